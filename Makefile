@@ -1,0 +1,44 @@
+# memattr top-level Makefile.
+#   make run     build, run the lab cells (and a native host cell where usable), write reports/
+#   make check   the project's own tests: unit tests under ASan/UBSan, then one arm64 and one
+#                x86_64 lab cell
+#   make bench   benchmarks
+# Per-architecture outputs go to build/<arch>/ (arch = x86_64 or aarch64).
+
+SHELL := /bin/bash
+HOST_ARCH := $(shell uname -m)
+ARCHES := x86_64 aarch64
+BUILD := build
+
+CROSS_aarch64 := $(if $(filter aarch64,$(HOST_ARCH)),,aarch64-linux-gnu-)
+CROSS_x86_64 := $(if $(filter x86_64,$(HOST_ARCH)),,x86_64-linux-gnu-)
+# directory names used under host/arch and guest/arch
+ADIR_aarch64 := arm64
+ADIR_x86_64 := x86_64
+
+WARN := -Wall -Wextra -Werror -Wno-unused-parameter -Wshadow -Wstrict-prototypes -Wmissing-prototypes
+CSTD := -std=c11 -D_GNU_SOURCE
+KHDR = $(BUILD)/$(1)/uapi/include
+
+GUEST_CFLAGS_common := $(CSTD) $(WARN) -O2 -ffreestanding -fno-builtin -fno-stack-protector \
+	-fno-pic -fno-pie -nostdlib -fno-asynchronous-unwind-tables -fno-common -Iguest/include
+GUEST_CFLAGS_aarch64 := -mgeneral-regs-only -mstrict-align -march=armv8-a
+GUEST_CFLAGS_x86_64 := -mno-red-zone -mno-sse -mno-mmx -mno-sse2 -mno-avx -mcmodel=small -m64
+HOST_CFLAGS := $(CSTD) $(WARN) -O2 -g -Ihost/include -Iguest/include -Ihost -pthread
+
+GUEST_COMMON_SRCS := $(wildcard guest/common/*.c)
+HOST_COMMON_SRCS := $(wildcard host/*.c)
+SUITES := $(notdir $(wildcard suites/*))
+
+.PHONY: all build run check unit lab-check bench clean deps $(ARCHES)
+all: build
+
+deps:
+	@bash runners/install-deps.sh
+
+include mk/arch.mk
+include mk/tests.mk
+include mk/lab.mk
+
+clean:
+	rm -rf $(BUILD)

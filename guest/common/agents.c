@@ -1,0 +1,100 @@
+// SPDX-License-Identifier: GPL-2.0
+/* The agents the host can start on a vCPU (enum ma_agent), dispatched by ma_guest_main(). */
+#include "memattr/guest.h"
+
+static void write_pattern(struct ma_mailbox *mb)
+{
+	uint64_t gva = mb->args[0], bytes = mb->args[1], seed = mb->args[2];
+
+	for (uint64_t off = 0; off + 8 <= bytes; off += 8)
+		*(volatile uint64_t *)(gva + off) = ma_pattern_word(seed, gva + off);
+	mb->ret[0] = bytes / 8;
+}
+
+static void check_pattern(struct ma_mailbox *mb)
+{
+	uint64_t gva = mb->args[0], bytes = mb->args[1], seed = mb->args[2], bad = 0;
+
+	for (uint64_t off = 0; off + 8 <= bytes; off += 8) {
+		uint64_t v = *(volatile uint64_t *)(gva + off);
+
+		if (v != ma_pattern_word(seed, gva + off)) {
+			if (!bad) {
+				mb->ret[1] = off;
+				mb->ret[2] = v;
+			}
+			bad++;
+		}
+	}
+	mb->ret[0] = bad;
+}
+
+static void atomic_inc(struct ma_mailbox *mb)
+{
+	enum ma_atomic_flavour f = (enum ma_atomic_flavour)mb->args[2];
+
+	if (!ma_arch_atomic_supported(f)) {
+		mb->ret[0] = 0;
+		mb->ret[1] = 1;	/* unsupported */
+		return;
+	}
+	ma_arch_atomic_inc(f, (volatile uint64_t *)mb->args[0], mb->args[1]);
+	mb->ret[0] = mb->args[1];
+	mb->ret[1] = 0;
+}
+
+static void probe(struct ma_mailbox *mb)
+{
+	uint64_t syndrome = 0, addr = 0;
+
+	mb->ret[0] = ma_arch_probe(mb->args[0], (enum ma_probe_op)mb->args[1], mb->args[2], &syndrome, &addr);
+	mb->ret[1] = syndrome;
+	mb->ret[2] = addr;
+	mb->ret[3] = mb->exc.vector;
+}
+
+void ma_guest_main(struct ma_mailbox *mb)
+{
+	struct ma_guest_cpu *cpu = ma_this_cpu();
+
+	cpu->mb = mb;
+	cpu->fixup_pc = 0;
+	cpu->fixup_sp = 0;
+	cpu->faults = 0;
+	switch (mb->agent) {
+	case MA_AGENT_NOP:
+		break;
+	case MA_AGENT_FEATURES:
+		ma_arch_features(mb->ret);
+		break;
+	case MA_AGENT_WRITE_PATTERN:
+		write_pattern(mb);
+		break;
+	case MA_AGENT_CHECK_PATTERN:
+		check_pattern(mb);
+		break;
+	case MA_AGENT_ATOMIC_INC:
+		atomic_inc(mb);
+		break;
+	case MA_AGENT_PROBE:
+		probe(mb);
+		break;
+	case MA_AGENT_UNDEFINED_INSN:
+		ma_arch_undefined_insn();
+		break;
+	case MA_AGENT_FORCE_INSN:
+		ma_arch_force_insn((enum ma_atomic_flavour)mb->args[0], (volatile uint64_t *)mb->args[1]);
+		break;
+	case MA_AGENT_STORE64:
+		*(volatile uint64_t *)mb->args[0] = mb->args[1];
+		break;
+	case MA_AGENT_LOAD64:
+		mb->ret[0] = *(volatile uint64_t *)mb->args[0];
+		break;
+	default:
+		ma_guest_printf("unknown agent %u", mb->agent);
+		GUEST_ASSERT(mb->agent < MA_AGENT_COUNT);
+	}
+	ma_guest_call(MA_CALL_DONE);
+	ma_arch_halt();
+}

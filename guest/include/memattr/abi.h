@@ -1,0 +1,142 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * The contract between host/ and guest/: the guest memory layout, the per-vCPU mailbox through
+ * which the host starts an agent and the guest reports back, call numbers, agent numbers and
+ * memory-type names.  Included by freestanding guest code and by the host library: stdint only.
+ */
+#ifndef MEMATTR_ABI_H
+#define MEMATTR_ABI_H
+
+#include <stdint.h>
+
+/* Guest physical layout of the "system" memslot every VM built by host/ has (slot 0). */
+#define MA_SYS_SLOT		0u
+#define MA_SYS_GPA		0x40000000ull
+#define MA_SYS_SIZE		(16ull << 20)
+#define MA_IMAGE_GPA		MA_SYS_GPA		   /* guest image is linked here */
+#define MA_IMAGE_MAX		(1ull << 20)
+#define MA_MAILBOX_GPA		(MA_SYS_GPA + (1ull << 20)) /* one page per vCPU */
+#define MA_STACK_GPA		(MA_SYS_GPA + (2ull << 20)) /* MA_STACK_SIZE per vCPU */
+#define MA_STACK_SIZE		(16ull << 10)
+#define MA_ARCH_GPA		(MA_SYS_GPA + (3ull << 20)) /* arch tables (x86 GDT/IDT/TSS) */
+#define MA_PT_POOL_GPA		(MA_SYS_GPA + (4ull << 20)) /* stage-1 page tables */
+#define MA_PT_POOL_SIZE		(MA_SYS_SIZE - (4ull << 20))
+#define MA_MAX_VCPUS		64u
+
+/* Where tests put their own memslots by default (slot ids from 1 up). */
+#define MA_TEST_GPA		0x80000000ull
+
+/* The call doorbell: an MMIO write (arm64) or a 32-bit OUT (x86) of the mailbox GPA. */
+#define MA_CALL_MMIO_GPA	0x3f000000ull
+#define MA_CALL_PORT		0x7700u
+
+/* Guest stage-1 memory types a mapping can be given (arm64 MAIR index / x86 PAT index). */
+enum ma_memtype {
+	MA_MT_NORMAL_WB = 0,	/* arm64 Normal Inner/Outer WB RW-alloc; x86 WB */
+	MA_MT_NORMAL_NC,	/* arm64 Normal Non-cacheable;           x86 WC */
+	MA_MT_DEVICE_nGnRE,	/* arm64 Device-nGnRE;                   x86 UC */
+	MA_MT_DEVICE_nGnRnE,	/* arm64 Device-nGnRnE;                  x86 UC */
+	MA_MT_COUNT
+};
+
+/* Guest -> host calls (mailbox.call). */
+enum ma_call {
+	MA_CALL_NONE = 0,
+	MA_CALL_DONE,		/* agent finished; ret[] holds its results */
+	MA_CALL_PRINT,		/* text holds a message for the test log */
+	MA_CALL_ASSERT,		/* guest assertion failed: file, line, text, vals[0..1] */
+	MA_CALL_EXCEPTION,	/* unexpected exception: exc holds the syndrome */
+	MA_CALL_SYNC,		/* rendezvous: vals[0] is a stage number; host resumes the guest */
+};
+
+/* Agents the guest image can run (mailbox.agent); arguments in mailbox.args[]. */
+enum ma_agent {
+	MA_AGENT_NOP = 0,		/* returns at once */
+	MA_AGENT_FEATURES,		/* ret[0..5]: arch feature registers (see below) */
+	MA_AGENT_WRITE_PATTERN,		/* args: gva, bytes, seed */
+	MA_AGENT_CHECK_PATTERN,		/* args: gva, bytes, seed; ret[0]=mismatches ret[1]=first bad offset ret[2]=value */
+	MA_AGENT_ATOMIC_INC,		/* args: gva, iterations, flavour; ret[0]=iterations done */
+	MA_AGENT_PROBE,			/* args: gva, probe op; ret[0]=MA_PROBE_* outcome, ret[1]=syndrome, ret[2]=far/cr2 */
+	MA_AGENT_UNDEFINED_INSN,	/* executes an undefined instruction without a fixup (must be reported) */
+	MA_AGENT_FORCE_INSN,		/* args: flavour, gva; runs one op of that flavour without a feature check */
+	MA_AGENT_STORE64,		/* args: gva, value: one 64-bit store, then done */
+	MA_AGENT_LOAD64,		/* args: gva: ret[0] = the 64-bit value loaded */
+	MA_AGENT_COUNT
+};
+
+/*
+ * MA_AGENT_FEATURES results.
+ * arm64: ret[0]=ID_AA64ISAR0_EL1 ret[1]=ID_AA64MMFR2_EL1 ret[2]=CTR_EL0 ret[3]=MIDR_EL1
+ *        ret[4]=ID_AA64PFR0_EL1 ret[5]=ID_AA64MMFR0_EL1
+ * x86:   ret[0]=CPUID.1:ECX ret[1]=CPUID.1:EDX ret[2]=CPUID.7.0:EBX ret[3]=CPUID.80000001:ECX
+ *        ret[4]=CPUID.0:EBX|EDX<<32 (vendor, first 8 chars) ret[5]=IA32_PAT
+ */
+
+/* Atomic flavours for MA_AGENT_ATOMIC_INC / MA_AGENT_FORCE_INSN. */
+enum ma_atomic_flavour {
+	MA_ATOMIC_PLAIN = 0,	/* non-atomic load/add/store (the control: may lose updates) */
+	MA_ATOMIC_LLSC,		/* arm64 LDXR/STXR loop */
+	MA_ATOMIC_LSE_LDADD,	/* arm64 LDADD (FEAT_LSE) */
+	MA_ATOMIC_LSE_CAS,	/* arm64 CAS loop (FEAT_LSE) */
+	MA_ATOMIC_LSE_SWP,	/* arm64 SWP spinlock around a plain increment (FEAT_LSE) */
+	MA_ATOMIC_X86_XADD,	/* x86 lock xadd */
+	MA_ATOMIC_X86_CMPXCHG,	/* x86 lock cmpxchg loop */
+	MA_ATOMIC_X86_XCHG,	/* x86 xchg spinlock around a plain increment */
+	MA_ATOMIC_COUNT
+};
+
+/* MA_AGENT_PROBE operations: each is one access that may fault; the fault is caught. */
+enum ma_probe_op {
+	MA_PROBE_LOAD64 = 0,	/* aligned 64-bit load */
+	MA_PROBE_STORE64,	/* aligned 64-bit store of args[2] */
+	MA_PROBE_LOAD_UNALIGNED,/* 64-bit load at gva+1 */
+	MA_PROBE_EXEC,		/* branch to gva (host put a "return" instruction there) */
+	MA_PROBE_EXCLUSIVE,	/* arm64 LDXR/STXR pair; x86 lock cmpxchg */
+	MA_PROBE_LSE_LDADD,	/* arm64 LDADD; x86 lock xadd */
+	MA_PROBE_COUNT
+};
+
+enum ma_probe_result {
+	MA_PROBE_OK = 0,	/* the access completed */
+	MA_PROBE_FAULT,		/* an exception was taken: ret[1] syndrome, ret[2] address */
+	MA_PROBE_UNSUPPORTED,	/* the CPU lacks what the op needs (checked in the guest) */
+};
+
+/* The exception record the guest fills on any exception. */
+struct ma_exception {
+	uint64_t vector;	/* arm64: vector offset (0x200 = current EL SPx sync); x86: vector */
+	uint64_t syndrome;	/* arm64: ESR_EL1; x86: error code */
+	uint64_t addr;		/* arm64: FAR_EL1; x86: CR2 */
+	uint64_t pc;		/* arm64: ELR_EL1; x86: RIP */
+	uint64_t count;		/* exceptions taken since the agent started */
+};
+
+/* One page per vCPU at MA_MAILBOX_GPA + index * 4096. */
+struct ma_mailbox {
+	/* host -> guest */
+	uint32_t agent;
+	uint32_t vcpu_index;
+	uint32_t nr_vcpus;
+	uint32_t pad0;
+	uint64_t args[8];
+	/* guest -> host */
+	uint32_t call;
+	uint32_t line;
+	uint64_t ret[8];
+	uint64_t vals[4];
+	struct ma_exception exc;
+	char file[64];
+	char text[512];
+};
+
+#define MA_MAILBOX_STRIDE	4096ull
+
+/* The data pattern shared by host and guest: the 64-bit word stored at guest address gpa. */
+static inline uint64_t ma_pattern_word(uint64_t seed, uint64_t gpa)
+{
+	uint64_t x = (gpa ^ seed) * 0x9e3779b97f4a7c15ull;
+
+	return x ^ (x >> 29) ^ seed;
+}
+
+#endif

@@ -1,0 +1,156 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * The test harness: tests declared kselftest-style (tests, fixtures with setup/teardown,
+ * variants), requirements declared with the test so that skips come from data, each test in
+ * its own forked child with a timeout, TAP output per kselftest conventions.
+ *
+ *   MA_TEST(suite, name, .source = "virt/kvm/kvm_main.c:check_memory_region_flags (7.2.13)") {
+ *           MA_EXPECT_ERRNO(ma_try_set_region1(vm, &r), EINVAL);
+ *   }
+ *
+ * Inside a test body `t` is the running test (struct ma_t *).
+ */
+#ifndef MEMATTR_HARNESS_H
+#define MEMATTR_HARNESS_H
+
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+enum ma_arch_mask {
+	MA_ARCH_ANY = 0,
+	MA_ARCH_ARM64 = 1 << 0,
+	MA_ARCH_X86_64 = 1 << 1,
+};
+
+#define MA_MAX_REQ_CAPS 4
+
+/* Requirements: checked before the test runs; an unmet one is a SKIP naming it. */
+struct ma_req {
+	unsigned arch;			/* enum ma_arch_mask bits; 0 = any */
+	long sys_caps[MA_MAX_REQ_CAPS];	/* KVM caps that must be non-zero on /dev/kvm (0 ends) */
+	long vm_caps[MA_MAX_REQ_CAPS];	/* ... on a default VM */
+	bool root;			/* needs euid 0 */
+	bool no_kvm;			/* does not need /dev/kvm (library unit tests) */
+	const char *path;		/* a file or device that must exist */
+	unsigned min_cpus;		/* online host CPUs */
+};
+
+struct ma_variant {
+	const char *name;
+	const void *param;
+	struct ma_req req;		/* added to the test's requirements */
+};
+
+struct ma_t;
+
+struct ma_fixture {
+	const char *name;
+	unsigned size;			/* bytes of fixture data (t->fx) */
+	void (*setup)(struct ma_t *t, void *fx);
+	void (*teardown)(struct ma_t *t, void *fx);
+};
+
+struct ma_test_def {
+	const char *suite;
+	const char *name;
+	void (*fn)(struct ma_t *t);
+	const struct ma_fixture *fixture;
+	const struct ma_variant *variants;
+	unsigned nr_variants;
+	struct ma_req req;
+	unsigned timeout_s;		/* 0 = default (30 s), scaled by MEMATTR_TIMEOUT_SCALE */
+	const char *source;		/* the kernel source behind the expectation */
+	const char *xfail;		/* documented reason a failure is expected */
+};
+
+/* The running test, inside the forked child. */
+struct ma_t {
+	const struct ma_test_def *def;
+	const struct ma_variant *variant;	/* NULL if the test has no variants */
+	const void *param;			/* variant->param */
+	void *fx;				/* fixture data */
+	char name[160];
+};
+
+void ma_register(const struct ma_test_def *def);
+int ma_harness_main(int argc, char **argv);
+
+#define MA_TEST_MAIN \
+	int main(int argc, char **argv) { return ma_harness_main(argc, argv); }
+
+#define MA__DEF(s, n, fix, ...)                                                             \
+	static void ma_fn_##s##_##n(struct ma_t *t);                                        \
+	static const struct ma_test_def ma_def_##s##_##n = {                                \
+		.suite = #s, .name = #n, .fn = ma_fn_##s##_##n, .fixture = fix, __VA_ARGS__ \
+	};                                                                                  \
+	__attribute__((constructor)) static void ma_reg_##s##_##n(void)                     \
+	{                                                                                   \
+		ma_register(&ma_def_##s##_##n);                                             \
+	}                                                                                   \
+	static void ma_fn_##s##_##n(struct ma_t *t __attribute__((unused)))
+
+/* A test; the variadic part is designated initialisers of struct ma_test_def. */
+#define MA_TEST(suite, name, ...) MA__DEF(suite, name, NULL, __VA_ARGS__)
+/* A test with a fixture: t->fx points at fixture data set up before and torn down after. */
+#define MA_TEST_F(suite, fixture, name, ...) MA__DEF(suite, name, &(fixture), __VA_ARGS__)
+#define MA_VARIANTS(arr) .variants = (arr), .nr_variants = sizeof(arr) / sizeof((arr)[0])
+
+/* ---- verdicts and diagnostics (valid inside a test) ---- */
+void ma_log(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* record a failure and continue */
+void ma_fail_at(const char *file, int line, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+/* record a failure and end the test now */
+void ma_fatal_at(const char *file, int line, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4), noreturn));
+/* end the test as skipped; the reason must name what was detected */
+void ma_skip(const char *fmt, ...) __attribute__((format(printf, 1, 2), noreturn));
+/* whether a failure was recorded so far */
+bool ma_failed(void);
+/* the timeout scale (MEMATTR_TIMEOUT_SCALE, >= 1) */
+unsigned ma_timeout_scale(void);
+
+#define ma_fail(...) ma_fail_at(__FILE__, __LINE__, __VA_ARGS__)
+#define ma_fatal(...) ma_fatal_at(__FILE__, __LINE__, __VA_ARGS__)
+
+#define MA__CMP(kind, a, op, b)                                                         \
+	do {                                                                            \
+		long long _a = (long long)(a), _b = (long long)(b);                     \
+		if (!(_a op _b))                                                        \
+			ma_##kind##_at(__FILE__, __LINE__, "expected %s %s %s: %lld (0x%llx) vs %lld (0x%llx)", \
+				       #a, #op, #b, _a, (unsigned long long)_a, _b, (unsigned long long)_b); \
+	} while (0)
+#define MA_EXPECT_EQ(a, b) MA__CMP(fail, a, ==, b)
+#define MA_EXPECT_NE(a, b) MA__CMP(fail, a, !=, b)
+#define MA_EXPECT_GE(a, b) MA__CMP(fail, a, >=, b)
+#define MA_ASSERT_EQ(a, b) MA__CMP(fatal, a, ==, b)
+#define MA_ASSERT_NE(a, b) MA__CMP(fatal, a, !=, b)
+#define MA_EXPECT_TRUE(c) \
+	do { if (!(c)) ma_fail_at(__FILE__, __LINE__, "expected %s", #c); } while (0)
+#define MA_ASSERT_TRUE(c) \
+	do { if (!(c)) ma_fatal_at(__FILE__, __LINE__, "expected %s", #c); } while (0)
+
+/* `call` returns >= 0 or -errno (a ma_try_ function): expect exactly -err. */
+#define MA__ERRNO(kind, call, err)                                                      \
+	do {                                                                            \
+		long _r = (long)(call);                                                 \
+		if (_r != -(long)(err))                                                 \
+			ma_##kind##_at(__FILE__, __LINE__, "%s: expected errno %s, got %s%s", #call, \
+				       ma_errno_name(err), _r < 0 ? "errno " : "success ",  \
+				       _r < 0 ? ma_errno_name((int)-_r) : ma_long_str(_r)); \
+	} while (0)
+#define MA_EXPECT_ERRNO(call, err) MA__ERRNO(fail, call, err)
+#define MA_ASSERT_ERRNO(call, err) MA__ERRNO(fatal, call, err)
+/* `call` returns >= 0 or -errno: expect success */
+#define MA_EXPECT_OK(call)                                                              \
+	do {                                                                            \
+		long _r = (long)(call);                                                 \
+		if (_r < 0)                                                             \
+			ma_fail_at(__FILE__, __LINE__, "%s: expected success, got errno %s", #call, \
+				   ma_errno_name((int)-_r));                            \
+	} while (0)
+
+const char *ma_errno_name(int err);	/* "EINVAL" */
+const char *ma_long_str(long v);	/* "(12)" in a static rotating buffer */
+
+#endif

@@ -1,0 +1,389 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * vCPUs: creation, starting an agent, the run loop that decodes the guest's calls, a watchdog
+ * that bounds every run, and running one agent on all vCPUs on threads.
+ */
+#include <errno.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "arch.h"
+#include "memattr/harness.h"
+#include "memattr/kvm.h"
+
+#define MA_DEFAULT_RUN_TIMEOUT_MS 10000u
+#define MA_WATCHDOG_SIGNAL (SIGRTMIN + 3)
+
+static _Thread_local struct ma_vcpu *tl_vcpu;
+
+unsigned ma_default_run_timeout_ms(void)
+{
+	return MA_DEFAULT_RUN_TIMEOUT_MS * ma_timeout_scale();
+}
+
+static void watchdog_signal(int sig)
+{
+	(void)sig;
+	/* if the signal lands outside KVM_RUN, the next KVM_RUN returns EINTR at once */
+	if (tl_vcpu && tl_vcpu->run)
+		tl_vcpu->run->immediate_exit = 1;
+}
+
+static void install_watchdog_once(void)
+{
+	struct sigaction sa = { .sa_handler = watchdog_signal };
+
+	sigemptyset(&sa.sa_mask);
+	sigaction(MA_WATCHDOG_SIGNAL, &sa, NULL);	/* no SA_RESTART: KVM_RUN returns EINTR */
+}
+
+static void install_watchdog_handler(void)
+{
+	static pthread_once_t once = PTHREAD_ONCE_INIT;
+
+	pthread_once(&once, install_watchdog_once);
+}
+
+int ma_try_vcpu_add(struct ma_vm *vm, struct ma_vcpu **out)
+{
+	struct ma_vcpu *v;
+	long size;
+	int r;
+
+	*out = NULL;
+	if (vm->nr_vcpus >= MA_MAX_VCPUS)
+		return -E2BIG;
+	v = calloc(1, sizeof(*v));
+	if (!v)
+		return -ENOMEM;
+	v->vm = vm;
+	v->index = vm->nr_vcpus;
+	v->fd = (int)ma_try_ioctl(vm->fd, KVM_CREATE_VCPU, (void *)(unsigned long)v->index);
+	if (v->fd < 0) {
+		r = v->fd;
+		free(v);
+		return r;
+	}
+	size = ma_try_ioctl(ma_kvm_fd(), KVM_GET_VCPU_MMAP_SIZE, NULL);
+	if (size < 0) {
+		r = (int)size;
+		goto err;
+	}
+	v->run_size = (size_t)size;
+	v->run = mmap(NULL, v->run_size, PROT_READ | PROT_WRITE, MAP_SHARED, v->fd, 0);
+	if (v->run == MAP_FAILED) {
+		r = -errno;
+		v->run = NULL;
+		goto err;
+	}
+	if (vm->has_guest) {
+		v->mbox_gpa = MA_MAILBOX_GPA + v->index * MA_MAILBOX_STRIDE;
+		v->mbox = ma_gpa_to_hva(vm, v->mbox_gpa);
+	}
+	r = ma_arch_vcpu_init(v);
+	if (r)
+		goto err;
+	vm->vcpus[vm->nr_vcpus++] = v;
+	*out = v;
+	return 0;
+err:
+	ma_vcpu_free(v);
+	return r;
+}
+
+struct ma_vcpu *ma_vcpu_add(struct ma_vm *vm)
+{
+	struct ma_vcpu *v;
+	int r = ma_try_vcpu_add(vm, &v);
+
+	if (r)
+		ma_fatal("adding vCPU %u: %s", vm->nr_vcpus, ma_errno_name(-r));
+	return v;
+}
+
+void ma_vcpu_free(struct ma_vcpu *v)
+{
+	if (!v)
+		return;
+	ma_arch_vcpu_free(v);
+	if (v->run)
+		munmap(v->run, v->run_size);
+	if (v->fd >= 0)
+		close(v->fd);
+	free(v);
+}
+
+void ma_vcpu_start(struct ma_vcpu *v, enum ma_agent agent, const uint64_t *args, unsigned nargs)
+{
+	struct ma_mailbox *mb = v->mbox;
+	int r;
+
+	if (!mb)
+		ma_fatal("vCPU %u has no guest (VM created with no_guest)", v->index);
+	memset(mb, 0, sizeof(*mb));
+	mb->agent = agent;
+	mb->vcpu_index = v->index;
+	mb->nr_vcpus = v->vm->nr_vcpus;
+	for (unsigned i = 0; i < nargs && i < 8; i++)
+		mb->args[i] = args[i];
+	r = ma_arch_vcpu_set_entry(v, MA_IMAGE_GPA, MA_STACK_GPA + (v->index + 1) * MA_STACK_SIZE,
+				   v->mbox_gpa);
+	if (r)
+		ma_fatal("setting the entry registers of vCPU %u: %s", v->index, ma_errno_name(-r));
+}
+
+static void copy_str(char *dst, size_t n, const char *src, size_t srcmax)
+{
+	size_t len = strnlen(src, srcmax);
+
+	if (len >= n)
+		len = n - 1;
+	memcpy(dst, src, len);
+	dst[len] = 0;
+}
+
+/* handle a doorbell: returns 1 when the run must stop with res->outcome set */
+static int handle_call(struct ma_vcpu *v, uint64_t gpa, struct ma_result *res)
+{
+	struct ma_mailbox *mb = v->mbox;
+
+	if (gpa != v->mbox_gpa || !mb) {
+		snprintf(res->text, sizeof(res->text), "doorbell with mailbox 0x%llx, expected 0x%llx",
+			 (unsigned long long)gpa, (unsigned long long)v->mbox_gpa);
+		res->outcome = MA_OUT_EXIT;
+		return 1;
+	}
+	switch (mb->call) {
+	case MA_CALL_PRINT:
+		if (!v->quiet) {
+			char text[sizeof(mb->text) + 1];
+
+			copy_str(text, sizeof(text), mb->text, sizeof(mb->text));
+			ma_log("guest vcpu%u: %s", v->index, text);
+		}
+		mb->call = MA_CALL_NONE;
+		return 0;
+	case MA_CALL_DONE:
+		res->outcome = MA_OUT_DONE;
+		break;
+	case MA_CALL_ASSERT:
+		res->outcome = MA_OUT_ASSERT;
+		break;
+	case MA_CALL_EXCEPTION:
+		res->outcome = MA_OUT_EXCEPTION;
+		break;
+	case MA_CALL_SYNC:
+		res->outcome = MA_OUT_SYNC;
+		break;
+	default:
+		res->outcome = MA_OUT_EXIT;
+		snprintf(res->text, sizeof(res->text), "unknown guest call %u", mb->call);
+		return 1;
+	}
+	memcpy(res->ret, mb->ret, sizeof(res->ret));
+	memcpy(res->vals, mb->vals, sizeof(res->vals));
+	res->exc = mb->exc;
+	res->line = mb->line;
+	copy_str(res->file, sizeof(res->file), mb->file, sizeof(mb->file));
+	copy_str(res->text, sizeof(res->text), mb->text, sizeof(mb->text));
+	mb->call = MA_CALL_NONE;
+	return 1;
+}
+
+static long long now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+enum ma_outcome ma_vcpu_resume(struct ma_vcpu *v, unsigned timeout_ms, struct ma_result *res)
+{
+	struct sigevent sev = { .sigev_notify = SIGEV_THREAD_ID, .sigev_signo = MA_WATCHDOG_SIGNAL };
+	struct itimerspec its = { 0 };
+	long long deadline;
+	timer_t timer;
+	sigset_t unblock;
+	bool have_timer;
+
+	memset(res, 0, sizeof(*res));
+	if (!timeout_ms)
+		timeout_ms = ma_default_run_timeout_ms();
+	install_watchdog_handler();
+	sigemptyset(&unblock);
+	sigaddset(&unblock, MA_WATCHDOG_SIGNAL);
+	pthread_sigmask(SIG_UNBLOCK, &unblock, NULL);
+	tl_vcpu = v;
+	v->thread = pthread_self();
+	v->timed_out = 0;
+	deadline = now_ms() + timeout_ms;
+	sev._sigev_un._tid = gettid();	/* sigev_notify_thread_id */
+	have_timer = timer_create(CLOCK_MONOTONIC, &sev, &timer) == 0;
+	if (have_timer) {
+		its.it_value.tv_sec = timeout_ms / 1000;
+		its.it_value.tv_nsec = (long)(timeout_ms % 1000) * 1000000;
+		its.it_interval.tv_nsec = 100 * 1000000;	/* keep kicking until we notice */
+		timer_settime(timer, 0, &its, NULL);
+	}
+	v->run->immediate_exit = 0;
+	for (;;) {
+		uint64_t gpa;
+		int r = ioctl(v->fd, KVM_RUN, NULL);
+
+		res->exits++;
+		res->exit_reason = v->run->exit_reason;
+		if (r < 0) {
+			int e = errno;
+
+			if (e == EINTR && now_ms() >= deadline) {
+				v->timed_out = 1;
+				res->outcome = MA_OUT_TIMEOUT;
+				snprintf(res->text, sizeof(res->text), "vCPU %u still running after %u ms",
+					 v->index, timeout_ms);
+				break;
+			}
+			if (e == EINTR) {
+				v->run->immediate_exit = 0;
+				continue;
+			}
+			res->outcome = MA_OUT_RUN_ERROR;
+			res->err = e;
+			break;
+		}
+		if (ma_arch_is_doorbell(v, &gpa)) {
+			if (handle_call(v, gpa, res))
+				break;
+			continue;
+		}
+		res->outcome = MA_OUT_EXIT;
+		break;
+	}
+	if (have_timer)
+		timer_delete(timer);
+	v->run->immediate_exit = 0;
+	tl_vcpu = NULL;
+	ma_arch_vcpu_get_pc(v, &res->pc);
+	return res->outcome;
+}
+
+enum ma_outcome ma_vcpu_run_agent(struct ma_vcpu *v, enum ma_agent agent, const uint64_t *args,
+				  unsigned nargs, unsigned timeout_ms, struct ma_result *res)
+{
+	ma_vcpu_start(v, agent, args, nargs);
+	return ma_vcpu_resume(v, timeout_ms, res);
+}
+
+struct run_all_arg {
+	struct ma_vcpu *v;
+	unsigned timeout_ms;
+	struct ma_result *res;
+};
+
+static void *run_all_thread(void *p)
+{
+	struct run_all_arg *a = p;
+
+	ma_vcpu_resume(a->v, a->timeout_ms, a->res);
+	return NULL;
+}
+
+unsigned ma_vcpus_run_agent_all(struct ma_vm *vm, enum ma_agent agent, const uint64_t *args,
+				unsigned nargs, unsigned timeout_ms, struct ma_result *res)
+{
+	struct run_all_arg a[MA_MAX_VCPUS];
+	pthread_t th[MA_MAX_VCPUS];
+	unsigned bad = 0, i;
+
+	for (i = 0; i < vm->nr_vcpus; i++)
+		ma_vcpu_start(vm->vcpus[i], agent, args, nargs);
+	for (i = 0; i < vm->nr_vcpus; i++) {
+		a[i] = (struct run_all_arg){ .v = vm->vcpus[i], .timeout_ms = timeout_ms, .res = &res[i] };
+		if (pthread_create(&th[i], NULL, run_all_thread, &a[i]))
+			ma_fatal("pthread_create for vCPU %u: %s", i, strerror(errno));
+	}
+	for (i = 0; i < vm->nr_vcpus; i++) {
+		pthread_join(th[i], NULL);
+		if (res[i].outcome != MA_OUT_DONE)
+			bad++;
+	}
+	return bad;
+}
+
+const char *ma_outcome_name(enum ma_outcome o)
+{
+	static const char *const n[] = {
+		[MA_OUT_DONE] = "done", [MA_OUT_ASSERT] = "guest assertion", [MA_OUT_EXCEPTION] = "guest exception",
+		[MA_OUT_SYNC] = "guest sync", [MA_OUT_EXIT] = "unhandled exit", [MA_OUT_RUN_ERROR] = "KVM_RUN error",
+		[MA_OUT_TIMEOUT] = "timeout",
+	};
+
+	return (unsigned)o < sizeof(n) / sizeof(n[0]) ? n[o] : "?";
+}
+
+const char *ma_exit_reason_name(uint32_t reason)
+{
+	static const struct { uint32_t r; const char *n; } names[] = {
+		{ KVM_EXIT_UNKNOWN, "UNKNOWN" }, { KVM_EXIT_EXCEPTION, "EXCEPTION" }, { KVM_EXIT_IO, "IO" },
+		{ KVM_EXIT_HYPERCALL, "HYPERCALL" }, { KVM_EXIT_DEBUG, "DEBUG" }, { KVM_EXIT_HLT, "HLT" },
+		{ KVM_EXIT_MMIO, "MMIO" }, { KVM_EXIT_SHUTDOWN, "SHUTDOWN" }, { KVM_EXIT_FAIL_ENTRY, "FAIL_ENTRY" },
+		{ KVM_EXIT_INTR, "INTR" }, { KVM_EXIT_INTERNAL_ERROR, "INTERNAL_ERROR" },
+		{ KVM_EXIT_SYSTEM_EVENT, "SYSTEM_EVENT" }, { KVM_EXIT_ARM_NISV, "ARM_NISV" },
+		{ KVM_EXIT_MEMORY_FAULT, "MEMORY_FAULT" },
+	};
+
+	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
+		if (names[i].r == reason)
+			return names[i].n;
+	return "other";
+}
+
+void ma_result_describe(const struct ma_result *res, char *buf, size_t len)
+{
+	switch (res->outcome) {
+	case MA_OUT_DONE:
+		snprintf(buf, len, "done (ret0=0x%llx)", (unsigned long long)res->ret[0]);
+		break;
+	case MA_OUT_ASSERT:
+		snprintf(buf, len, "guest assertion at %s:%u: %s (0x%llx vs 0x%llx)", res->file, res->line,
+			 res->text, (unsigned long long)res->vals[0], (unsigned long long)res->vals[1]);
+		break;
+	case MA_OUT_EXCEPTION:
+		snprintf(buf, len, "guest exception: vector 0x%llx syndrome 0x%llx addr 0x%llx pc 0x%llx",
+			 (unsigned long long)res->exc.vector, (unsigned long long)res->exc.syndrome,
+			 (unsigned long long)res->exc.addr, (unsigned long long)res->exc.pc);
+		break;
+	case MA_OUT_RUN_ERROR:
+		snprintf(buf, len, "KVM_RUN failed: %s, exit_reason %u (%s), pc 0x%llx", ma_errno_name(res->err),
+			 res->exit_reason, ma_exit_reason_name(res->exit_reason), (unsigned long long)res->pc);
+		break;
+	case MA_OUT_TIMEOUT:
+		snprintf(buf, len, "%s, pc 0x%llx", res->text, (unsigned long long)res->pc);
+		break;
+	default:
+		snprintf(buf, len, "%s: exit_reason %u (%s) pc 0x%llx %s", ma_outcome_name(res->outcome),
+			 res->exit_reason, ma_exit_reason_name(res->exit_reason), (unsigned long long)res->pc,
+			 res->text);
+	}
+}
+
+int ma_try_get_one_reg(struct ma_vcpu *v, uint64_t id, uint64_t *val)
+{
+	struct kvm_one_reg reg = { .id = id, .addr = (uint64_t)(uintptr_t)val };
+
+	return (int)ma_try_ioctl(v->fd, KVM_GET_ONE_REG, &reg);
+}
+
+int ma_try_set_one_reg(struct ma_vcpu *v, uint64_t id, uint64_t val)
+{
+	struct kvm_one_reg reg = { .id = id, .addr = (uint64_t)(uintptr_t)&val };
+
+	return (int)ma_try_ioctl(v->fd, KVM_SET_ONE_REG, &reg);
+}

@@ -1,0 +1,194 @@
+#!/bin/sh
+# /init of a memattr cell (busybox sh, POSIX).  Installed into the initramfs by runners/mkinitramfs.sh.
+#
+# Console protocol (every line of our own starts with "@@MEMATTR "; everything else on the console is
+# the output of the suite binaries):
+#   @@MEMATTR CELL-BEGIN
+#   @@MEMATTR ID modules=failed:<name>          (x86_64, one line per module that did not load)
+#   @@MEMATTR ID kernel_release=<uname -r>
+#   @@MEMATTR ID machine=<uname -m>
+#   @@MEMATTR ID kvm_mode=<vhe|nvhe|hvhe|protected|svm|vmx|unknown|none>
+#   @@MEMATTR ID page_size=<bytes>
+#   @@MEMATTR ID dev_kvm=<yes|no>
+#   @@MEMATTR ID cpus=<n>
+#   @@MEMATTR ID mem_kb=<MemTotal in kB>
+#   (the output of /memattr/bin/memattr-cellinfo, if present: its own @@MEMATTR ID lines)
+#   @@MEMATTR SUITE-BEGIN <suite>
+#   ... suite output (TAP) ...
+#   @@MEMATTR SUITE-END <suite> rc=<exit code>   (rc=127: no such suite binary)
+#   @@MEMATTR CELL-END
+# then sync and power off.
+#
+# Kernel command line parameters (read from /proc/cmdline; quote values that contain spaces):
+#   memattr.suites=a,b,c        suites to run (default: every /memattr/bin/memattr-* but memattr-cellinfo)
+#   memattr.filter=<glob>       passed to every suite as "-t <glob>"
+#   memattr.timeout_scale=<n>   exported as MEMATTR_TIMEOUT_SCALE
+#   memattr.args="<extra>"      extra arguments for every suite (split on blanks)
+
+PATH=/memattr/bin:/bin:/sbin:/usr/bin:/usr/sbin
+HOME=/root
+TMPDIR=/tmp
+export PATH HOME TMPDIR
+umask 022
+
+mkdir -p /dev /proc /sys /tmp /run /root
+mount -t devtmpfs devtmpfs /dev 2>/dev/null
+# The console the kernel gave us may be missing if the archive had no /dev/console: reopen it.
+if [ -c /dev/console ]; then
+	exec </dev/console >/dev/console 2>&1
+fi
+mount -t proc proc /proc >/dev/null 2>&1
+mount -t sysfs sysfs /sys >/dev/null 2>&1
+mkdir -p /dev/shm /dev/pts 2>/dev/null
+mount -t tmpfs -o mode=1777 tmpfs /dev/shm >/dev/null 2>&1
+mount -t devpts devpts /dev/pts >/dev/null 2>&1
+mount -t debugfs debugfs /sys/kernel/debug >/dev/null 2>&1
+mount -t tracefs tracefs /sys/kernel/tracing >/dev/null 2>&1
+
+say() {
+	printf '@@MEMATTR %s\n' "$*"
+}
+
+# Value of a key=value kernel parameter (the last one wins); prints nothing if absent.
+# Blanks inside double quotes do not split; the quotes are removed.
+cmdline_param() {
+	awk -v key="$1" '
+	{
+		s = $0; n = length(s); tok = ""; inq = 0; found = 0
+		for (i = 1; i <= n + 1; i++) {
+			c = (i <= n) ? substr(s, i, 1) : " "
+			if (c == "\"") { inq = !inq; continue }
+			if ((c == " " || c == "\t") && !inq) {
+				if (tok != "" && index(tok, key "=") == 1) { val = substr(tok, length(key) + 2); found = 1 }
+				tok = ""
+				continue
+			}
+			tok = tok c
+		}
+		if (found) print val
+	}' /proc/cmdline 2>/dev/null
+}
+
+# A bare newline first: firmware or the kernel may have left a partial line (on x86, escape codes from
+# SeaBIOS's serial console), and every marker must start a line.
+printf '\n'
+say CELL-BEGIN
+
+# ---- modules (x86_64: kvm is modular in Debian's kernel); /memattr/modules/order lists them in load order
+mods_bad=0
+if [ -f /memattr/modules/order ]; then
+	while read -r m; do
+		[ -n "$m" ] || continue
+		name=${m%.ko}
+		sysname=$(printf '%s' "$name" | tr - _)
+		[ -d "/sys/module/$sysname" ] && continue
+		if ! insmod "/memattr/modules/$m" >/dev/null 2>&1; then
+			say "ID modules=failed:$name"
+			mods_bad=1
+		fi
+	done </memattr/modules/order
+	[ "$mods_bad" = 1 ] || say "ID modules=ok"
+fi
+
+# ---- identity
+machine=$(uname -m)
+if [ -c /dev/kvm ]; then dev_kvm=yes; else dev_kvm=no; fi
+
+kvm_mode=none
+case $machine in
+aarch64 | arm64)
+	klog=$(dmesg 2>/dev/null)
+	case $klog in
+	*"Protected nVHE mode initialized"*) kvm_mode=protected ;;
+	*"Hyp hVHE mode initialized"*) kvm_mode=hvhe ;;
+	*"Hyp nVHE mode initialized"*) kvm_mode=nvhe ;;
+	*"VHE mode initialized"*) kvm_mode=vhe ;;
+	*) [ "$dev_kvm" = yes ] && kvm_mode=unknown ;;
+	esac
+	;;
+x86_64 | i?86)
+	if [ "$dev_kvm" = yes ]; then
+		if [ -d /sys/module/kvm_amd ]; then
+			kvm_mode=svm
+		elif [ -d /sys/module/kvm_intel ]; then
+			kvm_mode=vmx
+		else
+			kvm_mode=unknown
+		fi
+	fi
+	;;
+*)
+	[ "$dev_kvm" = yes ] && kvm_mode=unknown
+	;;
+esac
+
+page_size=""
+if command -v getconf >/dev/null 2>&1; then
+	page_size=$(getconf PAGESIZE 2>/dev/null)
+fi
+if [ -z "$page_size" ]; then
+	page_size=$(awk '/^KernelPageSize:/ { print $2 * 1024; exit }' /proc/self/smaps 2>/dev/null)
+fi
+[ -n "$page_size" ] || page_size=unknown
+
+cpus=$(grep -c '^processor' /proc/cpuinfo 2>/dev/null)
+if [ -z "$cpus" ] || [ "$cpus" = 0 ]; then
+	cpus=$(nproc 2>/dev/null)
+fi
+mem_kb=$(awk '/^MemTotal:/ { print $2; exit }' /proc/meminfo 2>/dev/null)
+
+say "ID kernel_release=$(uname -r)"
+say "ID machine=$machine"
+say "ID kvm_mode=$kvm_mode"
+say "ID page_size=$page_size"
+say "ID dev_kvm=$dev_kvm"
+say "ID cpus=${cpus:-unknown}"
+say "ID mem_kb=${mem_kb:-unknown}"
+if [ -x /memattr/bin/memattr-cellinfo ]; then
+	/memattr/bin/memattr-cellinfo </dev/null 2>&1
+fi
+
+# ---- suites
+suites=$(cmdline_param memattr.suites | tr ',' ' ')
+filter=$(cmdline_param memattr.filter)
+tscale=$(cmdline_param memattr.timeout_scale)
+extra=$(cmdline_param memattr.args)
+if [ -n "$tscale" ]; then
+	MEMATTR_TIMEOUT_SCALE=$tscale
+	export MEMATTR_TIMEOUT_SCALE
+fi
+if [ -z "$suites" ]; then
+	for f in /memattr/bin/memattr-*; do
+		[ -f "$f" ] || continue
+		s=${f##*/memattr-}
+		[ "$s" = cellinfo ] && continue
+		suites="$suites $s"
+	done
+fi
+
+set -f
+for s in $suites; do
+	s=${s#memattr-}
+	say "SUITE-BEGIN $s"
+	bin=/memattr/bin/memattr-$s
+	if [ -f "$bin" ] && [ -x "$bin" ]; then
+		if [ -n "$filter" ]; then
+			# shellcheck disable=SC2086 # $extra is split on purpose
+			"$bin" -t "$filter" $extra </dev/null 2>&1
+		else
+			# shellcheck disable=SC2086
+			"$bin" $extra </dev/null 2>&1
+		fi
+		rc=$?
+	else
+		rc=127
+	fi
+	say "SUITE-END $s rc=$rc"
+done
+set +f
+
+say CELL-END
+sync
+poweroff -f >/dev/null 2>&1
+echo o >/proc/sysrq-trigger 2>/dev/null
+while :; do sleep 60; done

@@ -1,0 +1,70 @@
+/* config.h: the run configuration (suite.conf, --config files, command-line overrides). */
+#ifndef MEMATTR_DRIVER_CONFIG_H
+#define MEMATTR_DRIVER_CONFIG_H
+
+#include "util.h"
+
+enum host_cell_mode { HOST_CELL_AUTO, HOST_CELL_YES, HOST_CELL_NO };
+
+/* One [cell NAME] section. String fields are NULL when not set (defaults are applied by
+ * config_finalize()). */
+struct cell_conf {
+	char *name;
+	char *arch;      /* "arm64" or "x86_64" */
+	char *cpu;       /* -cpu model */
+	char *machine;   /* extra -M/-machine options ("" for none) */
+	char *memory;    /* -m */
+	char *append;    /* extra kernel command line */
+	char *flavour;   /* Debian kernel flavour */
+	char *kernel;    /* user kernel image (absolute path) instead of a Debian one */
+	char *modules;   /* modules directory that goes with kernel= */
+	char *qemu_args; /* extra QEMU arguments (split like a shell would, no expansion) */
+	long smp;        /* 0: default */
+	long timeout;    /* seconds, 0: run.cell_timeout */
+	char *where;     /* FILE:LINE of the (first) section header */
+};
+
+struct config {
+	/* [run] */
+	struct strvec cells; /* cell names to run */
+	char *cells_where;   /* where cells= was last set */
+	struct strvec suites; /* empty: every suite binary found for the cell's architecture */
+	char *filter;        /* glob or NULL */
+	char *suite_args;    /* extra arguments for every suite binary */
+	long timeout_scale;
+	long cell_timeout;
+	long jobs;           /* 0: number of CPUs */
+	enum host_cell_mode host_cell;
+	char *report_dir;    /* absolute */
+	char *kernel_suite;
+
+	struct cell_conf *cell;
+	size_t ncell;
+
+	struct strvec files; /* config files read, in order */
+	char *root;          /* project root: base of relative paths in config files */
+};
+
+void config_init(struct config *c, const char *root);
+void config_free(struct config *c);
+
+/* Each of these returns 0, or -1 and sets *err to a malloc'd "WHERE: message" text. */
+int config_load_file(struct config *c, const char *path, char **err);
+/* Parse configuration text as if read from file `name` (used by config_load_file and tests). */
+int config_load_text(struct config *c, const char *name, const char *text, char **err);
+/* section is "run" or "cell NAME"; origin names the source for messages (e.g. "--jobs"). */
+int config_set(struct config *c, const char *section, const char *key, const char *value,
+	       const char *origin, char **err);
+/* "run.key=value" or "cell.NAME.key=value" (from --set). */
+int config_set_spec(struct config *c, const char *spec, char **err);
+/* Apply defaults and check cross-references (cells= names, every cell has an arch). */
+int config_finalize(struct config *c, char **err);
+
+struct cell_conf *config_find_cell(const struct config *c, const char *name);
+const char *host_cell_name(enum host_cell_mode m);
+/* Architecture helpers: "arm64" -> "aarch64" (build/<dir>), "amd64" (Debian), QEMU binary. */
+const char *arch_build_dir(const char *arch);
+const char *arch_debian(const char *arch);
+const char *arch_qemu(const char *arch);
+
+#endif

@@ -1,0 +1,34 @@
+// SPDX-License-Identifier: GPL-2.0
+/* arm64: which atomic flavours the guest CPU has (ID_AA64ISAR0_EL1.Atomic), and EC decoding. */
+#include <stdio.h>
+
+#include "../../atomics.h"
+
+#define ISAR0_ATOMIC(isar0) (((isar0) >> 20) & 0xf)
+#define ESR_EC(esr) (((esr) >> 26) & 0x3f)
+
+const char *ma_atomics_unsupported_reason(enum ma_atomic_flavour f, const uint64_t features[8])
+{
+	static char why[160];
+
+	switch (f) {
+	case MA_ATOMIC_LLSC:
+		return NULL;	/* exclusives are in every ARMv8-A CPU */
+	case MA_ATOMIC_LSE_LDADD:
+	case MA_ATOMIC_LSE_CAS:
+	case MA_ATOMIC_LSE_SWP:
+		if (ISAR0_ATOMIC(features[0]) >= 2)
+			return NULL;
+		snprintf(why, sizeof(why), "guest ID_AA64ISAR0_EL1.Atomic=%u: no FEAT_LSE (0x%llx)",
+			 (unsigned)ISAR0_ATOMIC(features[0]), (unsigned long long)features[0]);
+		return why;
+	default:
+		return "not an arm64 atomic flavour";
+	}
+}
+
+bool ma_exc_is_undefined_insn(const struct ma_exception *e)
+{
+	/* current EL with SP_ELx, synchronous (vector offset 0x200), EC 0x00 "unknown reason" */
+	return e->vector == 0x200 && ESR_EC(e->syndrome) == 0;
+}

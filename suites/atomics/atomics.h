@@ -1,0 +1,41 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/* atomics suite: what differs per architecture (suites/atomics/arch/<arch>/). */
+#ifndef MEMATTR_SUITE_ATOMICS_H
+#define MEMATTR_SUITE_ATOMICS_H
+
+#include <stdbool.h>
+
+#include "memattr/harness.h"
+#include "memattr/kvm.h"
+
+struct ma_atomic_case {
+	enum ma_atomic_flavour flavour;
+	unsigned vcpus;
+};
+
+/* NULL if the guest's feature registers (MA_AGENT_FEATURES ret[]) allow the flavour,
+ * else the reason, naming the register and field that was read. */
+const char *ma_atomics_unsupported_reason(enum ma_atomic_flavour f, const uint64_t features[8]);
+/* Whether a reported guest exception is the undefined-instruction exception. */
+bool ma_exc_is_undefined_insn(const struct ma_exception *e);
+
+/* Run MA_AGENT_FEATURES on v; fails the test if the agent does not complete. */
+void ma_atomics_read_features(struct ma_vcpu *v, uint64_t features[8]);
+
+#if defined(__aarch64__)
+#define MA_ATOMIC_VARIANTS                                                                           \
+	{ .name = "llsc.1vcpu", .param = &(struct ma_atomic_case){ MA_ATOMIC_LLSC, 1 } },            \
+	{ .name = "llsc.4vcpu", .param = &(struct ma_atomic_case){ MA_ATOMIC_LLSC, 4 } },            \
+	{ .name = "lse_ldadd.1vcpu", .param = &(struct ma_atomic_case){ MA_ATOMIC_LSE_LDADD, 1 } },  \
+	{ .name = "lse_ldadd.4vcpu", .param = &(struct ma_atomic_case){ MA_ATOMIC_LSE_LDADD, 4 } },  \
+	{ .name = "lse_cas.4vcpu", .param = &(struct ma_atomic_case){ MA_ATOMIC_LSE_CAS, 4 } },      \
+	{ .name = "lse_swp_lock.4vcpu", .param = &(struct ma_atomic_case){ MA_ATOMIC_LSE_SWP, 4 } }
+#elif defined(__x86_64__)
+#define MA_ATOMIC_VARIANTS                                                                           \
+	{ .name = "lock_xadd.1vcpu", .param = &(struct ma_atomic_case){ MA_ATOMIC_X86_XADD, 1 } },   \
+	{ .name = "lock_xadd.4vcpu", .param = &(struct ma_atomic_case){ MA_ATOMIC_X86_XADD, 4 } },   \
+	{ .name = "lock_cmpxchg.4vcpu", .param = &(struct ma_atomic_case){ MA_ATOMIC_X86_CMPXCHG, 4 } }, \
+	{ .name = "xchg_lock.4vcpu", .param = &(struct ma_atomic_case){ MA_ATOMIC_X86_XCHG, 4 } }
+#endif
+
+#endif

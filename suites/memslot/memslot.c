@@ -1,0 +1,291 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * memslot: KVM_SET_USER_MEMORY_REGION and _REGION2 rules, and data seen across host and guest.
+ * Expectations are from Linux 7.2.13 (virt/kvm/kvm_main.c unless named otherwise).
+ */
+#include <errno.h>
+#include <string.h>
+#include <sys/mman.h>
+
+#include "memattr/harness.h"
+#include "memattr/kvm.h"
+#include "memslot.h"
+
+#define SLOT_SIZE (2ull << 20)
+
+static struct ma_vm *bare_vm(void)
+{
+	static const struct ma_vm_opts bare = { .no_guest = true };
+
+	return ma_vm_create(&bare);
+}
+
+static void *anon(size_t size)
+{
+	void *p = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+
+	if (p == MAP_FAILED)
+		ma_fatal("mmap %zu bytes: %s", size, strerror(errno));
+	return p;
+}
+
+MA_TEST(memslot, v1_rejects_guest_memfd_flag,
+	.source = "virt/kvm/kvm_main.c:kvm_vm_ioctl KVM_SET_USER_MEMORY_REGION, flags outside "
+		  "LOG_DIRTY_PAGES|READONLY give EINVAL (7.2.13)")
+{
+	struct ma_vm *vm = bare_vm();
+	struct kvm_userspace_memory_region r = {
+		.slot = 1, .flags = KVM_MEM_GUEST_MEMFD, .guest_phys_addr = MA_TEST_GPA,
+		.memory_size = SLOT_SIZE, .userspace_addr = (uintptr_t)anon(SLOT_SIZE),
+	};
+
+	MA_EXPECT_ERRNO(ma_try_set_region1(vm, &r), EINVAL);
+	ma_vm_destroy(vm);
+}
+
+MA_TEST(memslot, v1_accepts_log_dirty_and_readonly,
+	.source = "virt/kvm/kvm_main.c:check_memory_region_flags (7.2.13)",
+	.req = { .sys_caps = { KVM_CAP_READONLY_MEM } })
+{
+	struct ma_vm *vm = bare_vm();
+	void *hva = anon(2 * SLOT_SIZE);
+	struct kvm_userspace_memory_region r = {
+		.slot = 1, .flags = KVM_MEM_LOG_DIRTY_PAGES, .guest_phys_addr = MA_TEST_GPA,
+		.memory_size = SLOT_SIZE, .userspace_addr = (uintptr_t)hva,
+	};
+
+	MA_EXPECT_OK(ma_try_set_region1(vm, &r));
+	r.slot = 2;
+	r.flags = KVM_MEM_READONLY;
+	r.guest_phys_addr += SLOT_SIZE;
+	r.userspace_addr += SLOT_SIZE;
+	MA_EXPECT_OK(ma_try_set_region1(vm, &r));
+	ma_vm_destroy(vm);
+}
+
+static const struct ma_variant unknown_flag_variants[] = {
+	{ .name = "v1", .param = (const void *)1 },
+	{ .name = "v2", .param = (const void *)2 },
+};
+
+MA_TEST(memslot, unknown_flag_rejected,
+	.source = "virt/kvm/kvm_main.c:check_memory_region_flags, unknown bits give EINVAL (7.2.13)",
+	MA_VARIANTS(unknown_flag_variants))
+{
+	struct ma_vm *vm = bare_vm();
+	void *hva = anon(SLOT_SIZE);
+	uint32_t bit;
+
+	/* every bit above the defined ones (LOG_DIRTY_PAGES, READONLY, GUEST_MEMFD) */
+	for (bit = 3; bit < 32; bit++) {
+		if ((uintptr_t)t->param == 1) {
+			struct kvm_userspace_memory_region r = {
+				.slot = 1, .flags = 1u << bit, .guest_phys_addr = MA_TEST_GPA,
+				.memory_size = SLOT_SIZE, .userspace_addr = (uintptr_t)hva,
+			};
+			MA_EXPECT_ERRNO(ma_try_set_region1(vm, &r), EINVAL);
+		} else {
+			MA_EXPECT_ERRNO(ma_try_add_slot(vm, 1, 1u << bit, MA_TEST_GPA, SLOT_SIZE, hva), EINVAL);
+		}
+	}
+	ma_vm_destroy(vm);
+}
+
+MA_TEST(memslot, gpa_overlap_rejected,
+	.source = "virt/kvm/kvm_main.c:kvm_set_memory_region, overlap with another slot gives EEXIST (7.2.13)")
+{
+	struct ma_vm *vm = bare_vm();
+	char *hva = anon(4 * SLOT_SIZE);
+
+	ma_add_slot(vm, 1, 0, MA_TEST_GPA, 2 * SLOT_SIZE, hva);
+	/* same start, inside, straddling the end, straddling the start */
+	MA_EXPECT_ERRNO(ma_try_add_slot(vm, 2, 0, MA_TEST_GPA, SLOT_SIZE, hva + 2 * SLOT_SIZE), EEXIST);
+	MA_EXPECT_ERRNO(ma_try_add_slot(vm, 2, 0, MA_TEST_GPA + MA_PAGE_SIZE, MA_PAGE_SIZE, hva + 2 * SLOT_SIZE), EEXIST);
+	MA_EXPECT_ERRNO(ma_try_add_slot(vm, 2, 0, MA_TEST_GPA + SLOT_SIZE, 2 * SLOT_SIZE, hva + 2 * SLOT_SIZE), EEXIST);
+	MA_EXPECT_ERRNO(ma_try_add_slot(vm, 2, 0, MA_TEST_GPA - MA_PAGE_SIZE, 2 * MA_PAGE_SIZE, hva + 2 * SLOT_SIZE), EEXIST);
+	/* adjacent is fine */
+	MA_EXPECT_OK(ma_try_add_slot(vm, 2, 0, MA_TEST_GPA + 2 * SLOT_SIZE, SLOT_SIZE, hva + 2 * SLOT_SIZE));
+	ma_vm_destroy(vm);
+}
+
+MA_TEST(memslot, slot_id_range,
+	.source = "virt/kvm/kvm_main.c:kvm_vm_ioctl_set_memory_region, id >= KVM_USER_MEM_SLOTS gives EINVAL; "
+		  "KVM_CAP_NR_MEMSLOTS reports KVM_USER_MEM_SLOTS (7.2.13)")
+{
+	struct ma_vm *vm = bare_vm();
+	char *hva = anon(2 * MA_PAGE_SIZE);
+	long nr = ma_vm_cap(vm, KVM_CAP_NR_MEMSLOTS);
+
+	ma_log("KVM_CAP_NR_MEMSLOTS = %ld", nr);
+	MA_ASSERT_TRUE(nr > 1 && nr <= 32768);
+	MA_EXPECT_OK(ma_try_add_slot(vm, (uint32_t)nr - 1, 0, MA_TEST_GPA, MA_PAGE_SIZE, hva));
+	MA_EXPECT_ERRNO(ma_try_add_slot(vm, (uint32_t)nr, 0, MA_TEST_GPA + MA_PAGE_SIZE, MA_PAGE_SIZE, hva + MA_PAGE_SIZE), EINVAL);
+	/* the address-space id lives in bits 16..31: a non-existent one is refused too */
+	MA_EXPECT_ERRNO(ma_try_add_slot(vm, (uint32_t)(0x7fu << 16) | 1u, 0, MA_TEST_GPA + MA_PAGE_SIZE, MA_PAGE_SIZE,
+					hva + MA_PAGE_SIZE), EINVAL);
+	ma_vm_destroy(vm);
+}
+
+MA_TEST(memslot, misaligned_region_rejected,
+	.source = "virt/kvm/kvm_main.c:kvm_set_memory_region, unaligned size/gpa/hva give EINVAL (7.2.13)")
+{
+	struct ma_vm *vm = bare_vm();
+	char *hva = anon(SLOT_SIZE);
+
+	MA_EXPECT_ERRNO(ma_try_add_slot(vm, 1, 0, MA_TEST_GPA, MA_PAGE_SIZE + 8, hva), EINVAL);
+	MA_EXPECT_ERRNO(ma_try_add_slot(vm, 1, 0, MA_TEST_GPA + 8, MA_PAGE_SIZE, hva), EINVAL);
+	MA_EXPECT_ERRNO(ma_try_add_slot(vm, 1, 0, MA_TEST_GPA, MA_PAGE_SIZE, hva + 8), EINVAL);
+	/* a GPA range that wraps around */
+	MA_EXPECT_ERRNO(ma_try_add_slot(vm, 1, 0, ~0ull & ~(MA_PAGE_SIZE - 1), 2 * MA_PAGE_SIZE, hva), EINVAL);
+	ma_vm_destroy(vm);
+}
+
+MA_TEST(memslot, gpa_beyond_vm_address_space,
+	.source = MA_MEMSLOT_BEYOND_SOURCE)
+{
+	struct ma_vm *vm = ma_vm_create(NULL);
+	char *hva = anon(MA_PAGE_SIZE);
+	uint64_t limit = ma_memslot_gpa_limit(vm);
+
+	ma_log("VM guest-physical limit 0x%llx", (unsigned long long)limit);
+	MA_EXPECT_OK(ma_try_add_slot(vm, 1, 0, limit - MA_PAGE_SIZE, MA_PAGE_SIZE, hva));
+	MA_EXPECT_ERRNO(ma_try_add_slot(vm, 2, 0, limit, MA_PAGE_SIZE, hva), MA_MEMSLOT_BEYOND_ERRNO);
+	ma_vm_destroy(vm);
+}
+
+/* ---- data through slots, seen from the guest ---- */
+
+static const struct ma_variant backing_variants[] = {
+	{ .name = "anon", .param = (const void *)MA_BACK_ANON },
+	{ .name = "anon_thp", .param = (const void *)MA_BACK_ANON_THP },
+	{ .name = "memfd", .param = (const void *)MA_BACK_MEMFD },
+	{ .name = "shm", .param = (const void *)MA_BACK_SHM },
+	{ .name = "hugetlb", .param = (const void *)MA_BACK_HUGETLB },
+};
+
+static void run_ok(struct ma_vcpu *v, enum ma_agent agent, const uint64_t *args, unsigned n, struct ma_result *res)
+{
+	char why[768];
+
+	if (ma_vcpu_run_agent(v, agent, args, n, 0, res) != MA_OUT_DONE) {
+		ma_result_describe(res, why, sizeof(why));
+		ma_fatal("vCPU %u agent %d: %s", v->index, agent, why);
+	}
+}
+
+MA_TEST(memslot, host_and_guest_see_each_other, MA_VARIANTS(backing_variants),
+	.source = "a memslot maps the host's pages into the guest: virt/kvm/kvm_main.c:__gfn_to_hva_many, "
+		  "hva_to_pfn (7.2.13)")
+{
+	enum ma_backing kind = (enum ma_backing)(uintptr_t)t->param;
+	struct ma_vm *vm = ma_vm_create(NULL);
+	struct ma_vcpu *v = ma_vcpu_add(vm);
+	uint64_t size = SLOT_SIZE, gpa = MA_TEST_GPA, bad = 0, first = 0;
+	struct ma_result res;
+	struct ma_mem m;
+	uint64_t *words;
+	int r = ma_try_mem_alloc(&m, kind, size, vm);
+
+	if (r == -ENOMEM && kind == MA_BACK_HUGETLB)
+		ma_skip("no free 2 MiB huge pages (vm.nr_hugepages)");
+	if (r)
+		ma_fatal("allocating %s memory: %s", ma_backing_name(kind), ma_errno_name(-r));
+	ma_add_slot(vm, 1, 0, gpa, size, m.hva);
+	ma_map(vm, gpa, gpa, size, MA_MT_NORMAL_WB);
+	words = m.hva;
+	/* host writes, guest checks */
+	for (uint64_t i = 0; i < size / 8; i++)
+		words[i] = ma_pattern_word(11, gpa + i * 8);
+	run_ok(v, MA_AGENT_CHECK_PATTERN, (uint64_t[]){ gpa, size, 11 }, 3, &res);
+	MA_EXPECT_EQ(res.ret[0], 0);
+	if (res.ret[0])
+		ma_log("guest saw %llu wrong words, first at offset 0x%llx: 0x%llx",
+		       (unsigned long long)res.ret[0], (unsigned long long)res.ret[1], (unsigned long long)res.ret[2]);
+	/* guest writes, host checks */
+	run_ok(v, MA_AGENT_WRITE_PATTERN, (uint64_t[]){ gpa, size, 22 }, 3, &res);
+	for (uint64_t i = 0; i < size / 8; i++)
+		if (words[i] != ma_pattern_word(22, gpa + i * 8) && !bad++)
+			first = i * 8;
+	MA_EXPECT_EQ(bad, 0);
+	if (bad)
+		ma_log("host saw %llu wrong words, first at offset 0x%llx", (unsigned long long)bad,
+		       (unsigned long long)first);
+	ma_vm_destroy(vm);
+	ma_mem_free(&m);
+}
+
+MA_TEST(memslot, readonly_slot_write_exits_to_mmio,
+	.source = "a guest write to a KVM_MEM_READONLY slot is emulated as MMIO: arch/arm64/kvm/mmu.c:"
+		  "kvm_handle_guest_abort / arch/x86/kvm/mmu/mmu.c:kvm_handle_noslot_fault path (7.2.13)",
+	.req = { .sys_caps = { KVM_CAP_READONLY_MEM } })
+{
+	struct ma_vm *vm = ma_vm_create(NULL);
+	struct ma_vcpu *v = ma_vcpu_add(vm);
+	uint64_t gpa = MA_TEST_GPA, value = 0x1122334455667788ull;
+	uint64_t *hva = anon(MA_PAGE_SIZE);
+	struct ma_result res;
+	char why[768];
+
+	hva[0] = 0xabcdef;
+	ma_add_slot(vm, 1, KVM_MEM_READONLY, gpa, MA_PAGE_SIZE, hva);
+	ma_map(vm, gpa, gpa, MA_PAGE_SIZE, MA_MT_NORMAL_WB);
+	/* reads come from the slot */
+	run_ok(v, MA_AGENT_LOAD64, (uint64_t[]){ gpa }, 1, &res);
+	MA_EXPECT_EQ(res.ret[0], 0xabcdef);
+	/* a write exits with KVM_EXIT_MMIO carrying the address and the data */
+	ma_vcpu_run_agent(v, MA_AGENT_STORE64, (uint64_t[]){ gpa + 8, value }, 2, 0, &res);
+	ma_result_describe(&res, why, sizeof(why));
+	ma_log("store to the read-only slot: %s", why);
+	MA_ASSERT_EQ(res.outcome, MA_OUT_EXIT);
+	MA_ASSERT_EQ(res.exit_reason, KVM_EXIT_MMIO);
+	MA_EXPECT_EQ(v->run->mmio.phys_addr, gpa + 8);
+	MA_EXPECT_EQ(v->run->mmio.is_write, 1);
+	MA_EXPECT_EQ(v->run->mmio.len, 8);
+	{
+		uint64_t data;
+
+		memcpy(&data, v->run->mmio.data, sizeof(data));
+		MA_EXPECT_EQ(data, value);
+	}
+	/* the guest then completes and the host memory is unchanged */
+	MA_EXPECT_EQ(ma_vcpu_resume(v, 0, &res), MA_OUT_DONE);
+	MA_EXPECT_EQ(hva[1], 0);
+	ma_vm_destroy(vm);
+}
+
+MA_TEST(memslot, delete_and_readd_while_stopped,
+	.source = "virt/kvm/kvm_main.c:kvm_set_memslot (delete then create): the guest sees the new backing (7.2.13)")
+{
+	struct ma_vm *vm = ma_vm_create(NULL);
+	struct ma_vcpu *v = ma_vcpu_add(vm);
+	uint64_t gpa = MA_TEST_GPA;
+	uint64_t *a = anon(SLOT_SIZE), *b = anon(SLOT_SIZE);
+	struct ma_result res;
+
+	a[0] = 0xaaaa;
+	b[0] = 0xbbbb;
+	ma_add_slot(vm, 1, 0, gpa, SLOT_SIZE, a);
+	ma_map(vm, gpa, gpa, SLOT_SIZE, MA_MT_NORMAL_WB);
+	run_ok(v, MA_AGENT_LOAD64, (uint64_t[]){ gpa }, 1, &res);
+	MA_EXPECT_EQ(res.ret[0], 0xaaaa);
+	MA_ASSERT_EQ(ma_try_delete_slot(vm, 1), 0);
+	/* with the slot gone the access is MMIO to the VMM */
+	ma_vcpu_run_agent(v, MA_AGENT_LOAD64, (uint64_t[]){ gpa }, 1, 0, &res);
+	MA_EXPECT_EQ(res.outcome, MA_OUT_EXIT);
+	MA_EXPECT_EQ(res.exit_reason, KVM_EXIT_MMIO);
+	if (res.outcome == MA_OUT_EXIT && res.exit_reason == KVM_EXIT_MMIO) {
+		MA_EXPECT_EQ(v->run->mmio.phys_addr, gpa);
+		MA_EXPECT_EQ(v->run->mmio.is_write, 0);
+		/* complete the emulated read (the VMM answers 0) before starting another agent */
+		memset(v->run->mmio.data, 0, sizeof(v->run->mmio.data));
+		MA_EXPECT_EQ(ma_vcpu_resume(v, 0, &res), MA_OUT_DONE);
+		MA_EXPECT_EQ(res.ret[0], 0);
+	}
+	/* re-added over other memory: the guest reads the new backing, not a stale mapping */
+	ma_add_slot(vm, 1, 0, gpa, SLOT_SIZE, b);
+	run_ok(v, MA_AGENT_LOAD64, (uint64_t[]){ gpa }, 1, &res);
+	MA_EXPECT_EQ(res.ret[0], 0xbbbb);
+	ma_vm_destroy(vm);
+}
+
+MA_TEST_MAIN

@@ -1,0 +1,17 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/* memslot suite: what differs per architecture (suites/memslot/arch/<arch>/). */
+#ifndef MEMATTR_SUITE_MEMSLOT_H
+#define MEMATTR_SUITE_MEMSLOT_H
+
+#include "memattr/kvm.h"
+
+/* The first guest-physical address a memslot of this VM may not cover. */
+uint64_t ma_memslot_gpa_limit(struct ma_vm *vm);
+/* The errno a memslot beyond it gets, and the kernel source that says so. */
+extern const int ma_memslot_beyond_errno;
+extern const char ma_memslot_beyond_source[];
+
+#define MA_MEMSLOT_BEYOND_SOURCE ma_memslot_beyond_source
+#define MA_MEMSLOT_BEYOND_ERRNO ma_memslot_beyond_errno
+
+#endif
