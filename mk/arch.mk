@@ -1,6 +1,9 @@
 # Per-architecture build: guest image, host library, suite programs.  Included by the Makefile.
 # $(call arch_rules,ARCH) instantiates the rules for build/ARCH/.
 
+# objects of suite $(2) for arch $(1)
+suite_objs = $(patsubst %,$(BUILD)/$(1)/%.o,$(wildcard suites/$(2)/*.c suites/$(2)/arch/$(ADIR_$(1))/*.c))
+
 define arch_rules
 $(1)_CC := $$(CROSS_$(1))gcc
 $(1)_OBJCOPY := $$(CROSS_$(1))objcopy
@@ -18,7 +21,7 @@ $(1)_HOST_CFLAGS := $$(HOST_CFLAGS) -isystem $(BUILD)/$(1)/uapi/include
 $$($(1)_UAPI):
 	@bash runners/fetch-uapi.sh $(1) $(BUILD)/$(1)/uapi
 
-$$($(1)_B)/guest/%.c.o: guest/%.c $$(wildcard guest/include/memattr/*.h) | $$($(1)_UAPI)
+$$($(1)_B)/guest/%.c.o: guest/%.c $$(wildcard guest/include/memattr/*.h guest/arch/$$(ADIR_$(1))/*.h) | $$($(1)_UAPI)
 	@mkdir -p $$(@D)
 	$$($(1)_CC) $$(GUEST_CFLAGS_common) $$(GUEST_CFLAGS_$(1)) -c $$< -o $$@
 $$($(1)_B)/guest/%.S.o: guest/%.S $$(wildcard guest/include/memattr/*.h)
@@ -31,7 +34,7 @@ $$($(1)_B)/guest.bin: $$($(1)_B)/guest.elf
 	$$($(1)_OBJCOPY) -O binary $$< $$@
 	@test $$$$(stat -c %s $$@) -le 1048576 || { echo "guest image over 1 MiB" >&2; rm -f $$@; exit 1; }
 
-$$($(1)_B)/host/%.c.o: host/%.c $$(wildcard host/include/memattr/*.h host/*.h guest/include/memattr/*.h) | $$($(1)_UAPI)
+$$($(1)_B)/host/%.c.o: host/%.c $$(wildcard host/include/memattr/*.h host/*.h host/arch/$$(ADIR_$(1))/*.h guest/include/memattr/*.h) | $$($(1)_UAPI)
 	@mkdir -p $$(@D)
 	$$($(1)_CC) $$($(1)_HOST_CFLAGS) -c $$< -o $$@
 $$($(1)_B)/host/%.S.o: host/%.S $$($(1)_B)/guest.bin
@@ -40,10 +43,10 @@ $$($(1)_B)/host/%.S.o: host/%.S $$($(1)_B)/guest.bin
 $$($(1)_LIB): $$($(1)_HOST_OBJS)
 	rm -f $$@; $$($(1)_AR) rcs $$@ $$^
 
-$$($(1)_B)/suites/%.c.o: suites/%.c $$(wildcard host/include/memattr/*.h guest/include/memattr/*.h) | $$($(1)_UAPI)
+$$($(1)_B)/suites/%.c.o: suites/%.c $$(wildcard host/include/memattr/*.h guest/include/memattr/*.h suites/*/*.h) | $$($(1)_UAPI)
 	@mkdir -p $$(@D)
 	$$($(1)_CC) $$($(1)_HOST_CFLAGS) -c $$< -o $$@
-$$($(1)_B)/bin/memattr-%: $$$$(patsubst %,$$($(1)_B)/%.o,$$$$(wildcard suites/%/*.c suites/%/arch/$$(ADIR_$(1))/*.c)) $$($(1)_LIB)
+$$($(1)_B)/bin/memattr-%: $$$$(call suite_objs,$(1),$$$$*) $$($(1)_LIB)
 	@mkdir -p $$(@D)
 	$$($(1)_CC) -static -pthread -o $$@ $$(filter %.o,$$^) $$($(1)_LIB)
 $$($(1)_B)/bin/memattr-cellinfo: $$($(1)_B)/runners/cellinfo.c.o $$($(1)_LIB)

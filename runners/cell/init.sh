@@ -99,7 +99,8 @@ case $machine in
 aarch64 | arm64)
 	klog=$(dmesg 2>/dev/null)
 	case $klog in
-	*"Protected nVHE mode initialized"*) kvm_mode=protected ;;
+	# 7.2 prints "Protected hVHE mode ..." on VHE-capable CPUs, "Protected nVHE mode ..." on others.
+	*"Protected "*"VHE mode initialized"*) kvm_mode=protected ;;
 	*"Hyp hVHE mode initialized"*) kvm_mode=hvhe ;;
 	*"Hyp nVHE mode initialized"*) kvm_mode=nvhe ;;
 	*"VHE mode initialized"*) kvm_mode=vhe ;;

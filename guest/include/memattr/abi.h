@@ -78,10 +78,11 @@ enum ma_atomic_flavour {
 	MA_ATOMIC_LLSC,		/* arm64 LDXR/STXR loop */
 	MA_ATOMIC_LSE_LDADD,	/* arm64 LDADD (FEAT_LSE) */
 	MA_ATOMIC_LSE_CAS,	/* arm64 CAS loop (FEAT_LSE) */
-	MA_ATOMIC_LSE_SWP,	/* arm64 SWP spinlock around a plain increment (FEAT_LSE) */
+	MA_ATOMIC_LSE_SWP,	/* arm64 SWP spinlock around a plain increment (FEAT_LSE);
+				 * the lock is the word after the counter (gva+8), starting at 0 */
 	MA_ATOMIC_X86_XADD,	/* x86 lock xadd */
 	MA_ATOMIC_X86_CMPXCHG,	/* x86 lock cmpxchg loop */
-	MA_ATOMIC_X86_XCHG,	/* x86 xchg spinlock around a plain increment */
+	MA_ATOMIC_X86_XCHG,	/* x86 xchg spinlock around a plain increment; lock at gva+8 as above */
 	MA_ATOMIC_COUNT
 };
 
@@ -92,7 +93,7 @@ enum ma_probe_op {
 	MA_PROBE_LOAD_UNALIGNED,/* 64-bit load at gva+1 */
 	MA_PROBE_EXEC,		/* branch to gva (host put a "return" instruction there) */
 	MA_PROBE_EXCLUSIVE,	/* arm64 LDXR/STXR pair; x86 lock cmpxchg */
-	MA_PROBE_LSE_LDADD,	/* arm64 LDADD; x86 lock xadd */
+	MA_PROBE_LSE_LDADD,	/* arm64 LDADD; x86 lock xadd; the addend is args[2] */
 	MA_PROBE_COUNT
 };
 
@@ -106,7 +107,7 @@ enum ma_probe_result {
 struct ma_exception {
 	uint64_t vector;	/* arm64: vector offset (0x200 = current EL SPx sync); x86: vector */
 	uint64_t syndrome;	/* arm64: ESR_EL1; x86: error code */
-	uint64_t addr;		/* arm64: FAR_EL1; x86: CR2 */
+	uint64_t addr;		/* arm64: FAR_EL1; x86: CR2 for #PF (vector 14), else 0 */
 	uint64_t pc;		/* arm64: ELR_EL1; x86: RIP */
 	uint64_t count;		/* exceptions taken since the agent started */
 };

@@ -1,0 +1,536 @@
+/* config.c: INI-style configuration parser and validator.
+ *
+ * Syntax: "[run]" and "[cell NAME]" section headers; "key = value" lines; whole-line comments
+ * starting with '#' or ';'; blank lines. A value may be wrapped in double quotes (they are removed).
+ * Later settings override earlier ones; a section seen again adds to / overrides the earlier one.
+ */
+#include "config.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <stddef.h>
+#include <stdlib.h>
+#include <string.h>
+
+enum vtype {
+	V_STR,      /* any text (no control characters) */
+	V_GLOB,     /* text without '"' (goes onto a kernel command line) */
+	V_INT,      /* decimal in [min, max] */
+	V_JOBS,     /* "auto" or decimal >= 0 */
+	V_HOSTCELL, /* auto|yes|no */
+	V_ARCH,     /* arm64|x86_64 (aarch64, amd64 accepted) */
+	V_MEM,      /* QEMU -m size: 2G, 2048M, 2048 */
+	V_TOKEN,    /* non-empty [A-Za-z0-9_.,=+:-]* */
+	V_OPTTOKEN, /* same, may be empty */
+	V_PATH,     /* path; relative to the project root */
+	V_CELLS,    /* comma list of cell names */
+	V_SUITES,   /* comma list of suite names, or "all" */
+};
+
+struct key_def {
+	const char *key;
+	enum vtype type;
+	long min, max;
+	size_t off;
+};
+
+#define RUN(k, t, mn, mx, f) { k, t, mn, mx, offsetof(struct config, f) }
+static const struct key_def run_keys[] = {
+	RUN("cells", V_CELLS, 0, 0, cells),
+	RUN("suites", V_SUITES, 0, 0, suites),
+	RUN("filter", V_GLOB, 0, 0, filter),
+	RUN("suite_args", V_GLOB, 0, 0, suite_args),
+	RUN("timeout_scale", V_INT, 1, 1000, timeout_scale),
+	RUN("cell_timeout", V_INT, 1, 7 * 24 * 3600, cell_timeout),
+	RUN("jobs", V_JOBS, 0, 1024, jobs),
+	RUN("host_cell", V_HOSTCELL, 0, 0, host_cell),
+	RUN("report_dir", V_PATH, 0, 0, report_dir),
+	RUN("kernel_suite", V_TOKEN, 0, 0, kernel_suite),
+};
+#undef RUN
+
+#define CELL(k, t, mn, mx, f) { k, t, mn, mx, offsetof(struct cell_conf, f) }
+static const struct key_def cell_keys[] = {
+	CELL("arch", V_ARCH, 0, 0, arch),
+	CELL("cpu", V_TOKEN, 0, 0, cpu),
+	CELL("machine", V_OPTTOKEN, 0, 0, machine),
+	CELL("smp", V_INT, 1, 512, smp),
+	CELL("memory", V_MEM, 0, 0, memory),
+	CELL("append", V_GLOB, 0, 0, append),
+	CELL("flavour", V_TOKEN, 0, 0, flavour),
+	CELL("kernel", V_PATH, 0, 0, kernel),
+	CELL("modules", V_PATH, 0, 0, modules),
+	CELL("qemu_args", V_STR, 0, 0, qemu_args),
+	CELL("timeout", V_INT, 1, 7 * 24 * 3600, timeout),
+};
+#undef CELL
+
+static int fail(char **err, const char *where, const char *fmt, ...) PRINTF_LIKE(3, 4);
+static int fail(char **err, const char *where, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	char *m = xvasprintf(fmt, ap);
+	va_end(ap);
+	if (err) {
+		free(*err);
+		*err = xasprintf("%s: %s", where, m);
+	}
+	free(m);
+	return -1;
+}
+
+void config_init(struct config *c, const char *root)
+{
+	memset(c, 0, sizeof(*c));
+	c->root = xstrdup(root ? root : ".");
+	c->timeout_scale = 1;
+	c->cell_timeout = 1800;
+	c->jobs = 0;
+	c->host_cell = HOST_CELL_AUTO;
+	c->report_dir = path_join(c->root, "reports");
+	c->kernel_suite = xstrdup("sid");
+}
+
+static void cell_conf_free(struct cell_conf *cc)
+{
+	free(cc->name);
+	free(cc->arch);
+	free(cc->cpu);
+	free(cc->machine);
+	free(cc->memory);
+	free(cc->append);
+	free(cc->flavour);
+	free(cc->kernel);
+	free(cc->modules);
+	free(cc->qemu_args);
+	free(cc->where);
+}
+
+void config_free(struct config *c)
+{
+	strvec_free(&c->cells);
+	strvec_free(&c->suites);
+	strvec_free(&c->files);
+	free(c->cells_where);
+	free(c->filter);
+	free(c->suite_args);
+	free(c->report_dir);
+	free(c->kernel_suite);
+	free(c->root);
+	for (size_t i = 0; i < c->ncell; i++)
+		cell_conf_free(&c->cell[i]);
+	free(c->cell);
+	memset(c, 0, sizeof(*c));
+}
+
+struct cell_conf *config_find_cell(const struct config *c, const char *name)
+{
+	for (size_t i = 0; i < c->ncell; i++)
+		if (strcmp(c->cell[i].name, name) == 0)
+			return &c->cell[i];
+	return NULL;
+}
+
+static bool valid_name(const char *s)
+{
+	if (!*s || *s == '.' || *s == '-')
+		return false;
+	for (; *s; s++)
+		if (!isalnum((unsigned char)*s) && !strchr("_.-", *s))
+			return false;
+	return true;
+}
+
+static bool valid_suite(const char *s)
+{
+	if (!*s)
+		return false;
+	for (; *s; s++)
+		if (!isalnum((unsigned char)*s) && !strchr("_-", *s))
+			return false;
+	return true;
+}
+
+static struct cell_conf *get_cell(struct config *c, const char *name, const char *where)
+{
+	struct cell_conf *cc = config_find_cell(c, name);
+	if (cc)
+		return cc;
+	c->cell = xrealloc(c->cell, (c->ncell + 1) * sizeof(*c->cell));
+	cc = &c->cell[c->ncell++];
+	memset(cc, 0, sizeof(*cc));
+	cc->name = xstrdup(name);
+	cc->where = xstrdup(where);
+	return cc;
+}
+
+static bool has_ctl(const char *s)
+{
+	for (; *s; s++)
+		if ((unsigned char)*s < 0x20 && *s != '\t')
+			return true;
+	return false;
+}
+
+static int set_value(struct config *c, void *base, const struct key_def *k, const char *value,
+		     const char *where, char **err)
+{
+	char *field = (char *)base + k->off;
+	char **sp = (char **)(void *)field;
+	long *lp = (long *)(void *)field;
+	long v;
+
+	if (has_ctl(value))
+		return fail(err, where, "%s: control characters in the value", k->key);
+	switch (k->type) {
+	case V_STR:
+		replace_str(sp, value);
+		return 0;
+	case V_GLOB:
+		if (strchr(value, '"'))
+			return fail(err, where, "%s: the value may not contain '\"'", k->key);
+		replace_str(sp, *value ? value : NULL);
+		return 0;
+	case V_INT:
+		if (!parse_long(value, k->min, k->max, &v))
+			return fail(err, where, "%s: '%s' is not a number in %ld..%ld", k->key, value, k->min,
+				    k->max);
+		*lp = v;
+		return 0;
+	case V_JOBS:
+		if (strcmp(value, "auto") == 0) {
+			*lp = 0;
+			return 0;
+		}
+		if (!parse_long(value, k->min, k->max, &v))
+			return fail(err, where, "%s: '%s' is not 'auto' or a number in %ld..%ld", k->key, value,
+				    k->min, k->max);
+		*lp = v;
+		return 0;
+	case V_HOSTCELL: {
+		enum host_cell_mode *mp = (enum host_cell_mode *)(void *)field;
+		if (strcmp(value, "auto") == 0)
+			*mp = HOST_CELL_AUTO;
+		else if (strcmp(value, "yes") == 0)
+			*mp = HOST_CELL_YES;
+		else if (strcmp(value, "no") == 0)
+			*mp = HOST_CELL_NO;
+		else
+			return fail(err, where, "%s: '%s' is not one of auto, yes, no", k->key, value);
+		return 0;
+	}
+	case V_ARCH:
+		if (strcmp(value, "arm64") == 0 || strcmp(value, "aarch64") == 0)
+			replace_str(sp, "arm64");
+		else if (strcmp(value, "x86_64") == 0 || strcmp(value, "amd64") == 0)
+			replace_str(sp, "x86_64");
+		else
+			return fail(err, where, "%s: unknown arch '%s' (arm64 or x86_64)", k->key, value);
+		return 0;
+	case V_MEM: {
+		const char *p = value;
+		while (isdigit((unsigned char)*p))
+			p++;
+		bool ok = p != value;
+		if (ok && *p && strchr("KMGTkmgt", *p))
+			p++;
+		if (ok && (*p == 'B' || *p == 'b'))
+			p++;
+		if (!ok || *p)
+			return fail(err, where, "%s: '%s' is not a memory size (like 2G or 2048M)", k->key, value);
+		replace_str(sp, value);
+		return 0;
+	}
+	case V_TOKEN:
+	case V_OPTTOKEN:
+		if (!*value && k->type == V_TOKEN)
+			return fail(err, where, "%s: empty value", k->key);
+		for (const char *p = value; *p; p++)
+			if (!isalnum((unsigned char)*p) && !strchr("_.,=+:-", *p))
+				return fail(err, where, "%s: unexpected character '%c' in '%s'", k->key, *p, value);
+		replace_str(sp, value);
+		return 0;
+	case V_PATH:
+		free(*sp);
+		*sp = *value ? path_join(c->root, value) : NULL;
+		return 0;
+	case V_CELLS:
+	case V_SUITES: {
+		struct strvec *vp = (struct strvec *)(void *)field;
+		struct strvec items = {0};
+		strvec_split(&items, value, ',');
+		for (size_t i = 0; i < items.n; i++) {
+			const char *it = items.v[i];
+			bool ok = k->type == V_CELLS ? valid_name(it) : (valid_suite(it) || strcmp(it, "all") == 0);
+			if (!ok) {
+				fail(err, where, "%s: invalid name '%s'", k->key, it);
+				strvec_free(&items);
+				return -1;
+			}
+			if (k->type == V_CELLS && strcmp(it, "host") == 0) {
+				fail(err, where, "%s: 'host' is the native cell: use host_cell = yes", k->key);
+				strvec_free(&items);
+				return -1;
+			}
+		}
+		if (k->type == V_SUITES && strvec_has(&items, "all")) {
+			if (items.n > 1) {
+				strvec_free(&items);
+				return fail(err, where, "%s: 'all' cannot be combined with suite names", k->key);
+			}
+			strvec_clear(&items);
+		}
+		if (k->type == V_CELLS && !items.n) {
+			strvec_free(&items);
+			return fail(err, where, "%s: empty list", k->key);
+		}
+		strvec_free(vp);
+		*vp = items;
+		if (k->type == V_CELLS)
+			replace_str(&c->cells_where, where);
+		return 0;
+	}
+	}
+	return fail(err, where, "internal error: key type");
+}
+
+static const struct key_def *find_key(const struct key_def *tab, size_t n, const char *key)
+{
+	for (size_t i = 0; i < n; i++)
+		if (strcmp(tab[i].key, key) == 0)
+			return &tab[i];
+	return NULL;
+}
+
+static char *key_list(const struct key_def *tab, size_t n)
+{
+	struct buf b = {0};
+	for (size_t i = 0; i < n; i++)
+		buf_addf(&b, "%s%s", i ? ", " : "", tab[i].key);
+	return buf_take(&b);
+}
+
+/* section: "run" or "cell NAME" (already validated by the caller's syntax). */
+static int set_in_section(struct config *c, const char *section, const char *key, const char *value,
+			  const char *where, char **err)
+{
+	if (strcmp(section, "run") == 0) {
+		const struct key_def *k = find_key(run_keys, ARRAY_SIZE(run_keys), key);
+		if (!k) {
+			char *l = key_list(run_keys, ARRAY_SIZE(run_keys));
+			fail(err, where, "unknown key '%s' in [run] (known: %s)", key, l);
+			free(l);
+			return -1;
+		}
+		return set_value(c, c, k, value, where, err);
+	}
+	if (str_starts(section, "cell ")) {
+		const char *name = section + 5;
+		const struct key_def *k = find_key(cell_keys, ARRAY_SIZE(cell_keys), key);
+		if (!k) {
+			char *l = key_list(cell_keys, ARRAY_SIZE(cell_keys));
+			fail(err, where, "unknown key '%s' in [cell %s] (known: %s)", key, name, l);
+			free(l);
+			return -1;
+		}
+		struct cell_conf *cc = get_cell(c, name, where);
+		return set_value(c, cc, k, value, where, err);
+	}
+	return fail(err, where, "unknown section [%s]", section);
+}
+
+/* Validate a "[...]" header's inside and normalise it to "run" / "cell NAME". */
+static int parse_section(const char *inside, char **out, const char *where, char **err)
+{
+	char *tmp = xstrdup(inside);
+	char *s = str_trim(tmp);
+	int rc = 0;
+	if (strcmp(s, "run") == 0) {
+		*out = xstrdup("run");
+	} else if (strncmp(s, "cell", 4) == 0 && (s[4] == ' ' || s[4] == '\t' || s[4] == 0)) {
+		char *name = str_trim(s + 4);
+		if (!*name)
+			rc = fail(err, where, "[cell] needs a name: [cell NAME]");
+		else if (!valid_name(name))
+			rc = fail(err, where, "invalid cell name '%s' (letters, digits, '_', '.', '-')", name);
+		else if (strcmp(name, "host") == 0)
+			rc = fail(err, where, "'host' is reserved for the native cell");
+		else
+			*out = xasprintf("cell %s", name);
+	} else {
+		rc = fail(err, where, "unknown section [%s] (known: [run], [cell NAME])", s);
+	}
+	free(tmp);
+	return rc;
+}
+
+int config_load_text(struct config *c, const char *name, const char *text, char **err)
+{
+	char *section = NULL;
+	int rc = 0;
+	long lineno = 0;
+	const char *p = text;
+	while (*p && rc == 0) {
+		const char *e = strchr(p, '\n');
+		size_t n = e ? (size_t)(e - p) : strlen(p);
+		char *line = xstrndup(p, n);
+		p += n + (e ? 1 : 0);
+		lineno++;
+		char *where = xasprintf("%s:%ld", name, lineno);
+		char *s = str_trim(line);
+		if (!*s || *s == '#' || *s == ';') {
+			/* comment */
+		} else if (*s == '[') {
+			char *close = strrchr(s, ']');
+			if (!close || close[1]) {
+				rc = fail(err, where, "malformed section header");
+			} else {
+				*close = 0;
+				char *sec = NULL;
+				rc = parse_section(s + 1, &sec, where, err);
+				if (rc == 0) {
+					free(section);
+					section = sec;
+					if (str_starts(section, "cell "))
+						get_cell(c, section + 5, where);
+				}
+			}
+		} else {
+			char *eq = strchr(s, '=');
+			if (!eq) {
+				rc = fail(err, where, "expected 'key = value', '[section]' or a comment");
+			} else if (!section) {
+				rc = fail(err, where, "'%s' outside of a section", s);
+			} else {
+				*eq = 0;
+				char *key = str_trim(s);
+				char *val = str_trim(eq + 1);
+				size_t vl = strlen(val);
+				if (vl >= 2 && val[0] == '"' && val[vl - 1] == '"') {
+					val[vl - 1] = 0;
+					val++;
+				}
+				if (!*key)
+					rc = fail(err, where, "empty key");
+				else
+					rc = set_in_section(c, section, key, val, where, err);
+			}
+		}
+		free(where);
+		free(line);
+	}
+	free(section);
+	return rc;
+}
+
+int config_load_file(struct config *c, const char *path, char **err)
+{
+	char *text = read_file(path, NULL);
+	if (!text)
+		return fail(err, path, "cannot read: %s", strerror(errno));
+	int rc = config_load_text(c, path, text, err);
+	free(text);
+	if (rc == 0)
+		strvec_push(&c->files, path);
+	return rc;
+}
+
+int config_set(struct config *c, const char *section, const char *key, const char *value,
+	       const char *origin, char **err)
+{
+	return set_in_section(c, section, key, value, origin, err);
+}
+
+int config_set_spec(struct config *c, const char *spec, char **err)
+{
+	char *where = xasprintf("--set %s", spec);
+	const char *eq = strchr(spec, '=');
+	const char *dot = NULL;
+	for (const char *q = spec; eq && q < eq; q++)
+		if (*q == '.')
+			dot = q;
+	int rc = -1;
+	if (!eq || !dot || dot == spec || dot + 1 == eq) {
+		fail(err, where, "expected section.key=value (run.KEY=... or cell.NAME.KEY=...)");
+		free(where);
+		return -1;
+	}
+	char *sec = xstrndup(spec, (size_t)(dot - spec));
+	char *key = xstrndup(dot + 1, (size_t)(eq - dot - 1));
+	if (strcmp(sec, "run") == 0) {
+		rc = set_in_section(c, "run", key, eq + 1, where, err);
+	} else if (str_starts(sec, "cell.")) {
+		const char *name = sec + 5;
+		if (!valid_name(name) || strcmp(name, "host") == 0) {
+			fail(err, where, "invalid cell name '%s'", name);
+		} else {
+			char *section = xasprintf("cell %s", name);
+			rc = set_in_section(c, section, key, eq + 1, where, err);
+			free(section);
+		}
+	} else {
+		fail(err, where, "unknown section '%s' (run or cell.NAME)", sec);
+	}
+	free(sec);
+	free(key);
+	free(where);
+	return rc;
+}
+
+int config_finalize(struct config *c, char **err)
+{
+	for (size_t i = 0; i < c->ncell; i++) {
+		struct cell_conf *cc = &c->cell[i];
+		if (!cc->arch)
+			return fail(err, cc->where, "cell '%s' has no arch (arm64 or x86_64)", cc->name);
+		if (!cc->cpu)
+			cc->cpu = xstrdup("max");
+		if (!cc->machine)
+			cc->machine = xstrdup("");
+		if (!cc->memory)
+			cc->memory = xstrdup("2G");
+		if (!cc->flavour)
+			cc->flavour = xstrdup(arch_debian(cc->arch));
+		if (!cc->smp)
+			cc->smp = 2;
+		if (cc->modules && !cc->kernel)
+			return fail(err, cc->where, "cell '%s': modules= needs kernel=", cc->name);
+	}
+	for (size_t i = 0; i < c->cells.n; i++) {
+		if (!config_find_cell(c, c->cells.v[i])) {
+			struct buf known = {0};
+			for (size_t j = 0; j < c->ncell; j++)
+				buf_addf(&known, "%s%s", j ? ", " : "", c->cell[j].name);
+			fail(err, c->cells_where ? c->cells_where : "cells", "unknown cell '%s' in cells (known: %s)",
+			     c->cells.v[i], known.len ? known.s : "none");
+			buf_free(&known);
+			return -1;
+		}
+		for (size_t j = 0; j < i; j++)
+			if (strcmp(c->cells.v[i], c->cells.v[j]) == 0)
+				return fail(err, c->cells_where ? c->cells_where : "cells",
+					    "cell '%s' listed twice in cells", c->cells.v[i]);
+	}
+	return 0;
+}
+
+const char *host_cell_name(enum host_cell_mode m)
+{
+	return m == HOST_CELL_YES ? "yes" : m == HOST_CELL_NO ? "no" : "auto";
+}
+
+const char *arch_build_dir(const char *arch)
+{
+	return strcmp(arch, "arm64") == 0 ? "aarch64" : "x86_64";
+}
+
+const char *arch_debian(const char *arch)
+{
+	return strcmp(arch, "arm64") == 0 ? "arm64" : "amd64";
+}
+
+const char *arch_qemu(const char *arch)
+{
+	return strcmp(arch, "arm64") == 0 ? "qemu-system-aarch64" : "qemu-system-x86_64";
+}
