@@ -378,6 +378,9 @@ static void run_instance(const struct instance *in, unsigned num, unsigned timeo
 		       strsignal(WTERMSIG(status)));
 		cur_result->failed = 1;
 	} else if (WIFEXITED(status) && WEXITSTATUS(status) != KSFT_PASS) {
+		if (!cur_result->failed)
+			printf("# %s: test process exited with status %d without a verdict (a sanitizer report "
+			       "or an abort: see stderr)\n", in->name, WEXITSTATUS(status));
 		cur_result->failed = 1;
 	}
 	if (cur_result->skipped && !cur_result->failed) {

@@ -113,11 +113,31 @@ void ma_arch_vcpu_free(struct ma_vcpu *v)
 	v->arch = NULL;
 }
 
+/*
+ * After a KVM_EXIT_MMIO the access is completed by the next KVM_RUN, and on arm64 that completion
+ * skips the trapped instruction: PC += 4 is applied at that point, so it would land on a PC set in
+ * between (the guest would enter at _start + 4).  A KVM_RUN with immediate_exit completes the MMIO
+ * and commits the PC adjustment without running the guest (it returns EINTR).
+ */
+static int complete_pending_mmio(struct ma_vcpu *v)
+{
+	long r;
+
+	if (!v->run || v->run->exit_reason != KVM_EXIT_MMIO)
+		return 0;
+	v->run->immediate_exit = 1;
+	r = ma_try_ioctl(v->fd, KVM_RUN, NULL);
+	v->run->immediate_exit = 0;
+	return r == -EINTR || r >= 0 ? 0 : (int)r;
+}
+
 int ma_arch_vcpu_set_entry(struct ma_vcpu *v, uint64_t pc, uint64_t sp, uint64_t arg0)
 {
 	int r;
 
-	r = ma_try_set_one_reg(v, REG_PSTATE, PSTATE_EL1H_DAIF);
+	r = complete_pending_mmio(v);
+	if (!r)
+		r = ma_try_set_one_reg(v, REG_PSTATE, PSTATE_EL1H_DAIF);
 	if (!r)
 		r = ma_try_set_one_reg(v, REG_PC, pc);
 	if (!r)

@@ -1,0 +1,108 @@
+/* cell.h: one cell's run: identity, suites, results, and the files streamed while it runs
+ *   <run>/<cell>/console.log   every console line
+ *   <run>/<cell>/identity.txt  key=value
+ *   <run>/<cell>/<suite>.tap   each suite's own TAP stream, verbatim
+ *   <run>/<cell>.tap           combined flat TAP of the cell (plan at the end)
+ */
+#ifndef MEMATTR_DRIVER_CELL_H
+#define MEMATTR_DRIVER_CELL_H
+
+#include "tap.h"
+#include "util.h"
+
+#include <stdio.h>
+
+struct test_result {
+	char *suite;       /* "cell" for results about the cell itself */
+	char *name;
+	enum result res;
+	char *reason;      /* directive text or failure text, NULL if none */
+	char *diag;        /* the diagnostics printed before the result, NULL if none */
+	long duration_ms;  /* -1: unknown */
+	long number;       /* number in the combined cell TAP */
+	bool synthetic;    /* added by the driver, not printed by a suite */
+};
+
+enum suite_state { SUITE_PENDING, SUITE_RUNNING, SUITE_DONE };
+
+struct suite_run {
+	char *name;
+	enum suite_state state;
+	FILE *tap;
+	long plan;          /* -1: none seen */
+	char *plan_reason;  /* "1..0 # SKIP reason" */
+	long results;
+	long counts[RES__COUNT];
+	int rc;             /* -1: no SUITE-END seen */
+	bool bailed;
+	char *bail;
+	struct strvec diag; /* diagnostics since the last result */
+	long pending_duration;
+	size_t knote_mark;
+	double t_begin, t_end;
+	char *end_note;     /* why the suite ended abnormally, NULL if it did not */
+	bool have_totals;
+	struct tap_totals totals;
+};
+
+enum cell_status { CELL_PASS, CELL_FAIL, CELL_ERROR };
+enum { ID_HOST = 0, ID_CELL = 1 }; /* kv origin tags of identity entries */
+
+struct cell {
+	char *name;
+	char *arch;        /* arm64 | x86_64 */
+	char *dir;         /* <run>/<cell> */
+	char *combined_path;
+	FILE *console, *identity, *combined;
+
+	struct kvlist id;
+	struct suite_run *suites;
+	size_t nsuites;
+	long cur;          /* index of the running suite, -1 if none */
+
+	struct test_result *res;
+	size_t nres, capres;
+	long counts[RES__COUNT];
+	long combined_n;
+
+	bool launched;     /* the QEMU or suite process was started */
+	bool began;        /* CELL-BEGIN seen */
+	bool ended;        /* CELL-END seen */
+	bool finished;     /* cell_finish() done */
+	char *reason;      /* why the cell ended abnormally / could not run; NULL if it did not */
+	enum cell_status status;
+	double t_start, t_end, t_began;
+	struct strvec knotes; /* notable kernel messages (panic, oops, BUG, OOM ...) */
+	struct strvec notes;  /* driver notes (e.g. QEMU did not exit after CELL-END) */
+};
+
+/* Progress hook (set by the run; NULL: silent). */
+extern void (*cell_progress_hook)(const struct cell *c, const char *msg);
+void cell_log(const struct cell *c, const char *fmt, ...) PRINTF_LIKE(2, 3);
+
+/* Creates <run_dir>/<name>/ and opens the streamed files. NULL with *err set on failure. */
+struct cell *cell_new(const char *run_dir, const char *name, const char *arch, char **err);
+void cell_free(struct cell *c);
+
+void cell_expect_suite(struct cell *c, const char *suite);
+void cell_fact(struct cell *c, const char *key, const char *val);    /* host-side identity */
+void cell_id(struct cell *c, const char *key, const char *val);      /* @@MEMATTR ID line */
+void cell_console_line(struct cell *c, const char *line);
+void cell_kernel_note(struct cell *c, const char *line);
+void cell_note(struct cell *c, const char *fmt, ...) PRINTF_LIKE(2, 3);
+
+void cell_begin(struct cell *c);                          /* CELL-BEGIN */
+void cell_suite_begin(struct cell *c, const char *suite); /* SUITE-BEGIN */
+void cell_suite_line(struct cell *c, const char *line);   /* a line of the running suite */
+void cell_suite_end(struct cell *c, const char *suite, int rc); /* SUITE-END */
+void cell_end(struct cell *c);                            /* CELL-END */
+/* The console is over. reason: why the cell ended abnormally, or NULL when it ended normally
+ * (a missing CELL-END is then reported as the reason). Appends the failure results, the plan and
+ * the totals to the combined TAP and closes the files. */
+void cell_finish(struct cell *c, const char *reason);
+
+const char *cell_status_name(enum cell_status s);
+long cell_failures(const struct cell *c);
+char *signal_desc(int sig); /* "signal 11 (SIGSEGV)" */
+
+#endif
