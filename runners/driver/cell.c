@@ -5,6 +5,7 @@
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #define DIAG_KEEP_LINES 64
 #define DIAG_KEEP_BYTES 16384
@@ -229,10 +230,15 @@ static void synthetic(struct cell *c, struct suite_run *s, const char *suite, co
 	t->reason = reason ? xstrdup(reason) : NULL;
 	count(c, s, r);
 	/* one line: the reason must not break the TAP line */
-	char *flat = xstrdup(reason ? reason : "");
-	for (char *p = flat; *p; p++)
+	char *flat0 = xstrdup(reason ? reason : "");
+	for (char *p = flat0; *p; p++)
 		if (*p == '\n' || *p == '\r' || *p == '#')
 			*p = *p == '#' ? ' ' : ';';
+	/* a failure reason must not read as a SKIP/TODO directive */
+	char *flat = (r != RES_SKIP && (strncasecmp(flat0, "skip", 4) == 0 || strncasecmp(flat0, "todo", 4) == 0))
+			     ? xasprintf("- %s", flat0)
+			     : xstrdup(flat0);
+	free(flat0);
 	switch (r) {
 	case RES_SKIP:
 		put_linef(c->combined, "ok %ld %s # SKIP %s", t->number, name, flat);
@@ -437,13 +443,10 @@ static void suite_checks(struct cell *c, struct suite_run *s)
 	}
 	if (rc >= 128) {
 		char *sd = signal_desc(rc - 128);
-		char *why = xasprintf("crashed: killed by %s (rc=%d) after %ld%s%s results%s", sd, rc, s->results,
-				      s->plan >= 0 ? " of " : "", "", hint);
-		if (s->plan >= 0) {
-			free(why);
-			why = xasprintf("crashed: killed by %s (rc=%d) after %ld of %ld planned results%s", sd, rc,
-					s->results, s->plan, hint);
-		}
+		char *why = s->plan >= 0 ? xasprintf("crashed: killed by %s (rc=%d) after %ld of %ld planned results%s",
+						     sd, rc, s->results, s->plan, hint)
+					 : xasprintf("crashed: killed by %s (rc=%d) after %ld results%s", sd, rc,
+						     s->results, hint);
 		nm = xasprintf("%s.exit", s->name);
 		synthetic(c, s, s->name, nm, RES_FAIL, why);
 		free(nm);
@@ -551,6 +554,13 @@ static void suite_abort(struct cell *c, struct suite_run *s, const char *why)
 	suite_close(c, s);
 }
 
+void cell_suite_abort(struct cell *c, const char *why)
+{
+	struct suite_run *s = current(c);
+	if (s)
+		suite_abort(c, s, why);
+}
+
 void cell_suite_end(struct cell *c, const char *suite, int rc)
 {
 	struct suite_run *s = current(c);
@@ -571,6 +581,10 @@ void cell_suite_end(struct cell *c, const char *suite, int rc)
 
 void cell_end(struct cell *c)
 {
+	if (!c->began) {
+		cell_note(c, "CELL-END without CELL-BEGIN");
+		cell_begin(c);
+	}
 	struct suite_run *s = current(c);
 	if (s)
 		suite_abort(c, s, "no SUITE-END before CELL-END");
@@ -593,28 +607,41 @@ void cell_finish(struct cell *c, const char *reason)
 		suite_abort(c, s, why);
 		free(why);
 	}
-	bool blamed = false; /* a failing result names the reason already */
-	for (size_t i = 0; i < c->nsuites; i++) {
-		s = &c->suites[i];
-		if (s->end_note)
-			blamed = true;
-		if (s->state != SUITE_PENDING)
-			continue;
-		char *nm = xasprintf("%s.%s", s->name, reason ? "incomplete" : "missing");
-		char *why = reason ? xasprintf("not run: cell ended: %s", reason)
-				   : xstrdup("suite did not run (no SUITE-BEGIN on the console)");
-		synthetic(c, s, s->name, nm, RES_FAIL, why);
-		s->state = SUITE_DONE;
-		s->end_note = xstrdup(why);
-		blamed = true;
-		free(nm);
-		free(why);
-	}
-	if (reason && !blamed) {
-		const char *what = !c->launched ? "setup" : !c->began ? "boot" : "end";
+	if (!c->began) {
+		/* nothing ran: one failure for the cell, the suites are just not run */
+		const char *what = c->launched ? "boot" : "setup";
 		char *nm = xasprintf("cell.%s.%s", c->name, what);
 		synthetic(c, NULL, "cell", nm, RES_FAIL, reason);
 		free(nm);
+		for (size_t i = 0; i < c->nsuites; i++) {
+			if (c->suites[i].state == SUITE_PENDING) {
+				c->suites[i].state = SUITE_DONE;
+				c->suites[i].end_note = xasprintf("not run: %s", reason);
+			}
+		}
+	} else {
+		bool blamed = false; /* a failing result names the reason already */
+		for (size_t i = 0; i < c->nsuites; i++) {
+			s = &c->suites[i];
+			if (s->end_note)
+				blamed = true;
+			if (s->state != SUITE_PENDING)
+				continue;
+			char *nm = xasprintf("%s.%s", s->name, reason ? "incomplete" : "missing");
+			char *why = reason ? xasprintf("not run: cell ended: %s", reason)
+					   : xstrdup("suite did not run (no SUITE-BEGIN on the console)");
+			synthetic(c, s, s->name, nm, RES_FAIL, why);
+			s->state = SUITE_DONE;
+			s->end_note = xstrdup(why);
+			blamed = true;
+			free(nm);
+			free(why);
+		}
+		if (reason && !blamed) {
+			char *nm = xasprintf("cell.%s.end", c->name);
+			synthetic(c, NULL, "cell", nm, RES_FAIL, reason);
+			free(nm);
+		}
 	}
 	if (c->nres == 0 && !reason) {
 		char *nm = xasprintf("cell.%s.results", c->name);

@@ -95,6 +95,7 @@ void cell_begin(struct cell *c);                          /* CELL-BEGIN */
 void cell_suite_begin(struct cell *c, const char *suite); /* SUITE-BEGIN */
 void cell_suite_line(struct cell *c, const char *line);   /* a line of the running suite */
 void cell_suite_end(struct cell *c, const char *suite, int rc); /* SUITE-END */
+void cell_suite_abort(struct cell *c, const char *why);   /* running suite ended without SUITE-END */
 void cell_end(struct cell *c);                            /* CELL-END */
 /* The console is over. reason: why the cell ended abnormally, or NULL when it ended normally
  * (a missing CELL-END is then reported as the reason). Appends the failure results, the plan and

@@ -1,0 +1,224 @@
+/* console.c: streaming console parser (see console.h).
+ *
+ * States (kept in the cell): before CELL-BEGIN everything is boot noise; after it, ID lines fill the
+ * identity and SUITE-BEGIN/SUITE-END bracket a suite, whose lines (minus kernel messages) are TAP;
+ * after CELL-END everything is noise again. A marker glued to the end of an unterminated line (a
+ * suite that died in the middle of a line, a terminal escape sequence) is split off first.
+ */
+#include "console.h"
+
+#include <ctype.h>
+#include <stdlib.h>
+#include <string.h>
+
+void console_init(struct console *k, struct cell *c)
+{
+	memset(k, 0, sizeof(*k));
+	k->cell = c;
+}
+
+void console_free(struct console *k)
+{
+	buf_free(&k->partial);
+	free(k->panic);
+	k->panic = NULL;
+}
+
+bool console_is_kernel_line(const char *s)
+{
+	while (*s == ' ' || *s == '\t')
+		s++;
+	if (*s++ != '[')
+		return false;
+	while (*s == ' ')
+		s++;
+	if (!isdigit((unsigned char)*s))
+		return false;
+	while (isdigit((unsigned char)*s))
+		s++;
+	if (*s++ != '.')
+		return false;
+	if (!isdigit((unsigned char)*s))
+		return false;
+	while (isdigit((unsigned char)*s))
+		s++;
+	return *s == ']';
+}
+
+bool console_is_notable(const char *line)
+{
+	static const char *const pats[] = {
+		"Kernel panic",   "Oops",           "BUG:",        "Internal error:", "Unable to handle kernel",
+		"WARNING:",       "Out of memory",  "oom-kill",    "Killed process",  "general protection fault",
+		"soft lockup",    "hard LOCKUP",    "blocked for more than", "rcu_sched self-detected",
+		"rcu: INFO:",     "segfault at",    "traps:",      "kvm: ",          "kvm [",
+	};
+	for (size_t i = 0; i < ARRAY_SIZE(pats); i++)
+		if (strstr(line, pats[i]))
+			return true;
+	return false;
+}
+
+/* Only control characters / escape sequences / blanks. */
+static bool is_junk(const char *s)
+{
+	for (; *s; s++) {
+		unsigned char ch = (unsigned char)*s;
+		if (ch == 0x1b) {
+			/* CSI sequence: ESC [ params final */
+			if (s[1] == '[') {
+				s += 2;
+				while (*s && !(*s >= 0x40 && *s <= 0x7e))
+					s++;
+				if (!*s)
+					return true;
+			} else if (s[1]) {
+				s++;
+			}
+			continue;
+		}
+		if (ch > ' ' && ch != 0x7f)
+			return false;
+	}
+	return true;
+}
+
+static void marker(struct console *k, const char *m, const char *line)
+{
+	struct cell *c = k->cell;
+	if (strcmp(m, "CELL-BEGIN") == 0) {
+		cell_begin(c);
+		cell_log(c, "CELL-BEGIN");
+		return;
+	}
+	if (c->ended) {
+		cell_note(c, "marker after CELL-END ignored: %s", line);
+		return;
+	}
+	if (strcmp(m, "CELL-END") == 0) {
+		cell_end(c);
+		return;
+	}
+	if (str_starts(m, "ID ")) {
+		char *kvs = xstrdup(m + 3);
+		char *t = str_trim(kvs);
+		char *eq = strchr(t, '=');
+		if (eq && eq != t) {
+			*eq = 0;
+			char *key = str_trim(t);
+			char *val = str_trim(eq + 1);
+			cell_id(c, key, val);
+		} else {
+			cell_note(c, "malformed ID line: %s", line);
+		}
+		free(kvs);
+		return;
+	}
+	if (str_starts(m, "SUITE-BEGIN ")) {
+		char *name = xstrdup(m + 12);
+		char *t = str_trim(name);
+		if (!c->began) {
+			cell_note(c, "SUITE-BEGIN before CELL-BEGIN");
+			cell_begin(c);
+		}
+		if (c->cur >= 0) /* the previous suite never said SUITE-END */
+			cell_suite_abort(c, "no SUITE-END before the next SUITE-BEGIN");
+		cell_suite_begin(c, *t ? t : "unnamed");
+		free(name);
+		return;
+	}
+	if (str_starts(m, "SUITE-END ")) {
+		char *rest = xstrdup(m + 10);
+		char *t = str_trim(rest);
+		char *sp = strchr(t, ' ');
+		long rc = -1;
+		if (sp) {
+			*sp = 0;
+			char *r = str_trim(sp + 1);
+			if (!str_starts(r, "rc=") || !parse_long(r + 3, -1, 100000, &rc))
+				rc = -1;
+		}
+		if (rc < 0) {
+			cell_note(c, "SUITE-END without a valid rc: %s", line);
+			rc = 255;
+		}
+		cell_suite_end(c, t, (int)rc);
+		free(rest);
+		return;
+	}
+	cell_note(c, "unknown marker: %s", line);
+}
+
+/* A line (or the part of one before a glued marker) that is not a marker. */
+static void plain(struct console *k, const char *line)
+{
+	struct cell *c = k->cell;
+	if (strstr(line, "Kernel panic") && !k->panic) {
+		k->panic = xstrdup(line);
+		cell_log(c, "%s", line);
+	}
+	if (console_is_kernel_line(line)) {
+		if (console_is_notable(line))
+			cell_kernel_note(c, line);
+		return;
+	}
+	if (c->began && !c->ended && c->cur >= 0)
+		cell_suite_line(c, line);
+}
+
+void console_line(struct console *k, const char *line)
+{
+	k->lines++;
+	cell_console_line(k->cell, line);
+
+	const char *m = strstr(line, CONSOLE_MARK);
+	if (!m) {
+		plain(k, line);
+		return;
+	}
+	if (m > line) {
+		char *pre = xstrndup(line, (size_t)(m - line));
+		if (!is_junk(pre))
+			plain(k, pre);
+		free(pre);
+	}
+	char *copy = xstrdup(m);
+	size_t n = strlen(copy);
+	while (n && (copy[n - 1] == ' ' || copy[n - 1] == '\t'))
+		copy[--n] = 0;
+	marker(k, copy + strlen(CONSOLE_MARK), copy);
+	free(copy);
+}
+
+static void take_line(struct console *k)
+{
+	struct buf *p = &k->partial;
+	size_t n = p->len;
+	while (n && p->s[n - 1] == '\r')
+		n--;
+	p->s[n] = 0;
+	console_line(k, p->s);
+	buf_reset(p);
+}
+
+void console_feed(struct console *k, const char *data, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		char ch = data[i];
+		if (ch == '\n') {
+			take_line(k);
+			continue;
+		}
+		if (ch == 0)
+			continue;
+		buf_addc(&k->partial, ch);
+		if (k->partial.len >= CONSOLE_MAX_LINE)
+			take_line(k);
+	}
+}
+
+void console_flush(struct console *k)
+{
+	if (k->partial.len)
+		take_line(k);
+}

@@ -1,0 +1,33 @@
+/* console.h: streaming parser of a cell's console (the @@MEMATTR line protocol of
+ * runners/cell/init.sh, the suites' TAP lines, interleaved kernel messages). */
+#ifndef MEMATTR_DRIVER_CONSOLE_H
+#define MEMATTR_DRIVER_CONSOLE_H
+
+#include "cell.h"
+#include "util.h"
+
+#define CONSOLE_MARK "@@MEMATTR "
+#define CONSOLE_MAX_LINE 65536
+
+struct console {
+	struct cell *cell;
+	struct buf partial; /* bytes after the last newline */
+	char *panic;        /* the first "Kernel panic" line, NULL if none */
+	long lines;
+};
+
+void console_init(struct console *k, struct cell *c);
+void console_free(struct console *k);
+/* Feed raw bytes as they arrive; complete lines are processed at once. */
+void console_feed(struct console *k, const char *data, size_t n);
+/* Process a pending partial line (end of stream, or before a synthetic marker). */
+void console_flush(struct console *k);
+/* Process one complete line (without its newline). */
+void console_line(struct console *k, const char *line);
+
+/* "[   12.345678] ..." (printk timestamp at the start, blanks allowed before it). */
+bool console_is_kernel_line(const char *line);
+/* A kernel message worth recording with the cell (panic, oops, BUG, OOM kill ...). */
+bool console_is_notable(const char *line);
+
+#endif
