@@ -6,7 +6,7 @@
 #                   [--cache DIR] [--version VER] [--busybox PATH]
 #   fetch-kernel.sh --arch arm64|amd64 --image PATH [--modules DIR] [--version VER] [--busybox PATH]
 #
-# A private apt configuration under $CACHE/apt (own sources list built from the host's Debian archive
+# A private apt configuration under $CACHE/apt/<suite> (own sources list built from the host's Debian archive
 # URI, own state/cache/lists directories, APT::Architectures amd64 and arm64, the Debian archive
 # keyring) resolves the newest kernel of the flavour in the suite at run time:
 #   linux-image-<flavour> (meta) -> linux-image-<abi>-<flavour> (small meta)
@@ -63,7 +63,7 @@ mkdir -p "$cache" || die "cannot create cache directory $cache"
 cache=$(cd "$cache" && pwd -P)
 
 # ---------------------------------------------------------------- private apt configuration
-aptdir=$cache/apt
+aptdir=$cache/apt/$suite
 apt_ready=0
 apt_setup() {
 	[ "$apt_ready" = 1 ] && return 0
@@ -82,8 +82,11 @@ apt_setup() {
 	list=$aptdir/etc/sources.list
 	stamp=$aptdir/state/memattr-updated
 	if [ ! -f "$list" ] || [ "$(cat "$list")"$'\n' != "$new" ]; then
+		# Another suite or mirror: the old lists must not stand in for the new ones.
 		printf '%s' "$new" >"$list"
 		rm -f "$stamp"
+		find "$aptdir/state/lists" -maxdepth 1 -type f ! -name lock -delete
+		rm -f "$aptdir"/cache/*.bin
 	fi
 	cat >"$aptdir/apt.conf" <<-EOF
 		Dir::Etc "$aptdir/etc";
@@ -109,6 +112,9 @@ apt_setup() {
 		Acquire::http::Timeout "30";
 	EOF
 	mkdir -p "$aptdir/etc/trusted.gpg.d"
+	# Backports suites are NotAutomatic (priority 100): pin the requested suite above its base suite
+	# so that the candidate is the newest kernel of that suite.
+	printf 'Package: *\nPin: release n=%s\nPin-Priority: 990\n' "$suite" >"$aptdir/etc/preferences"
 	# Keep the host's apt proxy settings, if any (its other configuration is deliberately not read).
 	env -u APT_CONFIG apt-config dump 2>/dev/null | grep -E '^Acquire::(https?|ftp)::Proxy' >>"$aptdir/apt.conf" || true
 	if [ "$(id -u)" = 0 ]; then
@@ -124,13 +130,13 @@ apt_setup() {
 		return 0
 	fi
 	local log=$aptdir/log/update.log
-	if apt-get -q update >"$log" 2>&1; then
+	if apt_update; then
 		touch "$stamp"
 	elif grep -q 'is expired' "$log"; then
 		# The host's mirror can be a frozen snapshot whose Release files are past Valid-Until.
 		# The signature is still checked; only the freshness window is relaxed.
 		warn "the archive's Release file is expired (snapshot mirror?); retrying with Check-Valid-Until=false"
-		if apt-get -q -o Acquire::Check-Valid-Until=false update >"$log" 2>&1; then
+		if apt_update -o Acquire::Check-Valid-Until=false; then
 			touch "$stamp"
 		elif [ "$have_lists" = 1 ]; then
 			warn "apt-get update failed (see $log); using the older package lists"
@@ -142,6 +148,15 @@ apt_setup() {
 	else
 		die "apt-get update for $suite from $uri failed (network?): $(grep -m1 -E '^(E|W):' "$log" || tail -n1 "$log")"
 	fi
+}
+
+# apt-get update into $aptdir/log/update.log. apt-get update exits 0 even when an index could not be
+# fetched ("W: Failed to fetch"), so the log decides.
+apt_update() {
+	local log=$aptdir/log/update.log
+	apt-get -q "$@" update >"$log" 2>&1 &&
+		! grep -qE '^E:|^W: (Failed to fetch|Some index files failed)' "$log" &&
+		ls "$aptdir"/state/lists/*_Packages* >/dev/null 2>&1
 }
 
 # Candidate version of pkg:arch, empty if none.
@@ -165,6 +180,16 @@ apt_fetch() {
 
 # ---------------------------------------------------------------- busybox
 busybox_path=""
+# The newest busybox of $arch already extracted in the cache, if any.
+cached_busybox() {
+	local d
+	for d in $(find "$cache/busybox" -mindepth 1 -maxdepth 1 -type d -name "$arch-*" 2>/dev/null | sort -rV); do
+		[ -f "$d/.memattr-stamp" ] || continue
+		[ -f "$d/root/usr/bin/busybox" ] && { echo "$d/root/usr/bin/busybox"; return 0; }
+		[ -f "$d/root/bin/busybox" ] && { echo "$d/root/bin/busybox"; return 0; }
+	done
+	return 0
+}
 get_busybox() {
 	if [ -n "$busybox_opt" ]; then
 		[ -f "$busybox_opt" ] || die "busybox not found: $busybox_opt"
@@ -176,7 +201,7 @@ get_busybox() {
 	ver=$(apt_candidate "busybox-static:$arch")
 	if [ -z "$ver" ]; then
 		# Offline fallback: any busybox already in the cache.
-		bb=$(find "$cache/busybox" -path "*/$arch-*/root/*" -name busybox -type f 2>/dev/null | sort | tail -n1)
+		bb=$(cached_busybox)
 		[ -n "$bb" ] || die "busybox-static:$arch is not available from suite $suite"
 		busybox_path=$bb
 		return 0
@@ -237,7 +262,7 @@ if [ -n "$image" ]; then
 	[ -n "$rel" ] || rel=unknown
 	if [ -z "$busybox_opt" ]; then
 		# Prefer a busybox already in the cache; else the host's static one for amd64; else apt.
-		bb=$(find "$cache/busybox" -path "*/$arch-*/root/*" -name busybox -type f 2>/dev/null | sort | tail -n1)
+		bb=$(cached_busybox)
 		if [ -n "$bb" ]; then
 			busybox_opt=$bb
 		elif [ "$arch" = amd64 ] && [ -x /bin/busybox ] && file -L /bin/busybox 2>/dev/null | grep -q 'statically linked'; then
@@ -259,7 +284,7 @@ if [ -n "$want_version" ] && [ -n "$(apt_candidate "linux-image-$want_version-$f
 else
 	if [ -n "$want_version" ]; then
 		meta_ver=$want_version
-		apt-cache show "$meta:$arch=$meta_ver" >/dev/null 2>&1 ||
+		apt-cache show "$meta:$arch=$meta_ver" 2>/dev/null | grep -q '^Package:' ||
 			die "no kernel $want_version for flavour $flavour ($arch) in suite $suite"
 	else
 		meta_ver=$(apt_candidate "$meta:$arch")

@@ -281,9 +281,12 @@ static int set_value(struct config *c, void *base, const struct key_def *k, cons
 			}
 			strvec_clear(&items);
 		}
-		if (k->type == V_CELLS && !items.n) {
-			strvec_free(&items);
-			return fail(err, where, "%s: empty list", k->key);
+		if (k->type == V_CELLS && strvec_has(&items, "none")) {
+			if (items.n > 1) {
+				strvec_free(&items);
+				return fail(err, where, "%s: 'none' cannot be combined with cell names", k->key);
+			}
+			strvec_clear(&items); /* no lab cell: only the host cell, if any */
 		}
 		strvec_free(vp);
 		*vp = items;

@@ -1,0 +1,614 @@
+/* lab.c: run a lab cell (see lab.h).
+ *
+ * Steps: suite binaries of the arch -> kernel (runners/fetch-kernel.sh, serialized and memoized
+ * because cells share its apt cache) -> initramfs (runners/mkinitramfs.sh, per cell) -> QEMU TCG
+ * with a host-side deadline, its console streamed through the console parser. */
+#include "lab.h"
+
+#include "cell.h"
+#include "console.h"
+#include "proc.h"
+#include "run.h"
+
+#include <errno.h>
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define FETCH_TIMEOUT_S 3600.0
+#define MKINITRAMFS_TIMEOUT_S 600.0
+#define PANIC_GRACE_S 10.0   /* after "Kernel panic": let QEMU exit by itself (panic=-1) */
+#define END_GRACE_S 20.0     /* after CELL-END: let the cell power off */
+
+/* ---------------------------------------------------------------- memoized look-ups */
+
+struct memo {
+	struct memo *next;
+	char *key;
+	int ok;           /* 1: kv holds the result; 0: err holds the error */
+	struct kvlist kv;
+	char *err;
+};
+
+static pthread_mutex_t memo_lock = PTHREAD_MUTEX_INITIALIZER;
+static pthread_mutex_t fetch_lock = PTHREAD_MUTEX_INITIALIZER;
+static struct memo *memos;
+
+static struct memo *memo_find(const char *key)
+{
+	for (struct memo *m = memos; m; m = m->next)
+		if (strcmp(m->key, key) == 0)
+			return m;
+	return NULL;
+}
+
+static struct memo *memo_add(const char *key)
+{
+	struct memo *m = xcalloc(1, sizeof(*m));
+	m->key = xstrdup(key);
+	m->next = memos;
+	memos = m;
+	return m;
+}
+
+void lab_cleanup(void)
+{
+	pthread_mutex_lock(&memo_lock);
+	while (memos) {
+		struct memo *m = memos;
+		memos = m->next;
+		free(m->key);
+		free(m->err);
+		kv_free(&m->kv);
+		free(m);
+	}
+	pthread_mutex_unlock(&memo_lock);
+}
+
+/* Last non-empty line of a text (for one-line error messages). */
+static char *last_line(const char *text)
+{
+	char *copy = xstrdup(text ? text : "");
+	char *best = NULL;
+	char *save = NULL;
+	for (char *l = strtok_r(copy, "\n", &save); l; l = strtok_r(NULL, "\n", &save)) {
+		char *t = str_trim(l);
+		if (*t)
+			best = t;
+	}
+	char *r = xstrdup(best ? best : "");
+	free(copy);
+	return r;
+}
+
+/* "QEMU emulator version 10.0.2 (Debian ...)" -> "10.0.2 (Debian ...)" */
+static char *qemu_version(const char *qemu)
+{
+	char *key = xasprintf("qemu-version|%s", qemu);
+	pthread_mutex_lock(&memo_lock);
+	struct memo *m = memo_find(key);
+	if (m) {
+		char *v = xstrdup(m->ok ? kv_get(&m->kv, "v") : "unknown");
+		pthread_mutex_unlock(&memo_lock);
+		free(key);
+		return v;
+	}
+	pthread_mutex_unlock(&memo_lock);
+
+	char *argv[] = {(char *)qemu, "--version", NULL};
+	struct buf out = {0};
+	int st;
+	char *err = NULL;
+	char *v;
+	if (proc_capture(argv, NULL, 30, &out, NULL, &st, &err) == 0 && proc_rc(st) == 0) {
+		char *first = xstrndup(buf_str(&out), strcspn(buf_str(&out), "\n"));
+		const char *p = strstr(first, "version ");
+		v = xstrdup(str_trim(p ? (char *)p + 8 : first));
+		free(first);
+	} else {
+		v = xstrdup("unknown");
+	}
+	free(err);
+	buf_free(&out);
+
+	pthread_mutex_lock(&memo_lock);
+	if (!memo_find(key)) {
+		m = memo_add(key);
+		m->ok = 1;
+		kv_set(&m->kv, "v", v, 0);
+	}
+	pthread_mutex_unlock(&memo_lock);
+	free(key);
+	return v;
+}
+
+/* Run fetch-kernel.sh (once per distinct request); result in *kv or an error. */
+static int fetch_kernel(const struct cell_conf *cc, const struct run *r, struct kvlist *kv, char **err)
+{
+	const struct config *conf = r->conf;
+	char *key = xasprintf("fetch|%s|%s|%s|%s|%s", cc->arch, cc->flavour, conf->kernel_suite,
+			      cc->kernel ? cc->kernel : "", cc->modules ? cc->modules : "");
+	int rc;
+	pthread_mutex_lock(&fetch_lock);
+	pthread_mutex_lock(&memo_lock);
+	struct memo *m = memo_find(key);
+	pthread_mutex_unlock(&memo_lock);
+	if (!m) {
+		struct strvec argv = {0};
+		strvec_push(&argv, r->env.fetch_kernel);
+		strvec_push(&argv, "--arch");
+		strvec_push(&argv, arch_debian(cc->arch));
+		if (cc->kernel) {
+			strvec_push(&argv, "--image");
+			strvec_push(&argv, cc->kernel);
+			if (cc->modules) {
+				strvec_push(&argv, "--modules");
+				strvec_push(&argv, cc->modules);
+			}
+		} else {
+			strvec_push(&argv, "--flavour");
+			strvec_push(&argv, cc->flavour);
+			strvec_push(&argv, "--suite");
+			strvec_push(&argv, conf->kernel_suite);
+		}
+		strvec_push(&argv, "--cache");
+		strvec_push(&argv, r->env.cache);
+		struct buf out = {0}, errb = {0};
+		int st = 0;
+		char *perr = NULL;
+		struct memo *n = xcalloc(1, sizeof(*n));
+		n->key = xstrdup(key);
+		if (proc_capture(argv.v, NULL, FETCH_TIMEOUT_S, &out, &errb, &st, &perr) != 0) {
+			n->err = xasprintf("fetch-kernel: %s", perr);
+		} else if (proc_rc(st) != 0) {
+			char *l = last_line(buf_str(&errb));
+			char *sd = proc_status_desc(st);
+			n->err = *l ? xstrdup(l) : xasprintf("%s failed (%s)", argv.v[0], sd);
+			free(sd);
+			free(l);
+		} else {
+			char *save = NULL;
+			char *text = xstrdup(buf_str(&out));
+			for (char *l = strtok_r(text, "\n", &save); l; l = strtok_r(NULL, "\n", &save)) {
+				char *eq = strchr(l, '=');
+				if (eq && eq != l) {
+					*eq = 0;
+					kv_set(&n->kv, str_trim(l), str_trim(eq + 1), 0);
+				}
+			}
+			free(text);
+			const char *img = kv_get(&n->kv, "KERNEL_IMAGE");
+			if (str_empty(img) || str_empty(kv_get(&n->kv, "BUSYBOX")))
+				n->err = xasprintf("fetch-kernel printed no KERNEL_IMAGE/BUSYBOX");
+			else if (!path_exists(img))
+				n->err = xasprintf("kernel image %s (from fetch-kernel) not found", img);
+			else
+				n->ok = 1;
+			if (errb.len) {
+				char *l = last_line(buf_str(&errb));
+				if (*l)
+					kv_set(&n->kv, "_warning", l, 0);
+				free(l);
+			}
+		}
+		free(perr);
+		buf_free(&out);
+		buf_free(&errb);
+		strvec_free(&argv);
+		pthread_mutex_lock(&memo_lock);
+		n->next = memos;
+		memos = n;
+		m = n;
+		pthread_mutex_unlock(&memo_lock);
+	}
+	if (m->ok) {
+		for (size_t i = 0; i < m->kv.n; i++)
+			kv_set(kv, m->kv.v[i].key, m->kv.v[i].val, 0);
+		rc = 0;
+	} else {
+		*err = xstrdup(m->err);
+		rc = -1;
+	}
+	pthread_mutex_unlock(&fetch_lock);
+	free(key);
+	return rc;
+}
+
+/* ---------------------------------------------------------------- command lines */
+
+static bool needs_quotes(const char *s)
+{
+	return strpbrk(s, " \t") != NULL;
+}
+
+char *lab_cmdline(const struct cell_conf *cc, const struct config *conf, const struct strvec *suites)
+{
+	struct buf b = {0};
+	buf_addf(&b, "console=%s quiet loglevel=3 panic=-1", strcmp(cc->arch, "arm64") == 0 ? "ttyAMA0" : "ttyS0");
+	char *sl = strvec_join(suites, ",");
+	buf_addf(&b, " memattr.suites=%s", sl);
+	free(sl);
+	buf_addf(&b, " memattr.timeout_scale=%ld", conf->timeout_scale);
+	if (!str_empty(conf->filter))
+		buf_addf(&b, needs_quotes(conf->filter) ? " memattr.filter=\"%s\"" : " memattr.filter=%s",
+			 conf->filter);
+	if (!str_empty(conf->suite_args))
+		buf_addf(&b, needs_quotes(conf->suite_args) ? " memattr.args=\"%s\"" : " memattr.args=%s",
+			 conf->suite_args);
+	if (!str_empty(cc->append))
+		buf_addf(&b, " %s", cc->append);
+	return buf_take(&b);
+}
+
+void lab_qemu_argv(struct strvec *argv, const char *qemu, const struct cell_conf *cc, const char *kernel,
+		   const char *initrd, const char *cmdline)
+{
+	bool arm = strcmp(cc->arch, "arm64") == 0;
+	strvec_push(argv, qemu);
+	if (arm) {
+		strvec_push(argv, "-M");
+		strvec_pushf(argv, "virt,virtualization=on,gic-version=3%s%s", *cc->machine ? "," : "", cc->machine);
+		strvec_push(argv, "-cpu");
+		strvec_push(argv, cc->cpu);
+		strvec_push(argv, "-smp");
+		strvec_pushf(argv, "%ld", cc->smp);
+		strvec_push(argv, "-m");
+		strvec_push(argv, cc->memory);
+		strvec_push(argv, "-accel");
+		strvec_push(argv, "tcg,thread=multi");
+		strvec_push(argv, "-nographic");
+	} else {
+		strvec_push(argv, "-accel");
+		strvec_push(argv, "tcg");
+		strvec_push(argv, "-cpu");
+		strvec_push(argv, cc->cpu);
+		strvec_push(argv, "-smp");
+		strvec_pushf(argv, "%ld", cc->smp);
+		strvec_push(argv, "-m");
+		strvec_push(argv, cc->memory);
+		strvec_push(argv, "-nographic");
+		/* graphics=on: keep SeaBIOS/iPXE banners and video-mode escapes off the serial line */
+		strvec_push(argv, "-machine");
+		strvec_pushf(argv, "%s%sgraphics=on", cc->machine, *cc->machine ? "," : "");
+	}
+	strvec_push(argv, "-no-reboot");
+	strvec_push(argv, "-nic");
+	strvec_push(argv, "none");
+	strvec_push(argv, "-kernel");
+	strvec_push(argv, kernel);
+	strvec_push(argv, "-initrd");
+	strvec_push(argv, initrd);
+	strvec_push(argv, "-append");
+	strvec_push(argv, cmdline);
+	if (!str_empty(cc->qemu_args))
+		strvec_split_words(argv, cc->qemu_args);
+}
+
+static long cell_timeout(const struct cell_conf *cc, const struct config *conf)
+{
+	return (cc->timeout ? cc->timeout : conf->cell_timeout) * conf->timeout_scale;
+}
+
+static char *initrd_path(const struct run *r, const struct cell_conf *cc)
+{
+	return xasprintf("%s/build/lab/%s/initrd.cpio.gz", r->env.root, cc->name);
+}
+
+static char *join_quoted(const struct strvec *argv)
+{
+	struct buf b = {0};
+	for (size_t i = 0; i < argv->n; i++) {
+		char *q = shell_quote(argv->v[i]);
+		buf_addf(&b, "%s%s", i ? " " : "", q);
+		free(q);
+	}
+	return buf_take(&b);
+}
+
+void lab_dry_run(FILE *f, const struct cell_conf *cc, const struct run *r)
+{
+	const struct config *conf = r->conf;
+	char *bindir = run_bin_dir(&r->env, cc->arch);
+	struct strvec suites = {0};
+	run_suites_for(conf, bindir, &suites);
+	char *initrd = initrd_path(r, cc);
+	char *cmdline = lab_cmdline(cc, conf, &suites);
+	fprintf(f, "# cell %s (lab, %s, cpu %s), timeout %ld s, defined at %s\n", cc->name, cc->arch, cc->cpu,
+		cell_timeout(cc, conf), cc->where);
+	if (!suites.n)
+		fprintf(f, "# warning: no suite binaries in %s\n", bindir);
+	if (cc->kernel)
+		fprintf(f, "# kernel: %s --arch %s --image %s%s%s --cache %s\n", r->env.fetch_kernel,
+			arch_debian(cc->arch), cc->kernel, cc->modules ? " --modules " : "",
+			cc->modules ? cc->modules : "", r->env.cache);
+	else
+		fprintf(f, "# kernel: %s --arch %s --flavour %s --suite %s --cache %s\n", r->env.fetch_kernel,
+			arch_debian(cc->arch), cc->flavour, conf->kernel_suite, r->env.cache);
+	fprintf(f, "# initramfs: %s --arch %s --busybox \"$BUSYBOX\" --modules-dir \"$MODULES_DIR\" "
+		   "--kernel-release \"$KERNEL_RELEASE\" --bin-dir %s --out %s\n",
+		r->env.mkinitramfs, cc->arch, bindir, initrd);
+	struct strvec argv = {0};
+	lab_qemu_argv(&argv, run_env_qemu(&r->env, cc->arch), cc, "$KERNEL_IMAGE", initrd, cmdline);
+	char *line = join_quoted(&argv);
+	/* the kernel placeholder stays expandable */
+	char *ph = strstr(line, "'$KERNEL_IMAGE'");
+	if (ph) { /* '$KERNEL_IMAGE' -> "$KERNEL_IMAGE" */
+		ph[0] = '"';
+		ph[14] = '"';
+	}
+	fprintf(f, "%s\n\n", line);
+	free(line);
+	strvec_free(&argv);
+	free(cmdline);
+	free(initrd);
+	strvec_free(&suites);
+	free(bindir);
+}
+
+/* ---------------------------------------------------------------- running */
+
+struct qemu_ctx {
+	struct console con;
+	struct cell *cell;
+	FILE *errlog;
+	struct buf errtail; /* last stderr bytes */
+	bool panic_grace, end_grace;
+};
+
+static void on_qemu_data(void *vctx, struct proc *p, int stream, const char *data, size_t n)
+{
+	struct qemu_ctx *q = vctx;
+	if (stream == 2) {
+		if (q->errlog) {
+			fwrite(data, 1, n, q->errlog);
+			fflush(q->errlog);
+		}
+		buf_add(&q->errtail, data, n);
+		if (q->errtail.len > 8192) {
+			memmove(q->errtail.s, q->errtail.s + q->errtail.len - 4096, 4096);
+			q->errtail.len = 4096;
+			q->errtail.s[4096] = 0;
+		}
+		return;
+	}
+	console_feed(&q->con, data, n);
+	double now = mono_now();
+	if (q->con.panic && !q->panic_grace && !q->cell->ended) {
+		q->panic_grace = true;
+		if (p->deadline == 0 || p->deadline > now + PANIC_GRACE_S)
+			p->deadline = now + PANIC_GRACE_S;
+	}
+	if (q->cell->ended && !q->end_grace) {
+		q->end_grace = true;
+		if (p->deadline == 0 || p->deadline > now + END_GRACE_S)
+			p->deadline = now + END_GRACE_S;
+	}
+}
+
+static char *strip_stamp(const char *line)
+{
+	const char *s = line;
+	if (console_is_kernel_line(s)) {
+		s = strchr(s, ']') + 1;
+		while (*s == ' ')
+			s++;
+	}
+	return xstrdup(s);
+}
+
+static void setup_error(struct cell *c, const char *fmt, ...) PRINTF_LIKE(2, 3);
+static void setup_error(struct cell *c, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	char *m = xvasprintf(fmt, ap);
+	va_end(ap);
+	cell_log(c, "error: %s", m);
+	cell_finish(c, m);
+	free(m);
+}
+
+void lab_run_cell(struct cell *c, const struct cell_conf *cc, const struct run *r)
+{
+	const struct config *conf = r->conf;
+	long timeout = cell_timeout(cc, conf);
+
+	cell_fact(c, "cell", cc->name);
+	cell_fact(c, "kind", "lab");
+	cell_fact(c, "arch", cc->arch);
+	cell_fact(c, "accel", "tcg");
+	cell_fact(c, "cpu", cc->cpu);
+	cell_fact(c, "machine_options", *cc->machine ? cc->machine : "");
+	cell_fact(c, "qemu_machine", strcmp(cc->arch, "arm64") == 0 ? "virt,virtualization=on,gic-version=3" : "pc");
+	char *smp = xasprintf("%ld", cc->smp);
+	cell_fact(c, "smp", smp);
+	free(smp);
+	cell_fact(c, "memory", cc->memory);
+	if (!str_empty(cc->append))
+		cell_fact(c, "append", cc->append);
+
+	/* suite binaries */
+	char *bindir = run_bin_dir(&r->env, cc->arch);
+	struct strvec suites = {0};
+	run_suites_for(conf, bindir, &suites);
+	for (size_t i = 0; i < suites.n; i++)
+		cell_expect_suite(c, suites.v[i]);
+	char *kerr = NULL;
+	struct kvlist k = {0};
+	char *initrd = NULL;
+	char *cmdline = NULL;
+	struct strvec argv = {0};
+	const char *qemu = run_env_qemu(&r->env, cc->arch);
+	char *qemu_path = NULL;
+
+	if (!is_dir(bindir)) {
+		setup_error(c, "no suite binaries: %s does not exist (build them: make %s)", bindir,
+			    arch_build_dir(cc->arch));
+		goto out;
+	}
+	if (!suites.n) {
+		setup_error(c, "no suite binaries (memattr-*) in %s", bindir);
+		goto out;
+	}
+	qemu_path = find_in_path(qemu);
+	if (!qemu_path) {
+		setup_error(c, "QEMU binary %s not found", qemu);
+		goto out;
+	}
+	char *qv = qemu_version(qemu_path);
+	cell_fact(c, "qemu", qemu_path);
+	cell_fact(c, "qemu_version", qv);
+	free(qv);
+
+	/* kernel */
+	if (cc->kernel && !path_exists(cc->kernel)) {
+		setup_error(c, "kernel image %s not found", cc->kernel);
+		goto out;
+	}
+	cell_log(c, "kernel: %s", cc->kernel ? cc->kernel : cc->flavour);
+	if (fetch_kernel(cc, r, &k, &kerr) != 0) {
+		setup_error(c, "kernel: %s", kerr);
+		goto out;
+	}
+	if (kv_get(&k, "_warning"))
+		cell_log(c, "fetch-kernel: %s", kv_get(&k, "_warning"));
+	cell_fact(c, "kernel_package", kv_get(&k, "KERNEL_PACKAGE") ? kv_get(&k, "KERNEL_PACKAGE") : "");
+	cell_fact(c, "kernel_version", kv_get(&k, "KERNEL_VERSION") ? kv_get(&k, "KERNEL_VERSION") : "");
+	cell_fact(c, "kernel_image", kv_get(&k, "KERNEL_IMAGE"));
+	if (kv_get(&k, "KERNEL_RELEASE"))
+		cell_fact(c, "kernel_package_release", kv_get(&k, "KERNEL_RELEASE")); /* the cell says kernel_release */
+	if (!cc->kernel)
+		cell_fact(c, "kernel_flavour", cc->flavour);
+
+	/* initramfs */
+	initrd = initrd_path(r, cc);
+	{
+		char *dir = xstrndup(initrd, (size_t)(strrchr(initrd, '/') - initrd));
+		int mk = mkdir_p(dir);
+		int mk_errno = errno;
+		if (mk != 0) {
+			setup_error(c, "initramfs: cannot create %s: %s", dir, strerror(mk_errno));
+			free(dir);
+			goto out;
+		}
+		free(dir);
+		struct strvec mv = {0};
+		strvec_push(&mv, r->env.mkinitramfs);
+		strvec_push(&mv, "--arch");
+		strvec_push(&mv, cc->arch);
+		strvec_push(&mv, "--busybox");
+		strvec_push(&mv, kv_get(&k, "BUSYBOX"));
+		if (!str_empty(kv_get(&k, "MODULES_DIR"))) {
+			strvec_push(&mv, "--modules-dir");
+			strvec_push(&mv, kv_get(&k, "MODULES_DIR"));
+		}
+		if (!str_empty(kv_get(&k, "KERNEL_RELEASE"))) {
+			strvec_push(&mv, "--kernel-release");
+			strvec_push(&mv, kv_get(&k, "KERNEL_RELEASE"));
+		}
+		strvec_push(&mv, "--bin-dir");
+		strvec_push(&mv, bindir);
+		strvec_push(&mv, "--out");
+		strvec_push(&mv, initrd);
+		struct buf eb = {0};
+		int st = 0;
+		char *perr = NULL;
+		cell_log(c, "initramfs %s", initrd);
+		int prc = proc_capture(mv.v, NULL, MKINITRAMFS_TIMEOUT_S, NULL, &eb, &st, &perr);
+		strvec_free(&mv);
+		if (prc != 0 || proc_rc(st) != 0 || !path_exists(initrd)) {
+			char *l = perr ? xstrdup(perr) : last_line(buf_str(&eb));
+			char *sd = proc_status_desc(st);
+			setup_error(c, "initramfs: %s", *l ? l : sd);
+			free(sd);
+			free(l);
+			free(perr);
+			buf_free(&eb);
+			goto out;
+		}
+		buf_free(&eb);
+	}
+
+	/* QEMU */
+	cmdline = lab_cmdline(cc, conf, &suites);
+	lab_qemu_argv(&argv, qemu_path, cc, kv_get(&k, "KERNEL_IMAGE"), initrd, cmdline);
+	{
+		char *cmdfile = path_join(c->dir, "qemu-cmdline.txt");
+		FILE *f = fopen(cmdfile, "w");
+		if (f) {
+			char *line = join_quoted(&argv);
+			fprintf(f, "%s\n", line);
+			free(line);
+			fclose(f);
+		}
+		free(cmdfile);
+	}
+	struct qemu_ctx q;
+	memset(&q, 0, sizeof(q));
+	q.cell = c;
+	console_init(&q.con, c);
+	char *errpath = path_join(c->dir, "qemu-stderr.log");
+	q.errlog = fopen(errpath, "w");
+	free(errpath);
+
+	struct proc p;
+	char *perr = NULL;
+	struct proc_opts o = {.argv = argv.v};
+	cell_log(c, "booting (timeout %ld s)", timeout);
+	if (proc_start(&p, &o, &perr) != 0) {
+		setup_error(c, "QEMU: %s", perr);
+		free(perr);
+		if (q.errlog)
+			fclose(q.errlog);
+		buf_free(&q.errtail);
+		console_free(&q.con);
+		goto out;
+	}
+	c->launched = true;
+	p.deadline = mono_now() + (double)timeout;
+	enum proc_end e = proc_stream(&p, on_qemu_data, &q);
+	console_flush(&q.con);
+	if (q.errlog)
+		fclose(q.errlog);
+
+	char *reason = NULL;
+	char *sd = proc_status_desc(p.status);
+	char *errl = last_line(buf_str(&q.errtail));
+	if (e == PROC_INTERRUPTED) {
+		reason = xstrdup("interrupted (QEMU killed)");
+	} else if (c->ended) {
+		if (e == PROC_TIMEOUT)
+			cell_note(c, "QEMU did not exit within %.0f s of CELL-END (killed)", END_GRACE_S);
+		else if (proc_rc(p.status) != 0)
+			cell_note(c, "QEMU %s after CELL-END", sd);
+	} else if (q.con.panic) {
+		char *pl = strip_stamp(q.con.panic);
+		reason = xasprintf("kernel panic: %s", pl);
+		free(pl);
+	} else if (e == PROC_TIMEOUT) {
+		reason = c->began ? xasprintf("timeout: no CELL-END after %ld s (QEMU killed)", timeout)
+				  : xasprintf("timeout: no CELL-BEGIN after %ld s (QEMU killed)", timeout);
+	} else {
+		reason = xasprintf("QEMU exited before %s (%s)%s%s", c->began ? "CELL-END" : "CELL-BEGIN", sd,
+				   *errl ? ": " : "", errl);
+	}
+	free(sd);
+	free(errl);
+	if (reason)
+		cell_log(c, "%s", reason);
+	cell_finish(c, reason);
+	free(reason);
+	buf_free(&q.errtail);
+	console_free(&q.con);
+out:
+	if (!c->finished)
+		cell_finish(c, "internal error: cell not finished");
+	free(qemu_path);
+	strvec_free(&argv);
+	free(cmdline);
+	free(initrd);
+	kv_free(&k);
+	free(kerr);
+	strvec_free(&suites);
+	free(bindir);
+}

@@ -1,0 +1,25 @@
+/* lab.h: a lab cell: Debian kernel (fetch-kernel.sh), initramfs (mkinitramfs.sh), QEMU TCG. */
+#ifndef MEMATTR_DRIVER_LAB_H
+#define MEMATTR_DRIVER_LAB_H
+
+#include "config.h"
+#include "util.h"
+
+#include <stdio.h>
+
+struct cell;
+struct run;
+
+/* The kernel command line of a lab cell. */
+char *lab_cmdline(const struct cell_conf *cc, const struct config *conf, const struct strvec *suites);
+/* QEMU argv (argv[0] is the QEMU binary). */
+void lab_qemu_argv(struct strvec *argv, const char *qemu, const struct cell_conf *cc, const char *kernel,
+		   const char *initrd, const char *cmdline);
+/* Run a lab cell; always ends with cell_finish(). */
+void lab_run_cell(struct cell *c, const struct cell_conf *cc, const struct run *r);
+/* Print what a lab cell would run. */
+void lab_dry_run(FILE *f, const struct cell_conf *cc, const struct run *r);
+/* Release memoized kernel / QEMU look-ups. */
+void lab_cleanup(void);
+
+#endif

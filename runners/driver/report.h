@@ -1,0 +1,19 @@
+/* report.h: the run's reports: results.json, junit.xml, summary (text). */
+#ifndef MEMATTR_DRIVER_REPORT_H
+#define MEMATTR_DRIVER_REPORT_H
+
+#include <stdbool.h>
+#include <stdio.h>
+
+struct run;
+
+/* Each returns 0, or -1 with *err set. */
+int report_json(const struct run *r, const char *path, char **err);
+int report_junit(const struct run *r, const char *path, char **err);
+void summary_write(FILE *f, const struct run *r);
+
+/* Escapers (exposed for the unit tests). Invalid UTF-8 becomes U+FFFD. */
+void json_write_string(FILE *f, const char *s);            /* with the quotes */
+void xml_write_escaped(FILE *f, const char *s, bool attr); /* text or attribute value */
+
+#endif

@@ -1,0 +1,282 @@
+/* report_junit.c: junit.xml: one <testsuite> per cell and suite, diagnostics printed before a
+ * result attached to that result. */
+#include "report.h"
+
+#include "run.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+void xml_write_escaped(FILE *f, const char *s, bool attr)
+{
+	const unsigned char *p = (const unsigned char *)(s ? s : "");
+	size_t left = strlen((const char *)p);
+	while (left) {
+		unsigned char ch = *p;
+		if (ch < 0x80) {
+			switch (ch) {
+			case '&':
+				fputs("&amp;", f);
+				break;
+			case '<':
+				fputs("&lt;", f);
+				break;
+			case '>':
+				fputs("&gt;", f);
+				break;
+			case '"':
+				fputs(attr ? "&quot;" : "\"", f);
+				break;
+			case '\'':
+				fputs(attr ? "&apos;" : "'", f);
+				break;
+			case '\n':
+				fputs(attr ? "&#10;" : "\n", f);
+				break;
+			case '\r':
+				fputs("&#13;", f);
+				break;
+			case '\t':
+				fputs(attr ? "&#9;" : "\t", f);
+				break;
+			default:
+				if (ch < 0x20)
+					fputs("\xef\xbf\xbd", f); /* not allowed in XML 1.0 at all */
+				else
+					fputc(ch, f);
+			}
+			p++;
+			left--;
+			continue;
+		}
+		unsigned cp;
+		size_t n = utf8_seq(p, left, &cp);
+		if (n == 0 || cp == 0xfffe || cp == 0xffff) {
+			fputs("\xef\xbf\xbd", f);
+			p += n ? n : 1;
+			left -= n ? n : 1;
+		} else {
+			fwrite(p, 1, n, f);
+			p += n;
+			left -= n;
+		}
+	}
+}
+
+static void attr(FILE *f, const char *name, const char *val)
+{
+	fprintf(f, " %s=\"", name);
+	xml_write_escaped(f, val, true);
+	fputc('"', f);
+}
+
+static char *first_line(const char *s)
+{
+	if (!s)
+		return xstrdup("");
+	size_t n = strcspn(s, "\n");
+	if (n > 200)
+		n = 200;
+	return xstrndup(s, n);
+}
+
+struct group_counts {
+	long tests, failures, errors, skipped;
+	double time;
+	bool have_time;
+};
+
+static void group_counts(const struct cell *c, const char *suite, struct group_counts *g)
+{
+	memset(g, 0, sizeof(*g));
+	for (size_t i = 0; i < c->nres; i++) {
+		const struct test_result *t = &c->res[i];
+		if (strcmp(t->suite, suite) != 0)
+			continue;
+		g->tests++;
+		if (t->res == RES_FAIL || t->res == RES_TIMEOUT)
+			g->failures++;
+		else if (t->res == RES_ERROR)
+			g->errors++;
+		else if (t->res == RES_SKIP)
+			g->skipped++;
+		if (t->duration_ms >= 0) {
+			g->time += (double)t->duration_ms / 1000.0;
+			g->have_time = true;
+		}
+	}
+}
+
+static const struct suite_run *find_suite(const struct cell *c, const char *name)
+{
+	for (size_t i = 0; i < c->nsuites; i++)
+		if (strcmp(c->suites[i].name, name) == 0)
+			return &c->suites[i];
+	return NULL;
+}
+
+static void write_group(FILE *f, const struct run *r, const struct cell *c, const char *suite)
+{
+	struct group_counts g;
+	group_counts(c, suite, &g);
+	if (!g.tests)
+		return;
+	const struct suite_run *s = find_suite(c, suite);
+	double t = g.have_time ? g.time : (s && s->t_end > s->t_begin && s->t_begin > 0) ? s->t_end - s->t_begin : 0;
+	char *name = xasprintf("%s.%s", c->name, suite);
+	fputs("  <testsuite", f);
+	attr(f, "name", name);
+	fprintf(f, " tests=\"%ld\" failures=\"%ld\" errors=\"%ld\" skipped=\"%ld\" time=\"%.3f\"", g.tests,
+		g.failures, g.errors, g.skipped, t);
+	attr(f, "timestamp", r->timestamp);
+	attr(f, "hostname", c->name);
+	fputs(">\n    <properties>\n", f);
+	fputs("      <property", f);
+	attr(f, "name", "cell.status");
+	attr(f, "value", cell_status_name(c->status));
+	fputs("/>\n", f);
+	if (c->reason) {
+		fputs("      <property", f);
+		attr(f, "name", "cell.reason");
+		attr(f, "value", c->reason);
+		fputs("/>\n", f);
+	}
+	if (s && s->rc >= 0) {
+		char rc[16];
+		snprintf(rc, sizeof(rc), "%d", s->rc);
+		fputs("      <property", f);
+		attr(f, "name", "suite.rc");
+		attr(f, "value", rc);
+		fputs("/>\n", f);
+	}
+	for (size_t i = 0; i < c->id.n; i++) {
+		char *pn = xasprintf("identity.%s", c->id.v[i].key);
+		fputs("      <property", f);
+		attr(f, "name", pn);
+		attr(f, "value", c->id.v[i].val);
+		fputs("/>\n", f);
+		free(pn);
+	}
+	fputs("    </properties>\n", f);
+
+	for (size_t i = 0; i < c->nres; i++) {
+		const struct test_result *tr = &c->res[i];
+		if (strcmp(tr->suite, suite) != 0)
+			continue;
+		fputs("    <testcase", f);
+		attr(f, "classname", name);
+		attr(f, "name", tr->name);
+		if (tr->duration_ms >= 0)
+			fprintf(f, " time=\"%.3f\"", (double)tr->duration_ms / 1000.0);
+		const char *kind = NULL;
+		const char *type = NULL;
+		switch (tr->res) {
+		case RES_PASS:
+			break;
+		case RES_FAIL:
+			kind = "failure";
+			type = tr->synthetic ? "memattr-run" : "fail";
+			break;
+		case RES_TIMEOUT:
+			kind = "failure";
+			type = "timeout";
+			break;
+		case RES_ERROR:
+			kind = "error";
+			type = "error";
+			break;
+		case RES_SKIP:
+		case RES_XFAIL:
+		case RES_XPASS:
+		case RES__COUNT:
+			break;
+		}
+		if (tr->res == RES_PASS && !tr->reason) {
+			fputs("/>\n", f);
+			continue;
+		}
+		fputs(">\n", f);
+		if (tr->res == RES_SKIP) {
+			fputs("      <skipped", f);
+			attr(f, "message", tr->reason ? tr->reason : "");
+			fputs("/>\n", f);
+		} else if (kind) {
+			/* message: the directive text or the first diagnostic line; body: the diagnostics */
+			char *msg = first_line(tr->reason);
+			fprintf(f, "      <%s", kind);
+			attr(f, "type", type);
+			attr(f, "message", msg);
+			fputs(">", f);
+			xml_write_escaped(f, tr->diag ? tr->diag : tr->reason, false);
+			fprintf(f, "</%s>\n", kind);
+			free(msg);
+		} else {
+			/* pass with a note, xfail, xpass */
+			fputs("      <system-out>", f);
+			if (tr->res == RES_XFAIL)
+				fputs("XFAIL: ", f);
+			else if (tr->res == RES_XPASS)
+				fputs("XPASS: ", f);
+			xml_write_escaped(f, tr->reason ? tr->reason : "", false);
+			fputs("</system-out>\n", f);
+		}
+		fputs("    </testcase>\n", f);
+	}
+	fputs("  </testsuite>\n", f);
+	free(name);
+}
+
+int report_junit(const struct run *r, const char *path, char **err)
+{
+	char *tmp = xasprintf("%s.tmp", path);
+	FILE *f = fopen(tmp, "w");
+	if (!f) {
+		*err = xasprintf("cannot write %s: %s", tmp, strerror(errno));
+		free(tmp);
+		return -1;
+	}
+	long tests = 0, failures = 0, errors = 0, skipped = 0;
+	for (size_t i = 0; i < r->cell_names.n; i++) {
+		const struct cell *c = r->cells[i];
+		if (!c)
+			continue;
+		tests += (long)c->nres;
+		failures += c->counts[RES_FAIL] + c->counts[RES_TIMEOUT];
+		errors += c->counts[RES_ERROR];
+		skipped += c->counts[RES_SKIP];
+	}
+	fputs("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<testsuites", f);
+	attr(f, "name", "memattr");
+	fprintf(f, " tests=\"%ld\" failures=\"%ld\" errors=\"%ld\" skipped=\"%ld\" time=\"%.3f\"", tests, failures,
+		errors, skipped, r->t_end - r->t_start);
+	attr(f, "timestamp", r->timestamp);
+	fputs(">\n", f);
+	for (size_t i = 0; i < r->cell_names.n; i++) {
+		const struct cell *c = r->cells[i];
+		if (!c)
+			continue;
+		/* suites in order, then the cell-level results */
+		struct strvec groups = {0};
+		for (size_t j = 0; j < c->nsuites; j++)
+			if (!strvec_has(&groups, c->suites[j].name))
+				strvec_push(&groups, c->suites[j].name);
+		for (size_t j = 0; j < c->nres; j++)
+			if (!strvec_has(&groups, c->res[j].suite))
+				strvec_push(&groups, c->res[j].suite);
+		for (size_t j = 0; j < groups.n; j++)
+			write_group(f, r, c, groups.v[j]);
+		strvec_free(&groups);
+	}
+	fputs("</testsuites>\n", f);
+	bool bad = ferror(f) != 0;
+	if (fclose(f) != 0 || bad || rename(tmp, path) != 0) {
+		*err = xasprintf("cannot write %s: %s", path, strerror(errno));
+		unlink(tmp);
+		free(tmp);
+		return -1;
+	}
+	free(tmp);
+	return 0;
+}
