@@ -50,7 +50,7 @@ static int open_udmabuf(struct ma_pfnmap *p, const char **why)
 	int dev = open("/dev/udmabuf", O_RDWR | O_CLOEXEC), r;
 
 	if (dev < 0) {
-		*why = "/dev/udmabuf not present (CONFIG_UDMABUF)";
+		*why = "/dev/udmabuf not present";
 		return errno == ENOENT ? -ENODEV : -errno;
 	}
 	p->aux_fd = memfd_create("memattr-udmabuf", MFD_ALLOW_SEALING | MFD_CLOEXEC);

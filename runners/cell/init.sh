@@ -24,6 +24,9 @@
 #   memattr.filter=<glob>       passed to every suite as "-t <glob>"
 #   memattr.timeout_scale=<n>   exported as MEMATTR_TIMEOUT_SCALE
 #   memattr.args="<extra>"      extra arguments for every suite (split on blanks)
+#   memattr.carveout=BASE:SIZE  physical range the kernel does not own (booted with mem= below the
+#                               machine's RAM), hex; exported as MEMATTR_CARVEOUT for PFNMAP sources
+#   memattr.hugepages=<n>       2 MiB huge pages to reserve for hugetlb backings (default 16)
 
 PATH=/memattr/bin:/bin:/sbin:/usr/bin:/usr/sbin
 HOME=/root
@@ -158,6 +161,15 @@ if [ -n "$tscale" ]; then
 	MEMATTR_TIMEOUT_SCALE=$tscale
 	export MEMATTR_TIMEOUT_SCALE
 fi
+carveout=$(cmdline_param memattr.carveout)
+if [ -n "$carveout" ]; then
+	MEMATTR_CARVEOUT=$carveout
+	export MEMATTR_CARVEOUT
+	say "ID carveout=$carveout"
+fi
+hugepages=$(cmdline_param memattr.hugepages)
+echo "${hugepages:-16}" >/proc/sys/vm/nr_hugepages 2>/dev/null
+say "ID hugepages_2m=$(cat /proc/sys/vm/nr_hugepages 2>/dev/null)"
 if [ -z "$suites" ]; then
 	for f in /memattr/bin/memattr-*; do
 		[ -f "$f" ] || continue

@@ -222,3 +222,11 @@ void console_flush(struct console *k)
 	if (k->partial.len)
 		take_line(k);
 }
+
+void console_drop_partial(struct console *k)
+{
+	if (k->partial.len) {
+		cell_console_line(k->cell, k->partial.s);
+		buf_reset(&k->partial);
+	}
+}

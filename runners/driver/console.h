@@ -22,6 +22,8 @@ void console_free(struct console *k);
 void console_feed(struct console *k, const char *data, size_t n);
 /* Process a pending partial line (end of stream, or before a synthetic marker). */
 void console_flush(struct console *k);
+/* An unterminated last line of a console that was cut off (killed QEMU): logged, not interpreted. */
+void console_drop_partial(struct console *k);
 /* Process one complete line (without its newline). */
 void console_line(struct console *k, const char *line);
 

@@ -567,7 +567,7 @@ void lab_run_cell(struct cell *c, const struct cell_conf *cc, const struct run *
 	c->launched = true;
 	p.deadline = mono_now() + (double)timeout;
 	enum proc_end e = proc_stream(&p, on_qemu_data, &q);
-	console_flush(&q.con);
+	console_drop_partial(&q.con);
 	if (q.errlog)
 		fclose(q.errlog);
 

@@ -1,0 +1,4 @@
+#!/bin/sh
+# Fake memattr-cellinfo: its own identity lines.
+echo "@@MEMATTR ID fake_cellinfo=yes"
+echo "@@MEMATTR ID kvm_api_version=12"

@@ -1,0 +1,43 @@
+#!/bin/sh
+# Fake qemu-system-* for the driver tests (through MEMATTR_QEMU_AARCH64 / MEMATTR_QEMU_X86_64).
+# Prints the recorded console transcript console-<NAME>.txt chosen by "fake.transcript=NAME" on the
+# -append line, with CRLF line ends like a serial console, then does what "fake.end=" says:
+#   (absent) exit 0 | exitN: a message on stderr, exit N | hang: keep running (a child sleep too)
+#   until killed.  The -append line is saved next to the initrd as fake-append.txt.
+set -u
+here=$(cd "$(dirname "$0")" && pwd)
+if [ "${1-}" = --version ]; then
+	echo "QEMU emulator version 99.1.0 (memattr fake)"
+	exit 0
+fi
+append="" kernel="" initrd=""
+while [ $# -gt 0 ]; do
+	case $1 in
+	-append) append=$2; shift 2 ;;
+	-kernel) kernel=$2; shift 2 ;;
+	-initrd) initrd=$2; shift 2 ;;
+	*) shift ;;
+	esac
+done
+param() { printf '%s\n' "$append" | tr ' ' '\n' | sed -n "s/^$1=//p" | tail -n 1; }
+[ -f "$kernel" ] || { echo "qemu: could not open kernel file '$kernel'" >&2; exit 1; }
+[ -f "$initrd" ] || { echo "qemu: could not open initrd '$initrd'" >&2; exit 1; }
+name=$(param fake.transcript)
+end=$(param fake.end)
+dir=$(dirname "$initrd")
+printf '%s\n' "$append" >"$dir/fake-append.txt"
+file=$here/console-${name:-pass}.txt
+[ -f "$file" ] || { echo "fake qemu: no transcript $file" >&2; exit 1; }
+sed 's/$/\r/' "$file"
+case $end in
+hang)
+	sleep 600 &
+	echo $! >"$dir/fake-sleep.pid"
+	wait
+	;;
+exit*)
+	echo "qemu-system-fake: terminating on a fake fatal error" >&2
+	exit "${end#exit}"
+	;;
+esac
+exit 0

@@ -1,0 +1,212 @@
+/* test_config.c: the configuration parser: defaults, override order, errors with FILE:LINE. */
+#include "config.h"
+#include "t.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+/* Load texts in order, then finalize; returns 0 or -1 with *err. */
+static int load(struct config *c, const char *const *names, const char *const *texts, size_t n, char **err)
+{
+	for (size_t i = 0; i < n; i++)
+		if (config_load_text(c, names[i], texts[i], err) != 0)
+			return -1;
+	return config_finalize(c, err);
+}
+
+/* Expect an error whose text starts with want_prefix and contains want_part. */
+static void expect_error(const char *text, const char *want_prefix, const char *want_part, const char *what)
+{
+	struct config c;
+	config_init(&c, "/proj");
+	char *err = NULL;
+	const char *names[] = {"u.conf"};
+	const char *texts[] = {text};
+	int rc = load(&c, names, texts, 1, &err);
+	T_INT(rc, -1, "%s: rejected", what);
+	T_OK(err && str_starts(err, want_prefix), "%s: error at %s", what, want_prefix) ||
+		t_diag("error: %s", err ? err : "(none)");
+	if (want_part)
+		T_HAS(err, want_part, "%s: message", what);
+	free(err);
+	config_free(&c);
+}
+
+static void test_defaults(void)
+{
+	const char *src = getenv("MEMATTR_TEST_SRC");
+	char *path = path_join(src ? src : ".", "suite.conf");
+	struct config c;
+	config_init(&c, "/proj");
+	char *err = NULL;
+	int rc = config_load_file(&c, path, &err);
+	if (rc == 0)
+		rc = config_finalize(&c, &err);
+	T_INT(rc, 0, "suite.conf loads") || t_diag("%s", err);
+	char *cells = strvec_join(&c.cells, ",");
+	T_STR(cells, "arm64-max,arm64-cortex-a57,x86_64-max", "default cells");
+	free(cells);
+	T_INT((long)c.ncell, 4, "four cells defined");
+	struct cell_conf *a57 = config_find_cell(&c, "arm64-cortex-a57");
+	T_OK(a57 && strcmp(a57->cpu, "cortex-a57") == 0 && strcmp(a57->arch, "arm64") == 0, "cortex-a57 cell");
+	struct cell_conf *n1 = config_find_cell(&c, "arm64-neoverse-n1");
+	T_OK(n1 && strcmp(n1->cpu, "neoverse-n1") == 0, "neoverse-n1 cell defined");
+	struct cell_conf *x = config_find_cell(&c, "x86_64-max");
+	T_OK(x && strcmp(x->arch, "x86_64") == 0 && strcmp(x->flavour, "amd64") == 0 && x->smp == 2 &&
+		     strcmp(x->memory, "2G") == 0,
+	     "x86_64-max cell");
+	T_INT((long)c.suites.n, 0, "suites = all");
+	T_OK(c.filter == NULL, "no filter");
+	T_INT(c.timeout_scale, 1, "timeout_scale");
+	T_INT(c.jobs, 0, "jobs auto");
+	T_INT(c.host_cell, HOST_CELL_AUTO, "host_cell auto");
+	T_STR(c.report_dir, "/proj/reports", "report_dir relative to the root");
+	T_STR(c.kernel_suite, "sid", "kernel_suite");
+	T_INT((long)c.files.n, 1, "file recorded");
+	free(err);
+	free(path);
+	config_free(&c);
+}
+
+static void test_override_order(void)
+{
+	struct config c;
+	config_init(&c, "/proj");
+	const char *names[] = {"base.conf", "one.conf", "two.conf"};
+	const char *texts[] = {
+		"[run]\ncells = a\njobs = 2\n[cell a]\narch = arm64\ncpu = max\n",
+		"# user file 1\n[run]\ncells = a, later\n[cell a]\ncpu = neoverse-v1\nmachine = mte=on\n"
+		"append = \"kvm-arm.mode=nvhe\"\n",
+		"[cell a]\ncpu = neoverse-n2\n\n; comment\n[cell later]\narch = amd64\nsmp = 4\nkernel = k/vmlinuz\n"
+		"[run]\nfilter = memslot.*\nhost_cell = no\ntimeout_scale = 3\nreport_dir = /abs/rep\n",
+	};
+	char *err = NULL;
+	int rc = load(&c, names, texts, 3, &err);
+	T_INT(rc, 0, "three files load") || t_diag("%s", err);
+	struct cell_conf *a = config_find_cell(&c, "a");
+	T_STR(a ? a->cpu : NULL, "neoverse-n2", "later file wins");
+	T_STR(a ? a->machine : NULL, "mte=on", "earlier key kept when not overridden");
+	T_STR(a ? a->append : NULL, "kvm-arm.mode=nvhe", "quotes removed");
+	T_STR(a ? a->flavour : NULL, "arm64", "flavour default from arch");
+	struct cell_conf *l = config_find_cell(&c, "later");
+	T_STR(l ? l->arch : NULL, "x86_64", "amd64 accepted as x86_64");
+	T_INT(l ? l->smp : 0, 4, "smp");
+	T_STR(l ? l->kernel : NULL, "/proj/k/vmlinuz", "kernel path relative to the root");
+	T_OK(l && strcmp(l->where, "two.conf:6") == 0, "cell remembers where it was defined") ||
+		t_diag("where %s", l ? l->where : "-");
+	T_STR(c.filter, "memslot.*", "filter");
+	T_INT(c.host_cell, HOST_CELL_NO, "host_cell");
+	T_INT(c.timeout_scale, 3, "timeout_scale");
+	T_INT(c.jobs, 2, "jobs from the first file");
+	T_STR(c.report_dir, "/abs/rep", "absolute report_dir");
+
+	/* command line after the files */
+	rc = config_set(&c, "run", "jobs", "7", "--jobs", &err);
+	T_INT(rc, 0, "--jobs");
+	T_INT(c.jobs, 7, "--jobs overrides the files");
+	rc = config_set_spec(&c, "cell.a.cpu=cortex-a57", &err);
+	T_INT(rc, 0, "--set cell.a.cpu");
+	T_STR(a->cpu, "cortex-a57", "--set overrides the files");
+	rc = config_set_spec(&c, "run.cells=later", &err);
+	T_INT(rc, 0, "--set run.cells") || t_diag("%s", err);
+	T_INT((long)c.cells.n, 1, "cells replaced");
+	rc = config_set(&c, "run", "jobs", "auto", "--jobs", &err);
+	T_OK(rc == 0 && c.jobs == 0, "jobs auto");
+	rc = config_set(&c, "run", "cells", "none", "--cells", &err);
+	T_OK(rc == 0 && c.cells.n == 0, "cells none");
+	rc = config_set(&c, "run", "suites", "memslot, atomics", "--suites", &err);
+	T_OK(rc == 0 && c.suites.n == 2 && strcmp(c.suites.v[1], "atomics") == 0, "suites list");
+	rc = config_set(&c, "run", "suites", "all", "--suites", &err);
+	T_OK(rc == 0 && c.suites.n == 0, "suites all");
+	free(err);
+	config_free(&c);
+}
+
+static void test_cli_errors(void)
+{
+	struct config c;
+	config_init(&c, "/proj");
+	char *err = NULL;
+	T_INT(config_set(&c, "run", "jobs", "two", "--jobs", &err), -1, "--jobs two rejected");
+	T_OK(err && str_starts(err, "--jobs: "), "error names the option") || t_diag("%s", err);
+	T_INT(config_set(&c, "run", "timeout_scale", "0", "--timeout-scale", &err), -1, "timeout-scale 0 rejected");
+	T_INT(config_set(&c, "run", "host_cell", "maybe", "--host-cell", &err), -1, "host-cell maybe rejected");
+	T_HAS(err, "auto, yes, no", "host-cell message");
+	T_INT(config_set_spec(&c, "nodot=1", &err), -1, "--set without section rejected");
+	T_INT(config_set_spec(&c, "cell.x.bogus=1", &err), -1, "--set unknown key rejected");
+	T_OK(err && str_starts(err, "--set cell.x.bogus=1: unknown key 'bogus'"), "--set message") || t_diag("%s", err);
+	T_INT(config_set_spec(&c, "global.jobs=1", &err), -1, "--set unknown section rejected");
+	T_INT(config_set_spec(&c, "run.jobs", &err), -1, "--set without = rejected");
+	T_INT(config_set(&c, "run", "cells", "a,host", "--cells", &err), -1, "host in cells rejected");
+	free(err);
+	config_free(&c);
+
+	/* a missing file */
+	config_init(&c, "/proj");
+	err = NULL;
+	T_INT(config_load_file(&c, "/nonexistent/x.conf", &err), -1, "missing file");
+	T_OK(err && str_starts(err, "/nonexistent/x.conf: cannot read"), "missing file message") || t_diag("%s", err);
+	free(err);
+	config_free(&c);
+}
+
+static void test_file_errors(void)
+{
+	expect_error("[run]\njobs = 1\nbogus = 3\n", "u.conf:3: ", "unknown key 'bogus' in [run]", "unknown run key");
+	expect_error("[cell a]\narch = arm64\n\n# c\nspeed = 9\n", "u.conf:5: ", "unknown key 'speed' in [cell a]",
+		     "unknown cell key");
+	expect_error("[global]\n", "u.conf:1: ", "unknown section [global]", "unknown section");
+	expect_error("[cell]\n", "u.conf:1: ", "needs a name", "cell without name");
+	expect_error("[cell bad/name]\n", "u.conf:1: ", "invalid cell name", "cell name with a slash");
+	expect_error("[cell host]\narch = arm64\n", "u.conf:1: ", "reserved", "cell named host");
+	expect_error("jobs = 1\n", "u.conf:1: ", "outside of a section", "key before a section");
+	expect_error("[run]\njobs\n", "u.conf:2: ", "expected 'key = value'", "line without =");
+	expect_error("[run\n", "u.conf:1: ", "malformed section", "unclosed header");
+	expect_error("[run]\ntimeout_scale = 2x\n", "u.conf:2: ", "not a number", "non-numeric");
+	expect_error("[run]\ncell_timeout = 0\n", "u.conf:2: ", "not a number in 1..", "out of range");
+	expect_error("[run]\njobs = -1\n", "u.conf:2: ", NULL, "negative jobs");
+	expect_error("[run]\nhost_cell = sometimes\n", "u.conf:2: ", "auto, yes, no", "bad host_cell");
+	expect_error("[cell a]\narch = riscv64\n", "u.conf:2: ", "unknown arch 'riscv64'", "unknown arch");
+	expect_error("[cell a]\narch = arm64\nsmp = many\n", "u.conf:3: ", "smp", "bad smp");
+	expect_error("[cell a]\narch = arm64\nmemory = lots\n", "u.conf:3: ", "memory size", "bad memory");
+	expect_error("[cell a]\narch = arm64\ncpu = max;rm\n", "u.conf:3: ", "unexpected character", "bad cpu");
+	expect_error("[cell a]\narch = arm64\ncpu =\n", "u.conf:3: ", "empty value", "empty cpu");
+	expect_error("[run]\nsuites = all, memslot\n", "u.conf:2: ", "'all' cannot", "all plus names");
+	expect_error("[run]\nsuites = mem/slot\n", "u.conf:2: ", "invalid name", "bad suite name");
+	expect_error("[run]\nfilter = a\"b\n", "u.conf:2: ", "may not contain", "quote in filter");
+	expect_error("[cell a]\narch = arm64\n[run]\ncells = a, b\n", "u.conf:4: ", "unknown cell 'b'",
+		     "unknown cell in cells=");
+	expect_error("[run]\ncells = a, a\n[cell a]\narch = arm64\n", "u.conf:2: ", "listed twice", "duplicate cell");
+	expect_error("[cell a]\ncpu = max\n", "u.conf:1: ", "has no arch", "cell without arch");
+	expect_error("[cell a]\narch = arm64\nmodules = m\n", "u.conf:1: ", "modules= needs kernel=", "modules alone");
+
+	/* a cell defined in a later file satisfies an earlier cells= */
+	struct config c;
+	config_init(&c, "/proj");
+	const char *names[] = {"one.conf", "two.conf"};
+	const char *texts[] = {"[run]\ncells = later\n", "[cell later]\narch = arm64\n"};
+	char *err = NULL;
+	T_INT(load(&c, names, texts, 2, &err), 0, "forward reference to a later file's cell") || t_diag("%s", err);
+	free(err);
+	config_free(&c);
+
+	/* the error names the file where cells= was set, not the last file */
+	config_init(&c, "/proj");
+	const char *texts2[] = {"[run]\n\ncells = ghost\n", "[cell real]\narch = arm64\n"};
+	err = NULL;
+	T_INT(load(&c, names, texts2, 2, &err), -1, "unknown cell across files");
+	T_OK(err && str_starts(err, "one.conf:3: unknown cell 'ghost'"), "error at the cells= line") ||
+		t_diag("%s", err);
+	free(err);
+	config_free(&c);
+}
+
+int main(void)
+{
+	t_start("config parser");
+	test_defaults();
+	test_override_order();
+	test_cli_errors();
+	test_file_errors();
+	return t_done();
+}
