@@ -37,6 +37,7 @@ deps:
 	@bash runners/install-deps.sh
 
 include mk/arch.mk
+include mk/driver.mk
 include mk/tests.mk
 include mk/lab.mk
 

@@ -66,3 +66,5 @@ unit-driver: $(DRIVER_TESTS) $(BUILD)/san/memattr-run
 	done; \
 	if [ $$fail = 0 ]; then echo "# unit-driver: all passed"; else echo "# unit-driver: FAILED"; fi; \
 	exit $$fail
+
+.PRECIOUS: $(BUILD)/san/tests/driver/%.o

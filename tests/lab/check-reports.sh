@@ -1,0 +1,50 @@
+#!/usr/bin/env bash
+# Check a finished run's reports (make check): every cell TAP stream reads the same in prove as
+# the driver counted, results.json and junit.xml parse and agree with the TAP, names are unique,
+# and every cell recorded its identity (kernel, KVM mode).  Usage: check-reports.sh REPORT-DIR
+set -uo pipefail
+dir=${1:?report dir}
+n=0; bad=0
+check() {
+	local name=$1; shift
+	n=$((n + 1))
+	if "$@"; then echo "ok $n reports.$name"; else echo "not ok $n reports.$name"; bad=$((bad + 1)); fi
+}
+echo "TAP version 13"
+cells=$(cd "$dir" && ls -- *.tap 2>/dev/null | sed 's/\.tap$//')
+check cells_present test -n "$cells"
+for c in $cells; do
+	check "$c.prove_passes" bash -c "prove -e cat '$dir/$c.tap' >/dev/null 2>&1"
+	check "$c.names_unique" bash -c "test -z \"\$(grep -E '^(not )?ok ' '$dir/$c.tap' | sed -E 's/^(not )?ok [0-9]+ ([^ ]+).*/\\2/' | sort | uniq -d)\""
+	check "$c.totals_match_results" bash -c "
+		tap=$dir/$c.tap
+		p=\$(grep -cE '^ok [0-9]+ [^#]*\$' \$tap); s=\$(grep -cE '^ok [0-9]+ .*# SKIP' \$tap)
+		f=\$(grep -cE '^not ok ' \$tap)
+		grep -qx \"# Totals: pass:\$p fail:\$f xfail:0 xpass:0 skip:\$s error:0\" \$tap"
+	check "$c.identity_recorded" bash -c "grep -qE '^kernel_release=.+' '$dir/$c/identity.txt' && grep -qE '^kvm_mode=(vhe|nvhe|hvhe|protected|svm|vmx)$' '$dir/$c/identity.txt'"
+done
+check json_and_junit_agree_with_tap python3 - "$dir" <<'PY'
+import json, os, re, sys
+import xml.etree.ElementTree as ET
+d = sys.argv[1]
+res = json.load(open(os.path.join(d, "results.json")))
+tap = {}
+for f in os.listdir(d):
+    if f.endswith(".tap"):
+        for line in open(os.path.join(d, f)):
+            m = re.match(r"^(not ok|ok) \d+ (\S+)", line)
+            if m:
+                tap[(f[:-4], m.group(2))] = m.group(1)
+js = {(t["cell"], t["name"]): t["result"] for t in res["tests"]}
+assert set(js) == set(tap), "tests in results.json differ from the TAP streams"
+for k, r in js.items():
+    assert (tap[k] == "ok") == (r in ("pass", "skip", "xfail")), (k, r, tap[k])
+root = ET.parse(os.path.join(d, "junit.xml")).getroot()
+cases = root.findall(".//testcase")
+assert len(cases) == len(js), (len(cases), len(js))
+fails = sum(1 for c in cases if c.find("failure") is not None or c.find("error") is not None)
+assert fails == sum(1 for r in js.values() if r not in ("pass", "skip", "xfail")), fails
+PY
+echo "1..$n"
+echo "# $((n - bad)) passed, $bad failed"
+[ "$bad" = 0 ]
