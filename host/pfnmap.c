@@ -35,7 +35,7 @@ bool ma_carveout(uint64_t *base, uint64_t *size)
 
 static int map(struct ma_pfnmap *p, int fd, uint64_t off)
 {
-	void *h = mmap(NULL, p->size, PROT_READ | PROT_WRITE | PROT_EXEC,
+	void *h = mmap(NULL, p->size, PROT_READ | PROT_WRITE,
 		       p->private_map ? MAP_PRIVATE : MAP_SHARED, fd, (off_t)off);
 
 	if (h == MAP_FAILED)

@@ -63,9 +63,10 @@ void summary_write(FILE *f, const struct run *r)
 		free(stc);
 	}
 	fprintf(f, "totals: %zu cell(s): %ld pass, %ld fail, %ld error; tests: %ld pass, %ld fail, %ld skip"
-		   " (xfail %ld, xpass %ld, timeout %ld, error %ld); %.1f s\n",
-		r->cell_names.n, npass, nfail, nerr, totals[RES_PASS], totals[RES_FAIL], totals[RES_SKIP],
-		totals[RES_XFAIL], totals[RES_XPASS], totals[RES_TIMEOUT], totals[RES_ERROR], r->t_end - r->t_start);
+		   " (xfail %ld, xpass %ld in pass; timeout %ld, error %ld in fail); %.1f s\n",
+		r->cell_names.n, npass, nfail, nerr, totals[RES_PASS] + totals[RES_XFAIL] + totals[RES_XPASS],
+		totals[RES_FAIL] + totals[RES_TIMEOUT] + totals[RES_ERROR], totals[RES_SKIP], totals[RES_XFAIL],
+		totals[RES_XPASS], totals[RES_TIMEOUT], totals[RES_ERROR], r->t_end - r->t_start);
 
 	long listed = 0, more = 0;
 	for (size_t i = 0; i < r->cell_names.n; i++) {

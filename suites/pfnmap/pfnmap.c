@@ -140,6 +140,14 @@ MA_TEST(pfnmap, access_matrix, MA_VARIANTS(probe_cases), .req = { .root = true }
 			memcpy((char *)p.hva + MA_PAGE_SIZE, ma_return_insn, ma_return_insn_len);
 		if (ma_vcpu_run_agent(v, MA_AGENT_PROBE, (uint64_t[]){ gva, op, 1 }, 3, 0, &res) != MA_OUT_DONE) {
 			ma_result_describe(&res, why, sizeof(why));
+			if (res.outcome == MA_OUT_RUN_ERROR && want == MA_EXPECT_ANY) {
+				/* e.g. an alignment fault that stage 2 reports to EL2: arm64 KVM has no
+				 * handler for it (kvm_handle_guest_abort: "Unsupported FSC") */
+				ma_log("%s: %s (observed, not asserted: %s)", probe_names[op], why, src);
+				len += (size_t)snprintf(row + len, sizeof(row) - len, " %s=kvm_run_%s", probe_names[op],
+							ma_errno_name(res.err));
+				continue;
+			}
 			ma_fail("%s probe did not complete: %s", probe_names[op], why);
 			len += (size_t)snprintf(row + len, sizeof(row) - len, " %s=stuck", probe_names[op]);
 			continue;

@@ -1,0 +1,393 @@
+/* test_run.c: memattr-run end to end (the ASan/UBSan build), with a fake QEMU that replays recorded
+ * consoles (tests/driver/data/fake-qemu.sh), a fake fetch-kernel.sh and mkinitramfs.sh: a normal
+ * cell, a kernel panic, a hang killed by the host timeout, QEMU dying early, a cell that never boots,
+ * setup errors (missing kernel image, failing fetch, missing QEMU), configuration errors, the native
+ * host cell with fake suite programs, and an interrupt. */
+#include "t.h"
+
+#include <errno.h>
+#include <stdarg.h>
+#include <sys/utsname.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+static char *root, *data, *runbin;
+static struct strvec garbage; /* formatted paths, freed at the end */
+
+static const char *P(const char *fmt, ...) PRINTF_LIKE(1, 2);
+static const char *P(const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	strvec_push_own(&garbage, xvasprintf(fmt, ap));
+	va_end(ap);
+	return garbage.v[garbage.n - 1];
+}
+
+/* t_read of a formatted path */
+static char *R(const char *fmt, ...) PRINTF_LIKE(1, 2);
+static char *R(const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	char *p = xvasprintf(fmt, ap);
+	va_end(ap);
+	char *s = t_read(p);
+	free(p);
+	return s;
+}
+
+static const char lab_conf[] =
+	"[run]\n"
+	"cells = ok, panic, hang, qexit, noboot, nokernel, badfetch, noqemu\n"
+	"host_cell = no\n"
+	"jobs = 4\n"
+	"cell_timeout = 4\n"
+	"[cell ok]\narch = arm64\nappend = fake.transcript=pass\n"
+	"[cell panic]\narch = arm64\ncpu = neoverse-n1\nappend = fake.transcript=panic\n"
+	"[cell hang]\narch = arm64\nappend = fake.transcript=truncated fake.end=hang\n"
+	"[cell qexit]\narch = arm64\nappend = fake.transcript=truncated fake.end=exit3\n"
+	"[cell noboot]\narch = arm64\nappend = fake.transcript=noboot\n"
+	"[cell nokernel]\narch = arm64\nkernel = /nonexistent/vmlinuz\n"
+	"[cell badfetch]\narch = arm64\nflavour = broken\n"
+	"[cell noqemu]\narch = x86_64\n";
+
+static void write_file(const char *path, const char *text, bool exec)
+{
+	FILE *f = fopen(path, "w");
+	if (!f) {
+		t_diag("cannot write %s", path);
+		exit(1);
+	}
+	fputs(text, f);
+	fclose(f);
+	if (exec)
+		t_sh(NULL, "chmod +x '%s'", path);
+}
+
+/* Run the driver in the scratch project; stdout/stderr into out/err (caller frees). */
+static int driver(char **out, char **err, const char *args)
+{
+	int rc = t_sh(NULL,
+		      "cd '%s' && MEMATTR_ROOT='%s' MEMATTR_CACHE='%s/cache' MEMATTR_QEMU_AARCH64='%s/fake-qemu.sh' "
+		      "MEMATTR_QEMU_X86_64=/nonexistent/qemu-system-x86_64 MEMATTR_FETCH_KERNEL='%s/fake-fetch-kernel.sh' "
+		      "MEMATTR_MKINITRAMFS='%s/fake-mkinitramfs.sh' MEMATTR_FAKE_PIDFILE='%s/hang-suite.pid' "
+		      "'%s' %s >out.txt 2>err.txt",
+		      root, root, root, data, data, data, root, runbin, args);
+	char *p = path_join(root, "out.txt");
+	*out = t_read(p);
+	free(p);
+	p = path_join(root, "err.txt");
+	*err = t_read(p);
+	free(p);
+	return rc;
+}
+
+static void no_sanitizer_errors(const char *err, const char *what)
+{
+	T_OK(!strstr(err, "AddressSanitizer") && !strstr(err, "LeakSanitizer") && !strstr(err, "runtime error"),
+	     "%s: no sanitizer report", what);
+}
+
+static char *latest_file(const char *rel)
+{
+	char *p = xasprintf("%s/reports/latest/%s", root, rel);
+	char *s = t_read(p);
+	free(p);
+	return s;
+}
+
+static char *check(void)
+{
+	char *out = NULL;
+	t_sh(&out, "python3 '%s/check_reports.py' '%s/reports/latest/results.json' '%s/reports/latest/junit.xml'", data,
+	     root, root);
+	return out;
+}
+
+static bool pid_alive(const char *pidfile)
+{
+	char *s = t_read(pidfile);
+	long pid = strtol(s, NULL, 10);
+	free(s);
+	if (pid <= 0)
+		return false;
+	return kill((pid_t)pid, 0) == 0 || errno != ESRCH;
+}
+
+static void test_lab(void)
+{
+	char *out, *err;
+	double t0 = mono_now();
+	int rc = driver(&out, &err, "--no-defaults --config lab.conf");
+	double dt = mono_now() - t0;
+	T_INT(rc, 1, "lab: exit status 1 (failures and errors)");
+	T_OK(dt < 60, "lab: eight cells in %.1f s (parallel, bounded by the 4 s timeout)", dt);
+	no_sanitizer_errors(err, "lab");
+	T_HAS(out, "result: FAIL", "lab: summary verdict");
+	T_HAS(out, "\nok ", "lab: summary row for ok");
+	T_HAS(err, "[", "lab: progress on stderr");
+
+	char *link = NULL;
+	t_sh(&link, "readlink '%s/reports/latest'", root);
+	T_OK(link && strlen(link) >= 16 && link[8] == 'T', "lab: reports/latest -> <UTC timestamp> (%s)", link ? link : "");
+	free(link);
+
+	if (!t_have("python3")) {
+		t_skip("python3 missing", "lab: results.json checks");
+	} else {
+		char *c = check();
+		T_HAS(c, "run.status=fail\n", "lab: run status");
+		T_HAS(c, "run.config_files=1\n", "lab: config files recorded");
+		T_HAS(c, "cell.ok.status=pass\ncell.ok.reason=null\ncell.ok.kind=lab\n", "lab: ok passes");
+		T_HAS(c, "cell.ok.id.qemu_version=\"99.1.0 (memattr fake)\"\n", "lab: QEMU version in identity");
+		T_HAS(c, "cell.ok.id.kernel_package=\"linux-binary-7.2.13+deb14-arm64\"\n", "lab: kernel package");
+		T_HAS(c, "cell.ok.id.kernel_version=\"7.2.13-1\"\n", "lab: kernel version");
+		T_HAS(c, "cell.ok.id.kernel_release=\"7.2.13+deb14-arm64\"\n", "lab: kernel release from the cell");
+		T_HAS(c, "cell.ok.id.kvm_mode=\"vhe\"\n", "lab: KVM mode from the cell");
+		T_HAS(c, "cell.panic.id.cpu=\"neoverse-n1\"\n", "lab: cpu in identity");
+		T_HAS(c, "cell.panic.status=error\ncell.panic.reason=\"kernel panic: Kernel panic - not syncing: Oops: Fatal exception\"",
+		      "lab: panic reason");
+		T_HAS(c, "test.panic.atomics.incomplete=fail|\"cell ended: kernel panic", "lab: panic result appended");
+		T_HAS(c, "test.panic.atomics.b=pass", "lab: results before the panic kept");
+		T_HAS(c, "cell.hang.status=error\ncell.hang.reason=\"timeout: no CELL-END after 4 s (QEMU killed)\"",
+		      "lab: hang killed by the host timeout");
+		T_HAS(c, "test.hang.atomics.incomplete=fail|\"cell ended: timeout: no CELL-END after 4 s (QEMU killed) (2 of 4",
+		      "lab: hang result appended");
+		T_OK(!strstr(c, "atomics.par"), "lab: the cut line is no result");
+		T_HAS(c, "cell.qexit.reason=\"QEMU exited before CELL-END (exit status 3): qemu-system-fake: terminating on a fake fatal error\"",
+		      "lab: QEMU exiting early, with its status and message");
+		T_HAS(c, "cell.noboot.reason=\"kernel panic: Kernel panic - not syncing: VFS: Unable to mount root fs",
+		      "lab: panic before CELL-BEGIN");
+		T_HAS(c, "test.noboot.cell.noboot.boot=fail|", "lab: boot failure result");
+		T_HAS(c, "cell.nokernel.reason=\"kernel image /nonexistent/vmlinuz not found\"", "lab: missing kernel image");
+		T_HAS(c, "test.nokernel.cell.nokernel.setup=fail|", "lab: setup failure result");
+		T_HAS(c, "cell.badfetch.reason=\"kernel: fetch-kernel: no package linux-image-broken in sid\"",
+		      "lab: failing fetch names the cause");
+		T_HAS(c, "cell.noqemu.reason=\"QEMU binary /nonexistent/qemu-system-x86_64 not found\"", "lab: missing QEMU");
+		T_HAS(c, "junit.suite=panic.atomics tests=3 failures=1", "lab: junit for the panic cell");
+		free(c);
+	}
+	/* streamed files */
+	char *at = latest_file("hang/atomics.tap");
+	T_STR(at, "TAP version 13\n1..4\nok 1 atomics.a\nok 2 atomics.b\n# 4 vCPU(s) x 100000 iterations\n",
+	      "lab: a killed cell's results stay on disk");
+	free(at);
+	char *log = latest_file("hang/console.log");
+	T_OK(str_ends(log, "ok 3 atomics.par\r\n") || str_ends(log, "ok 3 atomics.par\n") ||
+		     str_ends(log, "ok 3 atomics.par\r"),
+	     "lab: the cut console line is logged");
+	free(log);
+	char *sleep_pid = path_join(root, "build/lab/hang/fake-sleep.pid");
+	T_OK(!pid_alive(sleep_pid), "lab: the hung QEMU's whole process group was killed");
+	free(sleep_pid);
+	char *id = latest_file("ok/identity.txt");
+	T_HAS(id, "cell=ok\nkind=lab\narch=arm64\n", "lab: identity.txt host facts");
+	T_HAS(id, "\nkvm_mode=vhe\n", "lab: identity.txt cell facts");
+	free(id);
+	char *qerr = latest_file("qexit/qemu-stderr.log");
+	T_HAS(qerr, "fake fatal error", "lab: QEMU stderr kept");
+	free(qerr);
+	char *append = R("%s/build/lab/ok/fake-append.txt", root);
+	T_HAS(append, "console=ttyAMA0 quiet loglevel=3 panic=-1 memattr.suites=atomics,memslot memattr.timeout_scale=1 "
+		      "fake.transcript=pass",
+	      "lab: kernel command line");
+	free(append);
+	char *args = R("%s/build/lab/ok/initrd.cpio.gz.args", root);
+	T_HAS(args, "--arch arm64 --busybox ", "lab: mkinitramfs arch and busybox");
+	T_HAS(args, "--kernel-release 7.2.13+deb14-arm64 --bin-dir ", "lab: mkinitramfs kernel release");
+	T_HAS(args, "/build/aarch64/bin --out ", "lab: mkinitramfs bin dir of the arch");
+	free(args);
+	char *calls = R("%s/cache/fake/calls", root);
+	T_STR(calls, "arm64 arm64 \narm64 broken \n", "lab: one fetch per distinct kernel (memoized, serialized)");
+	free(calls);
+	if (t_have("prove")) {
+		T_INT(t_sh(NULL, "prove -e cat '%s/reports/latest/ok.tap' >/dev/null 2>&1", root), 0,
+		      "lab: prove accepts the passing cell's TAP");
+		T_OK(t_sh(NULL, "prove -e cat '%s/reports/latest/panic.tap' >/dev/null 2>&1", root) != 0,
+		     "lab: prove rejects the panicked cell's TAP");
+		T_OK(t_sh(NULL, "prove -e cat '%s/reports/latest/noqemu.tap' >/dev/null 2>&1", root) != 0,
+		     "lab: prove rejects the cell that could not start");
+	} else {
+		t_skip("prove missing", "lab: prove");
+	}
+	free(out);
+	free(err);
+}
+
+static void test_lab_pass(void)
+{
+	char *out, *err;
+	int rc = driver(&out, &err,
+			"--no-defaults --config lab.conf --cells ok --filter 'memslot.*' --timeout-scale 2 "
+			"--report-dir reports2 --set cell.ok.cpu=cortex-a57");
+	T_INT(rc, 0, "pass: exit status 0");
+	no_sanitizer_errors(err, "pass");
+	T_HAS(out, "result: PASS", "pass: verdict");
+	char *append = R("%s/build/lab/ok/fake-append.txt", root);
+	T_HAS(append, "memattr.timeout_scale=2 memattr.filter=memslot.* fake.transcript=pass",
+	      "pass: --timeout-scale and --filter reach the kernel command line");
+	free(append);
+	char *cmd = NULL;
+	t_sh(&cmd, "cat '%s'/reports2/latest/ok/qemu-cmdline.txt", root);
+	T_HAS(cmd, " -cpu cortex-a57 ", "pass: --set overrides the cell's cpu");
+	T_HAS(cmd, "-M virt,virtualization=on,gic-version=3 ", "pass: arm64 machine");
+	free(cmd);
+	free(out);
+	free(err);
+}
+
+static void test_config_errors(void)
+{
+	char *out, *err;
+	write_file(P("%s/bad.conf", root), "[run]\njobs = 2\nflavor = arm64\n", false);
+	int rc = driver(&out, &err, "--no-defaults --config lab.conf --config bad.conf");
+	T_INT(rc, 2, "config: unknown key exits 2");
+	T_HAS(err, "memattr-run: ", "config: message prefix");
+	T_HAS(err, "/bad.conf:3: unknown key 'flavor' in [run]", "config: FILE:LINE");
+	no_sanitizer_errors(err, "config");
+	free(out);
+	free(err);
+	rc = driver(&out, &err, "--no-defaults --config lab.conf --cells ok,ghost");
+	T_INT(rc, 2, "config: unknown cell exits 2");
+	T_HAS(err, "--cells: unknown cell 'ghost'", "config: names the option");
+	free(out);
+	free(err);
+	rc = driver(&out, &err, "--no-defaults --config lab.conf --jobs many");
+	T_INT(rc, 2, "config: bad --jobs exits 2");
+	free(out);
+	free(err);
+	rc = driver(&out, &err, "--no-defaults --config nonexistent.conf");
+	T_INT(rc, 2, "config: missing file exits 2");
+	T_HAS(err, "nonexistent.conf: cannot read", "config: missing file message");
+	free(out);
+	free(err);
+	rc = driver(&out, &err, "--frobnicate");
+	T_INT(rc, 2, "usage: unknown option exits 2");
+	free(out);
+	free(err);
+	rc = driver(&out, &err, "--help");
+	T_INT(rc, 0, "usage: --help exits 0");
+	T_HAS(out, "--timeout-scale", "usage: help text");
+	free(out);
+	free(err);
+	rc = driver(&out, &err, "--no-defaults --config lab.conf --list-cells");
+	T_INT(rc, 0, "--list-cells exits 0");
+	T_HAS(out, "badfetch", "--list-cells lists the cells");
+	T_HAS(out, "\nhost ", "--list-cells shows the host cell decision");
+	free(out);
+	free(err);
+	rc = driver(&out, &err, "--no-defaults --config lab.conf --cells ok,noqemu --dry-run");
+	T_INT(rc, 0, "--dry-run exits 0");
+	T_HAS(out, "fake-qemu.sh -M virt,virtualization=on,gic-version=3 -cpu max -smp 2 -m 2G -accel tcg,thread=multi "
+		   "-nographic -no-reboot -nic none -kernel \"$KERNEL_IMAGE\" -initrd ",
+	      "--dry-run prints the arm64 QEMU command line");
+	T_HAS(out, "/nonexistent/qemu-system-x86_64 -accel tcg -cpu max -smp 2 -m 2G -nographic -machine graphics=on",
+	      "--dry-run prints the x86_64 QEMU command line");
+	T_OK(!path_exists(P("%s/build/lab/noqemu", root)), "--dry-run runs nothing");
+	free(out);
+	free(err);
+}
+
+static void test_host_cell(void)
+{
+	char *bin = xasprintf("%s/build/x86_64/bin", root);
+	char *bin_arm = xasprintf("%s/build/aarch64/bin", root);
+	struct utsname u;
+	uname(&u);
+	const char *arch_bin = strcmp(u.machine, "aarch64") == 0 ? bin_arm : bin;
+	t_sh(NULL, "cp '%s/fake-suite-good.sh' '%s/memattr-good' && cp '%s/fake-suite-crash.sh' '%s/memattr-crash' && "
+		   "cp '%s/fake-suite-hang.sh' '%s/memattr-hang' && cp '%s/fake-cellinfo.sh' '%s/memattr-cellinfo'",
+	     data, arch_bin, data, arch_bin, data, arch_bin, data, arch_bin);
+	char *out, *err;
+	int rc = driver(&out, &err, "--no-defaults --config lab.conf --cells none --host-cell yes --report-dir reports3");
+	T_INT(rc, 1, "host: exit status 1");
+	no_sanitizer_errors(err, "host");
+	char *c = NULL;
+	t_sh(&c, "python3 '%s/check_reports.py' '%s/reports3/latest/results.json'", data, root);
+	T_OK(strstr(c, "cell.host.kind=pvm") || strstr(c, "cell.host.kind=hardware") || strstr(c, "cell.host.kind=none"),
+	     "host: kind recorded");
+	T_HAS(c, "cell.host.id.fake_cellinfo=\"yes\"", "host: memattr-cellinfo identity");
+	T_HAS(c, "cell.host.id.kernel_release=", "host: kernel release");
+	T_HAS(c, "test.host.crash.first=pass", "host: result before the crash");
+	T_HAS(c, "test.host.crash.exit=fail|\"crashed: killed by signal 11 (SIGSEGV) (rc=139) after 1 of 3 planned results\"",
+	      "host: crash detected");
+	T_HAS(c, "test.host.good.one=pass|null|3\n", "host: duration_ms");
+	T_HAS(c, "test.host.good.two=skip|\"not here\"", "host: skip");
+	T_HAS(c, "test.host.hang.incomplete=fail|\"cell ended: timeout: cell not done after 4 s (suite hang killed)",
+	      "host: hung suite killed by the cell timeout");
+	T_HAS(c, "cell.host.status=error", "host: cell error");
+	free(c);
+	char *good = NULL;
+	t_sh(&good, "cat '%s/reports3/latest/host/good.tap'", root);
+	T_HAS(good, "# args:  scale=1\n", "host: MEMATTR_TIMEOUT_SCALE passed, no filter");
+	T_HAS(good, "diagnostic on stderr\n", "host: stderr merged into the suite's TAP");
+	free(good);
+	char *crash = NULL;
+	t_sh(&crash, "cat '%s/reports3/latest/host/crash.tap'", root);
+	T_OK(str_ends(crash, "ok 1 crash.first\n# about to crash\n"), "host: unterminated last line kept");
+	free(crash);
+	char *pidf = path_join(root, "hang-suite.pid");
+	T_OK(!pid_alive(pidf), "host: the hung suite's child was killed with it");
+	free(pidf);
+	free(out);
+	free(err);
+	free(bin);
+	free(bin_arm);
+}
+
+static void test_interrupt(void)
+{
+	char *out = NULL;
+	int rc = t_sh(&out,
+		      "cd '%s' && MEMATTR_ROOT='%s' MEMATTR_CACHE='%s/cache' MEMATTR_QEMU_AARCH64='%s/fake-qemu.sh' "
+		      "MEMATTR_FETCH_KERNEL='%s/fake-fetch-kernel.sh' MEMATTR_MKINITRAMFS='%s/fake-mkinitramfs.sh' "
+		      "'%s' --no-defaults --config lab.conf --cells hang --set cell.hang.timeout=120 --report-dir reports4 "
+		      ">int-out.txt 2>int-err.txt & pid=$!; sleep 3; kill -INT $pid; wait $pid",
+		      root, root, root, data, data, data, runbin);
+	T_INT(rc, 1, "interrupt: exit status 1");
+	free(out);
+	char *c = NULL;
+	t_sh(&c, "python3 '%s/check_reports.py' '%s/reports4/latest/results.json'", data, root);
+	T_HAS(c, "cell.hang.reason=\"interrupted (QEMU killed)\"", "interrupt: reports written with the reason");
+	free(c);
+	char *sleep_pid = path_join(root, "build/lab/hang/fake-sleep.pid");
+	T_OK(!pid_alive(sleep_pid), "interrupt: QEMU's process group killed");
+	free(sleep_pid);
+}
+
+int main(void)
+{
+	t_start("memattr-run end to end (fake QEMU)");
+	const char *rb = getenv("MEMATTR_TEST_RUN");
+	if (!rb || !is_exec_file(rb) || !t_have("python3")) {
+		t_skip("MEMATTR_TEST_RUN / python3 not available", "end-to-end tests");
+		return t_done();
+	}
+	runbin = xstrdup(rb);
+	data = path_abs(t_data());
+	root = t_tmpdir("run");
+	t_sh(NULL, "mkdir -p '%s/build/aarch64/bin' '%s/build/x86_64/bin' && printf '#!/bin/sh\\nexit 0\\n' > "
+		   "'%s/build/aarch64/bin/memattr-atomics' && cp '%s/build/aarch64/bin/memattr-atomics' "
+		   "'%s/build/aarch64/bin/memattr-memslot' && chmod +x '%s'/build/aarch64/bin/*",
+	     root, root, root, root, root, root);
+	char *conf = path_join(root, "lab.conf");
+	write_file(conf, lab_conf, false);
+	free(conf);
+
+	test_lab();
+	test_lab_pass();
+	test_config_errors();
+	test_host_cell();
+	test_interrupt();
+	int rc = t_done();
+	if (rc == 0)
+		t_sh(NULL, "rm -rf '%s'", root);
+	free(root);
+	free(data);
+	free(runbin);
+	strvec_free(&garbage);
+	return rc;
+}
