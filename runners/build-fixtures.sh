@@ -4,6 +4,7 @@
 #   build-fixtures.sh --arch arm64|x86_64 --kernel-release REL --out DIR
 #                     [--source PATH] [--suite sid] [--jobs N] [--cache DIR]
 #   build-fixtures.sh --host [--out DIR]          (against /lib/modules/$(uname -r)/build)
+#   build-fixtures.sh --kdir DIR [--arch A] [--out DIR]   (against any prepared kernel build tree)
 #
 # Lab kernels (Debian's, fetched by runners/fetch-kernel.sh): REL is a Debian kernel release such as
 # 7.2.13+deb14-arm64 (ABI 7.2.13+deb14, flavour arm64). The steps:
@@ -24,6 +25,8 @@
 #      `make -C obj M=... KERNELRELEASE=REL KBUILD_MODPOST_WARN=1 modules` (Debian ships no
 #      Module.symvers, so modpost cannot check the kernel's exports; the module is unsigned and taints
 #      the kernel "OE" when loaded). The vermagic of the result is checked against REL.
+# --host / --kdir: `make -C DIR M=... modules` in a copy of fixtures/kmod under $CACHE/kbuild/kdir-*;
+# the release comes from DIR/include/config/kernel.release (--host: must be `uname -r`).
 # The built modules are copied to --out DIR (default: build/fixtures/REL).
 #
 # stdout, on success only: the absolute path of each built .ko, one a line (today: memattr_carveout.ko).
@@ -40,7 +43,7 @@ top=$(cd "$here/.." && pwd)
 kmod_src=$top/fixtures/kmod
 recipe=1 # bump when the preparation steps change, to invalidate prepared trees
 
-arch="" rel="" out="" source_opt="" host=0 jobs="" cache="${MEMATTR_CACHE:-$HOME/.cache/memattr}"
+arch="" rel="" out="" source_opt="" host=0 kdir="" jobs="" cache="${MEMATTR_CACHE:-$HOME/.cache/memattr}"
 suite=${MEMATTR_KERNEL_SUITE:-sid}
 while [ $# -gt 0 ]; do
 	case $1 in
@@ -52,6 +55,7 @@ while [ $# -gt 0 ]; do
 	--jobs | -j) jobs=${2:-}; shift 2 || die "--jobs needs a value" ;;
 	--cache) cache=${2:-}; shift 2 || die "--cache needs a value" ;;
 	--host) host=1; shift ;;
+	--kdir) kdir=${2:-}; shift 2 || die "--kdir needs a value" ;;
 	-h | --help) sed -n '2,/^set -euo/p' "$0" | sed '$d; s/^# \{0,1\}//'; exit 0 ;;
 	*) die "unknown argument: $1 (see --help)" ;;
 	esac
@@ -90,8 +94,8 @@ build_kmod() {
 	done
 	for f in "$kmod_src"/Kbuild "$kmod_src"/Makefile "$kmod_src"/*.c "$kmod_src"/*.h; do
 		[ -e "$f" ] || continue
-		# cp -p keeps the mtime, so an unchanged source is not rebuilt.
-		cmp -s "$f" "$mdir/$(basename "$f")" || cp -p "$f" "$mdir/"
+		# Only changed files are copied (with a new mtime), so kbuild rebuilds exactly what changed.
+		cmp -s "$f" "$mdir/$(basename "$f")" || cp "$f" "$mdir/"
 	done
 	if ! make -C "$kdir" M="$mdir" "$@" -j"$jobs" modules >"$log" 2>&1; then
 		die "module build failed: $(grep -m1 -E 'error|Error' "$log" || tail -n1 "$log") (log: $log)"
@@ -105,8 +109,9 @@ publish() {
 	dest=$(cd "$dest" && pwd -P)
 	for ko in "$mdir"/*.ko; do
 		[ -f "$ko" ] || continue
-		cp "$ko" "$dest/.$(basename "$ko").tmp" && mv "$dest/.$(basename "$ko").tmp" "$dest/$(basename "$ko")" ||
+		if ! { cp "$ko" "$dest/.$(basename "$ko").tmp" && mv "$dest/.$(basename "$ko").tmp" "$dest/$(basename "$ko")"; }; then
 			die "cannot write $dest/$(basename "$ko")"
+		fi
 		echo "$dest/$(basename "$ko")"
 		n=$((n + 1))
 	done
@@ -125,24 +130,41 @@ check_vermagic() { # ko release
 mkdir -p "$cache" || die "cannot create cache directory $cache"
 cache=$(cd "$cache" && pwd -P)
 
-# ---------------------------------------------------------------- --host
-if [ "$host" = 1 ]; then
-	hrel=$(uname -r)
-	[ -z "$rel" ] || [ "$rel" = "$hrel" ] || die "--host builds for the running kernel $hrel, not $rel"
-	case ${arch:-$(uname -m)} in
-	"$(uname -m)" | amd64 | arm64) ;;
-	*) die "--host builds for this machine ($(uname -m)), not --arch $arch" ;;
-	esac
-	kdir=/lib/modules/$hrel/build
-	[ -f "$kdir/Makefile" ] || die "no kernel build tree at $kdir (install linux-headers-$hrel)"
+# ---------------------------------------------------------------- --host / --kdir
+if [ "$host" = 1 ] && [ -z "$kdir" ]; then
+	kdir=/lib/modules/$(uname -r)/build
+	[ -f "$kdir/Makefile" ] || die "no kernel build tree at $kdir (install linux-headers-$(uname -r))"
+fi
+if [ -n "$kdir" ]; then
+	[ -f "$kdir/Makefile" ] || die "--kdir $kdir is not a kernel build tree (no Makefile)"
+	kdir=$(cd "$kdir" && pwd -P)
+	krel=$(cat "$kdir/include/config/kernel.release" 2>/dev/null || true)
+	[ -n "$krel" ] || die "$kdir has no include/config/kernel.release (run make modules_prepare there)"
+	[ -z "$rel" ] || [ "$rel" = "$krel" ] || die "$kdir is for kernel $krel, not $rel"
+	[ "$host" = 0 ] || [ "$krel" = "$(uname -r)" ] || die "$kdir is for kernel $krel, this machine runs $(uname -r)"
 	need_tools make:make gcc:gcc modinfo:kmod
-	work=$cache/kbuild/host-$hrel
+	kargs=()
+	if [ -z "$arch" ] && [ -f "$kdir/.config" ]; then
+		grep -q '^CONFIG_ARM64=y' "$kdir/.config" && arch=arm64
+		grep -q '^CONFIG_X86_64=y' "$kdir/.config" && arch=x86_64
+	fi
+	case ${arch:-} in
+	"") ;;
+	arm64 | aarch64) kargs+=(ARCH=arm64); [ "$(uname -m)" = aarch64 ] || kargs+=(CROSS_COMPILE=aarch64-linux-gnu-) ;;
+	x86_64 | amd64) kargs+=(ARCH=x86); [ "$(uname -m)" = x86_64 ] || kargs+=(CROSS_COMPILE=x86_64-linux-gnu-) ;;
+	*) die "unsupported --arch $arch (arm64|x86_64)" ;;
+	esac
+	# Distribution header trees ship Module.symvers; a bare modules_prepare tree does not.
+	[ -f "$kdir/Module.symvers" ] || kargs+=(KBUILD_MODPOST_WARN=1)
+	work=$cache/kbuild/kdir-$krel-$(printf '%s' "$kdir" | sha256sum | cut -c1-8)
 	mkdir -p "$work/logs"
 	exec 9>"$work/.lock"
 	flock 9 || die "cannot lock $work/.lock"
-	build_kmod "$kdir" "$work/kmod" "$work/logs/kmod.log"
-	for ko in "$work"/kmod/*.ko; do check_vermagic "$ko" "$hrel"; done
-	publish "$work/kmod" "${out:-$top/build/fixtures/$hrel}"
+	build_kmod "$kdir" "$work/kmod" "$work/logs/kmod.log" "${kargs[@]}"
+	for ko in "$work"/kmod/*.ko; do
+		[ -f "$ko" ] && check_vermagic "$ko" "$krel"
+	done
+	publish "$work/kmod" "${out:-$top/build/fixtures/$krel}"
 	exit 0
 fi
 
@@ -231,9 +253,12 @@ if [ -n "$source_opt" ]; then
 	[ -e "$source_opt" ] || die "--source not found: $source_opt"
 	source_opt=$(cd "$(dirname "$source_opt")" && pwd -P)/$(basename "$source_opt")
 	if [ -d "$source_opt" ]; then
-		[ -f "$source_opt/Makefile" ] && [ -d "$source_opt/scripts/kconfig" ] || die "--source $source_opt is not a kernel tree"
-		[ ! -e "$source_opt/.config" ] && [ ! -d "$source_opt/include/config" ] ||
+		if [ ! -f "$source_opt/Makefile" ] || [ ! -d "$source_opt/scripts/kconfig" ]; then
+			die "--source $source_opt is not a kernel tree"
+		fi
+		if [ -e "$source_opt/.config" ] || [ -d "$source_opt/include/config" ]; then
 			die "--source $source_opt is not clean (has .config or include/config; run make mrproper in a copy)"
+		fi
 		src=$source_opt
 		src_id="dir:$src"
 	else

@@ -132,12 +132,13 @@ struct cell_conf *config_find_cell(const struct config *c, const char *name)
 	return NULL;
 }
 
+/* Cell names become file names next to results.json: letters, digits, '_', '-' (no dots). */
 static bool valid_name(const char *s)
 {
-	if (!*s || *s == '.' || *s == '-')
+	if (!*s || *s == '-')
 		return false;
 	for (; *s; s++)
-		if (!isalnum((unsigned char)*s) && !strchr("_.-", *s))
+		if (!isalnum((unsigned char)*s) && !strchr("_-", *s))
 			return false;
 	return true;
 }
@@ -356,7 +357,7 @@ static int parse_section(const char *inside, char **out, const char *where, char
 		if (!*name)
 			rc = fail(err, where, "[cell] needs a name: [cell NAME]");
 		else if (!valid_name(name))
-			rc = fail(err, where, "invalid cell name '%s' (letters, digits, '_', '.', '-')", name);
+			rc = fail(err, where, "invalid cell name '%s' (letters, digits, '_', '-')", name);
 		else if (strcmp(name, "host") == 0)
 			rc = fail(err, where, "'host' is reserved for the native cell");
 		else

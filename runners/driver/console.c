@@ -21,7 +21,8 @@ void console_free(struct console *k)
 {
 	buf_free(&k->partial);
 	free(k->panic);
-	k->panic = NULL;
+	free(k->carry);
+	k->panic = k->carry = NULL;
 }
 
 bool console_is_kernel_line(const char *s)
@@ -149,21 +150,89 @@ static void marker(struct console *k, const char *m, const char *line)
 	cell_note(c, "unknown marker: %s", line);
 }
 
-/* A line (or the part of one before a glued marker) that is not a marker. */
-static void plain(struct console *k, const char *line)
+/* A printk timestamp "[<blanks><digits>.<6 digits>]" starting after the beginning of the line: a
+ * kernel message that interrupted a user line. Returns its position or NULL. */
+static const char *midline_stamp(const char *line)
+{
+	for (const char *p = strchr(line + 1, '['); p; p = strchr(p + 1, '[')) {
+		const char *q = p + 1;
+		while (*q == ' ')
+			q++;
+		if (!isdigit((unsigned char)*q))
+			continue;
+		while (isdigit((unsigned char)*q))
+			q++;
+		if (*q++ != '.')
+			continue;
+		int n = 0;
+		while (isdigit((unsigned char)q[n]))
+			n++;
+		if (n == 6 && q[6] == ']')
+			return p;
+	}
+	return NULL;
+}
+
+static void kernel_message(struct console *k, const char *line)
 {
 	struct cell *c = k->cell;
 	if (strstr(line, "Kernel panic") && !k->panic) {
 		k->panic = xstrdup(line);
 		cell_log(c, "%s", line);
 	}
-	if (console_is_kernel_line(line)) {
-		if (console_is_notable(line))
-			cell_kernel_note(c, line);
-		return;
+	if (console_is_notable(line))
+		cell_kernel_note(c, line);
+}
+
+static void user_line(struct console *k, const char *line)
+{
+	struct cell *c = k->cell;
+	if (strstr(line, "Kernel panic") && !k->panic) {
+		k->panic = xstrdup(line);
+		cell_log(c, "%s", line);
 	}
 	if (c->began && !c->ended && c->cur >= 0)
 		cell_suite_line(c, line);
+}
+
+/* Text held back from a user line that a kernel message cut in two. */
+static void flush_carry(struct console *k)
+{
+	if (k->carry) {
+		char *s = k->carry;
+		k->carry = NULL;
+		user_line(k, s);
+		free(s);
+	}
+}
+
+/* A line (or the part of one before a glued marker) that is not a marker. */
+static void plain(struct console *k, const char *line)
+{
+	if (console_is_kernel_line(line)) {
+		kernel_message(k, line); /* a pending carry continues after it */
+		return;
+	}
+	const char *ks = midline_stamp(line);
+	if (ks) {
+		/* "user text[  12.345678] kernel text": the user line continues on the next line */
+		char *pre = xstrndup(line, (size_t)(ks - line));
+		char *joined = k->carry ? xasprintf("%s%s", k->carry, pre) : xstrdup(pre);
+		free(k->carry);
+		k->carry = joined;
+		free(pre);
+		kernel_message(k, ks);
+		return;
+	}
+	if (k->carry) {
+		char *joined = xasprintf("%s%s", k->carry, line);
+		free(k->carry);
+		k->carry = NULL;
+		user_line(k, joined);
+		free(joined);
+		return;
+	}
+	user_line(k, line);
 }
 
 void console_line(struct console *k, const char *line)
@@ -182,6 +251,7 @@ void console_line(struct console *k, const char *line)
 			plain(k, pre);
 		free(pre);
 	}
+	flush_carry(k);
 	char *copy = xstrdup(m);
 	size_t n = strlen(copy);
 	while (n && (copy[n - 1] == ' ' || copy[n - 1] == '\t'))
@@ -221,6 +291,7 @@ void console_flush(struct console *k)
 {
 	if (k->partial.len)
 		take_line(k);
+	flush_carry(k);
 }
 
 void console_drop_partial(struct console *k)

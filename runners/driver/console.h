@@ -13,6 +13,7 @@ struct console {
 	struct cell *cell;
 	struct buf partial; /* bytes after the last newline */
 	char *panic;        /* the first "Kernel panic" line, NULL if none */
+	char *carry;        /* start of a user line cut by a kernel message */
 	long lines;
 };
 

@@ -441,6 +441,11 @@ void lab_run_cell(struct cell *c, const struct cell_conf *cc, const struct run *
 	const char *qemu = run_env_qemu(&r->env, cc->arch);
 	char *qemu_path = NULL;
 
+	qemu_path = find_in_path(qemu);
+	if (!qemu_path) {
+		setup_error(c, "QEMU binary %s not found", qemu);
+		goto out;
+	}
 	if (!is_dir(bindir)) {
 		setup_error(c, "no suite binaries: %s does not exist (build them: make %s)", bindir,
 			    arch_build_dir(cc->arch));
@@ -448,11 +453,6 @@ void lab_run_cell(struct cell *c, const struct cell_conf *cc, const struct run *
 	}
 	if (!suites.n) {
 		setup_error(c, "no suite binaries (memattr-*) in %s", bindir);
-		goto out;
-	}
-	qemu_path = find_in_path(qemu);
-	if (!qemu_path) {
-		setup_error(c, "QEMU binary %s not found", qemu);
 		goto out;
 	}
 	char *qv = qemu_version(qemu_path);

@@ -243,7 +243,8 @@ int main(int argc, char **argv)
 	struct sigaction sa;
 	memset(&sa, 0, sizeof(sa));
 	sa.sa_handler = on_signal;
-	sa.sa_flags = (int)SA_RESETHAND; /* a second Ctrl-C kills at once */
+	/* every Ctrl-C only sets the flag: the children live in their own process groups and must be
+	 * killed by us (within a few seconds) rather than left running behind a dead driver */
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
 	signal(SIGPIPE, SIG_IGN);

@@ -165,6 +165,7 @@ static void test_file_errors(void)
 	expect_error("[cell]\n", "u.conf:1: ", "needs a name", "cell without name");
 	expect_error("[cell bad/name]\n", "u.conf:1: ", "invalid cell name", "cell name with a slash");
 	expect_error("[cell host]\narch = arm64\n", "u.conf:1: ", "reserved", "cell named host");
+	expect_error("[cell results.json]\narch = arm64\n", "u.conf:1: ", "invalid cell name", "cell name with a dot");
 	expect_error("jobs = 1\n", "u.conf:1: ", "outside of a section", "key before a section");
 	expect_error("[run]\njobs\n", "u.conf:2: ", "expected 'key = value'", "line without =");
 	expect_error("[run\n", "u.conf:1: ", "malformed section", "unclosed header");

@@ -335,6 +335,34 @@ static void test_inline_cases(void)
 	cell_free(c);
 }
 
+/* A kernel message printed in the middle of a suite's line. */
+static void test_midline_kernel(void)
+{
+	char *err = NULL;
+	struct cell *c = cell_new(rundir, "midline", "arm64", &err);
+	struct console con;
+	console_init(&con, c);
+	const char *text = "@@MEMATTR CELL-BEGIN\n@@MEMATTR SUITE-BEGIN s\n1..3\n"
+			   "ok 1 s.o[   12.345678] kvm [7]: unhandled exit\nne\n"
+			   "not ok 2 s.t[   12.400000] BUG: first\n[   12.400001] second kernel line\nwo # TIMEOUT 5 s\n"
+			   "ok 3 s.array[1.5] is fine\n"
+			   "@@MEMATTR SUITE-END s rc=1\n@@MEMATTR CELL-END\n";
+	console_feed(&con, text, strlen(text));
+	cell_finish(c, NULL);
+	expect_result(c, "s.one", RES_PASS, NULL);
+	expect_result(c, "s.two", RES_TIMEOUT, "TIMEOUT 5 s");
+	expect_result(c, "s.array[1.5] is fine", RES_PASS, NULL);
+	char *tap = cell_file(c, "s.tap");
+	T_STR(tap, "1..3\nok 1 s.one\nnot ok 2 s.two # TIMEOUT 5 s\nok 3 s.array[1.5] is fine\n",
+	      "midline: the suite's lines are spliced back together");
+	free(tap);
+	T_OK(c->knotes.n == 2 && strstr(c->knotes.v[0], "kvm [7]") && strstr(c->knotes.v[1], "BUG: first"),
+	     "midline: the kernel messages are recorded");
+	T_INT(c->status, CELL_FAIL, "midline: status");
+	console_free(&con);
+	cell_free(c);
+}
+
 /* Streaming must not depend on how the bytes are cut. */
 static void test_chunking(void)
 {
@@ -372,6 +400,7 @@ int main(void)
 	test_truncated();
 	test_noboot();
 	test_inline_cases();
+	test_midline_kernel();
 	test_chunking();
 	int rc = t_done();
 	if (rc == 0)

@@ -50,14 +50,17 @@
 /* the largest PARange/IPS encoding usable with 4 KiB-granule descriptors without LPA2: 48 bits */
 #define IPS_MAX_48BIT		5
 
-/* SCTLR_EL1: MMU and caches on; A = 0 (no alignment checking), WXN = 0 */
-#define SCTLR_M			(1ull << 0)
+/*
+ * SCTLR_EL1: caches on, A = 0 (no alignment checking), WXN = 0, and M = 0: the guest's _start turns
+ * the MMU on (M|C|I) after it has primed the stage-1 tables (see guest/arch/arm64/mmu.c: in the
+ * lab's cortex-a57 cell a stage-2 fault on a stage-1 table walk never resolves).
+ */
 #define SCTLR_C			(1ull << 2)
 #define SCTLR_I			(1ull << 12)
 /* RES1 in ARMv8.0 (EOS, TSCXT, EIS, SPAN, nTLSMD, LSMAOE in later versions: keep their 8.0 behaviour) */
 #define SCTLR_RES1		((1ull << 11) | (1ull << 20) | (1ull << 22) | (1ull << 23) | \
 				 (1ull << 28) | (1ull << 29))
-#define SCTLR_VALUE		(SCTLR_RES1 | SCTLR_M | SCTLR_C | SCTLR_I)
+#define SCTLR_VALUE		(SCTLR_RES1 | SCTLR_C | SCTLR_I)
 
 /* CPACR_EL1.FPEN = 0b11: no FP/SIMD traps (the image is general-registers-only; harmless) */
 #define CPACR_VALUE		(3ull << 20)
