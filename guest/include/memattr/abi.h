@@ -58,7 +58,7 @@ enum ma_agent {
 	MA_AGENT_ATOMIC_INC,		/* args: gva, iterations, flavour; ret[0]=iterations done */
 	MA_AGENT_PROBE,			/* args: gva, probe op; ret[0]=MA_PROBE_* outcome, ret[1]=syndrome, ret[2]=far/cr2 */
 	MA_AGENT_UNDEFINED_INSN,	/* executes an undefined instruction without a fixup (must be reported) */
-	MA_AGENT_FORCE_INSN,		/* args: flavour, gva; runs one op of that flavour without a feature check */
+	MA_AGENT_FORCE_INSN,		/* args: flavour, gva; adds 1 with one op of that flavour without a feature check */
 	MA_AGENT_STORE64,		/* args: gva, value: one 64-bit store, then done */
 	MA_AGENT_LOAD64,		/* args: gva: ret[0] = the 64-bit value loaded */
 	MA_AGENT_COUNT
@@ -92,7 +92,8 @@ enum ma_probe_op {
 	MA_PROBE_STORE64,	/* aligned 64-bit store of args[2] */
 	MA_PROBE_LOAD_UNALIGNED,/* 64-bit load at gva+1 */
 	MA_PROBE_EXEC,		/* branch to gva (host put a "return" instruction there) */
-	MA_PROBE_EXCLUSIVE,	/* arm64 LDXR/STXR pair; x86 lock cmpxchg */
+	MA_PROBE_EXCLUSIVE,	/* arm64 LDXR/STXR pair adding args[2] (UNSUPPORTED, ret[1] = tries, if
+				 * STXR never succeeds in 64 tries); x86 lock cmpxchg */
 	MA_PROBE_LSE_LDADD,	/* arm64 LDADD; x86 lock xadd; the addend is args[2] */
 	MA_PROBE_COUNT
 };
