@@ -3,6 +3,7 @@
 #
 #   mkinitramfs.sh --arch arm64|x86_64 --busybox PATH --modules-dir DIR --kernel-release REL
 #                  --bin-dir DIR --out FILE.cpio.gz [--init FILE] [--modules "m1 m2 ..."]
+#                  [--fixtures-dir DIR]   (the project's fixture modules, *.ko -> /memattr/fixtures/)
 #
 # Contents:
 #   /init                  runners/cell/init.sh (or --init FILE)
@@ -23,7 +24,7 @@ die() { echo "$prog: $*" >&2; exit 2; }
 usage_die() { echo "$prog: $*" >&2; exit 1; }
 
 here=$(cd "$(dirname "$0")" && pwd)
-arch="" busybox="" moddir="" krel="" bindir="" out="" init=$here/cell/init.sh modules_opt="-"
+arch="" busybox="" moddir="" krel="" bindir="" out="" init=$here/cell/init.sh modules_opt="-" fixdir=""
 while [ $# -gt 0 ]; do
 	case $1 in
 	--arch) arch=${2:?}; shift 2 ;;
@@ -34,6 +35,7 @@ while [ $# -gt 0 ]; do
 	--out) out=${2:?}; shift 2 ;;
 	--init) init=${2:?}; shift 2 ;;
 	--modules) modules_opt=${2-}; shift 2 ;;
+	--fixtures-dir) fixdir=${2-}; shift 2 ;;
 	-h | --help) sed -n '2,/^set -euo/p' "$0" | sed '$d; s/^# \{0,1\}//'; exit 0 ;;
 	*) usage_die "unknown argument: $1" ;;
 	esac
@@ -102,6 +104,15 @@ for f in "$bindir"/*; do
 	n=$((n + 1))
 done
 [ "$n" -gt 0 ] || echo "$prog: warning: no executable in $bindir" >&2
+
+# ---------------------------------------------------------------- fixture modules
+if [ -n "$fixdir" ]; then
+	[ -d "$fixdir" ] || die "fixtures dir $fixdir not found"
+	mkdir -p "$root/memattr/fixtures"
+	for f in "$fixdir"/*.ko; do
+		[ -f "$f" ] && install -m 0644 "$f" "$root/memattr/fixtures/"
+	done
+fi
 
 # ---------------------------------------------------------------- kernel modules
 if [ -n "$modules_opt" ]; then

@@ -162,6 +162,21 @@ if [ -n "$tscale" ]; then
 	export MEMATTR_TIMEOUT_SCALE
 fi
 carveout=$(cmdline_param memattr.carveout)
+if [ -n "$carveout" ] && [ -f /memattr/fixtures/memattr_carveout.ko ]; then
+	# the fixture module claims the upper half (IO_STRICT_DEVMEM then keeps /dev/mem out of it);
+	# /dev/mem gets the lower half
+	cbase=$(printf '%d' "${carveout%%:*}")
+	csize=$(printf '%d' "${carveout##*:}")
+	half=$(( (csize / 2) & ~0x1fffff ))
+	fbase=$(printf '0x%x' $((cbase + half)))
+	fsize=$(printf '0x%x' $((csize - half)))
+	if insmod /memattr/fixtures/memattr_carveout.ko base="$fbase" size="$fsize" >/dev/null 2>&1; then
+		say "ID fixture_carveout=loaded:$fbase:$fsize"
+	else
+		say "ID fixture_carveout=failed:$(dmesg | grep memattr_carveout | tail -n 1)"
+	fi
+	carveout=$(printf '0x%x:0x%x' "$cbase" "$half")
+fi
 if [ -n "$carveout" ]; then
 	MEMATTR_CARVEOUT=$carveout
 	export MEMATTR_CARVEOUT

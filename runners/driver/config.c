@@ -46,6 +46,7 @@ static const struct key_def run_keys[] = {
 	RUN("host_cell", V_HOSTCELL, 0, 0, host_cell),
 	RUN("report_dir", V_PATH, 0, 0, report_dir),
 	RUN("kernel_suite", V_TOKEN, 0, 0, kernel_suite),
+	RUN("fixtures", V_INT, 0, 1, fixtures),
 };
 #undef RUN
 

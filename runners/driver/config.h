@@ -37,6 +37,7 @@ struct config {
 	enum host_cell_mode host_cell;
 	char *report_dir;    /* absolute */
 	char *kernel_suite;
+	int fixtures;         /* build and load fixtures/ kernel modules in lab cells (0/1) */
 
 	struct cell_conf *cell;
 	size_t ncell;

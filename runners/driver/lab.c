@@ -289,6 +289,42 @@ static long cell_timeout(const struct cell_conf *cc, const struct config *conf)
 	return (cc->timeout ? cc->timeout : conf->cell_timeout) * conf->timeout_scale;
 }
 
+#define FIXTURES_TIMEOUT_S 1800.0
+
+/* runners/build-fixtures.sh for this kernel release: the directory of the built modules, or NULL */
+static char *build_fixtures(const struct run *r, struct cell *c, const struct cell_conf *cc, const char *rel)
+{
+	char *out = xasprintf("%s/build/fixtures/%s", r->env.root, rel);
+	struct strvec v = {0};
+	struct buf eb = {0};
+	char *perr = NULL;
+	int st = 0, prc;
+
+	strvec_push(&v, r->env.build_fixtures);
+	strvec_push(&v, "--arch");
+	strvec_push(&v, cc->arch);
+	strvec_push(&v, "--kernel-release");
+	strvec_push(&v, rel);
+	strvec_push(&v, "--out");
+	strvec_push(&v, out);
+	cell_log(c, "fixtures for %s", rel);
+	prc = proc_capture(v.v, NULL, FIXTURES_TIMEOUT_S, NULL, &eb, &st, &perr);
+	strvec_free(&v);
+	if (prc != 0 || proc_rc(st) != 0) {
+		char *l = perr ? xstrdup(perr) : last_line(buf_str(&eb));
+		cell_log(c, "fixtures unavailable: %s", l);
+		cell_fact(c, "fixtures", "unavailable");
+		free(l);
+		free(perr);
+		buf_free(&eb);
+		free(out);
+		return NULL;
+	}
+	buf_free(&eb);
+	cell_fact(c, "fixtures", "built");
+	return out;
+}
+
 static char *initrd_path(const struct run *r, const struct cell_conf *cc)
 {
 	return xasprintf("%s/build/lab/%s/initrd.cpio.gz", r->env.root, cc->name);
@@ -436,6 +472,7 @@ void lab_run_cell(struct cell *c, const struct cell_conf *cc, const struct run *
 	char *kerr = NULL;
 	struct kvlist k = {0};
 	char *initrd = NULL;
+	char *fixdir = NULL;
 	char *cmdline = NULL;
 	struct strvec argv = {0};
 	const char *qemu = run_env_qemu(&r->env, cc->arch);
@@ -480,6 +517,10 @@ void lab_run_cell(struct cell *c, const struct cell_conf *cc, const struct run *
 	if (!cc->kernel)
 		cell_fact(c, "kernel_flavour", cc->flavour);
 
+	/* fixture kernel modules for this kernel: a failure is recorded, their tests then skip */
+	if (conf->fixtures && !cc->kernel && !str_empty(kv_get(&k, "KERNEL_RELEASE")))
+		fixdir = build_fixtures(r, c, cc, kv_get(&k, "KERNEL_RELEASE"));
+
 	/* initramfs */
 	initrd = initrd_path(r, cc);
 	{
@@ -508,6 +549,10 @@ void lab_run_cell(struct cell *c, const struct cell_conf *cc, const struct run *
 		}
 		strvec_push(&mv, "--bin-dir");
 		strvec_push(&mv, bindir);
+		if (fixdir) {
+			strvec_push(&mv, "--fixtures-dir");
+			strvec_push(&mv, fixdir);
+		}
 		strvec_push(&mv, "--out");
 		strvec_push(&mv, initrd);
 		struct buf eb = {0};
@@ -607,6 +652,7 @@ out:
 	strvec_free(&argv);
 	free(cmdline);
 	free(initrd);
+	free(fixdir);
 	kv_free(&k);
 	free(kerr);
 	strvec_free(&suites);

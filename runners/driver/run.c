@@ -28,6 +28,8 @@ void run_env_init(struct run_env *e, const char *root)
 	e->fetch_kernel = !str_empty(v) ? path_abs(v) : path_join(root, "runners/fetch-kernel.sh");
 	v = getenv("MEMATTR_MKINITRAMFS");
 	e->mkinitramfs = !str_empty(v) ? path_abs(v) : path_join(root, "runners/mkinitramfs.sh");
+	v = getenv("MEMATTR_BUILD_FIXTURES");
+	e->build_fixtures = !str_empty(v) ? path_abs(v) : path_join(root, "runners/build-fixtures.sh");
 	v = getenv("MEMATTR_QEMU_AARCH64");
 	e->qemu_aarch64 = xstrdup(!str_empty(v) ? v : "qemu-system-aarch64");
 	v = getenv("MEMATTR_QEMU_X86_64");
@@ -40,6 +42,7 @@ void run_env_free(struct run_env *e)
 	free(e->cache);
 	free(e->fetch_kernel);
 	free(e->mkinitramfs);
+	free(e->build_fixtures);
 	free(e->qemu_aarch64);
 	free(e->qemu_x86_64);
 	memset(e, 0, sizeof(*e));
