@@ -19,9 +19,10 @@ for c in $cells; do
 	check "$c.totals_match_results" bash -c "
 		tap=$dir/$c.tap
 		p=\$(grep -cE '^ok [0-9]+ [^#]*\$' \$tap); s=\$(grep -cE '^ok [0-9]+ .*# SKIP' \$tap)
-		f=\$(grep -cE '^not ok ' \$tap)
-		grep -qx \"# Totals: pass:\$p fail:\$f xfail:0 xpass:0 skip:\$s error:0\" \$tap"
-	check "$c.identity_recorded" bash -c "grep -qE '^kernel_release=.+' '$dir/$c/identity.txt' && grep -qE '^kvm_mode=(vhe|nvhe|hvhe|protected|svm|vmx)$' '$dir/$c/identity.txt'"
+		x=\$(grep -cE '^ok [0-9]+ .*# XFAIL' \$tap); xp=\$(grep -cE '^not ok [0-9]+ .*# XPASS' \$tap)
+		e=\$(grep -cE '^not ok [0-9]+ .*# ERROR' \$tap); f=\$((\$(grep -cE '^not ok ' \$tap) - xp - e))
+		grep -qx \"# Totals: pass:\$p fail:\$f xfail:\$x xpass:\$xp skip:\$s error:\$e\" \$tap"
+	check "$c.identity_recorded" bash -c "grep -qE '^kernel_release=.+' '$dir/$c/identity.txt' && grep -qE '^kvm_mode=(vhe|nvhe|hvhe|protected|svm|vmx|pvm)$' '$dir/$c/identity.txt'"
 done
 check json_and_junit_agree_with_tap python3 - "$dir" <<'PY'
 import json, os, re, sys
