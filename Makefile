@@ -2,7 +2,6 @@
 #   make run     build, run the lab cells (and a native host cell where usable), write reports/
 #   make check   the project's own tests: unit tests under ASan/UBSan, then one arm64 and one
 #                x86_64 lab cell
-#   make bench   benchmarks
 # Per-architecture outputs go to build/<arch>/ (arch = x86_64 or aarch64).
 
 SHELL := /bin/bash
@@ -30,7 +29,7 @@ GUEST_COMMON_SRCS := $(wildcard guest/common/*.c)
 HOST_COMMON_SRCS := $(wildcard host/*.c)
 SUITES := $(notdir $(wildcard suites/*))
 
-.PHONY: all build run check unit lab-check bench clean deps $(ARCHES)
+.PHONY: all build run check unit lab-check clean deps $(ARCHES)
 all: build
 
 deps:
@@ -40,6 +39,16 @@ include mk/arch.mk
 include mk/driver.mk
 include mk/tests.mk
 include mk/lab.mk
+
+# The main job: `make run RUN_ARGS="--cells arm64-max --filter 'atomics.*'"` passes options on.
+run: deps build driver
+	$(MEMATTR_RUN) $(RUN_ARGS)
+
+# The project's own tests (what .ci/run calls).
+check: deps
+	$(MAKE) unit
+	$(MAKE) build driver
+	$(MAKE) lab-check
 
 clean:
 	rm -rf $(BUILD)
