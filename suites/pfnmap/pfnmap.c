@@ -41,7 +41,7 @@ static void open_source(const struct src_case *c, struct ma_pfnmap *p)
 			 c->private_map ? "MAP_PRIVATE" : "MAP_SHARED", ma_errno_name(-r), why);
 }
 
-MA_TEST(pfnmap, cap_cacheable_pfnmap_scope, .req = { .root = false },
+MA_TEST(pfnmap, cap_cacheable_pfnmap_scope,
 	.source = "arch/arm64/kvm/arm.c:kvm_vm_ioctl_check_extension (243: EINVAL without a VM, "
 		  "FWB && DIC on a VM); x86: unknown capability reads 0 (7.2.13)")
 {
