@@ -60,6 +60,13 @@ const char *ma_host_arch(void)
 #endif
 }
 
+uint64_t ma_host_page_size(void)
+{
+	long ps = sysconf(_SC_PAGESIZE);
+
+	return ps > 0 ? (uint64_t)ps : 4096;
+}
+
 bool ma_is_root(void)
 {
 	return geteuid() == 0;

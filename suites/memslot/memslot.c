@@ -12,6 +12,8 @@
 #include "memslot.h"
 
 #define SLOT_SIZE (2ull << 20)
+/* memslot addresses and sizes are in units of the host kernel's page size (4, 16 or 64 KiB) */
+#define HPAGE ma_host_page_size()
 /* data checks cover the first 64 KiB and the last 64 KiB of a slot: guest instructions are
  * slow in emulated and paravirtual cells, and both ends are what a wrong offset would break */
 #define PATTERN_BYTES (64ull << 10)
@@ -103,9 +105,9 @@ MA_TEST(memslot, gpa_overlap_rejected,
 	ma_add_slot(vm, 1, 0, MA_TEST_GPA, 2 * SLOT_SIZE, hva);
 	/* same start, inside, straddling the end, straddling the start */
 	MA_EXPECT_ERRNO(ma_try_add_slot(vm, 2, 0, MA_TEST_GPA, SLOT_SIZE, hva + 2 * SLOT_SIZE), EEXIST);
-	MA_EXPECT_ERRNO(ma_try_add_slot(vm, 2, 0, MA_TEST_GPA + MA_PAGE_SIZE, MA_PAGE_SIZE, hva + 2 * SLOT_SIZE), EEXIST);
+	MA_EXPECT_ERRNO(ma_try_add_slot(vm, 2, 0, MA_TEST_GPA + HPAGE, HPAGE, hva + 2 * SLOT_SIZE), EEXIST);
 	MA_EXPECT_ERRNO(ma_try_add_slot(vm, 2, 0, MA_TEST_GPA + SLOT_SIZE, 2 * SLOT_SIZE, hva + 2 * SLOT_SIZE), EEXIST);
-	MA_EXPECT_ERRNO(ma_try_add_slot(vm, 2, 0, MA_TEST_GPA - MA_PAGE_SIZE, 2 * MA_PAGE_SIZE, hva + 2 * SLOT_SIZE), EEXIST);
+	MA_EXPECT_ERRNO(ma_try_add_slot(vm, 2, 0, MA_TEST_GPA - HPAGE, 2 * HPAGE, hva + 2 * SLOT_SIZE), EEXIST);
 	/* adjacent is fine */
 	MA_EXPECT_OK(ma_try_add_slot(vm, 2, 0, MA_TEST_GPA + 2 * SLOT_SIZE, SLOT_SIZE, hva + 2 * SLOT_SIZE));
 	ma_vm_destroy(vm);
@@ -116,16 +118,16 @@ MA_TEST(memslot, slot_id_range,
 		  "KVM_CAP_NR_MEMSLOTS reports KVM_USER_MEM_SLOTS (7.2.13)")
 {
 	struct ma_vm *vm = bare_vm();
-	char *hva = anon(2 * MA_PAGE_SIZE);
+	char *hva = anon(2 * HPAGE);
 	long nr = ma_vm_cap(vm, KVM_CAP_NR_MEMSLOTS);
 
 	ma_log("KVM_CAP_NR_MEMSLOTS = %ld", nr);
 	MA_ASSERT_TRUE(nr > 1 && nr <= 32768);
-	MA_EXPECT_OK(ma_try_add_slot(vm, (uint32_t)nr - 1, 0, MA_TEST_GPA, MA_PAGE_SIZE, hva));
-	MA_EXPECT_ERRNO(ma_try_add_slot(vm, (uint32_t)nr, 0, MA_TEST_GPA + MA_PAGE_SIZE, MA_PAGE_SIZE, hva + MA_PAGE_SIZE), EINVAL);
+	MA_EXPECT_OK(ma_try_add_slot(vm, (uint32_t)nr - 1, 0, MA_TEST_GPA, HPAGE, hva));
+	MA_EXPECT_ERRNO(ma_try_add_slot(vm, (uint32_t)nr, 0, MA_TEST_GPA + HPAGE, HPAGE, hva + HPAGE), EINVAL);
 	/* the address-space id lives in bits 16..31: a non-existent one is refused too */
-	MA_EXPECT_ERRNO(ma_try_add_slot(vm, (uint32_t)(0x7fu << 16) | 1u, 0, MA_TEST_GPA + MA_PAGE_SIZE, MA_PAGE_SIZE,
-					hva + MA_PAGE_SIZE), EINVAL);
+	MA_EXPECT_ERRNO(ma_try_add_slot(vm, (uint32_t)(0x7fu << 16) | 1u, 0, MA_TEST_GPA + HPAGE, HPAGE,
+					hva + HPAGE), EINVAL);
 	ma_vm_destroy(vm);
 }
 
@@ -135,11 +137,11 @@ MA_TEST(memslot, misaligned_region_rejected,
 	struct ma_vm *vm = bare_vm();
 	char *hva = anon(SLOT_SIZE);
 
-	MA_EXPECT_ERRNO(ma_try_add_slot(vm, 1, 0, MA_TEST_GPA, MA_PAGE_SIZE + 8, hva), EINVAL);
-	MA_EXPECT_ERRNO(ma_try_add_slot(vm, 1, 0, MA_TEST_GPA + 8, MA_PAGE_SIZE, hva), EINVAL);
-	MA_EXPECT_ERRNO(ma_try_add_slot(vm, 1, 0, MA_TEST_GPA, MA_PAGE_SIZE, hva + 8), EINVAL);
+	MA_EXPECT_ERRNO(ma_try_add_slot(vm, 1, 0, MA_TEST_GPA, HPAGE + 8, hva), EINVAL);
+	MA_EXPECT_ERRNO(ma_try_add_slot(vm, 1, 0, MA_TEST_GPA + 8, HPAGE, hva), EINVAL);
+	MA_EXPECT_ERRNO(ma_try_add_slot(vm, 1, 0, MA_TEST_GPA, HPAGE, hva + 8), EINVAL);
 	/* a GPA range that wraps around */
-	MA_EXPECT_ERRNO(ma_try_add_slot(vm, 1, 0, ~0ull & ~(MA_PAGE_SIZE - 1), 2 * MA_PAGE_SIZE, hva), EINVAL);
+	MA_EXPECT_ERRNO(ma_try_add_slot(vm, 1, 0, ~0ull & ~(HPAGE - 1), 2 * HPAGE, hva), EINVAL);
 	ma_vm_destroy(vm);
 }
 
@@ -147,12 +149,12 @@ MA_TEST(memslot, gpa_beyond_vm_address_space,
 	.source = MA_MEMSLOT_BEYOND_SOURCE)
 {
 	struct ma_vm *vm = ma_vm_create(NULL);
-	char *hva = anon(MA_PAGE_SIZE);
+	char *hva = anon(HPAGE);
 	uint64_t limit = ma_memslot_gpa_limit(vm);
 
 	ma_log("VM guest-physical limit 0x%llx", (unsigned long long)limit);
-	MA_EXPECT_OK(ma_try_add_slot(vm, 1, 0, limit - MA_PAGE_SIZE, MA_PAGE_SIZE, hva));
-	MA_EXPECT_ERRNO(ma_try_add_slot(vm, 2, 0, limit, MA_PAGE_SIZE, hva), MA_MEMSLOT_BEYOND_ERRNO);
+	MA_EXPECT_OK(ma_try_add_slot(vm, 1, 0, limit - HPAGE, HPAGE, hva));
+	MA_EXPECT_ERRNO(ma_try_add_slot(vm, 2, 0, limit, HPAGE, hva), MA_MEMSLOT_BEYOND_ERRNO);
 	ma_vm_destroy(vm);
 }
 
@@ -232,13 +234,13 @@ MA_TEST(memslot, readonly_slot_write_exits_to_mmio,
 	struct ma_vm *vm = ma_vm_create(NULL);
 	struct ma_vcpu *v = ma_vcpu_add(vm);
 	uint64_t gpa = MA_TEST_GPA, value = 0x1122334455667788ull;
-	uint64_t *hva = anon(MA_PAGE_SIZE);
+	uint64_t *hva = anon(HPAGE);
 	struct ma_result res;
 	char why[768];
 
 	hva[0] = 0xabcdef;
-	ma_add_slot(vm, 1, KVM_MEM_READONLY, gpa, MA_PAGE_SIZE, hva);
-	ma_map(vm, gpa, gpa, MA_PAGE_SIZE, MA_MT_NORMAL_WB);
+	ma_add_slot(vm, 1, KVM_MEM_READONLY, gpa, HPAGE, hva);
+	ma_map(vm, gpa, gpa, HPAGE, MA_MT_NORMAL_WB);
 	/* reads come from the slot */
 	run_ok(v, MA_AGENT_LOAD64, (uint64_t[]){ gpa }, 1, &res);
 	MA_EXPECT_EQ(res.ret[0], 0xabcdef);

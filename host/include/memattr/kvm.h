@@ -189,6 +189,7 @@ int ma_try_set_one_reg(struct ma_vcpu *v, uint64_t id, uint64_t val);
 
 /* ---- host facts ----------------------------------------------------------------------------- */
 const char *ma_host_arch(void);		/* "arm64" or "x86_64" */
+uint64_t ma_host_page_size(void);	/* memslot granularity: the host kernel's PAGE_SIZE */
 bool ma_is_root(void);
 
 #endif
