@@ -47,7 +47,9 @@ static void test_defaults(void)
 	char *cells = strvec_join(&c.cells, ",");
 	T_STR(cells, "arm64-max,arm64-cortex-a57,x86_64-max", "default cells");
 	free(cells);
-	T_INT((long)c.ncell, 4, "four cells defined");
+	T_INT((long)c.ncell, 8, "eight cells defined");
+	struct cell_conf *k16 = config_find_cell(&c, "arm64-max-16k");
+	T_OK(k16 && strcmp(k16->flavour, "arm64-16k") == 0, "16K-page kernel cell defined");
 	struct cell_conf *a57 = config_find_cell(&c, "arm64-cortex-a57");
 	T_OK(a57 && strcmp(a57->cpu, "cortex-a57") == 0 && strcmp(a57->arch, "arm64") == 0, "cortex-a57 cell");
 	struct cell_conf *n1 = config_find_cell(&c, "arm64-neoverse-n1");
