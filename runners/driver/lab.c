@@ -248,25 +248,24 @@ void lab_qemu_argv(struct strvec *argv, const char *qemu, const struct cell_conf
 	if (arm) {
 		strvec_push(argv, "-M");
 		strvec_pushf(argv, "virt,virtualization=on,gic-version=3%s%s", *cc->machine ? "," : "", cc->machine);
-		strvec_push(argv, "-cpu");
-		strvec_push(argv, cc->cpu);
-		strvec_push(argv, "-smp");
-		strvec_pushf(argv, "%ld", cc->smp);
-		strvec_push(argv, "-m");
-		strvec_push(argv, cc->memory);
-		strvec_push(argv, "-accel");
-		strvec_push(argv, "tcg,thread=multi");
-		strvec_push(argv, "-nographic");
-	} else {
+	}
+	/* the order is the one lab-facts.md and runners/boot-cell.sh document */
+	if (!arm) {
 		strvec_push(argv, "-accel");
 		strvec_push(argv, "tcg");
-		strvec_push(argv, "-cpu");
-		strvec_push(argv, cc->cpu);
-		strvec_push(argv, "-smp");
-		strvec_pushf(argv, "%ld", cc->smp);
-		strvec_push(argv, "-m");
-		strvec_push(argv, cc->memory);
-		strvec_push(argv, "-nographic");
+	}
+	strvec_push(argv, "-cpu");
+	strvec_push(argv, cc->cpu);
+	strvec_push(argv, "-smp");
+	strvec_pushf(argv, "%ld", cc->smp);
+	strvec_push(argv, "-m");
+	strvec_push(argv, cc->memory);
+	if (arm) {
+		strvec_push(argv, "-accel");
+		strvec_push(argv, "tcg,thread=multi");
+	}
+	strvec_push(argv, "-nographic");
+	if (!arm) {
 		/* graphics=on: keep SeaBIOS/iPXE banners and video-mode escapes off the serial line */
 		strvec_push(argv, "-machine");
 		strvec_pushf(argv, "%s%sgraphics=on", cc->machine, *cc->machine ? "," : "");

@@ -9,58 +9,43 @@
 #include <string.h>
 #include <unistd.h>
 
+static void json_ascii(FILE *f, unsigned char ch, bool unused)
+{
+	(void)unused;
+	switch (ch) {
+	case '"':
+		fputs("\\\"", f);
+		break;
+	case '\\':
+		fputs("\\\\", f);
+		break;
+	case '\n':
+		fputs("\\n", f);
+		break;
+	case '\r':
+		fputs("\\r", f);
+		break;
+	case '\t':
+		fputs("\\t", f);
+		break;
+	case '\b':
+		fputs("\\b", f);
+		break;
+	case '\f':
+		fputs("\\f", f);
+		break;
+	default:
+		if (ch < 0x20 || ch == 0x7f)
+			fprintf(f, "\\u%04x", ch);
+		else
+			fputc(ch, f);
+	}
+}
+
 void json_write_string(FILE *f, const char *s)
 {
-	const unsigned char *p = (const unsigned char *)(s ? s : "");
-	size_t left = strlen((const char *)p);
 	fputc('"', f);
-	while (left) {
-		unsigned char ch = *p;
-		if (ch < 0x80) {
-			switch (ch) {
-			case '"':
-				fputs("\\\"", f);
-				break;
-			case '\\':
-				fputs("\\\\", f);
-				break;
-			case '\n':
-				fputs("\\n", f);
-				break;
-			case '\r':
-				fputs("\\r", f);
-				break;
-			case '\t':
-				fputs("\\t", f);
-				break;
-			case '\b':
-				fputs("\\b", f);
-				break;
-			case '\f':
-				fputs("\\f", f);
-				break;
-			default:
-				if (ch < 0x20 || ch == 0x7f)
-					fprintf(f, "\\u%04x", ch);
-				else
-					fputc(ch, f);
-			}
-			p++;
-			left--;
-			continue;
-		}
-		unsigned cp;
-		size_t n = utf8_seq(p, left, &cp);
-		if (n == 0) {
-			fputs("\\ufffd", f);
-			p++;
-			left--;
-		} else {
-			fwrite(p, 1, n, f);
-			p += n;
-			left -= n;
-		}
-	}
+	write_utf8_escaped(f, s, json_ascii, false, NULL, "\\ufffd");
 	fputc('"', f);
 }
 

@@ -9,60 +9,50 @@
 #include <string.h>
 #include <unistd.h>
 
+static void xml_ascii(FILE *f, unsigned char ch, bool attr)
+{
+	switch (ch) {
+	case '&':
+		fputs("&amp;", f);
+		break;
+	case '<':
+		fputs("&lt;", f);
+		break;
+	case '>':
+		fputs("&gt;", f);
+		break;
+	case '"':
+		fputs(attr ? "&quot;" : "\"", f);
+		break;
+	case '\'':
+		fputs(attr ? "&apos;" : "'", f);
+		break;
+	case '\n':
+		fputs(attr ? "&#10;" : "\n", f);
+		break;
+	case '\r':
+		fputs("&#13;", f);
+		break;
+	case '\t':
+		fputs(attr ? "&#9;" : "\t", f);
+		break;
+	default:
+		if (ch < 0x20)
+			fputs("\xef\xbf\xbd", f); /* not allowed in XML 1.0 at all */
+		else
+			fputc(ch, f);
+	}
+}
+
+/* U+FFFE and U+FFFF are not XML characters */
+static bool xml_reject(unsigned cp)
+{
+	return cp == 0xfffe || cp == 0xffff;
+}
+
 void xml_write_escaped(FILE *f, const char *s, bool attr)
 {
-	const unsigned char *p = (const unsigned char *)(s ? s : "");
-	size_t left = strlen((const char *)p);
-	while (left) {
-		unsigned char ch = *p;
-		if (ch < 0x80) {
-			switch (ch) {
-			case '&':
-				fputs("&amp;", f);
-				break;
-			case '<':
-				fputs("&lt;", f);
-				break;
-			case '>':
-				fputs("&gt;", f);
-				break;
-			case '"':
-				fputs(attr ? "&quot;" : "\"", f);
-				break;
-			case '\'':
-				fputs(attr ? "&apos;" : "'", f);
-				break;
-			case '\n':
-				fputs(attr ? "&#10;" : "\n", f);
-				break;
-			case '\r':
-				fputs("&#13;", f);
-				break;
-			case '\t':
-				fputs(attr ? "&#9;" : "\t", f);
-				break;
-			default:
-				if (ch < 0x20)
-					fputs("\xef\xbf\xbd", f); /* not allowed in XML 1.0 at all */
-				else
-					fputc(ch, f);
-			}
-			p++;
-			left--;
-			continue;
-		}
-		unsigned cp;
-		size_t n = utf8_seq(p, left, &cp);
-		if (n == 0 || cp == 0xfffe || cp == 0xffff) {
-			fputs("\xef\xbf\xbd", f);
-			p += n ? n : 1;
-			left -= n ? n : 1;
-		} else {
-			fwrite(p, 1, n, f);
-			p += n;
-			left -= n;
-		}
-	}
+	write_utf8_escaped(f, s, xml_ascii, attr, xml_reject, "\xef\xbf\xbd");
 }
 
 static void attr(FILE *f, const char *name, const char *val)

@@ -548,3 +548,31 @@ void warnx_(const char *fmt, ...)
 	fprintf(stderr, "%s: %s\n", prog_name, s);
 	free(s);
 }
+
+void write_utf8_escaped(FILE *f, const char *s, void (*ascii)(FILE *f, unsigned char ch, bool arg), bool arg,
+			bool (*reject)(unsigned cp), const char *bad)
+{
+	const unsigned char *p = (const unsigned char *)(s ? s : "");
+	size_t left = strlen((const char *)p);
+
+	while (left) {
+		unsigned cp;
+		size_t n;
+
+		if (*p < 0x80) {
+			ascii(f, *p, arg);
+			p++;
+			left--;
+			continue;
+		}
+		n = utf8_seq(p, left, &cp);
+		if (n == 0 || (reject && reject(cp))) {
+			fputs(bad, f);
+			n = n ? n : 1;
+		} else {
+			fwrite(p, 1, n, f);
+		}
+		p += n;
+		left -= n;
+	}
+}

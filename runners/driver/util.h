@@ -102,6 +102,11 @@ void utc_stamp(char *out, size_t n, bool compact); /* 20260101T120000Z or 2026-0
 /* UTF-8: length of the valid sequence at s (1..4), or 0 if the bytes there are not valid UTF-8.
  * avail is the number of bytes available. *cp receives the code point. */
 size_t utf8_seq(const unsigned char *s, size_t avail, unsigned *cp);
+/* Write s to f for a text format: each ASCII byte goes through ascii(f, ch, arg); each valid UTF-8
+ * sequence is copied unless reject(cp) (may be NULL) refuses it; invalid or refused bytes are
+ * written as `bad`. */
+void write_utf8_escaped(FILE *f, const char *s, void (*ascii)(FILE *f, unsigned char ch, bool arg), bool arg,
+			bool (*reject)(unsigned cp), const char *bad);
 
 /* Diagnostics of the program itself. */
 extern const char *prog_name;
