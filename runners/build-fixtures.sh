@@ -294,7 +294,7 @@ else
 		memattr_papt_init "$cache" "$suite" 2>"$logs/apt.log" || die "$(tail -n1 "$logs/apt.log")"
 		if [ -z "$sver" ]; then
 			# Kernel given by its config only: take the suite's candidate, checked against REL below.
-			sver=$(apt-cache "${MEMATTR_APT_OPTS[@]}" policy "$spkg" 2>/dev/null |
+			sver=$(apt-cache policy "$spkg" 2>/dev/null |
 				awk '/^  Candidate:/ { if ($2 != "(none)") print $2; exit }')
 			[ -n "$sver" ] || die "suite $suite has no $spkg (pass --source PATH)"
 		fi
@@ -302,7 +302,7 @@ else
 		exec 8>"$srcroot/.lock"
 		flock 8 || die "cannot lock $srcroot/.lock"
 		if [ ! -f "$src/.memattr-stamp" ]; then
-			apt-cache "${MEMATTR_APT_OPTS[@]}" show "$spkg=$sver" >/dev/null 2>&1 ||
+			apt-cache show "$spkg=$sver" >/dev/null 2>&1 ||
 				die "suite $suite has no $spkg=$sver for kernel $rel (pass --source PATH to a $upstream tree)"
 			dl=$srcroot/.dl-$$
 			rm -rf "$dl"

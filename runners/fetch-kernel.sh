@@ -63,100 +63,13 @@ mkdir -p "$cache" || die "cannot create cache directory $cache"
 cache=$(cd "$cache" && pwd -P)
 
 # ---------------------------------------------------------------- private apt configuration
-aptdir=$cache/apt/$suite
+# shellcheck source=lib/private-apt.sh
+. "$here/lib/private-apt.sh"
 apt_ready=0
 apt_setup() {
 	[ "$apt_ready" = 1 ] && return 0
-	local uri keyring=/usr/share/keyrings/debian-archive-keyring.gpg suites s list new stamp
-	[ -r "$keyring" ] || die "missing $keyring (install debian-archive-keyring)"
-	uri=$(memattr_debian_uri) || die "no Debian archive URI found in the machine's apt sources"
-	suites=$suite
-	case $suite in *-backports) suites="${suite%-backports} $suite" ;; esac
-	mkdir -p "$aptdir"/etc/apt.conf.d "$aptdir"/etc/preferences.d "$aptdir"/etc/sources.list.d \
-		"$aptdir"/state/lists/partial "$aptdir"/cache/archives/partial "$aptdir"/log
-	[ -e "$aptdir/state/status" ] || : >"$aptdir/state/status"
-	new=""
-	for s in $suites; do
-		new+="deb [arch=amd64,arm64 signed-by=$keyring] $uri $s main"$'\n'
-	done
-	list=$aptdir/etc/sources.list
-	stamp=$aptdir/state/memattr-updated
-	if [ ! -f "$list" ] || [ "$(cat "$list")"$'\n' != "$new" ]; then
-		# Another suite or mirror: the old lists must not stand in for the new ones.
-		printf '%s' "$new" >"$list"
-		rm -f "$stamp"
-		find "$aptdir/state/lists" -maxdepth 1 -type f ! -name lock -delete
-		rm -f "$aptdir"/cache/*.bin
-	fi
-	cat >"$aptdir/apt.conf" <<-EOF
-		Dir::Etc "$aptdir/etc";
-		Dir::Etc::main "$aptdir/etc/apt.conf.unused";
-		Dir::Etc::parts "$aptdir/etc/apt.conf.d";
-		Dir::Etc::sourcelist "$list";
-		Dir::Etc::sourceparts "$aptdir/etc/sources.list.d";
-		Dir::Etc::preferences "$aptdir/etc/preferences";
-		Dir::Etc::preferencesparts "$aptdir/etc/preferences.d";
-		Dir::Etc::trusted "$keyring";
-		Dir::Etc::trustedparts "$aptdir/etc/trusted.gpg.d";
-		Dir::State "$aptdir/state";
-		Dir::State::status "$aptdir/state/status";
-		Dir::Cache "$aptdir/cache";
-		Dir::Log "$aptdir/log";
-		APT::Architecture "amd64";
-		APT::Architectures { "amd64"; "arm64"; };
-		Dir::Cache::srcpkgcache "";
-		Acquire::Languages "none";
-		Acquire::GzipIndexes "true";
-		Acquire::CompressionTypes::Order:: "gz";
-		Acquire::Retries "2";
-		Acquire::http::Timeout "30";
-	EOF
-	mkdir -p "$aptdir/etc/trusted.gpg.d"
-	# Backports suites are NotAutomatic (priority 100): pin the requested suite above its base suite
-	# so that the candidate is the newest kernel of that suite.
-	printf 'Package: *\nPin: release n=%s\nPin-Priority: 990\n' "$suite" >"$aptdir/etc/preferences"
-	# Keep the host's apt proxy settings, if any (its other configuration is deliberately not read).
-	env -u APT_CONFIG apt-config dump 2>/dev/null | grep -E '^Acquire::(https?|ftp)::Proxy' >>"$aptdir/apt.conf" || true
-	if [ "$(id -u)" = 0 ]; then
-		# The cache usually lives under /root, which the _apt sandbox user cannot reach.
-		echo 'APT::Sandbox::User "root";' >>"$aptdir/apt.conf"
-	fi
-	export APT_CONFIG=$aptdir/apt.conf
+	memattr_papt_init "$cache" "$suite" || exit 2
 	apt_ready=1
-
-	local have_lists=0
-	ls "$aptdir"/state/lists/*_Packages* >/dev/null 2>&1 && have_lists=1
-	if [ "$have_lists" = 1 ] && [ -n "$(find "$stamp" -mmin -720 2>/dev/null)" ]; then
-		return 0
-	fi
-	local log=$aptdir/log/update.log
-	if apt_update; then
-		touch "$stamp"
-	elif grep -q 'is expired' "$log"; then
-		# The host's mirror can be a frozen snapshot whose Release files are past Valid-Until.
-		# The signature is still checked; only the freshness window is relaxed.
-		warn "the archive's Release file is expired (snapshot mirror?); retrying with Check-Valid-Until=false"
-		if apt_update -o Acquire::Check-Valid-Until=false; then
-			touch "$stamp"
-		elif [ "$have_lists" = 1 ]; then
-			warn "apt-get update failed (see $log); using the older package lists"
-		else
-			die "apt-get update for $suite from $uri failed (network?): $(grep -m1 -E '^(E|W):' "$log" || tail -n1 "$log")"
-		fi
-	elif [ "$have_lists" = 1 ]; then
-		warn "apt-get update failed (see $log); using the older package lists"
-	else
-		die "apt-get update for $suite from $uri failed (network?): $(grep -m1 -E '^(E|W):' "$log" || tail -n1 "$log")"
-	fi
-}
-
-# apt-get update into $aptdir/log/update.log. apt-get update exits 0 even when an index could not be
-# fetched ("W: Failed to fetch"), so the log decides.
-apt_update() {
-	local log=$aptdir/log/update.log
-	apt-get -q "$@" update >"$log" 2>&1 &&
-		! grep -qE '^E:|^W: (Failed to fetch|Some index files failed)' "$log" &&
-		ls "$aptdir"/state/lists/*_Packages* >/dev/null 2>&1
 }
 
 # Candidate version of pkg:arch, empty if none.
@@ -169,13 +82,9 @@ apt_depends() {
 		tr ',' '\n' | sed 's/^[[:space:]]*//; s/[[:space:]]*$//'
 }
 
-# Download pkg:arch=ver into dir (fresh), echo the .deb path.
+# Download pkg:arch=ver into dir.
 apt_fetch() {
-	local spec=$1 dir=$2 log
-	mkdir -p "$dir"
-	log=$aptdir/log/download.log
-	(cd "$dir" && apt-get -q download "$spec") >"$log" 2>&1 ||
-		die "apt-get download $spec failed (network?): $(grep -m1 -E '^(E|W):' "$log" || tail -n1 "$log")"
+	memattr_papt_download "$2" "$1" || exit 2
 }
 
 # ---------------------------------------------------------------- busybox
