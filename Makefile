@@ -17,7 +17,6 @@ ADIR_x86_64 := x86_64
 
 WARN := -Wall -Wextra -Werror -Wno-unused-parameter -Wshadow -Wstrict-prototypes -Wmissing-prototypes
 CSTD := -std=c11 -D_GNU_SOURCE
-KHDR = $(BUILD)/$(1)/uapi/include
 
 GUEST_CFLAGS_common := $(CSTD) $(WARN) -O2 -ffreestanding -fno-builtin -fno-stack-protector \
 	-fno-pic -fno-pie -nostdlib -fno-asynchronous-unwind-tables -fno-common -Iguest/include

@@ -222,7 +222,6 @@ enum ma_outcome ma_vcpu_resume(struct ma_vcpu *v, unsigned timeout_ms, struct ma
 	sigaddset(&unblock, MA_WATCHDOG_SIGNAL);
 	pthread_sigmask(SIG_UNBLOCK, &unblock, NULL);
 	tl_vcpu = v;
-	v->thread = pthread_self();
 	v->timed_out = 0;
 	deadline = now_ms() + timeout_ms;
 	sev._sigev_un._tid = gettid();	/* sigev_notify_thread_id */

@@ -156,9 +156,7 @@ struct ma_vcpu {
 	size_t run_size;
 	struct ma_mailbox *mbox;	/* host view of this vCPU's mailbox */
 	uint64_t mbox_gpa;
-	pthread_t thread;		/* thread currently in ma_vcpu_resume(), for the watchdog */
-	volatile int running;
-	volatile int timed_out;
+	volatile int timed_out;		/* the last ma_vcpu_resume() was stopped by the watchdog */
 	bool quiet;			/* do not print guest MA_CALL_PRINT messages */
 	void *arch;
 };
