@@ -19,11 +19,20 @@ static const char *const names[MA_PFN_COUNT] = {
 	[MA_PFN_CARVEOUT_WB] = "carveout_wb",
 	[MA_PFN_CARVEOUT_NC] = "carveout_nc",
 	[MA_PFN_CARVEOUT_DEV] = "carveout_dev",
+	[MA_PFN_PCI_BAR] = "pci_bar",
+	[MA_PFN_PCI_BAR_WC] = "pci_bar_wc",
+	[MA_PFN_VFIO0] = "vfio0",
+	[MA_PFN_VFIO1] = "vfio1",
 };
 
 const char *ma_pfnmap_name(enum ma_pfnmap_kind kind)
 {
 	return kind < MA_PFN_COUNT ? names[kind] : "?";
+}
+
+enum ma_pfnmap_type ma_pfnmap_type_of(const struct ma_pfnmap *p)
+{
+	return p->cacheable ? MA_PFT_WB : p->allow_uncached ? MA_PFT_NC : MA_PFT_DEVICE;
 }
 
 bool ma_carveout(uint64_t *base, uint64_t *size)
@@ -33,15 +42,39 @@ bool ma_carveout(uint64_t *base, uint64_t *size)
 	return s && sscanf(s, "%" SCNx64 ":%" SCNx64, base, size) == 2 && *size;
 }
 
-static int map(struct ma_pfnmap *p, int fd, uint64_t off)
+long ma_fixture_counter(const char *name)
 {
-	void *h = mmap(NULL, p->size, PROT_READ | PROT_WRITE,
-		       p->private_map ? MAP_PRIVATE : MAP_SHARED, fd, (off_t)off);
+	char path[160];
+	long v = -1;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/sys/module/memattr_carveout/parameters/%s", name);
+	f = fopen(path, "re");
+	if (!f)
+		return -errno;
+	if (fscanf(f, "%ld", &v) != 1)
+		v = -EIO;
+	fclose(f);
+	return v;
+}
+
+int ma_try_pfnmap_map(struct ma_pfnmap *p, void *fixed)
+{
+	int prot = PROT_READ | PROT_WRITE;
+	int flags = (p->private_map ? MAP_PRIVATE : MAP_SHARED) | (fixed ? MAP_FIXED : 0);
+	void *h = mmap(fixed, p->size, prot, flags, p->fd, (off_t)p->map_off);
 
 	if (h == MAP_FAILED)
 		return -errno;
 	p->hva = h;
 	return 0;
+}
+
+void ma_pfnmap_unmap(struct ma_pfnmap *p)
+{
+	if (p->hva)
+		munmap(p->hva, p->size);
+	p->hva = NULL;
 }
 
 static int open_udmabuf(struct ma_pfnmap *p, const char **why)
@@ -58,17 +91,22 @@ static int open_udmabuf(struct ma_pfnmap *p, const char **why)
 	    fcntl(p->aux_fd, F_ADD_SEALS, F_SEAL_SHRINK)) {
 		r = -errno;
 		close(dev);
+		*why = "memfd for udmabuf";
 		return r;
 	}
 	c.memfd = (uint32_t)p->aux_fd;
 	p->fd = ioctl(dev, UDMABUF_CREATE, &c);
 	r = p->fd < 0 ? -errno : 0;
 	close(dev);
-	if (r)
+	if (r) {
+		*why = "UDMABUF_CREATE";
 		return r;
+	}
 	p->cacheable = true;
 	p->ram_backed = true;
-	return map(p, p->fd, 0);
+	p->avail = p->size;
+	snprintf(p->desc, sizeof(p->desc), "udmabuf over a %zu-byte memfd", p->size);
+	return 0;
 }
 
 static int open_devmem(struct ma_pfnmap *p, uint64_t off, const char **why)
@@ -79,16 +117,17 @@ static int open_devmem(struct ma_pfnmap *p, uint64_t off, const char **why)
 		*why = "no carve-out given (MEMATTR_CARVEOUT=base:size; the lab boots with mem= below RAM)";
 		return -ENODEV;
 	}
-	if (off + p->size > size)
-		return -EINVAL;
 	p->fd = open("/dev/mem", O_RDWR | O_CLOEXEC);
 	if (p->fd < 0) {
 		*why = "/dev/mem cannot be opened";
 		return errno == ENOENT ? -ENODEV : -errno;
 	}
+	p->avail = size - (off < size ? off : size);
 	p->phys = base + off;
+	p->map_off = p->phys;
+	snprintf(p->desc, sizeof(p->desc), "/dev/mem at %#" PRIx64, p->phys);
 	/* arm64 and x86 map non-RAM /dev/mem uncached without VM_ALLOW_ANY_UNCACHED */
-	return map(p, p->fd, p->phys);
+	return 0;
 }
 
 static int open_carveout(struct ma_pfnmap *p, uint64_t off, const char **why)
@@ -98,6 +137,7 @@ static int open_carveout(struct ma_pfnmap *p, uint64_t off, const char **why)
 		[MA_PFN_CARVEOUT_NC] = "/dev/memattr_carveout_nc",
 		[MA_PFN_CARVEOUT_DEV] = "/dev/memattr_carveout_dev",
 	};
+	long size = ma_fixture_counter("size");
 
 	p->fd = open(dev[p->kind], O_RDWR | O_CLOEXEC);
 	if (p->fd < 0) {
@@ -106,11 +146,13 @@ static int open_carveout(struct ma_pfnmap *p, uint64_t off, const char **why)
 	}
 	p->cacheable = p->kind == MA_PFN_CARVEOUT_WB;
 	p->allow_uncached = p->kind == MA_PFN_CARVEOUT_NC;
-	return map(p, p->fd, off);
+	p->avail = size > 0 && (uint64_t)size > off ? (uint64_t)size - off : 0;
+	p->map_off = off;
+	snprintf(p->desc, sizeof(p->desc), "%s offset %#" PRIx64, dev[p->kind], off);
+	return 0;
 }
 
-int ma_try_pfnmap_open(struct ma_pfnmap *p, enum ma_pfnmap_kind kind, size_t size, uint64_t off,
-		       bool private_map, const char **why)
+int ma_try_pfnmap_open(struct ma_pfnmap *p, const struct ma_pfnmap_req *rq, const char **why)
 {
 	static const char *none = "";
 	int r;
@@ -118,24 +160,42 @@ int ma_try_pfnmap_open(struct ma_pfnmap *p, enum ma_pfnmap_kind kind, size_t siz
 	if (!why)
 		why = &none;
 	memset(p, 0, sizeof(*p));
-	p->kind = kind;
-	p->size = size;
-	p->fd = p->aux_fd = -1;
-	p->private_map = private_map;
-	switch (kind) {
+	p->kind = rq->kind;
+	p->size = rq->size;
+	p->fd = p->aux_fd = p->aux2_fd = -1;
+	p->private_map = rq->private_map;
+	switch (rq->kind) {
 	case MA_PFN_UDMABUF:
 		r = open_udmabuf(p, why);
 		break;
 	case MA_PFN_DEVMEM:
-		r = open_devmem(p, off, why);
+		r = open_devmem(p, rq->off, why);
 		break;
 	case MA_PFN_CARVEOUT_WB:
 	case MA_PFN_CARVEOUT_NC:
 	case MA_PFN_CARVEOUT_DEV:
-		r = open_carveout(p, off, why);
+		r = open_carveout(p, rq->off, why);
+		break;
+	case MA_PFN_PCI_BAR:
+	case MA_PFN_PCI_BAR_WC:
+		r = ma_pfnmap_open_pci_bar(p, rq->kind == MA_PFN_PCI_BAR_WC, why);
+		break;
+	case MA_PFN_VFIO0:
+	case MA_PFN_VFIO1:
+		r = ma_pfnmap_open_vfio(p, rq->kind - MA_PFN_VFIO0, why);
 		break;
 	default:
+		*why = "unknown source";
 		r = -EINVAL;
+	}
+	if (!r && p->avail < p->size) {
+		*why = "the source is smaller than the mapping the test needs";
+		r = -ENOSPC;
+	}
+	if (!r) {
+		r = ma_try_pfnmap_map(p, rq->fixed);
+		if (r)
+			*why = "mmap";
 	}
 	if (r)
 		ma_pfnmap_close(p);
@@ -144,12 +204,12 @@ int ma_try_pfnmap_open(struct ma_pfnmap *p, enum ma_pfnmap_kind kind, size_t siz
 
 void ma_pfnmap_close(struct ma_pfnmap *p)
 {
-	if (p->hva)
-		munmap(p->hva, p->size);
+	ma_pfnmap_unmap(p);
 	if (p->fd >= 0)
 		close(p->fd);
 	if (p->aux_fd >= 0)
 		close(p->aux_fd);
-	p->hva = NULL;
-	p->fd = p->aux_fd = -1;
+	if (p->aux2_fd >= 0)
+		close(p->aux2_fd);
+	p->fd = p->aux_fd = p->aux2_fd = -1;
 }

@@ -37,6 +37,13 @@ long ma_vm_cap(struct ma_vm *vm, long cap)
 	return ma_try_check_cap(vm->fd, cap);
 }
 
+int ma_try_vm_enable_cap(struct ma_vm *vm, uint32_t cap, uint64_t arg0)
+{
+	struct kvm_enable_cap c = { .cap = cap, .args = { arg0 } };
+
+	return (int)ma_try_ioctl(vm->fd, KVM_ENABLE_CAP, &c);
+}
+
 static void track_slot(struct ma_vm *vm, const struct kvm_userspace_memory_region2 *r)
 {
 	struct ma_slot *free_slot = NULL;

@@ -53,6 +53,19 @@ static void probe(struct ma_mailbox *mb)
 	mb->ret[3] = mb->exc.vector;
 }
 
+static void poll64(struct ma_mailbox *mb)
+{
+	volatile uint64_t *w = (volatile uint64_t *)mb->args[0];
+	uint64_t loads = 0;
+
+	(void)*w;
+	mb->vals[0] = 1;
+	ma_guest_call(MA_CALL_SYNC);
+	while (*w != mb->args[1])
+		loads++;
+	mb->ret[0] = loads;
+}
+
 void ma_guest_main(struct ma_mailbox *mb)
 {
 	struct ma_guest_cpu *cpu = ma_this_cpu();
@@ -90,6 +103,9 @@ void ma_guest_main(struct ma_mailbox *mb)
 		break;
 	case MA_AGENT_LOAD64:
 		mb->ret[0] = *(volatile uint64_t *)mb->args[0];
+		break;
+	case MA_AGENT_POLL64:
+		poll64(mb);
 		break;
 	default:
 		ma_guest_printf("unknown agent %u", mb->agent);

@@ -11,18 +11,6 @@
 
 #define COUNTER_SIZE (2ull << 20)
 
-void ma_atomics_read_features(struct ma_vcpu *v, uint64_t features[8])
-{
-	struct ma_result res;
-	char why[768];
-
-	if (ma_vcpu_run_agent(v, MA_AGENT_FEATURES, NULL, 0, 0, &res) != MA_OUT_DONE) {
-		ma_result_describe(&res, why, sizeof(why));
-		ma_fatal("features agent: %s", why);
-	}
-	memcpy(features, res.ret, 8 * sizeof(uint64_t));
-}
-
 static uint64_t iterations(void)
 {
 	const char *s = getenv("MEMATTR_ATOMIC_ITERATIONS");
@@ -48,7 +36,7 @@ MA_TEST(atomics, count_exact, MA_VARIANTS(atomic_variants), .timeout_s = 120,
 
 	for (unsigned i = 0; i < c->vcpus; i++)
 		ma_vcpu_add(vm);
-	ma_atomics_read_features(vm->vcpus[0], features);
+	ma_read_guest_features(vm->vcpus[0], features);
 	why_not = ma_atomics_unsupported_reason(c->flavour, features);
 	if (why_not)
 		ma_skip("%s", why_not);

@@ -6,6 +6,7 @@
 #include <stdbool.h>
 
 #include "memattr/harness.h"
+#include "memattr/atomic_flavours.h"
 #include "memattr/kvm.h"
 
 struct ma_atomic_case {
@@ -13,14 +14,6 @@ struct ma_atomic_case {
 	unsigned vcpus;
 };
 
-/* NULL if the guest's feature registers (MA_AGENT_FEATURES ret[]) allow the flavour,
- * else the reason, naming the register and field that was read. */
-const char *ma_atomics_unsupported_reason(enum ma_atomic_flavour f, const uint64_t features[8]);
-/* Whether a reported guest exception is the undefined-instruction exception. */
-bool ma_exc_is_undefined_insn(const struct ma_exception *e);
-
-/* Run MA_AGENT_FEATURES on v; fails the test if the agent does not complete. */
-void ma_atomics_read_features(struct ma_vcpu *v, uint64_t features[8]);
 
 #if defined(__aarch64__)
 #define MA_ATOMIC_VARIANTS                                                                           \

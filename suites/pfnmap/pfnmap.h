@@ -7,6 +7,54 @@
 #include "memattr/kvm.h"
 #include "memattr/pfnmap.h"
 
+/* ---- shared by the suite's files (suites/pfnmap/common.c) ---- */
+
+#define PFN_SIZE (64ull << 10)		/* bytes most tests map: a multiple of every host page size */
+#define SLOT_GPA (MA_TEST_GPA)
+
+/* One source as a test variant: which source, shared or private. */
+struct src_case {
+	enum ma_pfnmap_kind kind;
+	bool private_map;
+};
+
+#define SRC(n, k, priv) { .name = n, .param = &(struct src_case){ k, priv } }
+/* Every source, MAP_SHARED (and MAP_PRIVATE where the source allows it). */
+#define PFN_SOURCE_VARIANTS                                             \
+	SRC("udmabuf.shared", MA_PFN_UDMABUF, false),                   \
+	SRC("devmem.shared", MA_PFN_DEVMEM, false),                     \
+	SRC("devmem.private", MA_PFN_DEVMEM, true),                     \
+	SRC("carveout_wb.shared", MA_PFN_CARVEOUT_WB, false),           \
+	SRC("carveout_wb.private", MA_PFN_CARVEOUT_WB, true),           \
+	SRC("carveout_nc.shared", MA_PFN_CARVEOUT_NC, false),           \
+	SRC("carveout_dev.shared", MA_PFN_CARVEOUT_DEV, false),         \
+	SRC("pci_bar.shared", MA_PFN_PCI_BAR, false),                   \
+	SRC("pci_bar_wc.shared", MA_PFN_PCI_BAR_WC, false),             \
+	SRC("vfio0.shared", MA_PFN_VFIO0, false),                       \
+	SRC("vfio1.shared", MA_PFN_VFIO1, false)
+/* Every source once, MAP_SHARED. */
+#define PFN_SHARED_SOURCE_VARIANTS                                      \
+	SRC("udmabuf", MA_PFN_UDMABUF, false),                          \
+	SRC("devmem", MA_PFN_DEVMEM, false),                            \
+	SRC("carveout_wb", MA_PFN_CARVEOUT_WB, false),                  \
+	SRC("carveout_nc", MA_PFN_CARVEOUT_NC, false),                  \
+	SRC("carveout_dev", MA_PFN_CARVEOUT_DEV, false),                \
+	SRC("pci_bar", MA_PFN_PCI_BAR, false),                          \
+	SRC("pci_bar_wc", MA_PFN_PCI_BAR_WC, false),                    \
+	SRC("vfio0", MA_PFN_VFIO0, false),                              \
+	SRC("vfio1", MA_PFN_VFIO1, false)
+
+/* Open and map size bytes of a source (at fixed if not NULL); skips the test if it is absent. */
+void pfn_open(const struct src_case *c, size_t size, void *fixed, struct ma_pfnmap *p);
+/* Add a memslot over the whole mapping; skips the test if KVM refuses it as expected here. */
+void pfn_add_slot(struct ma_vm *vm, uint32_t slot, uint64_t gpa, const struct ma_pfnmap *p);
+/* An address range with nothing mapped (a hole) of size bytes, aligned to align. */
+void *pfn_hole(size_t size, size_t align);
+/* Run an agent with two arguments. */
+enum ma_outcome pfn_run(struct ma_vcpu *v, enum ma_agent a, uint64_t x, uint64_t y, struct ma_result *res);
+/* "accepted" or the errno name, for diagnostics */
+const char *pfn_verdict(int err);
+
 /* Expected errno (0 = accepted) of a memslot over this PFNMAP with these flags on this VM,
  * and the kernel source that says so. */
 int ma_pfnmap_expected_slot_errno(struct ma_vm *vm, const struct ma_pfnmap *p, uint32_t flags,
@@ -26,6 +74,14 @@ bool ma_pfnmap_is_kvm_sea(uint64_t syndrome, uint64_t vector);
 /* The bytes of a "return" instruction for exec probes. */
 extern const unsigned char ma_return_insn[];
 extern const unsigned ma_return_insn_len;
+/*
+ * What a guest access through a memslot over this source does once the host mapping exists:
+ * 0 = completes, else the errno KVM_RUN fails with (arm64: a cacheable non-RAM PFNMAP without
+ * FWB+DIC reached through a slot made over a hole).
+ */
+int ma_pfnmap_expected_run_errno(struct ma_vm *vm, const struct ma_pfnmap *p, const char **source);
+/* Whether atomics must work through a Normal-WB guest mapping of this source (else: observed). */
+bool ma_pfnmap_atomics_required(const struct ma_pfnmap *p, const char **source);
 /* Check KVM_CAP_ARM_CACHEABLE_PFNMAP_SUPPORTED at both scopes (a whole test body). */
 void ma_pfnmap_check_cap(struct ma_t *t);
 

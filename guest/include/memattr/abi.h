@@ -61,6 +61,8 @@ enum ma_agent {
 	MA_AGENT_FORCE_INSN,		/* args: flavour, gva; adds 1 with one op of that flavour without a feature check */
 	MA_AGENT_STORE64,		/* args: gva, value: one 64-bit store, then done */
 	MA_AGENT_LOAD64,		/* args: gva: ret[0] = the 64-bit value loaded */
+	MA_AGENT_POLL64,		/* args: gva, value: one load, MA_CALL_SYNC (vals[0]=1), then loads
+					 * until the word equals value; ret[0] = loads after the sync */
 	MA_AGENT_COUNT
 };
 

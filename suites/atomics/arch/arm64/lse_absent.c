@@ -15,7 +15,7 @@ MA_TEST(atomics, lse_absent_reports_undefined,
 	struct ma_mem m;
 	char why[768];
 
-	ma_atomics_read_features(v, features);
+	ma_read_guest_features(v, features);
 	if (ISAR0_ATOMIC(features[0]) >= 2)
 		ma_skip("guest ID_AA64ISAR0_EL1.Atomic=%u: the CPU has FEAT_LSE, nothing to provoke",
 			(unsigned)ISAR0_ATOMIC(features[0]));

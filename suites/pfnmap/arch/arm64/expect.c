@@ -54,6 +54,39 @@ enum ma_probe_expect ma_pfnmap_probe_expect(const struct ma_pfnmap *p, enum ma_p
 	return MA_EXPECT_ANY;
 }
 
+int ma_pfnmap_expected_run_errno(struct ma_vm *vm, const struct ma_pfnmap *p, const char **source)
+{
+	if (p->cacheable && !p->ram_backed && ma_vm_cap(vm, KVM_CAP_ARM_CACHEABLE_PFNMAP_SUPPORTED) != 1) {
+		*source = "arch/arm64/kvm/mmu.c:kvm_s2_fault_pin_pfn: a cacheable VMA over a non-RAM pfn "
+			  "without FWB+DIC gives -EFAULT (7.2.13)";
+		return EFAULT;
+	}
+	if (p->ram_backed)
+		*source = "arch/arm64/kvm/mmu.c:kvm_s2_fault_pin_pfn: a RAM pfn (pfn_is_map_memory) is mapped "
+			  "like normal memory whatever the VMA, FWB or not (7.2.13)";
+	else if (p->cacheable)
+		*source = "arch/arm64/kvm/mmu.c:kvm_s2_fault_pin_pfn: a cacheable non-RAM pfn with FWB+DIC "
+			  "(cap 243 = 1) is mapped Normal-WB (7.2.13)";
+	else
+		*source = "arch/arm64/kvm/mmu.c:kvm_s2_fault_pin_pfn maps a non-cacheable PFNMAP Device or "
+			  "Normal-NC (7.2.13)";
+	return 0;
+}
+
+bool ma_pfnmap_atomics_required(const struct ma_pfnmap *p, const char **source)
+{
+	if (p->cacheable || p->ram_backed) {
+		*source = "stage 2 Normal-WB (arch/arm64/kvm/mmu.c:kvm_s2_fault_compute_prot, 7.2.13) with a "
+			  "Normal-WB stage 1: exclusives and LSE atomics are architecturally atomic";
+		return true;
+	}
+	*source = p->allow_uncached ? "stage 2 Normal-NC: Arm ARM leaves exclusives and atomics on non-cacheable "
+				      "memory IMPLEMENTATION DEFINED"
+				    : "stage 2 Device-nGnRE: Arm ARM leaves exclusives and atomics on Device memory "
+				      "IMPLEMENTATION DEFINED";
+	return false;
+}
+
 bool ma_pfnmap_is_kvm_sea(uint64_t syndrome, uint64_t vector)
 {
 	/* instruction abort from the current EL (EC 0x21), synchronous external abort (IFSC 0x10) */

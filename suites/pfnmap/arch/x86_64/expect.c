@@ -28,6 +28,22 @@ enum ma_probe_expect ma_pfnmap_probe_expect(const struct ma_pfnmap *p, enum ma_p
 	return MA_EXPECT_COMPLETES;
 }
 
+int ma_pfnmap_expected_run_errno(struct ma_vm *vm, const struct ma_pfnmap *p, const char **source)
+{
+	(void)vm;
+	(void)p;
+	*source = "arch/x86/kvm/mmu/mmu.c:kvm_tdp_page_fault maps any pfn hva_to_pfn_remapped finds (7.2.13)";
+	return 0;
+}
+
+bool ma_pfnmap_atomics_required(const struct ma_pfnmap *p, const char **source)
+{
+	(void)p;
+	*source = "x86 locked instructions are atomic on every memory type, UC included (Intel SDM vol. 3A "
+		  "\"Locked Atomic Operations\"; AMD APM vol. 2 7.3)";
+	return true;
+}
+
 bool ma_pfnmap_is_kvm_sea(uint64_t syndrome, uint64_t vector)
 {
 	(void)syndrome;

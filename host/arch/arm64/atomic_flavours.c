@@ -1,11 +1,33 @@
 // SPDX-License-Identifier: GPL-2.0
-/* arm64: which atomic flavours the guest CPU has (ID_AA64ISAR0_EL1.Atomic), and EC decoding. */
+/* arm64: atomic flavours (LL/SC and FEAT_LSE, ID_AA64ISAR0_EL1.Atomic) and EC decoding. */
 #include <stdio.h>
 
-#include "../../atomics.h"
+#include "memattr/atomic_flavours.h"
 
 #define ISAR0_ATOMIC(isar0) (((isar0) >> 20) & 0xf)
 #define ESR_EC(esr) (((esr) >> 26) & 0x3f)
+
+static const enum ma_atomic_flavour flavours[] = {
+	MA_ATOMIC_LLSC, MA_ATOMIC_LSE_LDADD, MA_ATOMIC_LSE_CAS, MA_ATOMIC_LSE_SWP,
+};
+
+const enum ma_atomic_flavour *ma_atomic_flavours(unsigned *n)
+{
+	*n = sizeof(flavours) / sizeof(flavours[0]);
+	return flavours;
+}
+
+const char *ma_atomic_flavour_name(enum ma_atomic_flavour f)
+{
+	switch (f) {
+	case MA_ATOMIC_PLAIN: return "plain";
+	case MA_ATOMIC_LLSC: return "llsc";
+	case MA_ATOMIC_LSE_LDADD: return "lse_ldadd";
+	case MA_ATOMIC_LSE_CAS: return "lse_cas";
+	case MA_ATOMIC_LSE_SWP: return "lse_swp_lock";
+	default: return "?";
+	}
+}
 
 const char *ma_atomics_unsupported_reason(enum ma_atomic_flavour f, const uint64_t features[8])
 {

@@ -1,0 +1,290 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * PCI PFNMAP sources: a memory BAR through sysfs (resourceN: pgprot_device, resourceN_wc:
+ * pgprot_writecombine; drivers/pci/mmap.c:pci_mmap_resource_range) and a vfio-pci region
+ * (pgprot_noncached + VM_ALLOW_ANY_UNCACHED; drivers/vfio/pci/vfio_pci_core.c:vfio_pci_core_mmap),
+ * named by MEMATTR_PFNMAP specs.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <libgen.h>
+#include <linux/vfio.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <unistd.h>
+
+#include "memattr/pfnmap.h"
+
+static int parse_one(const char *s, size_t len, struct ma_pfnmap_spec *sp, char *err, size_t errlen)
+{
+	char buf[160], *save = NULL, *tok;
+	bool have_index = false;
+
+	if (len >= sizeof(buf)) {
+		snprintf(err, errlen, "spec too long: %.40s...", s);
+		return -EINVAL;
+	}
+	memcpy(buf, s, len);
+	buf[len] = 0;
+	memset(sp, 0, sizeof(*sp));
+	sp->type = -1;
+	for (tok = strtok_r(buf, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
+		char *eq = strchr(tok, '='), *end;
+		const char *val;
+		unsigned long n;
+
+		if (!eq) {
+			snprintf(err, errlen, "'%s': expected key=value", tok);
+			return -EINVAL;
+		}
+		*eq = 0;
+		val = eq + 1;
+		if (tok == buf) {
+			if (!strcmp(tok, "vfio"))
+				sp->what = MA_SPEC_VFIO;
+			else if (!strcmp(tok, "pci"))
+				sp->what = MA_SPEC_PCI;
+			else {
+				snprintf(err, errlen, "'%s': a spec starts with vfio=<BDF> or pci=<BDF>", tok);
+				return -EINVAL;
+			}
+			unsigned dom, bus, dev, fn;
+			char extra;
+
+			if (sscanf(val, "%x:%x:%x.%x%c", &dom, &bus, &dev, &fn, &extra) != 4 || dom > 0xffff ||
+			    bus > 0xff || dev > 0x1f || fn > 7) {
+				snprintf(err, errlen, "'%s': not a PCI address (DDDD:BB:DD.F)", val);
+				return -EINVAL;
+			}
+			snprintf(sp->bdf, sizeof(sp->bdf), "%04x:%02x:%02x.%x", dom, bus, dev, fn);
+			continue;
+		}
+		if (!strcmp(tok, "region") || !strcmp(tok, "bar")) {
+			if ((sp->what == MA_SPEC_VFIO) != !strcmp(tok, "region")) {
+				snprintf(err, errlen, "'%s': vfio takes region=<n>, pci takes bar=<n>", tok);
+				return -EINVAL;
+			}
+			errno = 0;
+			n = strtoul(val, &end, 0);
+			if (errno || end == val || *end || n > (sp->what == MA_SPEC_PCI ? 5 : 255)) {
+				snprintf(err, errlen, "'%s=%s': not a valid index", tok, val);
+				return -EINVAL;
+			}
+			sp->index = (unsigned)n;
+			have_index = true;
+		} else if (!strcmp(tok, "type") && sp->what == MA_SPEC_VFIO) {
+			if (!strcmp(val, "wb"))
+				sp->type = MA_PFT_WB;
+			else if (!strcmp(val, "nc"))
+				sp->type = MA_PFT_NC;
+			else if (!strcmp(val, "device"))
+				sp->type = MA_PFT_DEVICE;
+			else {
+				snprintf(err, errlen, "'type=%s': wb, nc or device", val);
+				return -EINVAL;
+			}
+		} else {
+			snprintf(err, errlen, "'%s': unknown key", tok);
+			return -EINVAL;
+		}
+	}
+	if (!sp->bdf[0] || !have_index) {
+		snprintf(err, errlen, "'%.*s': needs %s", (int)len, s,
+			 sp->bdf[0] ? (sp->what == MA_SPEC_VFIO ? "region=<n>" : "bar=<n>") : "vfio=<BDF> or pci=<BDF>");
+		return -EINVAL;
+	}
+	return 0;
+}
+
+int ma_pfnmap_parse_specs(const char *s, struct ma_pfnmap_spec *out, unsigned max, char *err, size_t errlen)
+{
+	unsigned n = 0;
+
+	while (s && *s) {
+		size_t len = strcspn(s, "; \t\n");
+		int r;
+
+		if (len) {
+			if (n == max) {
+				snprintf(err, errlen, "more than %u specs", max);
+				return -EINVAL;
+			}
+			r = parse_one(s, len, &out[n], err, errlen);
+			if (r)
+				return r;
+			n++;
+		}
+		s += len;
+		s += strspn(s, "; \t\n");
+	}
+	return (int)n;
+}
+
+/* The n-th spec of one kind from MEMATTR_PFNMAP; -ENODEV if there is none, -EINVAL if it is bad. */
+static int find_spec(int what, unsigned nth, struct ma_pfnmap_spec *sp, const char **why)
+{
+	static char err[200];
+	struct ma_pfnmap_spec specs[MA_PFNMAP_MAX_SPECS];
+	int n = ma_pfnmap_parse_specs(getenv("MEMATTR_PFNMAP"), specs, MA_PFNMAP_MAX_SPECS, err, sizeof(err));
+
+	if (n < 0) {
+		*why = err;
+		return -EINVAL;
+	}
+	for (int i = 0; i < n; i++)
+		if ((int)specs[i].what == what && nth-- == 0) {
+			*sp = specs[i];
+			return 0;
+		}
+	return -ENODEV;
+}
+
+static int read_link_base(const char *path, char *out, size_t len)
+{
+	char buf[512];
+	ssize_t n = readlink(path, buf, sizeof(buf) - 1);
+
+	if (n < 0)
+		return -errno;
+	buf[n] = 0;
+	snprintf(out, len, "%s", basename(buf));
+	return 0;
+}
+
+int ma_pfnmap_open_pci_bar(struct ma_pfnmap *p, bool wc, const char **why)
+{
+	static char msg[512];
+	struct ma_pfnmap_spec sp;
+	char path[96], line[160];
+	uint64_t start = 0, end = 0, flags = 0;
+	FILE *f;
+	int r = find_spec(MA_SPEC_PCI, 0, &sp, why);
+
+	if (r == -ENODEV)
+		*why = "no PCI BAR given (MEMATTR_PFNMAP=pci=<BDF>,bar=<n>; memattr-run --pfnmap)";
+	if (r)
+		return r;
+	snprintf(path, sizeof(path), "/sys/bus/pci/devices/%s/resource", sp.bdf);
+	f = fopen(path, "re");
+	if (!f) {
+		snprintf(msg, sizeof(msg), "PCI device %s not present (%s)", sp.bdf, path);
+		*why = msg;
+		return -ENODEV;
+	}
+	for (unsigned i = 0; i <= sp.index && fgets(line, sizeof(line), f); i++)
+		if (i == sp.index && sscanf(line, "%" SCNx64 " %" SCNx64 " %" SCNx64, &start, &end, &flags) != 3)
+			start = end = 0;
+	fclose(f);
+	if (!end || end < start) {
+		snprintf(msg, sizeof(msg), "%s BAR %u is not assigned", sp.bdf, sp.index);
+		*why = msg;
+		return -ENODEV;
+	}
+	snprintf(path, sizeof(path), "/sys/bus/pci/devices/%s/resource%u%s", sp.bdf, sp.index, wc ? "_wc" : "");
+	p->fd = open(path, O_RDWR | O_SYNC | O_CLOEXEC);
+	if (p->fd < 0) {
+		r = -errno;
+		snprintf(msg, sizeof(msg), "%s: %s%s", path, strerror(errno),
+			 wc && r == -ENOENT ? " (the kernel creates _wc only for prefetchable BARs)" : "");
+		*why = msg;
+		return r == -ENOENT ? -ENODEV : r;
+	}
+	p->phys = start;
+	p->avail = end - start + 1;
+	/* NC pgprot is "non-cacheable" to KVM and there is no VM_ALLOW_ANY_UNCACHED: stage 2 Device */
+	snprintf(p->desc, sizeof(p->desc), "%s (phys %#" PRIx64 ", %" PRIu64 " KiB)", path, start, p->avail >> 10);
+	return 0;
+}
+
+static int vfio_fail(const char **why, const char *step)
+{
+	static char msg[512];
+	int r = -errno;
+
+	snprintf(msg, sizeof(msg), "vfio: %s: %s", step, strerror(errno));
+	*why = msg;
+	return r;
+}
+
+int ma_pfnmap_open_vfio(struct ma_pfnmap *p, unsigned which, const char **why)
+{
+	static char msg[512];
+	struct vfio_group_status gs = { .argsz = sizeof(gs) };
+	struct vfio_region_info ri = { .argsz = sizeof(ri) };
+	struct ma_pfnmap_spec sp;
+	char path[96], group[32], driver[64] = "";
+	bool noiommu;
+	int r = find_spec(MA_SPEC_VFIO, which, &sp, why);
+
+	if (r == -ENODEV)
+		*why = which ? "no second vfio region given (MEMATTR_PFNMAP=vfio=<BDF>,region=<n>, twice)"
+			     : "no vfio region given (MEMATTR_PFNMAP=vfio=<BDF>,region=<n>; memattr-run --pfnmap)";
+	if (r)
+		return r;
+	snprintf(path, sizeof(path), "/sys/bus/pci/devices/%s/iommu_group", sp.bdf);
+	if (read_link_base(path, group, sizeof(group))) {
+		snprintf(msg, sizeof(msg), "%s has no IOMMU group (%s)", sp.bdf, path);
+		*why = msg;
+		return -ENODEV;
+	}
+	snprintf(path, sizeof(path), "/sys/bus/pci/devices/%s/driver", sp.bdf);
+	read_link_base(path, driver, sizeof(driver));
+	snprintf(path, sizeof(path), "/dev/vfio/%s", group);
+	noiommu = access(path, F_OK) != 0;
+	if (noiommu)
+		snprintf(path, sizeof(path), "/dev/vfio/noiommu-%s", group);
+	p->aux2_fd = open("/dev/vfio/vfio", O_RDWR | O_CLOEXEC);
+	if (p->aux2_fd < 0) {
+		*why = "/dev/vfio/vfio not present (vfio not loaded)";
+		return -ENODEV;
+	}
+	p->aux_fd = open(path, O_RDWR | O_CLOEXEC);
+	if (p->aux_fd < 0) {
+		snprintf(msg, sizeof(msg), "%s: %s (is %s bound to vfio-pci? driver: %s)", path, strerror(errno),
+			 sp.bdf, driver[0] ? driver : "none");
+		*why = msg;
+		return errno == ENOENT ? -ENODEV : -errno;
+	}
+	if (ioctl(p->aux_fd, VFIO_GROUP_GET_STATUS, &gs))
+		return vfio_fail(why, "VFIO_GROUP_GET_STATUS");
+	if (!(gs.flags & VFIO_GROUP_FLAGS_VIABLE)) {
+		snprintf(msg, sizeof(msg), "IOMMU group %s is not viable (another device in it is not bound to vfio)",
+			 group);
+		*why = msg;
+		return -ENODEV;
+	}
+	if (ioctl(p->aux_fd, VFIO_GROUP_SET_CONTAINER, &p->aux2_fd))
+		return vfio_fail(why, "VFIO_GROUP_SET_CONTAINER");
+	if (ioctl(p->aux2_fd, VFIO_SET_IOMMU, noiommu ? VFIO_NOIOMMU_IOMMU : VFIO_TYPE1v2_IOMMU))
+		return vfio_fail(why, "VFIO_SET_IOMMU");
+	p->fd = ioctl(p->aux_fd, VFIO_GROUP_GET_DEVICE_FD, sp.bdf);
+	if (p->fd < 0)
+		return vfio_fail(why, "VFIO_GROUP_GET_DEVICE_FD");
+	ri.index = sp.index;
+	if (ioctl(p->fd, VFIO_DEVICE_GET_REGION_INFO, &ri))
+		return vfio_fail(why, "VFIO_DEVICE_GET_REGION_INFO");
+	if (!(ri.flags & VFIO_REGION_INFO_FLAG_MMAP) || !ri.size) {
+		snprintf(msg, sizeof(msg), "%s region %u cannot be mmapped (flags %#x, size %llu)", sp.bdf, sp.index,
+			 ri.flags, (unsigned long long)ri.size);
+		*why = msg;
+		return -ENODEV;
+	}
+	p->map_off = ri.offset;
+	p->avail = ri.size;
+	/*
+	 * The host type: vfio-pci maps every BAR pgprot_noncached with VM_ALLOW_ANY_UNCACHED;
+	 * nvgrace-gpu maps usemem (BAR 4) cacheable and resmem (BAR 2) write-combine + ALLOW
+	 * (drivers/vfio/pci/nvgrace-gpu/main.c:nvgrace_gpu_mmap, 7.2.13).  type= overrides.
+	 */
+	if (sp.type < 0)
+		sp.type = strstr(driver, "nvgrace") && sp.index == VFIO_PCI_BAR4_REGION_INDEX ? MA_PFT_WB : MA_PFT_NC;
+	p->cacheable = sp.type == MA_PFT_WB;
+	p->allow_uncached = sp.type == MA_PFT_NC;
+	snprintf(p->desc, sizeof(p->desc), "vfio %s region %u (%s, group %s%s, %llu KiB)", sp.bdf, sp.index,
+		 driver[0] ? driver : "no driver", group, noiommu ? ", no-IOMMU" : "",
+		 (unsigned long long)(ri.size >> 10));
+	return 0;
+}

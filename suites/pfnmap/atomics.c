@@ -1,0 +1,107 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * pfnmap: every atomic flavour the guest CPU has, on 4 vCPUs at once, on one counter in PFNMAP
+ * memory, while a host thread reads the same counter through its own mapping: no update may be
+ * lost and the host must never see the counter go backwards.
+ */
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdlib.h>
+
+#include "memattr/atomic_flavours.h"
+#include "pfnmap.h"
+
+#define VCPUS 4
+
+static const struct ma_variant sources[] = { PFN_SHARED_SOURCE_VARIANTS };
+
+struct reader {
+	volatile uint64_t *counter;
+	atomic_bool stop;
+	uint64_t reads, backwards, last;
+};
+
+static void *host_reads(void *arg)
+{
+	struct reader *r = arg;
+
+	while (!atomic_load(&r->stop)) {
+		uint64_t v = *r->counter;
+
+		if (v < r->last)
+			r->backwards++;
+		r->last = v;
+		r->reads++;
+	}
+	return NULL;
+}
+
+static uint64_t iterations(void)
+{
+	const char *s = getenv("MEMATTR_ATOMIC_ITERATIONS");
+	long long v = s ? atoll(s) : 0;
+
+	return v > 0 ? (uint64_t)v / 5 + 1 : 10000;
+}
+
+MA_TEST(pfnmap, atomics_with_host_reads, MA_VARIANTS(sources), .req = { .root = true }, .timeout_s = 300,
+	.source = "cacheable PFNMAP is mapped Normal-WB at stage 2 (arch/arm64/kvm/mmu.c:"
+		  "kvm_s2_fault_compute_prot; x86 uses the host PAT type, arch/x86/kvm/mmu/spte.c:make_spte; "
+		  "7.2.13), where every atomic flavour is single-copy atomic")
+{
+	const struct src_case *c = t->param;
+	struct ma_vm *vm = ma_vm_create(NULL);
+	uint64_t iters = iterations(), features[8];
+	struct ma_result res[MA_MAX_VCPUS];
+	const enum ma_atomic_flavour *fl;
+	volatile uint64_t *counter;
+	const char *src;
+	struct ma_pfnmap p;
+	unsigned nfl;
+
+	for (unsigned i = 0; i < VCPUS; i++)
+		ma_vcpu_add(vm);
+	pfn_open(c, PFN_SIZE, NULL, &p);
+	if (!ma_pfnmap_atomics_required(&p, &src))
+		ma_skip("atomics are not required to work on this memory type (%s); the access_matrix rows "
+			"record what they do", src);
+	pfn_add_slot(vm, 1, SLOT_GPA, &p);
+	ma_map(vm, SLOT_GPA, SLOT_GPA, PFN_SIZE, MA_MT_NORMAL_WB);
+	ma_read_guest_features(vm->vcpus[0], features);
+	counter = p.hva;
+	fl = ma_atomic_flavours(&nfl);
+	for (unsigned f = 0; f < nfl; f++) {
+		const char *why_not = ma_atomics_unsupported_reason(fl[f], features);
+		struct reader rd = { .counter = counter };
+		pthread_t th;
+		unsigned bad;
+
+		if (why_not) {
+			ma_log("%s: not run: %s", ma_atomic_flavour_name(fl[f]), why_not);
+			continue;
+		}
+		counter[0] = 0;
+		counter[1] = 0;	/* the lock word of the lock flavours */
+		if (pthread_create(&th, NULL, host_reads, &rd))
+			ma_fatal("pthread_create");
+		bad = ma_vcpus_run_agent_all(vm, MA_AGENT_ATOMIC_INC, (uint64_t[]){ SLOT_GPA, iters, fl[f] }, 3,
+					     ma_default_run_timeout_ms() * 6, res);
+		atomic_store(&rd.stop, true);
+		pthread_join(th, NULL);
+		for (unsigned i = 0; i < VCPUS; i++) {
+			char why[768];
+
+			ma_result_describe(&res[i], why, sizeof(why));
+			if (res[i].outcome != MA_OUT_DONE)
+				ma_fail("%s: vCPU %u: %s", ma_atomic_flavour_name(fl[f]), i, why);
+		}
+		ma_log("%s: %u vCPUs x %llu: counter %llu; host read it %llu times, %llu times lower than before",
+		       ma_atomic_flavour_name(fl[f]), VCPUS, (unsigned long long)iters, (unsigned long long)counter[0],
+		       (unsigned long long)rd.reads, (unsigned long long)rd.backwards);
+		if (!bad)
+			MA_EXPECT_EQ(counter[0], VCPUS * iters);
+		MA_EXPECT_EQ(rd.backwards, 0);
+	}
+	ma_vm_destroy(vm);
+	ma_pfnmap_close(&p);
+}

@@ -1,0 +1,61 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * pfnmap: the fixture module's huge (PMD) faults.  A 2 MiB-aligned mapping of the carve-out is
+ * faulted in by the guest's first access through KVM (hva_to_pfn_remapped -> fixup_user_fault):
+ * the module's .huge_fault handler must map it with PMD leaves, and the guest must read and write
+ * the whole range correctly through them.
+ */
+#include <stdio.h>
+
+#include "pfnmap.h"
+
+#define WINDOW (64ull << 10)
+
+static const struct ma_variant fixture_sources[] = {
+	SRC("carveout_wb", MA_PFN_CARVEOUT_WB, false),
+	SRC("carveout_nc", MA_PFN_CARVEOUT_NC, false),
+	SRC("carveout_dev", MA_PFN_CARVEOUT_DEV, false),
+};
+
+MA_TEST(pfnmap, fixture_pmd_faults, MA_VARIANTS(fixture_sources), .req = { .root = true }, .timeout_s = 120,
+	.source = "mm/huge_memory.c:vma_file_bypass_thp_tuneables (a VM_PFNMAP VMA with .huge_fault always "
+		  "gets PMD faults) and mm/memory.c:create_huge_pmd; KVM faults the host mapping in through "
+		  "virt/kvm/kvm_main.c:hva_to_pfn_remapped (7.2.13)")
+{
+	const struct src_case *c = t->param;
+	const uint64_t ps = ma_host_page_size(), pmd = ps * (ps / 8);	/* 2 MiB with 4K pages, 32 MiB with 16K */
+	const uint64_t win[2] = { 0, 2 * pmd - WINDOW };			/* one window in each PMD */
+	struct ma_vm *vm = ma_vm_create(NULL);
+	struct ma_vcpu *v = ma_vcpu_add(vm);
+	long before = ma_fixture_counter("pmd_faults"), after;
+	struct ma_result res;
+	struct ma_pfnmap p;
+	uint64_t bad = 0;
+	char why[768];
+
+	if (before < 0)
+		ma_skip("the fixture module memattr_carveout is not loaded (no pmd_faults counter)");
+	pfn_open(c, 2 * pmd, pfn_hole(2 * pmd, pmd), &p);
+	pfn_add_slot(vm, 1, SLOT_GPA, &p);
+	for (unsigned i = 0; i < 2; i++) {
+		uint64_t gpa = SLOT_GPA + win[i];
+
+		ma_map(vm, gpa, gpa, WINDOW, p.cacheable ? MA_MT_NORMAL_WB : MA_MT_DEVICE_nGnRE);
+		if (ma_vcpu_run_agent(v, MA_AGENT_WRITE_PATTERN, (uint64_t[]){ gpa, WINDOW, 9 }, 3, 0, &res) !=
+		    MA_OUT_DONE) {
+			ma_result_describe(&res, why, sizeof(why));
+			ma_fatal("guest write at +%#llx: %s", (unsigned long long)win[i], why);
+		}
+	}
+	after = ma_fixture_counter("pmd_faults");
+	for (unsigned i = 0; i < 2; i++)
+		for (uint64_t off = win[i]; off < win[i] + WINDOW; off += 8)
+			bad += *(volatile uint64_t *)((char *)p.hva + off) != ma_pattern_word(9, SLOT_GPA + off);
+	ma_log("pmd_faults %ld -> %ld: guest wrote into both %llu KiB PMDs of a PMD-aligned mapping at %p",
+	       before, after, (unsigned long long)(pmd >> 10), p.hva);
+	MA_EXPECT_EQ(bad, 0);
+	/* one PMD leaf per PMD the guest touched (a write fault maps it writable at once) */
+	MA_EXPECT_GE(after - before, 2);
+	ma_vm_destroy(vm);
+	ma_pfnmap_close(&p);
+}
