@@ -10,14 +10,17 @@
 
 DRIVER_DIR := runners/driver
 DRIVER_CC ?= gcc
+# The driver also links host/pfnmap_spec.c (libc only) to check pfnmap specs when it reads them.
 DRIVER_SRCS := $(wildcard $(DRIVER_DIR)/*.c)
 DRIVER_HDRS := $(wildcard $(DRIVER_DIR)/*.h)
-DRIVER_CFLAGS := $(CSTD) $(WARN) -O2 -g -pthread
+DRIVER_CFLAGS := $(CSTD) $(WARN) -O2 -g -pthread -Ihost/include
 DRIVER_SAN := -fsanitize=address,undefined -fno-sanitize-recover=undefined -fno-omit-frame-pointer
-DRIVER_SAN_CFLAGS := $(CSTD) $(WARN) -O1 -g -pthread $(DRIVER_SAN)
+DRIVER_SAN_CFLAGS := $(CSTD) $(WARN) -O1 -g -pthread -Ihost/include $(DRIVER_SAN)
 
-DRIVER_OBJS := $(patsubst $(DRIVER_DIR)/%.c,$(BUILD)/host/driver/%.o,$(DRIVER_SRCS))
-DRIVER_SAN_OBJS := $(patsubst $(DRIVER_DIR)/%.c,$(BUILD)/san/driver/%.o,$(DRIVER_SRCS))
+DRIVER_OBJS := $(patsubst $(DRIVER_DIR)/%.c,$(BUILD)/host/driver/%.o,$(DRIVER_SRCS)) \
+	$(BUILD)/host/driver/shared/pfnmap_spec.o
+DRIVER_SAN_OBJS := $(patsubst $(DRIVER_DIR)/%.c,$(BUILD)/san/driver/%.o,$(DRIVER_SRCS)) \
+	$(BUILD)/san/driver/shared/pfnmap_spec.o
 DRIVER_SAN_LIB := $(filter-out %/main.o,$(DRIVER_SAN_OBJS))
 
 DRIVER_TEST_ALL := $(wildcard tests/driver/*.c)
@@ -34,6 +37,14 @@ driver: $(BUILD)/host/memattr-run
 $(BUILD)/host/driver/%.o: $(DRIVER_DIR)/%.c $(DRIVER_HDRS)
 	@mkdir -p $(@D)
 	$(DRIVER_CC) $(DRIVER_CFLAGS) -c $< -o $@
+
+$(BUILD)/host/driver/shared/%.o: host/%.c host/include/memattr/pfnmap.h
+	@mkdir -p $(@D)
+	$(DRIVER_CC) $(DRIVER_CFLAGS) -c $< -o $@
+
+$(BUILD)/san/driver/shared/%.o: host/%.c host/include/memattr/pfnmap.h
+	@mkdir -p $(@D)
+	$(DRIVER_CC) $(DRIVER_SAN_CFLAGS) -c $< -o $@
 
 $(BUILD)/host/memattr-run: $(DRIVER_OBJS)
 	@mkdir -p $(@D)

@@ -27,6 +27,7 @@
 #   memattr.carveout=BASE:SIZE  physical range the kernel does not own (booted with mem= below the
 #                               machine's RAM), hex; exported as MEMATTR_CARVEOUT for PFNMAP sources
 #   memattr.hugepages=<n>       2 MiB huge pages to reserve for hugetlb backings (default 16)
+#   memattr.pfnmap="<specs>"    PCI PFNMAP sources, exported as MEMATTR_PFNMAP (host/pfnmap_spec.c)
 
 PATH=/memattr/bin:/bin:/sbin:/usr/bin:/usr/sbin
 HOME=/root
@@ -185,6 +186,14 @@ fi
 hugepages=$(cmdline_param memattr.hugepages)
 echo "${hugepages:-16}" >/proc/sys/vm/nr_hugepages 2>/dev/null
 say "ID hugepages_2m=$(cat /proc/sys/vm/nr_hugepages 2>/dev/null)"
+
+# ---- PCI PFNMAP sources: memattr.pfnmap="spec;spec" is passed to the suites as MEMATTR_PFNMAP
+pfnmap=$(cmdline_param memattr.pfnmap)
+if [ -n "$pfnmap" ]; then
+	MEMATTR_PFNMAP=$pfnmap
+	export MEMATTR_PFNMAP
+	say "ID pfnmap=$MEMATTR_PFNMAP"
+fi
 if [ -z "$suites" ]; then
 	for f in /memattr/bin/memattr-*; do
 		[ -f "$f" ] || continue

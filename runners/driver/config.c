@@ -6,6 +6,8 @@
  */
 #include "config.h"
 
+#include "memattr/pfnmap.h"
+
 #include <ctype.h>
 #include <errno.h>
 #include <stddef.h>
@@ -25,6 +27,8 @@ enum vtype {
 	V_PATH,     /* path; relative to the project root */
 	V_CELLS,    /* comma list of cell names */
 	V_SUITES,   /* comma list of suite names, or "all" */
+	V_PFNMAP,   /* MEMATTR_PFNMAP specs (host/pfnmap_spec.c), may be empty */
+	V_PCI,      /* emulated PCI devices of a lab cell: "ivshmem" or empty */
 };
 
 struct key_def {
@@ -47,6 +51,7 @@ static const struct key_def run_keys[] = {
 	RUN("report_dir", V_PATH, 0, 0, report_dir),
 	RUN("kernel_suite", V_TOKEN, 0, 0, kernel_suite),
 	RUN("fixtures", V_INT, 0, 1, fixtures),
+	RUN("pfnmap", V_PFNMAP, 0, 0, pfnmap),
 };
 #undef RUN
 
@@ -63,6 +68,8 @@ static const struct key_def cell_keys[] = {
 	CELL("modules", V_PATH, 0, 0, modules),
 	CELL("qemu_args", V_STR, 0, 0, qemu_args),
 	CELL("timeout", V_INT, 1, 7 * 24 * 3600, timeout),
+	CELL("pfnmap", V_PFNMAP, 0, 0, pfnmap),
+	CELL("pci", V_PCI, 0, 0, pci),
 };
 #undef CELL
 
@@ -105,6 +112,8 @@ static void cell_conf_free(struct cell_conf *cc)
 	free(cc->kernel);
 	free(cc->modules);
 	free(cc->qemu_args);
+	free(cc->pfnmap);
+	free(cc->pci);
 	free(cc->where);
 }
 
@@ -116,6 +125,7 @@ void config_free(struct config *c)
 	free(c->cells_where);
 	free(c->filter);
 	free(c->suite_args);
+	free(c->pfnmap);
 	free(c->report_dir);
 	free(c->kernel_suite);
 	free(c->root);
@@ -189,6 +199,23 @@ static int set_value(struct config *c, void *base, const struct key_def *k, cons
 	case V_STR:
 		replace_str(sp, value);
 		return 0;
+	case V_PCI:
+		if (*value && strcmp(value, "ivshmem") != 0)
+			return fail(err, where, "%s: '%s': the only emulated device set is 'ivshmem' (or empty)",
+				    k->key, value);
+		replace_str(sp, *value ? value : NULL);
+		return 0;
+	case V_PFNMAP: {
+		struct ma_pfnmap_spec specs[MA_PFNMAP_MAX_SPECS];
+		char why[200];
+		if (strchr(value, '"'))
+			return fail(err, where, "%s: the value may not contain '\"'", k->key);
+		if (ma_pfnmap_parse_specs(value, specs, MA_PFNMAP_MAX_SPECS, why, sizeof(why)) < 0)
+			return fail(err, where, "%s: %s (specs: vfio=<BDF>,region=<n>[,type=wb|nc|device] or "
+				    "pci=<BDF>,bar=<n>, separated by ';')", k->key, why);
+		replace_str(sp, *value ? value : NULL);
+		return 0;
+	}
 	case V_GLOB:
 		if (strchr(value, '"'))
 			return fail(err, where, "%s: the value may not contain '\"'", k->key);

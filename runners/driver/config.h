@@ -21,6 +21,8 @@ struct cell_conf {
 	char *qemu_args; /* extra QEMU arguments (split like a shell would, no expansion) */
 	long smp;        /* 0: default */
 	long timeout;    /* seconds, 0: run.cell_timeout */
+	char *pfnmap;    /* MEMATTR_PFNMAP specs for this cell's suites (NULL: what the cell found) */
+	char *pci;       /* emulated PCI devices for the PCI PFNMAP sources: "ivshmem" or NULL */
 	char *where;     /* FILE:LINE of the (first) section header */
 };
 
@@ -38,6 +40,7 @@ struct config {
 	char *report_dir;    /* absolute */
 	char *kernel_suite;
 	int fixtures;         /* build and load fixtures/ kernel modules in lab cells (0/1) */
+	char *pfnmap;         /* MEMATTR_PFNMAP specs for the native host cell (real devices) */
 
 	struct cell_conf *cell;
 	size_t ncell;

@@ -235,6 +235,10 @@ char *lab_cmdline(const struct cell_conf *cc, const struct config *conf, const s
 	if (!str_empty(conf->suite_args))
 		buf_addf(&b, needs_quotes(conf->suite_args) ? " memattr.args=\"%s\"" : " memattr.args=%s",
 			 conf->suite_args);
+	if (!str_empty(cc->pci))
+		buf_addf(&b, " memattr.pci=%s", cc->pci);
+	if (!str_empty(cc->pfnmap))
+		buf_addf(&b, " memattr.pfnmap=\"%s\"", cc->pfnmap);
 	if (!str_empty(cc->append))
 		buf_addf(&b, " %s", cc->append);
 	return buf_take(&b);

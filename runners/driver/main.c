@@ -29,6 +29,9 @@ static const char usage_text[] =
 	"                         hardware virtualization; yes also takes a paravirtual /dev/kvm)\n"
 	"  --report-dir DIR       where reports/<run>/ go (default: reports/ of the project)\n"
 	"  --timeout-scale N      multiply every timeout by N (also passed to the suites)\n"
+	"  --pfnmap SPEC          a real device region for the pfnmap suite on the host cell (repeatable):\n"
+	"                         vfio=<BDF>,region=<n>[,type=wb|nc|device] or pci=<BDF>,bar=<n>\n"
+	"                         (same as [run] pfnmap = SPEC;SPEC; lab cells: cell key pfnmap)\n"
 	"  --list-cells           list the configured cells and exit\n"
 	"  --dry-run              print what would run (kernel, initramfs and QEMU command lines)\n"
 	"  --help                 this text\n"
@@ -84,7 +87,7 @@ static const struct opt opts[] = {
 	{"--config", true},	    {"--no-defaults", false}, {"--cells", true},	{"--suites", true},
 	{"--filter", true},	    {"--set", true},	      {"--jobs", true},		{"--host-cell", true},
 	{"--report-dir", true},	    {"--timeout-scale", true}, {"--list-cells", false}, {"--dry-run", false},
-	{"--help", false},	    {"-h", false},
+	{"--pfnmap", true},	    {"--help", false},	      {"-h", false},
 };
 
 struct parsed {
@@ -165,7 +168,7 @@ int main(int argc, char **argv)
 	char *root = find_root();
 	struct config conf;
 	config_init(&conf, root);
-	char *err = NULL;
+	char *err = NULL, *pfnmap_opts = NULL;
 	int rc = 0;
 	if (!no_defaults) {
 		char *def = path_join(root, "suite.conf");
@@ -185,6 +188,12 @@ int main(int argc, char **argv)
 			continue;
 		if (strcmp(n, "--set") == 0) {
 			rc = config_set_spec(&conf, v, &err);
+		} else if (strcmp(n, "--pfnmap") == 0) {
+			/* repeatable: the specs add up */
+			char *all = str_empty(pfnmap_opts) ? xstrdup(v) : xasprintf("%s;%s", pfnmap_opts, v);
+			free(pfnmap_opts);
+			pfnmap_opts = all;
+			rc = config_set(&conf, "run", "pfnmap", all, n, &err);
 		} else if (strcmp(n, "--report-dir") == 0) {
 			char *p = path_abs(v);
 			rc = config_set(&conf, "run", "report_dir", p, n, &err);
@@ -199,6 +208,7 @@ int main(int argc, char **argv)
 					rc = config_set(&conf, "run", map[k].key, v, n, &err);
 		}
 	}
+	free(pfnmap_opts);
 	if (rc == 0)
 		rc = config_finalize(&conf, &err);
 	free(ps);

@@ -196,6 +196,8 @@ void native_dry_run(FILE *f, const struct run *r)
 		h->kvm_mode, h->release, r->host_cell_why);
 	fprintf(f, "# timeout %ld s for the whole cell; environment MEMATTR_TIMEOUT_SCALE=%ld\n",
 		r->conf->cell_timeout * r->conf->timeout_scale, r->conf->timeout_scale);
+	if (!str_empty(r->conf->pfnmap))
+		fprintf(f, "# environment MEMATTR_PFNMAP=%s\n", r->conf->pfnmap);
 	for (size_t i = 0; i < suites.n; i++) {
 		fprintf(f, "%s/memattr-%s", bindir, suites.v[i]);
 		if (!str_empty(r->conf->filter)) {
@@ -259,7 +261,10 @@ void native_run_cell(struct cell *c, const struct run *r)
 	feed(&con, "%sID mem_kb=%ld", CONSOLE_MARK, meminfo_kb());
 
 	char *scale_env = xasprintf("MEMATTR_TIMEOUT_SCALE=%ld", conf->timeout_scale);
-	char *env[] = {scale_env, NULL};
+	char *pfnmap_env = str_empty(conf->pfnmap) ? NULL : xasprintf("MEMATTR_PFNMAP=%s", conf->pfnmap);
+	char *env[] = {scale_env, pfnmap_env, NULL};
+	if (pfnmap_env)
+		feed(&con, "%sID pfnmap=%s", CONSOLE_MARK, conf->pfnmap);
 	char *cellinfo = xasprintf("%s/memattr-cellinfo", bindir);
 	if (is_exec_file(cellinfo)) {
 		struct proc p;
@@ -324,6 +329,7 @@ void native_run_cell(struct cell *c, const struct run *r)
 	cell_finish(c, reason);
 	free(reason);
 	free(scale_env);
+	free(pfnmap_env);
 	console_free(&con);
 	strvec_free(&suites);
 	free(bindir);

@@ -292,6 +292,19 @@ int run_write_reports(struct run *r, char **err)
 		fclose(f);
 	}
 	free(p);
+	if (matrix_present(r)) {
+		p = path_join(r->dir, "matrix.txt");
+		f = fopen(p, "w");
+		if (!f) {
+			if (rc == 0)
+				*err = xasprintf("cannot write %s: %s", p, strerror(errno));
+			rc = -1;
+		} else {
+			matrix_write(f, r);
+			fclose(f);
+		}
+		free(p);
+	}
 	return rc;
 }
 

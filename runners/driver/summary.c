@@ -92,6 +92,8 @@ void summary_write(FILE *f, const struct run *r)
 	}
 	if (more)
 		fprintf(f, "  ... and %ld more (results.json)\n", more);
+	if (matrix_present(r))
+		fprintf(f, "memory-type matrix per cell: %s/matrix.txt\n", r->dir ? r->dir : "-");
 	char *latest = path_join(r->conf->report_dir, "latest");
 	fprintf(f, "reports: %s  (also %s)\n", r->dir ? r->dir : "-", latest);
 	free(latest);
