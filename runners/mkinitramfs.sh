@@ -4,6 +4,7 @@
 #   mkinitramfs.sh --arch arm64|x86_64 --busybox PATH --modules-dir DIR --kernel-release REL
 #                  --bin-dir DIR --out FILE.cpio.gz [--init FILE] [--modules "m1 m2 ..."]
 #                  [--fixtures-dir DIR]   (the project's fixture modules, *.ko -> /memattr/fixtures/)
+#                  [--extra-modules "m1 m2 ..."]   (added to the default or --modules list)
 #
 # Contents:
 #   /init                  runners/cell/init.sh (or --init FILE)
@@ -24,7 +25,7 @@ die() { echo "$prog: $*" >&2; exit 2; }
 usage_die() { echo "$prog: $*" >&2; exit 1; }
 
 here=$(cd "$(dirname "$0")" && pwd)
-arch="" busybox="" moddir="" krel="" bindir="" out="" init=$here/cell/init.sh modules_opt="-" fixdir=""
+arch="" busybox="" moddir="" krel="" bindir="" out="" init=$here/cell/init.sh modules_opt="-" fixdir="" extra_mods=""
 while [ $# -gt 0 ]; do
 	case $1 in
 	--arch) arch=${2:?}; shift 2 ;;
@@ -36,6 +37,7 @@ while [ $# -gt 0 ]; do
 	--init) init=${2:?}; shift 2 ;;
 	--modules) modules_opt=${2-}; shift 2 ;;
 	--fixtures-dir) fixdir=${2-}; shift 2 ;;
+	--extra-modules) extra_mods=${2-}; shift 2 ;;
 	-h | --help) sed -n '2,/^set -euo/p' "$0" | sed '$d; s/^# \{0,1\}//'; exit 0 ;;
 	*) usage_die "unknown argument: $1" ;;
 	esac
@@ -52,6 +54,7 @@ esac
 if [ "$modules_opt" = - ]; then
 	if [ "$arch" = x86_64 ]; then modules_opt="irqbypass ccp kvm kvm-amd"; else modules_opt=""; fi
 fi
+modules_opt="$modules_opt${extra_mods:+ $extra_mods}"
 for t in cpio gzip readelf; do
 	command -v "$t" >/dev/null 2>&1 || die "missing host tool: $t"
 done

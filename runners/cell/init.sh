@@ -28,6 +28,7 @@
 #                               machine's RAM), hex; exported as MEMATTR_CARVEOUT for PFNMAP sources
 #   memattr.hugepages=<n>       2 MiB huge pages to reserve for hugetlb backings (default 16)
 #   memattr.pfnmap="<specs>"    PCI PFNMAP sources, exported as MEMATTR_PFNMAP (host/pfnmap_spec.c)
+#   memattr.pci=ivshmem         bind the second ivshmem device to vfio-pci; both give PFNMAP sources
 
 PATH=/memattr/bin:/bin:/sbin:/usr/bin:/usr/sbin
 HOME=/root
@@ -187,8 +188,42 @@ hugepages=$(cmdline_param memattr.hugepages)
 echo "${hugepages:-16}" >/proc/sys/vm/nr_hugepages 2>/dev/null
 say "ID hugepages_2m=$(cat /proc/sys/vm/nr_hugepages 2>/dev/null)"
 
-# ---- PCI PFNMAP sources: memattr.pfnmap="spec;spec" is passed to the suites as MEMATTR_PFNMAP
+# ---- PCI PFNMAP sources: memattr.pfnmap="spec;spec" is passed to the suites as MEMATTR_PFNMAP.
+# memattr.pci=ivshmem (two ivshmem-plain devices behind a virtual IOMMU): the first stays without a
+# driver for the sysfs resource2/resource2_wc sources, the second is bound to vfio-pci; their specs
+# are used unless memattr.pfnmap names others.
 pfnmap=$(cmdline_param memattr.pfnmap)
+if [ "$(cmdline_param memattr.pci)" = ivshmem ]; then
+	ivs=""
+	for d in /sys/bus/pci/devices/*; do
+		[ "$(cat "$d/vendor" 2>/dev/null)" = 0x1af4 ] && [ "$(cat "$d/device" 2>/dev/null)" = 0x1110 ] &&
+			ivs="$ivs ${d##*/}"
+	done
+	# shellcheck disable=SC2086 # split on purpose
+	set -- $ivs
+	specs=""
+	if [ $# -ge 1 ]; then
+		specs="pci=$1,bar=2"
+		say "ID pci_sysfs=$1"
+	else
+		say "ID pci_sysfs=failed:no ivshmem device"
+	fi
+	if [ $# -ge 2 ]; then
+		dev=/sys/bus/pci/devices/$2
+		echo vfio-pci >"$dev/driver_override" 2>/dev/null
+		echo "$2" >/sys/bus/pci/drivers_probe 2>/dev/null
+		# drivers_probe succeeds even when the probe fails: the driver link tells
+		drv=$(readlink "$dev/driver" 2>/dev/null)
+		grp=$(readlink "$dev/iommu_group" 2>/dev/null)
+		if [ "${drv##*/}" = vfio-pci ]; then
+			specs="$specs;vfio=$2,region=2"
+			say "ID pci_vfio=$2:group${grp##*/}"
+		else
+			say "ID pci_vfio=failed:$2:driver=${drv##*/}:group=${grp##*/}:$(dmesg | grep -i vfio | tail -n 1)"
+		fi
+	fi
+	[ -n "$pfnmap" ] || pfnmap=$specs
+fi
 if [ -n "$pfnmap" ]; then
 	MEMATTR_PFNMAP=$pfnmap
 	export MEMATTR_PFNMAP

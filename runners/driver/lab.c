@@ -248,10 +248,14 @@ void lab_qemu_argv(struct strvec *argv, const char *qemu, const struct cell_conf
 		   const char *initrd, const char *cmdline)
 {
 	bool arm = strcmp(cc->arch, "arm64") == 0;
+	/* pci = ivshmem: a virtual IOMMU (vfio-pci needs one; x86: q35 + intel-iommu, the pc machine
+	 * takes none) and two ivshmem-plain devices with a 4 MiB memory BAR each */
+	bool pci = !str_empty(cc->pci);
 	strvec_push(argv, qemu);
 	if (arm) {
 		strvec_push(argv, "-M");
-		strvec_pushf(argv, "virt,virtualization=on,gic-version=3%s%s", *cc->machine ? "," : "", cc->machine);
+		strvec_pushf(argv, "virt,virtualization=on,gic-version=3%s%s%s", pci ? ",iommu=smmuv3" : "",
+			     *cc->machine ? "," : "", cc->machine);
 	}
 	/* the order is the one lab-facts.md and runners/boot-cell.sh document */
 	if (!arm) {
@@ -272,7 +276,7 @@ void lab_qemu_argv(struct strvec *argv, const char *qemu, const struct cell_conf
 	if (!arm) {
 		/* graphics=on: keep SeaBIOS/iPXE banners and video-mode escapes off the serial line */
 		strvec_push(argv, "-machine");
-		strvec_pushf(argv, "%s%sgraphics=on", cc->machine, *cc->machine ? "," : "");
+		strvec_pushf(argv, "%s%s%sgraphics=on", pci ? "q35," : "", cc->machine, *cc->machine ? "," : "");
 	}
 	strvec_push(argv, "-no-reboot");
 	strvec_push(argv, "-nic");
@@ -283,6 +287,16 @@ void lab_qemu_argv(struct strvec *argv, const char *qemu, const struct cell_conf
 	strvec_push(argv, initrd);
 	strvec_push(argv, "-append");
 	strvec_push(argv, cmdline);
+	if (pci && !arm) {
+		strvec_push(argv, "-device");
+		strvec_push(argv, "intel-iommu");
+	}
+	for (int i = 0; pci && i < 2; i++) {
+		strvec_push(argv, "-object");
+		strvec_pushf(argv, "memory-backend-ram,id=memattr-ivshmem%d,size=4M", i);
+		strvec_push(argv, "-device");
+		strvec_pushf(argv, "ivshmem-plain,memdev=memattr-ivshmem%d", i);
+	}
 	if (!str_empty(cc->qemu_args))
 		strvec_split_words(argv, cc->qemu_args);
 }
@@ -364,8 +378,9 @@ void lab_dry_run(FILE *f, const struct cell_conf *cc, const struct run *r)
 		fprintf(f, "# kernel: %s --arch %s --flavour %s --suite %s --cache %s\n", r->env.fetch_kernel,
 			arch_debian(cc->arch), cc->flavour, conf->kernel_suite, r->env.cache);
 	fprintf(f, "# initramfs: %s --arch %s --busybox \"$BUSYBOX\" --modules-dir \"$MODULES_DIR\" "
-		   "--kernel-release \"$KERNEL_RELEASE\" --bin-dir %s --out %s\n",
-		r->env.mkinitramfs, cc->arch, bindir, initrd);
+		   "--kernel-release \"$KERNEL_RELEASE\" --bin-dir %s%s --out %s\n",
+		r->env.mkinitramfs, cc->arch, bindir,
+		str_empty(cc->pci) ? "" : " --extra-modules 'vfio vfio_iommu_type1 vfio-pci-core vfio-pci'", initrd);
 	struct strvec argv = {0};
 	lab_qemu_argv(&argv, run_env_qemu(&r->env, cc->arch), cc, "$KERNEL_IMAGE", initrd, cmdline);
 	char *line = join_quoted(&argv);
@@ -555,6 +570,11 @@ void lab_run_cell(struct cell *c, const struct cell_conf *cc, const struct run *
 		if (fixdir) {
 			strvec_push(&mv, "--fixtures-dir");
 			strvec_push(&mv, fixdir);
+		}
+		if (!str_empty(cc->pci)) {
+			/* vfio-pci for the second ivshmem device (the cell's init binds it) */
+			strvec_push(&mv, "--extra-modules");
+			strvec_push(&mv, "vfio vfio_iommu_type1 vfio-pci-core vfio-pci");
 		}
 		strvec_push(&mv, "--out");
 		strvec_push(&mv, initrd);
