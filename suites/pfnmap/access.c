@@ -62,6 +62,13 @@ MA_TEST(pfnmap, access_matrix, MA_VARIANTS(probe_cases), .req = { .root = true }
 	for (enum ma_probe_op op = 0; op < MA_PROBE_COUNT; op++) {
 		uint64_t gva = SLOT_GPA + (op == MA_PROBE_EXEC ? MA_PAGE_SIZE : 64);
 		enum ma_probe_expect want = ma_pfnmap_probe_expect(&p, op, c->mt, &src);
+		const char *run_src = "";
+		int run_err = ma_pfnmap_expected_run_errno(vm, &p, &run_src);
+
+		if (run_err && want != MA_EXPECT_KVM_SEA && want != MA_EXPECT_GUEST_FAULT) {
+			want = MA_EXPECT_RUN_FAILS;
+			src = run_src;
+		}
 		struct ma_result res;
 		char why[768];
 		const char *seen;
@@ -70,6 +77,15 @@ MA_TEST(pfnmap, access_matrix, MA_VARIANTS(probe_cases), .req = { .root = true }
 			memcpy((char *)p.hva + MA_PAGE_SIZE, ma_return_insn, ma_return_insn_len);
 		if (ma_vcpu_run_agent(v, MA_AGENT_PROBE, (uint64_t[]){ gva, op, 1 }, 3, 0, &res) != MA_OUT_DONE) {
 			ma_result_describe(&res, why, sizeof(why));
+			if (res.outcome == MA_OUT_RUN_ERROR && want == MA_EXPECT_RUN_FAILS) {
+				ma_log("%s: %s (expected: %s)", probe_names[op], why, src);
+				if (res.err != run_err)
+					ma_fail("%s: KVM_RUN failed with %s, expected %s (%s)", probe_names[op],
+						ma_errno_name(res.err), ma_errno_name(run_err), src);
+				len += (size_t)snprintf(row + len, sizeof(row) - len, " %s=kvm_run_%s", probe_names[op],
+							ma_errno_name(res.err));
+				continue;
+			}
 			if (res.outcome == MA_OUT_RUN_ERROR && want == MA_EXPECT_ANY) {
 				/* e.g. an alignment fault that stage 2 reports to EL2: arm64 KVM has no
 				 * handler for it (kvm_handle_guest_abort: "Unsupported FSC") */
@@ -82,6 +98,9 @@ MA_TEST(pfnmap, access_matrix, MA_VARIANTS(probe_cases), .req = { .root = true }
 			len += (size_t)snprintf(row + len, sizeof(row) - len, " %s=stuck", probe_names[op]);
 			continue;
 		}
+		if (want == MA_EXPECT_RUN_FAILS)
+			ma_fail("%s: expected KVM_RUN to fail with %s (%s), the probe completed", probe_names[op],
+				ma_errno_name(run_err), src);
 		seen = res.ret[0] == MA_PROBE_OK ? "ok" : res.ret[0] == MA_PROBE_UNSUPPORTED ? "n/a" : "fault";
 		if (res.ret[0] == MA_PROBE_FAULT)
 			len += (size_t)snprintf(row + len, sizeof(row) - len, " %s=fault(0x%llx)", probe_names[op],
@@ -91,6 +110,8 @@ MA_TEST(pfnmap, access_matrix, MA_VARIANTS(probe_cases), .req = { .root = true }
 		if (want == MA_EXPECT_COMPLETES && res.ret[0] != MA_PROBE_OK && res.ret[0] != MA_PROBE_UNSUPPORTED)
 			ma_fail("%s must complete (%s), took syndrome 0x%llx", probe_names[op], src,
 				(unsigned long long)res.ret[1]);
+		if (want == MA_EXPECT_GUEST_FAULT && res.ret[0] != MA_PROBE_FAULT)
+			ma_fail("%s must fault in the guest (%s): got %s", probe_names[op], src, seen);
 		if (want == MA_EXPECT_KVM_SEA &&
 		    (res.ret[0] != MA_PROBE_FAULT || !ma_pfnmap_is_kvm_sea(res.ret[1], res.ret[3])))
 			ma_fail("%s must take the abort KVM injects (%s): got %s syndrome 0x%llx", probe_names[op],
@@ -115,6 +136,11 @@ MA_TEST(pfnmap, shared_data_coherent, MA_VARIANTS(sources), .req = { .root = tru
 
 	pfn_open(c, PFN_SIZE, NULL, &p);
 	pfn_add_slot(vm, 1, SLOT_GPA, &p);
+	if (!pfn_guest_can_access(vm, v, &p, SLOT_GPA)) {
+		ma_vm_destroy(vm);
+		ma_pfnmap_close(&p);
+		return;
+	}
 	/* the guest uses the type the host mapping has, as a driver-aware guest would */
 	ma_map(vm, SLOT_GPA, SLOT_GPA, PFN_SIZE, p.cacheable ? MA_MT_NORMAL_WB : MA_MT_DEVICE_nGnRE);
 	for (uint64_t off = 0; off < bytes; off += 8)

@@ -54,6 +54,24 @@ enum ma_outcome pfn_run(struct ma_vcpu *v, enum ma_agent a, uint64_t x, uint64_t
 	return ma_vcpu_run_agent(v, a, (uint64_t[]){ x, y }, 2, 0, res);
 }
 
+bool pfn_guest_can_access(struct ma_vm *vm, struct ma_vcpu *v, const struct ma_pfnmap *p, uint64_t gpa)
+{
+	const char *src = "";
+	int want = ma_pfnmap_expected_run_errno(vm, p, &src);
+	struct ma_result res;
+	char why[768];
+
+	if (!want)
+		return true;
+	ma_map(vm, gpa, gpa, MA_PAGE_SIZE, p->cacheable ? MA_MT_NORMAL_WB : MA_MT_DEVICE_nGnRE);
+	pfn_run(v, MA_AGENT_LOAD64, gpa, 0, &res);
+	ma_result_describe(&res, why, sizeof(why));
+	ma_log("first guest access: %s (expected KVM_RUN to fail with %s: %s)", why, ma_errno_name(want), src);
+	MA_ASSERT_EQ(res.outcome, MA_OUT_RUN_ERROR);
+	MA_EXPECT_EQ(res.err, want);
+	return false;
+}
+
 const char *pfn_verdict(int err)
 {
 	return err ? ma_errno_name(err < 0 ? -err : err) : "accepted";

@@ -52,6 +52,12 @@ void pfn_add_slot(struct ma_vm *vm, uint32_t slot, uint64_t gpa, const struct ma
 void *pfn_hole(size_t size, size_t align);
 /* Run an agent with two arguments. */
 enum ma_outcome pfn_run(struct ma_vcpu *v, enum ma_agent a, uint64_t x, uint64_t y, struct ma_result *res);
+/*
+ * Whether the guest can reach the slot's memory at gpa at all.  If KVM is expected to refuse the
+ * first access (ma_pfnmap_expected_run_errno, e.g. pKVM and device memory), this checks that it
+ * does, with that errno, and returns false: the test has nothing more to check.
+ */
+bool pfn_guest_can_access(struct ma_vm *vm, struct ma_vcpu *v, const struct ma_pfnmap *p, uint64_t gpa);
 /* "accepted" or the errno name, for diagnostics */
 const char *pfn_verdict(int err);
 
@@ -64,6 +70,8 @@ enum ma_probe_expect {
 	MA_EXPECT_ANY = 0,	/* implementation defined: observed and reported, not asserted */
 	MA_EXPECT_COMPLETES,	/* the access must complete */
 	MA_EXPECT_KVM_SEA,	/* KVM injects a synchronous external abort (exec on non-cacheable) */
+	MA_EXPECT_RUN_FAILS,	/* KVM_RUN fails (ma_pfnmap_expected_run_errno says with which errno) */
+	MA_EXPECT_GUEST_FAULT,	/* the guest's own stage 1 faults first (no stage-2 access happens) */
 };
 
 /* What a guest probe through a stage-1 mapping of type mt must do on this PFNMAP source. */

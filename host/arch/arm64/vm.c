@@ -14,6 +14,9 @@ int ma_arch_vm_type(const struct ma_vm_opts *opts, unsigned long *type, unsigned
 		return -EINVAL;
 	*type = bits ? KVM_VM_TYPE_ARM_IPA_SIZE(bits) : 0;
 	*ipa_bits = bits ? bits : MA_ARM64_DEFAULT_IPA_BITS;
+	/* pKVM gives every VM the host's IPA limit (arch/arm64/kvm/mmu.c:kvm_init_ipa_range, 7.2.13) */
+	if (ma_kvm_protected_mode() && ma_sys_cap(KVM_CAP_ARM_VM_IPA_SIZE) > 0)
+		*ipa_bits = (unsigned)ma_sys_cap(KVM_CAP_ARM_VM_IPA_SIZE);
 	return 0;
 }
 

@@ -7,6 +7,11 @@
 
 #define MA_X86_DEFAULT_MAXPHYADDR 36u
 
+bool ma_kvm_protected_mode(void)
+{
+	return false;	/* pKVM is arm64 only */
+}
+
 int ma_arch_vm_type(const struct ma_vm_opts *opts, unsigned long *type, unsigned *ipa_bits)
 {
 	struct kvm_cpuid2 *c;

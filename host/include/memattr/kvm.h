@@ -191,5 +191,7 @@ int ma_try_set_one_reg(struct ma_vcpu *v, uint64_t id, uint64_t val);
 const char *ma_host_arch(void);		/* "arm64" or "x86_64" */
 uint64_t ma_host_page_size(void);	/* memslot granularity: the host kernel's PAGE_SIZE */
 bool ma_is_root(void);
+/* arm64: KVM runs in protected mode (pKVM, kvm-arm.mode=protected); always false on x86. */
+bool ma_kvm_protected_mode(void);
 
 #endif

@@ -41,6 +41,11 @@ enum ma_probe_expect ma_pfnmap_probe_expect(const struct ma_pfnmap *p, enum ma_p
 			  "returns -ENOEXEC and kvm_inject_sea_iabt() injects an instruction abort (7.2.13)";
 		return MA_EXPECT_KVM_SEA;
 	}
+	if (op == MA_PROBE_LOAD_UNALIGNED && mt == MA_MT_DEVICE_nGnRE) {
+		*source = "Arm ARM: an unaligned access to Device memory (here: the guest's stage-1 type) takes "
+			  "an Alignment fault at stage 1, before any stage-2 translation";
+		return MA_EXPECT_GUEST_FAULT;
+	}
 	if (op == MA_PROBE_LOAD64 || op == MA_PROBE_STORE64) {
 		*source = "aligned accesses complete on every memory type";
 		return MA_EXPECT_COMPLETES;
@@ -60,6 +65,17 @@ int ma_pfnmap_expected_run_errno(struct ma_vm *vm, const struct ma_pfnmap *p, co
 		*source = "arch/arm64/kvm/mmu.c:kvm_s2_fault_pin_pfn: a cacheable VMA over a non-RAM pfn "
 			  "without FWB+DIC gives -EFAULT (7.2.13)";
 		return EFAULT;
+	}
+	/* pKVM: the hypervisor maps a non-protected VM's stage 2 (__pkvm_host_share_guest) */
+	if (ma_kvm_protected_mode() && !p->ram_backed && !p->cacheable) {
+		*source = "pKVM: arch/arm64/kvm/hyp/nvhe/mem_protect.c:__pkvm_host_share_guest refuses a "
+			  "Device or Normal-NC stage-2 prot (anything beyond RWX) with -EINVAL (7.2.13)";
+		return EINVAL;
+	}
+	if (ma_kvm_protected_mode() && !p->ram_backed) {
+		*source = "pKVM: arch/arm64/kvm/hyp/nvhe/mem_protect.c:__pkvm_host_share_guest -> "
+			  "check_range_allowed_memory refuses a pfn outside the host's memory with -EPERM (7.2.13)";
+		return EPERM;
 	}
 	if (p->ram_backed)
 		*source = "arch/arm64/kvm/mmu.c:kvm_s2_fault_pin_pfn: a RAM pfn (pfn_is_map_memory) is mapped "
