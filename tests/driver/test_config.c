@@ -45,9 +45,13 @@ static void test_defaults(void)
 	if (!T_INT(rc, 0, "suite.conf loads"))
 		t_diag("%s", err);
 	char *cells = strvec_join(&c.cells, ",");
-	T_STR(cells, "arm64-max,arm64-cortex-a57,x86_64-max", "default cells");
+	T_STR(cells, "arm64-max,arm64-neoverse-n1,arm64-cortex-a57,x86_64-max", "default cells");
 	free(cells);
-	T_INT((long)c.ncell, 8, "eight cells defined");
+	T_INT((long)c.ncell, 10, "ten cells defined");
+	struct cell_conf *prot = config_find_cell(&c, "arm64-max-protected");
+	T_OK(prot && strstr(prot->append, "kvm-arm.mode=protected"), "pKVM cell defined");
+	struct cell_conf *mte = config_find_cell(&c, "arm64-max-mte");
+	T_OK(mte && strcmp(mte->machine, "mte=on") == 0 && strcmp(mte->pci, "ivshmem") == 0, "MTE cell with PCI devices");
 	struct cell_conf *k16 = config_find_cell(&c, "arm64-max-16k");
 	T_OK(k16 && strcmp(k16->flavour, "arm64-16k") == 0, "16K-page kernel cell defined");
 	struct cell_conf *a57 = config_find_cell(&c, "arm64-cortex-a57");
@@ -188,6 +192,12 @@ static void test_file_errors(void)
 	expect_error("[run]\ncells = a, a\n[cell a]\narch = arm64\n", "u.conf:2: ", "listed twice", "duplicate cell");
 	expect_error("[cell a]\ncpu = max\n", "u.conf:1: ", "has no arch", "cell without arch");
 	expect_error("[cell a]\narch = arm64\nmodules = m\n", "u.conf:1: ", "modules= needs kernel=", "modules alone");
+	expect_error("[run]\npfnmap = vfio=0000:01:00.0\n", "u.conf:2: ", "needs region=<n>", "pfnmap without region");
+	expect_error("[run]\npfnmap = vfio=01:00.0,region=2\n", "u.conf:2: ", "not a PCI address", "pfnmap bad BDF");
+	expect_error("[cell a]\narch = arm64\npfnmap = pci=0000:00:01.0,region=2\n", "u.conf:3: ",
+		     "vfio takes region=<n>, pci takes bar=<n>", "cell pfnmap with region for pci");
+	expect_error("[cell a]\narch = arm64\npci = e1000\n", "u.conf:3: ", "only emulated device set is 'ivshmem'",
+		     "unknown pci device set");
 
 	/* a cell defined in a later file satisfies an earlier cells= */
 	struct config c;

@@ -24,6 +24,22 @@ for c in $cells; do
 		grep -qx \"# Totals: pass:\$p fail:\$f xfail:\$x xpass:\$xp skip:\$s error:\$e\" \$tap"
 	check "$c.identity_recorded" bash -c "grep -qE '^kernel_release=.+' '$dir/$c/identity.txt' && grep -qE '^kvm_mode=(vhe|nvhe|hvhe|protected|svm|vmx|pvm)$' '$dir/$c/identity.txt'"
 done
+# every cell that ran pfnmap.access_matrix has its section in matrix.txt, one row per matrix test
+check matrix_per_cell python3 - "$dir" <<'PY'
+import os, re, sys
+d = sys.argv[1]
+cells = [f[:-4] for f in os.listdir(d) if f.endswith(".tap")]
+rows = {c: [m.group(1) for m in re.finditer(r"^(?:not )?ok \d+ pfnmap\.access_matrix\.(\S+)", open(os.path.join(d, c + ".tap")).read(), re.M)] for c in cells}
+want = {c: r for c, r in rows.items() if r}
+if not want:
+    sys.exit(0)
+text = open(os.path.join(d, "matrix.txt")).read()
+for c, r in want.items():
+    sec = re.search(r"^== " + re.escape(c) + r" \(.*?\n(.*?)(?=^== |\Z)", text, re.M | re.S)
+    assert sec, "no matrix section for " + c
+    names = [l.split()[0] for l in sec.group(1).splitlines()[1:] if l.strip()]
+    assert names == r, (c, names, r)
+PY
 check json_and_junit_agree_with_tap python3 - "$dir" <<'PY'
 import json, os, re, sys
 import xml.etree.ElementTree as ET
