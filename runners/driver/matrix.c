@@ -57,10 +57,11 @@ static void fill_row(struct table *t, struct row *row, const struct test_result 
 	const char *colon = m ? memchr(m, ':', len) : NULL;
 	if (!colon) {
 		const char *why = res->reason ? res->reason : "";
-		const char *refused = strstr(why, "memslot refused as expected (");
+		static const char refused_text[] = "memslot refused as expected (";
+		const char *refused = strstr(why, refused_text);
 		if (res->res == RES_SKIP && refused) {
-			size_t n = strcspn(refused + 30, ")");
-			row->note = xasprintf("memslot refused: %.*s", (int)n, refused + 30);
+			refused += sizeof(refused_text) - 1;
+			row->note = xasprintf("memslot refused: %.*s", (int)strcspn(refused, ")"), refused);
 		} else if (res->res == RES_SKIP) {
 			row->note = xasprintf("skipped: %.*s", (int)strcspn(why, "\n"), why);
 		} else {
@@ -114,7 +115,7 @@ static void table_print(FILE *f, const struct table *t)
 	}
 	fprintf(f, "  %-*s", (int)w0, "source.stage1");
 	for (size_t i = 0; i < t->ncol; i++)
-		fprintf(f, "  %-*s", (int)w[i], t->col[i]);
+		fprintf(f, "  %-*s", i + 1 < t->ncol ? (int)w[i] : 0, t->col[i]);
 	fputc('\n', f);
 	for (size_t r = 0; r < t->nrows; r++) {
 		const struct row *row = &t->rows[r];
@@ -123,7 +124,7 @@ static void table_print(FILE *f, const struct table *t)
 			fprintf(f, "  %s", row->note);
 		else
 			for (size_t i = 0; i < t->ncol; i++)
-				fprintf(f, "  %-*s", (int)w[i], row->val[i] ? row->val[i] : "-");
+				fprintf(f, "  %-*s", i + 1 < t->ncol ? (int)w[i] : 0, row->val[i] ? row->val[i] : "-");
 		fputc('\n', f);
 	}
 }

@@ -228,11 +228,68 @@ static void test_reports(void)
 	free(root);
 }
 
+static const char matrix_console[] =
+	"@@MEMATTR CELL-BEGIN\n"
+	"@@MEMATTR ID kvm_mode=vhe\n"
+	"@@MEMATTR SUITE-BEGIN pfnmap\n"
+	"TAP version 13\n"
+	"1..4\n"
+	"# source devmem: /dev/mem at 0xa0000000\n"
+	"# matrix devmem s1=normal_wb: load=ok unaligned=kvm_run_EFAULT exec=fault(0x86000010)\n"
+	"ok 1 pfnmap.access_matrix.devmem.s1_normal_wb\n"
+	"ok 2 pfnmap.access_matrix.carveout_wb.s1_normal_wb # SKIP memslot refused as expected (EINVAL): mmu.c\n"
+	"ok 3 pfnmap.access_matrix.vfio1.s1_normal_wb # SKIP no second vfio region given\n"
+	"ok 4 pfnmap.memslot_rules.udmabuf.shared\n"
+	"# Totals: pass:2 fail:0 xfail:0 xpass:0 skip:2 error:0\n"
+	"@@MEMATTR SUITE-END pfnmap rc=0\n"
+	"@@MEMATTR CELL-END\n";
+
+static void test_matrix(void)
+{
+	char *root = t_tmpdir("matrix");
+	char *rdir = path_join(root, "run");
+	mkdir_p(rdir);
+	struct config conf;
+	config_init(&conf, root);
+	char *err = NULL;
+	config_load_text(&conf, "t.conf", "[run]\ncells = none\nhost_cell = no\n", &err);
+	config_finalize(&conf, &err);
+	struct run r;
+	memset(&r, 0, sizeof(r));
+	run_plan(&r, &conf, root);
+	r.dir = xstrdup(rdir);
+	const char *exp[] = {"pfnmap", NULL};
+	strvec_push(&r.cell_names, "fwb");
+	r.cells = xrealloc(r.cells, 2 * sizeof(*r.cells));
+	r.cells[0] = make_cell(rdir, "fwb", matrix_console, NULL, exp);
+	r.cells[1] = NULL;
+	T_OK(matrix_present(&r), "matrix present");
+	char *text = NULL;
+	size_t n = 0;
+	FILE *f = open_memstream(&text, &n);
+	T_INT((long)matrix_write(f, &r), 1, "one cell section");
+	fclose(f);
+	T_HAS(text, "\n== fwb (arm64, kvm vhe, kernel ?)\n", "section header");
+	T_HAS(text, "  source.stage1             load  unaligned       exec\n", "columns in order seen");
+	T_HAS(text, "  devmem.s1_normal_wb       ok    kvm_run_EFAULT  fault(0x86000010)\n", "values");
+	T_HAS(text, "  carveout_wb.s1_normal_wb  memslot refused: EINVAL\n", "refused slot row");
+	T_HAS(text, "  vfio1.s1_normal_wb        skipped: no second vfio region given\n", "skipped row");
+	T_OK(!strstr(text, "memslot_rules"), "only access_matrix rows");
+	free(text);
+	free(err);
+	run_free(&r);
+	config_free(&conf);
+	t_sh(NULL, "rm -rf '%s'", root);
+	free(rdir);
+	free(root);
+}
+
 int main(void)
 {
 	t_start("report writers");
 	test_json_escape();
 	test_xml_escape();
 	test_reports();
+	test_matrix();
 	return t_done();
 }
