@@ -172,6 +172,9 @@ if [ -n "$carveout" ] && [ -f /memattr/fixtures/memattr_carveout.ko ]; then
 	half=$(( (csize / 2) & ~0x1fffff ))
 	fbase=$(printf '0x%x' $((cbase + half)))
 	fsize=$(printf '0x%x' $((csize - half)))
+	# the suites' fixture test then requires the module (a load failure is a failure, not a skip)
+	MEMATTR_FIXTURE=memattr_carveout
+	export MEMATTR_FIXTURE
 	if insmod /memattr/fixtures/memattr_carveout.ko base="$fbase" size="$fsize" >/dev/null 2>&1; then
 		say "ID fixture_carveout=loaded:$fbase:$fsize"
 	else
