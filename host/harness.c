@@ -103,6 +103,12 @@ void ma_fail_at(const char *file, int line, const char *fmt, ...)
 		exit(KSFT_FAIL);
 }
 
+void ma_end(void)
+{
+	fflush(stdout);
+	_exit(ma_failed() ? KSFT_FAIL : KSFT_PASS);
+}
+
 void ma_fatal_at(const char *file, int line, const char *fmt, ...)
 {
 	va_list ap;

@@ -136,11 +136,7 @@ MA_TEST(pfnmap, shared_data_coherent, MA_VARIANTS(sources), .req = { .root = tru
 
 	pfn_open(c, PFN_SIZE, NULL, &p);
 	pfn_add_slot(vm, 1, SLOT_GPA, &p);
-	if (!pfn_guest_can_access(vm, v, &p, SLOT_GPA)) {
-		ma_vm_destroy(vm);
-		ma_pfnmap_close(&p);
-		return;
-	}
+	pfn_require_guest_access(vm, v, &p, SLOT_GPA);
 	/* the guest uses the type the host mapping has, as a driver-aware guest would */
 	ma_map(vm, SLOT_GPA, SLOT_GPA, PFN_SIZE, p.cacheable ? MA_MT_NORMAL_WB : MA_MT_DEVICE_nGnRE);
 	for (uint64_t off = 0; off < bytes; off += 8)

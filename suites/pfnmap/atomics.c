@@ -66,11 +66,7 @@ MA_TEST(pfnmap, atomics_with_host_reads, MA_VARIANTS(sources), .req = { .root = 
 		ma_skip("atomics are not required to work on this memory type (%s); the access_matrix rows "
 			"record what they do", src);
 	pfn_add_slot(vm, 1, SLOT_GPA, &p);
-	if (!pfn_guest_can_access(vm, vm->vcpus[0], &p, SLOT_GPA)) {
-		ma_vm_destroy(vm);
-		ma_pfnmap_close(&p);
-		return;
-	}
+	pfn_require_guest_access(vm, vm->vcpus[0], &p, SLOT_GPA);
 	ma_map(vm, SLOT_GPA, SLOT_GPA, PFN_SIZE, MA_MT_NORMAL_WB);
 	ma_read_guest_features(vm->vcpus[0], features);
 	counter = p.hva;

@@ -72,6 +72,12 @@ bool pfn_guest_can_access(struct ma_vm *vm, struct ma_vcpu *v, const struct ma_p
 	return false;
 }
 
+void pfn_require_guest_access(struct ma_vm *vm, struct ma_vcpu *v, const struct ma_pfnmap *p, uint64_t gpa)
+{
+	if (!pfn_guest_can_access(vm, v, p, gpa))
+		ma_end();	/* the refusal was the outcome to check */
+}
+
 const char *pfn_verdict(int err)
 {
 	return err ? ma_errno_name(err < 0 ? -err : err) : "accepted";

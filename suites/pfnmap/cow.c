@@ -37,12 +37,7 @@ MA_TEST(pfnmap, cow_private_no_silent_divergence, MA_VARIANTS(cow_sources), .req
 	dev[512] = 0xdead0b;
 	dev[1024] = 0xdead0c;
 	pfn_add_slot(vm, 1, SLOT_GPA, &p);
-	if (!pfn_guest_can_access(vm, v, &p, pa)) {
-		ma_vm_destroy(vm);
-		ma_pfnmap_close(&p);
-		ma_pfnmap_close(&d);
-		return;
-	}
+	pfn_require_guest_access(vm, v, &p, pa);
 	ma_log("policy: KVM accepted a memslot over a MAP_PRIVATE (COW) PFNMAP of %s", ma_pfnmap_name(c->kind));
 	ma_map(vm, SLOT_GPA, SLOT_GPA, PFN_SIZE, p.cacheable ? MA_MT_NORMAL_WB : MA_MT_DEVICE_nGnRE);
 	/* page A untouched: guest and host private view both see the device data */

@@ -55,9 +55,11 @@ enum ma_outcome pfn_run(struct ma_vcpu *v, enum ma_agent a, uint64_t x, uint64_t
 /*
  * Whether the guest can reach the slot's memory at gpa at all.  If KVM is expected to refuse the
  * first access (ma_pfnmap_expected_run_errno, e.g. pKVM and device memory), this checks that it
- * does, with that errno, and returns false: the test has nothing more to check.
+ * does, with that errno, and returns false.
  */
 bool pfn_guest_can_access(struct ma_vm *vm, struct ma_vcpu *v, const struct ma_pfnmap *p, uint64_t gpa);
+/* The same, for tests that need the access: if it is refused as expected, the test ends there. */
+void pfn_require_guest_access(struct ma_vm *vm, struct ma_vcpu *v, const struct ma_pfnmap *p, uint64_t gpa);
 /* "accepted" or the errno name, for diagnostics */
 const char *pfn_verdict(int err);
 

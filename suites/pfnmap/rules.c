@@ -145,8 +145,7 @@ MA_TEST(pfnmap, slot_spanning_vmas, MA_VARIANTS(shared_sources), .req = { .root 
 		       p.cacheable ? MA_MT_NORMAL_WB : MA_MT_DEVICE_nGnRE);
 		MA_ASSERT_EQ(pfn_run(v, MA_AGENT_LOAD64, SLOT_GPA + 8, 0, &res), MA_OUT_DONE);
 		MA_EXPECT_EQ(res.ret[0], 0xa11a);
-		if (!pfn_guest_can_access(vm, v, &p, SLOT_GPA + PFN_SIZE))
-			goto out;
+		pfn_require_guest_access(vm, v, &p, SLOT_GPA + PFN_SIZE);
 		if (pfn_run(v, MA_AGENT_LOAD64, SLOT_GPA + PFN_SIZE + 8, 0, &res) != MA_OUT_DONE) {
 			ma_result_describe(&res, why, sizeof(why));
 			ma_fatal("guest load from the PFNMAP half: %s", why);
@@ -156,7 +155,6 @@ MA_TEST(pfnmap, slot_spanning_vmas, MA_VARIANTS(shared_sources), .req = { .root 
 		MA_EXPECT_EQ(pfn_w[2], 0x5707e);
 		MA_EXPECT_EQ(anon_w[2], 0);
 	}
-out:
 	ma_vm_destroy(vm);
 	ma_pfnmap_close(&p);
 	munmap(base, PFN_SIZE);

@@ -116,6 +116,19 @@ static const char nasty[] =
 	"@@MEMATTR SUITE-END esc rc=1\n"
 	"@@MEMATTR CELL-END\n";
 
+/* A planned run with no cell of its own (the tests add theirs), reports going to rdir. */
+static void no_cell_run(struct run *r, struct config *conf, const char *root, const char *rdir)
+{
+	char *err = NULL;
+	config_init(conf, root);
+	config_load_text(conf, "t.conf", "[run]\ncells = none\nhost_cell = no\n", &err);
+	config_finalize(conf, &err);
+	free(err);
+	memset(r, 0, sizeof(*r));
+	run_plan(r, conf, root);
+	r->dir = xstrdup(rdir);
+}
+
 static void test_reports(void)
 {
 	char *root = t_tmpdir("reports");
@@ -123,16 +136,10 @@ static void test_reports(void)
 	mkdir_p(rdir);
 
 	struct config conf;
-	config_init(&conf, root);
-	char *err = NULL;
-	config_load_text(&conf, "t.conf", "[run]\ncells = none\nhost_cell = no\n", &err);
-	config_finalize(&conf, &err);
-	strvec_push(&conf.files, "t.conf");
-
 	struct run r;
-	memset(&r, 0, sizeof(r));
-	run_plan(&r, &conf, root);
-	r.dir = xstrdup(rdir);
+	char *err = NULL;
+	no_cell_run(&r, &conf, root, rdir);
+	strvec_push(&conf.files, "t.conf");
 	strvec_push(&r.argv, "memattr-run");
 	strvec_push(&r.argv, "--filter=\"x\"");
 
@@ -250,14 +257,9 @@ static void test_matrix(void)
 	char *rdir = path_join(root, "run");
 	mkdir_p(rdir);
 	struct config conf;
-	config_init(&conf, root);
-	char *err = NULL;
-	config_load_text(&conf, "t.conf", "[run]\ncells = none\nhost_cell = no\n", &err);
-	config_finalize(&conf, &err);
 	struct run r;
-	memset(&r, 0, sizeof(r));
-	run_plan(&r, &conf, root);
-	r.dir = xstrdup(rdir);
+	char *err = NULL;
+	no_cell_run(&r, &conf, root, rdir);
 	const char *exp[] = {"pfnmap", NULL};
 	strvec_push(&r.cell_names, "fwb");
 	r.cells = xrealloc(r.cells, 2 * sizeof(*r.cells));

@@ -19,7 +19,7 @@ echo "1..17"
 sed 's/^/# | /' "$tmp/out"
 check exit_status_fail_is_1 test "$rc" = 1
 check version_line_first test "$(head -n1 "$tmp/out")" = "TAP version 13"
-check plan_counts_variants has "1..9"
+check plan_counts_variants has "1..11"
 check pass_line has "ok 1 sample.passes"
 check diag_before_result bash -c "grep -n -e '^# a diagnostic before the result' -e '^ok 1 sample.passes' '$tmp/out' | head -n1 | grep -q diagnostic"
 check fail_line_and_expect_continues bash -c "grep -qx 'not ok 2 sample.fails' '$tmp/out' && grep -q 'still running after a failed EXPECT' '$tmp/out' && grep -q 'expectation source: the sample' '$tmp/out'"
@@ -29,16 +29,17 @@ check timeout_directive has "not ok 5 sample.hangs # TIMEOUT 1 seconds"
 check crash_reported bash -c "grep -qx 'not ok 6 sample.crashes' '$tmp/out' && grep -qE 'killed by signal 11|exited with status [0-9]+ without a verdict' '$tmp/out'"
 check xfail_directive has "ok 7 sample.expected_failure # XFAIL documented: sample of XFAIL"
 check fixture_and_variants bash -c "grep -qx 'ok 8 sample.variant_param.one' '$tmp/out' && grep -qx 'ok 9 sample.variant_param.two' '$tmp/out'"
-check totals_line has "# Totals: pass:3 fail:3 xfail:1 xpass:0 skip:2 error:0"
+check ends_early bash -c "grep -qx 'ok 10 sample.ends_early' '$tmp/out' && ! grep -q 'not reached' '$tmp/out' && grep -qx 'not ok 11 sample.ends_early_after_failure' '$tmp/out'"
+check totals_line has "# Totals: pass:4 fail:4 xfail:1 xpass:0 skip:2 error:0"
 "$bin" -t 'sample.skips' > "$tmp/skip" 2>&1; rc=$?
 check all_skipped_exits_4 test "$rc" = 4
 "$bin" -t 'sample.pass*' -t '*variant_param.two' > "$tmp/sel" 2>&1; rc=$?
 check selection_by_glob bash -c "test $rc = 0 && grep -qx '1..2' '$tmp/sel'"
 "$bin" --list > "$tmp/list"; rc=$?
-check list_names_unique bash -c "test $rc = 0 && test \$(wc -l < '$tmp/list') = 9 && test \$(sort -u '$tmp/list' | wc -l) = 9"
+check list_names_unique bash -c "test $rc = 0 && test \$(wc -l < '$tmp/list') = 11 && test \$(sort -u '$tmp/list' | wc -l) = 11"
 # prove must see the same verdicts: 9 tests, failures exactly 2, 5 and 6
 prove -e cat "$tmp/out" > "$tmp/prove" 2>&1
-check prove_agrees bash -c "grep -q 'Failed tests:  2, 5-6' '$tmp/prove' && grep -q 'Tests=9' '$tmp/prove'"
+check prove_agrees bash -c "grep -q 'Failed tests:  2, 5-6, 11' '$tmp/prove' && grep -q 'Tests=11' '$tmp/prove'"
 [ "$bad" = 0 ] || { echo "# $bad harness check(s) failed"; cat "$tmp/prove" | sed 's/^/# prove| /'; }
 echo "# $((n - bad)) passed, $bad failed"
 [ "$bad" = 0 ]

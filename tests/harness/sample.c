@@ -69,4 +69,17 @@ MA_TEST_F(sample, fixture, variant_param, MA_VARIANTS(two), .req = { .no_kvm = t
 	MA_EXPECT_TRUE((uintptr_t)t->param == 1 || (uintptr_t)t->param == 2);
 }
 
+MA_TEST(sample, ends_early, .req = { .no_kvm = true })
+{
+	ma_log("ending the test early");
+	ma_end();
+	ma_fail("not reached");
+}
+
+MA_TEST(sample, ends_early_after_failure, .req = { .no_kvm = true })
+{
+	ma_fail("a failure before ma_end");
+	ma_end();
+}
+
 MA_TEST_MAIN
