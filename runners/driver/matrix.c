@@ -138,9 +138,8 @@ bool matrix_present(const struct run *r)
 	return false;
 }
 
-size_t matrix_write(FILE *f, const struct run *r)
+void matrix_write(FILE *f, const struct run *r)
 {
-	size_t cells = 0;
 	fprintf(f, "memattr memory-type matrix, run %s\n"
 		   "What a guest access through a PFNMAP memslot did (pfnmap.access_matrix), one row per source\n"
 		   "and guest stage-1 memory type. ok: completed; fault(SYNDROME): exception taken in the guest\n"
@@ -168,9 +167,7 @@ size_t matrix_write(FILE *f, const struct run *r)
 			fprintf(f, "\n== %s (%s%s%s, kvm %s, kernel %s)\n", c->name, c->arch, cpu ? ", cpu " : "",
 				cpu ? cpu : "", mode ? mode : "?", rel ? rel : "?");
 			table_print(f, &t);
-			cells++;
 		}
 		table_free(&t);
 	}
-	return cells;
 }

@@ -11,8 +11,8 @@ struct run;
 int report_json(const struct run *r, const char *path, char **err);
 int report_junit(const struct run *r, const char *path, char **err);
 void summary_write(FILE *f, const struct run *r);
-/* matrix.txt: the memory-type matrix of every cell that ran pfnmap.access_matrix (cells written). */
-size_t matrix_write(FILE *f, const struct run *r);
+/* matrix.txt: the memory-type matrix of every cell that ran pfnmap.access_matrix. */
+void matrix_write(FILE *f, const struct run *r);
 bool matrix_present(const struct run *r);
 
 /* Escapers (exposed for the unit tests). Invalid UTF-8 becomes U+FFFD. */

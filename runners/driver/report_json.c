@@ -270,13 +270,10 @@ static void write_test(struct jw *w, const struct cell *c, const struct test_res
 
 int report_json(const struct run *r, const char *path, char **err)
 {
-	char *tmp = xasprintf("%s.tmp", path);
-	FILE *f = fopen(tmp, "w");
-	if (!f) {
-		*err = xasprintf("cannot write %s: %s", tmp, strerror(errno));
-		free(tmp);
+	char *tmp;
+	FILE *f = file_open_replace(path, &tmp, err);
+	if (!f)
 		return -1;
-	}
 	const struct config *conf = r->conf;
 	struct jw w = {.f = f};
 	long totals[RES__COUNT] = {0};
@@ -338,13 +335,5 @@ int report_json(const struct run *r, const char *path, char **err)
 	jw_close(&w, ']');
 	jw_close(&w, '}');
 	fputc('\n', f);
-	bool bad = ferror(f) != 0;
-	if (fclose(f) != 0 || bad || rename(tmp, path) != 0) {
-		*err = xasprintf("cannot write %s: %s", path, strerror(errno));
-		unlink(tmp);
-		free(tmp);
-		return -1;
-	}
-	free(tmp);
-	return 0;
+	return file_commit_replace(f, tmp, path, err);
 }

@@ -220,13 +220,10 @@ static void write_group(FILE *f, const struct run *r, const struct cell *c, cons
 
 int report_junit(const struct run *r, const char *path, char **err)
 {
-	char *tmp = xasprintf("%s.tmp", path);
-	FILE *f = fopen(tmp, "w");
-	if (!f) {
-		*err = xasprintf("cannot write %s: %s", tmp, strerror(errno));
-		free(tmp);
+	char *tmp;
+	FILE *f = file_open_replace(path, &tmp, err);
+	if (!f)
 		return -1;
-	}
 	long tests = 0, failures = 0, errors = 0, skipped = 0;
 	for (size_t i = 0; i < r->cell_names.n; i++) {
 		const struct cell *c = r->cells[i];
@@ -260,13 +257,5 @@ int report_junit(const struct run *r, const char *path, char **err)
 		strvec_free(&groups);
 	}
 	fputs("</testsuites>\n", f);
-	bool bad = ferror(f) != 0;
-	if (fclose(f) != 0 || bad || rename(tmp, path) != 0) {
-		*err = xasprintf("cannot write %s: %s", path, strerror(errno));
-		unlink(tmp);
-		free(tmp);
-		return -1;
-	}
-	free(tmp);
-	return 0;
+	return file_commit_replace(f, tmp, path, err);
 }

@@ -270,6 +270,21 @@ void run_execute(struct run *r)
 	r->interrupted = proc_interrupted != 0;
 }
 
+/* <run>/<name> from a text writer */
+static int write_text_report(const struct run *r, const char *name, void (*writer)(FILE *, const struct run *),
+			     char **err)
+{
+	char *p = path_join(r->dir, name), *tmp;
+	FILE *f = file_open_replace(p, &tmp, err);
+	int rc = -1;
+	if (f) {
+		writer(f, r);
+		rc = file_commit_replace(f, tmp, p, err);
+	}
+	free(p);
+	return rc;
+}
+
 int run_write_reports(struct run *r, char **err)
 {
 	int rc = 0;
@@ -281,30 +296,13 @@ int run_write_reports(struct run *r, char **err)
 	if (rc == 0 && report_junit(r, p, err) != 0)
 		rc = -1;
 	free(p);
-	p = path_join(r->dir, "summary.txt");
-	FILE *f = fopen(p, "w");
-	if (!f) {
-		if (rc == 0)
-			*err = xasprintf("cannot write %s: %s", p, strerror(errno));
+	/* the text reports are written even if a structured one failed; the first error is kept */
+	char *later = NULL;
+	if (write_text_report(r, "summary.txt", summary_write, rc ? &later : err) != 0)
 		rc = -1;
-	} else {
-		summary_write(f, r);
-		fclose(f);
-	}
-	free(p);
-	if (matrix_present(r)) {
-		p = path_join(r->dir, "matrix.txt");
-		f = fopen(p, "w");
-		if (!f) {
-			if (rc == 0)
-				*err = xasprintf("cannot write %s: %s", p, strerror(errno));
-			rc = -1;
-		} else {
-			matrix_write(f, r);
-			fclose(f);
-		}
-		free(p);
-	}
+	if (matrix_present(r) && write_text_report(r, "matrix.txt", matrix_write, rc ? &later : err) != 0)
+		rc = -1;
+	free(later);
 	return rc;
 }
 

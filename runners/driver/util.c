@@ -576,3 +576,28 @@ void write_utf8_escaped(FILE *f, const char *s, void (*ascii)(FILE *f, unsigned 
 		left -= n;
 	}
 }
+
+FILE *file_open_replace(const char *path, char **tmp, char **err)
+{
+	*tmp = xasprintf("%s.tmp", path);
+	FILE *f = fopen(*tmp, "w");
+	if (!f) {
+		*err = xasprintf("cannot write %s: %s", *tmp, strerror(errno));
+		free(*tmp);
+		*tmp = NULL;
+	}
+	return f;
+}
+
+int file_commit_replace(FILE *f, char *tmp, const char *path, char **err)
+{
+	bool bad = ferror(f) != 0;
+	if (fclose(f) != 0 || bad || rename(tmp, path) != 0) {
+		*err = xasprintf("cannot write %s: %s", path, strerror(errno));
+		unlink(tmp);
+		free(tmp);
+		return -1;
+	}
+	free(tmp);
+	return 0;
+}

@@ -112,4 +112,10 @@ void write_utf8_escaped(FILE *f, const char *s, void (*ascii)(FILE *f, unsigned 
 extern const char *prog_name;
 void warnx_(const char *fmt, ...) PRINTF_LIKE(1, 2);
 
+/* A report file written whole or not at all: output goes to PATH.tmp, renamed over PATH on commit.
+ * open: the stream (and *tmp), or NULL with *err set; commit: 0, or -1 with *err set (tmp removed).
+ * Both free *tmp when they fail or finish. */
+FILE *file_open_replace(const char *path, char **tmp, char **err);
+int file_commit_replace(FILE *f, char *tmp, const char *path, char **err);
+
 #endif

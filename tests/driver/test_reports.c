@@ -269,8 +269,10 @@ static void test_matrix(void)
 	char *text = NULL;
 	size_t n = 0;
 	FILE *f = open_memstream(&text, &n);
-	T_INT((long)matrix_write(f, &r), 1, "one cell section");
+	matrix_write(f, &r);
 	fclose(f);
+	const char *sec = strstr(text, "\n== ");
+	T_OK(sec && !strstr(sec + 1, "\n== "), "one cell section");
 	T_HAS(text, "\n== fwb (arm64, kvm vhe, kernel ?)\n", "section header");
 	T_HAS(text, "  source.stage1             load  unaligned       exec\n", "columns in order seen");
 	T_HAS(text, "  devmem.s1_normal_wb       ok    kvm_run_EFAULT  fault(0x86000010)\n", "values");
