@@ -30,11 +30,6 @@ const char *ma_pfnmap_name(enum ma_pfnmap_kind kind)
 	return kind < MA_PFN_COUNT ? names[kind] : "?";
 }
 
-enum ma_pfnmap_type ma_pfnmap_type_of(const struct ma_pfnmap *p)
-{
-	return p->cacheable ? MA_PFT_WB : p->allow_uncached ? MA_PFT_NC : MA_PFT_DEVICE;
-}
-
 bool ma_carveout(uint64_t *base, uint64_t *size)
 {
 	const char *s = getenv("MEMATTR_CARVEOUT");

@@ -23,7 +23,7 @@ enum ma_pfnmap_kind {
 	MA_PFN_COUNT
 };
 
-/* Host memory type of a source's VMA, as arm64 KVM classifies it (mmu.c:kvm_vma_is_cacheable). */
+/* Host memory type of a vfio region (spec type=), as arm64 KVM classifies it (mmu.c:kvm_vma_is_cacheable). */
 enum ma_pfnmap_type {
 	MA_PFT_WB = 0,		/* cacheable pgprot */
 	MA_PFT_NC,		/* Normal-NC / write-combine pgprot */
@@ -66,8 +66,6 @@ int ma_try_pfnmap_open(struct ma_pfnmap *p, const struct ma_pfnmap_req *rq, cons
 void ma_pfnmap_unmap(struct ma_pfnmap *p);
 int ma_try_pfnmap_map(struct ma_pfnmap *p, void *fixed);
 void ma_pfnmap_close(struct ma_pfnmap *p);
-/* The host memory type the source's VMA has. */
-enum ma_pfnmap_type ma_pfnmap_type_of(const struct ma_pfnmap *p);
 
 /* The carve-out the kernel does not own (MEMATTR_CARVEOUT=base:size, set by the lab). */
 bool ma_carveout(uint64_t *base, uint64_t *size);
