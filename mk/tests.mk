@@ -9,7 +9,8 @@ SAN_CFLAGS := $(HOST_CFLAGS) $(SAN) -isystem $(BUILD)/$(HOST_ARCH)/uapi/include
 SAN_HOST_SRCS := $(HOST_COMMON_SRCS) $(wildcard host/arch/$(HADIR)/*.c)
 SAN_LIB_OBJS := $(patsubst %,$(SAN_B)/%.o,$(SAN_HOST_SRCS)) $(SAN_B)/guest_image.o
 SAN_LIB := $(SAN_B)/libmemattr.a
-SAN_UNIT_SRCS := $(wildcard tests/unit/*.c) guest/common/format.c
+SAN_UNIT_SRCS := $(wildcard tests/unit/*.c) guest/common/format.c \
+	suites/pfnmap/arch/arm64/memtype_model.c suites/pfnmap/memtype_names.c suites/pfnmap/sources.c
 SAN_SUITES := $(patsubst %,$(SAN_B)/bin/memattr-%,$(SUITES))
 
 $(SAN_B)/%.c.o: %.c $(wildcard host/include/memattr/*.h host/*.h guest/include/memattr/*.h suites/*/*.h) | $($(HOST_ARCH)_UAPI)

@@ -1,6 +1,12 @@
-/* matrix.c: the memory-type matrix of each cell (matrix.txt), from the pfnmap suite's
- * access_matrix results: one row per PFNMAP source and guest stage-1 type, one column per
- * access, the value what the guest saw ("matrix <source> s1=<type>: op=value ..." diagnostics).
+/* matrix.c: the memory-type matrix of each cell (matrix.txt), built from the structured records
+ * the pfnmap suite's access_matrix test emits as diagnostics (suites/pfnmap/access.c):
+ *   memtype-platform fwb=1 dic=1 cap243=1 pkvm=0 lse=1
+ *   memtype-row row=R s1=.. s2=.. eff=.. judged_type=yes|no slot_expected=.. slot_observed=.. slot_rule=..
+ *   memtype-cell row=R op=O expected=A|B observed=X verdict=match|MISMATCH rule=ID [detail=..]
+ *   memtype-rule id=ID says=TEXT | source=TEXT
+ * One block per row: the expected line and the observed line side by side, every mismatch marked
+ * "!"; a legend of the rules the cells cite.  Matrix tests without records (skipped: the source is
+ * absent) are listed with their reason.
  */
 #include "report.h"
 
@@ -14,8 +20,11 @@
 
 struct row {
 	char *name;
-	char *val[MAX_COLS]; /* NULL: no value for that column */
-	char *note;          /* instead of values: why the row has none */
+	char *s2, *eff, *judged;
+	char *slot_exp, *slot_obs, *slot_rule;
+	char *exp[MAX_COLS], *obs[MAX_COLS]; /* NULL: no record for that column */
+	bool bad[MAX_COLS];
+	char *note;                          /* a row without records: why */
 };
 
 struct table {
@@ -23,68 +32,121 @@ struct table {
 	size_t ncol;
 	struct row *rows;
 	size_t nrows;
+	char *platform;
+	long cells, mismatches, typed_rows, untyped_rows;
 };
 
-static size_t col_index(struct table *t, const char *name, size_t len)
-{
-	for (size_t i = 0; i < t->ncol; i++)
-		if (strlen(t->col[i]) == len && strncmp(t->col[i], name, len) == 0)
-			return i;
-	if (t->ncol == MAX_COLS)
-		return MAX_COLS;
-	t->col[t->ncol] = xstrndup(name, len);
-	return t->ncol++;
-}
+struct rule {
+	char *id, *text;
+};
 
-/* The "matrix ..." line of a result's diagnostics, or NULL. */
-static const char *matrix_line(const char *diag, size_t *len)
+struct legend {
+	struct rule *v;
+	size_t n;
+};
+
+/* The value of key in a record line [p, p+len): up to the next blank; NULL if absent. */
+static char *rec_get(const char *p, size_t len, const char *key)
 {
-	for (const char *p = diag; p && *p;) {
-		size_t n = strcspn(p, "\n");
-		if (str_starts(p, "matrix ")) {
-			*len = n;
-			return p;
+	size_t kl = strlen(key);
+	for (const char *q = p; q + kl + 1 <= p + len; q++) {
+		if ((q == p || q[-1] == ' ') && strncmp(q, key, kl) == 0 && q[kl] == '=') {
+			const char *v = q + kl + 1;
+			size_t n = 0;
+			while (v + n < p + len && v[n] != ' ')
+				n++;
+			return xstrndup(v, n);
 		}
-		p += n + (p[n] == '\n');
 	}
 	return NULL;
 }
 
-static void fill_row(struct table *t, struct row *row, const struct test_result *res)
+static size_t col_index(struct table *t, const char *name)
 {
-	size_t len = 0;
-	const char *m = matrix_line(res->diag, &len);
-	const char *colon = m ? memchr(m, ':', len) : NULL;
-	if (!colon) {
-		const char *why = res->reason ? res->reason : "";
-		static const char refused_text[] = "memslot refused as expected (";
-		const char *refused = strstr(why, refused_text);
-		if (res->res == RES_SKIP && refused) {
-			refused += sizeof(refused_text) - 1;
-			row->note = xasprintf("memslot refused: %.*s", (int)strcspn(refused, ")"), refused);
-		} else if (res->res == RES_SKIP) {
-			row->note = xasprintf("skipped: %.*s", (int)strcspn(why, "\n"), why);
-		} else {
-			row->note = xasprintf("%s (no matrix line)", result_name(res->res));
-		}
+	for (size_t i = 0; i < t->ncol; i++)
+		if (strcmp(t->col[i], name) == 0)
+			return i;
+	if (t->ncol == MAX_COLS)
+		return MAX_COLS;
+	t->col[t->ncol] = xstrdup(name);
+	return t->ncol++;
+}
+
+static void legend_add(struct legend *lg, const char *p, size_t len)
+{
+	char *id = rec_get(p, len, "id");
+	const char *says = memmem(p, len, " says=", 6);
+	if (!id || !says) {
+		free(id);
 		return;
 	}
-	for (const char *p = colon + 1; p < m + len;) {
-		p += strspn(p, " ");
-		size_t n = strcspn(p, " \n");
-		if (p + n > m + len)
-			n = (size_t)(m + len - p);
-		const char *eq = memchr(p, '=', n);
-		if (eq) {
-			size_t c = col_index(t, p, (size_t)(eq - p));
-			if (c < MAX_COLS) {
-				free(row->val[c]);
-				row->val[c] = xstrndup(eq + 1, (size_t)(p + n - eq - 1));
-			}
+	for (size_t i = 0; i < lg->n; i++)
+		if (strcmp(lg->v[i].id, id) == 0) {
+			free(id);
+			return;
 		}
-		if (!n)
-			break;
-		p += n;
+	says += 6;
+	lg->v = xrealloc(lg->v, (lg->n + 1) * sizeof(*lg->v));
+	lg->v[lg->n].id = id;
+	lg->v[lg->n].text = xstrndup(says, (size_t)(p + len - says));
+	lg->n++;
+}
+
+static void take(char **dst, char *v)
+{
+	free(*dst);
+	*dst = v;
+}
+
+/* Fill a row from one result's records. Returns whether any record was found. */
+static bool fill_row(struct table *t, struct row *row, struct legend *lg, const char *diag)
+{
+	bool any = false;
+	for (const char *p = diag; p && *p;) {
+		size_t n = strcspn(p, "\n");
+		if (str_starts(p, "memtype-platform ") && !t->platform) {
+			t->platform = xstrndup(p + strlen("memtype-platform "), n - strlen("memtype-platform "));
+		} else if (str_starts(p, "memtype-row ")) {
+			any = true;
+			take(&row->s2, rec_get(p, n, "s2"));
+			take(&row->eff, rec_get(p, n, "eff"));
+			take(&row->judged, rec_get(p, n, "judged_type"));
+			take(&row->slot_exp, rec_get(p, n, "slot_expected"));
+			take(&row->slot_obs, rec_get(p, n, "slot_observed"));
+			take(&row->slot_rule, rec_get(p, n, "slot_rule"));
+		} else if (str_starts(p, "memtype-cell ")) {
+			char *op = rec_get(p, n, "op");
+			size_t c = op ? col_index(t, op) : MAX_COLS;
+			free(op);
+			if (c < MAX_COLS) {
+				char *verdict = rec_get(p, n, "verdict");
+				any = true;
+				take(&row->exp[c], rec_get(p, n, "expected"));
+				take(&row->obs[c], rec_get(p, n, "observed"));
+				row->bad[c] = !verdict || strcmp(verdict, "match") != 0;
+				free(verdict);
+			}
+		} else if (str_starts(p, "memtype-rule ")) {
+			legend_add(lg, p, n);
+		}
+		p += n + (p[n] == '\n');
+	}
+	return any;
+}
+
+static void row_free(struct row *r)
+{
+	free(r->name);
+	free(r->s2);
+	free(r->eff);
+	free(r->judged);
+	free(r->slot_exp);
+	free(r->slot_obs);
+	free(r->slot_rule);
+	free(r->note);
+	for (size_t i = 0; i < MAX_COLS; i++) {
+		free(r->exp[i]);
+		free(r->obs[i]);
 	}
 }
 
@@ -92,41 +154,97 @@ static void table_free(struct table *t)
 {
 	for (size_t i = 0; i < t->ncol; i++)
 		free(t->col[i]);
-	for (size_t r = 0; r < t->nrows; r++) {
-		free(t->rows[r].name);
-		free(t->rows[r].note);
-		for (size_t i = 0; i < MAX_COLS; i++)
-			free(t->rows[r].val[i]);
-	}
+	for (size_t r = 0; r < t->nrows; r++)
+		row_free(&t->rows[r]);
 	free(t->rows);
+	free(t->platform);
+}
+
+static const char *or_dash(const char *s)
+{
+	return s ? s : "-";
+}
+
+static void table_count(struct table *t)
+{
+	for (size_t r = 0; r < t->nrows; r++) {
+		const struct row *row = &t->rows[r];
+		if (row->note)
+			continue;
+		if (row->judged && strcmp(row->judged, "yes") == 0)
+			t->typed_rows++;
+		else
+			t->untyped_rows++;
+		t->cells++; /* the memslot verdict */
+		if (row->slot_exp && row->slot_obs && strcmp(row->slot_exp, row->slot_obs) != 0)
+			t->mismatches++;
+		for (size_t i = 0; i < t->ncol; i++) {
+			if (!row->obs[i])
+				continue;
+			t->cells++;
+			t->mismatches += row->bad[i];
+		}
+	}
 }
 
 static void table_print(FILE *f, const struct table *t)
 {
-	size_t w0 = strlen("source.stage1"), w[MAX_COLS];
-	for (size_t r = 0; r < t->nrows; r++)
-		if (strlen(t->rows[r].name) > w0)
-			w0 = strlen(t->rows[r].name);
+	size_t w0 = strlen("row"), wt = strlen("stage 2 -> effective"), w[MAX_COLS];
+	char **types = xcalloc(t->nrows ? t->nrows : 1, sizeof(*types));
+	for (size_t r = 0; r < t->nrows; r++) {
+		const struct row *row = &t->rows[r];
+		if (strlen(row->name) > w0)
+			w0 = strlen(row->name);
+		if (row->note)
+			continue;
+		types[r] = xasprintf("%s -> %s", or_dash(row->s2), or_dash(row->eff));
+		if (strlen(types[r]) > wt)
+			wt = strlen(types[r]);
+	}
 	for (size_t i = 0; i < t->ncol; i++) {
 		w[i] = strlen(t->col[i]);
-		for (size_t r = 0; r < t->nrows; r++)
-			if (t->rows[r].val[i] && strlen(t->rows[r].val[i]) > w[i])
-				w[i] = strlen(t->rows[r].val[i]);
+		for (size_t r = 0; r < t->nrows; r++) {
+			const struct row *row = &t->rows[r];
+			size_t e = row->exp[i] ? strlen(row->exp[i]) : 1, o = row->obs[i] ? strlen(row->obs[i]) + 1 : 1;
+			if (e > w[i])
+				w[i] = e;
+			if (o > w[i])
+				w[i] = o;
+		}
 	}
-	fprintf(f, "  %-*s", (int)w0, "source.stage1");
+	fprintf(f, "  %-*s  %-*s  %-8s", (int)w0, "row", (int)wt, "stage 2 -> effective", "");
 	for (size_t i = 0; i < t->ncol; i++)
 		fprintf(f, "  %-*s", i + 1 < t->ncol ? (int)w[i] : 0, t->col[i]);
 	fputc('\n', f);
 	for (size_t r = 0; r < t->nrows; r++) {
 		const struct row *row = &t->rows[r];
-		fprintf(f, "  %-*s", (int)w0, row->name);
-		if (row->note)
-			fprintf(f, "  %s", row->note);
-		else
-			for (size_t i = 0; i < t->ncol; i++)
-				fprintf(f, "  %-*s", i + 1 < t->ncol ? (int)w[i] : 0, row->val[i] ? row->val[i] : "-");
+		if (row->note) {
+			fprintf(f, "  %-*s  %s\n", (int)w0, row->name, row->note);
+			continue;
+		}
+		bool refused = row->slot_exp && strcmp(row->slot_exp, "accepted") != 0;
+		bool slot_bad = row->slot_exp && row->slot_obs && strcmp(row->slot_exp, row->slot_obs) != 0;
+		if (refused || slot_bad) {
+			fprintf(f, "  %-*s  %-*s  memslot: expected %s, observed %s%s (rule %s)\n", (int)w0, row->name,
+				(int)wt, types[r], or_dash(row->slot_exp), or_dash(row->slot_obs), slot_bad ? " !" : "",
+				or_dash(row->slot_rule));
+			continue;
+		}
+		fprintf(f, "  %-*s  %-*s  %-8s", (int)w0, row->name, (int)wt, types[r], "expected");
+		for (size_t i = 0; i < t->ncol; i++)
+			fprintf(f, "  %-*s", i + 1 < t->ncol ? (int)w[i] : 0, or_dash(row->exp[i]));
+		fputc('\n', f);
+		fprintf(f, "  %-*s  %-*s  %-8s", (int)w0, "", (int)wt, "", "observed");
+		for (size_t i = 0; i < t->ncol; i++) {
+			char *cell = xasprintf("%s%s", or_dash(row->obs[i]), row->bad[i] ? " !" : "");
+			fprintf(f, "  %-*s", i + 1 < t->ncol ? (int)w[i] : 0, cell);
+			free(cell);
+		}
 		fputc('\n', f);
 	}
+	for (size_t r = 0; r < t->nrows; r++)
+		free(types[r]);
+	free(types);
 }
 
 bool matrix_present(const struct run *r)
@@ -140,12 +258,15 @@ bool matrix_present(const struct run *r)
 
 void matrix_write(FILE *f, const struct run *r)
 {
+	struct legend lg = { 0 };
 	fprintf(f, "memattr memory-type matrix, run %s\n"
-		   "What a guest access through a PFNMAP memslot did (pfnmap.access_matrix), one row per source\n"
-		   "and guest stage-1 memory type. ok: completed; fault(SYNDROME): exception taken in the guest\n"
-		   "(arm64 ESR_EL1: 0x96000021 alignment fault, 0x86000010 instruction abort KVM injected);\n"
-		   "kvm_run_ERRNO: KVM_RUN failed; n/a: the CPU lacks the instruction; memslot refused: KVM\n"
-		   "did not accept the memslot (as expected on that platform).\n",
+		   "Each row is one PFNMAP source seen through one guest stage-1 memory type (pfnmap.access_matrix):\n"
+		   "the stage-2 and effective types the model expects, then for every probe the outcomes the model\n"
+		   "allows (expected) and what happened (observed); \"!\" marks a mismatch, which fails the test.\n"
+		   "Outcomes: ok; align_fault / sea_iabt / excl_fault: the guest took that exception (arm64 ESR DFSC\n"
+		   "0x21, IFSC 0x10 injected by KVM, DFSC 0x35); no_excl: the store-exclusive never succeeded; n/a: the\n"
+		   "CPU lacks the instruction; run_ERRNO: KVM_RUN failed.  On x86 every probe is judged (it must\n"
+		   "complete) but the memory type is not observable: those rows say \"unobservable\".\n",
 		r->id);
 	for (size_t i = 0; i < r->cell_names.n; i++) {
 		const struct cell *c = r->cells[i];
@@ -159,15 +280,34 @@ void matrix_write(FILE *f, const struct run *r)
 			struct row *row = &t.rows[t.nrows++];
 			memset(row, 0, sizeof(*row));
 			row->name = xstrdup(res->name + strlen(MATRIX_TEST));
-			fill_row(&t, row, res);
+			if (!fill_row(&t, row, &lg, res->diag)) {
+				const char *why = res->reason ? res->reason : "";
+				row->note = xasprintf("%s, no records: %.*s", result_name(res->res), (int)strcspn(why, "\n"),
+						      why);
+			}
 		}
 		if (t.nrows) {
 			const char *mode = kv_get(&c->id, "kvm_mode"), *cpu = kv_get(&c->id, "cpu");
 			const char *rel = kv_get(&c->id, "kernel_release");
+			table_count(&t);
 			fprintf(f, "\n== %s (%s%s%s, kvm %s, kernel %s)\n", c->name, c->arch, cpu ? ", cpu " : "",
 				cpu ? cpu : "", mode ? mode : "?", rel ? rel : "?");
+			fprintf(f, "platform: %s\n", t.platform ? t.platform : "-");
+			fprintf(f, "judged: %ld cells, %ld mismatches; rows whose memory type the probes pin down: %ld, "
+				   "rows where it is not observable: %ld\n",
+				t.cells, t.mismatches, t.typed_rows, t.untyped_rows);
 			table_print(f, &t);
 		}
 		table_free(&t);
 	}
+	if (lg.n) {
+		fprintf(f, "\nRules cited (suites/pfnmap/memtype_model.h):\n");
+		for (size_t i = 0; i < lg.n; i++)
+			fprintf(f, "  %s: %s\n", lg.v[i].id, lg.v[i].text);
+	}
+	for (size_t i = 0; i < lg.n; i++) {
+		free(lg.v[i].id);
+		free(lg.v[i].text);
+	}
+	free(lg.v);
 }

@@ -41,83 +41,94 @@ static const struct ma_variant probe_cases[] = {
 	PROBE("vfio1.s1_normal_wb", MA_PFN_VFIO1, MA_MT_NORMAL_WB),
 };
 
-/* The memory-type matrix: each row is one source and guest stage-1 type, each column an op. */
+static void log_rule(const struct mt_rule *r)
+{
+	ma_log("memtype-rule id=%s says=%s | source=%s", r->id, r->says, r->source);
+}
+
+/*
+ * The memory-type matrix: each row is one source and guest stage-1 type, each column an op.  The
+ * model (memtype_model.h) gives the expected stage-2 and effective type and the allowed outcomes of
+ * every probe; each cell is a verdict, emitted as a structured record that matrix.txt is built from:
+ *   memtype-platform fwb= dic= cap243= pkvm= lse=
+ *   memtype-row row= source= pgprot= allow_uncached= ram= s1= s2= eff= judged_type= slot_expected=
+ *               slot_observed= slot_rule= s2_rule= eff_rule=
+ *   memtype-cell row= op= expected= observed= verdict=match|MISMATCH rule= [detail=]
+ *   memtype-rule id= says=... | source=...
+ */
 MA_TEST(pfnmap, access_matrix, MA_VARIANTS(probe_cases), .req = { .root = true }, .timeout_s = 60,
-	.source = "arch/arm64/kvm/mmu.c:kvm_s2_fault_compute_prot (exec on non-cacheable PFNMAP is "
-		  "refused and a synchronous external abort injected; 7.2.13)")
+	.source = "the memory-type model, suites/pfnmap/memtype_model.h (arm64: arch/arm64/kvm/mmu.c:"
+		  "kvm_s2_fault_pin_pfn, kvm_s2_fault_compute_prot, kvm_handle_guest_abort; Linux 7.2.13): each "
+		  "failure names its rule")
 {
 	const struct probe_case *c = t->param;
+	const char *row = t->variant->name;
 	struct src_case sc = { c->kind, false };
 	struct ma_vm *vm = ma_vm_create(NULL);
 	struct ma_vcpu *v = ma_vcpu_add(vm);
-	char row[512];
-	size_t len = 0;
+	struct mt_row_expect e;
+	struct mt_platform pl;
 	struct ma_pfnmap p;
-	const char *src;
+	char set[128];
+	int got;
 
+	pfn_platform(v, &pl);
 	pfn_open(&sc, PFN_SIZE, NULL, &p);
-	pfn_add_slot(vm, 1, SLOT_GPA, &p);
+	pfn_check_source_table(&p);
+	pfn_expect_row(&pl, &p, c->mt, &e);
+	got = ma_try_add_slot(vm, 1, 0, SLOT_GPA, PFN_SIZE, p.hva);
+	{
+		struct mt_source src = mt_source_of(&p);
+		static const char *const pgprots[] = { "cacheable", "writecombine", "device" };
+
+		ma_log("memtype-platform fwb=%d dic=%d cap243=%d pkvm=%d lse=%d", pl.fwb, pl.dic, pl.cap243, pl.pkvm,
+		       pl.lse);
+		ma_log("memtype-row row=%s source=%s pgprot=%s allow_uncached=%d ram=%d s1=%s s2=%s eff=%s "
+		       "judged_type=%s slot_expected=%s slot_observed=%s slot_rule=%s s2_rule=%s eff_rule=%s", row,
+		       ma_pfnmap_name(p.kind), pgprots[src.pgprot], src.allow_uncached, src.ram,
+		       mt_type_name(mt_s1_type(c->mt)), mt_type_name(e.s2),
+		       mt_type_name(e.eff), e.judged_type ? "yes" : "no", pfn_verdict(e.slot_errno), pfn_verdict(got),
+		       e.slot_rule->id, e.s2_rule->id, e.eff_rule->id);
+		log_rule(e.slot_rule);
+		log_rule(e.s2_rule);
+		log_rule(e.eff_rule);
+	}
+	if (got != -e.slot_errno)
+		ma_fatal("%s: memslot %s, the model expects %s (rule %s: %s; %s)", row, pfn_verdict(got),
+			 pfn_verdict(e.slot_errno), e.slot_rule->id, e.slot_rule->says, e.slot_rule->source);
+	if (got)
+		ma_end();	/* refused exactly as the model says: that is the row's verdict */
 	ma_map(vm, SLOT_GPA, SLOT_GPA, PFN_SIZE, c->mt);
 	memset(p.hva, 0, 2 * MA_PAGE_SIZE);
 	for (enum ma_probe_op op = 0; op < MA_PROBE_COUNT; op++) {
 		uint64_t gva = SLOT_GPA + (op == MA_PROBE_EXEC ? MA_PAGE_SIZE : 64);
-		enum ma_probe_expect want = ma_pfnmap_probe_expect(&p, op, c->mt, &src);
-		const char *run_src = "";
-		int run_err = ma_pfnmap_expected_run_errno(vm, &p, &run_src);
-
-		if (run_err && want != MA_EXPECT_KVM_SEA && want != MA_EXPECT_GUEST_FAULT) {
-			want = MA_EXPECT_RUN_FAILS;
-			src = run_src;
-		}
+		const struct mt_rule *rule = e.probe_rule[op];
+		enum mt_outcome seen;
 		struct ma_result res;
-		char why[768];
-		const char *seen;
+		char detail[64] = "", why[768];
 
 		if (op == MA_PROBE_EXEC)
 			memcpy((char *)p.hva + MA_PAGE_SIZE, ma_return_insn, ma_return_insn_len);
-		if (ma_vcpu_run_agent(v, MA_AGENT_PROBE, (uint64_t[]){ gva, op, 1 }, 3, 0, &res) != MA_OUT_DONE) {
+		ma_vcpu_run_agent(v, MA_AGENT_PROBE, (uint64_t[]){ gva, op, 1 }, 3, 0, &res);
+		seen = pfn_classify(&res, op);
+		if (res.outcome == MA_OUT_DONE && res.ret[0] == MA_PROBE_FAULT)
+			snprintf(detail, sizeof(detail), " detail=syndrome:0x%llx", (unsigned long long)res.ret[1]);
+		else if (res.outcome == MA_OUT_RUN_ERROR)
+			snprintf(detail, sizeof(detail), " detail=exit_reason:%u", res.exit_reason);
+		else if (res.outcome != MA_OUT_DONE)
+			snprintf(detail, sizeof(detail), " detail=%s", ma_outcome_name(res.outcome));
+		mt_outcome_set_str(e.allowed[op], set, sizeof(set));
+		ma_log("memtype-cell row=%s op=%s expected=%s observed=%s verdict=%s rule=%s%s", row, probe_names[op],
+		       set, mt_outcome_name(seen), e.allowed[op] & MT_BIT(seen) ? "match" : "MISMATCH", rule->id,
+		       detail);
+		log_rule(rule);
+		if (!(e.allowed[op] & MT_BIT(seen))) {
 			ma_result_describe(&res, why, sizeof(why));
-			if (res.outcome == MA_OUT_RUN_ERROR && want == MA_EXPECT_RUN_FAILS) {
-				ma_log("%s: %s (expected: %s)", probe_names[op], why, src);
-				if (res.err != run_err)
-					ma_fail("%s: KVM_RUN failed with %s, expected %s (%s)", probe_names[op],
-						ma_errno_name(res.err), ma_errno_name(run_err), src);
-				len += (size_t)snprintf(row + len, sizeof(row) - len, " %s=kvm_run_%s", probe_names[op],
-							ma_errno_name(res.err));
-				continue;
-			}
-			if (res.outcome == MA_OUT_RUN_ERROR && want == MA_EXPECT_ANY) {
-				/* e.g. an alignment fault that stage 2 reports to EL2: arm64 KVM has no
-				 * handler for it (kvm_handle_guest_abort: "Unsupported FSC") */
-				ma_log("%s: %s (observed, not asserted: %s)", probe_names[op], why, src);
-				len += (size_t)snprintf(row + len, sizeof(row) - len, " %s=kvm_run_%s", probe_names[op],
-							ma_errno_name(res.err));
-				continue;
-			}
-			ma_fail("%s probe did not complete: %s", probe_names[op], why);
-			len += (size_t)snprintf(row + len, sizeof(row) - len, " %s=stuck", probe_names[op]);
-			continue;
+			ma_fail("%s %s: expected %s, observed %s (%s); s2=%s eff=%s; rule %s: %s (%s)", row,
+				probe_names[op], set, mt_outcome_name(seen), why, mt_type_name(e.s2),
+				mt_type_name(e.eff), rule->id, rule->says, rule->source);
 		}
-		if (want == MA_EXPECT_RUN_FAILS)
-			ma_fail("%s: expected KVM_RUN to fail with %s (%s), the probe completed", probe_names[op],
-				ma_errno_name(run_err), src);
-		seen = res.ret[0] == MA_PROBE_OK ? "ok" : res.ret[0] == MA_PROBE_UNSUPPORTED ? "n/a" : "fault";
-		if (res.ret[0] == MA_PROBE_FAULT)
-			len += (size_t)snprintf(row + len, sizeof(row) - len, " %s=fault(0x%llx)", probe_names[op],
-						(unsigned long long)res.ret[1]);
-		else
-			len += (size_t)snprintf(row + len, sizeof(row) - len, " %s=%s", probe_names[op], seen);
-		if (want == MA_EXPECT_COMPLETES && res.ret[0] != MA_PROBE_OK && res.ret[0] != MA_PROBE_UNSUPPORTED)
-			ma_fail("%s must complete (%s), took syndrome 0x%llx", probe_names[op], src,
-				(unsigned long long)res.ret[1]);
-		if (want == MA_EXPECT_GUEST_FAULT && res.ret[0] != MA_PROBE_FAULT)
-			ma_fail("%s must fault in the guest (%s): got %s", probe_names[op], src, seen);
-		if (want == MA_EXPECT_KVM_SEA &&
-		    (res.ret[0] != MA_PROBE_FAULT || !ma_pfnmap_is_kvm_sea(res.ret[1], res.ret[3])))
-			ma_fail("%s must take the abort KVM injects (%s): got %s syndrome 0x%llx", probe_names[op],
-				src, seen, (unsigned long long)res.ret[1]);
 	}
-	ma_log("matrix %s s1=%s:%s", ma_pfnmap_name(c->kind), ma_memtype_name(c->mt), row);
 	ma_vm_destroy(vm);
 	ma_pfnmap_close(&p);
 }

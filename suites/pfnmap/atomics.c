@@ -55,16 +55,16 @@ MA_TEST(pfnmap, atomics_with_host_reads, MA_VARIANTS(sources), .req = { .root = 
 	struct ma_result res[MA_MAX_VCPUS];
 	const enum ma_atomic_flavour *fl;
 	volatile uint64_t *counter;
-	const char *src;
+	const struct mt_rule *rule;
 	struct ma_pfnmap p;
 	unsigned nfl;
 
 	for (unsigned i = 0; i < VCPUS; i++)
 		ma_vcpu_add(vm);
 	pfn_open(c, PFN_SIZE, NULL, &p);
-	if (!ma_pfnmap_atomics_required(&p, &src))
-		ma_skip("atomics are not required to work on this memory type (%s); the access_matrix rows "
-			"record what they do", src);
+	if (!ma_pfnmap_atomics_required(vm, &p, &rule))
+		ma_skip("atomics are IMPLEMENTATION DEFINED on this source's effective type (rule %s: %s); the "
+			"access_matrix rows judge them against the model's allowed outcomes", rule->id, rule->says);
 	pfn_add_slot(vm, 1, SLOT_GPA, &p);
 	pfn_require_guest_access(vm, vm->vcpus[0], &p, SLOT_GPA);
 	ma_map(vm, SLOT_GPA, SLOT_GPA, PFN_SIZE, MA_MT_NORMAL_WB);

@@ -27,13 +27,13 @@ void pfn_open(const struct src_case *c, size_t size, void *fixed, struct ma_pfnm
 
 void pfn_add_slot(struct ma_vm *vm, uint32_t slot, uint64_t gpa, const struct ma_pfnmap *p)
 {
-	const char *src;
+	const struct mt_rule *rule;
 	int r = ma_try_add_slot(vm, slot, 0, gpa, p->size, p->hva);
 
 	if (!r)
 		return;
-	if (r == -ma_pfnmap_expected_slot_errno(vm, p, 0, &src))
-		ma_skip("memslot refused as expected (%s): %s", ma_errno_name(-r), src);
+	if (r == -ma_pfnmap_expected_slot_errno(vm, p, 0, &rule))
+		ma_skip("memslot refused as expected (%s): %s (%s)", ma_errno_name(-r), rule->says, rule->source);
 	ma_fatal("memslot over %s: %s", ma_pfnmap_name(p->kind), ma_errno_name(-r));
 }
 
@@ -56,8 +56,8 @@ enum ma_outcome pfn_run(struct ma_vcpu *v, enum ma_agent a, uint64_t x, uint64_t
 
 bool pfn_guest_can_access(struct ma_vm *vm, struct ma_vcpu *v, const struct ma_pfnmap *p, uint64_t gpa)
 {
-	const char *src = "";
-	int want = ma_pfnmap_expected_run_errno(vm, p, &src);
+	const struct mt_rule *rule;
+	int want = ma_pfnmap_expected_run_errno(vm, p, &rule);
 	struct ma_result res;
 	char why[768];
 
@@ -66,7 +66,8 @@ bool pfn_guest_can_access(struct ma_vm *vm, struct ma_vcpu *v, const struct ma_p
 	ma_map(vm, gpa, gpa, MA_PAGE_SIZE, p->cacheable ? MA_MT_NORMAL_WB : MA_MT_DEVICE_nGnRE);
 	pfn_run(v, MA_AGENT_LOAD64, gpa, 0, &res);
 	ma_result_describe(&res, why, sizeof(why));
-	ma_log("first guest access: %s (expected KVM_RUN to fail with %s: %s)", why, ma_errno_name(want), src);
+	ma_log("first guest access: %s (expected KVM_RUN to fail with %s: %s, %s)", why, ma_errno_name(want),
+	       rule->says, rule->source);
 	MA_ASSERT_EQ(res.outcome, MA_OUT_RUN_ERROR);
 	MA_EXPECT_EQ(res.err, want);
 	return false;
@@ -76,6 +77,36 @@ void pfn_require_guest_access(struct ma_vm *vm, struct ma_vcpu *v, const struct 
 {
 	if (!pfn_guest_can_access(vm, v, p, gpa))
 		ma_end();	/* the refusal was the outcome to check */
+}
+
+enum mt_outcome pfn_classify(const struct ma_result *res, enum ma_probe_op op)
+{
+	if (res->outcome == MA_OUT_RUN_ERROR)
+		return res->err == EFAULT ? MT_RUN_EFAULT : res->err == EINVAL ? MT_RUN_EINVAL
+			: res->err == EPERM ? MT_RUN_EPERM : MT_OTHER;
+	if (res->outcome != MA_OUT_DONE)
+		return MT_OTHER;
+	switch (res->ret[0]) {
+	case MA_PROBE_OK:
+		return MT_OK;
+	case MA_PROBE_UNSUPPORTED:
+		return op == MA_PROBE_EXCLUSIVE ? MT_NO_EXCL : op == MA_PROBE_LSE_LDADD ? MT_NOT_PRESENT : MT_OTHER;
+	case MA_PROBE_FAULT:
+		return pfn_classify_fault(res->ret[1]);
+	default:
+		return MT_OTHER;
+	}
+}
+
+void pfn_check_source_table(const struct ma_pfnmap *p)
+{
+	struct mt_source s = mt_source_of(p);
+	bool cacheable = s.pgprot == MT_PGPROT_CACHEABLE;
+
+	if (cacheable != p->cacheable || s.ram != p->ram_backed || s.allow_uncached != p->allow_uncached)
+		ma_fail("source table (suites/pfnmap/sources.c) and opener (host/pfnmap*.c) disagree on %s: table "
+			"cacheable=%d ram=%d allow_uncached=%d, opener %d %d %d", ma_pfnmap_name(p->kind), cacheable,
+			s.ram, s.allow_uncached, p->cacheable, p->ram_backed, p->allow_uncached);
 }
 
 const char *pfn_verdict(int err)

@@ -6,6 +6,7 @@
 #include "memattr/harness.h"
 #include "memattr/kvm.h"
 #include "memattr/pfnmap.h"
+#include "memtype_model.h"
 
 /* ---- shared by the suite's files (suites/pfnmap/common.c) ---- */
 
@@ -63,35 +64,34 @@ void pfn_require_guest_access(struct ma_vm *vm, struct ma_vcpu *v, const struct 
 /* "accepted" or the errno name, for diagnostics */
 const char *pfn_verdict(int err);
 
-/* Expected errno (0 = accepted) of a memslot over this PFNMAP with these flags on this VM,
- * and the kernel source that says so. */
+/* ---- the memory-type model (memtype_model.h), per architecture in arch/<arch>/expect.c ---- */
+
+/* The platform the model needs (arm64: FWB, DIC and LSE from the guest's ID registers through v,
+ * cap 243 on v's VM, pKVM). */
+void pfn_platform(struct ma_vcpu *v, struct mt_platform *pl);
+/* The model's expectation for one matrix row: this source through guest stage-1 type s1. */
+void pfn_expect_row(const struct mt_platform *pl, const struct ma_pfnmap *p, enum ma_memtype s1,
+		    struct mt_row_expect *out);
+/* A probe's result as a model outcome (common.c; arch: the fault syndromes). */
+enum mt_outcome pfn_classify(const struct ma_result *res, enum ma_probe_op op);
+enum mt_outcome pfn_classify_fault(uint64_t syndrome);
+/* Fail the test if the source table (sources.c) and the opened source disagree. */
+void pfn_check_source_table(const struct ma_pfnmap *p);
+
+/* Expected errno (0 = accepted) of a memslot over this PFNMAP with these flags on this VM, and the rule. */
 int ma_pfnmap_expected_slot_errno(struct ma_vm *vm, const struct ma_pfnmap *p, uint32_t flags,
-				  const char **source);
-
-enum ma_probe_expect {
-	MA_EXPECT_ANY = 0,	/* implementation defined: observed and reported, not asserted */
-	MA_EXPECT_COMPLETES,	/* the access must complete */
-	MA_EXPECT_KVM_SEA,	/* KVM injects a synchronous external abort (exec on non-cacheable) */
-	MA_EXPECT_RUN_FAILS,	/* KVM_RUN fails (ma_pfnmap_expected_run_errno says with which errno) */
-	MA_EXPECT_GUEST_FAULT,	/* the guest's own stage 1 faults first (no stage-2 access happens) */
-};
-
-/* What a guest probe through a stage-1 mapping of type mt must do on this PFNMAP source. */
-enum ma_probe_expect ma_pfnmap_probe_expect(const struct ma_pfnmap *p, enum ma_probe_op op,
-					    enum ma_memtype mt, const char **source);
-/* Whether a faulting probe's syndrome is the abort KVM injects for MA_EXPECT_KVM_SEA. */
-bool ma_pfnmap_is_kvm_sea(uint64_t syndrome, uint64_t vector);
+				  const struct mt_rule **rule);
+/*
+ * What a guest access through a memslot over this source does once the host mapping exists:
+ * 0 = KVM maps it, else the errno KVM_RUN fails with (arm64: a cacheable non-RAM PFNMAP without
+ * FWB+DIC reached through a slot made over a hole; pKVM and non-RAM memory).
+ */
+int ma_pfnmap_expected_run_errno(struct ma_vm *vm, const struct ma_pfnmap *p, const struct mt_rule **rule);
+/* Whether atomics must be exact through a Normal-WB guest mapping of this source (effective Normal-WB). */
+bool ma_pfnmap_atomics_required(struct ma_vm *vm, const struct ma_pfnmap *p, const struct mt_rule **rule);
 /* The bytes of a "return" instruction for exec probes. */
 extern const unsigned char ma_return_insn[];
 extern const unsigned ma_return_insn_len;
-/*
- * What a guest access through a memslot over this source does once the host mapping exists:
- * 0 = completes, else the errno KVM_RUN fails with (arm64: a cacheable non-RAM PFNMAP without
- * FWB+DIC reached through a slot made over a hole).
- */
-int ma_pfnmap_expected_run_errno(struct ma_vm *vm, const struct ma_pfnmap *p, const char **source);
-/* Whether atomics must work through a Normal-WB guest mapping of this source (else: observed). */
-bool ma_pfnmap_atomics_required(const struct ma_pfnmap *p, const char **source);
 /* Check KVM_CAP_ARM_CACHEABLE_PFNMAP_SUPPORTED at both scopes (a whole test body). */
 void ma_pfnmap_check_cap(struct ma_t *t);
 

@@ -19,20 +19,20 @@ MA_TEST(pfnmap, memslot_rules, MA_VARIANTS(sources), .req = { .root = true },
 {
 	const struct src_case *c = t->param;
 	struct ma_vm *vm = ma_vm_create(NULL);
-	const char *src = "";
+	const struct mt_rule *rule;
 	struct ma_pfnmap p;
 	int want, got;
 
 	pfn_open(c, PFN_SIZE, NULL, &p);
 	/* create */
-	want = ma_pfnmap_expected_slot_errno(vm, &p, 0, &src);
+	want = ma_pfnmap_expected_slot_errno(vm, &p, 0, &rule);
 	got = ma_try_add_slot(vm, 1, 0, SLOT_GPA, PFN_SIZE, p.hva);
-	ma_log("create: %s (expected %s: %s)", pfn_verdict(got), pfn_verdict(want), src);
+	ma_log("create: %s (expected %s: %s)", pfn_verdict(got), pfn_verdict(want), rule->says);
 	MA_EXPECT_EQ(got, -want);
 	/* dirty logging at creation */
-	want = ma_pfnmap_expected_slot_errno(vm, &p, KVM_MEM_LOG_DIRTY_PAGES, &src);
+	want = ma_pfnmap_expected_slot_errno(vm, &p, KVM_MEM_LOG_DIRTY_PAGES, &rule);
 	got = ma_try_add_slot(vm, 2, KVM_MEM_LOG_DIRTY_PAGES, SLOT_GPA + PFN_SIZE, PFN_SIZE, p.hva);
-	ma_log("create with LOG_DIRTY_PAGES: %s (expected %s: %s)", pfn_verdict(got), pfn_verdict(want), src);
+	ma_log("create with LOG_DIRTY_PAGES: %s (expected %s: %s)", pfn_verdict(got), pfn_verdict(want), rule->says);
 	MA_EXPECT_EQ(got, -want);
 	/* dirty logging switched on later (flags-only update) */
 	if (ma_gpa_to_hva(vm, SLOT_GPA)) {
@@ -59,7 +59,7 @@ MA_TEST(pfnmap, slot_over_hole_then_mmap, MA_VARIANTS(shared_sources), .req = { 
 	struct ma_vm *vm = ma_vm_create(NULL);
 	struct ma_vcpu *v = ma_vcpu_add(vm);
 	void *hole = pfn_hole(PFN_SIZE, PFN_SIZE);
-	const char *src = "";
+	const struct mt_rule *rule;
 	struct ma_result res;
 	struct ma_pfnmap p;
 	uint64_t gpa;
@@ -73,9 +73,9 @@ MA_TEST(pfnmap, slot_over_hole_then_mmap, MA_VARIANTS(shared_sources), .req = { 
 	MA_ASSERT_TRUE(p.hva == hole);
 	*(volatile uint64_t *)p.hva = 0x600d1dea;
 
-	want = ma_pfnmap_expected_slot_errno(vm, &p, 0, &src);
+	want = ma_pfnmap_expected_slot_errno(vm, &p, 0, &rule);
 	got = ma_try_add_slot(vm, 1, 0, gc, PFN_SIZE, hole);
-	ma_log("MOVE slot 1 (now over the PFNMAP): %s (expected %s: %s)", pfn_verdict(got), pfn_verdict(want), src);
+	ma_log("MOVE slot 1 (now over the PFNMAP): %s (expected %s: %s)", pfn_verdict(got), pfn_verdict(want), rule->says);
 	MA_EXPECT_EQ(got, -want);
 	gpa = got ? ga : gc;
 
@@ -85,11 +85,11 @@ MA_TEST(pfnmap, slot_over_hole_then_mmap, MA_VARIANTS(shared_sources), .req = { 
 	MA_EXPECT_EQ(got, -want);
 
 	ma_map(vm, gpa, gpa, MA_PAGE_SIZE, p.cacheable ? MA_MT_NORMAL_WB : MA_MT_DEVICE_nGnRE);
-	want = ma_pfnmap_expected_run_errno(vm, &p, &src);
+	want = ma_pfnmap_expected_run_errno(vm, &p, &rule);
 	pfn_run(v, MA_AGENT_LOAD64, gpa, 0, &res);
 	ma_result_describe(&res, why, sizeof(why));
 	ma_log("guest load through slot 1 at %#llx: %s (expected %s: %s)", (unsigned long long)gpa, why,
-	       want ? ma_errno_name(want) : "the host's value", src);
+	       want ? ma_errno_name(want) : "the host's value", rule->says);
 	if (want) {
 		MA_ASSERT_EQ(res.outcome, MA_OUT_RUN_ERROR);
 		MA_EXPECT_EQ(res.err, want);
@@ -116,7 +116,7 @@ MA_TEST(pfnmap, slot_spanning_vmas, MA_VARIANTS(shared_sources), .req = { .root 
 	struct ma_vcpu *v = ma_vcpu_add(vm);
 	char *base = pfn_hole(2 * PFN_SIZE, PFN_SIZE), why[768];
 	volatile uint64_t *anon_w, *pfn_w;
-	const char *src = "";
+	const struct mt_rule *rule;
 	struct ma_result res;
 	struct ma_pfnmap p;
 	int want, got;
@@ -127,15 +127,15 @@ MA_TEST(pfnmap, slot_spanning_vmas, MA_VARIANTS(shared_sources), .req = { .root 
 	anon_w = (volatile uint64_t *)base;
 	pfn_w = p.hva;
 
-	want = ma_pfnmap_expected_slot_errno(vm, &p, KVM_MEM_LOG_DIRTY_PAGES, &src);
+	want = ma_pfnmap_expected_slot_errno(vm, &p, KVM_MEM_LOG_DIRTY_PAGES, &rule);
 	got = ma_try_add_slot(vm, 2, KVM_MEM_LOG_DIRTY_PAGES, SLOT_GPA + (1ull << 20), 2 * PFN_SIZE, base);
 	ma_log("anonymous + %s, LOG_DIRTY_PAGES: %s (expected %s: %s)", ma_pfnmap_name(c->kind), pfn_verdict(got),
-	       pfn_verdict(want), src);
+	       pfn_verdict(want), rule->says);
 	MA_EXPECT_EQ(got, -want);
-	want = ma_pfnmap_expected_slot_errno(vm, &p, 0, &src);
+	want = ma_pfnmap_expected_slot_errno(vm, &p, 0, &rule);
 	got = ma_try_add_slot(vm, 1, 0, SLOT_GPA, 2 * PFN_SIZE, base);
 	ma_log("anonymous + %s: %s (expected %s: %s)", ma_pfnmap_name(c->kind), pfn_verdict(got), pfn_verdict(want),
-	       src);
+	       rule->says);
 	MA_EXPECT_EQ(got, -want);
 	if (!got) {
 		anon_w[1] = 0xa11a;

@@ -240,15 +240,29 @@ static const char matrix_console[] =
 	"@@MEMATTR ID kvm_mode=vhe\n"
 	"@@MEMATTR SUITE-BEGIN pfnmap\n"
 	"TAP version 13\n"
-	"1..4\n"
+	"1..5\n"
 	"# source devmem: /dev/mem at 0xa0000000\n"
-	"# matrix devmem s1=normal_wb: load=ok unaligned=kvm_run_EFAULT exec=fault(0x86000010)\n"
-	"ok 1 pfnmap.access_matrix.devmem.s1_normal_wb\n"
-	"ok 2 pfnmap.access_matrix.carveout_wb.s1_normal_wb # SKIP memslot refused as expected (EINVAL): mmu.c\n"
+	"# memtype-platform fwb=1 dic=1 cap243=1 pkvm=0 lse=1\n"
+	"# memtype-row row=devmem.s1_normal_wb source=devmem s1=normal-wb s2=device-ngnre eff=device-ngnre "
+	"judged_type=yes slot_expected=accepted slot_observed=accepted slot_rule=slot.accepted\n"
+	"# memtype-cell row=devmem.s1_normal_wb op=load expected=ok observed=ok verdict=match rule=probe.aligned\n"
+	"# memtype-rule id=probe.aligned says=aligned loads complete | source=Arm ARM\n"
+	"# memtype-cell row=devmem.s1_normal_wb op=unaligned expected=run_EFAULT observed=run_EFAULT verdict=match "
+	"rule=probe.unaligned_s2_device detail=exit_reason:0\n"
+	"# memtype-cell row=devmem.s1_normal_wb op=exec expected=sea_iabt observed=ok verdict=MISMATCH "
+	"rule=probe.exec_noncacheable\n"
+	"not ok 1 pfnmap.access_matrix.devmem.s1_normal_wb\n"
+	"# memtype-row row=carveout_wb.s1_normal_wb s2=none eff=none judged_type=yes slot_expected=EINVAL "
+	"slot_observed=EINVAL slot_rule=slot.cacheable_no_fwb\n"
+	"ok 2 pfnmap.access_matrix.carveout_wb.s1_normal_wb\n"
 	"ok 3 pfnmap.access_matrix.vfio1.s1_normal_wb # SKIP no second vfio region given\n"
-	"ok 4 pfnmap.memslot_rules.udmabuf.shared\n"
-	"# Totals: pass:2 fail:0 xfail:0 xpass:0 skip:2 error:0\n"
-	"@@MEMATTR SUITE-END pfnmap rc=0\n"
+	"# memtype-row row=x s1=normal-wb s2=unobservable eff=unobservable judged_type=no slot_expected=accepted "
+	"slot_observed=accepted slot_rule=slot.x86\n"
+	"# memtype-cell row=x op=load expected=ok observed=ok verdict=match rule=probe.x86_completes\n"
+	"ok 4 pfnmap.access_matrix.x\n"
+	"ok 5 pfnmap.memslot_rules.udmabuf.shared\n"
+	"# Totals: pass:3 fail:1 xfail:0 xpass:0 skip:1 error:0\n"
+	"@@MEMATTR SUITE-END pfnmap rc=1\n"
 	"@@MEMATTR CELL-END\n";
 
 static void test_matrix(void)
@@ -273,11 +287,19 @@ static void test_matrix(void)
 	fclose(f);
 	const char *sec = strstr(text, "\n== ");
 	T_OK(sec && !strstr(sec + 1, "\n== "), "one cell section");
-	T_HAS(text, "\n== fwb (arm64, kvm vhe, kernel ?)\n", "section header");
-	T_HAS(text, "  source.stage1             load  unaligned       exec\n", "columns in order seen");
-	T_HAS(text, "  devmem.s1_normal_wb       ok    kvm_run_EFAULT  fault(0x86000010)\n", "values");
-	T_HAS(text, "  carveout_wb.s1_normal_wb  memslot refused: EINVAL\n", "refused slot row");
-	T_HAS(text, "  vfio1.s1_normal_wb        skipped: no second vfio region given\n", "skipped row");
+	T_HAS(text, "\n== fwb (arm64, kvm vhe, kernel ?)\nplatform: fwb=1 dic=1 cap243=1 pkvm=0 lse=1\n", "section header");
+	T_HAS(text, "judged: 7 cells, 1 mismatches; rows whose memory type the probes pin down: 2, rows where it is "
+		    "not observable: 1\n", "counts");
+	T_HAS(text, "  row                       stage 2 -> effective                    load  unaligned    exec\n",
+	      "columns in order seen");
+	T_HAS(text, "  devmem.s1_normal_wb       device-ngnre -> device-ngnre  expected  ok    run_EFAULT   sea_iabt\n",
+	      "expected line");
+	T_HAS(text, "                                                          observed  ok    run_EFAULT   ok !\n",
+	      "observed line, mismatch marked");
+	T_HAS(text, "  carveout_wb.s1_normal_wb  none -> none                  memslot: expected EINVAL, observed EINVAL "
+		    "(rule slot.cacheable_no_fwb)\n", "refused slot row");
+	T_HAS(text, "  vfio1.s1_normal_wb        skip, no records: no second vfio region given\n", "skipped row");
+	T_HAS(text, "  probe.aligned: aligned loads complete | source=Arm ARM\n", "legend");
 	T_OK(!strstr(text, "memslot_rules"), "only access_matrix rows");
 	free(text);
 	free(err);

@@ -35,10 +35,16 @@ if not want:
     sys.exit(0)
 text = open(os.path.join(d, "matrix.txt")).read()
 for c, r in want.items():
-    sec = re.search(r"^== " + re.escape(c) + r" \(.*?\n(.*?)(?=^== |\Z)", text, re.M | re.S)
+    sec = re.search(r"^== " + re.escape(c) + r" \(.*?\n(.*?)(?=^== |^Rules cited|\Z)", text, re.M | re.S)
     assert sec, "no matrix section for " + c
-    names = [l.split()[0] for l in sec.group(1).splitlines()[1:] if l.strip()]
+    lines = sec.group(1).splitlines()
+    assert lines[0].startswith("platform: ") and lines[1].startswith("judged: "), (c, lines[:2])
+    names = [l.split()[0] for l in lines[3:] if re.match(r"^  \S", l)]
     assert names == r, (c, names, r)
+    # every row with records shows expected and observed side by side
+    for l in lines[3:]:
+        if re.match(r"^  \S", l) and "no records" not in l and "memslot: expected" not in l:
+            assert " expected " in l, (c, l)
 PY
 check json_and_junit_agree_with_tap python3 - "$dir" <<'PY'
 import json, os, re, sys

@@ -1,113 +1,103 @@
 // SPDX-License-Identifier: GPL-2.0
-/* arm64 expectations for PFNMAP memslots and accesses (Linux 7.2.13). */
+/*
+ * arm64 glue between the suite and the memory-type model (memtype_model.c): the platform the
+ * model needs, detected here, and the guest's exception syndromes turned into model outcomes.
+ */
 #include <errno.h>
 
+#include "memattr/atomic_flavours.h"
 #include "../../pfnmap.h"
 
 #define ESR_EC(esr) (((esr) >> 26) & 0x3f)
 #define ESR_FSC(esr) ((esr) & 0x3f)
+#define EC_IABT_CUR 0x21
+#define EC_DABT_CUR 0x25
+#define FSC_SEA 0x10
+#define FSC_ALIGN 0x21
+#define FSC_EXCL_ATOMIC 0x35
 #define MMFR2_FWB(r) (((r) >> 40) & 0xf)
 #define CTR_DIC(r) (((r) >> 29) & 1)
+#define ISAR0_ATOMIC(r) (((r) >> 20) & 0xf)
 
 /* ret x30 */
 const unsigned char ma_return_insn[] = { 0xc0, 0x03, 0x5f, 0xd6 };
 const unsigned ma_return_insn_len = sizeof(ma_return_insn);
 
+/* What KVM tells: cap 243 on the VM and the KVM mode. */
+static void platform_kvm(struct ma_vm *vm, struct mt_platform *pl)
+{
+	long cap = ma_vm_cap(vm, KVM_CAP_ARM_CACHEABLE_PFNMAP_SUPPORTED);
+
+	if (cap < 0)
+		ma_fatal("KVM_CHECK_EXTENSION(KVM_CAP_ARM_CACHEABLE_PFNMAP_SUPPORTED) on the VM: %s",
+			 ma_errno_name((int)-cap));
+	pl->cap243 = cap == 1;
+	pl->pkvm = ma_kvm_protected_mode();
+}
+
+void pfn_platform(struct ma_vcpu *v, struct mt_platform *pl)
+{
+	uint64_t f[8];
+
+	ma_read_guest_features(v, f);
+	platform_kvm(v->vm, pl);
+	pl->fwb = MMFR2_FWB(f[1]) != 0;
+	pl->dic = CTR_DIC(f[2]) != 0;
+	pl->lse = ISAR0_ATOMIC(f[0]) >= 2;
+}
+
+void pfn_expect_row(const struct mt_platform *pl, const struct ma_pfnmap *p, enum ma_memtype s1,
+		    struct mt_row_expect *out)
+{
+	struct mt_source src = mt_source_of(p);
+
+	mt_arm64_expect_row(pl, &src, s1, out);
+}
+
 int ma_pfnmap_expected_slot_errno(struct ma_vm *vm, const struct ma_pfnmap *p, uint32_t flags,
-				  const char **source)
+				  const struct mt_rule **rule)
 {
-	if (flags & KVM_MEM_LOG_DIRTY_PAGES) {
-		*source = "arch/arm64/kvm/mmu.c:kvm_arch_prepare_memory_region: VM_PFNMAP with "
-			  "KVM_MEM_LOG_DIRTY_PAGES gives EINVAL (7.2.13)";
-		return EINVAL;
-	}
-	if (p->cacheable && ma_vm_cap(vm, KVM_CAP_ARM_CACHEABLE_PFNMAP_SUPPORTED) != 1) {
-		*source = "arch/arm64/kvm/mmu.c:kvm_arch_prepare_memory_region: a cacheable VM_PFNMAP "
-			  "without FWB+DIC (cap 243 = 0) gives EINVAL (7.2.13)";
-		return EINVAL;
-	}
-	*source = "arch/arm64/kvm/mmu.c:kvm_arch_prepare_memory_region accepts it (7.2.13)";
-	return 0;
+	struct mt_platform pl = { 0 };
+	struct mt_source src = mt_source_of(p);
+
+	platform_kvm(vm, &pl);
+	return mt_arm64_slot_errno(&pl, &src, flags, rule);
 }
 
-enum ma_probe_expect ma_pfnmap_probe_expect(const struct ma_pfnmap *p, enum ma_probe_op op,
-					    enum ma_memtype mt, const char **source)
+int ma_pfnmap_expected_run_errno(struct ma_vm *vm, const struct ma_pfnmap *p, const struct mt_rule **rule)
 {
-	/* stage 2 is Normal-WB when the VMA is cacheable or the pfn is kernel RAM */
-	bool s2_cacheable = p->cacheable || p->ram_backed;
+	struct mt_platform pl = { 0 };
+	struct mt_source src = mt_source_of(p);
+	int run_errno;
 
-	if (op == MA_PROBE_EXEC && !s2_cacheable) {
-		*source = "arch/arm64/kvm/mmu.c:kvm_s2_fault_compute_prot: exec on a non-cacheable PFNMAP "
-			  "returns -ENOEXEC and kvm_inject_sea_iabt() injects an instruction abort (7.2.13)";
-		return MA_EXPECT_KVM_SEA;
-	}
-	if (op == MA_PROBE_LOAD_UNALIGNED && mt == MA_MT_DEVICE_nGnRE) {
-		*source = "Arm ARM: an unaligned access to Device memory (here: the guest's stage-1 type) takes "
-			  "an Alignment fault at stage 1, before any stage-2 translation";
-		return MA_EXPECT_GUEST_FAULT;
-	}
-	if (op == MA_PROBE_LOAD64 || op == MA_PROBE_STORE64) {
-		*source = "aligned accesses complete on every memory type";
-		return MA_EXPECT_COMPLETES;
-	}
-	if (s2_cacheable && mt == MA_MT_NORMAL_WB) {
-		*source = "Normal-WB at both stages: exclusives, atomics, unaligned accesses and fetch all "
-			  "complete (Arm ARM; stage 2 from arch/arm64/kvm/mmu.c:user_mem_abort, 7.2.13)";
-		return MA_EXPECT_COMPLETES;
-	}
-	*source = "implementation defined (Arm ARM B2.x: exclusives/atomics/unaligned on NC or Device)";
-	return MA_EXPECT_ANY;
+	platform_kvm(vm, &pl);
+	mt_arm64_stage2(&pl, &src, &run_errno, rule);
+	return run_errno;
 }
 
-int ma_pfnmap_expected_run_errno(struct ma_vm *vm, const struct ma_pfnmap *p, const char **source)
+bool ma_pfnmap_atomics_required(struct ma_vm *vm, const struct ma_pfnmap *p, const struct mt_rule **rule)
 {
-	if (p->cacheable && !p->ram_backed && ma_vm_cap(vm, KVM_CAP_ARM_CACHEABLE_PFNMAP_SUPPORTED) != 1) {
-		*source = "arch/arm64/kvm/mmu.c:kvm_s2_fault_pin_pfn: a cacheable VMA over a non-RAM pfn "
-			  "without FWB+DIC gives -EFAULT (7.2.13)";
-		return EFAULT;
-	}
-	/* pKVM: the hypervisor maps a non-protected VM's stage 2 (__pkvm_host_share_guest) */
-	if (ma_kvm_protected_mode() && !p->ram_backed && !p->cacheable) {
-		*source = "pKVM: arch/arm64/kvm/hyp/nvhe/mem_protect.c:__pkvm_host_share_guest refuses a "
-			  "Device or Normal-NC stage-2 prot (anything beyond RWX) with -EINVAL (7.2.13)";
-		return EINVAL;
-	}
-	if (ma_kvm_protected_mode() && !p->ram_backed) {
-		*source = "pKVM: arch/arm64/kvm/hyp/nvhe/mem_protect.c:__pkvm_host_share_guest -> "
-			  "check_range_allowed_memory refuses a pfn outside the host's memory with -EPERM (7.2.13)";
-		return EPERM;
-	}
-	if (p->ram_backed)
-		*source = "arch/arm64/kvm/mmu.c:kvm_s2_fault_pin_pfn: a RAM pfn (pfn_is_map_memory) is mapped "
-			  "like normal memory whatever the VMA, FWB or not (7.2.13)";
-	else if (p->cacheable)
-		*source = "arch/arm64/kvm/mmu.c:kvm_s2_fault_pin_pfn: a cacheable non-RAM pfn with FWB+DIC "
-			  "(cap 243 = 1) is mapped Normal-WB (7.2.13)";
-	else
-		*source = "arch/arm64/kvm/mmu.c:kvm_s2_fault_pin_pfn maps a non-cacheable PFNMAP Device or "
-			  "Normal-NC (7.2.13)";
-	return 0;
+	struct mt_platform pl = { .fwb = true, .lse = true };
+	struct mt_source src = mt_source_of(p);
+	const struct mt_rule *eff_rule;
+	int run_errno;
+	enum mt_type s2;
+
+	platform_kvm(vm, &pl);
+	s2 = mt_arm64_stage2(&pl, &src, &run_errno, rule);
+	/* through a Normal-WB stage 1 the effective type is the stage-2 type, FWB or not */
+	return mt_arm64_effective(&pl, s2, MA_MT_NORMAL_WB, &eff_rule) == MT_TYPE_NORMAL_WB;
 }
 
-bool ma_pfnmap_atomics_required(const struct ma_pfnmap *p, const char **source)
+enum mt_outcome pfn_classify_fault(uint64_t esr)
 {
-	if (p->cacheable || p->ram_backed) {
-		*source = "stage 2 Normal-WB (arch/arm64/kvm/mmu.c:kvm_s2_fault_compute_prot, 7.2.13) with a "
-			  "Normal-WB stage 1: exclusives and LSE atomics are architecturally atomic";
-		return true;
-	}
-	*source = p->allow_uncached ? "stage 2 Normal-NC: Arm ARM leaves exclusives and atomics on non-cacheable "
-				      "memory IMPLEMENTATION DEFINED"
-				    : "stage 2 Device-nGnRE: Arm ARM leaves exclusives and atomics on Device memory "
-				      "IMPLEMENTATION DEFINED";
-	return false;
-}
-
-bool ma_pfnmap_is_kvm_sea(uint64_t syndrome, uint64_t vector)
-{
-	/* instruction abort from the current EL (EC 0x21), synchronous external abort (IFSC 0x10) */
-	(void)vector;
-	return ESR_EC(syndrome) == 0x21 && ESR_FSC(syndrome) == 0x10;
+	if (ESR_EC(esr) == EC_IABT_CUR && ESR_FSC(esr) == FSC_SEA)
+		return MT_SEA_IABT;
+	if (ESR_EC(esr) == EC_DABT_CUR && ESR_FSC(esr) == FSC_ALIGN)
+		return MT_ALIGN_FAULT;
+	if (ESR_EC(esr) == EC_DABT_CUR && ESR_FSC(esr) == FSC_EXCL_ATOMIC)
+		return MT_EXCL_FAULT;
+	return MT_OTHER;
 }
 
 void ma_pfnmap_check_cap(struct ma_t *t)
@@ -116,17 +106,13 @@ void ma_pfnmap_check_cap(struct ma_t *t)
 	struct ma_vcpu *v = ma_vcpu_add(vm);
 	long sys = ma_sys_cap(KVM_CAP_ARM_CACHEABLE_PFNMAP_SUPPORTED);
 	long vmcap = ma_vm_cap(vm, KVM_CAP_ARM_CACHEABLE_PFNMAP_SUPPORTED);
-	uint64_t mmfr2 = 0, ctr = 0;
-	struct ma_result res;
+	uint64_t f[8];
 
 	(void)t;
-	if (ma_vcpu_run_agent(v, MA_AGENT_FEATURES, NULL, 0, 0, &res) != MA_OUT_DONE)
-		ma_fatal("features agent: %s", ma_outcome_name(res.outcome));
-	mmfr2 = res.ret[1];
-	ctr = res.ret[2];
+	ma_read_guest_features(v, f);
 	ma_log("cap 243: /dev/kvm %ld, VM %ld; guest ID_AA64MMFR2_EL1.FWB=%u CTR_EL0.DIC=%u",
-	       sys, vmcap, (unsigned)MMFR2_FWB(mmfr2), (unsigned)CTR_DIC(ctr));
+	       sys, vmcap, (unsigned)MMFR2_FWB(f[1]), (unsigned)CTR_DIC(f[2]));
 	MA_EXPECT_EQ(sys, -EINVAL);
-	MA_EXPECT_EQ(vmcap, MMFR2_FWB(mmfr2) && CTR_DIC(ctr) ? 1 : 0);
+	MA_EXPECT_EQ(vmcap, MMFR2_FWB(f[1]) && CTR_DIC(f[2]) ? 1 : 0);
 	ma_vm_destroy(vm);
 }

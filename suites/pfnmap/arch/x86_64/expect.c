@@ -1,54 +1,70 @@
 // SPDX-License-Identifier: GPL-2.0
-/* x86_64 expectations for PFNMAP memslots and accesses (Linux 7.2.13). */
+/* x86_64 glue between the suite and the memory-type model (memtype_model.c). */
+#include <errno.h>
+
 #include "../../pfnmap.h"
 
 /* ret */
 const unsigned char ma_return_insn[] = { 0xc3 };
 const unsigned ma_return_insn_len = sizeof(ma_return_insn);
 
+static const struct mt_rule r_run = {
+	"s2.x86_maps_any_pfn", "the TDP fault maps any pfn hva_to_pfn_remapped finds",
+	"arch/x86/kvm/mmu/mmu.c:kvm_tdp_page_fault, virt/kvm/kvm_main.c:hva_to_pfn_remapped, Linux 7.2.13"
+};
+static const struct mt_rule r_atomics = {
+	"probe.x86_locked", "x86 locked instructions are atomic on every memory type, UC included",
+	"Intel SDM vol. 3A 9.1.2.2 'Software Controlled Bus Locking'; AMD APM vol. 2 7.3"
+};
+
+void pfn_platform(struct ma_vcpu *v, struct mt_platform *pl)
+{
+	(void)v;
+	*pl = (struct mt_platform){ 0 };
+}
+
+void pfn_expect_row(const struct mt_platform *pl, const struct ma_pfnmap *p, enum ma_memtype s1,
+		    struct mt_row_expect *out)
+{
+	struct mt_source src = mt_source_of(p);
+
+	(void)pl;
+	mt_x86_expect_row(&src, s1, out);
+}
+
 int ma_pfnmap_expected_slot_errno(struct ma_vm *vm, const struct ma_pfnmap *p, uint32_t flags,
-				  const char **source)
+				  const struct mt_rule **rule)
+{
+	struct mt_row_expect e;
+	struct mt_source src = mt_source_of(p);
+
+	(void)vm;
+	(void)flags;	/* dirty logging included */
+	mt_x86_expect_row(&src, MA_MT_NORMAL_WB, &e);
+	*rule = e.slot_rule;
+	return e.slot_errno;
+}
+
+int ma_pfnmap_expected_run_errno(struct ma_vm *vm, const struct ma_pfnmap *p, const struct mt_rule **rule)
 {
 	(void)vm;
 	(void)p;
-	(void)flags;
-	*source = "arch/x86/kvm/x86.c:kvm_arch_prepare_memory_region checks only the gfn range, not "
-		  "the VMA: PFNMAP slots are accepted, with or without dirty logging (7.2.13)";
+	*rule = &r_run;
 	return 0;
 }
 
-enum ma_probe_expect ma_pfnmap_probe_expect(const struct ma_pfnmap *p, enum ma_probe_op op,
-					    enum ma_memtype mt, const char **source)
-{
-	(void)p;
-	(void)mt;
-	(void)op;
-	*source = "x86 memory types do not fault on any access; KVM maps PFNMAP memory with the host "
-		  "PAT type (arch/x86/kvm/mmu/spte.c:make_spte, 7.2.13)";
-	return MA_EXPECT_COMPLETES;
-}
-
-int ma_pfnmap_expected_run_errno(struct ma_vm *vm, const struct ma_pfnmap *p, const char **source)
+bool ma_pfnmap_atomics_required(struct ma_vm *vm, const struct ma_pfnmap *p, const struct mt_rule **rule)
 {
 	(void)vm;
 	(void)p;
-	*source = "arch/x86/kvm/mmu/mmu.c:kvm_tdp_page_fault maps any pfn hva_to_pfn_remapped finds (7.2.13)";
-	return 0;
-}
-
-bool ma_pfnmap_atomics_required(const struct ma_pfnmap *p, const char **source)
-{
-	(void)p;
-	*source = "x86 locked instructions are atomic on every memory type, UC included (Intel SDM vol. 3A "
-		  "\"Locked Atomic Operations\"; AMD APM vol. 2 7.3)";
+	*rule = &r_atomics;
 	return true;
 }
 
-bool ma_pfnmap_is_kvm_sea(uint64_t syndrome, uint64_t vector)
+enum mt_outcome pfn_classify_fault(uint64_t error_code)
 {
-	(void)syndrome;
-	(void)vector;
-	return false;
+	(void)error_code;
+	return MT_OTHER;	/* no probe may fault on x86 */
 }
 
 void ma_pfnmap_check_cap(struct ma_t *t)
