@@ -38,9 +38,27 @@ static void atomic_inc(struct ma_mailbox *mb)
 		mb->ret[1] = 1;	/* unsupported */
 		return;
 	}
-	ma_arch_atomic_inc(f, (volatile uint64_t *)mb->args[0], mb->args[1]);
-	mb->ret[0] = mb->args[1];
+	volatile uint64_t *p = (volatile uint64_t *)mb->args[0];
+	uint64_t n = mb->args[1], seen_others = 0, mine = 0, i;
+
+	/*
+	 * Contention proof: between two of this vCPU's increments the counter should hold what this
+	 * vCPU wrote last (old + 1); any other value means another vCPU's increment landed in between.
+	 * With several vCPUs, a vCPU that has seen none after its n increments goes on (up to 16 n)
+	 * until it does: a loaded host may run the vCPUs one after the other at first.
+	 */
+	if (mb->args[3])	/* start together, so that the vCPUs really overlap */
+		ma_arch_arrive_and_wait((volatile uint64_t *)mb->args[3], mb->nr_vcpus);
+	for (i = 0; i < n || (mb->nr_vcpus > 1 && !seen_others && i < 16 * n); i++) {
+		uint64_t old = ma_arch_atomic_inc1(f, p);
+
+		if (i && old != mine)
+			seen_others++;
+		mine = old + 1;
+	}
+	mb->ret[0] = i;
 	mb->ret[1] = 0;
+	mb->ret[2] = seen_others;
 }
 
 static void probe(struct ma_mailbox *mb)

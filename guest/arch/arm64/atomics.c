@@ -44,26 +44,30 @@ int ma_arch_atomic_supported(enum ma_atomic_flavour f)
 	}
 }
 
-static inline void inc_plain(volatile uint64_t *p)
+static inline uint64_t inc_plain(volatile uint64_t *p)
 {
-	*p = *p + 1;
+	uint64_t v = *p;
+
+	*p = v + 1;
+	return v;
 }
 
-static inline void inc_llsc(volatile uint64_t *p)
+static inline uint64_t inc_llsc(volatile uint64_t *p)
 {
-	uint64_t v;
+	uint64_t v, n;
 	uint32_t fail;
 
 	__asm__ volatile("1:	ldxr	%[v], [%[p]]\n\t"
-		     "	add	%[v], %[v], #1\n\t"
-		     "	stxr	%w[fail], %[v], [%[p]]\n\t"
+		     "	add	%[n], %[v], #1\n\t"
+		     "	stxr	%w[fail], %[n], [%[p]]\n\t"
 		     "	cbnz	%w[fail], 1b"
-		     : [v] "=&r"(v), [fail] "=&r"(fail)
+		     : [v] "=&r"(v), [n] "=&r"(n), [fail] "=&r"(fail)
 		     : [p] "r"(p)
 		     : "memory");
+	return v;
 }
 
-static inline void inc_ldadd(volatile uint64_t *p)
+static inline uint64_t inc_ldadd(volatile uint64_t *p)
 {
 	uint64_t old;
 
@@ -71,9 +75,10 @@ static inline void inc_ldadd(volatile uint64_t *p)
 		     : [old] "=&r"(old)
 		     : [one] "r"((uint64_t)1), [p] "r"(p)
 		     : "memory");
+	return old;
 }
 
-static inline void inc_cas(volatile uint64_t *p)
+static inline uint64_t inc_cas(volatile uint64_t *p)
 {
 	uint64_t old, cmp, upd;
 
@@ -87,54 +92,52 @@ static inline void inc_cas(volatile uint64_t *p)
 		     : [old] "=&r"(old), [cmp] "=&r"(cmp), [upd] "=&r"(upd)
 		     : [p] "r"(p)
 		     : "memory", "cc");
+	return old;	/* the value the successful CAS replaced */
 }
 
-static inline void inc_swp_locked(volatile uint64_t *p)
+static inline uint64_t inc_swp_locked(volatile uint64_t *p)
 {
 	volatile uint64_t *lock = p + 1;
-	uint64_t prev, v;
+	uint64_t prev, v, n;
 
 	__asm__ volatile(LSE_ASM("1:	ldr	%[prev], [%[lock]]\n\t"	/* wait until it looks free */
 			     "	cbnz	%[prev], 1b\n\t"
 			     "	swpa	%[one], %[prev], [%[lock]]\n\t"	/* take it (acquire) */
 			     "	cbnz	%[prev], 1b\n\t"
 			     "	ldr	%[v], [%[p]]\n\t"
-			     "	add	%[v], %[v], #1\n\t"
-			     "	str	%[v], [%[p]]\n\t"
+			     "	add	%[n], %[v], #1\n\t"
+			     "	str	%[n], [%[p]]\n\t"
 			     "	stlr	xzr, [%[lock]]")			/* drop it (release) */
-		     : [prev] "=&r"(prev), [v] "=&r"(v)
+		     : [prev] "=&r"(prev), [v] "=&r"(v), [n] "=&r"(n)
 		     : [one] "r"((uint64_t)1), [lock] "r"(lock), [p] "r"(p)
 		     : "memory");
+	return v;
 }
 
-void ma_arch_atomic_inc(enum ma_atomic_flavour f, volatile uint64_t *p, uint64_t iterations)
+uint64_t ma_arch_atomic_inc1(enum ma_atomic_flavour f, volatile uint64_t *p)
 {
-	uint64_t i;
-
 	switch (f) {
 	case MA_ATOMIC_PLAIN:
-		for (i = 0; i < iterations; i++)
-			inc_plain(p);
-		break;
+		return inc_plain(p);
 	case MA_ATOMIC_LLSC:
-		for (i = 0; i < iterations; i++)
-			inc_llsc(p);
-		break;
+		return inc_llsc(p);
 	case MA_ATOMIC_LSE_LDADD:
-		for (i = 0; i < iterations; i++)
-			inc_ldadd(p);
-		break;
+		return inc_ldadd(p);
 	case MA_ATOMIC_LSE_CAS:
-		for (i = 0; i < iterations; i++)
-			inc_cas(p);
-		break;
+		return inc_cas(p);
 	case MA_ATOMIC_LSE_SWP:
-		for (i = 0; i < iterations; i++)
-			inc_swp_locked(p);
-		break;
+		return inc_swp_locked(p);
 	default:
-		break;
+		ma_guest_assert_fail(__FILE__, __LINE__, "atomic flavour not supported on arm64", f, 0);
+		return 0;
 	}
+}
+
+void ma_arch_arrive_and_wait(volatile uint64_t *arrived, uint64_t n)
+{
+	inc_llsc(arrived);	/* LL/SC: every arm64 CPU has it */
+	while (*arrived < n)
+		__asm__ volatile("yield" : : : "memory");
 }
 
 /*

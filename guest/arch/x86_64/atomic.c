@@ -29,18 +29,20 @@ int ma_arch_atomic_supported(enum ma_atomic_flavour f)
 	}
 }
 
-static inline void plain_inc(volatile uint64_t *p)
+static inline uint64_t plain_inc(volatile uint64_t *p)
 {
 	uint64_t v = *p;
 
 	*p = v + 1;
+	return v;
 }
 
-static inline void xadd_inc(volatile uint64_t *p)
+static inline uint64_t xadd_inc(volatile uint64_t *p)
 {
-	uint64_t one = 1;
+	uint64_t v = 1;
 
-	__asm__ volatile("lock xaddq %0, %1" : "+r"(one), "+m"(*p) : : "memory", "cc");
+	__asm__ volatile("lock xaddq %0, %1" : "+r"(v), "+m"(*p) : : "memory", "cc");
+	return v;
 }
 
 /* One lock cmpxchg of *p from old to new; true if it stored new.  *old gets the value seen. */
@@ -57,12 +59,13 @@ static inline int cmpxchg(volatile uint64_t *p, uint64_t *old, uint64_t new)
 	return ok;
 }
 
-static inline void cmpxchg_inc(volatile uint64_t *p)
+static inline uint64_t cmpxchg_inc(volatile uint64_t *p)
 {
 	uint64_t old = *p;
 
 	while (!cmpxchg(p, &old, old + 1))
 		;
+	return old;
 }
 
 /* xchg with a memory operand is always locked. */
@@ -72,42 +75,42 @@ static inline uint64_t xchg(volatile uint64_t *p, uint64_t v)
 	return v;
 }
 
-static inline void xchg_locked_inc(volatile uint64_t *p)
+static inline uint64_t xchg_locked_inc(volatile uint64_t *p)
 {
 	volatile uint64_t *lock = p + 1;
+	uint64_t old;
 
 	while (xchg(lock, 1)) {
 		while (*lock)
 			__asm__ volatile("pause" : : : "memory");
 	}
-	plain_inc(p);
+	old = plain_inc(p);
 	xchg(lock, 0);
+	return old;
 }
 
-void ma_arch_atomic_inc(enum ma_atomic_flavour f, volatile uint64_t *p, uint64_t iterations)
+uint64_t ma_arch_atomic_inc1(enum ma_atomic_flavour f, volatile uint64_t *p)
 {
-	uint64_t i;
-
 	switch (f) {
 	case MA_ATOMIC_PLAIN:
-		for (i = 0; i < iterations; i++)
-			plain_inc(p);
-		break;
+		return plain_inc(p);
 	case MA_ATOMIC_X86_XADD:
-		for (i = 0; i < iterations; i++)
-			xadd_inc(p);
-		break;
+		return xadd_inc(p);
 	case MA_ATOMIC_X86_CMPXCHG:
-		for (i = 0; i < iterations; i++)
-			cmpxchg_inc(p);
-		break;
+		return cmpxchg_inc(p);
 	case MA_ATOMIC_X86_XCHG:
-		for (i = 0; i < iterations; i++)
-			xchg_locked_inc(p);
-		break;
+		return xchg_locked_inc(p);
 	default:
 		ma_guest_assert_fail(__FILE__, __LINE__, "atomic flavour not supported on x86", f, 0);
+		return 0;
 	}
+}
+
+void ma_arch_arrive_and_wait(volatile uint64_t *arrived, uint64_t n)
+{
+	xadd_inc(arrived);
+	while (*arrived < n)
+		__asm__ volatile("pause" : : : "memory");
 }
 
 /* One instruction of the flavour, no loop and no checks. */

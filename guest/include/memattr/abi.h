@@ -55,7 +55,12 @@ enum ma_agent {
 	MA_AGENT_FEATURES,		/* ret[0..5]: arch feature registers (see below) */
 	MA_AGENT_WRITE_PATTERN,		/* args: gva, bytes, seed */
 	MA_AGENT_CHECK_PATTERN,		/* args: gva, bytes, seed; ret[0]=mismatches ret[1]=first bad offset ret[2]=value */
-	MA_AGENT_ATOMIC_INC,		/* args: gva, iterations, flavour; ret[0]=iterations done */
+	MA_AGENT_ATOMIC_INC,		/* args: gva, iterations, flavour, barrier gva (0: none; else every
+					 * vCPU counts itself in there and waits for all nr_vcpus before
+					 * starting); ret[0]=increments done (at least iterations; with several
+					 * vCPUs up to 16x more until another vCPU's increment was seen),
+					 * ret[1]=1 if the flavour is unsupported, ret[2]=increments after which the
+					 * counter did not hold this vCPU's previous result (another vCPU got in) */
 	MA_AGENT_PROBE,			/* args: gva, probe op; ret[0]=MA_PROBE_* outcome, ret[1]=syndrome, ret[2]=far/cr2 */
 	MA_AGENT_UNDEFINED_INSN,	/* executes an undefined instruction without a fixup (must be reported) */
 	MA_AGENT_FORCE_INSN,		/* args: flavour, gva; adds 1 with one op of that flavour without a feature check */

@@ -56,7 +56,10 @@ void ma_arch_doorbell(struct ma_mailbox *mb);	/* MMIO store / port write of the 
 void ma_arch_halt(void) __attribute__((noreturn)); /* park the vCPU forever (after a fatal report) */
 void ma_arch_features(uint64_t ret[8]);		/* MA_AGENT_FEATURES */
 int ma_arch_atomic_supported(enum ma_atomic_flavour f);
-void ma_arch_atomic_inc(enum ma_atomic_flavour f, volatile uint64_t *p, uint64_t iterations);
+/* One increment of *p with flavour f; returns the value it replaced. */
+uint64_t ma_arch_atomic_inc1(enum ma_atomic_flavour f, volatile uint64_t *p);
+/* Start barrier: count this vCPU in at *arrived (atomically) and wait until n have arrived. */
+void ma_arch_arrive_and_wait(volatile uint64_t *arrived, uint64_t n);
 /* One probe access with the fault fixup armed; returns an ma_probe_result; syndrome and addr are set on a fault. */
 enum ma_probe_result ma_arch_probe(uint64_t gva, enum ma_probe_op op, uint64_t arg,
 				   uint64_t *syndrome, uint64_t *addr);

@@ -23,4 +23,20 @@ bool ma_exc_is_undefined_insn(const struct ma_exception *e);
 /* Run MA_AGENT_FEATURES on v; fails the test if the agent does not complete. */
 void ma_read_guest_features(struct ma_vcpu *v, uint64_t features[8]);
 
+/* The outcome of ma_atomics_run_checked. */
+struct ma_atomic_run {
+	uint64_t expected;	/* increments the vCPUs report (>= nr_vcpus * iterations) */
+	uint64_t counter;	/* the final count */
+	uint64_t overlaps;	/* increments, over all vCPUs, that saw another vCPU's in between */
+	unsigned failed_vcpus;	/* vCPUs that did not finish */
+};
+/*
+ * Run flavour f, iters increments per vCPU, on every vCPU of vm at once on the counter at gpa
+ * (counter is the host's view of it; counter[1] is the lock word of the lock flavours, counter[2]
+ * the start barrier all vCPUs wait at; all are reset first).  Fails the test if a vCPU did not finish, if several vCPUs never overlapped, or if
+ * an atomic flavour lost an update; MA_ATOMIC_PLAIN (the control) is left to the caller to judge.
+ */
+void ma_atomics_run_checked(struct ma_vm *vm, uint64_t gpa, volatile uint64_t *counter, enum ma_atomic_flavour f,
+			    uint64_t iters, struct ma_atomic_run *out);
+
 #endif
