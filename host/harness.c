@@ -345,8 +345,13 @@ static void run_instance(const struct instance *in, unsigned num, unsigned timeo
 	int status = 0, done;
 	pid_t pid;
 
-	if (!why && in->variant)
-		why = unmet(&in->variant->req);
+	if (!why && in->variant) {
+		/* a variant adds requirements; it cannot make a test that needs no KVM need it */
+		struct ma_req vr = in->variant->req;
+
+		vr.no_kvm = vr.no_kvm || d->req.no_kvm;
+		why = unmet(&vr);
+	}
 	if (why) {
 		printf("ok %u %s # SKIP %s\n", num, in->name, why);
 		tot->skip++;
