@@ -84,6 +84,24 @@ static void poll64(struct ma_mailbox *mb)
 	mb->ret[0] = loads;
 }
 
+static void check_fill(struct ma_mailbox *mb)
+{
+	uint64_t gva = mb->args[0], bytes = mb->args[1], want = mb->args[2], bad = 0;
+
+	for (uint64_t off = 0; off + 8 <= bytes; off += 8) {
+		uint64_t v = *(volatile uint64_t *)(gva + off);
+
+		if (v != want) {
+			if (!bad) {
+				mb->ret[1] = off;
+				mb->ret[2] = v;
+			}
+			bad++;
+		}
+	}
+	mb->ret[0] = bad;
+}
+
 void ma_guest_main(struct ma_mailbox *mb)
 {
 	struct ma_guest_cpu *cpu = ma_this_cpu();
@@ -124,6 +142,9 @@ void ma_guest_main(struct ma_mailbox *mb)
 		break;
 	case MA_AGENT_POLL64:
 		poll64(mb);
+		break;
+	case MA_AGENT_CHECK_FILL:
+		check_fill(mb);
 		break;
 	default:
 		ma_guest_printf("unknown agent %u", mb->agent);

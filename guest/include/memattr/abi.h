@@ -68,6 +68,8 @@ enum ma_agent {
 	MA_AGENT_LOAD64,		/* args: gva: ret[0] = the 64-bit value loaded */
 	MA_AGENT_POLL64,		/* args: gva, value: one load, MA_CALL_SYNC (vals[0]=1), then loads
 					 * until the word equals value; ret[0] = loads after the sync */
+	MA_AGENT_CHECK_FILL,		/* args: gva, bytes, value: every 64-bit word must equal value;
+					 * ret[0]=mismatches ret[1]=first bad offset ret[2]=value there */
 	MA_AGENT_COUNT
 };
 

@@ -1,0 +1,54 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Dirty-page logging: KVM_GET_DIRTY_LOG and KVM_CLEAR_DIRTY_LOG on one memslot, and the bitmaps
+ * they exchange.  A bitmap has one bit per host page of the slot (bit i of word i / 64 is page
+ * i), as KVM's unsigned long bitmaps are laid out on the 64-bit little-endian hosts memattr
+ * runs on.
+ */
+#ifndef MEMATTR_DIRTY_LOG_H
+#define MEMATTR_DIRTY_LOG_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "memattr/kvm.h"
+
+/* 64-bit words of a bitmap for npages pages (KVM copies whole longs). */
+static inline size_t ma_dirty_words(uint64_t npages)
+{
+	return (size_t)((npages + 63) / 64);
+}
+
+static inline void ma_dirty_set(uint64_t *bm, uint64_t page)
+{
+	bm[page / 64] |= 1ull << (page % 64);
+}
+
+static inline bool ma_dirty_test(const uint64_t *bm, uint64_t page)
+{
+	return (bm[page / 64] >> (page % 64)) & 1;
+}
+
+/* KVM_GET_DIRTY_LOG of a slot into bm (ma_dirty_words(npages) words): 0 or -errno. */
+int ma_try_get_dirty_log(struct ma_vm *vm, uint32_t slot, uint64_t *bm);
+void ma_get_dirty_log(struct ma_vm *vm, uint32_t slot, uint64_t *bm);
+/*
+ * KVM_CLEAR_DIRTY_LOG of num_pages pages from first_page; bit i of bm is page first_page + i.
+ * 0 or -errno.
+ */
+int ma_try_clear_dirty_log(struct ma_vm *vm, uint32_t slot, uint64_t first_page, uint32_t num_pages,
+			   const uint64_t *bm);
+void ma_clear_dirty_log(struct ma_vm *vm, uint32_t slot, uint64_t first_page, uint32_t num_pages,
+			const uint64_t *bm);
+
+/*
+ * Compare a bitmap with the expected one over npages pages: the number of pages whose bit
+ * differs.  buf gets a description ("page 3 missing, page 5 unexpected, ...", the first few
+ * of each) when they differ, "" otherwise.
+ */
+unsigned ma_dirty_diff(const uint64_t *got, const uint64_t *want, uint64_t npages, char *buf, size_t len);
+/* The set pages of a bitmap as a list ("0 3 17 511"; "none"), for logs. */
+void ma_dirty_format(const uint64_t *bm, uint64_t npages, char *buf, size_t len);
+
+#endif
