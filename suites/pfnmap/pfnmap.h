@@ -89,6 +89,9 @@ int ma_pfnmap_expected_slot_errno(struct ma_vm *vm, const struct ma_pfnmap *p, u
 int ma_pfnmap_expected_run_errno(struct ma_vm *vm, const struct ma_pfnmap *p, const struct mt_rule **rule);
 /* Whether atomics must be exact through a Normal-WB guest mapping of this source (effective Normal-WB). */
 bool ma_pfnmap_atomics_required(struct ma_vm *vm, const struct ma_pfnmap *p, const struct mt_rule **rule);
+/* What a guest's first write to a page of a MAP_PRIVATE (COW) PFNMAP slot that nobody has copied
+ * yet does: the errno KVM_RUN fails with, or 0 when it lands in the host's COW copy. */
+int ma_pfnmap_cow_write_errno(const struct mt_rule **rule);
 /* The bytes of a "return" instruction for exec probes. */
 extern const unsigned char ma_return_insn[];
 extern const unsigned ma_return_insn_len;

@@ -82,18 +82,26 @@ static const struct ma_s2map *find_map(struct ma_s2trace *tr, struct ma_s2map *r
 	return hit;
 }
 
-static const char *expected_type(const struct ma_pfnmap *p)
+/* The stage-2 type the memory-type model says KVM asks for (under pKVM the hypervisor then refuses
+ * non-RAM memory, which the model's pkvm rules cover; the request itself is the same). */
+static const char *expected_type(struct ma_vcpu *v, const struct ma_pfnmap *p)
 {
-	if (p->ram_backed || p->cacheable)
-		return "normal-wb";
-	return p->allow_uncached ? "normal-nc" : "device-ngnre";
+	struct mt_row_expect e;
+	struct mt_platform pl;
+
+	pfn_platform(v, &pl);
+	pl.pkvm = false;
+	pfn_expect_row(&pl, p, MA_MT_NORMAL_WB, &e);
+	ma_log("model: stage 2 %s (rule %s: %s; %s)", mt_type_name(e.s2), e.s2_rule->id, e.s2_rule->says,
+	       e.s2_rule->source);
+	return mt_type_name(e.s2);
 }
 
 MA_TEST(pfnmap, stage2_type_traced, MA_VARIANTS(sources), .req = { .arch = MA_ARCH_ARM64, .root = true },
 	.timeout_s = 60,
-	.source = "arch/arm64/kvm/mmu.c:kvm_s2_fault_compute_prot (RAM or cacheable VMA: Normal-WB; "
-		  "non-cacheable PFNMAP: KVM_PGTABLE_PROT_NORMAL_NC with VM_ALLOW_ANY_UNCACHED, else "
-		  "KVM_PGTABLE_PROT_DEVICE, never X) -> arch/arm64/kvm/hyp/pgtable.c:kvm_pgtable_stage2_map / "
+	.source = "the memory-type model's stage-2 rule (suites/pfnmap/arch/arm64/memtype_model.c: "
+		  "arch/arm64/kvm/mmu.c:kvm_s2_fault_compute_prot; never X when non-cacheable), as passed to "
+		  "arch/arm64/kvm/hyp/pgtable.c:kvm_pgtable_stage2_map / "
 		  "arch/arm64/kvm/pkvm.c:pkvm_pgtable_stage2_map (7.2.13)")
 {
 	const struct src_case *c = t->param;
@@ -109,8 +117,8 @@ MA_TEST(pfnmap, stage2_type_traced, MA_VARIANTS(sources), .req = { .arch = MA_AR
 	int n;
 
 	pfn_open(c, PFN_SIZE, NULL, &p);
+	want = expected_type(v, &p);
 	pfn_add_slot(vm, 1, SLOT_GPA, &p);
-	want = expected_type(&p);
 	tr = trace_start();
 	if (!pfn_guest_can_access(vm, v, &p, SLOT_GPA)) {
 		/* KVM refused the access as expected: what it asked for, if it asked, was refused */

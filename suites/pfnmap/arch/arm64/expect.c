@@ -89,6 +89,19 @@ bool ma_pfnmap_atomics_required(struct ma_vm *vm, const struct ma_pfnmap *p, con
 	return mt_arm64_effective(&pl, s2, MA_MT_NORMAL_WB, &eff_rule) == MT_TYPE_NORMAL_WB;
 }
 
+int ma_pfnmap_cow_write_errno(const struct mt_rule **rule)
+{
+	static const struct mt_rule r = {
+		"cow.arm64_write_refused", "a guest write to an uncopied page of a COW PFNMAP: hva_to_pfn_remapped "
+		"returns KVM_PFN_ERR_RO_FAULT (the pte is present and read-only; COW is not broken) and arm64 turns "
+		"every error pfn into -EFAULT: KVM_RUN fails with EFAULT",
+		"virt/kvm/kvm_main.c:hva_to_pfn_remapped, arch/arm64/kvm/mmu.c:kvm_s2_fault_pin_pfn, Linux 7.2.13"
+	};
+
+	*rule = &r;
+	return EFAULT;
+}
+
 enum mt_outcome pfn_classify_fault(uint64_t esr)
 {
 	if (ESR_EC(esr) == EC_IABT_CUR && ESR_FSC(esr) == FSC_SEA)
