@@ -2,31 +2,77 @@
 /* The agents the host can start on a vCPU (enum ma_agent), dispatched by ma_guest_main(). */
 #include "memattr/guest.h"
 
-static void write_pattern(struct ma_mailbox *mb)
-{
-	uint64_t gva = mb->args[0], bytes = mb->args[1], seed = mb->args[2];
+#define SPARSE_EDGE (64ull << 10)
 
-	for (uint64_t off = 0; off + 8 <= bytes; off += 8)
-		*(volatile uint64_t *)(gva + off) = ma_pattern_word(seed, gva + off);
-	mb->ret[0] = bytes / 8;
+/* In a sparse pass, the word of page p that is visited: a different offset in each page. */
+static uint64_t sparse_offset(uint64_t p)
+{
+	return ((p * 72 + 8) % 4096) & ~7ull;
 }
 
-static void check_pattern(struct ma_mailbox *mb)
+/*
+ * The words of [0, bytes) a pass visits: every word, or (sparse) one word per 4 KiB page, starting
+ * with the second page so that the first touch of a huge block is not at its start, then every
+ * word of the first and the last 64 KiB.
+ */
+static void for_each_word(uint64_t bytes, int sparse, void (*fn)(uint64_t off, void *st), void *st)
 {
-	uint64_t gva = mb->args[0], bytes = mb->args[1], seed = mb->args[2], bad = 0;
+	uint64_t pages = bytes / 4096, off;
 
-	for (uint64_t off = 0; off + 8 <= bytes; off += 8) {
-		uint64_t v = *(volatile uint64_t *)(gva + off);
-
-		if (v != ma_pattern_word(seed, gva + off)) {
-			if (!bad) {
-				mb->ret[1] = off;
-				mb->ret[2] = v;
-			}
-			bad++;
-		}
+	if (!sparse || pages < 2) {
+		for (off = 0; off + 8 <= bytes; off += 8)
+			fn(off, st);
+		return;
 	}
-	mb->ret[0] = bad;
+	for (uint64_t i = 1; i <= pages; i++)
+		fn((i % pages) * 4096 + sparse_offset(i % pages), st);
+	for (off = 0; off + 8 <= bytes && off < SPARSE_EDGE; off += 8)
+		fn(off, st);
+	for (off = bytes > 2 * SPARSE_EDGE ? bytes - SPARSE_EDGE : SPARSE_EDGE; off + 8 <= bytes; off += 8)
+		fn(off, st);
+}
+
+struct pass {
+	struct ma_mailbox *mb;
+	uint64_t gva, arg, bad;
+	int fill;	/* check: every word equals arg instead of the pattern of seed arg */
+};
+
+static void write_word(uint64_t off, void *st)
+{
+	struct pass *p = st;
+
+	*(volatile uint64_t *)(p->gva + off) = ma_pattern_word(p->arg, p->gva + off);
+}
+
+static void check_word(uint64_t off, void *st)
+{
+	struct pass *p = st;
+	uint64_t v = *(volatile uint64_t *)(p->gva + off);
+
+	if (v != (p->fill ? p->arg : ma_pattern_word(p->arg, p->gva + off))) {
+		if (!p->bad) {
+			p->mb->ret[1] = off;
+			p->mb->ret[2] = v;
+		}
+		p->bad++;
+	}
+}
+
+static void write_pattern(struct ma_mailbox *mb)
+{
+	struct pass p = { mb, mb->args[0], mb->args[2], 0, 0 };
+
+	for_each_word(mb->args[1], mb->args[3] & MA_PASS_SPARSE, write_word, &p);
+	mb->ret[0] = mb->args[1] / 8;
+}
+
+static void check_pattern(struct ma_mailbox *mb, int fill)
+{
+	struct pass p = { mb, mb->args[0], mb->args[2], 0, fill };
+
+	for_each_word(mb->args[1], mb->args[3] & MA_PASS_SPARSE, check_word, &p);
+	mb->ret[0] = p.bad;
 }
 
 static void atomic_inc(struct ma_mailbox *mb)
@@ -84,24 +130,6 @@ static void poll64(struct ma_mailbox *mb)
 	mb->ret[0] = loads;
 }
 
-static void check_fill(struct ma_mailbox *mb)
-{
-	uint64_t gva = mb->args[0], bytes = mb->args[1], want = mb->args[2], bad = 0;
-
-	for (uint64_t off = 0; off + 8 <= bytes; off += 8) {
-		uint64_t v = *(volatile uint64_t *)(gva + off);
-
-		if (v != want) {
-			if (!bad) {
-				mb->ret[1] = off;
-				mb->ret[2] = v;
-			}
-			bad++;
-		}
-	}
-	mb->ret[0] = bad;
-}
-
 void ma_guest_main(struct ma_mailbox *mb)
 {
 	struct ma_guest_cpu *cpu = ma_this_cpu();
@@ -120,7 +148,7 @@ void ma_guest_main(struct ma_mailbox *mb)
 		write_pattern(mb);
 		break;
 	case MA_AGENT_CHECK_PATTERN:
-		check_pattern(mb);
+		check_pattern(mb, 0);
 		break;
 	case MA_AGENT_ATOMIC_INC:
 		atomic_inc(mb);
@@ -144,7 +172,7 @@ void ma_guest_main(struct ma_mailbox *mb)
 		poll64(mb);
 		break;
 	case MA_AGENT_CHECK_FILL:
-		check_fill(mb);
+		check_pattern(mb, 1);
 		break;
 	default:
 		ma_guest_printf("unknown agent %u", mb->agent);

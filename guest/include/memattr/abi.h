@@ -53,8 +53,8 @@ enum ma_call {
 enum ma_agent {
 	MA_AGENT_NOP = 0,		/* returns at once */
 	MA_AGENT_FEATURES,		/* ret[0..5]: arch feature registers (see below) */
-	MA_AGENT_WRITE_PATTERN,		/* args: gva, bytes, seed */
-	MA_AGENT_CHECK_PATTERN,		/* args: gva, bytes, seed; ret[0]=mismatches ret[1]=first bad offset ret[2]=value */
+	MA_AGENT_WRITE_PATTERN,		/* args: gva, bytes, seed, flags (MA_PASS_*) */
+	MA_AGENT_CHECK_PATTERN,		/* args: gva, bytes, seed, flags; ret[0]=mismatches ret[1]=first bad offset ret[2]=value */
 	MA_AGENT_ATOMIC_INC,		/* args: gva, iterations, flavour, barrier gva (0: none; else every
 					 * vCPU counts itself in there and waits for all nr_vcpus before
 					 * starting); ret[0]=increments done (at least iterations; with several
@@ -80,6 +80,10 @@ enum ma_agent {
  * x86:   ret[0]=CPUID.1:ECX ret[1]=CPUID.1:EDX ret[2]=CPUID.7.0:EBX ret[3]=CPUID.80000001:ECX
  *        ret[4]=CPUID.0:EBX|EDX<<32 (vendor, first 8 chars) ret[5]=IA32_PAT
  */
+
+/* Flags of the pattern agents (args[3]); 0 visits every word. */
+#define MA_PASS_SPARSE	1u	/* one word per 4 KiB page (a different offset in each, starting with the
+				 * second page), then every word of the first and the last 64 KiB */
 
 /* Atomic flavours for MA_AGENT_ATOMIC_INC / MA_AGENT_FORCE_INSN. */
 enum ma_atomic_flavour {

@@ -23,18 +23,17 @@
 
 int ma_arch_s2trace_probes(const struct ma_s2probe **out, const char **why)
 {
-	static struct ma_s2probe probes[] = {
-		{ MA_S2FN_MAP, "s2map", "kvm_pgtable_stage2_map", MAP_FETCH, false },
-		{ MA_S2FN_PKVM_MAP, "ps2map", "pkvm_pgtable_stage2_map", MAP_FETCH, false },
+	/* only the functions KVM_PGT_FN selects in this mode: each probe costs a registration */
+	static const struct ma_s2probe plain[] = {
+		{ MA_S2FN_MAP, "s2map", "kvm_pgtable_stage2_map", MAP_FETCH, true },
 		{ MA_S2FN_RELAX, "s2relax", "kvm_pgtable_stage2_relax_perms", RELAX_FETCH, false },
+	};
+	static const struct ma_s2probe protected[] = {
+		{ MA_S2FN_PKVM_MAP, "ps2map", "pkvm_pgtable_stage2_map", MAP_FETCH, true },
 		{ MA_S2FN_PKVM_RELAX, "ps2relax", "pkvm_pgtable_stage2_relax_perms", RELAX_FETCH, false },
 	};
-	bool prot = ma_kvm_protected_mode();
 
 	(void)why;
-	/* the map function KVM_PGT_FN selects in this mode is the one that must be probed */
-	probes[0].required = !prot;
-	probes[1].required = prot;
-	*out = probes;
-	return (int)(sizeof(probes) / sizeof(probes[0]));
+	*out = ma_kvm_protected_mode() ? protected : plain;
+	return 2;
 }
