@@ -37,20 +37,25 @@ bool ma_carveout(uint64_t *base, uint64_t *size)
 	return s && sscanf(s, "%" SCNx64 ":%" SCNx64, base, size) == 2 && *size;
 }
 
-long ma_fixture_counter(const char *name)
+long ma_try_read_long(const char *path)
 {
-	char path[160];
-	long v = -1;
-	FILE *f;
+	FILE *f = fopen(path, "re");
+	long v;
 
-	snprintf(path, sizeof(path), "/sys/module/memattr_carveout/parameters/%s", name);
-	f = fopen(path, "re");
 	if (!f)
 		return -errno;
 	if (fscanf(f, "%ld", &v) != 1)
 		v = -EIO;
 	fclose(f);
 	return v;
+}
+
+long ma_fixture_counter(const char *name)
+{
+	char path[160];
+
+	snprintf(path, sizeof(path), "/sys/module/memattr_carveout/parameters/%s", name);
+	return ma_try_read_long(path);
 }
 
 int ma_try_pfnmap_map(struct ma_pfnmap *p, void *fixed)

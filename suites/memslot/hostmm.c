@@ -12,25 +12,13 @@
 #include "memattr/harness.h"
 #include "memattr/kvm.h"
 #include "hostmm.h"
+#include "memattr/pfnmap.h"
 
 #define HP_DIR "/sys/kernel/mm/hugepages/hugepages-2048kB"
 #define NR_HUGEPAGES "/proc/sys/vm/nr_hugepages"
 
 static long saved_nr = -1;	/* nr_hugepages before we raised it */
 static int watcher_fd = -1;	/* write end: the watcher restores the pool when it reads EOF */
-
-static long read_long(const char *path)
-{
-	FILE *f = fopen(path, "re");
-	long v;
-
-	if (!f)
-		return -errno;
-	if (fscanf(f, "%ld", &v) != 1)
-		v = -EIO;
-	fclose(f);
-	return v;
-}
 
 static int write_long(const char *path, long v)
 {
@@ -75,8 +63,8 @@ static void start_watcher(long nr)
 
 void ms_need_hugepages(unsigned n)
 {
-	long free_pages = read_long(HP_DIR "/free_hugepages"), resv = read_long(HP_DIR "/resv_hugepages");
-	long nr = read_long(NR_HUGEPAGES), avail, want, got;
+	long free_pages = ma_try_read_long(HP_DIR "/free_hugepages"), resv = ma_try_read_long(HP_DIR "/resv_hugepages");
+	long nr = ma_try_read_long(NR_HUGEPAGES), avail, want, got;
 	int r;
 
 	if (free_pages < 0 || resv < 0)
@@ -96,7 +84,7 @@ void ms_need_hugepages(unsigned n)
 	}
 	want = nr + (long)n - avail;
 	r = write_long(NR_HUGEPAGES, want);
-	got = read_long(HP_DIR "/free_hugepages") - read_long(HP_DIR "/resv_hugepages");
+	got = ma_try_read_long(HP_DIR "/free_hugepages") - ma_try_read_long(HP_DIR "/resv_hugepages");
 	if (r || got < (long)n) {
 		ms_hugepages_restore();
 		ma_skip("vm.nr_hugepages %ld -> %ld: %s; then %ld free unreserved 2 MiB huge pages (%u needed)", nr,

@@ -77,38 +77,37 @@ static void guest_write(struct inv *x, uint64_t off, uint64_t len, uint64_t seed
 	run(x, MA_AGENT_WRITE_PATTERN, x->gpa + off, len, seed, &res, what);
 }
 
-/* The guest must read pattern seed in [off, off+len) of the slot; stale is the seed it must not see. */
-static void guest_sees(struct inv *x, uint64_t off, uint64_t len, uint64_t seed, uint64_t stale, const char *when)
+/*
+ * The guest must read, in [off, off+len) of the slot, pattern arg (agent CHECK_PATTERN) or every
+ * word equal to arg (CHECK_FILL); stale is the seed of the pattern it must not see any more.
+ */
+static void guest_checks(struct inv *x, enum ma_agent agent, uint64_t off, uint64_t len, uint64_t arg,
+			 uint64_t stale, const char *when)
 {
 	struct ma_result res;
 	uint64_t at;
 
-	run(x, MA_AGENT_CHECK_PATTERN, x->gpa + off, len, seed, &res, "pattern check");
+	run(x, agent, x->gpa + off, len, arg, &res, agent == MA_AGENT_CHECK_FILL ? "fill check" : "pattern check");
 	if (!res.ret[0])
 		return;
 	at = x->gpa + off + res.ret[1];
 	ma_fail("%s: the guest read %llu words wrong (one per 4 KiB page of %llu KiB, and all of the first and "
 		"last 64 KiB), first at gpa %#llx: %#llx, expected %#llx%s", when,
 		(unsigned long long)res.ret[0], (unsigned long long)(len >> 10), (unsigned long long)at,
-		(unsigned long long)res.ret[2], (unsigned long long)ma_pattern_word(seed, at),
+		(unsigned long long)res.ret[2],
+		(unsigned long long)(agent == MA_AGENT_CHECK_FILL ? arg : ma_pattern_word(arg, at)),
 		res.ret[2] == ma_pattern_word(stale, at) ? " (the STALE content: a mapping was not invalidated)" : "");
+}
+
+static void guest_sees(struct inv *x, uint64_t off, uint64_t len, uint64_t seed, uint64_t stale, const char *when)
+{
+	guest_checks(x, MA_AGENT_CHECK_PATTERN, off, len, seed, stale, when);
 }
 
 static void guest_sees_fill(struct inv *x, uint64_t off, uint64_t len, uint64_t value, uint64_t stale,
 			    const char *when)
 {
-	struct ma_result res;
-	uint64_t at;
-
-	run(x, MA_AGENT_CHECK_FILL, x->gpa + off, len, value, &res, "fill check");
-	if (!res.ret[0])
-		return;
-	at = x->gpa + off + res.ret[1];
-	ma_fail("%s: the guest read %llu words wrong (one per 4 KiB page of %llu KiB, and all of the first and "
-		"last 64 KiB), first at gpa %#llx: %#llx, expected %#llx%s", when,
-		(unsigned long long)res.ret[0], (unsigned long long)(len >> 10), (unsigned long long)at,
-		(unsigned long long)res.ret[2], (unsigned long long)value,
-		res.ret[2] == ma_pattern_word(stale, at) ? " (the STALE content: a mapping was not invalidated)" : "");
+	guest_checks(x, MA_AGENT_CHECK_FILL, off, len, value, stale, when);
 }
 
 /* host view: words at hva that stand for GPAs gpa.. */

@@ -69,6 +69,8 @@ void ma_pfnmap_close(struct ma_pfnmap *p);
 
 /* The carve-out the kernel does not own (MEMATTR_CARVEOUT=base:size, set by the lab). */
 bool ma_carveout(uint64_t *base, uint64_t *size);
+/* The number a sysfs/procfs file holds, or -errno (-EIO if it holds none). */
+long ma_try_read_long(const char *path);
 /* A counter of the fixture module (/sys/module/memattr_carveout/parameters/<name>), or -errno. */
 long ma_fixture_counter(const char *name);
 
