@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /* Dirty-page logging ioctls and bitmap comparison (memattr/dirty_log.h). */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "memattr/dirty_log.h"
@@ -99,4 +100,56 @@ void ma_dirty_format(const uint64_t *bm, uint64_t npages, char *buf, size_t len)
 		snprintf(buf, len, "none");
 	else if (more && at + 1 < len)
 		snprintf(buf + at, len - at, " (+%u more)", more);
+}
+
+void ma_guest_store_pages(struct ma_vcpu *v, uint64_t gpa, volatile uint64_t *hva, uint64_t page_size,
+			  const uint64_t *pages, unsigned n, uint64_t tag)
+{
+	struct ma_result res;
+	char why[768];
+
+	for (unsigned i = 0; i < n; i++) {
+		uint64_t off = pages[i] * page_size + 8 * (i + 1), at = gpa + off;
+
+		if (ma_vcpu_run_agent(v, MA_AGENT_STORE64, (uint64_t[]){ at, tag ^ at }, 2, 0, &res) != MA_OUT_DONE) {
+			ma_result_describe(&res, why, sizeof(why));
+			ma_fatal("guest store to page %llu (gpa %#llx): %s", (unsigned long long)pages[i],
+				 (unsigned long long)at, why);
+		}
+		if (hva[off / 8] != (tag ^ at))
+			ma_fail("the host reads %#llx at gpa %#llx after the guest stored %#llx",
+				(unsigned long long)hva[off / 8], (unsigned long long)at, (unsigned long long)(tag ^ at));
+	}
+}
+
+void ma_expect_dirty_log(struct ma_vm *vm, uint32_t slot, uint64_t npages, const uint64_t *want_bm,
+			 const char *when)
+{
+	size_t words = ma_dirty_words(npages);
+	uint64_t *got = malloc(words * sizeof(*got));
+	char diff[256], list[256];
+
+	if (!got)
+		ma_fatal("out of memory for a %zu-word dirty bitmap", words);
+	memset(got, 0xa5, words * sizeof(*got));	/* KVM must write every word */
+	ma_get_dirty_log(vm, slot, got);
+	ma_dirty_format(got, npages, list, sizeof(list));
+	if (ma_dirty_diff(got, want_bm, npages, diff, sizeof(diff)))
+		ma_fail("KVM_GET_DIRTY_LOG %s: %s (dirty: %s)", when, diff, list);
+	else
+		ma_log("KVM_GET_DIRTY_LOG %s: %s", when, list);
+	free(got);
+}
+
+void ma_expect_dirty_pages(struct ma_vm *vm, uint32_t slot, uint64_t npages, const uint64_t *pages, unsigned n,
+			   const char *when)
+{
+	uint64_t *want = calloc(ma_dirty_words(npages), sizeof(*want));
+
+	if (!want)
+		ma_fatal("out of memory for a dirty bitmap of %llu pages", (unsigned long long)npages);
+	for (unsigned i = 0; i < n; i++)
+		ma_dirty_set(want, pages[i]);
+	ma_expect_dirty_log(vm, slot, npages, want, when);
+	free(want);
 }

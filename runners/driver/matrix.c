@@ -33,7 +33,7 @@ struct table {
 	struct row *rows;
 	size_t nrows;
 	char *platform;
-	long cells, mismatches, typed_rows, untyped_rows;
+	long cells, mismatches, typed_rows, untyped_rows, refused_rows;
 };
 
 struct rule {
@@ -169,9 +169,14 @@ static void table_count(struct table *t)
 {
 	for (size_t r = 0; r < t->nrows; r++) {
 		const struct row *row = &t->rows[r];
+		bool probed = false;
 		if (row->note)
 			continue;
-		if (row->judged && strcmp(row->judged, "yes") == 0)
+		for (size_t i = 0; i < t->ncol; i++)
+			probed |= row->obs[i] != NULL;
+		if (!probed)
+			t->refused_rows++;
+		else if (row->judged && strcmp(row->judged, "yes") == 0)
 			t->typed_rows++;
 		else
 			t->untyped_rows++;
@@ -294,8 +299,8 @@ void matrix_write(FILE *f, const struct run *r)
 				cpu ? cpu : "", mode ? mode : "?", rel ? rel : "?");
 			fprintf(f, "platform: %s\n", t.platform ? t.platform : "-");
 			fprintf(f, "judged: %ld cells, %ld mismatches; rows whose memory type the probes pin down: %ld, "
-				   "rows where it is not observable: %ld\n",
-				t.cells, t.mismatches, t.typed_rows, t.untyped_rows);
+				   "rows where it is not observable: %ld, rows whose memslot is refused: %ld\n",
+				t.cells, t.mismatches, t.typed_rows, t.untyped_rows, t.refused_rows);
 			table_print(f, &t);
 		}
 		table_free(&t);

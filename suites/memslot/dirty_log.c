@@ -8,16 +8,15 @@
  * virt/kvm/kvm_main.c unless named otherwise.
  */
 #include <errno.h>
-#include <stdio.h>
-#include <stdlib.h>
+#include <stdint.h>
 #include <string.h>
 #include <sys/mman.h>
 
 #include "memattr/dirty_log.h"
 #include "memattr/harness.h"
 #include "memattr/kvm.h"
-#include "memattr/pfnmap.h"
 #include "hostmm.h"
+#include "memslot.h"
 
 #define SIZE MS_HUGE_2M
 #define GPA MA_TEST_GPA
@@ -25,30 +24,13 @@
 #define MAX_PAGES (SIZE / 4096)
 #define BM_WORDS ((MAX_PAGES + 63) / 64)	/* bitmap words for the most pages a slot has (4 KiB pages) */
 
-enum { SRC_MEM, SRC_PFNMAP };
-
-struct dl_case {
-	int src;
-	int kind;	/* enum ma_backing or enum ma_pfnmap_kind */
-};
-
-#define MEMV(n, k) { .name = n, .param = &(const struct dl_case){ SRC_MEM, k } }
-#define PFNV(n, k) { .name = n, .param = &(const struct dl_case){ SRC_PFNMAP, k }, .req = { .root = true } }
+#define BACKING(n, k) { .name = n, .param = (const void *)(uintptr_t)(k) }
 
 static const struct ma_variant mem_cases[] = {
-	MEMV("anon", MA_BACK_ANON),
-	MEMV("anon_thp", MA_BACK_ANON_THP),
-	MEMV("memfd", MA_BACK_MEMFD),
-	MEMV("hugetlb", MA_BACK_HUGETLB),
-};
-
-static const struct ma_variant all_cases[] = {
-	MEMV("anon", MA_BACK_ANON),
-	MEMV("anon_thp", MA_BACK_ANON_THP),
-	MEMV("memfd", MA_BACK_MEMFD),
-	MEMV("hugetlb", MA_BACK_HUGETLB),
-	PFNV("udmabuf", MA_PFN_UDMABUF),
-	PFNV("devmem", MA_PFN_DEVMEM),
+	BACKING("anon", MA_BACK_ANON),
+	BACKING("anon_thp", MA_BACK_ANON_THP),
+	BACKING("memfd", MA_BACK_MEMFD),
+	BACKING("hugetlb", MA_BACK_HUGETLB),
 };
 
 struct dl {
@@ -57,100 +39,55 @@ struct dl {
 	uint64_t *hva;
 	uint64_t npages, hpage;
 	struct ma_mem m;
-	struct ma_pfnmap p;
-	bool is_pfnmap;
 };
 
-/* Backing memory for the case; skips when it cannot be had here. */
-static void dl_memory(struct dl *d, const struct dl_case *c)
+/* Backing memory of the test's kind and a VM with one vCPU; skips when the memory cannot be had. */
+static void dl_setup(struct dl *d, struct ma_t *t)
 {
+	enum ma_backing kind = (enum ma_backing)(uintptr_t)t->param;
+	int r;
+
 	d->hpage = ma_host_page_size();
 	d->npages = SIZE / d->hpage;
-	if (c->src == SRC_MEM) {
-		int r;
-
-		if (c->kind == MA_BACK_HUGETLB)
-			ms_need_hugepages(1);
-		r = ma_try_mem_alloc(&d->m, (enum ma_backing)c->kind, SIZE, NULL);
-		if (r)
-			ma_fatal("allocating 2 MiB of %s memory: %s", ma_backing_name((enum ma_backing)c->kind),
-				 ma_errno_name(-r));
-		d->hva = d->m.hva;
-		/* "anon" is the small-page case: with THP "always" an aligned range would get a huge page */
-		if (c->kind == MA_BACK_ANON && madvise(d->hva, SIZE, MADV_NOHUGEPAGE))
-			ma_fatal("madvise(MADV_NOHUGEPAGE) of the anonymous memory: %s", ma_errno_name(errno));
-	} else {
-		struct ma_pfnmap_req rq = { .kind = (enum ma_pfnmap_kind)c->kind, .size = SIZE };
-		const char *why = "";
-		int r = ma_try_pfnmap_open(&d->p, &rq, &why);
-
-		if (r == -ENODEV || r == -ENOSPC)
-			ma_skip("%s", why);
-		if (r)
-			ma_fatal("opening PFNMAP source %s: %s: %s", ma_pfnmap_name(rq.kind), why, ma_errno_name(-r));
-		ma_log("PFNMAP source %s: %s", ma_pfnmap_name(rq.kind), d->p.desc);
-		d->hva = d->p.hva;
-		d->is_pfnmap = true;
-	}
+	if (kind == MA_BACK_HUGETLB)
+		ms_need_hugepages(1);
+	r = ma_try_mem_alloc(&d->m, kind, SIZE, NULL);
+	if (r)
+		ma_fatal("allocating 2 MiB of %s memory: %s", ma_backing_name(kind), ma_errno_name(-r));
+	d->hva = d->m.hva;
+	/* "anon" is the small-page case: with THP "always" an aligned range would get a huge page */
+	if (kind == MA_BACK_ANON && madvise(d->hva, SIZE, MADV_NOHUGEPAGE))
+		ma_fatal("madvise(MADV_NOHUGEPAGE) of the anonymous memory: %s", ma_errno_name(errno));
+	d->vm = ma_vm_create(NULL);
+	d->v = ma_vcpu_add(d->vm);
 }
 
 static void dl_free(struct dl *d)
 {
 	ma_vm_destroy(d->vm);
-	if (d->is_pfnmap)
-		ma_pfnmap_close(&d->p);
-	else
-		ma_mem_free(&d->m);
+	ma_mem_free(&d->m);
 	ms_hugepages_restore();
 }
 
-/*
- * Create slot 1 over the memory with flags.  A PFNMAP slot with dirty logging is refused on
- * arm64 (the refusal is checked here, and in pfnmap.memslot_rules); the test ends there.
- */
+/* (Re)create slot 1 over the memory with flags. */
 static void dl_slot(struct dl *d, uint32_t flags)
 {
-	int r = ma_try_add_slot(d->vm, SLOT, flags, GPA, SIZE, d->hva);
-
-	if (d->is_pfnmap && (flags & KVM_MEM_LOG_DIRTY_PAGES) && !strcmp(ma_host_arch(), "arm64")) {
-		ma_log("arm64: memslot over %s with LOG_DIRTY_PAGES: %s (expected EINVAL: arch/arm64/kvm/mmu.c:"
-		       "kvm_arch_prepare_memory_region refuses dirty logging on a VM_PFNMAP VMA)",
-		       ma_pfnmap_name(d->p.kind), r ? ma_errno_name(-r) : "accepted");
-		MA_EXPECT_EQ(r, -EINVAL);
-		dl_free(d);
-		ma_end();
-	}
-	if (r)
-		ma_fatal("KVM_SET_USER_MEMORY_REGION2(slot %u, flags %#x, 2 MiB over %s): %s", SLOT, flags,
-			 d->is_pfnmap ? ma_pfnmap_name(d->p.kind) : ma_backing_name(d->m.kind), ma_errno_name(-r));
+	ma_add_slot(d->vm, SLOT, flags, GPA, SIZE, d->hva);
 }
 
-static void dl_vm(struct dl *d)
-{
-	d->vm = ma_vm_create(NULL);
-	d->v = ma_vcpu_add(d->vm);
-}
-
-/* The guest stores one word into each listed page (page numbers in host pages), value by page. */
 static void guest_store(struct dl *d, const uint64_t *pages, unsigned n, uint64_t tag)
 {
-	struct ma_result res;
-	char why[768];
+	ma_guest_store_pages(d->v, GPA, d->hva, d->hpage, pages, n, tag);
+}
 
-	for (unsigned i = 0; i < n; i++) {
-		uint64_t gpa = GPA + pages[i] * d->hpage + 8 * (i + 1);
+static void expect_log(struct dl *d, const uint64_t *want_bm, const char *when)
+{
+	ma_expect_dirty_log(d->vm, SLOT, d->npages, want_bm, when);
+}
 
-		if (ma_vcpu_run_agent(d->v, MA_AGENT_STORE64, (uint64_t[]){ gpa, tag ^ gpa }, 2, 0, &res) !=
-		    MA_OUT_DONE) {
-			ma_result_describe(&res, why, sizeof(why));
-			ma_fatal("guest store to page %llu (gpa %#llx): %s", (unsigned long long)pages[i],
-				 (unsigned long long)gpa, why);
-		}
-		if (d->hva[(gpa - GPA) / 8] != (tag ^ gpa))
-			ma_fail("the host reads %#llx at gpa %#llx after the guest stored %#llx",
-				(unsigned long long)d->hva[(gpa - GPA) / 8], (unsigned long long)gpa,
-				(unsigned long long)(tag ^ gpa));
-	}
+static void expect_log_of(struct dl *d, const uint64_t *pages, unsigned n, const char *when)
+{
+	ma_expect_dirty_pages(d->vm, SLOT, d->npages, pages, n, when);
 }
 
 static void set_of(uint64_t *bm, const uint64_t *pages, unsigned n)
@@ -160,45 +97,18 @@ static void set_of(uint64_t *bm, const uint64_t *pages, unsigned n)
 		ma_dirty_set(bm, pages[i]);
 }
 
-/* KVM_GET_DIRTY_LOG must give exactly the pages in want. */
-static void expect_log(struct dl *d, const uint64_t *want, const char *when)
-{
-	uint64_t got[BM_WORDS];
-	char diff[256], list[256];
-
-	memset(got, 0xa5, sizeof(got));	/* KVM must write every word */
-	ma_get_dirty_log(d->vm, SLOT, got);
-	if (ma_dirty_diff(got, want, d->npages, diff, sizeof(diff))) {
-		ma_dirty_format(got, d->npages, list, sizeof(list));
-		ma_fail("KVM_GET_DIRTY_LOG %s: %s (dirty: %s)", when, diff, list);
-	} else {
-		ma_dirty_format(got, d->npages, list, sizeof(list));
-		ma_log("KVM_GET_DIRTY_LOG %s: %s", when, list);
-	}
-}
-
-static void expect_log_of(struct dl *d, const uint64_t *pages, unsigned n, const char *when)
-{
-	uint64_t want[BM_WORDS];
-
-	set_of(want, pages, n);
-	expect_log(d, want, when);
-}
-
 #define N(a) (sizeof(a) / sizeof((a)[0]))
 
-MA_TEST(memslot, dirty_log_get_clears, MA_VARIANTS(all_cases), .timeout_s = 60,
+MA_TEST(memslot, dirty_log_get_clears, MA_VARIANTS(mem_cases), .timeout_s = 60,
 	.source = "virt/kvm/kvm_main.c:kvm_get_dirty_log_protect (without manual protect: returns the bitmap, "
 		  "clears it and write-protects the reported pages), mark_page_dirty_in_slot on guest write "
-		  "faults; x86 accepts LOG_DIRTY on PFNMAP (arch/x86/kvm/x86.c:kvm_arch_prepare_memory_region "
-		  "checks no VMA), arm64 refuses it (arch/arm64/kvm/mmu.c:kvm_arch_prepare_memory_region) (7.2.13)")
+		  "faults; a guest read: ma_memslot_read_marks_dirty (7.2.13); PFNMAP sources: "
+		  "pfnmap.dirty_log_tracked")
 {
-	const struct dl_case *c = t->param;
 	struct dl d = { 0 };
 	uint64_t set[4], again[2], read_page;
 
-	dl_memory(&d, c);
-	dl_vm(&d);
+	dl_setup(&d, t);
 	dl_slot(&d, KVM_MEM_LOG_DIRTY_PAGES);
 	ma_map(d.vm, GPA, GPA, SIZE, MA_MT_NORMAL_WB);
 	set[0] = 0;
@@ -214,26 +124,20 @@ MA_TEST(memslot, dirty_log_get_clears, MA_VARIANTS(all_cases), .timeout_s = 60,
 	again[1] = 17;
 	guest_store(&d, again, N(again), 0x2000);
 	expect_log_of(&d, again, N(again), "after stores to pages 3 and 17 again");
-	/*
-	 * A guest load from a page the host has written (its host mapping is writable): arm64 maps it
-	 * read-only while the slot logs (arch/arm64/kvm/mmu.c:kvm_s2_fault_compute_prot gives W only on
-	 * a write fault), so it stays clean; x86 maps it writable at once and marks it dirty
-	 * (arch/x86/kvm/mmu/spte.c:make_spte: a writable SPTE in a logging slot calls
-	 * mark_page_dirty_in_slot) (7.2.13).
-	 */
+	/* a guest load from a page the host has written (its host mapping is writable) */
 	read_page = 5;
 	d.hva[read_page * d.hpage / 8] = 0x5eed;
 	{
+		const char *why;
+		bool dirty = ma_memslot_read_marks_dirty(&why);
 		struct ma_result res;
-		bool x86 = !strcmp(ma_host_arch(), "x86_64");
 
 		if (ma_vcpu_run_agent(d.v, MA_AGENT_LOAD64, (uint64_t[]){ GPA + read_page * d.hpage }, 1, 0, &res) !=
 		    MA_OUT_DONE)
 			ma_fatal("guest load from page 5: %s", ma_outcome_name(res.outcome));
 		MA_EXPECT_EQ(res.ret[0], 0x5eed);
-		expect_log_of(&d, &read_page, x86 ? 1 : 0,
-			      x86 ? "after a guest load from page 5 (x86: mapped writable, so dirty)"
-				  : "after a guest load from page 5 (arm64: mapped read-only, so clean)");
+		ma_log("a guest load from page 5 %s: %s", dirty ? "marks it dirty" : "leaves it clean", why);
+		expect_log_of(&d, &read_page, dirty ? 1 : 0, "after a guest load from page 5");
 	}
 	dl_free(&d);
 }
@@ -245,14 +149,12 @@ MA_TEST(memslot, dirty_log_enabled_later, MA_VARIANTS(mem_cases), .timeout_s = 6
 		  "kvm_mmu_slot_apply_flags write-protects it; disabling logging drops the bitmap, and "
 		  "kvm_get_dirty_log_protect then gives ENOENT (7.2.13)")
 {
-	const struct dl_case *c = t->param;
 	struct dl d = { 0 };
 	uint64_t set[4];
 	struct ma_result res;
 	char why[768];
 
-	dl_memory(&d, c);
-	dl_vm(&d);
+	dl_setup(&d, t);
 	dl_slot(&d, 0);
 	ma_map(d.vm, GPA, GPA, SIZE, MA_MT_NORMAL_WB);
 	/* the guest writes the whole slot first: stage 2 maps it writable, in blocks where it can */
@@ -277,23 +179,14 @@ MA_TEST(memslot, dirty_log_enabled_later, MA_VARIANTS(mem_cases), .timeout_s = 6
 	dl_free(&d);
 }
 
-static const struct ma_variant manual_cases[] = {
-	MEMV("anon", MA_BACK_ANON),
-	MEMV("anon_thp", MA_BACK_ANON_THP),
-	MEMV("memfd", MA_BACK_MEMFD),
-	MEMV("hugetlb", MA_BACK_HUGETLB),
-};
-
 static void manual_clear_body(struct ma_t *t, bool init_set)
 {
-	const struct dl_case *c = t->param;
 	const uint64_t mode = KVM_DIRTY_LOG_MANUAL_PROTECT_ENABLE | (init_set ? KVM_DIRTY_LOG_INITIALLY_SET : 0);
 	uint64_t all[BM_WORDS], bm[BM_WORDS], set[4], cleared[2], rest[2];
 	struct dl d = { 0 };
 	long caps;
 
-	dl_memory(&d, c);
-	dl_vm(&d);
+	dl_setup(&d, t);
 	caps = ma_vm_cap(d.vm, KVM_CAP_MANUAL_DIRTY_LOG_PROTECT2);
 	ma_log("KVM_CHECK_EXTENSION(KVM_CAP_MANUAL_DIRTY_LOG_PROTECT2) = %#lx", caps);
 	/* arm64 and x86 define KVM_DIRTY_LOG_MANUAL_CAPS as PROTECT_ENABLE | INITIALLY_SET */
@@ -349,7 +242,7 @@ static void manual_clear_body(struct ma_t *t, bool init_set)
 	dl_free(&d);
 }
 
-MA_TEST(memslot, dirty_log_manual_clear, MA_VARIANTS(manual_cases), .timeout_s = 60,
+MA_TEST(memslot, dirty_log_manual_clear, MA_VARIANTS(mem_cases), .timeout_s = 60,
 	.req = { .sys_caps = { KVM_CAP_MANUAL_DIRTY_LOG_PROTECT2 } },
 	.source = "virt/kvm/kvm_main.c:kvm_vm_ioctl_enable_cap_generic (MANUAL_DIRTY_LOG_PROTECT2), "
 		  "kvm_get_dirty_log_protect (manual: the bitmap is returned, not cleared), "
@@ -358,7 +251,7 @@ MA_TEST(memslot, dirty_log_manual_clear, MA_VARIANTS(manual_cases), .timeout_s =
 	manual_clear_body(t, false);
 }
 
-MA_TEST(memslot, dirty_log_manual_clear_init_set, MA_VARIANTS(manual_cases), .timeout_s = 60,
+MA_TEST(memslot, dirty_log_manual_clear_init_set, MA_VARIANTS(mem_cases), .timeout_s = 60,
 	.req = { .sys_caps = { KVM_CAP_MANUAL_DIRTY_LOG_PROTECT2 } },
 	.source = "virt/kvm/kvm_main.c:kvm_prepare_memory_region sets every bit with "
 		  "KVM_DIRTY_LOG_INITIALLY_SET; arch/arm64/kvm/mmu.c:kvm_arch_commit_memory_region and "

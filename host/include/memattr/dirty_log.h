@@ -51,4 +51,19 @@ unsigned ma_dirty_diff(const uint64_t *got, const uint64_t *want, uint64_t npage
 /* The set pages of a bitmap as a list ("0 3 17 511"; "none"), for logs. */
 void ma_dirty_format(const uint64_t *bm, uint64_t npages, char *buf, size_t len);
 
+/*
+ * The guest (vCPU v) stores one word into each listed page of a slot at gpa (page numbers in units
+ * of page_size; word i + 1 of the page, value tag ^ its gpa); each store must complete and show
+ * through the host mapping hva of the slot.  Fails the test otherwise.
+ */
+void ma_guest_store_pages(struct ma_vcpu *v, uint64_t gpa, volatile uint64_t *hva, uint64_t page_size,
+			  const uint64_t *pages, unsigned n, uint64_t tag);
+/* KVM_GET_DIRTY_LOG of the slot (npages pages) must give exactly want_bm; fails the test naming the
+ * difference, logs the dirty pages otherwise. */
+void ma_expect_dirty_log(struct ma_vm *vm, uint32_t slot, uint64_t npages, const uint64_t *want_bm,
+			 const char *when);
+/* The same with the expected pages listed. */
+void ma_expect_dirty_pages(struct ma_vm *vm, uint32_t slot, uint64_t npages, const uint64_t *pages, unsigned n,
+			   const char *when);
+
 #endif

@@ -77,16 +77,13 @@ int ma_pfnmap_expected_run_errno(struct ma_vm *vm, const struct ma_pfnmap *p, co
 
 bool ma_pfnmap_atomics_required(struct ma_vm *vm, const struct ma_pfnmap *p, const struct mt_rule **rule)
 {
-	struct mt_platform pl = { .fwb = true, .lse = true };
+	struct mt_platform pl = { 0 };	/* only cap 243 and pKVM decide the stage-2 type */
 	struct mt_source src = mt_source_of(p);
-	const struct mt_rule *eff_rule;
 	int run_errno;
-	enum mt_type s2;
 
 	platform_kvm(vm, &pl);
-	s2 = mt_arm64_stage2(&pl, &src, &run_errno, rule);
 	/* through a Normal-WB stage 1 the effective type is the stage-2 type, FWB or not */
-	return mt_arm64_effective(&pl, s2, MA_MT_NORMAL_WB, &eff_rule) == MT_TYPE_NORMAL_WB;
+	return mt_arm64_stage2(&pl, &src, &run_errno, rule) == MT_TYPE_NORMAL_WB;
 }
 
 int ma_pfnmap_cow_write_errno(const struct mt_rule **rule)
