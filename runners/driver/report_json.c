@@ -249,6 +249,48 @@ static void write_cell(struct jw *w, const struct run *r, const struct cell *c)
 	jw_close(w, '}');
 }
 
+/* The structured records a test printed among its diagnostics ("memtype-row k=v ...", see
+ * matrix.c): one object each, with every key=value of the line. */
+static void write_records(struct jw *w, const char *diag)
+{
+	static const char *const kinds[] = {"memtype-platform ", "memtype-row ", "memtype-cell "};
+	bool open = false;
+	for (const char *p = diag; p && *p;) {
+		size_t n = strcspn(p, "\n");
+		for (size_t k = 0; k < sizeof(kinds) / sizeof(kinds[0]); k++) {
+			if (!str_starts(p, kinds[k]))
+				continue;
+			if (!open) {
+				jw_key(w, "records");
+				jw_open(w, '[', false);
+				open = true;
+			}
+			jw_open(w, '{', true);
+			char *kind = xstrndup(p, strlen(kinds[k]) - 1);
+			kv_str(w, "record", kind);
+			free(kind);
+			for (const char *q = p + strlen(kinds[k]); q < p + n;) {
+				size_t len = strcspn(q, " \n");
+				if (len > (size_t)(p + n - q))
+					len = (size_t)(p + n - q);
+				const char *eq = memchr(q, '=', len);
+				if (eq) {
+					char *key = xstrndup(q, (size_t)(eq - q));
+					char *val = xstrndup(eq + 1, (size_t)(q + len - eq - 1));
+					kv_str(w, key, val);
+					free(key);
+					free(val);
+				}
+				q += len + (len < (size_t)(p + n - q));
+			}
+			jw_close(w, '}');
+		}
+		p += n + (p[n] == '\n');
+	}
+	if (open)
+		jw_close(w, ']');
+}
+
 static void write_test(struct jw *w, const struct cell *c, const struct test_result *t)
 {
 	jw_open(w, '{', true);
@@ -265,6 +307,7 @@ static void write_test(struct jw *w, const struct cell *c, const struct test_res
 	kv_int(w, "number", t->number);
 	jw_key(w, "synthetic");
 	jw_bool(w, t->synthetic);
+	write_records(w, t->diag);
 	jw_close(w, '}');
 }
 

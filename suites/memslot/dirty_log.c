@@ -78,6 +78,7 @@ static void dl_slot(struct dl *d, uint32_t flags)
 static void guest_store(struct dl *d, const uint64_t *pages, unsigned n, uint64_t tag)
 {
 	ma_guest_store_pages(d->v, GPA, d->hva, d->hpage, pages, n, tag);
+	ms_prove_backing(d->m.kind, d->hva, SIZE, "after the guest's stores");
 }
 
 static void expect_log(struct dl *d, const uint64_t *want_bm, const char *when)
@@ -162,8 +163,7 @@ MA_TEST(memslot, dirty_log_enabled_later, MA_VARIANTS(mem_cases), .timeout_s = 6
 		ma_result_describe(&res, why, sizeof(why));
 		ma_fatal("guest write of the whole slot: %s", why);
 	}
-	if (d.m.kind == MA_BACK_ANON_THP)
-		ma_log("AnonHugePages of the slot: %ld kB", ms_anon_huge_kb(d.hva));
+	ms_prove_backing(d.m.kind, d.hva, SIZE, "after the guest wrote all of it");
 	MA_EXPECT_ERRNO(ma_try_get_dirty_log(d.vm, SLOT, (uint64_t[BM_WORDS]){ 0 }), ENOENT);
 	dl_slot(&d, KVM_MEM_LOG_DIRTY_PAGES);
 	set[0] = 0;

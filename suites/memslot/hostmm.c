@@ -111,9 +111,11 @@ void ms_hugepages_restore(void)
 	}
 }
 
-long ms_anon_huge_kb(const void *addr)
+/* A "Field: N kB" line of the /proc/self/smaps entry of the VMA containing addr; -errno if absent. */
+static long smaps_kb(const void *addr, const char *field)
 {
 	FILE *f = fopen("/proc/self/smaps", "re");
+	size_t flen = strlen(field);
 	char line[512];
 	int inside = 0;
 	long kb = -ENOENT;
@@ -122,19 +124,51 @@ long ms_anon_huge_kb(const void *addr)
 		return -errno;
 	while (fgets(line, sizeof(line), f)) {
 		uintptr_t lo, hi;
-		long v;
 
 		if (sscanf(line, "%" SCNxPTR "-%" SCNxPTR " ", &lo, &hi) == 2 && strchr(line, '-') < strchr(line, ' ')) {
 			inside = (uintptr_t)addr >= lo && (uintptr_t)addr < hi;
 			continue;
 		}
-		if (inside && sscanf(line, "AnonHugePages: %ld kB", &v) == 1) {
-			kb = v;
+		if (inside && !strncmp(line, field, flen) && line[flen] == ':' &&
+		    sscanf(line + flen + 1, "%ld kB", &kb) == 1)
 			break;
-		}
 	}
 	fclose(f);
 	return kb;
+}
+
+long ms_anon_huge_kb(const void *addr)
+{
+	return smaps_kb(addr, "AnonHugePages");
+}
+
+long ms_hugetlb_kb(const void *addr)
+{
+	long priv = smaps_kb(addr, "Private_Hugetlb"), shared = smaps_kb(addr, "Shared_Hugetlb");
+
+	if (priv < 0 || shared < 0)
+		return priv < 0 ? priv : shared;
+	return priv + shared;
+}
+
+void ms_prove_backing(enum ma_backing kind, const void *hva, size_t size, const char *when)
+{
+	long kb;
+
+	if (kind == MA_BACK_ANON_THP) {
+		kb = ms_anon_huge_kb(hva);
+		ma_log("AnonHugePages of the slot's VMA %s: %ld kB (THP: %s)", when, kb, ms_thp_setting());
+		if (kb < (long)(size >> 10))
+			ma_skip("the THP case needs a huge page: AnonHugePages of the 2 MiB-aligned MADV_HUGEPAGE range "
+				"%s is %ld kB (transparent_hugepage/enabled: %s)", when, kb, ms_thp_setting());
+	} else if (kind == MA_BACK_HUGETLB) {
+		kb = ms_hugetlb_kb(hva);
+		ma_log("hugetlb pages of the slot's VMA %s: %ld kB", when, kb);
+		/* a MAP_HUGETLB mapping faults in huge pages or SIGBUS: anything else is a failure */
+		if (kb < (long)(size >> 10))
+			ma_fatal("a MAP_HUGETLB mapping %s holds %ld kB of hugetlb pages (smaps Private_Hugetlb + "
+				 "Shared_Hugetlb), expected %zu", when, kb, size >> 10);
+	}
 }
 
 const char *ms_thp_setting(void)

@@ -19,6 +19,14 @@ void ms_hugepages_restore(void);
 
 /* AnonHugePages (kB) of the VMA containing addr, from /proc/self/smaps; -errno if not found. */
 long ms_anon_huge_kb(const void *addr);
+/* Private_Hugetlb + Shared_Hugetlb (kB) of the VMA containing addr; -errno if not found. */
+long ms_hugetlb_kb(const void *addr);
+/*
+ * Prove a huge-page backing before a test claims the huge-page case, once its memory is faulted
+ * in: anonymous THP must show size bytes of AnonHugePages (else the test skips with what smaps
+ * says), hugetlb size bytes of hugetlb pages (else it fails).  Other kinds: nothing to prove.
+ */
+void ms_prove_backing(enum ma_backing kind, const void *hva, size_t size, const char *when);
 /* The text of /sys/kernel/mm/transparent_hugepage/enabled (for skip reasons), or "absent". */
 const char *ms_thp_setting(void);
 /*

@@ -300,6 +300,16 @@ static void test_matrix(void)
 		    "(rule slot.cacheable_no_fwb)\n", "refused slot row");
 	T_HAS(text, "  vfio1.s1_normal_wb        skip, no records: no second vfio region given\n", "skipped row");
 	T_HAS(text, "  probe.aligned: aligned loads complete | source=Arm ARM\n", "legend");
+	/* results.json carries the same records, per test */
+	char *jp = path_join(rdir, "results.json");
+	T_INT(report_json(&r, jp, &err), 0, "results.json with records written");
+	char *js = read_file(jp, NULL);
+	T_HAS(js, "{ \"record\": \"memtype-cell\", \"row\": \"devmem.s1_normal_wb\", \"op\": \"exec\", "
+		  "\"expected\": \"sea_iabt\", \"observed\": \"ok\", \"verdict\": \"MISMATCH\", "
+		  "\"rule\": \"probe.exec_noncacheable\"}", "cell record in results.json");
+	T_HAS(js, "\"slot_expected\": \"EINVAL\"", "row record in results.json");
+	free(js);
+	free(jp);
 	T_OK(!strstr(text, "memslot_rules"), "only access_matrix rows");
 	free(text);
 	free(err);

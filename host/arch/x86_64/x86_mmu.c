@@ -37,6 +37,15 @@ static uint64_t memtype_bits(enum ma_memtype mt)
 	}
 }
 
+int ma_x86_pat_index(enum ma_memtype mt)
+{
+	uint64_t b = memtype_bits(mt);
+
+	if (b == ~0ull)
+		return -EINVAL;
+	return (b & PTE_PWT ? 1 : 0) | (b & PTE_PCD ? 2 : 0) | (b & PTE_PAT_4K ? 4 : 0);
+}
+
 int ma_arch_map_page(struct ma_vm *vm, uint64_t gva, uint64_t gpa, enum ma_memtype mt)
 {
 	unsigned maxphys = vm->ipa_bits ? vm->ipa_bits : 52;

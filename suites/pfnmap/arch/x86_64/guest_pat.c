@@ -1,0 +1,49 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * x86: what can be judged of the memory type on x86 is the guest's own side of it: the IA32_PAT the
+ * guest reads must be the one memattr set (KVM_SET_MSRS), so that the stage-1 types the matrix rows
+ * name (WB, WC, UC through the PTE's PAT index) are the types the guest really asks for.  The
+ * combination with the host side (NPT/EPT, host PAT and MTRRs) is not observable by the probes.
+ */
+#include "memattr/atomic_flavours.h"
+#include "../../pfnmap.h"
+
+#define PAT_UC 0
+#define PAT_WC 1
+#define PAT_WB 6
+
+MA_TEST(pfnmap, x86_guest_pat_types,
+	.source = "arch/x86/kvm/x86.c:kvm_set_msr_common / kvm_get_msr_common (MSR_IA32_CR_PAT is stored per "
+		  "vCPU and read back as set; kvm_pat_valid checks it), Linux 7.2.13; Intel SDM vol. 3A 13.12 "
+		  "'Page Attribute Table'")
+{
+	static const struct {
+		enum ma_memtype mt;
+		unsigned want;
+		const char *name;
+	} types[] = {
+		{ MA_MT_NORMAL_WB, PAT_WB, "WB" },
+		{ MA_MT_NORMAL_NC, PAT_WC, "WC" },
+		{ MA_MT_DEVICE_nGnRE, PAT_UC, "UC" },
+		{ MA_MT_DEVICE_nGnRnE, PAT_UC, "UC" },
+	};
+	struct ma_vm *vm = ma_vm_create(NULL);
+	uint64_t f[8], pat;
+
+	ma_read_guest_features(ma_vcpu_add(vm), f);
+	pat = f[5];
+	ma_log("guest IA32_PAT = %#018llx", (unsigned long long)pat);
+	for (unsigned i = 0; i < sizeof(types) / sizeof(types[0]); i++) {
+		int idx = ma_x86_pat_index(types[i].mt);
+		unsigned got;
+
+		MA_ASSERT_TRUE(idx >= 0 && idx < 8);
+		got = (unsigned)(pat >> (8 * idx)) & 7;
+		ma_log("stage-1 %s: PAT index %d -> type %u (expected %s = %u)", ma_memtype_name(types[i].mt), idx, got,
+		       types[i].name, types[i].want);
+		if (got != types[i].want)
+			ma_fail("stage-1 %s selects PAT entry %d, which the guest reads as type %u, not %s (%u)",
+				ma_memtype_name(types[i].mt), idx, got, types[i].name, types[i].want);
+	}
+	ma_vm_destroy(vm);
+}
