@@ -5,6 +5,7 @@
  */
 #include <errno.h>
 #include <pthread.h>
+#include <sched.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -294,19 +295,51 @@ static void *run_all_thread(void *p)
 	return NULL;
 }
 
+/* The n-th CPU (modulo how many there are) this process may run on, or -1. */
+static int allowed_cpu(unsigned n)
+{
+	cpu_set_t set;
+	int count, c;
+
+	if (sched_getaffinity(0, sizeof(set), &set))
+		ma_fatal("sched_getaffinity: %s", strerror(errno));
+	count = CPU_COUNT(&set);
+	if (count < 1)
+		return -1;
+	n %= (unsigned)count;
+	for (c = 0; c < CPU_SETSIZE; c++)
+		if (CPU_ISSET(c, &set) && n-- == 0)
+			return c;
+	return -1;
+}
+
 unsigned ma_vcpus_run_agent_all(struct ma_vm *vm, enum ma_agent agent, const uint64_t *args,
 				unsigned nargs, unsigned timeout_ms, struct ma_result *res)
 {
 	struct run_all_arg a[MA_MAX_VCPUS];
 	pthread_t th[MA_MAX_VCPUS];
 	unsigned bad = 0, i;
+	pthread_attr_t attr;
 
 	for (i = 0; i < vm->nr_vcpus; i++)
 		ma_vcpu_start(vm->vcpus[i], agent, args, nargs);
 	for (i = 0; i < vm->nr_vcpus; i++) {
+		/* spread the vCPU threads over the CPUs this process has, so that they can run at once */
+		int cpu = allowed_cpu(i), e;
+		cpu_set_t one;
+
 		a[i] = (struct run_all_arg){ .v = vm->vcpus[i], .timeout_ms = timeout_ms, .res = &res[i] };
-		if (pthread_create(&th[i], NULL, run_all_thread, &a[i]))
-			ma_fatal("pthread_create for vCPU %u: %s", i, strerror(errno));
+		if ((e = pthread_attr_init(&attr)))
+			ma_fatal("pthread_attr_init: %s", strerror(e));
+		if (cpu >= 0) {
+			CPU_ZERO(&one);
+			CPU_SET(cpu, &one);
+			if ((e = pthread_attr_setaffinity_np(&attr, sizeof(one), &one)))
+				ma_fatal("pthread_attr_setaffinity_np(CPU %d) for vCPU %u: %s", cpu, i, strerror(e));
+		}
+		if ((e = pthread_create(&th[i], &attr, run_all_thread, &a[i])))
+			ma_fatal("pthread_create for vCPU %u: %s", i, strerror(e));
+		pthread_attr_destroy(&attr);
 	}
 	for (i = 0; i < vm->nr_vcpus; i++) {
 		pthread_join(th[i], NULL);
