@@ -14,7 +14,7 @@ need_root() {
 }
 
 pkgs_base="build-essential gcc-aarch64-linux-gnu libc6-dev-arm64-cross binutils-aarch64-linux-gnu
-	busybox-static cpio xz-utils zstd rsync bison flex libelf-dev dwarves bc kmod
+	busybox-static cpio xz-utils zstd rsync bison flex libelf-dev libssl-dev dwarves bc kmod
 	perl libtap-formatter-junit-perl python3 ca-certificates"
 pkgs_qemu="qemu-system-arm qemu-system-x86"
 

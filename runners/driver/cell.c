@@ -256,6 +256,13 @@ static void synthetic(struct cell *c, struct suite_run *s, const char *suite, co
 		cell_log(c, "not ok %s: %s", name, reason ? reason : "");
 }
 
+void cell_setup_failure(struct cell *c, const char *what, const char *reason)
+{
+	char *nm = xasprintf("cell.%s.%s", c->name, what);
+	synthetic(c, NULL, "cell", nm, RES_FAIL, reason);
+	free(nm);
+}
+
 static char *diag_text(const struct strvec *d)
 {
 	return d->n ? strvec_join(d, "\n") : NULL;

@@ -85,7 +85,10 @@ struct cell *cell_new(const char *run_dir, const char *name, const char *arch, c
 void cell_free(struct cell *c);
 
 void cell_expect_suite(struct cell *c, const char *suite);
-void cell_fact(struct cell *c, const char *key, const char *val);    /* host-side identity */
+void cell_fact(struct cell *c, const char *key, const char *val);
+/* Something the configuration asked for could not be set up (e.g. the fixture modules): a failing
+ * result cell.<cell>.<what> with the reason; the cell still runs. */
+void cell_setup_failure(struct cell *c, const char *what, const char *reason);    /* host-side identity */
 void cell_id(struct cell *c, const char *key, const char *val);      /* @@MEMATTR ID line */
 void cell_console_line(struct cell *c, const char *line);
 void cell_kernel_note(struct cell *c, const char *line);

@@ -331,6 +331,7 @@ static char *build_fixtures(const struct run *r, struct cell *c, const struct ce
 		char *l = perr ? xstrdup(perr) : last_line(buf_str(&eb));
 		cell_log(c, "fixtures unavailable: %s", l);
 		cell_fact(c, "fixtures", "unavailable");
+		cell_setup_failure(c, "fixtures", l);
 		free(l);
 		free(perr);
 		buf_free(&eb);
@@ -535,7 +536,8 @@ void lab_run_cell(struct cell *c, const struct cell_conf *cc, const struct run *
 	if (!cc->kernel)
 		cell_fact(c, "kernel_flavour", cc->flavour);
 
-	/* fixture kernel modules for this kernel: a failure is recorded, their tests then skip */
+	/* fixture kernel modules for this kernel: configured, so a failure to build them fails the cell
+	 * (cell.<cell>.fixtures) rather than letting their tests skip */
 	if (conf->fixtures && !cc->kernel && !str_empty(kv_get(&k, "KERNEL_RELEASE")))
 		fixdir = build_fixtures(r, c, cc, kv_get(&k, "KERNEL_RELEASE"));
 

@@ -271,7 +271,8 @@ void matrix_write(FILE *f, const struct run *r)
 		   "Outcomes: ok; align_fault / sea_iabt / excl_fault: the guest took that exception (arm64 ESR DFSC\n"
 		   "0x21, IFSC 0x10 injected by KVM, DFSC 0x35); no_excl: the store-exclusive never succeeded; n/a: the\n"
 		   "CPU lacks the instruction; run_ERRNO: KVM_RUN failed.  On x86 every probe is judged (it must\n"
-		   "complete) but the memory type is not observable: those rows say \"unobservable\".\n",
+		   "complete) but the memory type is not observable: those rows say \"unobservable\"; the guest's\n"
+		   "own stage-1 types (IA32_PAT) are judged by pfnmap.x86_guest_pat_types.\n",
 		r->id);
 	for (size_t i = 0; i < r->cell_names.n; i++) {
 		const struct cell *c = r->cells[i];

@@ -554,7 +554,15 @@ MA_TEST(memslot, invalidate_thp_split, MA_VARIANTS(split_ways), .timeout_s = 60,
 		guest_sees_fill(&x, voff, PG, 0, S_OLD, "the fresh page in the hole");
 		guest_sees(&x, voff + PG, SIZE - voff - PG, S_OLD, S_OLD, "pages after the hole, after the split");
 	}
-	ma_log("AnonHugePages after the split: %ld kB", ms_anon_huge_kb(hva));
+	{
+		/* the 2 MiB mapping is gone: the range is mapped with 4 KiB ptes now (__split_huge_pmd) */
+		long kb = ms_anon_huge_kb(hva);
+
+		ma_log("AnonHugePages after the split: %ld kB", kb);
+		if (kb != 0)
+			ma_fail("AnonHugePages is still %ld kB after the %s of a 4 KiB page: the PMD mapping was not split",
+				kb, mprot ? "mprotect" : "munmap");
+	}
 	host_fill(hva, GPA, SIZE, S_NEW);
 	guest_sees(&x, 0, SIZE, S_NEW, S_OLD, "after the host rewrote the split range");
 	guest_write(&x, 0, SIZE, S_GUEST, "after the split");

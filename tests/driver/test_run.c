@@ -251,6 +251,30 @@ static void test_lab_pass(void)
 	free(err);
 }
 
+/* Configured fixtures that cannot be built fail the cell (cell.<cell>.fixtures), the suites still run. */
+static void test_lab_fixtures_fail(void)
+{
+	char *script = path_join(root, "fake-build-fixtures.sh");
+	write_file(script, "#!/bin/sh\necho 'build-fixtures: missing openssl/opensslv.h; install libssl-dev' >&2\nexit 1\n",
+		   true);
+	char *out, *err;
+	char *args = xasprintf("--no-defaults --config lab.conf --cells ok --set run.fixtures=1 --report-dir reports3");
+	setenv("MEMATTR_BUILD_FIXTURES", script, 1);
+	int rc = driver(&out, &err, args);
+	unsetenv("MEMATTR_BUILD_FIXTURES");
+	T_INT(rc, 1, "fixtures: a configured build that fails fails the run");
+	no_sanitizer_errors(err, "fixtures");
+	char *tap = NULL;
+	t_sh(&tap, "cat '%s'/reports3/latest/ok.tap", root);
+	T_HAS(tap, "not ok 1 cell.ok.fixtures # build-fixtures: missing openssl/opensslv.h; install libssl-dev\n",
+	      "fixtures: failing result with the reason");
+	free(tap);
+	free(args);
+	free(script);
+	free(out);
+	free(err);
+}
+
 static void test_config_errors(void)
 {
 	char *out, *err;
@@ -392,6 +416,7 @@ int main(void)
 
 	test_lab();
 	test_lab_pass();
+	test_lab_fixtures_fail();
 	test_config_errors();
 	test_host_cell();
 	test_interrupt();
