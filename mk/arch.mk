@@ -49,10 +49,10 @@ $$($(1)_B)/suites/%.c.o: suites/%.c $$(wildcard host/include/memattr/*.h guest/i
 $$($(1)_B)/bin/memattr-%: $$$$(call suite_objs,$(1),$$$$*) $$($(1)_LIB)
 	@mkdir -p $$(@D)
 	$$($(1)_CC) -static -pthread -o $$@ $$(filter %.o,$$^) $$($(1)_LIB)
-$$($(1)_B)/bin/memattr-cellinfo: $$($(1)_B)/runners/cellinfo.c.o $$($(1)_LIB)
+$$($(1)_B)/bin/memattr-cellinfo: $$($(1)_B)/runners/cellinfo.c.o $$($(1)_B)/runners/hold_vm.c.o $$($(1)_LIB)
 	@mkdir -p $$(@D)
 	$$($(1)_CC) -static -pthread -o $$@ $$^
-$$($(1)_B)/runners/%.c.o: runners/%.c $$(wildcard host/include/memattr/*.h) | $$($(1)_UAPI)
+$$($(1)_B)/runners/%.c.o: runners/%.c $$(wildcard host/include/memattr/*.h runners/*.h) | $$($(1)_UAPI)
 	@mkdir -p $$(@D)
 	$$($(1)_CC) $$($(1)_HOST_CFLAGS) -c $$< -o $$@
 

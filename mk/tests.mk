@@ -47,7 +47,7 @@ unit-native-kvm: $(SAN_SUITES)
 			MEMATTR_ATOMIC_ITERATIONS=2000 $(SAN_B)/bin/memattr-$$s || exit 1; \
 		done; \
 	else echo "unit-native-kvm: this host has no usable /dev/kvm; the suites run in the lab cells instead"; fi
-$(SAN_B)/bin/memattr-cellinfo: $(SAN_B)/runners/cellinfo.c.o $(SAN_LIB)
+$(SAN_B)/bin/memattr-cellinfo: $(SAN_B)/runners/cellinfo.c.o $(SAN_B)/runners/hold_vm.c.o $(SAN_LIB)
 	@mkdir -p $(@D)
 	$(CC) $(SAN) -pthread -o $@ $^
 unit-native-kvm: $(SAN_B)/bin/memattr-cellinfo

@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * memattr-cellinfo: the identity of the KVM under test, as `@@MEMATTR ID key=value` lines for
- * the run driver (lab cells run it from /init, native cells directly).
+ * the run driver (lab cells run it from /init, native cells directly).  With --hold-vm it keeps
+ * a VM alive instead (hold_vm.c).
  */
 #include <stdio.h>
 #include <string.h>
@@ -9,6 +10,7 @@
 #include <unistd.h>
 
 #include "memattr/kvm.h"
+#include "hold_vm.h"
 
 static const struct { long cap; const char *name; } caps[] = {
 	{ KVM_CAP_USER_MEMORY2, "cap_user_memory2" },
@@ -26,10 +28,18 @@ static const struct { long cap; const char *name; } caps[] = {
 	{ KVM_CAP_ARM_MTE, "cap_arm_mte" },
 };
 
-int main(void)
+int main(int argc, char **argv)
 {
 	struct utsname u;
-	int kvm = ma_try_kvm_open(), vm;
+	int kvm, vm;
+
+	if (argc == 3 && !strcmp(argv[1], "--hold-vm"))
+		return ma_cell_hold_vm(argv[2]);
+	if (argc != 1) {
+		fprintf(stderr, "usage: memattr-cellinfo [--hold-vm READY_FILE]\n");
+		return 2;
+	}
+	kvm = ma_try_kvm_open();
 
 	uname(&u);
 	printf("@@MEMATTR ID uname_release=%s\n", u.release);

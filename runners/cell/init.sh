@@ -9,6 +9,7 @@
 #   @@MEMATTR ID machine=<uname -m>
 #   @@MEMATTR ID kvm_mode=<vhe|nvhe|hvhe|protected|svm|vmx|unknown|none>
 #   @@MEMATTR ID page_size=<bytes>
+#   @@MEMATTR ID kvm_vm_held=<yes|failed>            (x86_64: one VM held for the run, runners/hold_vm.c)
 #   @@MEMATTR ID dev_kvm=<yes|no>
 #   @@MEMATTR ID cpus=<n>
 #   @@MEMATTR ID mem_kb=<MemTotal in kB>
@@ -241,6 +242,26 @@ if [ -z "$suites" ]; then
 	done
 fi
 
+# x86_64 under TCG: hold one VM for the whole run, so that no test's VM flips the static keys
+# whose text patching can panic the cell (runners/hold_vm.c says why).
+hold=
+if [ "$(uname -m)" = x86_64 ] && [ -x /memattr/bin/memattr-cellinfo ]; then
+	/memattr/bin/memattr-cellinfo --hold-vm /tmp/memattr-hold-vm.ready </dev/null >/dev/null 2>&1 &
+	hold=$!
+	i=0
+	while [ ! -s /tmp/memattr-hold-vm.ready ] && [ $i -lt 100 ] && kill -0 "$hold" 2>/dev/null; do
+		sleep 0.1 2>/dev/null || sleep 1
+		i=$((i + 1))
+	done
+	if [ -s /tmp/memattr-hold-vm.ready ]; then
+		say "ID kvm_vm_held=yes"
+	else
+		say "ID kvm_vm_held=failed"
+		kill "$hold" 2>/dev/null
+		hold=
+	fi
+fi
+
 set -f
 for s in $suites; do
 	s=${s#memattr-}
@@ -261,6 +282,7 @@ for s in $suites; do
 	say "SUITE-END $s rc=$rc"
 done
 set +f
+[ -z "$hold" ] || kill "$hold" 2>/dev/null
 
 say CELL-END
 sync

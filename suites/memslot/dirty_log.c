@@ -18,10 +18,10 @@
 #include "hostmm.h"
 #include "memslot.h"
 
-#define SIZE MS_HUGE_2M
+#define MAX_SIZE MS_HUGE_2M
 #define GPA MA_TEST_GPA
 #define SLOT 1u
-#define MAX_PAGES (SIZE / 4096)
+#define MAX_PAGES (MAX_SIZE / 4096)
 #define BM_WORDS ((MAX_PAGES + 63) / 64)	/* bitmap words for the most pages a slot has (4 KiB pages) */
 
 #define BACKING(n, k) { .name = n, .param = (const void *)(uintptr_t)(k) }
@@ -34,6 +34,7 @@ static const struct ma_variant mem_cases[] = {
 };
 
 struct dl {
+	uint64_t size;	/* 2 MiB for THP and hugetlb, 64 host pages otherwise */
 	struct ma_vm *vm;
 	struct ma_vcpu *v;
 	uint64_t *hva;
@@ -48,15 +49,18 @@ static void dl_setup(struct dl *d, struct ma_t *t)
 	int r;
 
 	d->hpage = ma_host_page_size();
-	d->npages = SIZE / d->hpage;
+	/* small pages: 64 host pages, enough for the pages the tests name (0, 3, 5, 17, the last) */
+	d->size = kind == MA_BACK_ANON_THP || kind == MA_BACK_HUGETLB ? MAX_SIZE : 64 * d->hpage;
+	d->npages = d->size / d->hpage;
 	if (kind == MA_BACK_HUGETLB)
 		ms_need_hugepages(1);
-	r = ma_try_mem_alloc(&d->m, kind, SIZE, NULL);
+	r = ma_try_mem_alloc(&d->m, kind, d->size, NULL);
 	if (r)
-		ma_fatal("allocating 2 MiB of %s memory: %s", ma_backing_name(kind), ma_errno_name(-r));
+		ma_fatal("allocating %llu KiB of %s memory: %s", (unsigned long long)(d->size >> 10),
+			 ma_backing_name(kind), ma_errno_name(-r));
 	d->hva = d->m.hva;
 	/* "anon" is the small-page case: with THP "always" an aligned range would get a huge page */
-	if (kind == MA_BACK_ANON && madvise(d->hva, SIZE, MADV_NOHUGEPAGE))
+	if (kind == MA_BACK_ANON && madvise(d->hva, d->size, MADV_NOHUGEPAGE))
 		ma_fatal("madvise(MADV_NOHUGEPAGE) of the anonymous memory: %s", ma_errno_name(errno));
 	d->vm = ma_vm_create(NULL);
 	d->v = ma_vcpu_add(d->vm);
@@ -72,13 +76,13 @@ static void dl_free(struct dl *d)
 /* (Re)create slot 1 over the memory with flags. */
 static void dl_slot(struct dl *d, uint32_t flags)
 {
-	ma_add_slot(d->vm, SLOT, flags, GPA, SIZE, d->hva);
+	ma_add_slot(d->vm, SLOT, flags, GPA, d->size, d->hva);
 }
 
 static void guest_store(struct dl *d, const uint64_t *pages, unsigned n, uint64_t tag)
 {
 	ma_guest_store_pages(d->v, GPA, d->hva, d->hpage, pages, n, tag);
-	ms_prove_backing(d->m.kind, d->hva, SIZE, "after the guest's stores");
+	ms_prove_backing(d->m.kind, d->hva, d->size, "after the guest's stores");
 }
 
 static void expect_log(struct dl *d, const uint64_t *want_bm, const char *when)
@@ -111,7 +115,7 @@ MA_TEST(memslot, dirty_log_get_clears, MA_VARIANTS(mem_cases), .timeout_s = 60,
 
 	dl_setup(&d, t);
 	dl_slot(&d, KVM_MEM_LOG_DIRTY_PAGES);
-	ma_map(d.vm, GPA, GPA, SIZE, MA_MT_NORMAL_WB);
+	ma_map(d.vm, GPA, GPA, d.size, MA_MT_NORMAL_WB);
 	set[0] = 0;
 	set[1] = 3;
 	set[2] = 17;
@@ -157,13 +161,13 @@ MA_TEST(memslot, dirty_log_enabled_later, MA_VARIANTS(mem_cases), .timeout_s = 6
 
 	dl_setup(&d, t);
 	dl_slot(&d, 0);
-	ma_map(d.vm, GPA, GPA, SIZE, MA_MT_NORMAL_WB);
+	ma_map(d.vm, GPA, GPA, d.size, MA_MT_NORMAL_WB);
 	/* the guest writes the whole slot first: stage 2 maps it writable, in blocks where it can */
-	if (ma_vcpu_run_agent(d.v, MA_AGENT_WRITE_PATTERN, (uint64_t[]){ GPA, SIZE, 7 }, 3, 0, &res) != MA_OUT_DONE) {
+	if (ma_vcpu_run_agent(d.v, MA_AGENT_WRITE_PATTERN, (uint64_t[]){ GPA, d.size, 7 }, 3, 0, &res) != MA_OUT_DONE) {
 		ma_result_describe(&res, why, sizeof(why));
 		ma_fatal("guest write of the whole slot: %s", why);
 	}
-	ms_prove_backing(d.m.kind, d.hva, SIZE, "after the guest wrote all of it");
+	ms_prove_backing(d.m.kind, d.hva, d.size, "after the guest wrote all of it");
 	MA_EXPECT_ERRNO(ma_try_get_dirty_log(d.vm, SLOT, (uint64_t[BM_WORDS]){ 0 }), ENOENT);
 	dl_slot(&d, KVM_MEM_LOG_DIRTY_PAGES);
 	set[0] = 0;
@@ -199,7 +203,7 @@ static void manual_clear_body(struct ma_t *t, bool init_set)
 	MA_EXPECT_ERRNO(ma_try_vm_enable_cap(d.vm, KVM_CAP_MANUAL_DIRTY_LOG_PROTECT2, mode | (1ull << 2)), EINVAL);
 	MA_ASSERT_EQ(ma_try_vm_enable_cap(d.vm, KVM_CAP_MANUAL_DIRTY_LOG_PROTECT2, mode), 0);
 	dl_slot(&d, KVM_MEM_LOG_DIRTY_PAGES);
-	ma_map(d.vm, GPA, GPA, SIZE, MA_MT_NORMAL_WB);
+	ma_map(d.vm, GPA, GPA, d.size, MA_MT_NORMAL_WB);
 	memset(all, 0, sizeof(all));
 	for (uint64_t p = 0; p < d.npages; p++)
 		ma_dirty_set(all, p);
@@ -270,8 +274,8 @@ MA_TEST(memslot, dirty_log_without_bitmap,
 	uint64_t bm[BM_WORDS] = { 0 };
 	struct ma_mem m;
 
-	ma_mem_alloc(&m, MA_BACK_ANON, SIZE, NULL);
-	ma_add_slot(vm, SLOT, 0, GPA, SIZE, m.hva);
+	ma_mem_alloc(&m, MA_BACK_ANON, MAX_SIZE, NULL);
+	ma_add_slot(vm, SLOT, 0, GPA, MAX_SIZE, m.hva);
 	MA_EXPECT_ERRNO(ma_try_get_dirty_log(vm, SLOT, bm), ENOENT);
 	MA_EXPECT_ERRNO(ma_try_get_dirty_log(vm, SLOT + 1, bm), ENOENT);
 	MA_EXPECT_ERRNO(ma_try_get_dirty_log(vm, 32767, bm), EINVAL);

@@ -7,7 +7,7 @@
  * change under a memslot, and refaults through hva_to_pfn.  A missed invalidation leaves the
  * guest on the old page: it reads stale data and its writes vanish.
  *
- * Each test: the guest touches every 4 KiB page of a 2 MiB slot (stage 2 maps it), the host
+ * Each test: the guest touches every 4 KiB page of the slot (stage 2 maps it), the host
  * changes the memory behind the slot's HVA, the guest must read the NEW content in every page
  * (patterns encode the GPA of each word, with a different seed before and after), and the
  * host must then see what the guest writes.  Expectations: Linux 7.2.13.
@@ -26,7 +26,19 @@
 #include "memattr/kvm.h"
 #include "hostmm.h"
 
-#define SIZE MS_HUGE_2M		/* a 2 MiB slot: one hugetlb page, one THP */
+/*
+ * The slot: 2 MiB for the huge-page backings (one hugetlb page, one THP); 256 KiB (64 small pages)
+ * for the others, where every page is a stage-2 fault of its own and more pages only cost time.
+ * Each test runs in its own process, so the size is set once at its start (slot_size_for).
+ */
+#define MAX_SIZE MS_HUGE_2M
+static uint64_t slot_bytes = MAX_SIZE;
+#define SIZE slot_bytes
+
+static void slot_size_for(enum ma_backing kind)
+{
+	slot_bytes = kind == MA_BACK_ANON_THP || kind == MA_BACK_HUGETLB ? MAX_SIZE : 256ull << 10;
+}
 #define GPA MA_TEST_GPA
 #define PG MA_PAGE_SIZE
 #define MPOL_MF_MOVE (1 << 1)	/* linux/mempolicy.h */
@@ -141,7 +153,8 @@ static void alloc(struct ma_mem *m, enum ma_backing kind)
 		ms_need_hugepages(1);
 	r = ma_try_mem_alloc(m, kind, SIZE, NULL);
 	if (r)
-		ma_fatal("allocating 2 MiB of %s memory: %s", ma_backing_name(kind), ma_errno_name(-r));
+		ma_fatal("allocating %llu KiB of %s memory: %s", (unsigned long long)(SIZE >> 10), ma_backing_name(kind),
+			 ma_errno_name(-r));
 	/* "anon" is the small-page case: with THP "always" an aligned range would get a huge page */
 	if (kind == MA_BACK_ANON && madvise(m->hva, SIZE, MADV_NOHUGEPAGE))
 		ma_fatal("madvise(MADV_NOHUGEPAGE) of the anonymous memory: %s", ma_errno_name(errno));
@@ -252,6 +265,7 @@ MA_TEST(memslot, invalidate_cow_break, MA_VARIANTS(backings), .timeout_s = 60,
 	int fd = -1;
 	struct inv x;
 
+	slot_size_for(kind);
 	if (kind == MA_BACK_HUGETLB)
 		ms_need_hugepages(2);	/* the file's page and the private copy */
 	if (file) {
@@ -311,16 +325,17 @@ MA_TEST(memslot, invalidate_dontneed, MA_VARIANTS(backings), .timeout_s = 60,
 	struct ma_mem m;
 	struct inv x;
 
+	slot_size_for(kind);
 	alloc(&m, kind);
 	inv_vm(&x, m.hva);
 	guest_write(&x, 0, SIZE, S_OLD, "before MADV_DONTNEED");
 	host_sees(m.hva, GPA, SIZE, S_OLD, "before MADV_DONTNEED");
 	ms_prove_backing(kind, m.hva, SIZE, "after the guest's write");
 	if (madvise(m.hva, SIZE, MADV_DONTNEED))
-		ma_fatal("madvise(MADV_DONTNEED, 2 MiB of %s): %s", ma_backing_name(kind), ma_errno_name(errno));
+		ma_fatal("madvise(MADV_DONTNEED of the slot's %s): %s", ma_backing_name(kind), ma_errno_name(errno));
 	if (kind == MA_BACK_MEMFD) {
 		/* the file keeps its content; then change it through the fd, not through the mapping */
-		static uint64_t words[SIZE / 8];
+		static uint64_t words[MAX_SIZE / 8];
 
 		for (uint64_t i = 0; i < SIZE / 8; i++)
 			words[i] = ma_pattern_word(S_NEW, GPA + i * 8);
@@ -355,6 +370,7 @@ MA_TEST(memslot, invalidate_punch_hole, MA_VARIANTS(file_backings), .timeout_s =
 	void *hva;
 	int fd;
 
+	slot_size_for((enum ma_backing)(uintptr_t)t->param);
 	if (huge)
 		ms_need_hugepages(1);
 	fd = memfd_with(huge, S_OLD);
@@ -389,6 +405,7 @@ MA_TEST(memslot, invalidate_mremap, MA_VARIANTS(backings), .timeout_s = 60,
 	void *old_hva, *dest, *p;
 	struct inv x;
 
+	slot_size_for(kind);
 	if (kind == MA_BACK_HUGETLB)
 		ms_need_hugepages(2);
 	alloc(&a, kind);
@@ -403,7 +420,7 @@ MA_TEST(memslot, invalidate_mremap, MA_VARIANTS(backings), .timeout_s = 60,
 	dest = ms_reserve(SIZE, SIZE);
 	p = mremap(old_hva, SIZE, SIZE, MREMAP_MAYMOVE | MREMAP_FIXED, dest);
 	if (p == MAP_FAILED)
-		ma_fatal("mremap of the slot's 2 MiB of %s to %p: %s", ma_backing_name(kind), dest, ma_errno_name(errno));
+		ma_fatal("mremap of the slot's %s to %p: %s", ma_backing_name(kind), dest, ma_errno_name(errno));
 	p = mremap(o.hva, SIZE, SIZE, MREMAP_MAYMOVE | MREMAP_FIXED, old_hva);
 	if (p == MAP_FAILED)
 		ma_fatal("mremap of another %s mapping onto the slot's HVA %p: %s", ma_backing_name(kind), old_hva,
@@ -444,6 +461,7 @@ MA_TEST(memslot, invalidate_remap_memfd, MA_VARIANTS(backings), .timeout_s = 60,
 	struct inv x;
 	int fd;
 
+	slot_size_for(kind);
 	if (huge)
 		ms_need_hugepages(2);
 	alloc(&m, kind);
@@ -640,8 +658,8 @@ MA_TEST(memslot, invalidate_thp_collapse, .timeout_s = 60, .req = { .root = true
  */
 static void same_node_move(void *hva, unsigned npages)
 {
-	static void *pages[SIZE / MA_PAGE_SIZE];
-	static int nodes[SIZE / MA_PAGE_SIZE], status[SIZE / MA_PAGE_SIZE];
+	static void *pages[MAX_SIZE / MA_PAGE_SIZE];
+	static int nodes[MAX_SIZE / MA_PAGE_SIZE], status[MAX_SIZE / MA_PAGE_SIZE];
 	long r;
 
 	for (unsigned i = 0; i < npages; i++)
@@ -675,13 +693,15 @@ MA_TEST(memslot, invalidate_migrate, MA_VARIANTS(small_page_backings), .timeout_
 		  "(mm/compaction.c:compact_node) is the trigger; it skips hugetlb and pageblock-sized folios")
 {
 	enum ma_backing kind = (enum ma_backing)(uintptr_t)t->param;
-	const unsigned npages = SIZE / PG;
-	static long long before[SIZE / MA_PAGE_SIZE];
+	static long long before[MAX_SIZE / MA_PAGE_SIZE];
+	unsigned npages;
 	unsigned moved = 0, first = 0;
 	struct ma_mem m;
 	struct inv x;
 	int fd, r;
 
+	slot_size_for(kind);
+	npages = (unsigned)(SIZE / PG);
 	alloc(&m, kind);
 	inv_vm(&x, m.hva);
 	guest_write(&x, 0, SIZE, S_OLD, "before compaction");
