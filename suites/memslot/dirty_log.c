@@ -104,6 +104,15 @@ static void set_of(uint64_t *bm, const uint64_t *pages, unsigned n)
 
 #define N(a) (sizeof(a) / sizeof((a)[0]))
 
+/* The pages the tests store to: 0, 3, 17 and the last of the slot. */
+static void named_pages(const struct dl *d, uint64_t set[4])
+{
+	set[0] = 0;
+	set[1] = 3;
+	set[2] = 17;
+	set[3] = d->npages - 1;
+}
+
 MA_TEST(memslot, dirty_log_get_clears, MA_VARIANTS(mem_cases), .timeout_s = 60,
 	.source = "virt/kvm/kvm_main.c:kvm_get_dirty_log_protect (without manual protect: returns the bitmap, "
 		  "clears it and write-protects the reported pages), mark_page_dirty_in_slot on guest write "
@@ -116,10 +125,7 @@ MA_TEST(memslot, dirty_log_get_clears, MA_VARIANTS(mem_cases), .timeout_s = 60,
 	dl_setup(&d, t);
 	dl_slot(&d, KVM_MEM_LOG_DIRTY_PAGES);
 	ma_map(d.vm, GPA, GPA, d.size, MA_MT_NORMAL_WB);
-	set[0] = 0;
-	set[1] = 3;
-	set[2] = 17;
-	set[3] = d.npages - 1;
+	named_pages(&d, set);
 	expect_log_of(&d, NULL, 0, "before any guest write");
 	guest_store(&d, set, N(set), 0x1000);
 	expect_log_of(&d, set, N(set), "after guest stores to pages 0, 3, 17 and the last");
@@ -170,10 +176,7 @@ MA_TEST(memslot, dirty_log_enabled_later, MA_VARIANTS(mem_cases), .timeout_s = 6
 	ms_prove_backing(d.m.kind, d.hva, d.size, "after the guest wrote all of it");
 	MA_EXPECT_ERRNO(ma_try_get_dirty_log(d.vm, SLOT, (uint64_t[BM_WORDS]){ 0 }), ENOENT);
 	dl_slot(&d, KVM_MEM_LOG_DIRTY_PAGES);
-	set[0] = 0;
-	set[1] = 3;
-	set[2] = 17;
-	set[3] = d.npages - 1;
+	named_pages(&d, set);
 	expect_log_of(&d, NULL, 0, "right after logging was switched on");
 	guest_store(&d, set, N(set), 0x3000);
 	expect_log_of(&d, set, N(set), "after guest stores to pages 0, 3, 17 and the last");
@@ -219,10 +222,7 @@ static void manual_clear_body(struct ma_t *t, bool init_set)
 		ma_clear_dirty_log(d.vm, SLOT, 0, (uint32_t)d.npages, all);
 	}
 	expect_log_of(&d, NULL, 0, "before any guest write");
-	set[0] = 0;
-	set[1] = 3;
-	set[2] = 17;
-	set[3] = d.npages - 1;
+	named_pages(&d, set);
 	guest_store(&d, set, N(set), 0x4000);
 	expect_log_of(&d, set, N(set), "after guest stores to pages 0, 3, 17 and the last");
 	expect_log_of(&d, set, N(set), "again (manual mode: GET does not clear)");

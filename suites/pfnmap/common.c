@@ -13,15 +13,22 @@
 
 void pfn_open(const struct src_case *c, size_t size, void *fixed, struct ma_pfnmap *p)
 {
-	struct ma_pfnmap_req rq = { .kind = c->kind, .size = size, .private_map = c->private_map, .fixed = fixed };
+	pfn_open_at(c, size, 0, fixed, p);
+}
+
+void pfn_open_at(const struct src_case *c, size_t size, uint64_t off, void *fixed, struct ma_pfnmap *p)
+{
+	struct ma_pfnmap_req rq = {
+		.kind = c->kind, .size = size, .off = off, .private_map = c->private_map, .fixed = fixed,
+	};
 	const char *why = "";
 	int r = ma_try_pfnmap_open(p, &rq, &why);
 
 	if (r == -ENODEV || r == -ENOSPC)
 		ma_skip("%s", why);
 	if (r)
-		ma_fatal("opening PFNMAP source %s (%s): %s: %s", ma_pfnmap_name(c->kind),
-			 c->private_map ? "MAP_PRIVATE" : "MAP_SHARED", why, ma_errno_name(-r));
+		ma_fatal("opening PFNMAP source %s (%s, offset %#llx): %s: %s", ma_pfnmap_name(c->kind),
+			 c->private_map ? "MAP_PRIVATE" : "MAP_SHARED", (unsigned long long)off, why, ma_errno_name(-r));
 	ma_log("source %s: %s%s", ma_pfnmap_name(c->kind), p->desc, c->private_map ? ", MAP_PRIVATE" : "");
 }
 

@@ -47,6 +47,8 @@ struct src_case {
 
 /* Open and map size bytes of a source (at fixed if not NULL); skips the test if it is absent. */
 void pfn_open(const struct src_case *c, size_t size, void *fixed, struct ma_pfnmap *p);
+/* The same from byte off of the source (carve-out sources). */
+void pfn_open_at(const struct src_case *c, size_t size, uint64_t off, void *fixed, struct ma_pfnmap *p);
 /* Add a memslot over the whole mapping; skips the test if KVM refuses it as expected here. */
 void pfn_add_slot(struct ma_vm *vm, uint32_t slot, uint64_t gpa, const struct ma_pfnmap *p);
 /* An address range with nothing mapped (a hole) of size bytes, aligned to align. */

@@ -5,8 +5,6 @@
  * old pfns (MMU notifier) and fault in the new ones: the guest reads the new pages, never the old,
  * and its later writes land in the new pages, not in the old ones.
  */
-#include <errno.h>
-
 #include "pfnmap.h"
 
 /* the sources with offsets: a second, disjoint range of the same carve-out */
@@ -18,19 +16,6 @@ static const struct ma_variant sources[] = {
 };
 
 enum { S_OLD = 0x01d, S_NEW = 0x2e3, S_GUEST = 0x6e5 };
-
-static void open_at(const struct src_case *c, uint64_t off, void *fixed, struct ma_pfnmap *p)
-{
-	struct ma_pfnmap_req rq = { .kind = c->kind, .size = PFN_SIZE, .off = off, .fixed = fixed };
-	const char *why = "";
-	int r = ma_try_pfnmap_open(p, &rq, &why);
-
-	if (r == -ENODEV || r == -ENOSPC)
-		ma_skip("%s", why);
-	if (r)
-		ma_fatal("opening %s at offset %#llx: %s: %s", ma_pfnmap_name(c->kind), (unsigned long long)off, why,
-			 ma_errno_name(-r));
-}
 
 static void host_fill(volatile uint64_t *w, uint64_t seed)
 {
@@ -68,7 +53,7 @@ MA_TEST(pfnmap, remap_other_pages_under_slot, MA_VARIANTS(sources), .req = { .ro
 	struct ma_pfnmap p, q, old;
 	struct ma_result res;
 
-	open_at(c, 0, NULL, &p);
+	pfn_open_at(c, PFN_SIZE, 0, NULL, &p);
 	pfn_add_slot(vm, 1, SLOT_GPA, &p);
 	pfn_require_guest_access(vm, v, &p, SLOT_GPA);
 	ma_map(vm, SLOT_GPA, SLOT_GPA, PFN_SIZE, p.cacheable ? MA_MT_NORMAL_WB : MA_MT_DEVICE_nGnRE);
@@ -76,7 +61,7 @@ MA_TEST(pfnmap, remap_other_pages_under_slot, MA_VARIANTS(sources), .req = { .ro
 	guest(v, MA_AGENT_CHECK_PATTERN, S_OLD, &res, "check of the first pages");
 	MA_ASSERT_EQ(res.ret[0], 0);	/* stage 2 now maps the old pfns */
 	/* other pages of the same source, mapped over the slot's address */
-	open_at(c, PFN_SIZE, p.hva, &q);
+	pfn_open_at(c, PFN_SIZE, PFN_SIZE, p.hva, &q);
 	MA_ASSERT_TRUE(q.hva == p.hva);
 	host_fill(q.hva, S_NEW);
 	guest(v, MA_AGENT_CHECK_PATTERN, S_NEW, &res, "check after the remap");
@@ -87,7 +72,7 @@ MA_TEST(pfnmap, remap_other_pages_under_slot, MA_VARIANTS(sources), .req = { .ro
 	guest(v, MA_AGENT_WRITE_PATTERN, S_GUEST, &res, "write after the remap");
 	MA_EXPECT_EQ(host_bad(q.hva, S_GUEST), 0);
 	/* the old pages, seen through a mapping of their own, kept their content */
-	open_at(c, 0, NULL, &old);
+	pfn_open_at(c, PFN_SIZE, 0, NULL, &old);
 	MA_EXPECT_EQ(host_bad(old.hva, S_OLD), 0);
 	ma_pfnmap_close(&old);
 	ma_vm_destroy(vm);
