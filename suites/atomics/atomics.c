@@ -79,7 +79,8 @@ MA_TEST(atomics, plain_increment_loses_updates, .timeout_s = 300, .req = { .min_
 	ma_add_slot(vm, 1, 0, gpa, COUNTER_SIZE, m.hva);
 	ma_map(vm, gpa, gpa, COUNTER_SIZE, MA_MT_NORMAL_WB);
 	for (r = 0; r < CONTROL_ROUNDS; r++) {
-		ma_atomics_run_checked(vm, gpa, m.hva, MA_ATOMIC_PLAIN, iterations(), &run);
+		/* 20 times the atomic tests' count: long enough to span the host's time slices */
+		ma_atomics_run_checked(vm, gpa, m.hva, MA_ATOMIC_PLAIN, 20 * iterations(), &run);
 		if (run.failed_vcpus || ma_failed())
 			ma_fatal("plain control round %u did not complete", r + 1);
 		overlaps += run.overlaps;
