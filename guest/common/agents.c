@@ -11,16 +11,18 @@ static uint64_t sparse_offset(uint64_t p)
 }
 
 /*
- * The words of [0, bytes) a pass visits: every word, or (sparse) one word per 4 KiB page, starting
- * with the second page so that the first touch of a huge block is not at its start, then every
- * word of the first and the last 64 KiB.
+ * The words of [0, bytes) a pass visits: every word, or (sparse) one word per 4 KiB page, then
+ * every word of the first and the last 64 KiB.  Either way the pass starts in the second page, so
+ * that the guest's first touch of a huge block is not at the block's start.
  */
 static void for_each_word(uint64_t bytes, int sparse, void (*fn)(uint64_t off, void *st), void *st)
 {
-	uint64_t pages = bytes / 4096, off;
+	uint64_t pages = bytes / 4096, off, start = bytes > 4096 + 8 ? 4096 + 8 : 0;
 
 	if (!sparse || pages < 2) {
-		for (off = 0; off + 8 <= bytes; off += 8)
+		for (off = start; off + 8 <= bytes; off += 8)
+			fn(off, st);
+		for (off = 0; off < start; off += 8)
 			fn(off, st);
 		return;
 	}

@@ -54,7 +54,7 @@ enum ma_agent {
 	MA_AGENT_NOP = 0,		/* returns at once */
 	MA_AGENT_FEATURES,		/* ret[0..5]: arch feature registers (see below) */
 	MA_AGENT_WRITE_PATTERN,		/* args: gva, bytes, seed, flags (MA_PASS_*) */
-	MA_AGENT_CHECK_PATTERN,		/* args: gva, bytes, seed, flags; ret[0]=mismatches ret[1]=first bad offset ret[2]=value */
+	MA_AGENT_CHECK_PATTERN,		/* args: gva, bytes, seed, flags; ret[0]=mismatches ret[1]=the first bad offset found ret[2]=its value */
 	MA_AGENT_ATOMIC_INC,		/* args: gva, iterations, flavour, barrier gva (0: none; else every
 					 * vCPU counts itself in there and waits for all nr_vcpus before
 					 * starting); ret[0]=increments done (at least iterations; with several
@@ -82,8 +82,8 @@ enum ma_agent {
  */
 
 /* Flags of the pattern agents (args[3]); 0 visits every word. */
-#define MA_PASS_SPARSE	1u	/* one word per 4 KiB page (a different offset in each, starting with the
-				 * second page), then every word of the first and the last 64 KiB */
+#define MA_PASS_SPARSE	1u	/* one word per 4 KiB page (a different offset in each), then every word
+				 * of the first and the last 64 KiB; every pass starts in the second page */
 
 /* Atomic flavours for MA_AGENT_ATOMIC_INC / MA_AGENT_FORCE_INSN. */
 enum ma_atomic_flavour {
