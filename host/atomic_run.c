@@ -46,13 +46,13 @@ void ma_atomics_run_checked(struct ma_vm *vm, uint64_t gpa, volatile uint64_t *c
 	       (unsigned long long)out->expected, (unsigned long long)out->overlaps, per_vcpu);
 	if (out->failed_vcpus)
 		return;
-	if (vm->nr_vcpus > 1 && !out->overlaps)
-		ma_fail("%s: the %u vCPUs never saw each other's increments: they did not contend, so this run "
-			"cannot show an atomicity bug", name, vm->nr_vcpus);
+	MA_CHECK(!(vm->nr_vcpus > 1 && !out->overlaps),
+		 "%s: the %u vCPUs never saw each other's increments: they did not contend, so this run "
+		"cannot show an atomicity bug", name, vm->nr_vcpus);
 	if (f == MA_ATOMIC_PLAIN)
 		return;	/* the caller judges the control */
-	if (out->counter != out->expected)
-		ma_fail("%s: counter %llu, expected exactly %llu: %llu updates lost", name,
-			(unsigned long long)out->counter, (unsigned long long)out->expected,
-			(unsigned long long)(out->expected - out->counter));
+	MA_CHECK(out->counter == out->expected,
+		 "%s: counter %llu, expected exactly %llu: %llu updates lost", name,
+		(unsigned long long)out->counter, (unsigned long long)out->expected,
+		(unsigned long long)(out->expected - out->counter));
 }

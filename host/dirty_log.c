@@ -116,9 +116,9 @@ void ma_guest_store_pages(struct ma_vcpu *v, uint64_t gpa, volatile uint64_t *hv
 			ma_fatal("guest store to page %llu (gpa %#llx): %s", (unsigned long long)pages[i],
 				 (unsigned long long)at, why);
 		}
-		if (hva[off / 8] != (tag ^ at))
-			ma_fail("the host reads %#llx at gpa %#llx after the guest stored %#llx",
-				(unsigned long long)hva[off / 8], (unsigned long long)at, (unsigned long long)(tag ^ at));
+		MA_CHECK(hva[off / 8] == (tag ^ at),
+			 "the host reads %#llx at gpa %#llx after the guest stored %#llx",
+			(unsigned long long)hva[off / 8], (unsigned long long)at, (unsigned long long)(tag ^ at));
 	}
 }
 

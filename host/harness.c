@@ -1,14 +1,18 @@
-// SPDX-License-Identifier: GPL-2.0
 /*
  * Test harness: registration, selection, requirement checks, one forked child per test with a
- * timeout, TAP output in kselftest's conventions (version line, plan, diagnostics before each
- * result, SKIP/XFAIL/TIMEOUT directives, the totals line) and its exit codes.
+ * timeout, the verdict from what the child recorded (harness_verdict.c) and the kernel's health
+ * around it (kernel_health.c), TAP output in kselftest's conventions (version line, plan,
+ * diagnostics before each result, SKIP/XFAIL/XPASS/TIMEOUT/ERROR directives, the totals line) and
+ * its exit codes.  With --inject, each test is run again once per KVM ioctl call site with that call
+ * failed (fault_inject.h).
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <fnmatch.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -19,19 +23,16 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "harness_result.h"
+#include "kernel_health.h"
 #include "memattr/harness.h"
 #include "memattr/kvm.h"
 
 #define MA_MAX_TESTS 1024
 #define MA_DEFAULT_TIMEOUT_S 30
+#define MA_REAP_DEADLINE_MS 10000	/* after SIGKILL, how long to wait for the child to go */
 
 enum { KSFT_PASS = 0, KSFT_FAIL = 1, KSFT_SKIP = 4 };
-
-struct shared_result {
-	volatile int failed;
-	volatile int skipped;
-	char reason[512];
-};
 
 struct instance {
 	const struct ma_test_def *def;
@@ -41,8 +42,6 @@ struct instance {
 
 static const struct ma_test_def *registry[MA_MAX_TESTS];
 static unsigned nr_registered;
-static struct shared_result *cur_result;	/* non-NULL inside a test child */
-static struct ma_t *cur_test;
 
 void ma_register(const struct ma_test_def *def)
 {
@@ -51,133 +50,6 @@ void ma_register(const struct ma_test_def *def)
 		exit(KSFT_FAIL);
 	}
 	registry[nr_registered++] = def;
-}
-
-unsigned ma_timeout_scale(void)
-{
-	const char *s = getenv("MEMATTR_TIMEOUT_SCALE");
-	long v = s ? strtol(s, NULL, 10) : 1;
-
-	return v >= 1 && v <= 1000 ? (unsigned)v : 1;
-}
-
-static void vlog(const char *prefix, const char *fmt, va_list ap)
-{
-	char buf[2048];
-	char *line, *save = NULL;
-
-	vsnprintf(buf, sizeof(buf), fmt, ap);
-	/* one diagnostic line per message line, so nothing breaks the TAP stream */
-	for (line = strtok_r(buf, "\n", &save); line; line = strtok_r(NULL, "\n", &save))
-		printf("# %s%s\n", prefix, line);
-	fflush(stdout);
-}
-
-void ma_log(const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	vlog("", fmt, ap);
-	va_end(ap);
-}
-
-static void note_failure(const char *file, int line, const char *fmt, va_list ap)
-{
-	char where[128];
-
-	snprintf(where, sizeof(where), "%s:%d: ", file, line);
-	vlog(where, fmt, ap);
-	if (cur_result)
-		cur_result->failed = 1;
-}
-
-void ma_fail_at(const char *file, int line, const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	note_failure(file, line, fmt, ap);
-	va_end(ap);
-	if (!cur_result)
-		exit(KSFT_FAIL);
-}
-
-void ma_end(void)
-{
-	fflush(stdout);
-	_exit(ma_failed() ? KSFT_FAIL : KSFT_PASS);
-}
-
-void ma_fatal_at(const char *file, int line, const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	note_failure(file, line, fmt, ap);
-	va_end(ap);
-	fflush(stdout);
-	_exit(KSFT_FAIL);
-}
-
-void ma_skip(const char *fmt, ...)
-{
-	va_list ap;
-
-	if (!cur_result) {
-		va_start(ap, fmt);
-		vfprintf(stderr, fmt, ap);
-		va_end(ap);
-		fputc('\n', stderr);
-		exit(KSFT_SKIP);
-	}
-	va_start(ap, fmt);
-	vsnprintf(cur_result->reason, sizeof(cur_result->reason), fmt, ap);
-	va_end(ap);
-	/* the reason is a directive: no '#' or newline may break it */
-	for (char *p = cur_result->reason; *p; p++)
-		if (*p == '#' || *p == '\n')
-			*p = ' ';
-	cur_result->skipped = 1;
-	fflush(stdout);
-	_exit(KSFT_PASS);
-}
-
-bool ma_failed(void)
-{
-	return cur_result && cur_result->failed;
-}
-
-const char *ma_long_str(long v)
-{
-	static char bufs[4][32];
-	static unsigned i;
-	char *b = bufs[i++ % 4];
-
-	snprintf(b, 32, "(%ld)", v);
-	return b;
-}
-
-const char *ma_errno_name(int err)
-{
-	static const struct { int e; const char *n; } names[] = {
-		{ EPERM, "EPERM" }, { ENOENT, "ENOENT" }, { EINTR, "EINTR" }, { EIO, "EIO" },
-		{ ENXIO, "ENXIO" }, { E2BIG, "E2BIG" }, { EBADF, "EBADF" }, { EAGAIN, "EAGAIN" },
-		{ ENOMEM, "ENOMEM" }, { EACCES, "EACCES" }, { EFAULT, "EFAULT" }, { EBUSY, "EBUSY" },
-		{ EEXIST, "EEXIST" }, { ENODEV, "ENODEV" }, { EINVAL, "EINVAL" }, { ENOSPC, "ENOSPC" },
-		{ ERANGE, "ERANGE" }, { ENOSYS, "ENOSYS" }, { ENOTTY, "ENOTTY" }, { EOPNOTSUPP, "EOPNOTSUPP" },
-		{ ENOEXEC, "ENOEXEC" }, { EHWPOISON, "EHWPOISON" }, { E2BIG, "E2BIG" }, { EMFILE, "EMFILE" },
-	};
-	static char other[4][24];
-	static unsigned i;
-	char *b;
-
-	for (size_t k = 0; k < sizeof(names) / sizeof(names[0]); k++)
-		if (names[k].e == err)
-			return names[k].n;
-	b = other[i++ % 4];
-	snprintf(b, 24, "errno %d", err);
-	return b;
 }
 
 /* ---- requirements ---- */
@@ -201,13 +73,18 @@ static const char *cap_name(long cap)
 	return b;
 }
 
-/* returns NULL if met, else the reason (static buffer) */
-static const char *unmet(const struct ma_req *r)
+/*
+ * NULL if met, else the reason (static buffer).  *error is set when a call that should have worked
+ * failed (opening an existing /dev/kvm, KVM_CHECK_EXTENSION, KVM_CREATE_VM): that is an ERROR, not
+ * a SKIP; only what was detected absent (a capability that reads 0, no /dev/kvm) skips.
+ */
+static const char *unmet(const struct ma_req *r, bool *error)
 {
 	static char why[256];
 	long v;
 	int fd;
 
+	*error = false;
 	if (r->arch && !(r->arch & this_arch())) {
 		snprintf(why, sizeof(why), "architecture %s not covered by this test", ma_host_arch());
 		return why;
@@ -226,15 +103,19 @@ static const char *unmet(const struct ma_req *r)
 	if (r->no_kvm)
 		return NULL;
 	fd = ma_try_kvm_open();
+	if (fd == -ENOENT)
+		return "/dev/kvm not present (no KVM in this kernel, or not loaded)";
 	if (fd < 0) {
-		snprintf(why, sizeof(why), "/dev/kvm unavailable: %s", strerror(-fd));
+		snprintf(why, sizeof(why), "open(/dev/kvm) failed: %s", ma_errno_name(-fd));
+		*error = true;
 		return why;
 	}
 	for (int i = 0; i < MA_MAX_REQ_CAPS && r->sys_caps[i]; i++) {
 		v = ma_try_check_cap(fd, r->sys_caps[i]);
 		if (v <= 0) {
-			snprintf(why, sizeof(why), "KVM_CHECK_EXTENSION(%s) on /dev/kvm is %ld",
-				 cap_name(r->sys_caps[i]), v);
+			snprintf(why, sizeof(why), "KVM_CHECK_EXTENSION(%s) on /dev/kvm %s %s", cap_name(r->sys_caps[i]),
+				 v < 0 ? "failed:" : "is", v < 0 ? ma_errno_name((int)-v) : "0");
+			*error = v < 0;
 			close(fd);
 			return why;
 		}
@@ -243,15 +124,18 @@ static const char *unmet(const struct ma_req *r)
 		int vmfd = (int)ma_try_ioctl(fd, KVM_CREATE_VM, (void *)0);
 
 		if (vmfd < 0) {
-			snprintf(why, sizeof(why), "KVM_CREATE_VM failed: %s", strerror(-vmfd));
+			snprintf(why, sizeof(why), "KVM_CREATE_VM failed: %s", ma_errno_name(-vmfd));
+			*error = true;
 			close(fd);
 			return why;
 		}
 		for (int i = 0; i < MA_MAX_REQ_CAPS && r->vm_caps[i]; i++) {
 			v = ma_try_check_cap(vmfd, r->vm_caps[i]);
 			if (v <= 0) {
-				snprintf(why, sizeof(why), "KVM_CHECK_EXTENSION(%s) on a VM is %ld",
-					 cap_name(r->vm_caps[i]), v);
+				snprintf(why, sizeof(why), "KVM_CHECK_EXTENSION(%s) on a VM %s %s",
+					 cap_name(r->vm_caps[i]), v < 0 ? "failed:" : "is",
+					 v < 0 ? ma_errno_name((int)-v) : "0");
+				*error = v < 0;
 				close(vmfd);
 				close(fd);
 				return why;
@@ -261,6 +145,20 @@ static const char *unmet(const struct ma_req *r)
 	}
 	close(fd);
 	return NULL;
+}
+
+/* the test's and its variant's requirements: NULL if met */
+static const char *instance_unmet(const struct instance *in, bool *error)
+{
+	const char *why = unmet(&in->def->req, error);
+	struct ma_req vr;
+
+	if (why || !in->variant)
+		return why;
+	/* a variant adds requirements; it cannot make a test that needs no KVM need it */
+	vr = in->variant->req;
+	vr.no_kvm = vr.no_kvm || in->def->req.no_kvm;
+	return unmet(&vr, error);
 }
 
 /* ---- running ---- */
@@ -273,14 +171,19 @@ static long long now_ms(void)
 	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
-static void run_child(const struct instance *in)
+static void run_child(const struct instance *in, struct ma_child_result *res, bool quiet)
 {
 	struct ma_t t = { .def = in->def, .variant = in->variant };
 
+	setpgid(0, 0);
+	if (quiet) {
+		if (!freopen("/dev/null", "w", stdout) || !freopen("/dev/null", "w", stderr))
+			_exit(3);
+	}
+	ma_child_result_attach(res);
+	ma_inject_attach(&res->inject);
 	snprintf(t.name, sizeof(t.name), "%s", in->name);
 	t.param = in->variant ? in->variant->param : NULL;
-	cur_test = &t;
-	setpgid(0, 0);
 	if (in->def->fixture) {
 		t.fx = calloc(1, in->def->fixture->size ? in->def->fixture->size : 1);
 		if (!t.fx)
@@ -291,15 +194,14 @@ static void run_child(const struct instance *in)
 	in->def->fn(&t);
 	if (in->def->fixture && in->def->fixture->teardown)
 		in->def->fixture->teardown(&t, t.fx);
-	fflush(stdout);
-	_exit(KSFT_PASS);
+	ma_end();
 }
 
-/* wait for pid up to timeout_ms; returns 1 if it exited (status set), 0 on timeout */
+/* wait for pid up to timeout_ms: 1 if it was reaped (status set), 0 on timeout, -errno on error */
 static int wait_child(pid_t pid, long long timeout_ms, int *status)
 {
 	long long deadline = now_ms() + timeout_ms;
-	int pfd = (int)syscall(SYS_pidfd_open, pid, 0);
+	int pfd = (int)syscall(SYS_pidfd_open, pid, 0), ret = 1;
 
 	for (;;) {
 		pid_t r = waitpid(pid, status, WNOHANG);
@@ -308,14 +210,13 @@ static int wait_child(pid_t pid, long long timeout_ms, int *status)
 		if (r == pid)
 			break;
 		if (r < 0 && errno != EINTR) {
-			*status = 0;
+			ret = -errno;
 			break;
 		}
 		left = deadline - now_ms();
 		if (left <= 0) {
-			if (pfd >= 0)
-				close(pfd);
-			return 0;
+			ret = 0;
+			break;
 		}
 		if (pfd >= 0) {
 			struct pollfd p = { .fd = pfd, .events = POLLIN };
@@ -327,95 +228,321 @@ static int wait_child(pid_t pid, long long timeout_ms, int *status)
 	}
 	if (pfd >= 0)
 		close(pfd);
-	return 1;
+	return ret;
+}
+
+enum verdict { V_PASS, V_FAIL, V_SKIP, V_XFAIL, V_XPASS, V_ERROR, V_TIMEOUT };
+
+struct outcome {
+	enum verdict v;
+	char why[512];			/* the directive's text (skip, xfail, xpass, error, timeout) */
+};
+
+struct exec_opts {
+	unsigned timeout_override;
+	bool quiet;			/* the child's output goes to /dev/null (fault injection runs) */
+	bool health;			/* judge the kernel's health around the test */
+};
+
+static void set_verdict(struct outcome *o, enum verdict v)
+{
+	o->v = v;
+	o->why[0] = 0;
+}
+
+static void set_outcome(struct outcome *o, enum verdict v, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+static void set_outcome(struct outcome *o, enum verdict v, const char *fmt, ...)
+{
+	va_list ap;
+
+	o->v = v;
+	va_start(ap, fmt);
+	vsnprintf(o->why, sizeof(o->why), fmt, ap);
+	va_end(ap);
+	for (char *p = o->why; *p; p++)
+		if (*p == '#' || *p == '\n')
+			*p = ' ';
+}
+
+/* the verdict from what the child recorded and how it ended */
+static void judge_child(const struct instance *in, const struct ma_child_result *res, int status,
+			struct outcome *o)
+{
+	const struct ma_test_def *d = in->def;
+
+	if (WIFSIGNALED(status)) {
+		printf("# %s: test process killed by signal %d (%s)\n", in->name, WTERMSIG(status),
+		       strsignal(WTERMSIG(status)));
+		set_verdict(o, V_FAIL);
+	} else if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
+		printf("# %s: test process exited with status %d without a verdict (a sanitizer report or an "
+		       "abort: see stderr)\n", in->name, WIFEXITED(status) ? WEXITSTATUS(status) : -1);
+		set_verdict(o, V_FAIL);
+	} else if (!res->ended) {
+		set_outcome(o, V_ERROR, "the test process exited (status 0) behind the harness's back");
+	} else if (res->failed) {
+		set_verdict(o, V_FAIL);
+	} else if (res->skipped) {
+		set_outcome(o, V_SKIP, "%s", res->reason);
+	} else if (res->xpassed) {
+		set_outcome(o, V_XPASS, "%s", res->known);
+	} else if (res->xfailed) {
+		set_outcome(o, V_XFAIL, "%s", res->known);
+	} else if (!res->checks && !d->no_checks) {
+		set_outcome(o, V_ERROR, "the test evaluated no expectation (a test that cannot fail)");
+	} else {
+		set_verdict(o, V_PASS);
+	}
+}
+
+/* the kernel's health around the test changes the verdict: problems fail it */
+static void judge_health(const struct instance *in, const struct ma_health_findings *f, struct outcome *o)
+{
+	const struct ma_kernel_log *k = &in->def->kernel_log;
+	const unsigned long warn_taint = 1ul << 9;	/* TAINT_WARN, what a known WARN leaves */
+	unsigned long unexplained = f->new_taint & ~(f->known ? warn_taint : 0);
+
+	if (f->bad || unexplained) {
+		printf("# %s: the kernel reported a problem while the test ran (above)\n", in->name);
+		if (o->v != V_TIMEOUT && o->v != V_ERROR)
+			set_verdict(o, V_FAIL);
+		return;
+	}
+	if (k->match && k->required && !f->known && (o->v == V_PASS || o->v == V_XFAIL)) {
+		printf("# %s: the kernel log record this test must provoke did not appear: '%s'\n", in->name,
+		       k->match);
+		set_verdict(o, V_FAIL);
+	} else if (k->match && !k->required && f->known && o->v == V_PASS) {
+		set_outcome(o, V_XFAIL, "%s", k->why ? k->why : k->match);
+	}
+}
+
+/*
+ * Run one instance in a child and judge it.  res is the shared result (zeroed here except for the
+ * injection setup the caller made).
+ */
+static void execute(const struct instance *in, const struct exec_opts *opts, struct ma_child_result *res,
+		    struct outcome *o)
+{
+	const struct ma_test_def *d = in->def;
+	unsigned timeout = opts->timeout_override ? opts->timeout_override
+			   : (d->timeout_s ? d->timeout_s : MA_DEFAULT_TIMEOUT_S) * ma_timeout_scale();
+	struct ma_health health = { .kmsg_fd = -1, .taint = -1 };
+	struct ma_health_findings findings;
+	long long t0;
+	int status = 0, done;
+	pid_t pid;
+
+	if (opts->health)
+		ma_health_begin(&health);
+	fflush(stdout);
+	fflush(stderr);
+	t0 = now_ms();
+	pid = fork();
+	if (pid < 0) {
+		set_outcome(o, V_ERROR, "fork: %s", ma_errno_name(errno));
+		return;
+	}
+	if (pid == 0)
+		run_child(in, res, opts->quiet);
+	setpgid(pid, pid);
+	done = wait_child(pid, (long long)timeout * 1000, &status);
+	if (done <= 0) {
+		if (done < 0)
+			printf("# %s: waitpid failed: %s; killing the test\n", in->name, ma_errno_name(-done));
+		kill(-pid, SIGKILL);
+		kill(pid, SIGKILL);
+		if (wait_child(pid, MA_REAP_DEADLINE_MS, &status) != 1)
+			printf("# %s: the test process could not be reaped %d s after SIGKILL (stuck in the "
+			       "kernel?); going on without it\n", in->name, MA_REAP_DEADLINE_MS / 1000);
+		if (!opts->quiet)
+			printf("# duration_ms=%lld\n", now_ms() - t0);
+		if (done < 0)
+			set_outcome(o, V_ERROR, "waitpid: %s", ma_errno_name(-done));
+		else {
+			printf("# %s: killed after %u s (a guest or the test did not finish)\n", in->name, timeout);
+			set_outcome(o, V_TIMEOUT, "%u seconds", timeout);
+		}
+	} else {
+		/* whatever the child left running in its process group goes too */
+		kill(-pid, SIGKILL);
+		if (!opts->quiet)
+			printf("# duration_ms=%lld\n", now_ms() - t0);
+		judge_child(in, res, status, o);
+	}
+	if (opts->health) {
+		ma_health_end(&health, &d->kernel_log, &findings);
+		judge_health(in, &findings, o);
+	}
 }
 
 struct totals {
 	unsigned pass, fail, xfail, xpass, skip, error;
 };
 
-static void run_instance(const struct instance *in, unsigned num, unsigned timeout_override,
+static void print_result(const struct instance *in, const char *prefix, unsigned num,
+			 const struct outcome *o, struct totals *tot)
+{
+	const char *src = in->def->source;
+
+	switch (o->v) {
+	case V_PASS:
+		printf("ok %u %s%s\n", num, prefix, in->name);
+		tot->pass++;
+		break;
+	case V_SKIP:
+		printf("ok %u %s%s # SKIP %s\n", num, prefix, in->name, o->why);
+		tot->skip++;
+		break;
+	case V_XFAIL:
+		printf("ok %u %s%s # XFAIL %s\n", num, prefix, in->name, o->why);
+		tot->xfail++;
+		break;
+	case V_FAIL:
+		if (src)
+			printf("# expectation source: %s\n", src);
+		printf("not ok %u %s%s\n", num, prefix, in->name);
+		tot->fail++;
+		break;
+	case V_XPASS:
+		printf("# %s passed an expectation marked as a known failure: %s\n", in->name, o->why);
+		printf("not ok %u %s%s # XPASS %s\n", num, prefix, in->name, o->why);
+		tot->xpass++;
+		break;
+	case V_TIMEOUT:
+		printf("not ok %u %s%s # TIMEOUT %s\n", num, prefix, in->name, o->why);
+		tot->fail++;
+		break;
+	case V_ERROR:
+		printf("# %s: %s\n", in->name, o->why);
+		printf("not ok %u %s%s # ERROR %s\n", num, prefix, in->name, o->why);
+		tot->error++;
+		break;
+	}
+	fflush(stdout);
+}
+
+/* a fresh shared result per run: a child that could not be reaped keeps its own */
+static struct ma_child_result *new_result(void)
+{
+	struct ma_child_result *r = mmap(NULL, sizeof(*r), PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+
+	return r == MAP_FAILED ? NULL : r;
+}
+
+static void run_instance(const struct instance *in, unsigned num, const struct exec_opts *opts,
 			 struct totals *tot)
 {
-	const struct ma_test_def *d = in->def;
-	unsigned timeout = timeout_override ? timeout_override
-			   : (d->timeout_s ? d->timeout_s : MA_DEFAULT_TIMEOUT_S) * ma_timeout_scale();
-	const char *why = unmet(&d->req);
-	long long t0;
-	int status = 0, done;
-	pid_t pid;
+	struct outcome o = { 0 };
+	struct ma_child_result *res;
+	bool error;
+	const char *why = instance_unmet(in, &error);
 
-	if (!why && in->variant) {
-		/* a variant adds requirements; it cannot make a test that needs no KVM need it */
-		struct ma_req vr = in->variant->req;
-
-		vr.no_kvm = vr.no_kvm || d->req.no_kvm;
-		why = unmet(&vr);
-	}
 	if (why) {
-		printf("ok %u %s # SKIP %s\n", num, in->name, why);
-		tot->skip++;
-		return;
-	}
-	memset(cur_result, 0, sizeof(*cur_result));
-	fflush(stdout);
-	fflush(stderr);
-	t0 = now_ms();
-	pid = fork();
-	if (pid < 0) {
-		printf("# fork: %s\nnot ok %u %s\n", strerror(errno), num, in->name);
-		tot->fail++;
-		return;
-	}
-	if (pid == 0)
-		run_child(in);
-	setpgid(pid, pid);
-	done = wait_child(pid, (long long)timeout * 1000, &status);
-	if (!done) {
-		kill(-pid, SIGKILL);
-		kill(pid, SIGKILL);
-		waitpid(pid, &status, 0);
-		printf("# %s: killed after %u s (a guest or the test did not finish)\n", in->name, timeout);
-		printf("# duration_ms=%lld\n", now_ms() - t0);
-		printf("not ok %u %s # TIMEOUT %u seconds\n", num, in->name, timeout);
-		tot->fail++;
-		return;
-	}
-	/* whatever the child left running in its process group goes too */
-	kill(-pid, SIGKILL);
-	printf("# duration_ms=%lld\n", now_ms() - t0);
-	if (WIFSIGNALED(status)) {
-		printf("# %s: test process killed by signal %d (%s)\n", in->name, WTERMSIG(status),
-		       strsignal(WTERMSIG(status)));
-		cur_result->failed = 1;
-	} else if (WIFEXITED(status) && WEXITSTATUS(status) != KSFT_PASS) {
-		if (!cur_result->failed)
-			printf("# %s: test process exited with status %d without a verdict (a sanitizer report "
-			       "or an abort: see stderr)\n", in->name, WEXITSTATUS(status));
-		cur_result->failed = 1;
-	}
-	if (cur_result->skipped && !cur_result->failed) {
-		printf("ok %u %s # SKIP %s\n", num, in->name, cur_result->reason);
-		tot->skip++;
-	} else if (cur_result->failed) {
-		if (d->source)
-			printf("# expectation source: %s\n", d->source);
-		if (d->xfail) {
-			printf("ok %u %s # XFAIL %s\n", num, in->name, d->xfail);
-			tot->xfail++;
-		} else {
-			printf("not ok %u %s\n", num, in->name);
-			tot->fail++;
-		}
-	} else if (d->xfail) {
-		printf("# %s passed but is marked as an expected failure: %s\n", in->name, d->xfail);
-		printf("not ok %u %s # XPASS %s\n", num, in->name, d->xfail);
-		tot->xpass++;
+		set_outcome(&o, error ? V_ERROR : V_SKIP, "%s", why);
+	} else if (!(res = new_result())) {
+		set_outcome(&o, V_ERROR, "mmap of the shared result: %s", ma_errno_name(errno));
 	} else {
-		printf("ok %u %s\n", num, in->name);
-		tot->pass++;
+		execute(in, opts, res, &o);
+		munmap(res, sizeof(*res));
 	}
-	fflush(stdout);
+	print_result(in, "", num, &o, tot);
+}
+
+static bool killed(enum verdict v)
+{
+	return v == V_FAIL || v == V_ERROR || v == V_TIMEOUT || v == V_XPASS;
+}
+
+static const char *verdict_name(enum verdict v)
+{
+	static const char *const names[] = { "pass", "fail", "skip", "xfail", "xpass", "error", "timeout" };
+
+	return names[v];
+}
+
+struct inject_totals {
+	unsigned long sites, killed, survived, unreached;
+};
+
+/*
+ * --inject: record the test's KVM ioctl call sites, then fail each site's first call in turn; the
+ * test must fail every time.  One TAP result per test: "inject.<name>".
+ */
+static void run_inject(const struct instance *in, unsigned num, const struct exec_opts *base,
+		       struct totals *tot, struct inject_totals *it)
+{
+	struct exec_opts opts = *base;
+	struct ma_inject_site sites[MA_INJECT_MAX_SITES];
+	unsigned nsites, survivors = 0, unreached = 0, k;
+	struct outcome o = { 0 };
+	struct ma_child_result *res;
+	bool error;
+	const char *why = instance_unmet(in, &error);
+
+	opts.quiet = true;
+	opts.health = false;
+	if (why) {
+		set_outcome(&o, error ? V_ERROR : V_SKIP, "%s", why);
+		print_result(in, "inject.", num, &o, tot);
+		return;
+	}
+	if (!(res = new_result())) {
+		set_outcome(&o, V_ERROR, "mmap: %s", ma_errno_name(errno));
+		print_result(in, "inject.", num, &o, tot);
+		return;
+	}
+	res->inject.recording = 1;
+	execute(in, &opts, res, &o);
+	if (o.v != V_PASS && o.v != V_XFAIL) {
+		printf("# %s: without injection the test's verdict is %s%s%s\n", in->name, verdict_name(o.v),
+		       o.why[0] ? ": " : "", o.why);
+		if (o.v != V_SKIP)
+			set_outcome(&o, V_ERROR, "the test does not pass without injection (%s)", verdict_name(o.v));
+		print_result(in, "inject.", num, &o, tot);
+		munmap(res, sizeof(*res));
+		return;
+	}
+	nsites = res->inject.nsites;
+	memcpy(sites, res->inject.sites, sizeof(sites[0]) * nsites);
+	if (res->inject.overflow)
+		printf("# %s: more than %d distinct KVM ioctl call sites: the rest are not injected\n", in->name,
+		       MA_INJECT_MAX_SITES);
+	munmap(res, sizeof(*res));
+	for (k = 0; k < nsites; k++) {
+		struct outcome io = { 0 };
+
+		if (!(res = new_result())) {
+			set_outcome(&o, V_ERROR, "mmap: %s", ma_errno_name(errno));
+			print_result(in, "inject.", num, &o, tot);
+			return;
+		}
+		res->inject.target = sites[k].key;
+		execute(in, &opts, res, &io);
+		if (!res->inject.fired) {
+			unreached++;	/* the run took another path (threads, timing): not judged */
+		} else if (!killed(io.v)) {
+			survivors++;
+			printf("# survived: %s failed with %s at", ma_ioctl_name(sites[k].req),
+			       ma_errno_name(MA_INJECT_ERRNO));
+			for (int f = 0; f < MA_INJECT_FRAMES && sites[k].frames[f]; f++)
+				printf(" %#lx", (unsigned long)sites[k].frames[f]);
+			printf(" -> %s%s%s\n", verdict_name(io.v), io.why[0] ? ": " : "", io.why);
+		}
+		munmap(res, sizeof(*res));
+	}
+	printf("# inject: %u call sites, %u killed, %u survived, %u not reached again\n", nsites,
+	       nsites - survivors - unreached, survivors, unreached);
+	it->sites += nsites;
+	it->killed += nsites - survivors - unreached;
+	it->survived += survivors;
+	it->unreached += unreached;
+	if (survivors)
+		set_verdict(&o, V_FAIL);
+	else
+		set_verdict(&o, V_PASS);
+	print_result(in, "inject.", num, &o, tot);
 }
 
 static int selected(const char *name, char **inc, unsigned ninc, char **exc, unsigned nexc)
@@ -436,57 +563,90 @@ static int selected(const char *name, char **inc, unsigned ninc, char **exc, uns
 static void usage(const char *prog, FILE *f)
 {
 	fprintf(f,
-		"usage: %s [-l|--list] [-v] [-t GLOB]... [-T GLOB]... [-o SECONDS]\n"
+		"usage: %s [-l|--list] [-v] [-t GLOB]... [-T GLOB]... [-o SECONDS] [--after NAME] [--inject]\n"
 		"  -l, --list     list the tests (with -v: requirements and kernel sources)\n"
 		"  -t GLOB        run only tests whose full name matches (repeatable)\n"
 		"  -T GLOB        skip tests whose full name matches (repeatable)\n"
 		"  -o SECONDS     override every test's timeout\n"
+		"  --after NAME   run only the selected tests that come after test NAME (resuming a run)\n"
+		"  --inject       fault injection: run each test once per KVM ioctl call site with that call\n"
+		"                 failed (errno %s); every run must fail (results inject.<test>)\n"
 		"Environment: MEMATTR_TIMEOUT_SCALE=N multiplies timeouts (slow emulated cells).\n"
-		"Exit status: 0 all passed, 1 a test failed, 4 every test was skipped.\n",
-		prog);
+		"Exit status: 0 all passed, 1 a test failed, 4 every test was skipped, 2 bad arguments.\n",
+		prog, ma_errno_name(MA_INJECT_ERRNO));
+}
+
+static int parse_seconds(const char *prog, const char *arg, unsigned *out)
+{
+	char *end;
+	long v = strtol(arg, &end, 10);
+
+	if (*end || end == arg || v <= 0 || v > 86400) {
+		fprintf(stderr, "%s: -o needs a number of seconds (1-86400), got '%s'\n", prog, arg);
+		return -1;
+	}
+	*out = (unsigned)v;
+	return 0;
+}
+
+/* the kernel's health is judged around every test where it can be read; say once if it cannot */
+static bool health_available(void)
+{
+	struct ma_health h;
+	bool ok;
+
+	ma_health_begin(&h);
+	ok = h.kmsg_fd >= 0 && h.taint >= 0;
+	if (!ok)
+		printf("# kernel health is not checked: /dev/kmsg %s, /proc/sys/kernel/tainted %s\n",
+		       h.kmsg_fd >= 0 ? "readable" : ma_errno_name((int)-h.kmsg_fd),
+		       h.taint >= 0 ? "readable" : ma_errno_name((int)-h.taint));
+	ma_health_cancel(&h);
+	return ok;
 }
 
 int ma_harness_main(int argc, char **argv)
 {
 	static struct instance all[MA_MAX_TESTS * 4];
 	char *inc[32], *exc[32];
-	unsigned ninc = 0, nexc = 0, n = 0, nsel = 0, timeout_override = 0, k;
+	const char *after = NULL;
+	unsigned ninc = 0, nexc = 0, n = 0, nsel = 0, k, first = 0;
 	struct instance **sel;
 	struct totals tot = { 0 };
-	int list = 0, verbose = 0;
+	struct inject_totals it = { 0 };
+	struct exec_opts opts = { 0 };
+	int list = 0, verbose = 0, inject = 0;
 
 	setvbuf(stdout, NULL, _IOLBF, 0);
 	for (int i = 1; i < argc; i++) {
 		const char *a = argv[i];
+		bool has_val = i + 1 < argc;
 
 		if (!strcmp(a, "-l") || !strcmp(a, "--list")) {
 			list = 1;
 		} else if (!strcmp(a, "-v")) {
 			verbose = 1;
-		} else if ((!strcmp(a, "-t") || !strcmp(a, "-T") || !strcmp(a, "-o")) && i + 1 < argc) {
+		} else if (!strcmp(a, "--inject")) {
+			inject = 1;
+		} else if (!strcmp(a, "--after") && has_val) {
+			after = argv[++i];
+		} else if (!strcmp(a, "-o") && has_val) {
+			if (parse_seconds(argv[0], argv[++i], &opts.timeout_override))
+				return 2;
+		} else if ((!strcmp(a, "-t") || !strcmp(a, "-T")) && has_val) {
 			if (a[1] == 't' && ninc < 32)
 				inc[ninc++] = argv[++i];
 			else if (a[1] == 'T' && nexc < 32)
 				exc[nexc++] = argv[++i];
-			else if (a[1] == 'o') {
-				char *end;
-				long v = strtol(argv[++i], &end, 10);
-
-				if (*end || v <= 0 || v > 86400) {
-					fprintf(stderr, "%s: -o needs a number of seconds (1-86400), got '%s'\n",
-						argv[0], argv[i]);
-					return 2;
-				}
-				timeout_override = (unsigned)v;
-			} else {
-				fprintf(stderr, "%s: too many patterns\n", argv[0]);
+			else {
+				fprintf(stderr, "%s: too many patterns (32 at most)\n", argv[0]);
 				return 2;
 			}
 		} else if (!strcmp(a, "-h") || !strcmp(a, "--help")) {
 			usage(argv[0], stdout);
 			return 0;
 		} else {
-			fprintf(stderr, "%s: unknown argument '%s'\n", argv[0], a);
+			fprintf(stderr, "%s: unknown argument '%s' (or a missing value)\n", argv[0], a);
 			usage(argv[0], stderr);
 			return 2;
 		}
@@ -519,8 +679,18 @@ int ma_harness_main(int argc, char **argv)
 	for (unsigned i = 0; i < n; i++)
 		if (selected(all[i].name, inc, ninc, exc, nexc))
 			sel[nsel++] = &all[i];
+	if (after) {
+		for (k = 0; k < nsel && strcmp(sel[k]->name, after); k++)
+			;
+		if (k == nsel) {
+			fprintf(stderr, "%s: --after %s: no such test in the selection\n", argv[0], after);
+			free(sel);
+			return 2;
+		}
+		first = k + 1;
+	}
 	if (list) {
-		for (k = 0; k < nsel; k++) {
+		for (k = first; k < nsel; k++) {
 			printf("%s\n", sel[k]->name);
 			if (verbose && sel[k]->def->source)
 				printf("    source: %s\n", sel[k]->def->source);
@@ -528,20 +698,24 @@ int ma_harness_main(int argc, char **argv)
 		free(sel);
 		return 0;
 	}
-	cur_result = mmap(NULL, sizeof(*cur_result), PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
-	if (cur_result == MAP_FAILED) {
-		perror("mmap");
-		return KSFT_FAIL;
-	}
 	printf("TAP version 13\n");
-	if (!nsel) {
+	if (first == nsel) {
 		printf("1..0 # SKIP no test matches the selection\n");
 		free(sel);
 		return KSFT_SKIP;
 	}
-	printf("1..%u\n", nsel);
-	for (k = 0; k < nsel; k++)
-		run_instance(sel[k], k + 1, timeout_override, &tot);
+	printf("1..%u\n", nsel - first);
+	opts.health = !inject && health_available();
+	for (k = first; k < nsel; k++) {
+		if (inject)
+			run_inject(sel[k], k - first + 1, &opts, &tot, &it);
+		else
+			run_instance(sel[k], k - first + 1, &opts, &tot);
+	}
+	if (inject)
+		printf("# inject totals: call sites %lu, killed %lu, survived %lu, not reached again %lu; "
+		       "kill rate %.1f%%\n", it.sites, it.killed, it.survived, it.unreached,
+		       it.killed + it.survived ? 100.0 * (double)it.killed / (double)(it.killed + it.survived) : 100.0);
 	printf("# Totals: pass:%u fail:%u xfail:%u xpass:%u skip:%u error:%u\n", tot.pass, tot.fail,
 	       tot.xfail, tot.xpass, tot.skip, tot.error);
 	free(sel);

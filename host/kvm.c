@@ -10,11 +10,16 @@
 
 #include "memattr/harness.h"
 #include "memattr/kvm.h"
+#include "fault_inject.h"
 
 long ma_try_ioctl(int fd, unsigned long req, void *arg)
 {
-	long r = ioctl(fd, req, arg);
+	int injected = ma_inject_hook(req);
+	long r;
 
+	if (injected)
+		return -injected;
+	r = ioctl(fd, req, arg);
 	return r < 0 ? -errno : r;
 }
 

@@ -15,6 +15,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "fault_inject.h"
 #include "arch.h"
 #include "memattr/harness.h"
 #include "memattr/kvm.h"
@@ -236,7 +237,8 @@ enum ma_outcome ma_vcpu_resume(struct ma_vcpu *v, unsigned timeout_ms, struct ma
 	v->run->immediate_exit = 0;
 	for (;;) {
 		uint64_t gpa;
-		int r = ioctl(v->fd, KVM_RUN, NULL);
+		int injected = ma_inject_hook(KVM_RUN);
+		int r = injected ? (errno = injected, -1) : ioctl(v->fd, KVM_RUN, NULL);
 
 		res->exits++;
 		res->exit_reason = v->run->exit_reason;

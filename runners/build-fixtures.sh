@@ -29,7 +29,7 @@
 # the release comes from DIR/include/config/kernel.release (--host: must be `uname -r`).
 # The built modules are copied to --out DIR (default: build/fixtures/REL).
 #
-# stdout, on success only: the absolute path of each built .ko, one a line (today: memattr_carveout.ko).
+# stdout, on success only: the absolute path of each built .ko, one a line (today: memattr_carveout.ko, memattr_warn.ko).
 # Errors: one line on stderr, exit 2. Logs: $CACHE/kbuild/REL/logs/ (named in the error line).
 # Needs: make gcc bison flex bc pahole (dwarves) libelf-dev libssl-dev xz-utils, and
 # gcc-aarch64-linux-gnu for arm64. $CACHE is $MEMATTR_CACHE or ~/.cache/memattr.

@@ -188,6 +188,16 @@ if [ -n "$carveout" ]; then
 	export MEMATTR_CARVEOUT
 	say "ID carveout=$carveout"
 fi
+# the WARN-on-demand fixture: the selfcheck suite then requires it
+if [ -f /memattr/fixtures/memattr_warn.ko ]; then
+	MEMATTR_WARN_FIXTURE=memattr_warn
+	export MEMATTR_WARN_FIXTURE
+	if insmod /memattr/fixtures/memattr_warn.ko >/dev/null 2>&1; then
+		say "ID fixture_warn=loaded"
+	else
+		say "ID fixture_warn=failed:$(dmesg | grep memattr_warn | tail -n 1)"
+	fi
+fi
 hugepages=$(cmdline_param memattr.hugepages)
 echo "${hugepages:-16}" >/proc/sys/vm/nr_hugepages 2>/dev/null
 say "ID hugepages_2m=$(cat /proc/sys/vm/nr_hugepages 2>/dev/null)"

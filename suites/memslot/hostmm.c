@@ -98,8 +98,7 @@ void ms_hugepages_restore(void)
 	if (saved_nr >= 0) {
 		int r = write_long(NR_HUGEPAGES, saved_nr);
 
-		if (r)
-			ma_fail("restoring vm.nr_hugepages to %ld: %s", saved_nr, ma_errno_name(-r));
+		MA_CHECK(!r, "restoring vm.nr_hugepages to %ld: %s", saved_nr, ma_errno_name(-r));
 		saved_nr = -1;
 	}
 	if (watcher_fd >= 0) {

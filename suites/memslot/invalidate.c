@@ -139,10 +139,10 @@ static void host_sees(const void *hva, uint64_t gpa, uint64_t len, uint64_t seed
 	for (uint64_t i = 0; i < len / 8; i++)
 		if (w[i] != ma_pattern_word(seed, gpa + i * 8) && !bad++)
 			first = i;
-	if (bad)
-		ma_fail("%s: the host read %llu of %llu words wrong, first at gpa %#llx: %#llx, expected %#llx", where,
-			(unsigned long long)bad, (unsigned long long)(len / 8), (unsigned long long)(gpa + first * 8),
-			(unsigned long long)w[first], (unsigned long long)ma_pattern_word(seed, gpa + first * 8));
+	MA_CHECK(!bad,
+		 "%s: the host read %llu of %llu words wrong, first at gpa %#llx: %#llx, expected %#llx", where,
+		(unsigned long long)bad, (unsigned long long)(len / 8), (unsigned long long)(gpa + first * 8),
+		(unsigned long long)w[first], (unsigned long long)ma_pattern_word(seed, gpa + first * 8));
 }
 
 static void alloc(struct ma_mem *m, enum ma_backing kind)
@@ -298,9 +298,9 @@ MA_TEST(memslot, invalidate_cow_break, MA_VARIANTS(backings), .timeout_s = 60,
 	} else {
 		uint64_t bad = sharer_bad_words(&sh);
 
-		if (bad)
-			ma_fail("the forked child's copy changed in %llu words: a write went to the shared original",
-				(unsigned long long)bad);
+		MA_CHECK(!bad,
+			 "the forked child's copy changed in %llu words: a write went to the shared original",
+			(unsigned long long)bad);
 		sharer_stop(&sh);
 	}
 	ma_vm_destroy(x.vm);
@@ -577,9 +577,9 @@ MA_TEST(memslot, invalidate_thp_split, MA_VARIANTS(split_ways), .timeout_s = 60,
 		long kb = ms_anon_huge_kb(hva);
 
 		ma_log("AnonHugePages after the split: %ld kB", kb);
-		if (kb != 0)
-			ma_fail("AnonHugePages is still %ld kB after the %s of a 4 KiB page: the PMD mapping was not split",
-				kb, mprot ? "mprotect" : "munmap");
+		MA_CHECK(kb == 0,
+			 "AnonHugePages is still %ld kB after the %s of a 4 KiB page: the PMD mapping was not split",
+			kb, mprot ? "mprotect" : "munmap");
 	}
 	host_fill(hva, GPA, SIZE, S_NEW);
 	guest_sees(&x, 0, SIZE, S_NEW, S_OLD, "after the host rewrote the split range");

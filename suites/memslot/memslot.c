@@ -219,16 +219,15 @@ MA_TEST(memslot, host_and_guest_see_each_other, MA_VARIANTS(backing_variants),
 		((uint64_t *)m.hva)[i] = ma_pattern_word(11, gpa + i * 8);
 	ms_prove_backing(kind, m.hva, SLOT_SIZE, "after the host wrote it");
 	run_ok(v, MA_AGENT_CHECK_PATTERN, (uint64_t[]){ gpa, SLOT_SIZE, 11, MA_PASS_SPARSE }, 4, &res);
-	if (res.ret[0])
-		ma_fail("the guest read %llu words wrong (every 4 KiB page, all of the first and last 64 KiB), first at "
-			"+%#llx: %#llx, expected %#llx", (unsigned long long)res.ret[0], (unsigned long long)res.ret[1],
-			(unsigned long long)res.ret[2], (unsigned long long)ma_pattern_word(11, gpa + res.ret[1]));
+	MA_CHECK(!res.ret[0],
+		 "the guest read %llu words wrong (every 4 KiB page, all of the first and last 64 KiB), first at "
+		"+%#llx: %#llx, expected %#llx", (unsigned long long)res.ret[0], (unsigned long long)res.ret[1],
+		(unsigned long long)res.ret[2], (unsigned long long)ma_pattern_word(11, gpa + res.ret[1]));
 	/* guest writes, host checks every word */
 	run_ok(v, MA_AGENT_WRITE_PATTERN, (uint64_t[]){ gpa, SLOT_SIZE, 22 }, 3, &res);
 	bad = host_bad_words(m.hva, gpa, SLOT_SIZE, 22, &first);
-	if (bad)
-		ma_fail("the host read %llu of %llu words the guest wrote wrong, first at +%#llx",
-			(unsigned long long)bad, (unsigned long long)(SLOT_SIZE / 8), (unsigned long long)first);
+	MA_CHECK(!bad, "the host read %llu of %llu words the guest wrote wrong, first at +%#llx",
+		(unsigned long long)bad, (unsigned long long)(SLOT_SIZE / 8), (unsigned long long)first);
 	ma_vm_destroy(vm);
 	ma_mem_free(&m);
 }

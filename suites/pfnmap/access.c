@@ -156,17 +156,16 @@ MA_TEST(pfnmap, shared_data_coherent, MA_VARIANTS(sources), .req = { .root = tru
 		ma_result_describe(&res, why, sizeof(why));
 		ma_fatal("guest check: %s", why);
 	}
-	if (res.ret[0])
-		ma_fail("guest saw %llu words differ from what the host wrote (first at +0x%llx: 0x%llx)",
-			(unsigned long long)res.ret[0], (unsigned long long)res.ret[1], (unsigned long long)res.ret[2]);
+	MA_CHECK(!res.ret[0],
+		 "guest saw %llu words differ from what the host wrote (first at +0x%llx: 0x%llx)",
+		(unsigned long long)res.ret[0], (unsigned long long)res.ret[1], (unsigned long long)res.ret[2]);
 	if (ma_vcpu_run_agent(v, MA_AGENT_WRITE_PATTERN, (uint64_t[]){ SLOT_GPA, bytes, 6 }, 3, 0, &res) != MA_OUT_DONE) {
 		ma_result_describe(&res, why, sizeof(why));
 		ma_fatal("guest write: %s", why);
 	}
 	for (uint64_t off = 0; off < bytes; off += 8)
 		bad += *(volatile uint64_t *)((char *)p.hva + off) != ma_pattern_word(6, SLOT_GPA + off);
-	if (bad)
-		ma_fail("host saw %llu words differ from what the guest wrote", (unsigned long long)bad);
+	MA_CHECK(!bad, "host saw %llu words differ from what the guest wrote", (unsigned long long)bad);
 	ma_vm_destroy(vm);
 	ma_pfnmap_close(&p);
 }

@@ -11,10 +11,10 @@ static const struct ma_variant cow_sources[] = {
 /* Check, through the separate shared mapping, that device memory still holds what it held. */
 static void device_unchanged(volatile uint64_t *dev, unsigned idx, uint64_t want, const char *after)
 {
-	if (dev[idx] != want)
-		ma_fail("after %s the device memory word %u is %#llx, expected it unchanged (%#llx): a guest "
-			"write through a MAP_PRIVATE mapping reached the device", after, idx,
-			(unsigned long long)dev[idx], (unsigned long long)want);
+	MA_CHECK(dev[idx] == want,
+		 "after %s the device memory word %u is %#llx, expected it unchanged (%#llx): a guest "
+		"write through a MAP_PRIVATE mapping reached the device", after, idx,
+		(unsigned long long)dev[idx], (unsigned long long)want);
 }
 
 /*

@@ -31,8 +31,8 @@ MA_TEST(pfnmap, dirty_log_tracked, MA_VARIANTS(sources), .req = { .root = true }
 	got = ma_try_add_slot(vm, 1, KVM_MEM_LOG_DIRTY_PAGES, SLOT_GPA, PFN_SIZE, p.hva);
 	ma_log("memslot over %s with LOG_DIRTY_PAGES: %s (expected %s: rule %s: %s; %s)", ma_pfnmap_name(c->kind),
 	       pfn_verdict(got), pfn_verdict(want), rule->id, rule->says, rule->source);
-	if (got != -want)
-		ma_fatal("memslot with LOG_DIRTY_PAGES: %s, expected %s", pfn_verdict(got), pfn_verdict(want));
+	MA_REQUIRE(got == -want, "memslot with LOG_DIRTY_PAGES: %s, expected %s", pfn_verdict(got),
+		   pfn_verdict(want));
 	if (got)
 		ma_end();	/* refused exactly as the model says */
 	if (!pfn_guest_can_access(vm, v, &p, SLOT_GPA))

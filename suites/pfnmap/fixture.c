@@ -30,6 +30,6 @@ MA_TEST(pfnmap, fixture_module_loaded,
 	MA_EXPECT_TRUE(size > 0 && size % (long)ma_host_page_size() == 0);
 	MA_EXPECT_TRUE(base > 0 && base % (long)ma_host_page_size() == 0);
 	for (unsigned i = 0; i < 3; i++)
-		if (stat(devs[i], &st) || !S_ISCHR(st.st_mode))
-			ma_fail("%s is not a character device", devs[i]);
+		MA_CHECK(!(stat(devs[i], &st) || !S_ISCHR(st.st_mode)),
+			 "%s is not a character device", devs[i]);
 }

@@ -65,10 +65,9 @@ MA_TEST(pfnmap, remap_other_pages_under_slot, MA_VARIANTS(sources), .req = { .ro
 	MA_ASSERT_TRUE(q.hva == p.hva);
 	host_fill(q.hva, S_NEW);
 	guest(v, MA_AGENT_CHECK_PATTERN, S_NEW, &res, "check after the remap");
-	if (res.ret[0])
-		ma_fail("after the remap the guest read %llu words wrong, first at +%#llx: %#llx%s",
-			(unsigned long long)res.ret[0], (unsigned long long)res.ret[1], (unsigned long long)res.ret[2],
-			res.ret[2] == ma_pattern_word(S_OLD, SLOT_GPA + res.ret[1]) ? " (the OLD pages: stale stage 2)" : "");
+	MA_CHECK(!res.ret[0], "after the remap the guest read %llu words wrong, first at +%#llx: %#llx%s",
+		(unsigned long long)res.ret[0], (unsigned long long)res.ret[1], (unsigned long long)res.ret[2],
+		res.ret[2] == ma_pattern_word(S_OLD, SLOT_GPA + res.ret[1]) ? " (the OLD pages: stale stage 2)" : "");
 	guest(v, MA_AGENT_WRITE_PATTERN, S_GUEST, &res, "write after the remap");
 	MA_EXPECT_EQ(host_bad(q.hva, S_GUEST), 0);
 	/* the old pages, seen through a mapping of their own, kept their content */

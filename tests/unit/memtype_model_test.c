@@ -56,10 +56,9 @@ MA_TEST(unit, memtype_model_every_s2_swap_changes_an_outcome, .req = { .no_kvm =
 						}
 					}
 				}
-				if (!how)
-					ma_fail("%s: swapping stage-2 %s and %s changes no expected outcome", profiles[p].cell,
-						mt_type_name(s2_types[a]), mt_type_name(s2_types[b]));
-				else
+				MA_CHECK(how, "%s: swapping stage-2 %s and %s changes no expected outcome", profiles[p].cell,
+					 mt_type_name(s2_types[a]), mt_type_name(s2_types[b]));
+				if (how)
 					ma_log("%s: %s <-> %s separated by %s", profiles[p].cell, mt_type_name(s2_types[a]),
 					       mt_type_name(s2_types[b]), how);
 			}
@@ -81,13 +80,13 @@ MA_TEST(unit, memtype_model_expectations_are_sets_with_rules, .req = { .no_kvm =
 				for (unsigned op = 0; op < MA_PROBE_COUNT; op++) {
 					unsigned set = e.allowed[op];
 
-					if (!set || (set & MT_BIT(MT_OTHER)) || !e.probe_rule[op])
-						ma_fail("%s %s s1=%u op=%u: set %#x", profiles[p].cell, ma_pfnmap_name(k), s,
-							op, set);
+					MA_CHECK(!(!set || (set & MT_BIT(MT_OTHER)) || !e.probe_rule[op]),
+						 "%s %s s1=%u op=%u: set %#x", profiles[p].cell, ma_pfnmap_name(k), s,
+						op, set);
 					/* a KVM_RUN error is only ever the one exact outcome */
-					if ((set & run_errors) && set != (set & run_errors))
-						ma_fail("%s %s s1=%u op=%u: a KVM_RUN error among other allowed outcomes (%#x)",
-							profiles[p].cell, ma_pfnmap_name(k), s, op, set);
+					MA_CHECK(!((set & run_errors) && set != (set & run_errors)),
+						 "%s %s s1=%u op=%u: a KVM_RUN error among other allowed outcomes (%#x)",
+						profiles[p].cell, ma_pfnmap_name(k), s, op, set);
 				}
 			}
 		}
@@ -99,8 +98,7 @@ MA_TEST(unit, memtype_model_expectations_are_sets_with_rules, .req = { .no_kvm =
 
 		for (unsigned i = 0; i < n; i++)
 			for (unsigned j = i + 1; j < n; j++)
-				if (!strcmp(r[i]->id, r[j]->id))
-					ma_fail("rule id %s used twice", r[i]->id);
+				MA_CHECK(!(!strcmp(r[i]->id, r[j]->id)), "rule id %s used twice", r[i]->id);
 	}
 }
 
@@ -119,9 +117,9 @@ MA_TEST(unit, memtype_model_source_table_stage2_types, .req = { .no_kvm = true }
 	for (unsigned k = 0; k < MA_PFN_COUNT; k++) {
 		enum mt_type s2 = mt_arm64_stage2(&profiles[0].pl, &mt_source_table[k], &run_errno, &rule);
 
-		if (s2 != on_max[k] || run_errno)
-			ma_fail("%s on arm64-max: stage 2 %s (errno %d, rule %s), want %s", ma_pfnmap_name(k),
-				mt_type_name(s2), run_errno, rule->id, mt_type_name(on_max[k]));
+		MA_CHECK(!(s2 != on_max[k] || run_errno),
+			 "%s on arm64-max: stage 2 %s (errno %d, rule %s), want %s", ma_pfnmap_name(k),
+			mt_type_name(s2), run_errno, rule->id, mt_type_name(on_max[k]));
 	}
 	/* no FWB: the cacheable non-RAM carve-out is refused at creation and never mapped */
 	MA_EXPECT_EQ(mt_arm64_slot_errno(&profiles[1].pl, &mt_source_table[MA_PFN_CARVEOUT_WB], 0, &rule), EINVAL);
@@ -173,9 +171,9 @@ MA_TEST(unit, memtype_model_fits_what_the_lab_saw, .req = { .no_kvm = true })
 
 		mt_arm64_expect_row(&profiles[r->profile].pl, &mt_source_table[r->kind], r->s1, &e);
 		for (unsigned op = 0; op < MA_PROBE_COUNT; op++)
-			if (!(e.allowed[op] & MT_BIT(r->seen[op])))
-				ma_fail("%s %s s1=%u op=%u: lab saw %s, model allows %#x (%s)", profiles[r->profile].cell,
-					ma_pfnmap_name(r->kind), r->s1, op, mt_outcome_name(r->seen[op]), e.allowed[op],
-					e.probe_rule[op]->id);
+			MA_CHECK(e.allowed[op] & MT_BIT(r->seen[op]),
+				 "%s %s s1=%u op=%u: lab saw %s, model allows %#x (%s)", profiles[r->profile].cell,
+				ma_pfnmap_name(r->kind), r->s1, op, mt_outcome_name(r->seen[op]), e.allowed[op],
+				e.probe_rule[op]->id);
 	}
 }

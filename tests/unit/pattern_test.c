@@ -33,9 +33,9 @@ MA_TEST(unit, pattern_words_of_a_2m_block_all_differ, .req = { .no_kvm = true })
 			qsort(w, n, sizeof(*w), cmp_u64);
 			for (size_t i = 1; i < n; i++)
 				dup += w[i] == w[i - 1];
-			if (dup)
-				ma_fail("block %#llx seed %#llx: %zu equal words", (unsigned long long)bases[b],
-					(unsigned long long)seeds[s], dup);
+			MA_CHECK(!dup,
+				 "block %#llx seed %#llx: %zu equal words", (unsigned long long)bases[b],
+				(unsigned long long)seeds[s], dup);
 		}
 	}
 	/* the same offset in two blocks, or the same address under two seeds, differs too */

@@ -49,7 +49,7 @@ MA_TEST(unit, pfnmap_spec_errors, .req = { .no_kvm = true })
 		char err[200] = "";
 		int n = ma_pfnmap_parse_specs(bad[i].in, s, MA_PFNMAP_MAX_SPECS, err, sizeof(err));
 
-		if (n != -EINVAL || !strstr(err, bad[i].msg))
-			ma_fail("'%s': got %d '%s', want -EINVAL '...%s...'", bad[i].in, n, err, bad[i].msg);
+		MA_CHECK(!(n != -EINVAL || !strstr(err, bad[i].msg)),
+			 "'%s': got %d '%s', want -EINVAL '...%s...'", bad[i].in, n, err, bad[i].msg);
 	}
 }

@@ -44,6 +44,17 @@ struct ma_variant {
 
 struct ma_t;
 
+/*
+ * A kernel log record the test is known to provoke (a documented kernel bug, or the harness's own
+ * self-test): records whose text contains `match` do not fail the test.  Any other WARN, BUG, Oops,
+ * lockdep, KASAN/KFENCE/UBSAN report, RCU stall or new taint still does.
+ */
+struct ma_kernel_log {
+	const char *match;		/* substring of the record's text */
+	const char *why;		/* the documented reason (kernel file:function, version) */
+	bool required;			/* the test fails unless such a record appears */
+};
+
 struct ma_fixture {
 	const char *name;
 	unsigned size;			/* bytes of fixture data (t->fx) */
@@ -61,7 +72,8 @@ struct ma_test_def {
 	struct ma_req req;
 	unsigned timeout_s;		/* 0 = default (30 s), scaled by MEMATTR_TIMEOUT_SCALE */
 	const char *source;		/* the kernel source behind the expectation */
-	const char *xfail;		/* documented reason a failure is expected */
+	const char *no_checks;		/* why the body evaluates no expectation (else that is an ERROR) */
+	struct ma_kernel_log kernel_log;	/* a kernel log record the test is known to provoke */
 };
 
 /* The running test, inside the forked child. */
@@ -109,18 +121,33 @@ void ma_skip(const char *fmt, ...) __attribute__((format(printf, 1, 2), noreturn
 void ma_end(void) __attribute__((noreturn));
 /* whether a failure was recorded so far */
 bool ma_failed(void);
+/*
+ * The next expectation evaluated is a known failure when `when` holds (a detected condition or a
+ * kernel-version range; `why` names the kernel bug): if it fails then, the test reports XFAIL (unless
+ * anything else fails); if it holds then, XPASS (a failure of the run: the bug is gone, update the
+ * test).  When `when` is false the expectation is an ordinary one.
+ */
+void ma_xfail_next(bool when, const char *why);
+/* an expectation held (the MA_EXPECT and MA_ASSERT macros call it; so does MA_CHECK) */
+void ma_check_passed(void);
 /* the timeout scale (MEMATTR_TIMEOUT_SCALE, >= 1) */
 unsigned ma_timeout_scale(void);
 
 #define ma_fail(...) ma_fail_at(__FILE__, __LINE__, __VA_ARGS__)
 #define ma_fatal(...) ma_fatal_at(__FILE__, __LINE__, __VA_ARGS__)
 
+/*
+ * Every expectation is counted: a test whose body evaluated none is an ERROR (unless .no_checks says
+ * why), because a test that cannot fail is a defect.  ma_fail/ma_fatal count as evaluated.
+ */
 #define MA__CMP(kind, a, op, b)                                                         \
 	do {                                                                            \
 		long long _a = (long long)(a), _b = (long long)(b);                     \
 		if (!(_a op _b))                                                        \
 			ma_##kind##_at(__FILE__, __LINE__, "expected %s %s %s: %lld (0x%llx) vs %lld (0x%llx)", \
 				       #a, #op, #b, _a, (unsigned long long)_a, _b, (unsigned long long)_b); \
+		else                                                                    \
+			ma_check_passed();                                              \
 	} while (0)
 #define MA_EXPECT_EQ(a, b) MA__CMP(fail, a, ==, b)
 #define MA_EXPECT_NE(a, b) MA__CMP(fail, a, !=, b)
@@ -128,9 +155,15 @@ unsigned ma_timeout_scale(void);
 #define MA_ASSERT_EQ(a, b) MA__CMP(fatal, a, ==, b)
 #define MA_ASSERT_NE(a, b) MA__CMP(fatal, a, !=, b)
 #define MA_EXPECT_TRUE(c) \
-	do { if (!(c)) ma_fail_at(__FILE__, __LINE__, "expected %s", #c); } while (0)
+	do { if (!(c)) ma_fail_at(__FILE__, __LINE__, "expected %s", #c); else ma_check_passed(); } while (0)
 #define MA_ASSERT_TRUE(c) \
-	do { if (!(c)) ma_fatal_at(__FILE__, __LINE__, "expected %s", #c); } while (0)
+	do { if (!(c)) ma_fatal_at(__FILE__, __LINE__, "expected %s", #c); else ma_check_passed(); } while (0)
+/* an expectation with its own failure message: MA_CHECK(n == 0, "%ld pages differ", n) */
+#define MA_CHECK(c, ...) \
+	do { if (!(c)) ma_fail_at(__FILE__, __LINE__, __VA_ARGS__); else ma_check_passed(); } while (0)
+/* the same, ending the test when it fails */
+#define MA_REQUIRE(c, ...) \
+	do { if (!(c)) ma_fatal_at(__FILE__, __LINE__, __VA_ARGS__); else ma_check_passed(); } while (0)
 
 /* `call` returns >= 0 or -errno (a ma_try_ function): expect exactly -err. */
 #define MA__ERRNO(kind, call, err)                                                      \
@@ -140,6 +173,8 @@ unsigned ma_timeout_scale(void);
 			ma_##kind##_at(__FILE__, __LINE__, "%s: expected errno %s, got %s%s", #call, \
 				       ma_errno_name(err), _r < 0 ? "errno " : "success ",  \
 				       _r < 0 ? ma_errno_name((int)-_r) : ma_long_str(_r)); \
+		else                                                                    \
+			ma_check_passed();                                              \
 	} while (0)
 #define MA_EXPECT_ERRNO(call, err) MA__ERRNO(fail, call, err)
 #define MA_ASSERT_ERRNO(call, err) MA__ERRNO(fatal, call, err)
@@ -150,6 +185,8 @@ unsigned ma_timeout_scale(void);
 		if (_r < 0)                                                             \
 			ma_fail_at(__FILE__, __LINE__, "%s: expected success, got errno %s", #call, \
 				   ma_errno_name((int)-_r));                            \
+		else                                                                    \
+			ma_check_passed();                                              \
 	} while (0)
 
 const char *ma_errno_name(int err);	/* "EINVAL" */

@@ -41,9 +41,9 @@ MA_TEST(pfnmap, x86_guest_pat_types,
 		got = (unsigned)(pat >> (8 * idx)) & 7;
 		ma_log("stage-1 %s: PAT index %d -> type %u (expected %s = %u)", ma_memtype_name(types[i].mt), idx, got,
 		       types[i].name, types[i].want);
-		if (got != types[i].want)
-			ma_fail("stage-1 %s selects PAT entry %d, which the guest reads as type %u, not %s (%u)",
-				ma_memtype_name(types[i].mt), idx, got, types[i].name, types[i].want);
+		MA_CHECK(got == types[i].want,
+			 "stage-1 %s selects PAT entry %d, which the guest reads as type %u, not %s (%u)",
+			ma_memtype_name(types[i].mt), idx, got, types[i].name, types[i].want);
 	}
 	ma_vm_destroy(vm);
 }
