@@ -38,6 +38,7 @@ include mk/arch.mk
 include mk/driver.mk
 include mk/tests.mk
 include mk/lab.mk
+include mk/inject.mk
 
 # The main job: `make run RUN_ARGS="--cells arm64-max --filter 'atomics.*'"` passes options on.
 run: deps build driver

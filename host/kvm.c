@@ -51,7 +51,11 @@ long ma_try_check_cap(int fd, long cap)
 
 long ma_sys_cap(long cap)
 {
-	return ma_try_check_cap(ma_kvm_fd(), cap);
+	long v = ma_try_check_cap(ma_kvm_fd(), cap);
+
+	if (v < 0)
+		ma_fatal("KVM_CHECK_EXTENSION(%ld) on /dev/kvm: %s", cap, ma_errno_name((int)-v));
+	return v;
 }
 
 const char *ma_host_arch(void)

@@ -215,6 +215,7 @@ enum ma_outcome ma_vcpu_resume(struct ma_vcpu *v, unsigned timeout_ms, struct ma
 	timer_t timer;
 	sigset_t unblock;
 	bool have_timer;
+	int pc_err;
 
 	memset(res, 0, sizeof(*res));
 	if (!timeout_ms)
@@ -227,13 +228,15 @@ enum ma_outcome ma_vcpu_resume(struct ma_vcpu *v, unsigned timeout_ms, struct ma
 	v->timed_out = 0;
 	deadline = now_ms() + timeout_ms;
 	sev._sigev_un._tid = gettid();	/* sigev_notify_thread_id */
-	have_timer = timer_create(CLOCK_MONOTONIC, &sev, &timer) == 0;
-	if (have_timer) {
-		its.it_value.tv_sec = timeout_ms / 1000;
-		its.it_value.tv_nsec = (long)(timeout_ms % 1000) * 1000000;
-		its.it_interval.tv_nsec = 100 * 1000000;	/* keep kicking until we notice */
-		timer_settime(timer, 0, &its, NULL);
-	}
+	/* every vCPU run is bounded: without its watchdog timer it does not start */
+	if (timer_create(CLOCK_MONOTONIC, &sev, &timer))
+		ma_fatal("vCPU %u: timer_create for the run's watchdog: %s", v->index, ma_errno_name(errno));
+	have_timer = true;
+	its.it_value.tv_sec = timeout_ms / 1000;
+	its.it_value.tv_nsec = (long)(timeout_ms % 1000) * 1000000;
+	its.it_interval.tv_nsec = 100 * 1000000;	/* keep kicking until we notice */
+	if (timer_settime(timer, 0, &its, NULL))
+		ma_fatal("vCPU %u: timer_settime for the run's watchdog: %s", v->index, ma_errno_name(errno));
 	v->run->immediate_exit = 0;
 	for (;;) {
 		uint64_t gpa;
@@ -272,7 +275,9 @@ enum ma_outcome ma_vcpu_resume(struct ma_vcpu *v, unsigned timeout_ms, struct ma
 		timer_delete(timer);
 	v->run->immediate_exit = 0;
 	tl_vcpu = NULL;
-	ma_arch_vcpu_get_pc(v, &res->pc);
+	pc_err = ma_arch_vcpu_get_pc(v, &res->pc);
+	if (pc_err < 0)
+		ma_fail("vCPU %u: reading the guest PC after KVM_RUN: %s", v->index, ma_errno_name(-pc_err));
 	return res->outcome;
 }
 

@@ -34,7 +34,11 @@ int ma_try_create_vm_fd(unsigned long type)
 
 long ma_vm_cap(struct ma_vm *vm, long cap)
 {
-	return ma_try_check_cap(vm->fd, cap);
+	long v = ma_try_check_cap(vm->fd, cap);
+
+	if (v < 0)
+		ma_fatal("KVM_CHECK_EXTENSION(%ld) on the VM: %s", cap, ma_errno_name((int)-v));
+	return v;
 }
 
 int ma_try_vm_enable_cap(struct ma_vm *vm, uint32_t cap, uint64_t arg0)

@@ -61,34 +61,44 @@ static void start_watcher(long nr)
 	watcher_fd = p[1];
 }
 
+/* a pool counter: absent (ENOENT, no hugetlb here) skips; any other error fails */
+static long pool_counter(const char *path)
+{
+	long v = ma_try_read_long(path);
+
+	if (v == -ENOENT)
+		ma_skip("no 2 MiB hugetlb pool: %s is absent", path);
+	if (v < 0)
+		ma_fatal("reading %s: %s", path, ma_errno_name((int)-v));
+	return v;
+}
+
 void ms_need_hugepages(unsigned n)
 {
-	long free_pages = ma_try_read_long(HP_DIR "/free_hugepages"), resv = ma_try_read_long(HP_DIR "/resv_hugepages");
-	long nr = ma_try_read_long(NR_HUGEPAGES), avail, want, got;
+	long free_pages = pool_counter(HP_DIR "/free_hugepages"), resv = pool_counter(HP_DIR "/resv_hugepages");
+	long nr = pool_counter(NR_HUGEPAGES), avail, want, got;
 	int r;
 
-	if (free_pages < 0 || resv < 0)
-		ma_skip("no 2 MiB hugetlb pool: " HP_DIR "/free_hugepages: %s",
-			ma_errno_name((int)-(free_pages < 0 ? free_pages : resv)));
 	/* free pages already reserved for mappings cannot back new ones */
 	avail = free_pages - resv;
 	if (avail >= (long)n)
 		return;
-	if (nr < 0 || !ma_is_root())
+	if (!ma_is_root())
 		ma_skip("%ld free unreserved 2 MiB huge pages (free %ld, reserved %ld), %u needed, and "
-			"vm.nr_hugepages (%ld) cannot be raised: %s", avail, free_pages, resv, n, nr,
-			nr < 0 ? ma_errno_name((int)-nr) : "not root");
+			"vm.nr_hugepages (%ld) cannot be raised: not root", avail, free_pages, resv, n, nr);
 	if (saved_nr < 0) {
 		saved_nr = nr;
 		start_watcher(nr);
 	}
 	want = nr + (long)n - avail;
 	r = write_long(NR_HUGEPAGES, want);
-	got = ma_try_read_long(HP_DIR "/free_hugepages") - ma_try_read_long(HP_DIR "/resv_hugepages");
-	if (r || got < (long)n) {
+	if (r)
+		ma_fatal("raising vm.nr_hugepages %ld -> %ld as root: %s", nr, want, ma_errno_name(-r));
+	got = pool_counter(HP_DIR "/free_hugepages") - pool_counter(HP_DIR "/resv_hugepages");
+	if (got < (long)n) {
 		ms_hugepages_restore();
-		ma_skip("vm.nr_hugepages %ld -> %ld: %s; then %ld free unreserved 2 MiB huge pages (%u needed)", nr,
-			want, r ? ma_errno_name(-r) : "written", got, n);
+		ma_skip("vm.nr_hugepages %ld -> %ld gave %ld free unreserved 2 MiB huge pages, %u needed (the "
+			"kernel found no more free 2 MiB blocks)", nr, want, got, n);
 	}
 	ma_log("raised vm.nr_hugepages from %ld to %ld for %u free 2 MiB pages", nr, want, n);
 }

@@ -116,7 +116,9 @@ int ma_arch_vcpu_set_entry(struct ma_vcpu *v, uint64_t pc, uint64_t sp, uint64_t
 
 	/* A vCPU parked in hlt by an in-kernel LAPIC would not run the new entry: wake it. */
 	r = ma_try_ioctl(v->fd, KVM_GET_MP_STATE, &mp);
-	if (r >= 0 && mp.mp_state != KVM_MP_STATE_RUNNABLE) {
+	if (r < 0)
+		return (int)r;
+	if (mp.mp_state != KVM_MP_STATE_RUNNABLE) {
 		mp.mp_state = KVM_MP_STATE_RUNNABLE;
 		r = ma_try_ioctl(v->fd, KVM_SET_MP_STATE, &mp);
 		if (r < 0)

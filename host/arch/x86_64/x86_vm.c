@@ -16,15 +16,18 @@ int ma_arch_vm_type(const struct ma_vm_opts *opts, unsigned long *type, unsigned
 {
 	struct kvm_cpuid2 *c;
 	struct kvm_cpuid_entry2 *e;
+	int r;
 
 	*type = opts ? opts->type : 0;	/* KVM_X86_DEFAULT_VM */
 	*ipa_bits = MA_X86_DEFAULT_MAXPHYADDR;
-	if (ma_x86_supported_cpuid(&c) == 0) {
-		e = ma_x86_cpuid_find(c, 0x80000008u, 0);
-		if (e && (e->eax & 0xff))
-			*ipa_bits = e->eax & 0xff;
-		free(c);
-	}
+	/* the guest's MAXPHYADDR is what KVM reports: a failed query is an error, not the default */
+	r = ma_x86_supported_cpuid(&c);
+	if (r)
+		return r;
+	e = ma_x86_cpuid_find(c, 0x80000008u, 0);
+	if (e && (e->eax & 0xff))
+		*ipa_bits = e->eax & 0xff;
+	free(c);
 	return 0;
 }
 

@@ -34,7 +34,7 @@ int ma_kvm_fd(void);			/* the process-wide /dev/kvm fd (asserting, cached) */
 long ma_try_ioctl(int fd, unsigned long req, void *arg); /* ioctl result or -errno */
 /* KVM_CHECK_EXTENSION at system scope (fd of /dev/kvm) or VM scope: value, or -errno. */
 long ma_try_check_cap(int fd, long cap);
-long ma_sys_cap(long cap);		/* system scope; -errno when the query itself fails */
+long ma_sys_cap(long cap);		/* system scope: the value (>= 0); a failed query fails the test */
 
 /* ---- guest memory backings --------------------------------------------------------------- */
 
@@ -104,7 +104,7 @@ int ma_try_create_vm_fd(unsigned long type);
 int ma_try_vm_create(struct ma_vm **out, const struct ma_vm_opts *opts);
 struct ma_vm *ma_vm_create(const struct ma_vm_opts *opts);
 void ma_vm_destroy(struct ma_vm *vm);
-long ma_vm_cap(struct ma_vm *vm, long cap);	/* VM-scope KVM_CHECK_EXTENSION: value or -errno */
+long ma_vm_cap(struct ma_vm *vm, long cap);	/* VM-scope KVM_CHECK_EXTENSION: the value; a failed query fails the test */
 /* KVM_ENABLE_CAP on the VM with args[0] = arg0: 0 or -errno. */
 int ma_try_vm_enable_cap(struct ma_vm *vm, uint32_t cap, uint64_t arg0);
 
