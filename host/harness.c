@@ -197,11 +197,21 @@ static void run_child(const struct instance *in, struct ma_child_result *res, bo
 	ma_end();
 }
 
-/* wait for pid up to timeout_ms: 1 if it was reaped (status set), 0 on timeout, -errno on error */
-static int wait_child(pid_t pid, long long timeout_ms, int *status)
+/* a fault-injection run is decided once the injected call failed and the test recorded a failure */
+static bool injection_decided(const struct ma_child_result *res)
+{
+	return res && res->inject.target && res->inject.fired && res->failed;
+}
+
+/*
+ * wait for pid up to timeout_ms: 1 if it was reaped (status set), 0 on timeout, -errno on error, 2
+ * if an injection run was decided before it ended (the caller kills it)
+ */
+static int wait_child(pid_t pid, long long timeout_ms, int *status, const struct ma_child_result *res)
 {
 	long long deadline = now_ms() + timeout_ms;
 	int pfd = (int)syscall(SYS_pidfd_open, pid, 0), ret = 1;
+	int tick = res && res->inject.target ? 20 : 1000;
 
 	for (;;) {
 		pid_t r = waitpid(pid, status, WNOHANG);
@@ -213,6 +223,10 @@ static int wait_child(pid_t pid, long long timeout_ms, int *status)
 			ret = -errno;
 			break;
 		}
+		if (injection_decided(res)) {
+			ret = 2;
+			break;
+		}
 		left = deadline - now_ms();
 		if (left <= 0) {
 			ret = 0;
@@ -221,7 +235,7 @@ static int wait_child(pid_t pid, long long timeout_ms, int *status)
 		if (pfd >= 0) {
 			struct pollfd p = { .fd = pfd, .events = POLLIN };
 
-			poll(&p, 1, (int)(left > 1000 ? 1000 : left));
+			poll(&p, 1, (int)(left > tick ? tick : left));
 		} else {
 			usleep(10000);
 		}
@@ -347,13 +361,21 @@ static void execute(const struct instance *in, const struct exec_opts *opts, str
 	if (pid == 0)
 		run_child(in, res, opts->quiet);
 	setpgid(pid, pid);
-	done = wait_child(pid, (long long)timeout * 1000, &status);
-	if (done <= 0) {
+	done = wait_child(pid, (long long)timeout * 1000, &status, res);
+	if (done == 2) {
+		/* the injected failure was noticed: that is all this run had to show */
+		kill(-pid, SIGKILL);
+		kill(pid, SIGKILL);
+		if (wait_child(pid, MA_REAP_DEADLINE_MS, &status, NULL) != 1)
+			printf("# %s: the test process could not be reaped %d s after SIGKILL\n", in->name,
+			       MA_REAP_DEADLINE_MS / 1000);
+		set_verdict(o, V_FAIL);
+	} else if (done <= 0) {
 		if (done < 0)
 			printf("# %s: waitpid failed: %s; killing the test\n", in->name, ma_errno_name(-done));
 		kill(-pid, SIGKILL);
 		kill(pid, SIGKILL);
-		if (wait_child(pid, MA_REAP_DEADLINE_MS, &status) != 1)
+		if (wait_child(pid, MA_REAP_DEADLINE_MS, &status, NULL) != 1)
 			printf("# %s: the test process could not be reaped %d s after SIGKILL (stuck in the "
 			       "kernel?); going on without it\n", in->name, MA_REAP_DEADLINE_MS / 1000);
 		if (!opts->quiet)

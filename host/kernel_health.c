@@ -93,19 +93,10 @@ static void scan_log(int fd, const struct ma_kernel_log *known, struct ma_health
 	struct incident in = { 0 };
 	char rec[8192];
 
-	for (;;) {
-		ssize_t r = read(fd, rec, sizeof(rec) - 1);
-		const char *msg;
-		int len;
+	const char *msg;
+	int len;
 
-		if (r < 0 && errno == EPIPE)
-			continue;	/* records were overwritten: go on with the next */
-		if (r <= 0)
-			break;		/* EAGAIN: nothing more */
-		rec[r] = 0;
-		msg = strchr(rec, ';');	/* "prio,seq,time,flags;text\n" */
-		msg = msg ? msg + 1 : rec;
-		len = (int)strcspn(msg, "\n");
+	while ((msg = ma_kmsg_next(fd, rec, sizeof(rec), &len))) {
 		if (strstr(msg, "[ cut here ]")) {
 			incident_close(&in, known, f);
 			in.open = true;

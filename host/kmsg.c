@@ -23,27 +23,20 @@ int ma_try_kmsg_open_at_end(void)
 	return fd;
 }
 
-long ma_kmsg_count(int fd, const char *needle, char *first, size_t len)
+const char *ma_kmsg_next(int fd, char *rec, size_t len, int *textlen)
 {
-	char rec[8192];
-	long n = 0;
-
 	for (;;) {
-		ssize_t r = read(fd, rec, sizeof(rec) - 1);
+		ssize_t r = read(fd, rec, len - 1);
 		const char *msg;
 
 		if (r < 0 && errno == EPIPE)
 			continue;	/* records were overwritten: go on with the next */
 		if (r <= 0)
-			break;		/* EAGAIN: nothing more */
+			return NULL;	/* EAGAIN: nothing more */
 		rec[r] = 0;
 		msg = strchr(rec, ';');	/* "prio,seq,time,flags;text\n" */
 		msg = msg ? msg + 1 : rec;
-		if (strstr(msg, needle)) {
-			if (!n && first && len)
-				snprintf(first, len, "%.*s", (int)strcspn(msg, "\n"), msg);
-			n++;
-		}
+		*textlen = (int)strcspn(msg, "\n");
+		return msg;
 	}
-	return n;
 }

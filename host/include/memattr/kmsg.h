@@ -7,7 +7,10 @@
 
 /* A reader positioned after the last record now in the log: fd, or -errno. */
 int ma_try_kmsg_open_at_end(void);
-/* Records read from fd since then whose text contains needle; the first one goes to first. */
-long ma_kmsg_count(int fd, const char *needle, char *first, size_t len);
+/*
+ * The text of the next record (in rec, a buffer of len bytes; *textlen is its first line's length),
+ * or NULL when there is none yet.  Records overwritten before they were read are passed over.
+ */
+const char *ma_kmsg_next(int fd, char *rec, size_t len, int *textlen);
 
 #endif
