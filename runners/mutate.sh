@@ -224,7 +224,7 @@ prepare_obj() {
 
 # build NAME PATCH|"" -> sets ko_dir; returns 1 if the build failed (log in ko_dir/build.log)
 build_one() {
-	local name=$1 f=$2 key t0 t1 kodir
+	local name=$1 f=$2 key t0 t1 kodir kdir
 	key=$(
 		{
 			printf 'recipe=%s\n%s\n' "$recipe" "$stamp"
@@ -245,13 +245,14 @@ build_one() {
 	mkdir -p "$kodir"
 	restore_farm
 	[ -z "$f" ] || { apply_patch "$f"; cp "$f" "$kodir/mutation.patch"; }
-	rm -f "$obj/arch/x86/kvm/kvm.ko" "$obj/arch/x86/kvm/kvm-amd.ko"
+	kdir=$farm/arch/x86/kvm # kbuild writes an M= build into the M directory (new files only)
+	rm -f "$kdir/kvm.ko" "$kdir/kvm-amd.ko"
 	log "$name: building kvm.ko, kvm-amd.ko"
 	t0=$(date +%s.%N)
 	if heavy "${kmake[@]}" M=arch/x86/kvm KBUILD_MODPOST_WARN=1 -j"$jobs" modules >"$kodir/build.log" 2>&1 &&
-		[ -f "$obj/arch/x86/kvm/kvm.ko" ] && [ -f "$obj/arch/x86/kvm/kvm-amd.ko" ]; then
+		[ -f "$kdir/kvm.ko" ] && [ -f "$kdir/kvm-amd.ko" ]; then
 		t1=$(date +%s.%N)
-		cp "$obj/arch/x86/kvm/kvm.ko" "$obj/arch/x86/kvm/kvm-amd.ko" "$kodir/"
+		cp "$kdir/kvm.ko" "$kdir/kvm-amd.ko" "$kodir/"
 		memattr_kb_check_vermagic "$kodir/kvm.ko" "$rel"
 		memattr_kb_check_vermagic "$kodir/kvm-amd.ko" "$rel"
 		echo "$t0 $t1" | awk '{ printf "%.1f\n", $2 - $1 }' >"$kodir/build_seconds"
