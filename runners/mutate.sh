@@ -25,7 +25,8 @@
 #   3. $CACHE/kbuild/mutate/REL/obj is a kbuild O= tree prepared once (runners/lib/kbuild.sh):
 #      Debian's config, KVM_SW_PROTECTED_VM=y, no trusted keys, MODULE_SIG_ALL off,
 #      `make modules_prepare KERNELRELEASE=REL`.
-#   4. `make M=arch/x86/kvm KBUILD_MODPOST_WARN=1 modules` gives kvm.ko and kvm-amd.ko, cached in
+#   4. `make M=arch/x86/kvm KBUILD_MODPOST_WARN=1 modules` (in the farm's arch/x86/kvm, incremental:
+#      restored and patched files are new, so kbuild rebuilds what changed) gives kvm.ko and kvm-amd.ko, cached in
 #      $CACHE/kbuild/mutate/REL/ko/<key>/ (key: hash of the patch, the config and the compiler); the
 #      unmutated build ("baseline") has the key of an empty patch. A modules directory there
 #      (modules/REL/) is Debian's (hard links) with kvm.ko.xz/kvm-amd.ko.xz replaced by these.
@@ -248,10 +249,13 @@ build_one() {
 	kdir=$farm/arch/x86/kvm # kbuild writes an M= build into the M directory (new files only)
 	rm -f "$kdir/kvm.ko" "$kdir/kvm-amd.ko"
 	log "$name: building kvm.ko, kvm-amd.ko"
+	# the time counts from when the CPU lock is held, not from when it was asked for
 	t0=$(date +%s.%N)
-	if heavy "${kmake[@]}" M=arch/x86/kvm KBUILD_MODPOST_WARN=1 -j"$jobs" modules >"$kodir/build.log" 2>&1 &&
+	if heavy bash -c 'date +%s.%N >"$0"; exec "$@"' "$kodir/build_start" \
+		"${kmake[@]}" M=arch/x86/kvm KBUILD_MODPOST_WARN=1 -j"$jobs" modules >"$kodir/build.log" 2>&1 &&
 		[ -f "$kdir/kvm.ko" ] && [ -f "$kdir/kvm-amd.ko" ]; then
 		t1=$(date +%s.%N)
+		t0=$(cat "$kodir/build_start" 2>/dev/null || echo "$t0")
 		cp "$kdir/kvm.ko" "$kdir/kvm-amd.ko" "$kodir/"
 		memattr_kb_check_vermagic "$kodir/kvm.ko" "$rel"
 		memattr_kb_check_vermagic "$kodir/kvm-amd.ko" "$rel"
@@ -262,6 +266,7 @@ build_one() {
 		return 0
 	fi
 	t1=$(date +%s.%N)
+	t0=$(cat "$kodir/build_start" 2>/dev/null || echo "$t0")
 	echo "$t0 $t1" | awk '{ printf "%.1f\n", $2 - $1 }' >"$kodir/build_seconds"
 	touch "$kodir/failed"
 	restore_farm
@@ -310,7 +315,8 @@ run_one() {
 	[ -z "$test_filter" ] || args+=(--filter "$test_filter")
 	log "$name: running cell $cells"
 	t0=$(date +%s)
-	heavy "$runner" "${args[@]}" >"$out/memattr-run.log" 2>&1 || rc=$?
+	heavy bash -c 'date +%s >"$0"; exec "$@"' "$out/run_start" "$runner" "${args[@]}" >"$out/memattr-run.log" 2>&1 || rc=$?
+	t0=$(cat "$out/run_start" 2>/dev/null || echo "$t0")
 	echo "$(($(date +%s) - t0)) $rc"
 }
 
