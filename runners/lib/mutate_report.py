@@ -157,7 +157,9 @@ def report(args):
         if r["name"] == "baseline":
             base = v
         verdicts.append(v)
-    muts = [v for v in verdicts if v["name"] != "baseline"]
+    # x86 (run) first, then the arm64 corpus (not run), each by name
+    muts = sorted((v for v in verdicts if v["name"] != "baseline"),
+                  key=lambda v: (v["verdict"] == "not-run", v["arch"], v["name"]))
     killed = [v for v in muts if v["verdict"] == "killed"]
     survived = [v for v in muts if v["verdict"] == "survived"]
     counted = len(killed) + len(survived)
