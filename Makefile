@@ -2,6 +2,7 @@
 #   make run     build, run the lab cells (and a native host cell where usable), write reports/
 #   make check   the project's own tests: unit tests under ASan/UBSan, then one arm64 and one
 #                x86_64 lab cell
+#   make mutate  mutation testing: the suites against deliberately broken KVM builds (mk/mutate.mk)
 # Per-architecture outputs go to build/<arch>/ (arch = x86_64 or aarch64).
 
 SHELL := /bin/bash
@@ -39,6 +40,7 @@ include mk/driver.mk
 include mk/tests.mk
 include mk/lab.mk
 include mk/inject.mk
+include mk/mutate.mk
 
 # The main job: `make run RUN_ARGS="--cells arm64-max --filter 'atomics.*'"` passes options on.
 run: deps build driver

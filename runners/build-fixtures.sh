@@ -5,6 +5,9 @@
 #                     [--source PATH] [--suite sid] [--jobs N] [--cache DIR]
 #   build-fixtures.sh --host [--out DIR]          (against /lib/modules/$(uname -r)/build)
 #   build-fixtures.sh --kdir DIR [--arch A] [--out DIR]   (against any prepared kernel build tree)
+#   build-fixtures.sh --arch A --kernel-release REL --print-paths
+#                     (steps 1-3 only, then SOURCE=, CONFIG=, SOURCE_ID= on stdout: the pristine
+#                     kernel source and Debian's config of REL, for runners/mutate.sh)
 #
 # Lab kernels (Debian's, fetched by runners/fetch-kernel.sh): REL is a Debian kernel release such as
 # 7.2.13+deb14-arm64 (ABI 7.2.13+deb14, flavour arm64). The steps:
@@ -39,11 +42,13 @@ set -euo pipefail
 prog=build-fixtures
 die() { echo "$prog: $*" >&2; exit 2; }
 here=$(cd "$(dirname "$0")" && pwd)
+# shellcheck source=lib/kbuild.sh
+. "$here/lib/kbuild.sh"
 top=$(cd "$here/.." && pwd)
 kmod_src=$top/fixtures/kmod
 recipe=1 # bump when the preparation steps change, to invalidate prepared trees
 
-arch="" rel="" out="" source_opt="" host=0 kdir="" jobs="" cache="${MEMATTR_CACHE:-$HOME/.cache/memattr}"
+arch="" rel="" out="" source_opt="" host=0 kdir="" jobs="" print_paths=0 cache="${MEMATTR_CACHE:-$HOME/.cache/memattr}"
 suite=${MEMATTR_KERNEL_SUITE:-sid}
 while [ $# -gt 0 ]; do
 	case $1 in
@@ -55,6 +60,7 @@ while [ $# -gt 0 ]; do
 	--jobs | -j) jobs=${2:-}; shift 2 || die "--jobs needs a value" ;;
 	--cache) cache=${2:-}; shift 2 || die "--cache needs a value" ;;
 	--host) host=1; shift ;;
+	--print-paths) print_paths=1; shift ;;
 	--kdir) kdir=${2:-}; shift 2 || die "--kdir needs a value" ;;
 	-h | --help) sed -n '2,/^set -euo/p' "$0" | sed '$d; s/^# \{0,1\}//'; exit 0 ;;
 	*) die "unknown argument: $1 (see --help)" ;;
@@ -118,15 +124,6 @@ publish() {
 	[ "$n" -gt 0 ] || die "the build produced no .ko in $mdir"
 }
 
-check_vermagic() { # ko release
-	local vm
-	vm=$(modinfo -F vermagic "$1" 2>/dev/null) || die "modinfo cannot read $1"
-	case "$vm " in
-	"$2 "*) ;;
-	*) die "$1 has vermagic '$vm', not for $2" ;;
-	esac
-}
-
 mkdir -p "$cache" || die "cannot create cache directory $cache"
 cache=$(cd "$cache" && pwd -P)
 
@@ -162,7 +159,7 @@ if [ -n "$kdir" ]; then
 	flock 9 || die "cannot lock $work/.lock"
 	build_kmod "$kdir" "$work/kmod" "$work/logs/kmod.log" "${kargs[@]}"
 	for ko in "$work"/kmod/*.ko; do
-		[ -f "$ko" ] && check_vermagic "$ko" "$krel"
+		[ -f "$ko" ] && memattr_kb_check_vermagic "$ko" "$krel"
 	done
 	publish "$work/kmod" "${out:-$top/build/fixtures/$krel}"
 	exit 0
@@ -217,10 +214,6 @@ if [ -f "$kcache/.memattr-stamp" ]; then
 fi
 
 # ---- 2. kernel source (a pristine tree; kbuild writes only into O=)
-tree_version() { # tree -> VERSION.PATCHLEVEL.SUBLEVEL
-	awk -F' *= *' '$1 == "VERSION" { v = $2 } $1 == "PATCHLEVEL" { p = $2 } $1 == "SUBLEVEL" { s = $2 }
-		END { if (v != "") print v "." p "." s }' "$1/Makefile" 2>/dev/null
-}
 # Unpack a linux-source tarball ($1) into $2 (the tree ends up at $2/linux-source-*).
 unpack_tarball() {
 	local tarball=$1 dest=$2 tmp
@@ -317,34 +310,20 @@ else
 	fi
 	src_id="deb:$spkg=$sver"
 fi
-tv=$(tree_version "$src")
+tv=$(memattr_kb_tree_version "$src")
 [ "$tv" = "$upstream" ] || die "kernel source $src is version ${tv:-unknown}, kernel $rel wants $upstream"
 
-# ---- 3. prepared build tree (O=) for this release
+# ---- 3. prepared build tree (O=) for this release (runners/lib/kbuild.sh)
 obj=$work/obj
 kmake=(make -C "$src" O="$obj" ARCH="$karch" KERNELRELEASE="$rel")
 [ -z "$cross" ] || kmake+=(CROSS_COMPILE="$cross")
 ccver=$("${cross}gcc" --version | head -n1)
 want_stamp=$(printf 'recipe=%s\nsource=%s\nconfig=%s\ncc=%s\npahole=%s\n' "$recipe" "$src_id" \
 	"$(sha256sum <"$config" | cut -d' ' -f1)" "$ccver" "$(pahole --version 2>/dev/null)")
-if [ ! -f "$obj/.memattr-prepared" ] || [ "$(cat "$obj/.memattr-prepared")" != "$want_stamp" ]; then
-	rm -rf "$obj"
-	mkdir -p "$obj"
-	cp "$config" "$obj/.config"
-	"$src/scripts/config" --file "$obj/.config" \
-		--set-str SYSTEM_TRUSTED_KEYS "" --set-str SYSTEM_REVOCATION_KEYS "" --disable MODULE_SIG_ALL ||
-		die "scripts/config failed on $obj/.config"
-	"${kmake[@]}" olddefconfig >"$logs/olddefconfig.log" 2>&1 ||
-		die "make olddefconfig failed: $(tail -n1 "$logs/olddefconfig.log") (log: $logs/olddefconfig.log)"
-	# What olddefconfig changed (compiler-dependent options): for the record.
-	diff <(grep -E '^(CONFIG_|# CONFIG_)' "$config" | sort) <(grep -E '^(CONFIG_|# CONFIG_)' "$obj/.config" | sort) \
-		>"$logs/config-changes.diff" || true
-	"${kmake[@]}" -j"$jobs" modules_prepare >"$logs/modules_prepare.log" 2>&1 ||
-		die "make modules_prepare failed: $(grep -m1 -E 'error|Error' "$logs/modules_prepare.log" || tail -n1 "$logs/modules_prepare.log") (log: $logs/modules_prepare.log)"
-	ur=$(cat "$obj/include/config/kernel.release" 2>/dev/null || true)
-	grep -q "\"$rel\"" "$obj/include/generated/utsrelease.h" 2>/dev/null ||
-		die "prepared tree has release '${ur:-?}', not $rel (see $obj/include/generated/utsrelease.h)"
-	printf '%s\n' "$want_stamp" >"$obj/.memattr-prepared"
+memattr_kb_prepare "$obj" "$config" "$rel" "$logs" "$jobs" "$want_stamp"
+if [ "$print_paths" = 1 ]; then
+	printf 'SOURCE=%s\nCONFIG=%s\nSOURCE_ID=%s\n' "$src" "$config" "$src_id"
+	exit 0
 fi
 
 # ---- 4. the module(s)
@@ -352,6 +331,6 @@ mk_args=(ARCH="$karch" KERNELRELEASE="$rel" KBUILD_MODPOST_WARN=1)
 [ -z "$cross" ] || mk_args+=(CROSS_COMPILE="$cross")
 build_kmod "$obj" "$work/kmod" "$logs/kmod.log" "${mk_args[@]}"
 for ko in "$work"/kmod/*.ko; do
-	[ -f "$ko" ] && check_vermagic "$ko" "$rel"
+	[ -f "$ko" ] && memattr_kb_check_vermagic "$ko" "$rel"
 done
 publish "$work/kmod" "${out:-$top/build/fixtures/$rel}"

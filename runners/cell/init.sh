@@ -5,6 +5,7 @@
 # the output of the suite binaries):
 #   @@MEMATTR CELL-BEGIN
 #   @@MEMATTR ID modules=failed:<name>          (x86_64, one line per module that did not load)
+#   @@MEMATTR ID kvm_build_id=kvm:<hex>,kvm_amd:<hex>  (x86_64: GNU build ids of the loaded modules)
 #   @@MEMATTR ID kernel_release=<uname -r>
 #   @@MEMATTR ID machine=<uname -m>
 #   @@MEMATTR ID kvm_mode=<vhe|nvhe|hvhe|protected|svm|vmx|unknown|none>
@@ -94,6 +95,8 @@ if [ -f /memattr/modules/order ]; then
 		fi
 	done </memattr/modules/order
 	[ "$mods_bad" = 1 ] || say "ID modules=ok"
+	bid() { od -An -tx1 -v "/sys/module/$1/notes/.note.gnu.build-id" 2>/dev/null | tr -d ' \n' | cut -c33-; }
+	[ ! -d /sys/module/kvm ] || say "ID kvm_build_id=kvm:$(bid kvm),kvm_amd:$(bid kvm_amd)"
 fi
 
 # ---- identity

@@ -537,9 +537,16 @@ void lab_run_cell(struct cell *c, const struct cell_conf *cc, const struct run *
 		cell_fact(c, "kernel_flavour", cc->flavour);
 
 	/* fixture kernel modules for this kernel: configured, so a failure to build them fails the cell
-	 * (cell.<cell>.fixtures) rather than letting their tests skip */
-	if (conf->fixtures && !cc->kernel && !str_empty(kv_get(&k, "KERNEL_RELEASE")))
-		fixdir = build_fixtures(r, c, cc, kv_get(&k, "KERNEL_RELEASE"));
+	 * (cell.<cell>.fixtures) rather than letting their tests skip.  A user-given kernel gets them
+	 * when its release is a Debian kernel of the cache (e.g. Debian's image with rebuilt KVM
+	 * modules, runners/mutate.sh): Debian's config of that release is what they are built for. */
+	if (conf->fixtures && !str_empty(kv_get(&k, "KERNEL_RELEASE"))) {
+		const char *rel = kv_get(&k, "KERNEL_RELEASE");
+		char *dcfg = xasprintf("%s/kernels/%s/usr/lib/modules/%s/config", r->env.cache, rel, rel);
+		if (!cc->kernel || path_exists(dcfg))
+			fixdir = build_fixtures(r, c, cc, rel);
+		free(dcfg);
+	}
 
 	/* initramfs */
 	initrd = initrd_path(r, cc);
