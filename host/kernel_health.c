@@ -132,7 +132,11 @@ void ma_health_end(struct ma_health *h, const struct ma_kernel_log *known, struc
 	if (f->known && !f->bad && known && known->match)
 		printf("# kernel: %u incident(s) matched the test's known record '%s'\n", f->known, known->match);
 	taint = h->taint >= 0 ? read_taint() : -EBADF;
-	if (taint >= 0 && h->taint >= 0) {
+	if (h->taint >= 0 && taint < 0) {
+		printf("# kernel: /proc/sys/kernel/tainted could be read before the test but not after: %s\n",
+		       strerror((int)-taint));
+		f->bad++;
+	} else if (taint >= 0 && h->taint >= 0) {
 		f->new_taint = (unsigned long)taint & ~(unsigned long)h->taint;
 		if (f->new_taint)
 			printf("# kernel: taint gained: %s\n", ma_taint_letters(f->new_taint, letters, sizeof(letters)));
