@@ -106,16 +106,12 @@ void ma_guest_store_pages(struct ma_vcpu *v, uint64_t gpa, volatile uint64_t *hv
 			  const uint64_t *pages, unsigned n, uint64_t tag)
 {
 	struct ma_result res;
-	char why[768];
 
 	for (unsigned i = 0; i < n; i++) {
 		uint64_t off = pages[i] * page_size + 8 * (i + 1), at = gpa + off;
 
-		if (ma_vcpu_run_agent(v, MA_AGENT_STORE64, (uint64_t[]){ at, tag ^ at }, 2, 0, &res) != MA_OUT_DONE) {
-			ma_result_describe(&res, why, sizeof(why));
-			ma_fatal("guest store to page %llu (gpa %#llx): %s", (unsigned long long)pages[i],
-				 (unsigned long long)at, why);
-		}
+		ma_run_agent_done(v, MA_AGENT_STORE64, MA_ARGS(at, tag ^ at), &res, "store to page %llu (gpa %#llx)",
+				  (unsigned long long)pages[i], (unsigned long long)at);
 		MA_CHECK(hva[off / 8] == (tag ^ at),
 			 "the host reads %#llx at gpa %#llx after the guest stored %#llx",
 			(unsigned long long)hva[off / 8], (unsigned long long)at, (unsigned long long)(tag ^ at));

@@ -8,11 +8,7 @@
 void ma_read_guest_features(struct ma_vcpu *v, uint64_t features[8])
 {
 	struct ma_result res;
-	char why[768];
 
-	if (ma_vcpu_run_agent(v, MA_AGENT_FEATURES, NULL, 0, 0, &res) != MA_OUT_DONE) {
-		ma_result_describe(&res, why, sizeof(why));
-		ma_fatal("features agent: %s", why);
-	}
+	ma_run_agent_done(v, MA_AGENT_FEATURES, MA_NO_ARGS, &res, "read of its feature registers");
 	memcpy(features, res.ret, 8 * sizeof(uint64_t));
 }

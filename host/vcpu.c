@@ -4,6 +4,7 @@
  * that bounds every run, and running one agent on all vCPUs on threads.
  */
 #include <errno.h>
+#include <stdarg.h>
 #include <pthread.h>
 #include <sched.h>
 #include <signal.h>
@@ -286,6 +287,21 @@ enum ma_outcome ma_vcpu_run_agent(struct ma_vcpu *v, enum ma_agent agent, const 
 {
 	ma_vcpu_start(v, agent, args, nargs);
 	return ma_vcpu_resume(v, timeout_ms, res);
+}
+
+void ma_run_agent_done(struct ma_vcpu *v, enum ma_agent agent, const uint64_t *args, unsigned nargs,
+		       struct ma_result *res, const char *what, ...)
+{
+	char why[768], name[256];
+	va_list ap;
+
+	if (ma_vcpu_run_agent(v, agent, args, nargs, 0, res) == MA_OUT_DONE)
+		return;
+	va_start(ap, what);
+	vsnprintf(name, sizeof(name), what, ap);
+	va_end(ap);
+	ma_result_describe(res, why, sizeof(why));
+	ma_fatal("vCPU %u, guest %s: %s", v->index, name, why);
 }
 
 struct run_all_arg {

@@ -143,9 +143,7 @@ MA_TEST(memslot, dirty_log_get_clears, MA_VARIANTS(mem_cases), .timeout_s = 60,
 		bool dirty = ma_memslot_read_marks_dirty(&why);
 		struct ma_result res;
 
-		if (ma_vcpu_run_agent(d.v, MA_AGENT_LOAD64, (uint64_t[]){ GPA + read_page * d.hpage }, 1, 0, &res) !=
-		    MA_OUT_DONE)
-			ma_fatal("guest load from page 5: %s", ma_outcome_name(res.outcome));
+		ma_run_agent_done(d.v, MA_AGENT_LOAD64, MA_ARGS(GPA + read_page * d.hpage), &res, "load from page 5");
 		MA_EXPECT_EQ(res.ret[0], 0x5eed);
 		ma_log("a guest load from page 5 %s: %s", dirty ? "marks it dirty" : "leaves it clean", why);
 		expect_log_of(&d, &read_page, dirty ? 1 : 0, "after a guest load from page 5");
@@ -163,16 +161,12 @@ MA_TEST(memslot, dirty_log_enabled_later, MA_VARIANTS(mem_cases), .timeout_s = 6
 	struct dl d = { 0 };
 	uint64_t set[4];
 	struct ma_result res;
-	char why[768];
 
 	dl_setup(&d, t);
 	dl_slot(&d, 0);
 	ma_map(d.vm, GPA, GPA, d.size, MA_MT_NORMAL_WB);
 	/* the guest writes the whole slot first: stage 2 maps it writable, in blocks where it can */
-	if (ma_vcpu_run_agent(d.v, MA_AGENT_WRITE_PATTERN, (uint64_t[]){ GPA, d.size, 7 }, 3, 0, &res) != MA_OUT_DONE) {
-		ma_result_describe(&res, why, sizeof(why));
-		ma_fatal("guest write of the whole slot: %s", why);
-	}
+	ma_run_agent_done(d.v, MA_AGENT_WRITE_PATTERN, MA_ARGS(GPA, d.size, 7), &res, "write of the whole slot");
 	ms_prove_backing(d.m.kind, d.hva, d.size, "after the guest wrote all of it");
 	MA_EXPECT_ERRNO(ma_try_get_dirty_log(d.vm, SLOT, (uint64_t[BM_WORDS]){ 0 }), ENOENT);
 	dl_slot(&d, KVM_MEM_LOG_DIRTY_PAGES);

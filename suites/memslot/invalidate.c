@@ -68,16 +68,12 @@ static void inv_vm(struct inv *x, void *hva)
 static void run(struct inv *x, enum ma_agent a, uint64_t a0, uint64_t a1, uint64_t a2, struct ma_result *res,
 		const char *what)
 {
-	char why[768];
 
 	/* guest checks are sparse: every 4 KiB page, plus every word of the first and last 64 KiB;
 	 * guest writes are whole, so that the host can check every word */
 	uint64_t flags = a == MA_AGENT_WRITE_PATTERN ? 0 : MA_PASS_SPARSE;
 
-	if (ma_vcpu_run_agent(x->v, a, (uint64_t[]){ a0, a1, a2, flags }, 4, 0, res) != MA_OUT_DONE) {
-		ma_result_describe(res, why, sizeof(why));
-		ma_fatal("guest %s: %s", what, why);
-	}
+	ma_run_agent_done(x->v, a, MA_ARGS(a0, a1, a2, flags), res, "%s", what);
 }
 
 static void guest_write(struct inv *x, uint64_t off, uint64_t len, uint64_t seed, const char *when)

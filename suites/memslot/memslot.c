@@ -166,16 +166,6 @@ static const struct ma_variant backing_variants[] = {
 	{ .name = "hugetlb", .param = (const void *)MA_BACK_HUGETLB },
 };
 
-static void run_ok(struct ma_vcpu *v, enum ma_agent agent, const uint64_t *args, unsigned n, struct ma_result *res)
-{
-	char why[768];
-
-	if (ma_vcpu_run_agent(v, agent, args, n, 0, res) != MA_OUT_DONE) {
-		ma_result_describe(res, why, sizeof(why));
-		ma_fatal("vCPU %u agent %d: %s", v->index, agent, why);
-	}
-}
-
 /* The host's view of the slot against pattern seed: the number of wrong words, *first the first. */
 static uint64_t host_bad_words(const uint64_t *w, uint64_t gpa, uint64_t bytes, uint64_t seed, uint64_t *first)
 {
@@ -218,13 +208,14 @@ MA_TEST(memslot, host_and_guest_see_each_other, MA_VARIANTS(backing_variants),
 	for (uint64_t i = 0; i < SLOT_SIZE / 8; i++)
 		((uint64_t *)m.hva)[i] = ma_pattern_word(11, gpa + i * 8);
 	ms_prove_backing(kind, m.hva, SLOT_SIZE, "after the host wrote it");
-	run_ok(v, MA_AGENT_CHECK_PATTERN, (uint64_t[]){ gpa, SLOT_SIZE, 11, MA_PASS_SPARSE }, 4, &res);
+	ma_run_agent_done(v, MA_AGENT_CHECK_PATTERN, MA_ARGS(gpa, SLOT_SIZE, 11, MA_PASS_SPARSE), &res,
+			  "check of the pattern the host wrote");
 	MA_CHECK(!res.ret[0],
 		 "the guest read %llu words wrong (every 4 KiB page, all of the first and last 64 KiB), first at "
 		"+%#llx: %#llx, expected %#llx", (unsigned long long)res.ret[0], (unsigned long long)res.ret[1],
 		(unsigned long long)res.ret[2], (unsigned long long)ma_pattern_word(11, gpa + res.ret[1]));
 	/* guest writes, host checks every word */
-	run_ok(v, MA_AGENT_WRITE_PATTERN, (uint64_t[]){ gpa, SLOT_SIZE, 22 }, 3, &res);
+	ma_run_agent_done(v, MA_AGENT_WRITE_PATTERN, MA_ARGS(gpa, SLOT_SIZE, 22), &res, "write of pattern 22");
 	bad = host_bad_words(m.hva, gpa, SLOT_SIZE, 22, &first);
 	MA_CHECK(!bad, "the host read %llu of %llu words the guest wrote wrong, first at +%#llx",
 		(unsigned long long)bad, (unsigned long long)(SLOT_SIZE / 8), (unsigned long long)first);
@@ -248,7 +239,7 @@ MA_TEST(memslot, readonly_slot_write_exits_to_mmio,
 	ma_add_slot(vm, 1, KVM_MEM_READONLY, gpa, HPAGE, hva);
 	ma_map(vm, gpa, gpa, HPAGE, MA_MT_NORMAL_WB);
 	/* reads come from the slot */
-	run_ok(v, MA_AGENT_LOAD64, (uint64_t[]){ gpa }, 1, &res);
+	ma_run_agent_done(v, MA_AGENT_LOAD64, MA_ARGS(gpa), &res, "load from the read-only slot");
 	MA_EXPECT_EQ(res.ret[0], 0xabcdef);
 	/* a write exits with KVM_EXIT_MMIO carrying the address and the data */
 	ma_vcpu_run_agent(v, MA_AGENT_STORE64, (uint64_t[]){ gpa + 8, value }, 2, 0, &res);
@@ -284,7 +275,7 @@ MA_TEST(memslot, delete_and_readd_while_stopped,
 	b[0] = 0xbbbb;
 	ma_add_slot(vm, 1, 0, gpa, SLOT_SIZE, a);
 	ma_map(vm, gpa, gpa, SLOT_SIZE, MA_MT_NORMAL_WB);
-	run_ok(v, MA_AGENT_LOAD64, (uint64_t[]){ gpa }, 1, &res);
+	ma_run_agent_done(v, MA_AGENT_LOAD64, MA_ARGS(gpa), &res, "load before the slot is deleted");
 	MA_EXPECT_EQ(res.ret[0], 0xaaaa);
 	MA_ASSERT_EQ(ma_try_delete_slot(vm, 1), 0);
 	/* with the slot gone the access is MMIO to the VMM */
@@ -301,7 +292,7 @@ MA_TEST(memslot, delete_and_readd_while_stopped,
 	}
 	/* re-added over other memory: the guest reads the new backing, not a stale mapping */
 	ma_add_slot(vm, 1, 0, gpa, SLOT_SIZE, b);
-	run_ok(v, MA_AGENT_LOAD64, (uint64_t[]){ gpa }, 1, &res);
+	ma_run_agent_done(v, MA_AGENT_LOAD64, MA_ARGS(gpa), &res, "load after the slot is re-added");
 	MA_EXPECT_EQ(res.ret[0], 0xbbbb);
 	ma_vm_destroy(vm);
 }

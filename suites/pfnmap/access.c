@@ -143,7 +143,6 @@ MA_TEST(pfnmap, shared_data_coherent, MA_VARIANTS(sources), .req = { .root = tru
 	uint64_t bytes = 8 * MA_PAGE_SIZE, bad = 0;
 	struct ma_result res;
 	struct ma_pfnmap p;
-	char why[768];
 
 	pfn_open(c, PFN_SIZE, NULL, &p);
 	pfn_add_slot(vm, 1, SLOT_GPA, &p);
@@ -152,17 +151,11 @@ MA_TEST(pfnmap, shared_data_coherent, MA_VARIANTS(sources), .req = { .root = tru
 	ma_map(vm, SLOT_GPA, SLOT_GPA, PFN_SIZE, p.cacheable ? MA_MT_NORMAL_WB : MA_MT_DEVICE_nGnRE);
 	for (uint64_t off = 0; off < bytes; off += 8)
 		*(volatile uint64_t *)((char *)p.hva + off) = ma_pattern_word(5, SLOT_GPA + off);
-	if (ma_vcpu_run_agent(v, MA_AGENT_CHECK_PATTERN, (uint64_t[]){ SLOT_GPA, bytes, 5 }, 3, 0, &res) != MA_OUT_DONE) {
-		ma_result_describe(&res, why, sizeof(why));
-		ma_fatal("guest check: %s", why);
-	}
+	ma_run_agent_done(v, MA_AGENT_CHECK_PATTERN, MA_ARGS(SLOT_GPA, bytes, 5), &res, "check of the host's pattern");
 	MA_CHECK(!res.ret[0],
 		 "guest saw %llu words differ from what the host wrote (first at +0x%llx: 0x%llx)",
 		(unsigned long long)res.ret[0], (unsigned long long)res.ret[1], (unsigned long long)res.ret[2]);
-	if (ma_vcpu_run_agent(v, MA_AGENT_WRITE_PATTERN, (uint64_t[]){ SLOT_GPA, bytes, 6 }, 3, 0, &res) != MA_OUT_DONE) {
-		ma_result_describe(&res, why, sizeof(why));
-		ma_fatal("guest write: %s", why);
-	}
+	ma_run_agent_done(v, MA_AGENT_WRITE_PATTERN, MA_ARGS(SLOT_GPA, bytes, 6), &res, "write of pattern 6");
 	for (uint64_t off = 0; off < bytes; off += 8)
 		bad += *(volatile uint64_t *)((char *)p.hva + off) != ma_pattern_word(6, SLOT_GPA + off);
 	MA_CHECK(!bad, "host saw %llu words differ from what the guest wrote", (unsigned long long)bad);

@@ -31,7 +31,6 @@ MA_TEST(pfnmap, fixture_pmd_faults, MA_VARIANTS(fixture_sources), .req = { .root
 	struct ma_result res;
 	struct ma_pfnmap p;
 	uint64_t bad = 0;
-	char why[768];
 
 	if (before < 0)
 		ma_skip("the fixture module memattr_carveout is not loaded (no pmd_faults counter)");
@@ -42,11 +41,8 @@ MA_TEST(pfnmap, fixture_pmd_faults, MA_VARIANTS(fixture_sources), .req = { .root
 		uint64_t gpa = SLOT_GPA + win[i];
 
 		ma_map(vm, gpa, gpa, WINDOW, p.cacheable ? MA_MT_NORMAL_WB : MA_MT_DEVICE_nGnRE);
-		if (ma_vcpu_run_agent(v, MA_AGENT_WRITE_PATTERN, (uint64_t[]){ gpa, WINDOW, 9 }, 3, 0, &res) !=
-		    MA_OUT_DONE) {
-			ma_result_describe(&res, why, sizeof(why));
-			ma_fatal("guest write at +%#llx: %s", (unsigned long long)win[i], why);
-		}
+		ma_run_agent_done(v, MA_AGENT_WRITE_PATTERN, MA_ARGS(gpa, WINDOW, 9), &res, "write at +%#llx",
+				  (unsigned long long)win[i]);
 	}
 	after = ma_fixture_counter("pmd_faults");
 	for (unsigned i = 0; i < 2; i++)

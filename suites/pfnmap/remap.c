@@ -34,12 +34,7 @@ static uint64_t host_bad(volatile uint64_t *w, uint64_t seed)
 
 static void guest(struct ma_vcpu *v, enum ma_agent a, uint64_t seed, struct ma_result *res, const char *what)
 {
-	char why[768];
-
-	if (ma_vcpu_run_agent(v, a, (uint64_t[]){ SLOT_GPA, PFN_SIZE, seed }, 3, 0, res) != MA_OUT_DONE) {
-		ma_result_describe(res, why, sizeof(why));
-		ma_fatal("guest %s: %s", what, why);
-	}
+	ma_run_agent_done(v, a, MA_ARGS(SLOT_GPA, PFN_SIZE, seed), res, "%s", what);
 }
 
 MA_TEST(pfnmap, remap_other_pages_under_slot, MA_VARIANTS(sources), .req = { .root = true }, .timeout_s = 60,

@@ -145,7 +145,7 @@ struct ma_result {
 	uint64_t ret[8];		/* mailbox ret[] */
 	uint64_t vals[4];
 	struct ma_exception exc;
-	uint64_t pc;			/* guest PC at the stop (best effort) */
+	uint64_t pc;			/* guest PC at the stop (a failed read fails the test) */
 	unsigned exits;			/* KVM_RUN returns in this run */
 	char file[64];
 	unsigned line;
@@ -174,6 +174,17 @@ enum ma_outcome ma_vcpu_resume(struct ma_vcpu *v, unsigned timeout_ms, struct ma
 /* start + resume */
 enum ma_outcome ma_vcpu_run_agent(struct ma_vcpu *v, enum ma_agent agent, const uint64_t *args,
 				  unsigned nargs, unsigned timeout_ms, struct ma_result *res);
+/*
+ * Run an agent and require it to finish (MA_OUT_DONE): any other outcome ends the test, naming what
+ * (printf format) and describing the outcome (exit, guest PC, syndrome, the guest's message).
+ *   ma_run_agent_done(v, MA_AGENT_LOAD64, MA_ARGS(gpa), &res, "load of gpa %#llx", gpa);
+ */
+void ma_run_agent_done(struct ma_vcpu *v, enum ma_agent agent, const uint64_t *args, unsigned nargs,
+		       struct ma_result *res, const char *what, ...) __attribute__((format(printf, 6, 7)));
+/* an agent's arguments and their number: MA_ARGS(gva, bytes, seed) */
+#define MA_ARGS(...) (const uint64_t[]){ __VA_ARGS__ }, \
+	(unsigned)(sizeof((const uint64_t[]){ __VA_ARGS__ }) / sizeof(uint64_t))
+#define MA_NO_ARGS NULL, 0
 /* The same agent on every vCPU of the VM at once, one thread each; res[] has nr_vcpus entries.
  * Returns the number of vCPUs whose outcome was not MA_OUT_DONE. */
 unsigned ma_vcpus_run_agent_all(struct ma_vm *vm, enum ma_agent agent, const uint64_t *args,
