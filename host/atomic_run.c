@@ -32,14 +32,14 @@ void ma_atomics_run_checked(struct ma_vm *vm, uint64_t gpa, volatile uint64_t *c
 		ma_result_describe(&res[i], why, sizeof(why));
 		if (res[i].outcome != MA_OUT_DONE)
 			ma_fail("%s: vCPU %u: %s", name, i, why);
-		else if (res[i].ret[1])
+		else if (res[i].ret.atomic.unsupported)
 			ma_fail("%s: vCPU %u: the guest found the flavour unsupported after the host allowed it", name, i);
 		else
-			out->overlaps += res[i].ret[2];
-		out->expected += res[i].ret[0];	/* a vCPU may go on past iters until it sees contention */
+			out->overlaps += res[i].ret.atomic.overlaps;
+		out->expected += res[i].ret.atomic.increments;	/* a vCPU may go on past iters until it sees contention */
 		if (len < sizeof(per_vcpu))
 			len += (size_t)snprintf(per_vcpu + len, sizeof(per_vcpu) - len, "%s%llu", i ? "," : "",
-						(unsigned long long)res[i].ret[2]);
+						(unsigned long long)res[i].ret.atomic.overlaps);
 	}
 	ma_log("%s: %u vCPU(s) x at least %llu: counter %llu of %llu done; increments that saw another vCPU's in between: %llu "
 	       "(per vCPU %s)", name, vm->nr_vcpus, (unsigned long long)iters, (unsigned long long)out->counter,

@@ -10,5 +10,5 @@ void ma_read_guest_features(struct ma_vcpu *v, uint64_t features[8])
 	struct ma_result res;
 
 	ma_run_agent_done(v, MA_AGENT_FEATURES, MA_NO_ARGS, &res, "read of its feature registers");
-	memcpy(features, res.ret, 8 * sizeof(uint64_t));
+	memcpy(features, res.ret.features, sizeof(res.ret.features));
 }

@@ -190,7 +190,7 @@ static int handle_call(struct ma_vcpu *v, uint64_t gpa, struct ma_result *res)
 		snprintf(res->text, sizeof(res->text), "unknown guest call %u", mb->call);
 		return 1;
 	}
-	memcpy(res->ret, mb->ret, sizeof(res->ret));
+	res->ret = mb->ret;
 	memcpy(res->vals, mb->vals, sizeof(res->vals));
 	res->exc = mb->exc;
 	res->line = mb->line;
@@ -404,7 +404,7 @@ void ma_result_describe(const struct ma_result *res, char *buf, size_t len)
 {
 	switch (res->outcome) {
 	case MA_OUT_DONE:
-		snprintf(buf, len, "done (ret0=0x%llx)", (unsigned long long)res->ret[0]);
+		snprintf(buf, len, "done (ret0=0x%llx)", (unsigned long long)res->ret.raw[0]);
 		break;
 	case MA_OUT_ASSERT:
 		snprintf(buf, len, "guest assertion at %s:%u: %s (0x%llx vs 0x%llx)", res->file, res->line,

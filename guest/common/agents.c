@@ -54,8 +54,8 @@ static void check_word(uint64_t off, void *st)
 
 	if (v != (p->fill ? p->arg : ma_pattern_word(p->arg, p->gva + off))) {
 		if (!p->bad) {
-			p->mb->ret[1] = off;
-			p->mb->ret[2] = v;
+			p->mb->ret.check.first_off = off;
+			p->mb->ret.check.first_val = v;
 		}
 		p->bad++;
 	}
@@ -66,7 +66,7 @@ static void write_pattern(struct ma_mailbox *mb)
 	struct pass p = { mb, mb->args[0], mb->args[2], 0, 0 };
 
 	for_each_word(mb->args[1], mb->args[3] & MA_PASS_SPARSE, write_word, &p);
-	mb->ret[0] = mb->args[1] / 8;
+	mb->ret.write.words = mb->args[1] / 8;
 }
 
 static void check_pattern(struct ma_mailbox *mb, int fill)
@@ -74,7 +74,7 @@ static void check_pattern(struct ma_mailbox *mb, int fill)
 	struct pass p = { mb, mb->args[0], mb->args[2], 0, fill };
 
 	for_each_word(mb->args[1], mb->args[3] & MA_PASS_SPARSE, check_word, &p);
-	mb->ret[0] = p.bad;
+	mb->ret.check.mismatches = p.bad;
 }
 
 static void atomic_inc(struct ma_mailbox *mb)
@@ -82,8 +82,8 @@ static void atomic_inc(struct ma_mailbox *mb)
 	enum ma_atomic_flavour f = (enum ma_atomic_flavour)mb->args[2];
 
 	if (!ma_arch_atomic_supported(f)) {
-		mb->ret[0] = 0;
-		mb->ret[1] = 1;	/* unsupported */
+		mb->ret.atomic.increments = 0;
+		mb->ret.atomic.unsupported = 1;
 		return;
 	}
 	volatile uint64_t *p = (volatile uint64_t *)mb->args[0];
@@ -104,19 +104,19 @@ static void atomic_inc(struct ma_mailbox *mb)
 			seen_others++;
 		mine = old + 1;
 	}
-	mb->ret[0] = i;
-	mb->ret[1] = 0;
-	mb->ret[2] = seen_others;
+	mb->ret.atomic.increments = i;
+	mb->ret.atomic.unsupported = 0;
+	mb->ret.atomic.overlaps = seen_others;
 }
 
 static void probe(struct ma_mailbox *mb)
 {
 	uint64_t syndrome = 0, addr = 0;
 
-	mb->ret[0] = ma_arch_probe(mb->args[0], (enum ma_probe_op)mb->args[1], mb->args[2], &syndrome, &addr);
-	mb->ret[1] = syndrome;
-	mb->ret[2] = addr;
-	mb->ret[3] = mb->exc.vector;
+	mb->ret.probe.outcome = ma_arch_probe(mb->args[0], (enum ma_probe_op)mb->args[1], mb->args[2], &syndrome, &addr);
+	mb->ret.probe.syndrome = syndrome;
+	mb->ret.probe.addr = addr;
+	mb->ret.probe.vector = mb->exc.vector;
 }
 
 static void poll64(struct ma_mailbox *mb)
@@ -129,7 +129,7 @@ static void poll64(struct ma_mailbox *mb)
 	ma_guest_call(MA_CALL_SYNC);
 	while (*w != mb->args[1])
 		loads++;
-	mb->ret[0] = loads;
+	mb->ret.poll.loads_after_sync = loads;
 }
 
 void ma_guest_main(struct ma_mailbox *mb)
@@ -144,7 +144,7 @@ void ma_guest_main(struct ma_mailbox *mb)
 	case MA_AGENT_NOP:
 		break;
 	case MA_AGENT_FEATURES:
-		ma_arch_features(mb->ret);
+		ma_arch_features(mb->ret.features);
 		break;
 	case MA_AGENT_WRITE_PATTERN:
 		write_pattern(mb);
@@ -168,7 +168,7 @@ void ma_guest_main(struct ma_mailbox *mb)
 		*(volatile uint64_t *)mb->args[0] = mb->args[1];
 		break;
 	case MA_AGENT_LOAD64:
-		mb->ret[0] = *(volatile uint64_t *)mb->args[0];
+		mb->ret.load.value = *(volatile uint64_t *)mb->args[0];
 		break;
 	case MA_AGENT_POLL64:
 		poll64(mb);

@@ -144,7 +144,7 @@ MA_TEST(memslot, dirty_log_get_clears, MA_VARIANTS(mem_cases), .timeout_s = 60,
 		struct ma_result res;
 
 		ma_run_agent_done(d.v, MA_AGENT_LOAD64, MA_ARGS(GPA + read_page * d.hpage), &res, "load from page 5");
-		MA_EXPECT_EQ(res.ret[0], 0x5eed);
+		MA_EXPECT_EQ(res.ret.load.value, 0x5eed);
 		ma_log("a guest load from page 5 %s: %s", dirty ? "marks it dirty" : "leaves it clean", why);
 		expect_log_of(&d, &read_page, dirty ? 1 : 0, "after a guest load from page 5");
 	}

@@ -96,15 +96,15 @@ static void guest_checks(struct inv *x, enum ma_agent agent, uint64_t off, uint6
 	uint64_t at;
 
 	run(x, agent, x->gpa + off, len, arg, &res, agent == MA_AGENT_CHECK_FILL ? "fill check" : "pattern check");
-	if (!res.ret[0])
+	if (!res.ret.check.mismatches)
 		return;
-	at = x->gpa + off + res.ret[1];
+	at = x->gpa + off + res.ret.check.first_off;
 	ma_fail("%s: the guest read %llu words wrong (one per 4 KiB page of %llu KiB, and all of the first and "
 		"last 64 KiB), first at gpa %#llx: %#llx, expected %#llx%s", when,
-		(unsigned long long)res.ret[0], (unsigned long long)(len >> 10), (unsigned long long)at,
-		(unsigned long long)res.ret[2],
+		(unsigned long long)res.ret.check.mismatches, (unsigned long long)(len >> 10), (unsigned long long)at,
+		(unsigned long long)res.ret.check.first_val,
 		(unsigned long long)(agent == MA_AGENT_CHECK_FILL ? arg : ma_pattern_word(arg, at)),
-		res.ret[2] == ma_pattern_word(stale, at) ? " (the STALE content: a mapping was not invalidated)" : "");
+		res.ret.check.first_val == ma_pattern_word(stale, at) ? " (the STALE content: a mapping was not invalidated)" : "");
 }
 
 static void guest_sees(struct inv *x, uint64_t off, uint64_t len, uint64_t seed, uint64_t stale, const char *when)
@@ -531,7 +531,7 @@ MA_TEST(memslot, invalidate_thp_split, MA_VARIANTS(split_ways), .timeout_s = 60,
 			ma_fatal("mprotect(PROT_READ) of one 4 KiB page of the THP: %s", ma_errno_name(errno));
 		/* reads of the read-only page still work; a write must not reach it */
 		run(&x, MA_AGENT_LOAD64, GPA + voff + 8, 0, 0, &res, "load from the read-only page");
-		MA_EXPECT_EQ(res.ret[0], ma_pattern_word(S_OLD, GPA + voff + 8));
+		MA_EXPECT_EQ(res.ret.load.value, ma_pattern_word(S_OLD, GPA + voff + 8));
 		ma_vcpu_run_agent(x.v, MA_AGENT_STORE64, (uint64_t[]){ GPA + voff + 8, 0x5707e }, 2, 0, &res);
 		ma_result_describe(&res, why, sizeof(why));
 		ma_log("guest store to the page the host made read-only: %s", why);
@@ -555,7 +555,7 @@ MA_TEST(memslot, invalidate_thp_split, MA_VARIANTS(split_ways), .timeout_s = 60,
 		ma_log("guest load from the page the host unmapped: %s", why);
 		if (res.outcome == MA_OUT_DONE)
 			ma_fatal("the guest read %#llx from a page the host unmapped: the THP's mapping was not "
-				 "invalidated", (unsigned long long)res.ret[0]);
+				 "invalidated", (unsigned long long)res.ret.load.value);
 		MA_ASSERT_EQ(res.outcome, MA_OUT_RUN_ERROR);
 		MA_EXPECT_EQ(res.err, EFAULT);
 		/* fresh anonymous memory in the hole: the stuck load completes with zero */
@@ -563,7 +563,7 @@ MA_TEST(memslot, invalidate_thp_split, MA_VARIANTS(split_ways), .timeout_s = 60,
 		    MAP_FAILED)
 			ma_fatal("mmap of a fresh page into the hole: %s", ma_errno_name(errno));
 		MA_ASSERT_EQ(ma_vcpu_resume(x.v, 0, &res), MA_OUT_DONE);
-		MA_EXPECT_EQ(res.ret[0], 0);
+		MA_EXPECT_EQ(res.ret.load.value, 0);
 		guest_sees(&x, 0, voff, S_OLD, S_OLD, "pages before the hole, after the split");
 		guest_sees_fill(&x, voff, PG, 0, S_OLD, "the fresh page in the hole");
 		guest_sees(&x, voff + PG, SIZE - voff - PG, S_OLD, S_OLD, "pages after the hole, after the split");

@@ -210,10 +210,10 @@ MA_TEST(memslot, host_and_guest_see_each_other, MA_VARIANTS(backing_variants),
 	ms_prove_backing(kind, m.hva, SLOT_SIZE, "after the host wrote it");
 	ma_run_agent_done(v, MA_AGENT_CHECK_PATTERN, MA_ARGS(gpa, SLOT_SIZE, 11, MA_PASS_SPARSE), &res,
 			  "check of the pattern the host wrote");
-	MA_CHECK(!res.ret[0],
+	MA_CHECK(!res.ret.check.mismatches,
 		 "the guest read %llu words wrong (every 4 KiB page, all of the first and last 64 KiB), first at "
-		"+%#llx: %#llx, expected %#llx", (unsigned long long)res.ret[0], (unsigned long long)res.ret[1],
-		(unsigned long long)res.ret[2], (unsigned long long)ma_pattern_word(11, gpa + res.ret[1]));
+		"+%#llx: %#llx, expected %#llx", (unsigned long long)res.ret.check.mismatches, (unsigned long long)res.ret.check.first_off,
+		(unsigned long long)res.ret.check.first_val, (unsigned long long)ma_pattern_word(11, gpa + res.ret.check.first_off));
 	/* guest writes, host checks every word */
 	ma_run_agent_done(v, MA_AGENT_WRITE_PATTERN, MA_ARGS(gpa, SLOT_SIZE, 22), &res, "write of pattern 22");
 	bad = host_bad_words(m.hva, gpa, SLOT_SIZE, 22, &first);
@@ -240,7 +240,7 @@ MA_TEST(memslot, readonly_slot_write_exits_to_mmio,
 	ma_map(vm, gpa, gpa, HPAGE, MA_MT_NORMAL_WB);
 	/* reads come from the slot */
 	ma_run_agent_done(v, MA_AGENT_LOAD64, MA_ARGS(gpa), &res, "load from the read-only slot");
-	MA_EXPECT_EQ(res.ret[0], 0xabcdef);
+	MA_EXPECT_EQ(res.ret.load.value, 0xabcdef);
 	/* a write exits with KVM_EXIT_MMIO carrying the address and the data */
 	ma_vcpu_run_agent(v, MA_AGENT_STORE64, (uint64_t[]){ gpa + 8, value }, 2, 0, &res);
 	ma_result_describe(&res, why, sizeof(why));
@@ -276,7 +276,7 @@ MA_TEST(memslot, delete_and_readd_while_stopped,
 	ma_add_slot(vm, 1, 0, gpa, SLOT_SIZE, a);
 	ma_map(vm, gpa, gpa, SLOT_SIZE, MA_MT_NORMAL_WB);
 	ma_run_agent_done(v, MA_AGENT_LOAD64, MA_ARGS(gpa), &res, "load before the slot is deleted");
-	MA_EXPECT_EQ(res.ret[0], 0xaaaa);
+	MA_EXPECT_EQ(res.ret.load.value, 0xaaaa);
 	MA_ASSERT_EQ(ma_try_delete_slot(vm, 1), 0);
 	/* with the slot gone the access is MMIO to the VMM */
 	ma_vcpu_run_agent(v, MA_AGENT_LOAD64, (uint64_t[]){ gpa }, 1, 0, &res);
@@ -288,12 +288,12 @@ MA_TEST(memslot, delete_and_readd_while_stopped,
 		/* complete the emulated read (the VMM answers 0) before starting another agent */
 		memset(v->run->mmio.data, 0, sizeof(v->run->mmio.data));
 		MA_EXPECT_EQ(ma_vcpu_resume(v, 0, &res), MA_OUT_DONE);
-		MA_EXPECT_EQ(res.ret[0], 0);
+		MA_EXPECT_EQ(res.ret.load.value, 0);
 	}
 	/* re-added over other memory: the guest reads the new backing, not a stale mapping */
 	ma_add_slot(vm, 1, 0, gpa, SLOT_SIZE, b);
 	ma_run_agent_done(v, MA_AGENT_LOAD64, MA_ARGS(gpa), &res, "load after the slot is re-added");
-	MA_EXPECT_EQ(res.ret[0], 0xbbbb);
+	MA_EXPECT_EQ(res.ret.load.value, 0xbbbb);
 	ma_vm_destroy(vm);
 }
 

@@ -111,8 +111,8 @@ MA_TEST(pfnmap, access_matrix, MA_VARIANTS(probe_cases), .req = { .root = true }
 			memcpy((char *)p.hva + MA_PAGE_SIZE, ma_return_insn, ma_return_insn_len);
 		ma_vcpu_run_agent(v, MA_AGENT_PROBE, (uint64_t[]){ gva, op, 1 }, 3, 0, &res);
 		seen = pfn_classify(&res, op);
-		if (res.outcome == MA_OUT_DONE && res.ret[0] == MA_PROBE_FAULT)
-			snprintf(detail, sizeof(detail), " detail=syndrome:0x%llx", (unsigned long long)res.ret[1]);
+		if (res.outcome == MA_OUT_DONE && res.ret.probe.outcome == MA_PROBE_FAULT)
+			snprintf(detail, sizeof(detail), " detail=syndrome:0x%llx", (unsigned long long)res.ret.probe.syndrome);
 		else if (res.outcome == MA_OUT_RUN_ERROR)
 			snprintf(detail, sizeof(detail), " detail=exit_reason:%u", res.exit_reason);
 		else if (res.outcome != MA_OUT_DONE)
@@ -152,9 +152,9 @@ MA_TEST(pfnmap, shared_data_coherent, MA_VARIANTS(sources), .req = { .root = tru
 	for (uint64_t off = 0; off < bytes; off += 8)
 		*(volatile uint64_t *)((char *)p.hva + off) = ma_pattern_word(5, SLOT_GPA + off);
 	ma_run_agent_done(v, MA_AGENT_CHECK_PATTERN, MA_ARGS(SLOT_GPA, bytes, 5), &res, "check of the host's pattern");
-	MA_CHECK(!res.ret[0],
+	MA_CHECK(!res.ret.check.mismatches,
 		 "guest saw %llu words differ from what the host wrote (first at +0x%llx: 0x%llx)",
-		(unsigned long long)res.ret[0], (unsigned long long)res.ret[1], (unsigned long long)res.ret[2]);
+		(unsigned long long)res.ret.check.mismatches, (unsigned long long)res.ret.check.first_off, (unsigned long long)res.ret.check.first_val);
 	ma_run_agent_done(v, MA_AGENT_WRITE_PATTERN, MA_ARGS(SLOT_GPA, bytes, 6), &res, "write of pattern 6");
 	for (uint64_t off = 0; off < bytes; off += 8)
 		bad += *(volatile uint64_t *)((char *)p.hva + off) != ma_pattern_word(6, SLOT_GPA + off);

@@ -98,13 +98,13 @@ enum mt_outcome pfn_classify(const struct ma_result *res, enum ma_probe_op op)
 			: res->err == EPERM ? MT_RUN_EPERM : MT_OTHER;
 	if (res->outcome != MA_OUT_DONE)
 		return MT_OTHER;
-	switch (res->ret[0]) {
+	switch (res->ret.probe.outcome) {
 	case MA_PROBE_OK:
 		return MT_OK;
 	case MA_PROBE_UNSUPPORTED:
 		return op == MA_PROBE_EXCLUSIVE ? MT_NO_EXCL : op == MA_PROBE_LSE_LDADD ? MT_NOT_PRESENT : MT_OTHER;
 	case MA_PROBE_FAULT:
-		return pfn_classify_fault(res->ret[1]);
+		return pfn_classify_fault(res->ret.probe.syndrome);
 	default:
 		return MT_OTHER;
 	}

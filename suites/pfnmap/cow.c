@@ -58,13 +58,13 @@ MA_TEST(pfnmap, cow_private_no_silent_divergence, MA_VARIANTS(cow_sources), .req
 		ma_result_describe(&res, why, sizeof(why));
 		ma_fatal("guest load from the untouched page: %s", why);
 	}
-	MA_EXPECT_EQ(res.ret[0], priv[0]);
-	MA_EXPECT_EQ(res.ret[0], 0xdead0a);
+	MA_EXPECT_EQ(res.ret.load.value, priv[0]);
+	MA_EXPECT_EQ(res.ret.load.value, 0xdead0a);
 	/* page B: the host writes its private view (COW break); the guest must see the copy */
 	priv[512] = 0xc0ffee;
 	device_unchanged(dev, 512, 0xdead0b, "the host's write to its private view");
 	MA_ASSERT_EQ(pfn_run(v, MA_AGENT_LOAD64, pb, 0, &res), MA_OUT_DONE);
-	MA_EXPECT_EQ(res.ret[0], 0xc0ffee);
+	MA_EXPECT_EQ(res.ret.load.value, 0xc0ffee);
 	/* ... and a guest write to that page lands in the copy, which is ordinary RAM now */
 	MA_ASSERT_EQ(pfn_run(v, MA_AGENT_STORE64, pb, 0xb0b0, &res), MA_OUT_DONE);
 	MA_EXPECT_EQ(priv[512], 0xb0b0);
@@ -84,7 +84,7 @@ MA_TEST(pfnmap, cow_private_no_silent_divergence, MA_VARIANTS(cow_sources), .req
 		MA_ASSERT_EQ(res.outcome, MA_OUT_DONE);
 		MA_EXPECT_EQ(priv[1024], 0x5ca1ab1e);
 		MA_ASSERT_EQ(pfn_run(v, MA_AGENT_LOAD64, pc, 0, &res), MA_OUT_DONE);
-		MA_EXPECT_EQ(res.ret[0], 0x5ca1ab1e);
+		MA_EXPECT_EQ(res.ret.load.value, 0x5ca1ab1e);
 	}
 	ma_vm_destroy(vm);
 	ma_pfnmap_close(&p);

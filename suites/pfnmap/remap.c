@@ -54,15 +54,15 @@ MA_TEST(pfnmap, remap_other_pages_under_slot, MA_VARIANTS(sources), .req = { .ro
 	ma_map(vm, SLOT_GPA, SLOT_GPA, PFN_SIZE, p.cacheable ? MA_MT_NORMAL_WB : MA_MT_DEVICE_nGnRE);
 	host_fill(p.hva, S_OLD);
 	guest(v, MA_AGENT_CHECK_PATTERN, S_OLD, &res, "check of the first pages");
-	MA_ASSERT_EQ(res.ret[0], 0);	/* stage 2 now maps the old pfns */
+	MA_ASSERT_EQ(res.ret.check.mismatches, 0);	/* stage 2 now maps the old pfns */
 	/* other pages of the same source, mapped over the slot's address */
 	pfn_open_at(c, PFN_SIZE, PFN_SIZE, p.hva, &q);
 	MA_ASSERT_TRUE(q.hva == p.hva);
 	host_fill(q.hva, S_NEW);
 	guest(v, MA_AGENT_CHECK_PATTERN, S_NEW, &res, "check after the remap");
-	MA_CHECK(!res.ret[0], "after the remap the guest read %llu words wrong, first at +%#llx: %#llx%s",
-		(unsigned long long)res.ret[0], (unsigned long long)res.ret[1], (unsigned long long)res.ret[2],
-		res.ret[2] == ma_pattern_word(S_OLD, SLOT_GPA + res.ret[1]) ? " (the OLD pages: stale stage 2)" : "");
+	MA_CHECK(!res.ret.check.mismatches, "after the remap the guest read %llu words wrong, first at +%#llx: %#llx%s",
+		(unsigned long long)res.ret.check.mismatches, (unsigned long long)res.ret.check.first_off, (unsigned long long)res.ret.check.first_val,
+		res.ret.check.first_val == ma_pattern_word(S_OLD, SLOT_GPA + res.ret.check.first_off) ? " (the OLD pages: stale stage 2)" : "");
 	guest(v, MA_AGENT_WRITE_PATTERN, S_GUEST, &res, "write after the remap");
 	MA_EXPECT_EQ(host_bad(q.hva, S_GUEST), 0);
 	/* the old pages, seen through a mapping of their own, kept their content */

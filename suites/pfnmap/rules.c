@@ -97,7 +97,7 @@ MA_TEST(pfnmap, slot_over_hole_then_mmap, MA_VARIANTS(shared_sources), .req = { 
 		MA_EXPECT_EQ(res.exit_reason, KVM_EXIT_UNKNOWN);
 	} else {
 		MA_ASSERT_EQ(res.outcome, MA_OUT_DONE);
-		MA_EXPECT_EQ(res.ret[0], 0x600d1dea);
+		MA_EXPECT_EQ(res.ret.load.value, 0x600d1dea);
 	}
 	ma_vm_destroy(vm);
 	ma_pfnmap_close(&p);
@@ -144,13 +144,13 @@ MA_TEST(pfnmap, slot_spanning_vmas, MA_VARIANTS(shared_sources), .req = { .root 
 		ma_map(vm, SLOT_GPA + PFN_SIZE, SLOT_GPA + PFN_SIZE, PFN_SIZE,
 		       p.cacheable ? MA_MT_NORMAL_WB : MA_MT_DEVICE_nGnRE);
 		MA_ASSERT_EQ(pfn_run(v, MA_AGENT_LOAD64, SLOT_GPA + 8, 0, &res), MA_OUT_DONE);
-		MA_EXPECT_EQ(res.ret[0], 0xa11a);
+		MA_EXPECT_EQ(res.ret.load.value, 0xa11a);
 		pfn_require_guest_access(vm, v, &p, SLOT_GPA + PFN_SIZE);
 		if (pfn_run(v, MA_AGENT_LOAD64, SLOT_GPA + PFN_SIZE + 8, 0, &res) != MA_OUT_DONE) {
 			ma_result_describe(&res, why, sizeof(why));
 			ma_fatal("guest load from the PFNMAP half: %s", why);
 		}
-		MA_EXPECT_EQ(res.ret[0], 0xbeef);
+		MA_EXPECT_EQ(res.ret.load.value, 0xbeef);
 		MA_ASSERT_EQ(pfn_run(v, MA_AGENT_STORE64, SLOT_GPA + PFN_SIZE + 16, 0x5707e, &res), MA_OUT_DONE);
 		MA_EXPECT_EQ(pfn_w[2], 0x5707e);
 		MA_EXPECT_EQ(anon_w[2], 0);

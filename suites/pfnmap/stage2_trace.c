@@ -214,7 +214,7 @@ MA_TEST(pfnmap, stage2_type_traced_anon_ram, .req = { .arch = MA_ARCH_ARM64, .ro
 		ma_s2trace_stop(tr);
 		ma_fatal("guest load from anonymous RAM: %s", why);
 	}
-	MA_EXPECT_EQ(res.ret[0], 0x5a5a5a5a5a5a5a5aull);
+	MA_EXPECT_EQ(res.ret.load.value, 0x5a5a5a5a5a5a5a5aull);
 	m = find_map(tr, recs, &n, SLOT_GPA + MA_PAGE_SIZE);
 	ma_s2trace_stop(tr);
 	MA_CHECK(!tracer_leftovers((int)getpid()),

@@ -52,29 +52,26 @@ enum ma_call {
 /* Agents the guest image can run (mailbox.agent); arguments in mailbox.args[]. */
 enum ma_agent {
 	MA_AGENT_NOP = 0,		/* returns at once */
-	MA_AGENT_FEATURES,		/* ret[0..5]: arch feature registers (see below) */
-	MA_AGENT_WRITE_PATTERN,		/* args: gva, bytes, seed, flags (MA_PASS_*) */
-	MA_AGENT_CHECK_PATTERN,		/* args: gva, bytes, seed, flags; ret[0]=mismatches ret[1]=the first bad offset found ret[2]=its value */
+	MA_AGENT_FEATURES,		/* ret.features[0..5]: arch feature registers (see below) */
+	MA_AGENT_WRITE_PATTERN,		/* args: gva, bytes, seed, flags (MA_PASS_*); ret.write */
+	MA_AGENT_CHECK_PATTERN,		/* args: gva, bytes, seed, flags; ret.check */
 	MA_AGENT_ATOMIC_INC,		/* args: gva, iterations, flavour, barrier gva (0: none; else every
 					 * vCPU counts itself in there and waits for all nr_vcpus before
-					 * starting); ret[0]=increments done (at least iterations; with several
-					 * vCPUs up to 16x more until another vCPU's increment was seen),
-					 * ret[1]=1 if the flavour is unsupported, ret[2]=increments after which the
-					 * counter did not hold this vCPU's previous result (another vCPU got in) */
-	MA_AGENT_PROBE,			/* args: gva, probe op; ret[0]=MA_PROBE_* outcome, ret[1]=syndrome, ret[2]=far/cr2 */
+					 * starting); ret.atomic */
+	MA_AGENT_PROBE,			/* args: gva, probe op, fixup; ret.probe */
 	MA_AGENT_UNDEFINED_INSN,	/* executes an undefined instruction without a fixup (must be reported) */
 	MA_AGENT_FORCE_INSN,		/* args: flavour, gva; adds 1 with one op of that flavour without a feature check */
 	MA_AGENT_STORE64,		/* args: gva, value: one 64-bit store, then done */
-	MA_AGENT_LOAD64,		/* args: gva: ret[0] = the 64-bit value loaded */
+	MA_AGENT_LOAD64,		/* args: gva; ret.load */
 	MA_AGENT_POLL64,		/* args: gva, value: one load, MA_CALL_SYNC (vals[0]=1), then loads
-					 * until the word equals value; ret[0] = loads after the sync */
-	MA_AGENT_CHECK_FILL,		/* args: gva, bytes, value: every 64-bit word must equal value;
-					 * ret[0]=mismatches ret[1]=first bad offset ret[2]=value there */
+					 * until the word equals value; ret.poll */
+	MA_AGENT_CHECK_FILL,		/* args: gva, bytes, value, flags: every 64-bit word must equal
+					 * value; ret.check */
 	MA_AGENT_COUNT
 };
 
 /*
- * MA_AGENT_FEATURES results.
+ * MA_AGENT_FEATURES results (ret.features[]).
  * arm64: ret[0]=ID_AA64ISAR0_EL1 ret[1]=ID_AA64MMFR2_EL1 ret[2]=CTR_EL0 ret[3]=MIDR_EL1
  *        ret[4]=ID_AA64PFR0_EL1 ret[5]=ID_AA64MMFR0_EL1
  * x86:   ret[0]=CPUID.1:ECX ret[1]=CPUID.1:EDX ret[2]=CPUID.7.0:EBX ret[3]=CPUID.80000001:ECX
@@ -126,6 +123,54 @@ struct ma_exception {
 	uint64_t count;		/* exceptions taken since the agent started */
 };
 
+/*
+ * What an agent leaves for the host (mailbox.ret), one view per agent.  The host reads the same
+ * union in struct ma_result: res.ret.check.mismatches, res.ret.load.value, ...
+ */
+struct ma_ret_check {		/* MA_AGENT_CHECK_PATTERN, MA_AGENT_CHECK_FILL */
+	uint64_t mismatches;	/* words that differed from what was expected */
+	uint64_t first_off;	/* byte offset (from the start gva) of the first one found */
+	uint64_t first_val;	/* the value read there */
+};
+
+struct ma_ret_write {		/* MA_AGENT_WRITE_PATTERN */
+	uint64_t words;		/* words the pass covered (bytes / 8) */
+};
+
+struct ma_ret_atomic {		/* MA_AGENT_ATOMIC_INC */
+	uint64_t increments;	/* done: at least the iterations asked; with several vCPUs up to 16x
+				 * more, until another vCPU's increment was seen */
+	uint64_t unsupported;	/* 1: the guest found the flavour unsupported, nothing done */
+	uint64_t overlaps;	/* increments after which the counter did not hold this vCPU's
+				 * previous result (another vCPU's increment landed in between) */
+};
+
+struct ma_ret_probe {		/* MA_AGENT_PROBE */
+	uint64_t outcome;	/* MA_PROBE_* */
+	uint64_t syndrome;	/* arm64 ESR_EL1 / x86 exception vector and error code, on a fault */
+	uint64_t addr;		/* arm64 FAR_EL1 / x86 CR2, on a fault */
+	uint64_t vector;	/* the exception vector taken */
+};
+
+struct ma_ret_load {		/* MA_AGENT_LOAD64 */
+	uint64_t value;		/* the 64-bit value loaded */
+};
+
+struct ma_ret_poll {		/* MA_AGENT_POLL64 */
+	uint64_t loads_after_sync;	/* loads after the MA_CALL_SYNC until the word changed */
+};
+
+union ma_ret {
+	uint64_t raw[8];
+	uint64_t features[8];	/* MA_AGENT_FEATURES: the registers listed above */
+	struct ma_ret_check check;
+	struct ma_ret_write write;
+	struct ma_ret_atomic atomic;
+	struct ma_ret_probe probe;
+	struct ma_ret_load load;
+	struct ma_ret_poll poll;
+};
+
 /* One page per vCPU at MA_MAILBOX_GPA + index * 4096. */
 struct ma_mailbox {
 	/* host -> guest */
@@ -137,7 +182,7 @@ struct ma_mailbox {
 	/* guest -> host */
 	uint32_t call;
 	uint32_t line;
-	uint64_t ret[8];
+	union ma_ret ret;
 	uint64_t vals[4];
 	struct ma_exception exc;
 	char file[64];

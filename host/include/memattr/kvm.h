@@ -142,7 +142,7 @@ struct ma_result {
 	enum ma_outcome outcome;
 	int err;			/* errno of KVM_RUN for MA_OUT_RUN_ERROR */
 	uint32_t exit_reason;		/* kvm_run->exit_reason at the stop */
-	uint64_t ret[8];		/* mailbox ret[] */
+	union ma_ret ret;		/* what the agent left: ret.check, ret.load, ... (abi.h) */
 	uint64_t vals[4];
 	struct ma_exception exc;
 	uint64_t pc;			/* guest PC at the stop (a failed read fails the test) */
