@@ -184,6 +184,7 @@ static void run_child(const struct instance *in, struct ma_child_result *res, bo
 	ma_inject_attach(&res->inject);
 	snprintf(t.name, sizeof(t.name), "%s", in->name);
 	t.param = in->variant ? in->variant->param : NULL;
+	t.value = in->variant ? in->variant->value : 0;
 	if (in->def->fixture) {
 		t.fx = calloc(1, in->def->fixture->size ? in->def->fixture->size : 1);
 		if (!t.fx)

@@ -24,7 +24,7 @@
 #define MAX_PAGES (MAX_SIZE / 4096)
 #define BM_WORDS ((MAX_PAGES + 63) / 64)	/* bitmap words for the most pages a slot has (4 KiB pages) */
 
-#define BACKING(n, k) { .name = n, .param = (const void *)(uintptr_t)(k) }
+#define BACKING(n, k) { .name = n, .value = k }
 
 static const struct ma_variant mem_cases[] = {
 	BACKING("anon", MA_BACK_ANON),
@@ -45,7 +45,7 @@ struct dl {
 /* Backing memory of the test's kind and a VM with one vCPU; skips when the memory cannot be had. */
 static void dl_setup(struct dl *d, struct ma_t *t)
 {
-	enum ma_backing kind = (enum ma_backing)(uintptr_t)t->param;
+	enum ma_backing kind = (enum ma_backing)t->value;
 	int r;
 
 	d->hpage = ma_host_page_size();

@@ -187,10 +187,10 @@ static void *map_fd(int fd, int flags, void *at)
 
 
 static const struct ma_variant backings[] = {
-	{ .name = "anon", .param = (const void *)MA_BACK_ANON },
-	{ .name = "anon_thp", .param = (const void *)MA_BACK_ANON_THP },
-	{ .name = "memfd", .param = (const void *)MA_BACK_MEMFD },
-	{ .name = "hugetlb", .param = (const void *)MA_BACK_HUGETLB },
+	{ .name = "anon", .value = MA_BACK_ANON },
+	{ .name = "anon_thp", .value = MA_BACK_ANON_THP },
+	{ .name = "memfd", .value = MA_BACK_MEMFD },
+	{ .name = "hugetlb", .value = MA_BACK_HUGETLB },
 };
 
 /* ---- COW break -------------------------------------------------------------------------- */
@@ -253,7 +253,7 @@ MA_TEST(memslot, invalidate_cow_break, MA_VARIANTS(backings), .timeout_s = 60,
 		  "mmu_notifier_invalidate_range_start; " NOTIFIER "; a guest read of a COW page maps it "
 		  "read-only (virt/kvm/kvm_main.c:hva_to_pfn_slow gets no writable page without FOLL_WRITE)")
 {
-	enum ma_backing kind = (enum ma_backing)(uintptr_t)t->param;
+	enum ma_backing kind = (enum ma_backing)t->value;
 	bool file = kind == MA_BACK_MEMFD || kind == MA_BACK_HUGETLB;
 	struct sharer sh = { .pid = -1 };
 	struct ma_mem m = { .fd = -1 };
@@ -317,7 +317,7 @@ MA_TEST(memslot, invalidate_dontneed, MA_VARIANTS(backings), .timeout_s = 60,
 		  "mmu_notifier_invalidate_range_start); " NOTIFIER "; anonymous memory then faults in zeroed pages, "
 		  "a shared memfd its file pages (mm/shmem.c:shmem_fault)")
 {
-	enum ma_backing kind = (enum ma_backing)(uintptr_t)t->param;
+	enum ma_backing kind = (enum ma_backing)t->value;
 	struct ma_mem m;
 	struct inv x;
 
@@ -352,8 +352,8 @@ MA_TEST(memslot, invalidate_dontneed, MA_VARIANTS(backings), .timeout_s = 60,
 /* ---- FALLOC_FL_PUNCH_HOLE --------------------------------------------------------------- */
 
 static const struct ma_variant file_backings[] = {
-	{ .name = "memfd", .param = (const void *)MA_BACK_MEMFD },
-	{ .name = "hugetlb", .param = (const void *)MA_BACK_HUGETLB },
+	{ .name = "memfd", .value = MA_BACK_MEMFD },
+	{ .name = "hugetlb", .value = MA_BACK_HUGETLB },
 };
 
 MA_TEST(memslot, invalidate_punch_hole, MA_VARIANTS(file_backings), .timeout_s = 60,
@@ -361,12 +361,12 @@ MA_TEST(memslot, invalidate_punch_hole, MA_VARIANTS(file_backings), .timeout_s =
 		  "(unmap_mapping_range under the MMU notifier) and free the pages; " NOTIFIER "; the file "
 		  "then reads zeros")
 {
-	bool huge = (enum ma_backing)(uintptr_t)t->param == MA_BACK_HUGETLB;
+	bool huge = (enum ma_backing)t->value == MA_BACK_HUGETLB;
 	struct inv x;
 	void *hva;
 	int fd;
 
-	slot_size_for((enum ma_backing)(uintptr_t)t->param);
+	slot_size_for((enum ma_backing)t->value);
 	if (huge)
 		ms_need_hugepages(1);
 	fd = memfd_with(huge, S_OLD);
@@ -396,7 +396,7 @@ MA_TEST(memslot, invalidate_mremap, MA_VARIANTS(backings), .timeout_s = 60,
 		  "(virt/kvm/kvm_main.c:kvm_set_memory_region refuses to change userspace_addr of a live slot, so "
 		  "the update is delete + create)")
 {
-	enum ma_backing kind = (enum ma_backing)(uintptr_t)t->param;
+	enum ma_backing kind = (enum ma_backing)t->value;
 	struct ma_mem a, o;
 	void *old_hva, *dest, *p;
 	struct inv x;
@@ -450,7 +450,7 @@ MA_TEST(memslot, invalidate_remap_memfd, MA_VARIANTS(backings), .timeout_s = 60,
 	.source = "mm/vma.c:do_vmi_munmap / mmap MAP_FIXED unmap the old pages under the MMU notifier; " NOTIFIER
 		  "; the memslot's HVA then reaches the new memfd's pages")
 {
-	enum ma_backing kind = (enum ma_backing)(uintptr_t)t->param;
+	enum ma_backing kind = (enum ma_backing)t->value;
 	bool huge = kind == MA_BACK_HUGETLB;
 	struct ma_mem m;
 	void *hva, *check;
@@ -498,8 +498,8 @@ static void need_thp(const void *hva, const char *when)
 }
 
 static const struct ma_variant split_ways[] = {
-	{ .name = "munmap", .param = (const void *)0 },
-	{ .name = "mprotect", .param = (const void *)1 },
+	{ .name = "munmap", .value = 0 },
+	{ .name = "mprotect", .value = 1 },
 };
 
 #define VICTIM 5	/* the 4 KiB page inside the THP that is unmapped or made read-only */
@@ -511,7 +511,7 @@ MA_TEST(memslot, invalidate_thp_split, MA_VARIANTS(split_ways), .timeout_s = 60,
 		  "(arch/arm64/kvm/mmu.c:kvm_s2_fault_get_vma_info/kvm_s2_fault_pin_pfn, "
 		  "arch/x86/kvm/mmu/mmu.c:kvm_handle_error_pfn)")
 {
-	bool mprot = (uintptr_t)t->param == 1;
+	bool mprot = t->value == 1;
 	const uint64_t voff = VICTIM * PG;
 	struct ma_result res;
 	struct ma_mem m;
@@ -678,8 +678,8 @@ static void same_node_move(void *hva, unsigned npages)
  * pages needs move_pages(2) to another NUMA node, which a one-node cell does not have.
  */
 static const struct ma_variant small_page_backings[] = {
-	{ .name = "anon", .param = (const void *)MA_BACK_ANON },
-	{ .name = "memfd", .param = (const void *)MA_BACK_MEMFD },
+	{ .name = "anon", .value = MA_BACK_ANON },
+	{ .name = "memfd", .value = MA_BACK_MEMFD },
 };
 
 MA_TEST(memslot, invalidate_migrate, MA_VARIANTS(small_page_backings), .timeout_s = 90, .req = { .root = true },
@@ -688,7 +688,7 @@ MA_TEST(memslot, invalidate_migrate, MA_VARIANTS(small_page_backings), .timeout_
 		  "(mm/migrate.c:add_folio_for_migration), so /proc/sys/vm/compact_memory "
 		  "(mm/compaction.c:compact_node) is the trigger; it skips hugetlb and pageblock-sized folios")
 {
-	enum ma_backing kind = (enum ma_backing)(uintptr_t)t->param;
+	enum ma_backing kind = (enum ma_backing)t->value;
 	static long long before[MAX_SIZE / MA_PAGE_SIZE];
 	unsigned npages;
 	unsigned moved = 0, first = 0;

@@ -67,8 +67,8 @@ MA_TEST(memslot, v1_accepts_log_dirty_and_readonly,
 }
 
 static const struct ma_variant unknown_flag_variants[] = {
-	{ .name = "v1", .param = (const void *)1 },
-	{ .name = "v2", .param = (const void *)2 },
+	{ .name = "v1", .value = 1 },
+	{ .name = "v2", .value = 2 },
 };
 
 MA_TEST(memslot, unknown_flag_rejected,
@@ -81,7 +81,7 @@ MA_TEST(memslot, unknown_flag_rejected,
 
 	/* every bit above the defined ones (LOG_DIRTY_PAGES, READONLY, GUEST_MEMFD) */
 	for (bit = 3; bit < 32; bit++) {
-		if ((uintptr_t)t->param == 1) {
+		if (t->value == 1) {
 			struct kvm_userspace_memory_region r = {
 				.slot = 1, .flags = 1u << bit, .guest_phys_addr = MA_TEST_GPA,
 				.memory_size = SLOT_SIZE, .userspace_addr = (uintptr_t)hva,
@@ -159,11 +159,11 @@ MA_TEST(memslot, gpa_beyond_vm_address_space,
 /* ---- data through slots, seen from the guest ---- */
 
 static const struct ma_variant backing_variants[] = {
-	{ .name = "anon", .param = (const void *)MA_BACK_ANON },
-	{ .name = "anon_thp", .param = (const void *)MA_BACK_ANON_THP },
-	{ .name = "memfd", .param = (const void *)MA_BACK_MEMFD },
-	{ .name = "shm", .param = (const void *)MA_BACK_SHM },
-	{ .name = "hugetlb", .param = (const void *)MA_BACK_HUGETLB },
+	{ .name = "anon", .value = MA_BACK_ANON },
+	{ .name = "anon_thp", .value = MA_BACK_ANON_THP },
+	{ .name = "memfd", .value = MA_BACK_MEMFD },
+	{ .name = "shm", .value = MA_BACK_SHM },
+	{ .name = "hugetlb", .value = MA_BACK_HUGETLB },
 };
 
 /* The host's view of the slot against pattern seed: the number of wrong words, *first the first. */
@@ -188,7 +188,7 @@ MA_TEST(memslot, host_and_guest_see_each_other, MA_VARIANTS(backing_variants),
 	.source = "a memslot maps the host's pages into the guest: virt/kvm/kvm_main.c:__gfn_to_hva_many, "
 		  "hva_to_pfn (7.2.13)")
 {
-	enum ma_backing kind = (enum ma_backing)(uintptr_t)t->param;
+	enum ma_backing kind = (enum ma_backing)t->value;
 	struct ma_vm *vm = ma_vm_create(NULL);
 	struct ma_vcpu *v = ma_vcpu_add(vm);
 	const uint64_t gpa = MA_TEST_GPA;

@@ -17,15 +17,15 @@
 #include "pfnmap.h"
 
 static const struct ma_variant kinds[] = {
-	{ .name = "udmabuf", .param = (const void *)(uintptr_t)MA_PFN_UDMABUF },
-	{ .name = "devmem", .param = (const void *)(uintptr_t)MA_PFN_DEVMEM },
-	{ .name = "carveout_wb", .param = (const void *)(uintptr_t)MA_PFN_CARVEOUT_WB },
-	{ .name = "carveout_nc", .param = (const void *)(uintptr_t)MA_PFN_CARVEOUT_NC },
-	{ .name = "carveout_dev", .param = (const void *)(uintptr_t)MA_PFN_CARVEOUT_DEV },
-	{ .name = "pci_bar", .param = (const void *)(uintptr_t)MA_PFN_PCI_BAR },
-	{ .name = "pci_bar_wc", .param = (const void *)(uintptr_t)MA_PFN_PCI_BAR_WC },
-	{ .name = "vfio0", .param = (const void *)(uintptr_t)MA_PFN_VFIO0 },
-	{ .name = "vfio1", .param = (const void *)(uintptr_t)MA_PFN_VFIO1 },
+	{ .name = "udmabuf", .value = MA_PFN_UDMABUF },
+	{ .name = "devmem", .value = MA_PFN_DEVMEM },
+	{ .name = "carveout_wb", .value = MA_PFN_CARVEOUT_WB },
+	{ .name = "carveout_nc", .value = MA_PFN_CARVEOUT_NC },
+	{ .name = "carveout_dev", .value = MA_PFN_CARVEOUT_DEV },
+	{ .name = "pci_bar", .value = MA_PFN_PCI_BAR },
+	{ .name = "pci_bar_wc", .value = MA_PFN_PCI_BAR_WC },
+	{ .name = "vfio0", .value = MA_PFN_VFIO0 },
+	{ .name = "vfio1", .value = MA_PFN_VFIO1 },
 };
 
 /* how many specs of a kind MEMATTR_PFNMAP gives (a bad value fails the test) */
@@ -76,7 +76,7 @@ static const char *configured_by(enum ma_pfnmap_kind k)
 MA_TEST(pfnmap, configured_source_present, MA_VARIANTS(kinds), .req = { .root = true, .no_kvm = true },
 	.source = "host/pfnmap.c, host/pfnmap_pci.c: the openers of each PFNMAP source")
 {
-	enum ma_pfnmap_kind k = (enum ma_pfnmap_kind)(uintptr_t)t->param;
+	enum ma_pfnmap_kind k = (enum ma_pfnmap_kind)t->value;
 	struct ma_pfnmap_req rq = { .kind = k, .size = ma_host_page_size() };
 	const char *by = configured_by(k), *why = "";
 	struct ma_pfnmap p;

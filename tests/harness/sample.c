@@ -52,8 +52,8 @@ MA_TEST(sample, expected_failure, .req = { .no_kvm = true })
 }
 
 static const struct ma_variant two[] = {
-	{ .name = "one", .param = (const void *)1 },
-	{ .name = "two", .param = (const void *)2 },
+	{ .name = "one", .value = 1 },
+	{ .name = "two", .value = 2 },
 };
 
 struct fx {
@@ -70,7 +70,7 @@ static const struct ma_fixture fixture = { .name = "fx", .size = sizeof(struct f
 MA_TEST_F(sample, fixture, variant_param, MA_VARIANTS(two), .req = { .no_kvm = true })
 {
 	MA_ASSERT_EQ(((struct fx *)t->fx)->ready, 1);
-	MA_EXPECT_TRUE((uintptr_t)t->param == 1 || (uintptr_t)t->param == 2);
+	MA_EXPECT_TRUE(t->value == 1 || t->value == 2);
 }
 
 MA_TEST(sample, ends_early, .req = { .no_kvm = true })

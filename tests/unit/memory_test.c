@@ -7,15 +7,15 @@
 #include "memattr/kvm.h"
 
 static const struct ma_variant host_backings[] = {
-	{ .name = "anon", .param = (const void *)MA_BACK_ANON },
-	{ .name = "anon_thp", .param = (const void *)MA_BACK_ANON_THP },
-	{ .name = "memfd", .param = (const void *)MA_BACK_MEMFD },
-	{ .name = "shm", .param = (const void *)MA_BACK_SHM },
+	{ .name = "anon", .value = MA_BACK_ANON },
+	{ .name = "anon_thp", .value = MA_BACK_ANON_THP },
+	{ .name = "memfd", .value = MA_BACK_MEMFD },
+	{ .name = "shm", .value = MA_BACK_SHM },
 };
 
 MA_TEST(unit, backing_alloc_write_free, MA_VARIANTS(host_backings), .req = { .no_kvm = true })
 {
-	enum ma_backing kind = (enum ma_backing)(uintptr_t)t->param;
+	enum ma_backing kind = (enum ma_backing)t->value;
 	struct ma_mem m;
 	size_t size = 4ull << 20;
 

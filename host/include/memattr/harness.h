@@ -38,7 +38,8 @@ struct ma_req {
 
 struct ma_variant {
 	const char *name;
-	const void *param;
+	const void *param;		/* a structure of parameters (t->param) ... */
+	long value;			/* ... or one integer, e.g. an enum value (t->value) */
 	struct ma_req req;		/* added to the test's requirements */
 };
 
@@ -81,6 +82,7 @@ struct ma_t {
 	const struct ma_test_def *def;
 	const struct ma_variant *variant;	/* NULL if the test has no variants */
 	const void *param;			/* variant->param */
+	long value;				/* variant->value */
 	void *fx;				/* fixture data */
 	char name[160];
 };
