@@ -19,6 +19,7 @@
 #include <sys/mman.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
+#include <sys/utsname.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -728,6 +729,12 @@ int ma_harness_main(int argc, char **argv)
 		return KSFT_SKIP;
 	}
 	printf("1..%u\n", nsel - first);
+	{
+		struct utsname u;
+
+		if (!uname(&u))
+			printf("# kernel %s; expectations written against Linux %s\n", u.release, MA_KERNEL_REF);
+	}
 	opts.health = !inject && health_available();
 	for (k = first; k < nsel; k++) {
 		if (inject)

@@ -25,7 +25,7 @@ static const struct ma_variant atomic_variants[] = { MA_ATOMIC_VARIANTS };
 MA_TEST(atomics, count_exact, MA_VARIANTS(atomic_variants), .timeout_s = 120,
 	.source = "stage 2 maps anonymous memory Normal-WB (arch/arm64/kvm/mmu.c:user_mem_abort; "
 		  "arch/x86/kvm/mmu/mmu.c:kvm_tdp_page_fault), where every atomic flavour is architecturally "
-		  "single-copy atomic (7.2.13)")
+		  "single-copy atomic (" MA_KERNEL_REF ")")
 {
 	const struct ma_atomic_case *c = t->param;
 	struct ma_vm *vm = ma_vm_create(NULL);

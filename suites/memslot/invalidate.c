@@ -44,7 +44,7 @@ static void slot_size_for(enum ma_backing kind)
 #define MPOL_MF_MOVE (1 << 1)	/* linux/mempolicy.h */
 
 #define NOTIFIER "virt/kvm/kvm_main.c:kvm_mmu_notifier_invalidate_range_start zaps the slot's stage-2/TDP " \
-		 "mappings and the next guest access refaults through hva_to_pfn (7.2.13)"
+		 "mappings and the next guest access refaults through hva_to_pfn (" MA_KERNEL_REF ")"
 
 /* seeds: before the event, the new content, the guest's write after it, a second write */
 enum { S_OLD = 0x1111, S_NEW = 0x2222, S_GUEST = 0x3333, S_GUEST2 = 0x4444 };

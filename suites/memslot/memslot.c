@@ -34,7 +34,7 @@ static void *anon(size_t size)
 
 MA_TEST(memslot, v1_rejects_guest_memfd_flag,
 	.source = "virt/kvm/kvm_main.c:kvm_vm_ioctl KVM_SET_USER_MEMORY_REGION, flags outside "
-		  "LOG_DIRTY_PAGES|READONLY give EINVAL (7.2.13)")
+		  "LOG_DIRTY_PAGES|READONLY give EINVAL (" MA_KERNEL_REF ")")
 {
 	struct ma_vm *vm = bare_vm();
 	struct kvm_userspace_memory_region r = {
@@ -47,7 +47,7 @@ MA_TEST(memslot, v1_rejects_guest_memfd_flag,
 }
 
 MA_TEST(memslot, v1_accepts_log_dirty_and_readonly,
-	.source = "virt/kvm/kvm_main.c:check_memory_region_flags (7.2.13)",
+	.source = "virt/kvm/kvm_main.c:check_memory_region_flags (" MA_KERNEL_REF ")",
 	.req = { .sys_caps = { KVM_CAP_READONLY_MEM } })
 {
 	struct ma_vm *vm = bare_vm();
@@ -72,7 +72,7 @@ static const struct ma_variant unknown_flag_variants[] = {
 };
 
 MA_TEST(memslot, unknown_flag_rejected,
-	.source = "virt/kvm/kvm_main.c:check_memory_region_flags, unknown bits give EINVAL (7.2.13)",
+	.source = "virt/kvm/kvm_main.c:check_memory_region_flags, unknown bits give EINVAL (" MA_KERNEL_REF ")",
 	MA_VARIANTS(unknown_flag_variants))
 {
 	struct ma_vm *vm = bare_vm();
@@ -95,7 +95,7 @@ MA_TEST(memslot, unknown_flag_rejected,
 }
 
 MA_TEST(memslot, gpa_overlap_rejected,
-	.source = "virt/kvm/kvm_main.c:kvm_set_memory_region, overlap with another slot gives EEXIST (7.2.13)")
+	.source = "virt/kvm/kvm_main.c:kvm_set_memory_region, overlap with another slot gives EEXIST (" MA_KERNEL_REF ")")
 {
 	struct ma_vm *vm = bare_vm();
 	char *hva = anon(4 * SLOT_SIZE);
@@ -113,7 +113,7 @@ MA_TEST(memslot, gpa_overlap_rejected,
 
 MA_TEST(memslot, slot_id_range,
 	.source = "virt/kvm/kvm_main.c:kvm_vm_ioctl_set_memory_region, id >= KVM_USER_MEM_SLOTS gives EINVAL; "
-		  "KVM_CAP_NR_MEMSLOTS reports KVM_USER_MEM_SLOTS (7.2.13)")
+		  "KVM_CAP_NR_MEMSLOTS reports KVM_USER_MEM_SLOTS (" MA_KERNEL_REF ")")
 {
 	struct ma_vm *vm = bare_vm();
 	char *hva = anon(2 * HPAGE);
@@ -130,7 +130,7 @@ MA_TEST(memslot, slot_id_range,
 }
 
 MA_TEST(memslot, misaligned_region_rejected,
-	.source = "virt/kvm/kvm_main.c:kvm_set_memory_region, unaligned size/gpa/hva give EINVAL (7.2.13)")
+	.source = "virt/kvm/kvm_main.c:kvm_set_memory_region, unaligned size/gpa/hva give EINVAL (" MA_KERNEL_REF ")")
 {
 	struct ma_vm *vm = bare_vm();
 	char *hva = anon(SLOT_SIZE);
@@ -186,7 +186,7 @@ static uint64_t host_bad_words(const uint64_t *w, uint64_t gpa, uint64_t bytes, 
  */
 MA_TEST(memslot, host_and_guest_see_each_other, MA_VARIANTS(backing_variants),
 	.source = "a memslot maps the host's pages into the guest: virt/kvm/kvm_main.c:__gfn_to_hva_many, "
-		  "hva_to_pfn (7.2.13)")
+		  "hva_to_pfn (" MA_KERNEL_REF ")")
 {
 	enum ma_backing kind = (enum ma_backing)t->value;
 	struct ma_vm *vm = ma_vm_create(NULL);
@@ -225,7 +225,7 @@ MA_TEST(memslot, host_and_guest_see_each_other, MA_VARIANTS(backing_variants),
 
 MA_TEST(memslot, readonly_slot_write_exits_to_mmio,
 	.source = "a guest write to a KVM_MEM_READONLY slot is emulated as MMIO: arch/arm64/kvm/mmu.c:"
-		  "kvm_handle_guest_abort / arch/x86/kvm/mmu/mmu.c:kvm_handle_noslot_fault path (7.2.13)",
+		  "kvm_handle_guest_abort / arch/x86/kvm/mmu/mmu.c:kvm_handle_noslot_fault path (" MA_KERNEL_REF ")",
 	.req = { .sys_caps = { KVM_CAP_READONLY_MEM } })
 {
 	struct ma_vm *vm = ma_vm_create(NULL);
@@ -263,7 +263,7 @@ MA_TEST(memslot, readonly_slot_write_exits_to_mmio,
 }
 
 MA_TEST(memslot, delete_and_readd_while_stopped,
-	.source = "virt/kvm/kvm_main.c:kvm_set_memslot (delete then create): the guest sees the new backing (7.2.13)")
+	.source = "virt/kvm/kvm_main.c:kvm_set_memslot (delete then create): the guest sees the new backing (" MA_KERNEL_REF ")")
 {
 	struct ma_vm *vm = ma_vm_create(NULL);
 	struct ma_vcpu *v = ma_vcpu_add(vm);

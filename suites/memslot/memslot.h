@@ -5,6 +5,7 @@
 
 #include <stdbool.h>
 
+#include "memattr/kernel_ref.h"
 #include "memattr/kvm.h"
 
 /* The first guest-physical address a memslot of this VM may not cover. */

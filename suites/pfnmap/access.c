@@ -58,7 +58,7 @@ static void log_rule(const struct mt_rule *r)
  */
 MA_TEST(pfnmap, access_matrix, MA_VARIANTS(probe_cases), .req = { .root = true }, .timeout_s = 60,
 	.source = "the memory-type model, suites/pfnmap/memtype_model.h (arm64: arch/arm64/kvm/mmu.c:"
-		  "kvm_s2_fault_pin_pfn, kvm_s2_fault_compute_prot, kvm_handle_guest_abort; Linux 7.2.13): each "
+		  "kvm_s2_fault_pin_pfn, kvm_s2_fault_compute_prot, kvm_handle_guest_abort; Linux " MA_KERNEL_REF "): each "
 		  "failure names its rule")
 {
 	const struct probe_case *c = t->param;
@@ -135,7 +135,7 @@ MA_TEST(pfnmap, access_matrix, MA_VARIANTS(probe_cases), .req = { .root = true }
 
 MA_TEST(pfnmap, shared_data_coherent, MA_VARIANTS(sources), .req = { .root = true }, .timeout_s = 60,
 	.source = "a PFNMAP memslot maps the host mapping's pfns (virt/kvm/kvm_main.c:hva_to_pfn_remapped, "
-		  "7.2.13): guest and host see each other's writes; for MAP_PRIVATE both see the COW copy")
+		  MA_KERNEL_REF "): guest and host see each other's writes; for MAP_PRIVATE both see the COW copy")
 {
 	const struct src_case *c = t->param;
 	struct ma_vm *vm = ma_vm_create(NULL);

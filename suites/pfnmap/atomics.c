@@ -47,7 +47,7 @@ static uint64_t iterations(void)
 MA_TEST(pfnmap, atomics_with_host_reads, MA_VARIANTS(sources), .req = { .root = true }, .timeout_s = 300,
 	.source = "cacheable PFNMAP is mapped Normal-WB at stage 2 (arch/arm64/kvm/mmu.c:"
 		  "kvm_s2_fault_compute_prot; x86 uses the host PAT type, arch/x86/kvm/mmu/spte.c:make_spte; "
-		  "7.2.13), where every atomic flavour is single-copy atomic")
+		  MA_KERNEL_REF "), where every atomic flavour is single-copy atomic")
 {
 	const struct src_case *c = t->param;
 	struct ma_vm *vm = ma_vm_create(NULL);

@@ -18,6 +18,7 @@
 #include <stdint.h>
 
 #include "memattr/abi.h"
+#include "memattr/kernel_ref.h"
 #include "memattr/pfnmap.h"
 
 /* The page protection of the host VMA, as arm64 KVM classifies it (mmu.c:kvm_vma_is_cacheable). */

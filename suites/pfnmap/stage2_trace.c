@@ -101,7 +101,7 @@ MA_TEST(pfnmap, stage2_type_traced, MA_VARIANTS(sources), .req = { .arch = MA_AR
 	.source = "the memory-type model's stage-2 rule (suites/pfnmap/arch/arm64/memtype_model.c: "
 		  "arch/arm64/kvm/mmu.c:kvm_s2_fault_compute_prot; never X when non-cacheable), as passed to "
 		  "arch/arm64/kvm/hyp/pgtable.c:kvm_pgtable_stage2_map / "
-		  "arch/arm64/kvm/pkvm.c:pkvm_pgtable_stage2_map (7.2.13)")
+		  "arch/arm64/kvm/pkvm.c:pkvm_pgtable_stage2_map (" MA_KERNEL_REF ")")
 {
 	const struct src_case *c = t->param;
 	static struct ma_s2map recs[MAX_RECS];
@@ -192,7 +192,7 @@ static bool tracer_leftovers(int pid)
 /* The tracer itself: a guest load from anonymous RAM must trace one Normal-WB map of that page. */
 MA_TEST(pfnmap, stage2_type_traced_anon_ram, .req = { .arch = MA_ARCH_ARM64, .root = true }, .timeout_s = 60,
 	.source = "arch/arm64/kvm/mmu.c:kvm_s2_fault_compute_prot (memory with struct page is mapped "
-		  "Normal, neither DEVICE nor NORMAL_NC in prot, 7.2.13)")
+		  "Normal, neither DEVICE nor NORMAL_NC in prot, " MA_KERNEL_REF ")")
 {
 	static struct ma_s2map recs[MAX_RECS];
 	struct ma_vm *vm = ma_vm_create(NULL);

@@ -17,6 +17,8 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "memattr/kernel_ref.h"
+
 enum ma_arch_mask {
 	MA_ARCH_ANY = 0,
 	MA_ARCH_ARM64 = 1 << 0,

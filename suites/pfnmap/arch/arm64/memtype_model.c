@@ -21,7 +21,7 @@
 
 #include "../../memtype_model.h"
 
-#define LINUX "Linux 7.2.13"
+#define LINUX "Linux " MA_KERNEL_REF
 
 /* ---- stage 2: who decides ---- */
 static const struct mt_rule r_s2_ram = {

@@ -16,10 +16,10 @@ static const struct ma_variant sources[] = {
  * unless it is the documented one below, which makes the result XFAIL; any other record still fails.
  */
 MA_TEST(pfnmap, pkvm_refusal_without_kernel_warning, MA_VARIANTS(sources), .req = { .root = true },
-	.source = "arch/arm64/kvm/pkvm.c:pkvm_pgtable_stage2_map (7.2.13) has WARN_ON(ret) around the "
+	.source = "arch/arm64/kvm/pkvm.c:pkvm_pgtable_stage2_map (" MA_KERNEL_REF ") has WARN_ON(ret) around the "
 		  "__pkvm_host_share_guest hypercall that refuses the mapping",
 	.kernel_log = { .match = "pkvm_pgtable_stage2_map",
-			.why = "Linux 7.2.13 WARNs at arch/arm64/kvm/pkvm.c:pkvm_pgtable_stage2_map when the pKVM "
+			.why = "Linux " MA_KERNEL_REF " WARNs at arch/arm64/kvm/pkvm.c:pkvm_pgtable_stage2_map when the pKVM "
 			       "hypervisor refuses a non-RAM PFNMAP for a non-protected VM (-EINVAL for Device/NC, "
 			       "-EPERM outside host memory): a userspace-triggerable WARN_ON" })
 {

@@ -10,7 +10,7 @@ const unsigned ma_return_insn_len = sizeof(ma_return_insn);
 
 static const struct mt_rule r_run = {
 	"s2.x86_maps_any_pfn", "the TDP fault maps any pfn hva_to_pfn_remapped finds",
-	"arch/x86/kvm/mmu/mmu.c:kvm_tdp_page_fault, virt/kvm/kvm_main.c:hva_to_pfn_remapped, Linux 7.2.13"
+	"arch/x86/kvm/mmu/mmu.c:kvm_tdp_page_fault, virt/kvm/kvm_main.c:hva_to_pfn_remapped, Linux " MA_KERNEL_REF
 };
 static const struct mt_rule r_atomics = {
 	"probe.x86_locked", "x86 locked instructions are atomic on every memory type, UC included",
@@ -68,7 +68,7 @@ int ma_pfnmap_cow_write_errno(const struct mt_rule **rule)
 		"returns KVM_PFN_ERR_RO_FAULT, x86 emulates the write through the host mapping (kvm_write_guest), "
 		"which breaks COW: the write lands in the host's private copy, never in device memory",
 		"virt/kvm/kvm_main.c:hva_to_pfn_remapped, arch/x86/kvm/mmu/mmu.c:kvm_handle_error_pfn "
-		"(RET_PF_EMULATE), Linux 7.2.13"
+		"(RET_PF_EMULATE), Linux " MA_KERNEL_REF
 	};
 
 	*rule = &r;
