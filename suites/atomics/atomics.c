@@ -29,15 +29,16 @@ MA_TEST(atomics, count_exact, MA_VARIANTS(atomic_variants), .timeout_s = 120,
 {
 	const struct ma_atomic_case *c = t->param;
 	struct ma_vm *vm = ma_vm_create(NULL);
-	uint64_t gpa = MA_TEST_GPA, features[8];
+	struct ma_guest_features gf;
+	uint64_t gpa = MA_TEST_GPA;
 	struct ma_atomic_run run;
 	const char *why_not;
 	struct ma_mem m;
 
 	for (unsigned i = 0; i < c->vcpus; i++)
 		ma_vcpu_add(vm);
-	ma_read_guest_features(vm->vcpus[0], features);
-	why_not = ma_atomics_unsupported_reason(c->flavour, features);
+	ma_read_guest_features(vm->vcpus[0], &gf);
+	why_not = ma_atomics_unsupported_reason(c->flavour, &gf);
 	if (why_not)
 		ma_skip("%s", why_not);
 	ma_mem_alloc(&m, MA_BACK_ANON, COUNTER_SIZE, vm);

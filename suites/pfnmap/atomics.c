@@ -51,7 +51,8 @@ MA_TEST(pfnmap, atomics_with_host_reads, MA_VARIANTS(sources), .req = { .root = 
 {
 	const struct src_case *c = t->param;
 	struct ma_vm *vm = ma_vm_create(NULL);
-	uint64_t iters = iterations(), features[8];
+	uint64_t iters = iterations();
+	struct ma_guest_features gf;
 	const enum ma_atomic_flavour *fl;
 	volatile uint64_t *counter;
 	const struct mt_rule *rule;
@@ -68,11 +69,11 @@ MA_TEST(pfnmap, atomics_with_host_reads, MA_VARIANTS(sources), .req = { .root = 
 		ma_skip("atomics are IMPLEMENTATION DEFINED on this source's effective type (rule %s: %s); the "
 			"access_matrix rows judge them against the model's allowed outcomes", rule->id, rule->says);
 	ma_map(vm, SLOT_GPA, SLOT_GPA, PFN_SIZE, MA_MT_NORMAL_WB);
-	ma_read_guest_features(vm->vcpus[0], features);
+	ma_read_guest_features(vm->vcpus[0], &gf);
 	counter = p.hva;
 	fl = ma_atomic_flavours(&nfl);
 	for (unsigned f = 0; f < nfl; f++) {
-		const char *why_not = ma_atomics_unsupported_reason(fl[f], features);
+		const char *why_not = ma_atomics_unsupported_reason(fl[f], &gf);
 		struct reader rd = { .counter = counter };
 		struct ma_atomic_run run;
 		pthread_t th;

@@ -4,7 +4,6 @@
 
 #include "memattr/atomic_flavours.h"
 
-#define ISAR0_ATOMIC(isar0) (((isar0) >> 20) & 0xf)
 #define ESR_EC(esr) (((esr) >> 26) & 0x3f)
 
 static const enum ma_atomic_flavour flavours[] = {
@@ -29,7 +28,7 @@ const char *ma_atomic_flavour_name(enum ma_atomic_flavour f)
 	}
 }
 
-const char *ma_atomics_unsupported_reason(enum ma_atomic_flavour f, const uint64_t features[8])
+const char *ma_atomics_unsupported_reason(enum ma_atomic_flavour f, const struct ma_guest_features *gf)
 {
 	static char why[160];
 
@@ -39,10 +38,10 @@ const char *ma_atomics_unsupported_reason(enum ma_atomic_flavour f, const uint64
 	case MA_ATOMIC_LSE_LDADD:
 	case MA_ATOMIC_LSE_CAS:
 	case MA_ATOMIC_LSE_SWP:
-		if (ISAR0_ATOMIC(features[0]) >= 2)
+		if (gf->lse)
 			return NULL;
-		snprintf(why, sizeof(why), "guest ID_AA64ISAR0_EL1.Atomic=%u: no FEAT_LSE (0x%llx)",
-			 (unsigned)ISAR0_ATOMIC(features[0]), (unsigned long long)features[0]);
+		snprintf(why, sizeof(why), "guest ID_AA64ISAR0_EL1.Atomic=%u: no FEAT_LSE (0x%llx)", gf->isar0_atomic,
+			 (unsigned long long)gf->raw[0]);
 		return why;
 	default:
 		return "not an arm64 atomic flavour";

@@ -23,9 +23,9 @@ const char *ma_atomic_flavour_name(enum ma_atomic_flavour f)
 	}
 }
 
-const char *ma_atomics_unsupported_reason(enum ma_atomic_flavour f, const uint64_t features[8])
+const char *ma_atomics_unsupported_reason(enum ma_atomic_flavour f, const struct ma_guest_features *gf)
 {
-	(void)features;
+	(void)gf;
 	switch (f) {
 	case MA_ATOMIC_X86_XADD:
 	case MA_ATOMIC_X86_CMPXCHG:

@@ -10,18 +10,16 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "memattr/guest_features.h"
 #include "memattr/kvm.h"
 
 /* The atomic flavours of this architecture (not MA_ATOMIC_PLAIN), *n of them. */
 const enum ma_atomic_flavour *ma_atomic_flavours(unsigned *n);
 const char *ma_atomic_flavour_name(enum ma_atomic_flavour f);
-/* NULL if the guest's feature registers (MA_AGENT_FEATURES ret[]) allow the flavour,
- * else the reason, naming the register and field that was read. */
-const char *ma_atomics_unsupported_reason(enum ma_atomic_flavour f, const uint64_t features[8]);
+/* NULL if the guest's features allow the flavour, else the reason, naming the register and field. */
+const char *ma_atomics_unsupported_reason(enum ma_atomic_flavour f, const struct ma_guest_features *gf);
 /* Whether a reported guest exception is the undefined-instruction exception. */
 bool ma_exc_is_undefined_insn(const struct ma_exception *e);
-/* Run MA_AGENT_FEATURES on v; fails the test if the agent does not complete. */
-void ma_read_guest_features(struct ma_vcpu *v, uint64_t features[8]);
 
 /* The outcome of ma_atomics_run_checked. */
 struct ma_atomic_run {

@@ -15,9 +15,6 @@
 #define FSC_SEA 0x10
 #define FSC_ALIGN 0x21
 #define FSC_EXCL_ATOMIC 0x35
-#define MMFR2_FWB(r) (((r) >> 40) & 0xf)
-#define CTR_DIC(r) (((r) >> 29) & 1)
-#define ISAR0_ATOMIC(r) (((r) >> 20) & 0xf)
 
 /* ret x30 */
 const unsigned char ma_return_insn[] = { 0xc0, 0x03, 0x5f, 0xd6 };
@@ -34,13 +31,13 @@ static void platform_kvm(struct ma_vm *vm, struct mt_platform *pl)
 
 void pfn_platform(struct ma_vcpu *v, struct mt_platform *pl)
 {
-	uint64_t f[8];
+	struct ma_guest_features gf;
 
-	ma_read_guest_features(v, f);
+	ma_read_guest_features(v, &gf);
 	platform_kvm(v->vm, pl);
-	pl->fwb = MMFR2_FWB(f[1]) != 0;
-	pl->dic = CTR_DIC(f[2]) != 0;
-	pl->lse = ISAR0_ATOMIC(f[0]) >= 2;
+	pl->fwb = gf.fwb;
+	pl->dic = gf.dic;
+	pl->lse = gf.lse;
 }
 
 void pfn_expect_row(const struct mt_platform *pl, const struct ma_pfnmap *p, enum ma_memtype s1,
@@ -114,13 +111,13 @@ void ma_pfnmap_check_cap(struct ma_t *t)
 	/* a VM-scope capability: /dev/kvm refuses the query (kvm_vm_ioctl_check_extension_generic) */
 	long sys = ma_try_check_cap(ma_kvm_fd(), KVM_CAP_ARM_CACHEABLE_PFNMAP_SUPPORTED);
 	long vmcap = ma_vm_cap(vm, KVM_CAP_ARM_CACHEABLE_PFNMAP_SUPPORTED);
-	uint64_t f[8];
+	struct ma_guest_features gf;
 
 	(void)t;
-	ma_read_guest_features(v, f);
-	ma_log("cap 243: /dev/kvm %ld, VM %ld; guest ID_AA64MMFR2_EL1.FWB=%u CTR_EL0.DIC=%u",
-	       sys, vmcap, (unsigned)MMFR2_FWB(f[1]), (unsigned)CTR_DIC(f[2]));
+	ma_read_guest_features(v, &gf);
+	ma_log("cap 243: /dev/kvm %ld, VM %ld; guest ID_AA64MMFR2_EL1.FWB=%d CTR_EL0.DIC=%d", sys, vmcap, gf.fwb,
+	       gf.dic);
 	MA_EXPECT_EQ(sys, -EINVAL);
-	MA_EXPECT_EQ(vmcap, MMFR2_FWB(f[1]) && CTR_DIC(f[2]) ? 1 : 0);
+	MA_EXPECT_EQ(vmcap, gf.fwb && gf.dic ? 1 : 0);
 	ma_vm_destroy(vm);
 }

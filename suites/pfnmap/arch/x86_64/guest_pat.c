@@ -28,10 +28,11 @@ MA_TEST(pfnmap, x86_guest_pat_types,
 		{ MA_MT_DEVICE_nGnRnE, PAT_UC, "UC" },
 	};
 	struct ma_vm *vm = ma_vm_create(NULL);
-	uint64_t f[8], pat;
+	struct ma_guest_features gf;
+	uint64_t pat;
 
-	ma_read_guest_features(ma_vcpu_add(vm), f);
-	pat = f[5];
+	ma_read_guest_features(ma_vcpu_add(vm), &gf);
+	pat = gf.pat;
 	ma_log("guest IA32_PAT = %#018llx", (unsigned long long)pat);
 	for (unsigned i = 0; i < sizeof(types) / sizeof(types[0]); i++) {
 		int idx = ma_x86_pat_index(types[i].mt);
