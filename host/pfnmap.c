@@ -178,11 +178,11 @@ int ma_try_pfnmap_open(struct ma_pfnmap *p, const struct ma_pfnmap_req *rq, cons
 		break;
 	case MA_PFN_PCI_BAR:
 	case MA_PFN_PCI_BAR_WC:
-		r = ma_pfnmap_open_pci_bar(p, rq->kind == MA_PFN_PCI_BAR_WC, why);
+		r = ma_try_pfnmap_open_pci_bar(p, rq->kind == MA_PFN_PCI_BAR_WC, why);
 		break;
 	case MA_PFN_VFIO0:
 	case MA_PFN_VFIO1:
-		r = ma_pfnmap_open_vfio(p, rq->kind - MA_PFN_VFIO0, why);
+		r = ma_try_pfnmap_open_vfio(p, rq->kind - MA_PFN_VFIO0, why);
 		break;
 	default:
 		*why = "unknown source";

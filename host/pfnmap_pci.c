@@ -49,7 +49,7 @@ static int read_link_base(const char *path, char *out, size_t len)
 	return 0;
 }
 
-int ma_pfnmap_open_pci_bar(struct ma_pfnmap *p, bool wc, const char **why)
+int ma_try_pfnmap_open_pci_bar(struct ma_pfnmap *p, bool wc, const char **why)
 {
 	static char msg[512];
 	struct ma_pfnmap_spec sp;
@@ -104,7 +104,7 @@ static int vfio_fail(const char **why, const char *step)
 	return r;
 }
 
-int ma_pfnmap_open_vfio(struct ma_pfnmap *p, unsigned which, const char **why)
+int ma_try_pfnmap_open_vfio(struct ma_pfnmap *p, unsigned which, const char **why)
 {
 	static char msg[512];
 	struct vfio_group_status gs = { .argsz = sizeof(gs) };

@@ -350,7 +350,7 @@ int ma_try_s2trace_start(struct ma_s2trace **out, char *why, size_t whylen)
 
 	*out = NULL;
 	set_why(why, whylen, "%s", "");
-	n = ma_arch_s2trace_probes(&probes, &awhy);
+	n = ma_arch_try_s2trace_probes(&probes, &awhy);
 	if (n < 0) {
 		set_why(why, whylen, "%s", awhy);
 		return n;
@@ -484,7 +484,7 @@ void ma_s2trace_stop(struct ma_s2trace *t)
 
 	if (!t)
 		return;
-	n = ma_arch_s2trace_probes(&probes, &why);
+	n = ma_arch_try_s2trace_probes(&probes, &why);
 	for (int i = 0; i < n; i++)
 		for (int k = 0; k < 2; k++)
 			if (t->enabled[probes[i].fn][k]) {
@@ -534,7 +534,7 @@ static bool arg_u64(const char *args, const char *key, uint64_t *v)
  *   "        <comm>-<tid>     [001] d..1.  12.345690: memattr_<pid>_s2map_ret: (user_mem_abort+0x... <- kvm_pgtable_stage2_map) ret=0"
  * (with the record-tgid option a "(<tgid>)" column sits between the task and the CPU).
  */
-int ma_s2trace_parse_line(const char *line, int pid, int *kind, struct ma_s2map *rec)
+int ma_try_s2trace_parse_line(const char *line, int pid, int *kind, struct ma_s2map *rec)
 {
 	char marker[48], tag[24];
 	const char *m, *ev, *args, *cpu = NULL;
@@ -654,7 +654,7 @@ int ma_try_s2trace_collect(struct ma_s2trace *t, struct ma_s2map *out, unsigned 
 			int kind;
 
 			*nl = 0;
-			if (ma_s2trace_parse_line(buf + start, t->pid, &kind, &rec) != 1 || !own_thread(t, rec.tid))
+			if (ma_try_s2trace_parse_line(buf + start, t->pid, &kind, &rec) != 1 || !own_thread(t, rec.tid))
 				continue;
 			if (kind == 0) {
 				if (total < max)

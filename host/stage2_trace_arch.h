@@ -17,6 +17,6 @@ struct ma_s2probe {
 };
 
 /* The probes for this architecture and KVM mode: their number, or -EOPNOTSUPP (*why set). */
-int ma_arch_s2trace_probes(const struct ma_s2probe **out, const char **why);
+int ma_arch_try_s2trace_probes(const struct ma_s2probe **out, const char **why);
 
 #endif

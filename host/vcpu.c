@@ -90,7 +90,7 @@ int ma_try_vcpu_add(struct ma_vm *vm, struct ma_vcpu **out)
 		v->mbox_gpa = MA_MAILBOX_GPA + v->index * MA_MAILBOX_STRIDE;
 		v->mbox = ma_gpa_to_hva(vm, v->mbox_gpa);
 	}
-	r = ma_arch_vcpu_init(v);
+	r = ma_arch_try_vcpu_init(v);
 	if (r)
 		goto err;
 	vm->vcpus[vm->nr_vcpus++] = v;
@@ -136,7 +136,7 @@ void ma_vcpu_start(struct ma_vcpu *v, enum ma_agent agent, const uint64_t *args,
 	mb->nr_vcpus = v->vm->nr_vcpus;
 	for (unsigned i = 0; i < nargs && i < 8; i++)
 		mb->args[i] = args[i];
-	r = ma_arch_vcpu_set_entry(v, MA_IMAGE_GPA, MA_STACK_GPA + (v->index + 1) * MA_STACK_SIZE,
+	r = ma_arch_try_vcpu_set_entry(v, MA_IMAGE_GPA, MA_STACK_GPA + (v->index + 1) * MA_STACK_SIZE,
 				   v->mbox_gpa);
 	if (r)
 		ma_fatal("setting the entry registers of vCPU %u: %s", v->index, ma_errno_name(-r));
@@ -276,7 +276,7 @@ enum ma_outcome ma_vcpu_resume(struct ma_vcpu *v, unsigned timeout_ms, struct ma
 		timer_delete(timer);
 	v->run->immediate_exit = 0;
 	tl_vcpu = NULL;
-	pc_err = ma_arch_vcpu_get_pc(v, &res->pc);
+	pc_err = ma_arch_try_vcpu_get_pc(v, &res->pc);
 	if (pc_err < 0)
 		ma_fail("vCPU %u: reading the guest PC after KVM_RUN: %s", v->index, ma_errno_name(-pc_err));
 	return res->outcome;

@@ -171,7 +171,7 @@ int ma_try_map(struct ma_vm *vm, uint64_t gva, uint64_t gpa, uint64_t size, enum
 	if ((gva | gpa | size) & (MA_PAGE_SIZE - 1) || mt >= MA_MT_COUNT || !vm->has_guest)
 		return -EINVAL;
 	for (uint64_t off = 0; off < size; off += MA_PAGE_SIZE) {
-		int r = ma_arch_map_page(vm, gva + off, gpa + off, mt);
+		int r = ma_arch_try_map_page(vm, gva + off, gpa + off, mt);
 
 		if (r)
 			return r;
@@ -205,7 +205,7 @@ static int setup_guest(struct ma_vm *vm)
 	memcpy(vm->sys.hva, ma_guest_image_start, image);
 	vm->pt_next = MA_PT_POOL_GPA;
 	vm->has_guest = true;
-	return ma_arch_vm_setup_guest(vm);
+	return ma_arch_try_vm_setup_guest(vm);
 }
 
 int ma_try_vm_create(struct ma_vm **out, const struct ma_vm_opts *opts)
@@ -226,7 +226,7 @@ int ma_try_vm_create(struct ma_vm **out, const struct ma_vm_opts *opts)
 	if (opts->raw_type) {
 		type = opts->type;
 	} else {
-		r = ma_arch_vm_type(opts, &type, &ipa_bits);
+		r = ma_arch_try_vm_type(opts, &type, &ipa_bits);
 		if (r) {
 			free(vm);
 			return r;

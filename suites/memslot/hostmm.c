@@ -193,7 +193,7 @@ const char *ms_thp_setting(void)
 	return b;
 }
 
-long long ms_pagemap_pfn(const void *addr)
+long long ms_try_pagemap_pfn(const void *addr)
 {
 	int fd = open("/proc/self/pagemap", O_RDONLY | O_CLOEXEC);
 	uint64_t e;

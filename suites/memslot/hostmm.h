@@ -33,7 +33,7 @@ const char *ms_thp_setting(void);
  * The physical frame behind addr, from /proc/self/pagemap: > 0; 0 if the page is not present
  * or the PFN is hidden (not root); -errno if pagemap cannot be read.
  */
-long long ms_pagemap_pfn(const void *addr);
+long long ms_try_pagemap_pfn(const void *addr);
 /* An address range of size bytes aligned to align with nothing mapped (PROT_NONE reservation). */
 void *ms_reserve(size_t size, size_t align);
 

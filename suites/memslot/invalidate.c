@@ -611,7 +611,7 @@ MA_TEST(memslot, invalidate_thp_collapse, .timeout_s = 60, .req = { .root = true
 	kb = ms_anon_huge_kb(hva);
 	if (kb != 0)
 		ma_skip("AnonHugePages %ld kB after faulting the range in with MADV_NOHUGEPAGE: not small pages", kb);
-	pfn_before = ms_pagemap_pfn(hva);
+	pfn_before = ms_try_pagemap_pfn(hva);
 	if (madvise(hva, SIZE, MADV_HUGEPAGE))
 		ma_fatal("madvise(MADV_HUGEPAGE): %s", ma_errno_name(errno));
 	if (madvise(hva, SIZE, MADV_COLLAPSE)) {
@@ -625,7 +625,7 @@ MA_TEST(memslot, invalidate_thp_collapse, .timeout_s = 60, .req = { .root = true
 		ma_fatal("madvise(MADV_COLLAPSE): %s", ma_errno_name(e));
 	}
 	kb = ms_anon_huge_kb(hva);
-	pfn_after = ms_pagemap_pfn(hva);
+	pfn_after = ms_try_pagemap_pfn(hva);
 	ma_log("MADV_COLLAPSE: AnonHugePages 0 -> %ld kB, pfn of the first page %#llx -> %#llx", kb,
 	       (unsigned long long)pfn_before, (unsigned long long)pfn_after);
 	if (kb < (long)(SIZE >> 10))
@@ -705,7 +705,7 @@ MA_TEST(memslot, invalidate_migrate, MA_VARIANTS(small_page_backings), .timeout_
 	guest_write(&x, 0, SIZE, S_OLD, "before compaction");
 	ms_prove_backing(kind, m.hva, SIZE, "after the guest's write");
 	for (unsigned i = 0; i < npages; i++) {
-		before[i] = ms_pagemap_pfn((char *)m.hva + i * PG);
+		before[i] = ms_try_pagemap_pfn((char *)m.hva + i * PG);
 		if (before[i] <= 0)
 			ma_skip("/proc/self/pagemap gives no pfn for page %u (%lld)", i, before[i]);
 	}
@@ -720,7 +720,7 @@ MA_TEST(memslot, invalidate_migrate, MA_VARIANTS(small_page_backings), .timeout_
 	if (r)
 		ma_fatal("writing /proc/sys/vm/compact_memory: %s", ma_errno_name(-r));
 	for (unsigned i = 0; i < npages; i++) {
-		long long now = ms_pagemap_pfn((char *)m.hva + i * PG);
+		long long now = ms_try_pagemap_pfn((char *)m.hva + i * PG);
 
 		if (now > 0 && now != before[i] && !moved++)
 			first = i;
@@ -729,7 +729,7 @@ MA_TEST(memslot, invalidate_migrate, MA_VARIANTS(small_page_backings), .timeout_
 		ma_skip("compaction moved none of the %u pages of %s memory (pagemap pfns unchanged, page 0 at "
 			"%#llx)", npages, ma_backing_name(kind), (unsigned long long)before[0]);
 	ma_log("compaction moved %u of %u pages (first: page %u, pfn %#llx -> %#llx)", moved, npages, first,
-	       (unsigned long long)before[first], (unsigned long long)ms_pagemap_pfn((char *)m.hva + first * PG));
+	       (unsigned long long)before[first], (unsigned long long)ms_try_pagemap_pfn((char *)m.hva + first * PG));
 	host_sees(m.hva, GPA, SIZE, S_OLD, "after migration (copied content)");
 	host_fill(m.hva, GPA, SIZE, S_NEW);
 	guest_sees(&x, 0, SIZE, S_NEW, S_OLD, "after migration and a host rewrite");

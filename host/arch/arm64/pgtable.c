@@ -33,7 +33,7 @@ static uint64_t *table_at(struct ma_vm *vm, uint64_t gpa)
 	return ma_gpa_to_hva(vm, gpa);
 }
 
-int ma_arch_map_page(struct ma_vm *vm, uint64_t gva, uint64_t gpa, enum ma_memtype mt)
+int ma_arch_try_map_page(struct ma_vm *vm, uint64_t gva, uint64_t gpa, enum ma_memtype mt)
 {
 	uint64_t *table;
 

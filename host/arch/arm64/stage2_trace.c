@@ -21,7 +21,7 @@
 #define MAP_FETCH "addr=%x1:x64 size=%x2:x64 phys=%x3:x64 prot=%x4:x64"
 #define RELAX_FETCH "addr=%x1:x64 prot=%x2:x64"
 
-int ma_arch_s2trace_probes(const struct ma_s2probe **out, const char **why)
+int ma_arch_try_s2trace_probes(const struct ma_s2probe **out, const char **why)
 {
 	/* only the functions KVM_PGT_FN selects in this mode: each probe costs a registration */
 	static const struct ma_s2probe plain[] = {

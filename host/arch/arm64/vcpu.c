@@ -91,7 +91,7 @@ static int setup_mmu(struct ma_vcpu *v)
 	return r;
 }
 
-int ma_arch_vcpu_init(struct ma_vcpu *v)
+int ma_arch_try_vcpu_init(struct ma_vcpu *v)
 {
 	struct kvm_vcpu_init init;
 	long r;
@@ -100,7 +100,7 @@ int ma_arch_vcpu_init(struct ma_vcpu *v)
 	r = ma_try_ioctl(v->vm->fd, KVM_ARM_PREFERRED_TARGET, &init);
 	if (r < 0)
 		return (int)r;
-	/* no feature bits: every vCPU starts powered on, at the PC set by ma_arch_vcpu_set_entry() */
+	/* no feature bits: every vCPU starts powered on, at the PC set by ma_arch_try_vcpu_set_entry() */
 	memset(init.features, 0, sizeof(init.features));
 	r = ma_try_ioctl(v->fd, KVM_ARM_VCPU_INIT, &init);
 	if (r < 0)
@@ -134,7 +134,7 @@ static int complete_pending_mmio(struct ma_vcpu *v)
 	return r == -EINTR || r >= 0 ? 0 : (int)r;
 }
 
-int ma_arch_vcpu_set_entry(struct ma_vcpu *v, uint64_t pc, uint64_t sp, uint64_t arg0)
+int ma_arch_try_vcpu_set_entry(struct ma_vcpu *v, uint64_t pc, uint64_t sp, uint64_t arg0)
 {
 	int r;
 
@@ -152,7 +152,7 @@ int ma_arch_vcpu_set_entry(struct ma_vcpu *v, uint64_t pc, uint64_t sp, uint64_t
 	return r;
 }
 
-int ma_arch_vcpu_get_pc(struct ma_vcpu *v, uint64_t *pc)
+int ma_arch_try_vcpu_get_pc(struct ma_vcpu *v, uint64_t *pc)
 {
 	return ma_try_get_one_reg(v, REG_PC, pc);
 }

@@ -6,7 +6,7 @@
 
 #define MA_ARM64_DEFAULT_IPA_BITS	40	/* what KVM uses for type 0 */
 
-int ma_arch_vm_type(const struct ma_vm_opts *opts, unsigned long *type, unsigned *ipa_bits)
+int ma_arch_try_vm_type(const struct ma_vm_opts *opts, unsigned long *type, unsigned *ipa_bits)
 {
 	unsigned bits = opts ? opts->ipa_bits : 0;
 
@@ -20,7 +20,7 @@ int ma_arch_vm_type(const struct ma_vm_opts *opts, unsigned long *type, unsigned
 	return 0;
 }
 
-int ma_arch_vm_setup_guest(struct ma_vm *vm)
+int ma_arch_try_vm_setup_guest(struct ma_vm *vm)
 {
 	int r;
 
@@ -29,12 +29,12 @@ int ma_arch_vm_setup_guest(struct ma_vm *vm)
 		return -ENOMEM;
 	/* the system slot, identity, Normal write-back: image, mailboxes, stacks, page tables */
 	for (uint64_t off = 0; off < MA_SYS_SIZE; off += MA_PAGE_SIZE) {
-		r = ma_arch_map_page(vm, MA_SYS_GPA + off, MA_SYS_GPA + off, MA_MT_NORMAL_WB);
+		r = ma_arch_try_map_page(vm, MA_SYS_GPA + off, MA_SYS_GPA + off, MA_MT_NORMAL_WB);
 		if (r)
 			return r;
 	}
 	/* the doorbell page: Device-nGnRnE, so the STR reaches stage 2 (no memslot: an MMIO exit) */
-	return ma_arch_map_page(vm, MA_CALL_MMIO_GPA, MA_CALL_MMIO_GPA, MA_MT_DEVICE_nGnRnE);
+	return ma_arch_try_map_page(vm, MA_CALL_MMIO_GPA, MA_CALL_MMIO_GPA, MA_MT_DEVICE_nGnRnE);
 }
 
 void ma_arch_vm_free(struct ma_vm *vm)

@@ -6,7 +6,7 @@
 
 #include "stage2_trace_arch.h"
 
-int ma_arch_s2trace_probes(const struct ma_s2probe **out, const char **why)
+int ma_arch_try_s2trace_probes(const struct ma_s2probe **out, const char **why)
 {
 	*out = NULL;
 	*why = "stage-2 map tracing is implemented for arm64 only (x86_64 has no probes defined)";

@@ -5,7 +5,7 @@
 
 #include "x86.h"
 
-int ma_x86_supported_cpuid(struct kvm_cpuid2 **out)
+int ma_x86_try_supported_cpuid(struct kvm_cpuid2 **out)
 {
 	unsigned nent = 128;
 

@@ -21,7 +21,7 @@ static uint64_t tss_desc_lo(uint64_t base, uint32_t limit)
 	       (((base >> 24) & 0xffull) << 56);
 }
 
-int ma_x86_write_descriptors(struct ma_vm *vm)
+int ma_x86_try_write_descriptors(struct ma_vm *vm)
 {
 	uint64_t *gdt = ma_gpa_to_hva(vm, MA_X86_GDT_GPA);
 	uint8_t *tss = ma_gpa_to_hva(vm, MA_X86_TSS_GPA);

@@ -37,7 +37,7 @@ static uint64_t memtype_bits(enum ma_memtype mt)
 	}
 }
 
-int ma_x86_pat_index(enum ma_memtype mt)
+int ma_x86_try_pat_index(enum ma_memtype mt)
 {
 	uint64_t b = memtype_bits(mt);
 
@@ -46,7 +46,7 @@ int ma_x86_pat_index(enum ma_memtype mt)
 	return (b & PTE_PWT ? 1 : 0) | (b & PTE_PCD ? 2 : 0) | (b & PTE_PAT_4K ? 4 : 0);
 }
 
-int ma_arch_map_page(struct ma_vm *vm, uint64_t gva, uint64_t gpa, enum ma_memtype mt)
+int ma_arch_try_map_page(struct ma_vm *vm, uint64_t gva, uint64_t gpa, enum ma_memtype mt)
 {
 	unsigned maxphys = vm->ipa_bits ? vm->ipa_bits : 52;
 	uint64_t attr = memtype_bits(mt);

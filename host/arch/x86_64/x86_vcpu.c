@@ -77,14 +77,14 @@ static int set_pat(struct ma_vcpu *v)
 	return r == 1 ? 0 : -EINVAL;	/* KVM_SET_MSRS returns how many it set */
 }
 
-int ma_arch_vcpu_init(struct ma_vcpu *v)
+int ma_arch_try_vcpu_init(struct ma_vcpu *v)
 {
 	struct kvm_cpuid_entry2 *e;
 	struct kvm_cpuid2 *c;
 	bool nx;
 	long r;
 
-	r = ma_x86_supported_cpuid(&c);
+	r = ma_x86_try_supported_cpuid(&c);
 	if (r)
 		return (int)r;
 	cpuid_set_apic_id(c, v->index);
@@ -108,7 +108,7 @@ void ma_arch_vcpu_free(struct ma_vcpu *v)
 	v->arch = NULL;
 }
 
-int ma_arch_vcpu_set_entry(struct ma_vcpu *v, uint64_t pc, uint64_t sp, uint64_t arg0)
+int ma_arch_try_vcpu_set_entry(struct ma_vcpu *v, uint64_t pc, uint64_t sp, uint64_t arg0)
 {
 	struct kvm_mp_state mp;
 	struct kvm_regs regs;
@@ -134,7 +134,7 @@ int ma_arch_vcpu_set_entry(struct ma_vcpu *v, uint64_t pc, uint64_t sp, uint64_t
 	return r < 0 ? (int)r : 0;
 }
 
-int ma_arch_vcpu_get_pc(struct ma_vcpu *v, uint64_t *pc)
+int ma_arch_try_vcpu_get_pc(struct ma_vcpu *v, uint64_t *pc)
 {
 	struct kvm_regs regs;
 	long r = ma_try_ioctl(v->fd, KVM_GET_REGS, &regs);

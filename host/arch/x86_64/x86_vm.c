@@ -12,7 +12,7 @@ bool ma_kvm_protected_mode(void)
 	return false;	/* pKVM is arm64 only */
 }
 
-int ma_arch_vm_type(const struct ma_vm_opts *opts, unsigned long *type, unsigned *ipa_bits)
+int ma_arch_try_vm_type(const struct ma_vm_opts *opts, unsigned long *type, unsigned *ipa_bits)
 {
 	struct kvm_cpuid2 *c;
 	struct kvm_cpuid_entry2 *e;
@@ -21,7 +21,7 @@ int ma_arch_vm_type(const struct ma_vm_opts *opts, unsigned long *type, unsigned
 	*type = opts ? opts->type : 0;	/* KVM_X86_DEFAULT_VM */
 	*ipa_bits = MA_X86_DEFAULT_MAXPHYADDR;
 	/* the guest's MAXPHYADDR is what KVM reports: a failed query is an error, not the default */
-	r = ma_x86_supported_cpuid(&c);
+	r = ma_x86_try_supported_cpuid(&c);
 	if (r)
 		return r;
 	e = ma_x86_cpuid_find(c, 0x80000008u, 0);
@@ -31,19 +31,19 @@ int ma_arch_vm_type(const struct ma_vm_opts *opts, unsigned long *type, unsigned
 	return 0;
 }
 
-int ma_arch_vm_setup_guest(struct ma_vm *vm)
+int ma_arch_try_vm_setup_guest(struct ma_vm *vm)
 {
 	uint64_t off;
 	int r;
 
-	r = ma_x86_write_descriptors(vm);
+	r = ma_x86_try_write_descriptors(vm);
 	if (r)
 		return r;
 	vm->pt_root = ma_pt_alloc_page(vm);
 	if (!vm->pt_root)
 		return -ENOMEM;
 	for (off = 0; off < MA_SYS_SIZE; off += MA_PAGE_SIZE) {
-		r = ma_arch_map_page(vm, MA_SYS_GPA + off, MA_SYS_GPA + off, MA_MT_NORMAL_WB);
+		r = ma_arch_try_map_page(vm, MA_SYS_GPA + off, MA_SYS_GPA + off, MA_MT_NORMAL_WB);
 		if (r)
 			return r;
 	}

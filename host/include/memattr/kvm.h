@@ -124,7 +124,7 @@ int ma_try_map(struct ma_vm *vm, uint64_t gva, uint64_t gpa, uint64_t size, enum
 void ma_map(struct ma_vm *vm, uint64_t gva, uint64_t gpa, uint64_t size, enum ma_memtype mt);
 const char *ma_memtype_name(enum ma_memtype mt);
 /* x86_64 only: the PAT entry (0..7) a guest stage-1 mapping of type mt selects, or -EINVAL. */
-int ma_x86_pat_index(enum ma_memtype mt);
+int ma_x86_try_pat_index(enum ma_memtype mt);
 
 /* ---- vCPUs -------------------------------------------------------------------------------- */
 

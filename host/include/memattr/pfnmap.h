@@ -91,7 +91,7 @@ struct ma_pfnmap_spec {
 int ma_pfnmap_parse_specs(const char *s, struct ma_pfnmap_spec *out, unsigned max, char *err, size_t errlen);
 
 /* Per-source openers (host/pfnmap_pci.c) used by ma_try_pfnmap_open. */
-int ma_pfnmap_open_pci_bar(struct ma_pfnmap *p, bool wc, const char **why);
-int ma_pfnmap_open_vfio(struct ma_pfnmap *p, unsigned which, const char **why);
+int ma_try_pfnmap_open_pci_bar(struct ma_pfnmap *p, bool wc, const char **why);
+int ma_try_pfnmap_open_vfio(struct ma_pfnmap *p, unsigned which, const char **why);
 
 #endif

@@ -94,6 +94,6 @@ static inline bool ma_s2fn_is_map(enum ma_s2fn fn) { return fn == MA_S2FN_MAP ||
  * rec->fn, rec->tid and rec->ret set); 0 if the line is not one of its events; -EINVAL if it is
  * but cannot be parsed.
  */
-int ma_s2trace_parse_line(const char *line, int pid, int *kind, struct ma_s2map *rec);
+int ma_try_s2trace_parse_line(const char *line, int pid, int *kind, struct ma_s2map *rec);
 
 #endif
