@@ -154,6 +154,8 @@ static void marker(struct console *k, const char *m, const char *line)
  * kernel message that interrupted a user line. Returns its position or NULL. */
 static const char *midline_stamp(const char *line)
 {
+	if (!*line)
+		return NULL;
 	for (const char *p = strchr(line + 1, '['); p; p = strchr(p + 1, '[')) {
 		const char *q = p + 1;
 		while (*q == ' ')
