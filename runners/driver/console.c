@@ -268,6 +268,10 @@ static void take_line(struct console *k)
 	size_t n = p->len;
 	while (n && p->s[n - 1] == '\r')
 		n--;
+	if (!p->s) { /* an empty line before any byte was buffered */
+		console_line(k, "");
+		return;
+	}
 	p->s[n] = 0;
 	console_line(k, p->s);
 	buf_reset(p);
