@@ -1,7 +1,7 @@
 # memattr top-level Makefile.
 #   make run     build, run the lab cells (and a native host cell where usable), write reports/
-#   make check   the project's own tests: unit tests under ASan/UBSan, then one arm64 and one
-#                x86_64 lab cell
+#   make check   the project's own tests: unit tests under ASan/UBSan, the fuzz targets for a
+#                bounded time (mk/fuzz.mk), then one arm64 and one x86_64 lab cell
 #   make mutate  mutation testing: the suites against deliberately broken KVM builds (mk/mutate.mk)
 # Per-architecture outputs go to build/<arch>/ (arch = x86_64 or aarch64).
 
@@ -41,6 +41,7 @@ include mk/tests.mk
 include mk/lab.mk
 include mk/inject.mk
 include mk/mutate.mk
+include mk/fuzz.mk
 
 # The main job: `make run RUN_ARGS="--cells arm64-max --filter 'atomics.*'"` passes options on.
 run: deps build driver
@@ -49,6 +50,7 @@ run: deps build driver
 # The project's own tests (what .ci/run calls).
 check: deps
 	$(MAKE) unit
+	$(MAKE) fuzz
 	$(MAKE) build driver
 	$(MAKE) lab-check
 
