@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Install what memattr needs on a Debian 12 host: QEMU 10 (bookworm-backports), the arm64 cross
-# toolchain, busybox-static, TAP consumers used by the self-tests.  Idempotent; needs root.
+# toolchain, busybox-static, TAP consumers used by the self-tests, clang with libFuzzer (make fuzz).
+# Idempotent; needs root.
 # The Debian archive URI is read from the machine's own apt sources, never hard-coded.
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
@@ -15,7 +16,7 @@ need_root() {
 
 pkgs_base="build-essential gcc-aarch64-linux-gnu libc6-dev-arm64-cross binutils-aarch64-linux-gnu
 	busybox-static cpio xz-utils zstd rsync bison flex libelf-dev libssl-dev dwarves bc kmod
-	perl libtap-formatter-junit-perl python3 ca-certificates"
+	perl libtap-formatter-junit-perl python3 ca-certificates clang libclang-rt-dev"
 pkgs_qemu="qemu-system-arm qemu-system-x86"
 
 missing=""
