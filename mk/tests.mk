@@ -32,8 +32,12 @@ $(SAN_B)/bin/memattr-%: $$(call suite_objs_san,$$*) $(SAN_LIB)
 	$(CC) $(SAN) -pthread -o $@ $^
 suite_objs_san = $(patsubst %,$(SAN_B)/%.o,$(wildcard suites/$(1)/*.c suites/$(1)/arch/$(HADIR)/*.c))
 
-.PHONY: unit unit-host unit-native-kvm
-unit: unit-host unit-driver unit-native-kvm
+.PHONY: unit unit-host unit-native-kvm unit-deps
+unit: unit-host unit-driver unit-native-kvm unit-deps
+
+# runners/install-deps.sh on a faked non-Debian host and as a user that is not root
+unit-deps:
+	bash tests/deps/check.sh
 
 unit-host: $(SAN_B)/tests/memattr-unit $(SAN_B)/tests/harness-sample
 	$(SAN_B)/tests/memattr-unit
