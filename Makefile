@@ -4,6 +4,9 @@
 #                bounded time (mk/fuzz.mk), then one arm64 and one x86_64 lab cell
 #   make mutate  mutation testing: the suites against deliberately broken KVM builds (mk/mutate.mk)
 # Per-architecture outputs go to build/<arch>/ (arch = x86_64 or aarch64).
+# UAPI headers: UAPI_DIR=DIR (both architectures) or UAPI_DIR_x86_64= / UAPI_DIR_aarch64= build the host
+# code against DIR (linux/kvm.h plus asm/ or <triplet>/asm/) instead of downloading linux-libc-dev
+# (runners/fetch-uapi.sh; installed headers that have the whole KVM API used are taken too).
 
 SHELL := /bin/bash
 HOST_ARCH := $(shell uname -m)
@@ -29,7 +32,8 @@ GUEST_COMMON_SRCS := $(wildcard guest/common/*.c)
 HOST_COMMON_SRCS := $(wildcard host/*.c)
 SUITES := $(notdir $(wildcard suites/*))
 
-.PHONY: all build run check unit lab-check clean deps $(ARCHES)
+.PHONY: all build run check unit lab-check clean deps FORCE $(ARCHES)
+FORCE:
 all: build
 
 deps:

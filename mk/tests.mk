@@ -13,7 +13,7 @@ SAN_UNIT_SRCS := $(wildcard tests/unit/*.c) guest/common/format.c \
 	suites/pfnmap/arch/arm64/memtype_model.c suites/pfnmap/memtype_names.c suites/pfnmap/sources.c
 SAN_SUITES := $(patsubst %,$(SAN_B)/bin/memattr-%,$(SUITES))
 
-$(SAN_B)/%.c.o: %.c $(wildcard host/include/memattr/*.h host/*.h guest/include/memattr/*.h suites/*/*.h) | $($(HOST_ARCH)_UAPI)
+$(SAN_B)/%.c.o: %.c $(wildcard host/include/memattr/*.h host/*.h guest/include/memattr/*.h suites/*/*.h) $($(HOST_ARCH)_UAPI)
 	@mkdir -p $(@D)
 	$(CC) $(SAN_CFLAGS) -c $< -o $@
 $(SAN_B)/guest_image.o: host/arch/$(HADIR)/guest_image.S $(BUILD)/$(HOST_ARCH)/guest.bin
