@@ -1,9 +1,12 @@
 # memattr top-level Makefile.
 #   make run     build, run the lab cells (and a native host cell where usable), write reports/
-#   make check   the project's own tests: unit tests under ASan/UBSan, then one arm64 and one
-#                x86_64 lab cell
+#   make check   the project's own tests: unit tests under ASan/UBSan, the fuzz targets for a
+#                bounded time (mk/fuzz.mk), then one arm64 and one x86_64 lab cell
 #   make mutate  mutation testing: the suites against deliberately broken KVM builds (mk/mutate.mk)
 # Per-architecture outputs go to build/<arch>/ (arch = x86_64 or aarch64).
+# UAPI headers: UAPI_DIR=DIR (both architectures) or UAPI_DIR_x86_64= / UAPI_DIR_aarch64= build the host
+# code against DIR (linux/kvm.h plus asm/ or <triplet>/asm/) instead of downloading linux-libc-dev
+# (runners/fetch-uapi.sh; installed headers that have the whole KVM API used are taken too).
 
 SHELL := /bin/bash
 HOST_ARCH := $(shell uname -m)
@@ -29,7 +32,8 @@ GUEST_COMMON_SRCS := $(wildcard guest/common/*.c)
 HOST_COMMON_SRCS := $(wildcard host/*.c)
 SUITES := $(notdir $(wildcard suites/*))
 
-.PHONY: all build run check unit lab-check clean deps $(ARCHES)
+.PHONY: all build run check unit lab-check clean deps FORCE $(ARCHES)
+FORCE:
 all: build
 
 deps:
@@ -41,6 +45,7 @@ include mk/tests.mk
 include mk/lab.mk
 include mk/inject.mk
 include mk/mutate.mk
+include mk/fuzz.mk
 
 # The main job: `make run RUN_ARGS="--cells arm64-max --filter 'atomics.*'"` passes options on.
 run: deps build driver
@@ -49,6 +54,7 @@ run: deps build driver
 # The project's own tests (what .ci/run calls).
 check: deps
 	$(MAKE) unit
+	$(MAKE) fuzz
 	$(MAKE) build driver
 	$(MAKE) lab-check
 

@@ -9,7 +9,7 @@ $(1)_CC := $$(CROSS_$(1))gcc
 $(1)_OBJCOPY := $$(CROSS_$(1))objcopy
 $(1)_AR := $$(CROSS_$(1))ar
 $(1)_B := $(BUILD)/$(1)
-$(1)_UAPI := $(BUILD)/$(1)/uapi/include/linux/kvm.h
+$(1)_UAPI := $(BUILD)/$(1)/uapi/SOURCE
 $(1)_GUEST_SRCS := $$(GUEST_COMMON_SRCS) $$(wildcard guest/arch/$$(ADIR_$(1))/*.c guest/arch/$$(ADIR_$(1))/*.S)
 $(1)_GUEST_OBJS := $$(patsubst %,$$($(1)_B)/%.o,$$($(1)_GUEST_SRCS))
 $(1)_HOST_SRCS := $$(HOST_COMMON_SRCS) $$(wildcard host/arch/$$(ADIR_$(1))/*.c host/arch/$$(ADIR_$(1))/*.S)
@@ -18,8 +18,10 @@ $(1)_LIB := $$($(1)_B)/libmemattr.a
 $(1)_PROGS := $$(patsubst %,$$($(1)_B)/bin/memattr-%,$$(SUITES)) $$($(1)_B)/bin/memattr-cellinfo
 $(1)_HOST_CFLAGS := $$(HOST_CFLAGS) -isystem $(BUILD)/$(1)/uapi/include
 
-$$($(1)_UAPI):
-	@bash runners/fetch-uapi.sh $(1) $(BUILD)/$(1)/uapi
+# UAPI headers (runners/fetch-uapi.sh): UAPI_DIR_$(1) or UAPI_DIR, the installed ones if new enough, or
+# a download; checked on every make, SOURCE changes only with the choice
+$$($(1)_UAPI): FORCE
+	@MEMATTR_UAPI_DIR='$$(or $$(UAPI_DIR_$(1)),$$(UAPI_DIR))' bash runners/fetch-uapi.sh $(1) $(BUILD)/$(1)/uapi
 
 $$($(1)_B)/guest/%.c.o: guest/%.c $$(wildcard guest/include/memattr/*.h guest/arch/$$(ADIR_$(1))/*.h) | $$($(1)_UAPI)
 	@mkdir -p $$(@D)
@@ -34,7 +36,7 @@ $$($(1)_B)/guest.bin: $$($(1)_B)/guest.elf
 	$$($(1)_OBJCOPY) -O binary $$< $$@
 	@test $$$$(stat -c %s $$@) -le 1048576 || { echo "guest image over 1 MiB" >&2; rm -f $$@; exit 1; }
 
-$$($(1)_B)/host/%.c.o: host/%.c $$(wildcard host/include/memattr/*.h host/*.h host/arch/$$(ADIR_$(1))/*.h guest/include/memattr/*.h) | $$($(1)_UAPI)
+$$($(1)_B)/host/%.c.o: host/%.c $$(wildcard host/include/memattr/*.h host/*.h host/arch/$$(ADIR_$(1))/*.h guest/include/memattr/*.h) $$($(1)_UAPI)
 	@mkdir -p $$(@D)
 	$$($(1)_CC) $$($(1)_HOST_CFLAGS) -c $$< -o $$@
 $$($(1)_B)/host/%.S.o: host/%.S $$($(1)_B)/guest.bin
@@ -43,7 +45,7 @@ $$($(1)_B)/host/%.S.o: host/%.S $$($(1)_B)/guest.bin
 $$($(1)_LIB): $$($(1)_HOST_OBJS)
 	rm -f $$@; $$($(1)_AR) rcs $$@ $$^
 
-$$($(1)_B)/suites/%.c.o: suites/%.c $$(wildcard host/include/memattr/*.h guest/include/memattr/*.h suites/*/*.h) | $$($(1)_UAPI)
+$$($(1)_B)/suites/%.c.o: suites/%.c $$(wildcard host/include/memattr/*.h guest/include/memattr/*.h suites/*/*.h) $$($(1)_UAPI)
 	@mkdir -p $$(@D)
 	$$($(1)_CC) $$($(1)_HOST_CFLAGS) -c $$< -o $$@
 $$($(1)_B)/bin/memattr-%: $$$$(call suite_objs,$(1),$$$$*) $$($(1)_LIB)
@@ -52,7 +54,7 @@ $$($(1)_B)/bin/memattr-%: $$$$(call suite_objs,$(1),$$$$*) $$($(1)_LIB)
 $$($(1)_B)/bin/memattr-cellinfo: $$($(1)_B)/runners/cellinfo.c.o $$($(1)_B)/runners/hold_vm.c.o $$($(1)_LIB)
 	@mkdir -p $$(@D)
 	$$($(1)_CC) -static -pthread -o $$@ $$^
-$$($(1)_B)/runners/%.c.o: runners/%.c $$(wildcard host/include/memattr/*.h runners/*.h) | $$($(1)_UAPI)
+$$($(1)_B)/runners/%.c.o: runners/%.c $$(wildcard host/include/memattr/*.h runners/*.h) $$($(1)_UAPI)
 	@mkdir -p $$(@D)
 	$$($(1)_CC) $$($(1)_HOST_CFLAGS) -c $$< -o $$@
 

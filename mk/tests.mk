@@ -13,7 +13,7 @@ SAN_UNIT_SRCS := $(wildcard tests/unit/*.c) guest/common/format.c \
 	suites/pfnmap/arch/arm64/memtype_model.c suites/pfnmap/memtype_names.c suites/pfnmap/sources.c
 SAN_SUITES := $(patsubst %,$(SAN_B)/bin/memattr-%,$(SUITES))
 
-$(SAN_B)/%.c.o: %.c $(wildcard host/include/memattr/*.h host/*.h guest/include/memattr/*.h suites/*/*.h) | $($(HOST_ARCH)_UAPI)
+$(SAN_B)/%.c.o: %.c $(wildcard host/include/memattr/*.h host/*.h guest/include/memattr/*.h suites/*/*.h) $($(HOST_ARCH)_UAPI)
 	@mkdir -p $(@D)
 	$(CC) $(SAN_CFLAGS) -c $< -o $@
 $(SAN_B)/guest_image.o: host/arch/$(HADIR)/guest_image.S $(BUILD)/$(HOST_ARCH)/guest.bin
@@ -32,8 +32,12 @@ $(SAN_B)/bin/memattr-%: $$(call suite_objs_san,$$*) $(SAN_LIB)
 	$(CC) $(SAN) -pthread -o $@ $^
 suite_objs_san = $(patsubst %,$(SAN_B)/%.o,$(wildcard suites/$(1)/*.c suites/$(1)/arch/$(HADIR)/*.c))
 
-.PHONY: unit unit-host unit-native-kvm
-unit: unit-host unit-driver unit-native-kvm
+.PHONY: unit unit-host unit-native-kvm unit-deps
+unit: unit-host unit-driver unit-native-kvm unit-deps
+
+# runners/install-deps.sh on a faked non-Debian host and as a user that is not root
+unit-deps:
+	bash tests/deps/check.sh
 
 unit-host: $(SAN_B)/tests/memattr-unit $(SAN_B)/tests/harness-sample
 	$(SAN_B)/tests/memattr-unit

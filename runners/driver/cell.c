@@ -350,7 +350,13 @@ void cell_suite_begin(struct cell *c, const char *suite)
 	s->state = SUITE_RUNNING;
 	s->t_begin = mono_now();
 	s->knote_mark = c->knotes.n;
-	char *path = xasprintf("%s/%s.tap", c->dir, suite);
+	/* the name comes from the console: its file stays in the cell's directory */
+	char *file = xasprintf("%s.tap", suite);
+	for (char *f = file; *f; f++)
+		if (*f == '/')
+			*f = '_';
+	char *path = path_join(c->dir, file);
+	free(file);
 	s->tap = fopen(path, again ? "a" : "w");
 	if (!s->tap)
 		cell_note(c, "cannot write %s: %s", path, strerror(errno));

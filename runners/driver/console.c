@@ -154,6 +154,8 @@ static void marker(struct console *k, const char *m, const char *line)
  * kernel message that interrupted a user line. Returns its position or NULL. */
 static const char *midline_stamp(const char *line)
 {
+	if (!*line)
+		return NULL;
 	for (const char *p = strchr(line + 1, '['); p; p = strchr(p + 1, '[')) {
 		const char *q = p + 1;
 		while (*q == ' ')
@@ -266,6 +268,10 @@ static void take_line(struct console *k)
 	size_t n = p->len;
 	while (n && p->s[n - 1] == '\r')
 		n--;
+	if (!p->s) { /* an empty line before any byte was buffered */
+		console_line(k, "");
+		return;
+	}
 	p->s[n] = 0;
 	console_line(k, p->s);
 	buf_reset(p);
