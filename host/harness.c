@@ -454,6 +454,7 @@ int ma_harness_main(int argc, char **argv)
 	struct instance **sel;
 	struct totals tot = { 0 };
 	int list = 0, verbose = 0;
+	const char *after = NULL; /* --after NAME: only the selected tests after NAME */
 
 	setvbuf(stdout, NULL, _IOLBF, 0);
 	for (int i = 1; i < argc; i++) {
@@ -463,6 +464,8 @@ int ma_harness_main(int argc, char **argv)
 			list = 1;
 		} else if (!strcmp(a, "-v")) {
 			verbose = 1;
+		} else if (!strcmp(a, "--after") && i + 1 < argc) {
+			after = argv[++i];
 		} else if ((!strcmp(a, "-t") || !strcmp(a, "-T") || !strcmp(a, "-o")) && i + 1 < argc) {
 			if (a[1] == 't' && ninc < 32)
 				inc[ninc++] = argv[++i];
@@ -519,6 +522,17 @@ int ma_harness_main(int argc, char **argv)
 	for (unsigned i = 0; i < n; i++)
 		if (selected(all[i].name, inc, ninc, exc, nexc))
 			sel[nsel++] = &all[i];
+	if (after) {
+		for (k = 0; k < nsel && strcmp(sel[k]->name, after); k++)
+			;
+		if (k == nsel) {
+			fprintf(stderr, "%s: --after %s: no such test in the selection\n", argv[0], after);
+			free(sel);
+			return 2;
+		}
+		nsel -= k + 1;
+		memmove(sel, sel + k + 1, nsel * sizeof(*sel));
+	}
 	if (list) {
 		for (k = 0; k < nsel; k++) {
 			printf("%s\n", sel[k]->name);
