@@ -705,8 +705,10 @@ void cell_kernel_panic(struct cell *c, const char *panic_line, const char *text)
 	if (!crashed) {
 		/* no list of its tests, or after its last one: the suite cannot be resumed */
 		char *nm = xasprintf("%s.panic", s->name);
-		buf_addf(&why, "\n(%ld of %ld planned results before it; %s)", done, s->plan,
+		char *planned = s->plan >= 0 ? xasprintf(" of %ld planned", s->plan) : xstrdup("");
+		buf_addf(&why, "\n(%ld%s results before it; %s)", done, planned,
 			 s->selection.n ? "after the suite's last test" : "the running test is unknown: no @@MEMATTR TEST list");
+		free(planned);
 		synthetic(c, s, s->name, nm, RES_FAIL, buf_str(&why));
 		free(nm);
 		s->end_note = xasprintf("kernel panic in boot %d", c->boot);
@@ -715,6 +717,18 @@ void cell_kernel_panic(struct cell *c, const char *panic_line, const char *text)
 		return;
 	}
 	char *name = xstrdup(crashed);
+	if (s->diag.n) {
+		/* what the test printed before the panic goes with it, between the panic line and the kernel's */
+		struct buf full = {0};
+		size_t first = strcspn(buf_str(&why), "\n");
+		buf_add(&full, buf_str(&why), first);
+		for (size_t i = 0; i < s->diag.n; i++)
+			buf_addf(&full, "\n%s", s->diag.v[i]);
+		buf_adds(&full, buf_str(&why) + first);
+		buf_free(&why);
+		why = full;
+		strvec_clear(&s->diag);
+	}
 	synthetic(c, s, s->name, name, RES_FAIL, buf_str(&why));
 	c->res[c->nres - 1].synthetic = false; /* a test of the suite, whose verdict the driver gave */
 	s->results++;

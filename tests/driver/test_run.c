@@ -289,7 +289,7 @@ static void test_lab_panic_reboot(void)
 	char *out, *err;
 	double t0 = mono_now();
 	int rc = driver(&out, &err,
-			"--no-defaults --config lab.conf --cells panicmid --set run.reboot_after_panic=yes --report-dir reports5");
+			"--no-defaults --config lab.conf --set run.cell_timeout=60 --cells panicmid --set run.reboot_after_panic=yes --report-dir reports5");
 	T_INT(rc, 1, "panic reboot: exit status 1 (the crashed test failed)");
 	T_OK(mono_now() - t0 < 30, "panic reboot: two boots in %.1f s", mono_now() - t0);
 	no_sanitizer_errors(err, "panic reboot");
@@ -307,7 +307,7 @@ static void test_lab_panic_reboot(void)
 	T_HAS(c, "test.panicmid.atomics.a=pass", "panic reboot: result before the panic kept");
 	T_HAS(c, "test.panicmid.atomics.b=skip|\"CPU has no LSE atomics\"", "panic reboot: skip before the panic kept");
 	T_HAS(c, "test.panicmid.atomics.c=fail|\"kernel panic in boot 1: Kernel panic - not syncing: sysrq triggered crash\\n"
-		 "[   20.000000] sysrq: Trigger a crash\\n[   20.000001] Kernel panic",
+		 "about to write c to /proc/sysrq-trigger\\n[   20.000000] sysrq: Trigger a crash\\n[   20.000001] Kernel panic",
 	      "panic reboot: the running test gets the panic with the lines before it");
 	T_HAS(c, "Call trace:\\n[   20.000004]  show_stack+0x20/0x38 (C)", "panic reboot: call trace attached");
 	T_OK(!strstr(c, "an unrelated message long before"), "panic reboot: older kernel lines are not the panic's");
@@ -320,8 +320,8 @@ static void test_lab_panic_reboot(void)
 	T_HAS(c, "junit.suite=panicmid.atomics tests=5 failures=1", "panic reboot: junit merged");
 	free(c);
 	char *tap = R("%s/reports5/latest/panicmid.tap", root);
-	T_HAS(tap, "# kernel panic in boot 1: Kernel panic - not syncing: sysrq triggered crash\n# [   20.000000] sysrq: "
-		   "Trigger a crash\n",
+	T_HAS(tap, "# kernel panic in boot 1: Kernel panic - not syncing: sysrq triggered crash\n# about to write c to "
+		   "/proc/sysrq-trigger\n# [   20.000000] sysrq: Trigger a crash\n",
 	      "panic reboot: the panic text as diagnostics");
 	T_HAS(tap, "not ok 3 atomics.c # kernel panic in boot 1: Kernel panic - not syncing: sysrq triggered crash\n",
 	      "panic reboot: the crashed test's result line");
@@ -331,7 +331,8 @@ static void test_lab_panic_reboot(void)
 	T_HAS(tap, "\n1..6\n", "panic reboot: one plan");
 	free(tap);
 	char *st = R("%s/reports5/latest/panicmid/atomics.tap", root);
-	T_HAS(st, "ok 2 atomics.b # SKIP CPU has no LSE atomics\n# memattr-run: kernel panic in atomics.c (boot 1)",
+	T_HAS(st, "ok 2 atomics.b # SKIP CPU has no LSE atomics\n# about to write c to /proc/sysrq-trigger\n"
+		  "# memattr-run: kernel panic in atomics.c (boot 1)",
 	      "panic reboot: the suite's own stream notes the panic");
 	T_HAS(st, "# memattr-run: boot 2 resumes after atomics.c (a kernel panic ended boot 1 in it)\nTAP version 13\n1..2\n",
 	      "panic reboot: and continues with boot 2's stream");
@@ -346,7 +347,7 @@ static void test_lab_panic_reboot(void)
 	free(err);
 
 	/* panic_reboots = 0: no reboot, the rest is reported as not run */
-	rc = driver(&out, &err, "--no-defaults --config lab.conf --cells panicmid --set run.reboot_after_panic=yes "
+	rc = driver(&out, &err, "--no-defaults --config lab.conf --set run.cell_timeout=60 --cells panicmid --set run.reboot_after_panic=yes "
 				"--set run.panic_reboots=0 --report-dir reports6");
 	T_INT(rc, 1, "no reboot: exit status 1");
 	no_sanitizer_errors(err, "no reboot");
@@ -385,7 +386,7 @@ static void test_lab_checks(void)
 		   false);
 	char *out, *err;
 	int rc = driver(&out, &err,
-			"--no-defaults --config lab.conf --config checks.conf --cells skipok,skipbad,kvmbad,nokvm "
+			"--no-defaults --config lab.conf --set run.cell_timeout=60 --config checks.conf --cells skipok,skipbad,kvmbad,nokvm "
 			"--report-dir reports7");
 	T_INT(rc, 1, "checks: exit status 1");
 	no_sanitizer_errors(err, "checks");
@@ -429,7 +430,7 @@ static void test_lab_checks(void)
 	free(err);
 
 	/* with --filter, an entry that matches no test that ran is ignored */
-	rc = driver(&out, &err, "--no-defaults --config lab.conf --config checks.conf --cells skipbad --filter 'memslot.*' "
+	rc = driver(&out, &err, "--no-defaults --config lab.conf --set run.cell_timeout=60 --config checks.conf --cells skipbad --filter 'memslot.*' "
 				"--report-dir reports8");
 	no_sanitizer_errors(err, "checks filtered");
 	c = NULL;
@@ -442,13 +443,13 @@ static void test_lab_checks(void)
 	/* profile errors are configuration errors: FILE:LINE, exit 2 */
 	write_file(P("%s/broken.skips", root), "[skip]\ntests = a.*\nreason_re = (unclosed\nwhy = x\n", false);
 	write_file(P("%s/broken.conf", root), "[cell skipok]\nexpected_skips = broken.skips\n", false);
-	rc = driver(&out, &err, "--no-defaults --config lab.conf --config checks.conf --config broken.conf --cells skipok");
+	rc = driver(&out, &err, "--no-defaults --config lab.conf --set run.cell_timeout=60 --config checks.conf --config broken.conf --cells skipok");
 	T_INT(rc, 2, "checks: a bad profile exits 2");
 	T_HAS(err, "memattr-run: broken.skips:3: reason_re: bad regular expression '(unclosed'", "checks: FILE:LINE of the profile");
 	free(out);
 	free(err);
 	write_file(P("%s/broken.skips", root), "[skip]\ntests = a.*\nreason = x\n", false);
-	rc = driver(&out, &err, "--no-defaults --config lab.conf --config checks.conf --config broken.conf --cells skipok");
+	rc = driver(&out, &err, "--no-defaults --config lab.conf --set run.cell_timeout=60 --config checks.conf --config broken.conf --cells skipok");
 	T_INT(rc, 2, "checks: an entry without why exits 2");
 	T_HAS(err, "memattr-run: broken.skips:1: [skip] without 'why = ...'", "checks: names the entry");
 	free(out);
