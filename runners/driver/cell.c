@@ -269,7 +269,9 @@ static void synthetic(struct cell *c, struct suite_run *s, const char *suite, co
 	default:
 		if (!multi)
 			put_linef(c->combined, "# %s", flat);
-		put_linef(c->combined, "not ok %ld %s%s%s", t->number, name, *flat ? " # " : "", flat);
+		/* an error says so (kselftest's "# ERROR"), so that TAP consumers count it as the totals do */
+		put_linef(c->combined, "not ok %ld %s%s%s%s", t->number, name, *flat || r == RES_ERROR ? " # " : "",
+			  r == RES_ERROR ? "ERROR " : "", flat);
 		break;
 	}
 	free(flat);
