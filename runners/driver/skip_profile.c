@@ -269,7 +269,7 @@ void skip_profile_judge(const struct skip_profile *p, const struct skip_seen *se
 		v->unexpected++;
 		char *r = one_line(seen[i].reason);
 		if (near)
-			strvec_pushf(&v->lines, "unexpected skip: %s: %s (%s expects the reason %s '%s')", seen[i].name, r,
+			strvec_pushf(&v->lines, "unexpected skip: %s: %s (%s expects %s '%s')", seen[i].name, r,
 				     near->where, near->reason_re ? "reason_re" : "reason",
 				     near->reason_re ? near->reason_re : near->reason);
 		else
