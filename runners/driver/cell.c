@@ -698,7 +698,10 @@ void cell_kernel_panic(struct cell *c, const char *panic_line, const char *text)
 		buf_addf(&why, "\n%s", text);
 	struct suite_run *s = current(c);
 	if (!s) {
-		cell_result(c, "panic", RES_FAIL, buf_str(&why));
+		/* one name per boot: result names stay unique */
+		char *what = c->boot > 1 ? xasprintf("panic.boot%d", c->boot) : xstrdup("panic");
+		cell_result(c, what, RES_FAIL, buf_str(&why));
+		free(what);
 		buf_free(&why);
 		return;
 	}

@@ -225,19 +225,26 @@ char *console_panic_text(const struct console *k)
 			break;
 		from--;
 	}
-	/* bounded: keep the panic line and as much before it as fits, then what follows it */
+	/* bounded: the panic line; what follows it (panic() dumps its own stack there) up to half the
+	 * budget; what came before it (the Oops, BUG, sysrq) as far as it fits; then more of what follows */
 	size_t bytes = strlen(k->klog.v[at]) + 1, lines = 1;
-	size_t lo = at;
-	while (lo > from && lines < CONSOLE_PANIC_LINES && bytes + strlen(k->klog.v[lo - 1]) + 1 <= CONSOLE_PANIC_BYTES) {
-		lo--;
-		bytes += strlen(k->klog.v[lo]) + 1;
-		lines++;
-	}
-	size_t hi = at + 1;
-	while (hi < k->klog.n && lines < CONSOLE_PANIC_LINES && bytes + strlen(k->klog.v[hi]) + 1 <= CONSOLE_PANIC_BYTES) {
-		bytes += strlen(k->klog.v[hi]) + 1;
-		lines++;
-		hi++;
+	size_t lo = at, hi = at + 1;
+	for (int phase = 0; phase < 3; phase++) {
+		size_t max_lines = phase == 0 ? CONSOLE_PANIC_LINES / 2 : CONSOLE_PANIC_LINES;
+		size_t max_bytes = phase == 0 ? CONSOLE_PANIC_BYTES / 2 : CONSOLE_PANIC_BYTES;
+		if (phase == 1) {
+			while (lo > from && lines < max_lines && bytes + strlen(k->klog.v[lo - 1]) + 1 <= max_bytes) {
+				lo--;
+				bytes += strlen(k->klog.v[lo]) + 1;
+				lines++;
+			}
+			continue;
+		}
+		while (hi < k->klog.n && lines < max_lines && bytes + strlen(k->klog.v[hi]) + 1 <= max_bytes) {
+			bytes += strlen(k->klog.v[hi]) + 1;
+			lines++;
+			hi++;
+		}
 	}
 	struct buf b = {0};
 	if (lo > from)
