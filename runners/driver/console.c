@@ -290,9 +290,28 @@ static void flush_carry(struct console *k)
 	}
 }
 
+/* What the kernel's console leaves when a message is cut by another one (a panic on another CPU):
+ * the start of a printk stamp alone on its line ("[ ", "[    7.27"), and the console's
+ * "** replaying previous printk message **" before it prints the message again. */
+static bool kernel_fragment(const char *line)
+{
+	if (strstr(line, "** replaying previous printk message **"))
+		return true;
+	const char *s = line;
+	while (*s == ' ' || *s == '\t')
+		s++;
+	if (*s++ != '[')
+		return false;
+	while (*s == ' ' || isdigit((unsigned char)*s) || *s == '.')
+		s++;
+	return *s == 0;
+}
+
 /* A line (or the part of one before a glued marker) that is not a marker. */
 static void plain(struct console *k, const char *line)
 {
+	if (kernel_fragment(line))
+		return; /* console.log has it */
 	if (console_is_kernel_line(line)) {
 		kernel_message(k, line); /* a pending carry continues after it */
 		return;
