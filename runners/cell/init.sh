@@ -16,6 +16,8 @@
 #   @@MEMATTR ID mem_kb=<MemTotal in kB>
 #   (the output of /memattr/bin/memattr-cellinfo, if present: its own @@MEMATTR ID lines)
 #   @@MEMATTR SUITE-BEGIN <suite>
+#   @@MEMATTR TEST <name>                        (one per test the suite will run, in its order: the
+#                                                 driver names the test a kernel panic interrupts)
 #   ... suite output (TAP) ...
 #   @@MEMATTR SUITE-END <suite> rc=<exit code>   (rc=127: no such suite binary)
 #   @@MEMATTR CELL-END
@@ -31,6 +33,9 @@
 #   memattr.hugepages=<n>       2 MiB huge pages to reserve for hugetlb backings (default 16)
 #   memattr.pfnmap="<specs>"    PCI PFNMAP sources, exported as MEMATTR_PFNMAP (host/pfnmap_spec.c)
 #   memattr.pci=ivshmem         bind the second ivshmem device to vfio-pci; both give PFNMAP sources
+#   memattr.resume=<suite>:<test>  a boot after a kernel panic: <suite> runs only the tests after <test>
+#                               (its harness option --after <test>); the other suites of memattr.suites
+#                               run whole
 
 PATH=/memattr/bin:/bin:/sbin:/usr/bin:/usr/sbin
 HOME=/root
@@ -163,6 +168,9 @@ suites=$(cmdline_param memattr.suites | tr ',' ' ')
 filter=$(cmdline_param memattr.filter)
 tscale=$(cmdline_param memattr.timeout_scale)
 extra=$(cmdline_param memattr.args)
+resume=$(cmdline_param memattr.resume)
+resume_suite=${resume%%:*}
+resume_test=${resume#*:}
 if [ -n "$tscale" ]; then
 	MEMATTR_TIMEOUT_SCALE=$tscale
 	export MEMATTR_TIMEOUT_SCALE
@@ -281,13 +289,14 @@ for s in $suites; do
 	say "SUITE-BEGIN $s"
 	bin=/memattr/bin/memattr-$s
 	if [ -f "$bin" ] && [ -x "$bin" ]; then
-		if [ -n "$filter" ]; then
-			# shellcheck disable=SC2086 # $extra is split on purpose
-			"$bin" -t "$filter" $extra </dev/null 2>&1
-		else
-			# shellcheck disable=SC2086
-			"$bin" $extra </dev/null 2>&1
-		fi
+		# the selection: the filter, and after a kernel panic the tests after the one it ended
+		set --
+		[ -z "$filter" ] || set -- "$@" -t "$filter"
+		[ -z "$resume" ] || [ "$s" != "$resume_suite" ] || set -- "$@" --after "$resume_test"
+		# shellcheck disable=SC2086 # $extra is split on purpose
+		"$bin" -l "$@" $extra </dev/null 2>/dev/null | while read -r t; do say "TEST $t"; done
+		# shellcheck disable=SC2086
+		"$bin" "$@" $extra </dev/null 2>&1
 		rc=$?
 	else
 		rc=127

@@ -59,6 +59,7 @@ struct cell *cell_new(const char *run_dir, const char *name, const char *arch, c
 	c->name = xstrdup(name);
 	c->arch = xstrdup(arch);
 	c->cur = -1;
+	c->boot = 1;
 	c->t_start = mono_now();
 	c->dir = path_join(run_dir, name);
 	c->combined_path = xasprintf("%s.tap", c->dir);
@@ -94,7 +95,9 @@ static void suite_free(struct suite_run *s)
 	free(s->plan_reason);
 	free(s->bail);
 	free(s->end_note);
+	free(s->resume_after);
 	strvec_free(&s->diag);
+	strvec_free(&s->selection);
 }
 
 void cell_free(struct cell *c)
@@ -120,6 +123,9 @@ void cell_free(struct cell *c)
 	kv_free(&c->id);
 	strvec_free(&c->knotes);
 	strvec_free(&c->notes);
+	strvec_free(&c->listed);
+	free(c->error);
+	free(c->skips_note);
 	free(c->name);
 	free(c->arch);
 	free(c->dir);
@@ -137,6 +143,7 @@ static struct suite_run *add_suite(struct cell *c, const char *name)
 	s->plan = -1;
 	s->rc = -1;
 	s->pending_duration = -1;
+	s->first_plan = -1;
 	return s;
 }
 
@@ -156,6 +163,8 @@ void cell_fact(struct cell *c, const char *key, const char *val)
 
 void cell_id(struct cell *c, const char *key, const char *val)
 {
+	if (c->boot > 1)
+		return; /* the identity is the first boot's; a reboot's ID lines stay in console.log */
 	struct kv *e = kv_find(&c->id, key);
 	if (e && e->origin == ID_CELL && strcmp(e->val, val) != 0) {
 		/* repeated key from the cell (e.g. modules=failed:a, modules=failed:b): keep all values */
@@ -194,6 +203,7 @@ void cell_begin(struct cell *c)
 		c->began = true;
 		c->t_began = mono_now();
 	}
+	c->boot_began = true;
 }
 
 /* ---------------------------------------------------------------- results */
@@ -229,8 +239,18 @@ static void synthetic(struct cell *c, struct suite_run *s, const char *suite, co
 	t->synthetic = true;
 	t->reason = reason ? xstrdup(reason) : NULL;
 	count(c, s, r);
+	/* a reason of several lines: every line a diagnostic, the result line carries the first */
+	bool multi = reason && strchr(reason, '\n');
+	if (multi && r != RES_SKIP && r != RES_PASS) {
+		for (const char *p = reason; *p;) {
+			size_t n = strcspn(p, "\n");
+			put_linef(c->combined, "# %.*s", (int)n, p);
+			p += n + (p[n] ? 1 : 0);
+		}
+	}
 	/* one line: the reason must not break the TAP line */
-	char *flat0 = xstrdup(reason ? reason : "");
+	char *flat0 = multi && r != RES_SKIP && r != RES_PASS ? xstrndup(reason, strcspn(reason, "\n"))
+							      : xstrdup(reason ? reason : "");
 	for (char *p = flat0; *p; p++)
 		if (*p == '\n' || *p == '\r' || *p == '#')
 			*p = *p == '#' ? ' ' : ';';
@@ -247,8 +267,11 @@ static void synthetic(struct cell *c, struct suite_run *s, const char *suite, co
 		put_linef(c->combined, "ok %ld %s%s%s", t->number, name, *flat ? " # " : "", flat);
 		break;
 	default:
-		put_linef(c->combined, "# %s", flat);
-		put_linef(c->combined, "not ok %ld %s%s%s", t->number, name, *flat ? " # " : "", flat);
+		if (!multi)
+			put_linef(c->combined, "# %s", flat);
+		/* an error says so (kselftest's "# ERROR"), so that TAP consumers count it as the totals do */
+		put_linef(c->combined, "not ok %ld %s%s%s%s", t->number, name, *flat || r == RES_ERROR ? " # " : "",
+			  r == RES_ERROR ? "ERROR " : "", flat);
 		break;
 	}
 	free(flat);
@@ -256,11 +279,16 @@ static void synthetic(struct cell *c, struct suite_run *s, const char *suite, co
 		cell_log(c, "not ok %s: %s", name, reason ? reason : "");
 }
 
-void cell_setup_failure(struct cell *c, const char *what, const char *reason)
+void cell_result(struct cell *c, const char *what, enum result r, const char *reason)
 {
 	char *nm = xasprintf("cell.%s.%s", c->name, what);
-	synthetic(c, NULL, "cell", nm, RES_FAIL, reason);
+	synthetic(c, NULL, "cell", nm, r, reason);
 	free(nm);
+}
+
+void cell_setup_failure(struct cell *c, const char *what, const char *reason)
+{
+	cell_result(c, what, RES_FAIL, reason);
 }
 
 static char *diag_text(const struct strvec *d)
@@ -333,13 +361,31 @@ static struct suite_run *current(struct cell *c)
 
 void cell_suite_begin(struct cell *c, const char *suite)
 {
+	if (!c->kvm_checked)
+		cell_check_kvm(c); /* the ID lines come before the first suite */
 	struct suite_run *s = NULL;
 	for (size_t i = 0; i < c->nsuites; i++)
-		if (strcmp(c->suites[i].name, suite) == 0 && c->suites[i].state == SUITE_PENDING) {
+		if (strcmp(c->suites[i].name, suite) == 0 &&
+		    (c->suites[i].state == SUITE_PENDING || c->suites[i].state == SUITE_RESUME)) {
 			s = &c->suites[i];
 			break;
 		}
 	bool again = false;
+	if (s && s->state == SUITE_RESUME) {
+		/* a new segment after a kernel panic: the suite prints a new plan for the tests left */
+		again = true;
+		s->base_results = s->results;
+		memcpy(s->base_counts, s->counts, sizeof(s->counts));
+		if (s->first_plan < 0)
+			s->first_plan = s->plan;
+		s->plan = -1;
+		free(s->plan_reason);
+		s->plan_reason = NULL;
+		s->bailed = false;
+		s->have_totals = false;
+		strvec_clear(&s->selection);
+		strvec_clear(&s->diag);
+	}
 	if (!s) {
 		for (size_t i = 0; i < c->nsuites; i++)
 			if (strcmp(c->suites[i].name, suite) == 0)
@@ -348,7 +394,9 @@ void cell_suite_begin(struct cell *c, const char *suite)
 	}
 	c->cur = s - c->suites;
 	s->state = SUITE_RUNNING;
-	s->t_begin = mono_now();
+	s->segments++;
+	if (s->t_begin <= 0)
+		s->t_begin = mono_now();
 	s->knote_mark = c->knotes.n;
 	/* the name comes from the console: its file stays in the cell's directory */
 	char *file = xasprintf("%s.tap", suite);
@@ -361,8 +409,27 @@ void cell_suite_begin(struct cell *c, const char *suite)
 	if (!s->tap)
 		cell_note(c, "cannot write %s: %s", path, strerror(errno));
 	free(path);
-	put_linef(c->combined, "# suite %s", suite);
-	cell_log(c, "suite %s", suite);
+	if (s->resume_after) {
+		put_linef(s->tap, "# memattr-run: boot %d resumes after %s (a kernel panic ended boot %d in it)", c->boot,
+			  s->resume_after, c->boot - 1);
+		put_linef(c->combined, "# suite %s (boot %d: the tests after %s)", suite, c->boot, s->resume_after);
+		cell_log(c, "suite %s: resumed after %s", suite, s->resume_after);
+	} else {
+		put_linef(c->combined, "# suite %s", suite);
+		cell_log(c, "suite %s", suite);
+	}
+}
+
+void cell_test_listed(struct cell *c, const char *name)
+{
+	struct suite_run *s = current(c);
+	if (!s) {
+		cell_note(c, "TEST %s outside a suite", name);
+		return;
+	}
+	strvec_push(&s->selection, name);
+	if (!strvec_has(&c->listed, name))
+		strvec_push(&c->listed, name);
 }
 
 void cell_suite_line(struct cell *c, const char *line)
@@ -431,6 +498,22 @@ static long suite_failures(const struct suite_run *s)
 	return s->counts[RES_FAIL] + s->counts[RES_TIMEOUT] + s->counts[RES_ERROR];
 }
 
+/* The current segment (the whole suite unless a kernel panic made it resume). */
+static long seg_results(const struct suite_run *s)
+{
+	return s->results - s->base_results;
+}
+
+static long seg_count(const struct suite_run *s, enum result r)
+{
+	return s->counts[r] - s->base_counts[r];
+}
+
+static long seg_failures(const struct suite_run *s)
+{
+	return seg_count(s, RES_FAIL) + seg_count(s, RES_TIMEOUT) + seg_count(s, RES_ERROR);
+}
+
 static char *kernel_hint(const struct cell *c, const struct suite_run *s)
 {
 	if (c->knotes.n > s->knote_mark)
@@ -444,10 +527,10 @@ static void suite_checks(struct cell *c, struct suite_run *s)
 	char *nm;
 	char *hint = kernel_hint(c, s);
 	int rc = s->rc;
-	long fails = suite_failures(s);
+	long fails = seg_failures(s);
 	bool structural = false;
 
-	if (rc == 127 && s->results == 0 && s->plan < 0) {
+	if (rc == 127 && seg_results(s) == 0 && s->plan < 0) {
 		nm = xasprintf("%s.missing", s->name);
 		synthetic(c, s, s->name, nm, RES_FAIL, "suite binary not found (rc=127)");
 		free(nm);
@@ -457,9 +540,9 @@ static void suite_checks(struct cell *c, struct suite_run *s)
 	if (rc >= 128) {
 		char *sd = signal_desc(rc - 128);
 		char *why = s->plan >= 0 ? xasprintf("crashed: killed by %s (rc=%d) after %ld of %ld planned results%s",
-						     sd, rc, s->results, s->plan, hint)
+						     sd, rc, seg_results(s), s->plan, hint)
 					 : xasprintf("crashed: killed by %s (rc=%d) after %ld results%s", sd, rc,
-						     s->results, hint);
+						     seg_results(s), hint);
 		nm = xasprintf("%s.exit", s->name);
 		synthetic(c, s, s->name, nm, RES_FAIL, why);
 		free(nm);
@@ -468,7 +551,7 @@ static void suite_checks(struct cell *c, struct suite_run *s)
 		free(hint);
 		return;
 	}
-	if (s->plan == 0 && s->results == 0) {
+	if (s->plan == 0 && seg_results(s) == 0) {
 		/* "1..0 # SKIP reason": the whole suite skipped */
 		const char *r = s->plan_reason ? s->plan_reason : "no tests";
 		if (rc == 0 || rc == 4) {
@@ -484,22 +567,22 @@ static void suite_checks(struct cell *c, struct suite_run *s)
 		return;
 	}
 	if (s->plan < 0) {
-		char *why = xasprintf("no TAP plan (%ld results, rc=%d)%s", s->results, rc, hint);
+		char *why = xasprintf("no TAP plan (%ld results, rc=%d)%s", seg_results(s), rc, hint);
 		nm = xasprintf("%s.plan", s->name);
 		synthetic(c, s, s->name, nm, RES_FAIL, why);
 		free(nm);
 		free(why);
 		structural = true;
-	} else if (s->results < s->plan) {
-		char *why = xasprintf("%ld of %ld planned results (rc=%d)%s%s%s", s->results, s->plan, rc,
+	} else if (seg_results(s) < s->plan) {
+		char *why = xasprintf("%ld of %ld planned results (rc=%d)%s%s%s", seg_results(s), s->plan, rc,
 				      s->bailed ? "; Bail out! " : "", s->bailed ? s->bail : "", hint);
 		nm = xasprintf("%s.incomplete", s->name);
 		synthetic(c, s, s->name, nm, RES_FAIL, why);
 		free(nm);
 		free(why);
 		structural = true;
-	} else if (s->results > s->plan) {
-		char *why = xasprintf("%ld results but plan 1..%ld", s->results, s->plan);
+	} else if (seg_results(s) > s->plan) {
+		char *why = xasprintf("%ld results but plan 1..%ld", seg_results(s), s->plan);
 		nm = xasprintf("%s.plan", s->name);
 		synthetic(c, s, s->name, nm, RES_FAIL, why);
 		free(nm);
@@ -519,12 +602,20 @@ static void suite_checks(struct cell *c, struct suite_run *s)
 		why = xasprintf("rc=0 but %ld result(s) failed", fails);
 	else if (rc == 1 && fails == 0 && !structural)
 		why = xasprintf("rc=1 but no result failed%s", hint);
-	else if (rc == 4 && fails == 0 && s->counts[RES_PASS] > 0)
-		why = xasprintf("rc=4 (all skipped) but %ld result(s) passed", s->counts[RES_PASS]);
+	else if (rc == 4 && fails == 0 && seg_count(s, RES_PASS) > 0)
+		why = xasprintf("rc=4 (all skipped) but %ld result(s) passed", seg_count(s, RES_PASS));
 	else if (rc != 0 && rc != 1 && rc != 2 && rc != 3 && rc != 4)
 		why = xasprintf("unexpected exit status rc=%d%s", rc, hint);
 	if (why) {
 		nm = xasprintf("%s.exit", s->name);
+		synthetic(c, s, s->name, nm, RES_FAIL, why);
+		free(nm);
+		free(why);
+	}
+	if (s->first_plan >= 0 && s->plan >= 0 && s->results != s->first_plan) {
+		why = xasprintf("resumed after a kernel panic: %ld results in all, but the first boot planned 1..%ld "
+				"(the selection changed between the boots)", s->results, s->first_plan);
+		nm = xasprintf("%s.plan", s->name);
 		synthetic(c, s, s->name, nm, RES_FAIL, why);
 		free(nm);
 		free(why);
@@ -555,9 +646,9 @@ static void suite_abort(struct cell *c, struct suite_run *s, const char *why)
 	char *hint = kernel_hint(c, s);
 	char *text;
 	if (s->plan >= 0)
-		text = xasprintf("%s (%ld of %ld planned results)%s", why, s->results, s->plan, hint);
+		text = xasprintf("%s (%ld of %ld planned results)%s", why, seg_results(s), s->plan, hint);
 	else
-		text = xasprintf("%s (%ld results, no plan yet)%s", why, s->results, hint);
+		text = xasprintf("%s (%ld results, no plan yet)%s", why, seg_results(s), hint);
 	s->end_note = xstrdup(why);
 	char *nm = xasprintf("%s.incomplete", s->name);
 	synthetic(c, s, s->name, nm, RES_FAIL, text);
@@ -604,6 +695,100 @@ void cell_end(struct cell *c)
 	c->ended = true;
 }
 
+void cell_kernel_panic(struct cell *c, const char *panic_line, const char *text)
+{
+	c->panics++;
+	struct buf why = {0};
+	buf_addf(&why, "kernel panic in boot %d: %s", c->boot, panic_line);
+	if (!str_empty(text))
+		buf_addf(&why, "\n%s", text);
+	struct suite_run *s = current(c);
+	if (!s) {
+		/* one name per boot: result names stay unique */
+		char *what = c->boot > 1 ? xasprintf("panic.boot%d", c->boot) : xstrdup("panic");
+		cell_result(c, what, RES_FAIL, buf_str(&why));
+		free(what);
+		buf_free(&why);
+		return;
+	}
+	long done = seg_results(s);
+	const char *crashed = (size_t)done < s->selection.n ? s->selection.v[done] : NULL;
+	if (!crashed) {
+		/* no list of its tests, or after its last one: the suite cannot be resumed */
+		char *nm = xasprintf("%s.panic", s->name);
+		char *planned = s->plan >= 0 ? xasprintf(" of %ld planned", s->plan) : xstrdup("");
+		buf_addf(&why, "\n(%ld%s results before it; %s)", done, planned,
+			 s->selection.n ? "after the suite's last test" : "the running test is unknown: no @@MEMATTR TEST list");
+		free(planned);
+		synthetic(c, s, s->name, nm, RES_FAIL, buf_str(&why));
+		free(nm);
+		s->end_note = xasprintf("kernel panic in boot %d", c->boot);
+		suite_close(c, s);
+		buf_free(&why);
+		return;
+	}
+	char *name = xstrdup(crashed);
+	if (s->diag.n) {
+		/* what the test printed before the panic goes with it, between the panic line and the kernel's */
+		struct buf full = {0};
+		size_t first = strcspn(buf_str(&why), "\n");
+		buf_add(&full, buf_str(&why), first);
+		for (size_t i = 0; i < s->diag.n; i++)
+			buf_addf(&full, "\n%s", s->diag.v[i]);
+		buf_adds(&full, buf_str(&why) + first);
+		buf_free(&why);
+		why = full;
+		strvec_clear(&s->diag);
+	}
+	synthetic(c, s, s->name, name, RES_FAIL, buf_str(&why));
+	c->res[c->nres - 1].synthetic = false; /* a test of the suite, whose verdict the driver gave */
+	s->results++;
+	buf_free(&why);
+	replace_str(&s->resume_after, name);
+	size_t left = s->selection.n - (size_t)done - 1;
+	put_linef(s->tap, "# memattr-run: kernel panic in %s (boot %d): %s", name, c->boot, panic_line);
+	if (left == 0) {
+		put_linef(c->combined, "# suite %s: a kernel panic in its last test", s->name);
+		suite_close(c, s);
+	} else {
+		put_linef(c->combined, "# suite %s: interrupted by a kernel panic in %s; %zu test(s) after it left", s->name,
+			  name, left);
+		s->state = SUITE_RESUME;
+		if (s->tap) {
+			fclose(s->tap);
+			s->tap = NULL;
+		}
+		c->cur = -1;
+	}
+	free(name);
+}
+
+size_t cell_remaining(const struct cell *c, struct strvec *suites, char **resume)
+{
+	*resume = NULL;
+	strvec_clear(suites);
+	for (size_t i = 0; i < c->nsuites; i++) {
+		const struct suite_run *s = &c->suites[i];
+		if (s->state == SUITE_RESUME && !*resume) {
+			strvec_push(suites, s->name);
+			*resume = xasprintf("%s:%s", s->name, s->resume_after);
+		} else if (s->state == SUITE_PENDING && !strvec_has(suites, s->name)) {
+			strvec_push(suites, s->name);
+		}
+	}
+	return suites->n;
+}
+
+void cell_next_boot(struct cell *c)
+{
+	c->boot++;
+	c->boot_began = false;
+	c->cur = -1;
+	put_linef(c->console, "==== memattr-run: boot %d of the cell (boot %d ended in a kernel panic) ====", c->boot,
+		  c->boot - 1);
+	put_linef(c->combined, "# boot %d (the previous boot ended in a kernel panic)", c->boot);
+}
+
 void cell_finish(struct cell *c, const char *reason)
 {
 	if (c->finished)
@@ -638,11 +823,14 @@ void cell_finish(struct cell *c, const char *reason)
 			s = &c->suites[i];
 			if (s->end_note)
 				blamed = true;
-			if (s->state != SUITE_PENDING)
+			if (s->state != SUITE_PENDING && s->state != SUITE_RESUME)
 				continue;
-			char *nm = xasprintf("%s.%s", s->name, reason ? "incomplete" : "missing");
-			char *why = reason ? xasprintf("not run: cell ended: %s", reason)
-					   : xstrdup("suite did not run (no SUITE-BEGIN on the console)");
+			char *nm = xasprintf("%s.%s", s->name, reason || s->state == SUITE_RESUME ? "incomplete" : "missing");
+			char *why = s->state == SUITE_RESUME
+					    ? xasprintf("the tests after %s not run: cell ended: %s", s->resume_after,
+							reason ? reason : "no boot ran them")
+				    : reason ? xasprintf("not run: cell ended: %s", reason)
+					     : xstrdup("suite did not run (no SUITE-BEGIN on the console)");
 			synthetic(c, s, s->name, nm, RES_FAIL, why);
 			s->state = SUITE_DONE;
 			s->end_note = xstrdup(why);
@@ -661,6 +849,9 @@ void cell_finish(struct cell *c, const char *reason)
 		synthetic(c, NULL, "cell", nm, RES_FAIL, "the cell ran no test");
 		free(nm);
 	}
+	if (c->began && !c->kvm_checked)
+		cell_check_kvm(c);
+	cell_judge_skips(c);
 
 	put_linef(c->combined, "1..%ld", c->combined_n);
 	put_linef(c->combined, "# Totals: pass:%ld fail:%ld xfail:%ld xpass:%ld skip:%ld error:%ld",
@@ -674,7 +865,7 @@ void cell_finish(struct cell *c, const char *reason)
 	c->identity = NULL;
 
 	c->t_end = mono_now();
-	c->status = c->reason ? CELL_ERROR : cell_failures(c) ? CELL_FAIL : CELL_PASS;
+	c->status = c->reason || c->error ? CELL_ERROR : cell_failures(c) ? CELL_FAIL : CELL_PASS;
 }
 
 const char *cell_status_name(enum cell_status s)

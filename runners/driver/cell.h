@@ -23,7 +23,8 @@ struct test_result {
 	bool synthetic;    /* added by the driver, not printed by a suite */
 };
 
-enum suite_state { SUITE_PENDING, SUITE_RUNNING, SUITE_DONE };
+/* SUITE_RESUME: a kernel panic interrupted it; the next boot runs the tests after resume_after. */
+enum suite_state { SUITE_PENDING, SUITE_RUNNING, SUITE_RESUME, SUITE_DONE };
 
 struct suite_run {
 	char *name;
@@ -43,6 +44,13 @@ struct suite_run {
 	char *end_note;     /* why the suite ended abnormally, NULL if it did not */
 	bool have_totals;
 	struct tap_totals totals;
+	struct strvec selection; /* the tests it will run, in order (@@MEMATTR TEST lines of this boot) */
+	/* resumed after a kernel panic: the current segment's figures are the totals minus these */
+	long base_results;
+	long base_counts[RES__COUNT];
+	long first_plan;    /* the plan of the first segment, -1 if not resumed */
+	char *resume_after; /* the test the panic was attached to (the next boot runs the ones after it) */
+	int segments;       /* boots it ran in */
 };
 
 enum cell_status { CELL_PASS, CELL_FAIL, CELL_ERROR };
@@ -74,6 +82,20 @@ struct cell {
 	double t_start, t_end, t_began;
 	struct strvec knotes; /* notable kernel messages (panic, oops, BUG, OOM ...) */
 	struct strvec notes;  /* driver notes (e.g. QEMU did not exit after CELL-END) */
+
+	int boot;             /* 1 for the first boot, +1 for each boot after a kernel panic */
+	bool boot_began;      /* CELL-BEGIN seen in this boot */
+	long panics;          /* kernel panics attached to a test (or the cell) */
+
+	/* checks against the configuration (cell_checks.c) */
+	bool need_kvm;              /* a lab cell: /dev/kvm must be there (dev_kvm=yes) */
+	const char *want_kvm_mode;  /* configured kvm_mode, NULL: any */
+	bool kvm_checked;
+	char *error;                /* why the cell is an ERROR although it ran (e.g. wrong KVM mode) */
+	const struct skip_profile *skip_profile; /* NULL: skips are not judged */
+	bool filtered;              /* a test filter was in effect */
+	char *skips_note;           /* the skip verdict, one line, for the summary */
+	struct strvec listed;       /* every test a suite listed (@@MEMATTR TEST), all boots */
 };
 
 /* Progress hook (set by the run; NULL: silent). */
@@ -88,8 +110,26 @@ void cell_expect_suite(struct cell *c, const char *suite);
 void cell_fact(struct cell *c, const char *key, const char *val);
 /* Something the configuration asked for could not be set up (e.g. the fixture modules): a failing
  * result cell.<cell>.<what> with the reason; the cell still runs. */
-void cell_setup_failure(struct cell *c, const char *what, const char *reason);    /* host-side identity */
+void cell_setup_failure(struct cell *c, const char *what, const char *reason);
+/* The same with another result (e.g. RES_ERROR). A reason of several lines becomes one diagnostic
+ * line each, the result line carries the first. */
+void cell_result(struct cell *c, const char *what, enum result r, const char *reason);
+/* A kernel panic ended this boot (lab.c, once QEMU is gone): the panic text goes to the test that was
+ * running (the next of its suite's selection after its last result), as a failure; a suite with
+ * tests left becomes SUITE_RESUME. Outside a suite it becomes cell.<cell>.panic. */
+void cell_kernel_panic(struct cell *c, const char *panic_line, const char *text);
+/* Suites a next boot would run (SUITE_RESUME first, then SUITE_PENDING, in order); the resumed
+ * suite's "<suite>:<test>" in *resume (NULL if none; caller frees). Returns the count. */
+size_t cell_remaining(const struct cell *c, struct strvec *suites, char **resume);
+/* Start boot n (> 1): ID lines of this boot are not recorded again. */
+void cell_next_boot(struct cell *c);
+void cell_test_listed(struct cell *c, const char *name); /* @@MEMATTR TEST <name> */
 void cell_id(struct cell *c, const char *key, const char *val);      /* @@MEMATTR ID line */
+/* Checks of cell_checks.c: the KVM mode (at the first SUITE-BEGIN or the end), the skips (at the end). */
+void cell_check_kvm(struct cell *c);
+void cell_judge_skips(struct cell *c);
+/* "pass", or "fail: reason" / "error: why", with the panics and boots if any (caller frees). */
+char *cell_status_text(const struct cell *c);
 void cell_console_line(struct cell *c, const char *line);
 void cell_kernel_note(struct cell *c, const char *line);
 void cell_note(struct cell *c, const char *fmt, ...) PRINTF_LIKE(2, 3);

@@ -7,6 +7,7 @@
 #include "config.h"
 
 #include "memattr/pfnmap.h"
+#include "skip_profile.h"
 
 #include <ctype.h>
 #include <errno.h>
@@ -29,6 +30,8 @@ enum vtype {
 	V_SUITES,   /* comma list of suite names, or "all" */
 	V_PFNMAP,   /* MEMATTR_PFNMAP specs (host/pfnmap_spec.c), may be empty */
 	V_PCI,      /* emulated PCI devices of a lab cell: "ivshmem" or empty */
+	V_YESNO,    /* yes|no (stored as int 1/0) */
+	V_KVMMODE,  /* vhe|nvhe|hvhe|protected|svm|vmx */
 };
 
 struct key_def {
@@ -52,6 +55,8 @@ static const struct key_def run_keys[] = {
 	RUN("kernel_suite", V_TOKEN, 0, 0, kernel_suite),
 	RUN("fixtures", V_INT, 0, 1, fixtures),
 	RUN("pfnmap", V_PFNMAP, 0, 0, pfnmap),
+	RUN("reboot_after_panic", V_YESNO, 0, 0, reboot_after_panic),
+	RUN("panic_reboots", V_INT, 0, 20, panic_reboots),
 };
 #undef RUN
 
@@ -70,6 +75,8 @@ static const struct key_def cell_keys[] = {
 	CELL("timeout", V_INT, 1, 7 * 24 * 3600, timeout),
 	CELL("pfnmap", V_PFNMAP, 0, 0, pfnmap),
 	CELL("pci", V_PCI, 0, 0, pci),
+	CELL("kvm_mode", V_KVMMODE, 0, 0, kvm_mode),
+	CELL("expected_skips", V_PATH, 0, 0, expected_skips),
 };
 #undef CELL
 
@@ -98,6 +105,8 @@ void config_init(struct config *c, const char *root)
 	c->host_cell = HOST_CELL_AUTO;
 	c->report_dir = path_join(c->root, "reports");
 	c->kernel_suite = xstrdup("sid");
+	c->reboot_after_panic = 1;
+	c->panic_reboots = 3;
 }
 
 static void cell_conf_free(struct cell_conf *cc)
@@ -114,6 +123,9 @@ static void cell_conf_free(struct cell_conf *cc)
 	free(cc->qemu_args);
 	free(cc->pfnmap);
 	free(cc->pci);
+	free(cc->kvm_mode);
+	free(cc->expected_skips);
+	skip_profile_free(cc->skip_profile);
 	free(cc->where);
 }
 
@@ -215,6 +227,30 @@ static int set_value(struct config *c, void *base, const struct key_def *k, cons
 				    "pci=<BDF>,bar=<n>, separated by ';')", k->key, why);
 		replace_str(sp, *value ? value : NULL);
 		return 0;
+	}
+	case V_YESNO: {
+		int *ip = (int *)(void *)field;
+		if (strcmp(value, "yes") == 0)
+			*ip = 1;
+		else if (strcmp(value, "no") == 0)
+			*ip = 0;
+		else
+			return fail(err, where, "%s: '%s' is not yes or no", k->key, value);
+		return 0;
+	}
+	case V_KVMMODE: {
+		static const char *const modes[] = {"vhe", "nvhe", "hvhe", "protected", "svm", "vmx"};
+		for (size_t i = 0; i < ARRAY_SIZE(modes); i++)
+			if (strcmp(value, modes[i]) == 0) {
+				replace_str(sp, value);
+				return 0;
+			}
+		if (!*value) {
+			replace_str(sp, NULL);
+			return 0;
+		}
+		return fail(err, where, "%s: '%s' is not one of vhe, nvhe, hvhe, protected, svm, vmx (or empty)",
+			    k->key, value);
 	}
 	case V_GLOB:
 		if (strchr(value, '"'))
@@ -528,6 +564,16 @@ int config_finalize(struct config *c, char **err)
 			cc->smp = 2;
 		if (cc->modules && !cc->kernel)
 			return fail(err, cc->where, "cell '%s': modules= needs kernel=", cc->name);
+		if (cc->kvm_mode) {
+			bool x86_mode = strcmp(cc->kvm_mode, "svm") == 0 || strcmp(cc->kvm_mode, "vmx") == 0;
+			if (x86_mode != (strcmp(cc->arch, "x86_64") == 0))
+				return fail(err, cc->where, "cell '%s': kvm_mode %s is not a KVM mode of %s", cc->name,
+					    cc->kvm_mode, cc->arch);
+		}
+		skip_profile_free(cc->skip_profile);
+		cc->skip_profile = NULL;
+		if (cc->expected_skips && skip_profile_load(cc->expected_skips, c->root, &cc->skip_profile, err) != 0)
+			return -1;
 	}
 	for (size_t i = 0; i < c->cells.n; i++) {
 		if (!config_find_cell(c, c->cells.v[i])) {

@@ -4,6 +4,8 @@
 
 #include "util.h"
 
+struct skip_profile;
+
 enum host_cell_mode { HOST_CELL_AUTO, HOST_CELL_YES, HOST_CELL_NO };
 
 /* One [cell NAME] section. String fields are NULL when not set (defaults are applied by
@@ -23,6 +25,9 @@ struct cell_conf {
 	long timeout;    /* seconds, 0: run.cell_timeout */
 	char *pfnmap;    /* MEMATTR_PFNMAP specs for this cell's suites (NULL: what the cell found) */
 	char *pci;       /* emulated PCI devices for the PCI PFNMAP sources: "ivshmem" or NULL */
+	char *kvm_mode;  /* the KVM mode the cell must report (vhe|nvhe|hvhe|protected|svm|vmx), NULL: any */
+	char *expected_skips;              /* profile file (absolute), NULL: skips are not judged */
+	struct skip_profile *skip_profile; /* loaded by config_finalize() */
 	char *where;     /* FILE:LINE of the (first) section header */
 };
 
@@ -39,8 +44,10 @@ struct config {
 	enum host_cell_mode host_cell;
 	char *report_dir;    /* absolute */
 	char *kernel_suite;
-	int fixtures;         /* build and load fixtures/ kernel modules in lab cells (0/1) */
+	long fixtures;        /* build and load fixtures/ kernel modules in lab cells (0/1; a V_INT key: long) */
 	char *pfnmap;         /* MEMATTR_PFNMAP specs for the native host cell (real devices) */
+	int reboot_after_panic; /* boot a lab cell again after a kernel panic to run the rest (0/1) */
+	long panic_reboots;   /* at most this many such reboots per cell */
 
 	struct cell_conf *cell;
 	size_t ncell;
@@ -61,7 +68,8 @@ int config_set(struct config *c, const char *section, const char *key, const cha
 	       const char *origin, char **err);
 /* "run.key=value" or "cell.NAME.key=value" (from --set). */
 int config_set_spec(struct config *c, const char *spec, char **err);
-/* Apply defaults and check cross-references (cells= names, every cell has an arch). */
+/* Apply defaults and check cross-references (cells= names, every cell has an arch, kvm_mode fits the
+ * arch) and load every cell's expected-skip profile (its errors are FILE:LINE errors too). */
 int config_finalize(struct config *c, char **err);
 
 struct cell_conf *config_find_cell(const struct config *c, const char *name);

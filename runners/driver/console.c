@@ -23,6 +23,7 @@ void console_free(struct console *k)
 	free(k->panic);
 	free(k->carry);
 	k->panic = k->carry = NULL;
+	strvec_free(&k->klog);
 }
 
 bool console_is_kernel_line(const char *s)
@@ -115,6 +116,16 @@ static void marker(struct console *k, const char *m, const char *line)
 		free(kvs);
 		return;
 	}
+	if (str_starts(m, "TEST ")) {
+		char *name = xstrdup(m + 5);
+		char *t = str_trim(name);
+		if (*t)
+			cell_test_listed(c, t);
+		else
+			cell_note(c, "malformed TEST line: %s", line);
+		free(name);
+		return;
+	}
 	if (str_starts(m, "SUITE-BEGIN ")) {
 		char *name = xstrdup(m + 12);
 		char *t = str_trim(name);
@@ -175,9 +186,82 @@ static const char *midline_stamp(const char *line)
 	return NULL;
 }
 
+static void klog_push(struct console *k, const char *line)
+{
+	if (k->klog.n == CONSOLE_KLOG_LINES) {
+		free(k->klog.v[0]);
+		memmove(k->klog.v, k->klog.v + 1, k->klog.n * sizeof(char *)); /* moves the NULL too */
+		k->klog.n--;
+	}
+	strvec_push(&k->klog, line);
+}
+
+/* printk time of a kernel line, or -1 */
+static double stamp_of(const char *line)
+{
+	const char *p = strchr(line, '[');
+	if (!p)
+		return -1;
+	char *end;
+	double t = strtod(p + 1, &end);
+	return end != p + 1 && *end == ']' ? t : -1;
+}
+
+char *console_panic_text(const struct console *k)
+{
+	if (!k->panic)
+		return NULL;
+	size_t at = k->klog.n;
+	for (size_t i = 0; i < k->klog.n; i++)
+		if (strcmp(k->klog.v[i], k->panic) == 0) {
+			at = i;
+			break;
+		}
+	if (at == k->klog.n)
+		return xstrdup(k->panic); /* printed as a user line: nothing around it */
+	double t = stamp_of(k->klog.v[at]);
+	size_t from = at;
+	while (from > 0) {
+		double tp = stamp_of(k->klog.v[from - 1]);
+		if (t < 0 || tp < 0 || t - tp > CONSOLE_PANIC_WINDOW_S)
+			break;
+		from--;
+	}
+	/* bounded: the panic line; what follows it (panic() dumps its own stack there) up to half the
+	 * budget; what came before it (the Oops, BUG, sysrq) as far as it fits; then more of what follows */
+	size_t bytes = strlen(k->klog.v[at]) + 1, lines = 1;
+	size_t lo = at, hi = at + 1;
+	for (int phase = 0; phase < 3; phase++) {
+		size_t max_lines = phase == 0 ? CONSOLE_PANIC_LINES / 2 : CONSOLE_PANIC_LINES;
+		size_t max_bytes = phase == 0 ? CONSOLE_PANIC_BYTES / 2 : CONSOLE_PANIC_BYTES;
+		if (phase == 1) {
+			while (lo > from && lines < max_lines && bytes + strlen(k->klog.v[lo - 1]) + 1 <= max_bytes) {
+				lo--;
+				bytes += strlen(k->klog.v[lo]) + 1;
+				lines++;
+			}
+			continue;
+		}
+		while (hi < k->klog.n && lines < max_lines && bytes + strlen(k->klog.v[hi]) + 1 <= max_bytes) {
+			bytes += strlen(k->klog.v[hi]) + 1;
+			lines++;
+			hi++;
+		}
+	}
+	struct buf b = {0};
+	if (lo > from)
+		buf_addf(&b, "(%zu earlier kernel line(s) left out: console.log has them)\n", lo - from);
+	for (size_t i = lo; i < hi; i++)
+		buf_addf(&b, "%s%s", k->klog.v[i], i + 1 < hi ? "\n" : "");
+	if (hi < k->klog.n)
+		buf_addf(&b, "\n(%zu later kernel line(s) left out)", k->klog.n - hi);
+	return buf_take(&b);
+}
+
 static void kernel_message(struct console *k, const char *line)
 {
 	struct cell *c = k->cell;
+	klog_push(k, line);
 	if (strstr(line, "Kernel panic") && !k->panic) {
 		k->panic = xstrdup(line);
 		cell_log(c, "%s", line);
@@ -208,9 +292,28 @@ static void flush_carry(struct console *k)
 	}
 }
 
+/* What the kernel's console leaves when a message is cut by another one (a panic on another CPU):
+ * the start of a printk stamp alone on its line ("[ ", "[    7.27"), and the console's
+ * "** replaying previous printk message **" before it prints the message again. */
+static bool kernel_fragment(const char *line)
+{
+	if (strstr(line, "** replaying previous printk message **"))
+		return true;
+	const char *s = line;
+	while (*s == ' ' || *s == '\t')
+		s++;
+	if (*s++ != '[')
+		return false;
+	while (*s == ' ' || isdigit((unsigned char)*s) || *s == '.')
+		s++;
+	return *s == 0;
+}
+
 /* A line (or the part of one before a glued marker) that is not a marker. */
 static void plain(struct console *k, const char *line)
 {
+	if (kernel_fragment(line))
+		return; /* console.log has it */
 	if (console_is_kernel_line(line)) {
 		kernel_message(k, line); /* a pending carry continues after it */
 		return;

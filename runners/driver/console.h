@@ -15,7 +15,13 @@ struct console {
 	char *panic;        /* the first "Kernel panic" line, NULL if none */
 	char *carry;        /* start of a user line cut by a kernel message */
 	long lines;
+	struct strvec klog; /* the last CONSOLE_KLOG_LINES kernel messages */
 };
+
+#define CONSOLE_KLOG_LINES 80
+#define CONSOLE_PANIC_LINES 40    /* at most this many lines of panic text */
+#define CONSOLE_PANIC_BYTES 6144  /* and this many bytes */
+#define CONSOLE_PANIC_WINDOW_S 5.0 /* kernel messages this close before the panic belong to it */
 
 void console_init(struct console *k, struct cell *c);
 void console_free(struct console *k);
@@ -27,6 +33,11 @@ void console_flush(struct console *k);
 void console_drop_partial(struct console *k);
 /* Process one complete line (without its newline). */
 void console_line(struct console *k, const char *line);
+
+/* The panic's text for the test it ends: the kernel messages of the CONSOLE_PANIC_WINDOW_S seconds
+ * (printk time) before the panic line (the Oops, BUG, Call trace ...) through the lines after it,
+ * bounded (the panic line is always kept). NULL if no panic was seen. Caller frees. */
+char *console_panic_text(const struct console *k);
 
 /* "[   12.345678] ..." (printk timestamp at the start, blanks allowed before it). */
 bool console_is_kernel_line(const char *line);

@@ -9,6 +9,7 @@
 #include "console.h"
 #include "proc.h"
 #include "run.h"
+#include "skip_profile.h"
 
 #include <errno.h>
 #include <pthread.h>
@@ -221,13 +222,16 @@ static bool needs_quotes(const char *s)
 	return strpbrk(s, " \t") != NULL;
 }
 
-char *lab_cmdline(const struct cell_conf *cc, const struct config *conf, const struct strvec *suites)
+char *lab_cmdline(const struct cell_conf *cc, const struct config *conf, const struct strvec *suites,
+		  const char *resume)
 {
 	struct buf b = {0};
 	buf_addf(&b, "console=%s quiet loglevel=3 panic=-1", strcmp(cc->arch, "arm64") == 0 ? "ttyAMA0" : "ttyS0");
 	char *sl = strvec_join(suites, ",");
 	buf_addf(&b, " memattr.suites=%s", sl);
 	free(sl);
+	if (resume)
+		buf_addf(&b, " memattr.resume=%s", resume);
 	buf_addf(&b, " memattr.timeout_scale=%ld", conf->timeout_scale);
 	if (!str_empty(conf->filter))
 		buf_addf(&b, needs_quotes(conf->filter) ? " memattr.filter=\"%s\"" : " memattr.filter=%s",
@@ -366,9 +370,15 @@ void lab_dry_run(FILE *f, const struct cell_conf *cc, const struct run *r)
 	struct strvec suites = {0};
 	run_suites_for(conf, bindir, &suites);
 	char *initrd = initrd_path(r, cc);
-	char *cmdline = lab_cmdline(cc, conf, &suites);
+	char *cmdline = lab_cmdline(cc, conf, &suites, NULL);
 	fprintf(f, "# cell %s (lab, %s, cpu %s), timeout %ld s, defined at %s\n", cc->name, cc->arch, cc->cpu,
 		cell_timeout(cc, conf), cc->where);
+	if (cc->kvm_mode || cc->skip_profile)
+		fprintf(f, "# checks: kvm_mode %s, expected skips %s\n", cc->kvm_mode ? cc->kvm_mode : "any (/dev/kvm required)",
+			cc->skip_profile ? cc->skip_profile->display : "not judged (no profile)");
+	if (conf->reboot_after_panic)
+		fprintf(f, "# after a kernel panic: up to %ld reboot(s) with memattr.suites=<the rest> "
+			   "memattr.resume=<suite>:<crashed test>\n", conf->panic_reboots);
 	if (!suites.n)
 		fprintf(f, "# warning: no suite binaries in %s\n", bindir);
 	if (cc->kernel)
@@ -408,6 +418,7 @@ struct qemu_ctx {
 	FILE *errlog;
 	struct buf errtail; /* last stderr bytes */
 	bool panic_grace, end_grace;
+	double t_panic; /* when the panic line arrived */
 };
 
 static void on_qemu_data(void *vctx, struct proc *p, int stream, const char *data, size_t n)
@@ -430,6 +441,7 @@ static void on_qemu_data(void *vctx, struct proc *p, int stream, const char *dat
 	double now = mono_now();
 	if (q->con.panic && !q->panic_grace && !q->cell->ended) {
 		q->panic_grace = true;
+		q->t_panic = now;
 		if (p->deadline == 0 || p->deadline > now + PANIC_GRACE_S)
 			p->deadline = now + PANIC_GRACE_S;
 	}
@@ -463,6 +475,117 @@ static void setup_error(struct cell *c, const char *fmt, ...)
 	free(m);
 }
 
+struct boot_args {
+	const struct cell_conf *cc;
+	const struct config *conf;
+	const char *kernel, *initrd, *qemu;
+	long timeout;
+};
+
+/* How one boot ended. */
+struct boot_end {
+	char *reason;     /* why it ended abnormally, NULL if it reached CELL-END */
+	char *panic;      /* the "Kernel panic" line, NULL if none */
+	char *panic_text; /* the kernel messages around it (console_panic_text) */
+	double t_start, t_panic, t_end;
+};
+
+static void boot_end_free(struct boot_end *be)
+{
+	free(be->reason);
+	free(be->panic);
+	free(be->panic_text);
+	memset(be, 0, sizeof(*be));
+}
+
+/* Boot the cell once with these suites; the console goes into the cell. 0, or -1 if QEMU could not
+ * be started (be->reason says why). */
+static int run_boot(struct cell *c, const struct boot_args *a, const struct strvec *suites, const char *resume,
+		    struct boot_end *be)
+{
+	memset(be, 0, sizeof(*be));
+	char *cmdline = lab_cmdline(a->cc, a->conf, suites, resume);
+	struct strvec argv = {0};
+	lab_qemu_argv(&argv, a->qemu, a->cc, a->kernel, a->initrd, cmdline);
+	free(cmdline);
+	{
+		char *cmdfile = path_join(c->dir, "qemu-cmdline.txt");
+		FILE *f = fopen(cmdfile, c->boot > 1 ? "a" : "w");
+		if (f) {
+			char *line = join_quoted(&argv);
+			if (c->boot > 1)
+				fprintf(f, "# boot %d (after a kernel panic)\n", c->boot);
+			fprintf(f, "%s\n", line);
+			free(line);
+			fclose(f);
+		}
+		free(cmdfile);
+	}
+	struct qemu_ctx q;
+	memset(&q, 0, sizeof(q));
+	q.cell = c;
+	console_init(&q.con, c);
+	char *errpath = path_join(c->dir, "qemu-stderr.log");
+	q.errlog = fopen(errpath, c->boot > 1 ? "a" : "w");
+	free(errpath);
+
+	struct proc p;
+	char *perr = NULL;
+	struct proc_opts o = {.argv = argv.v};
+	if (c->boot > 1)
+		cell_log(c, "boot %d (timeout %ld s)", c->boot, a->timeout);
+	else
+		cell_log(c, "booting (timeout %ld s)", a->timeout);
+	be->t_start = mono_now();
+	if (proc_start(&p, &o, &perr) != 0) {
+		be->reason = perr;
+		if (q.errlog)
+			fclose(q.errlog);
+		buf_free(&q.errtail);
+		console_free(&q.con);
+		strvec_free(&argv);
+		return -1;
+	}
+	c->launched = true;
+	p.deadline = mono_now() + (double)a->timeout;
+	enum proc_end e = proc_stream(&p, on_qemu_data, &q);
+	be->t_end = mono_now();
+	be->t_panic = q.t_panic > 0 ? q.t_panic : be->t_end;
+	console_drop_partial(&q.con);
+	if (q.errlog)
+		fclose(q.errlog);
+
+	char *sd = proc_status_desc(p.status);
+	char *errl = last_line(buf_str(&q.errtail));
+	const char *when = c->boot_began ? "CELL-END" : "CELL-BEGIN";
+	if (e == PROC_INTERRUPTED) {
+		be->reason = xstrdup("interrupted (QEMU killed)");
+	} else if (c->ended) {
+		if (e == PROC_TIMEOUT)
+			cell_note(c, "QEMU did not exit within %.0f s of CELL-END (killed)", END_GRACE_S);
+		else if (proc_rc(p.status) != 0)
+			cell_note(c, "QEMU %s after CELL-END", sd);
+	} else if (q.con.panic) {
+		char *pl = strip_stamp(q.con.panic);
+		be->reason = c->boot > 1 ? xasprintf("kernel panic in boot %d: %s", c->boot, pl)
+					 : xasprintf("kernel panic: %s", pl);
+		free(pl);
+		be->panic = xstrdup(q.con.panic);
+		be->panic_text = console_panic_text(&q.con);
+	} else if (e == PROC_TIMEOUT) {
+		be->reason = xasprintf("timeout: no %s after %ld s%s (QEMU killed)", when, a->timeout,
+				       c->boot > 1 ? " in a boot after a kernel panic" : "");
+	} else {
+		be->reason = xasprintf("QEMU exited before %s (%s)%s%s", when, sd, *errl ? ": " : "", errl);
+	}
+	free(sd);
+	free(errl);
+	buf_free(&q.errtail);
+	console_free(&q.con);
+	strvec_free(&argv);
+	return 0;
+}
+
 void lab_run_cell(struct cell *c, const struct cell_conf *cc, const struct run *r)
 {
 	const struct config *conf = r->conf;
@@ -492,8 +615,6 @@ void lab_run_cell(struct cell *c, const struct cell_conf *cc, const struct run *
 	struct kvlist k = {0};
 	char *initrd = NULL;
 	char *fixdir = NULL;
-	char *cmdline = NULL;
-	struct strvec argv = {0};
 	const char *qemu = run_env_qemu(&r->env, cc->arch);
 	char *qemu_path = NULL;
 
@@ -606,83 +727,73 @@ void lab_run_cell(struct cell *c, const struct cell_conf *cc, const struct run *
 		buf_free(&eb);
 	}
 
-	/* QEMU */
-	cmdline = lab_cmdline(cc, conf, &suites);
-	lab_qemu_argv(&argv, qemu_path, cc, kv_get(&k, "KERNEL_IMAGE"), initrd, cmdline);
-	{
-		char *cmdfile = path_join(c->dir, "qemu-cmdline.txt");
-		FILE *f = fopen(cmdfile, "w");
-		if (f) {
-			char *line = join_quoted(&argv);
-			fprintf(f, "%s\n", line);
-			free(line);
-			fclose(f);
+	/* QEMU: one boot, and one more after each kernel panic while tests remain (up to panic_reboots) */
+	c->need_kvm = true;
+	c->want_kvm_mode = cc->kvm_mode;
+	c->skip_profile = cc->skip_profile;
+	c->filtered = !str_empty(conf->filter);
+	struct boot_args ba = {.cc = cc, .conf = conf, .kernel = kv_get(&k, "KERNEL_IMAGE"), .initrd = initrd,
+			       .qemu = qemu_path, .timeout = timeout};
+	struct strvec boot_suites = {0};
+	char *resume = NULL;
+	strvec_copy(&boot_suites, &suites);
+	for (;;) {
+		struct boot_end be;
+		if (run_boot(c, &ba, &boot_suites, resume, &be) != 0) {
+			setup_error(c, "QEMU: %s", be.reason);
+			boot_end_free(&be);
+			break;
 		}
-		free(cmdfile);
-	}
-	struct qemu_ctx q;
-	memset(&q, 0, sizeof(q));
-	q.cell = c;
-	console_init(&q.con, c);
-	char *errpath = path_join(c->dir, "qemu-stderr.log");
-	q.errlog = fopen(errpath, "w");
-	free(errpath);
-
-	struct proc p;
-	char *perr = NULL;
-	struct proc_opts o = {.argv = argv.v};
-	cell_log(c, "booting (timeout %ld s)", timeout);
-	if (proc_start(&p, &o, &perr) != 0) {
-		setup_error(c, "QEMU: %s", perr);
-		free(perr);
-		if (q.errlog)
-			fclose(q.errlog);
-		buf_free(&q.errtail);
-		console_free(&q.con);
-		goto out;
-	}
-	c->launched = true;
-	p.deadline = mono_now() + (double)timeout;
-	enum proc_end e = proc_stream(&p, on_qemu_data, &q);
-	console_drop_partial(&q.con);
-	if (q.errlog)
-		fclose(q.errlog);
-
-	char *reason = NULL;
-	char *sd = proc_status_desc(p.status);
-	char *errl = last_line(buf_str(&q.errtail));
-	if (e == PROC_INTERRUPTED) {
-		reason = xstrdup("interrupted (QEMU killed)");
-	} else if (c->ended) {
-		if (e == PROC_TIMEOUT)
-			cell_note(c, "QEMU did not exit within %.0f s of CELL-END (killed)", END_GRACE_S);
-		else if (proc_rc(p.status) != 0)
-			cell_note(c, "QEMU %s after CELL-END", sd);
-	} else if (q.con.panic) {
-		char *pl = strip_stamp(q.con.panic);
-		reason = xasprintf("kernel panic: %s", pl);
+		if (!be.panic || !c->boot_began || c->ended) {
+			if (be.reason)
+				cell_log(c, "%s", be.reason);
+			cell_finish(c, be.reason);
+			boot_end_free(&be);
+			break;
+		}
+		/* a kernel panic while the suites ran: the running test gets it, the rest may get a boot */
+		char *pl = strip_stamp(be.panic);
+		double t_panic = be.t_panic - be.t_start;
+		cell_kernel_panic(c, pl, be.panic_text);
+		free(resume);
+		size_t left = cell_remaining(c, &boot_suites, &resume);
+		char *why = NULL;
+		if (!left) {
+			cell_note(c, "boot %d ended in a kernel panic after the last test (no CELL-END)", c->boot);
+			cell_end(c);
+		} else if (!conf->reboot_after_panic) {
+			why = xasprintf("kernel panic: %s (reboot_after_panic = no)", pl);
+		} else if (c->boot > conf->panic_reboots) {
+			why = xasprintf("kernel panic: %s (boot %d; panic_reboots = %ld used up)", pl, c->boot,
+					conf->panic_reboots);
+		} else {
+			char *sl = strvec_join(&boot_suites, ",");
+			cell_log(c, "kernel panic %.1f s into boot %d (QEMU gone %.1f s after it): boot %d runs %s%s%s", t_panic,
+				 c->boot, be.t_end - be.t_panic, c->boot + 1, sl, resume ? ", resuming " : "",
+				 resume ? resume : "");
+			cell_note(c, "boot %d: kernel panic %.1f s after QEMU started, QEMU exited %.1f s later; boot %d: %s%s%s",
+				  c->boot, t_panic, be.t_end - be.t_panic, c->boot + 1, sl, resume ? " resuming " : "",
+				  resume ? resume : "");
+			free(sl);
+			free(pl);
+			boot_end_free(&be);
+			cell_next_boot(c);
+			continue;
+		}
+		if (why)
+			cell_log(c, "%s", why);
+		cell_finish(c, why);
+		free(why);
 		free(pl);
-	} else if (e == PROC_TIMEOUT) {
-		reason = c->began ? xasprintf("timeout: no CELL-END after %ld s (QEMU killed)", timeout)
-				  : xasprintf("timeout: no CELL-BEGIN after %ld s (QEMU killed)", timeout);
-	} else {
-		reason = xasprintf("QEMU exited before %s (%s)%s%s", c->began ? "CELL-END" : "CELL-BEGIN", sd,
-				   *errl ? ": " : "", errl);
+		boot_end_free(&be);
+		break;
 	}
-	free(sd);
-	free(errl);
-	if (reason)
-		cell_log(c, "%s", reason);
-	cell_finish(c, reason);
-	free(reason);
-	buf_free(&q.errtail);
-	console_free(&q.con);
+	free(resume);
+	strvec_free(&boot_suites);
 out:
 	if (!c->finished)
 		cell_finish(c, "internal error: cell not finished");
 	free(qemu_path);
-	strvec_free(&argv);
-	free(cmdline);
 	free(initrd);
 	free(fixdir);
 	kv_free(&k);

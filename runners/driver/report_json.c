@@ -2,6 +2,7 @@
 #include "report.h"
 
 #include "run.h"
+#include "skip_profile.h"
 
 #include <errno.h>
 #include <math.h>
@@ -190,6 +191,11 @@ static void write_cell(struct jw *w, const struct run *r, const struct cell *c)
 	kv_str(w, "arch", c->arch);
 	kv_str(w, "status", cell_status_name(c->status));
 	kv_str(w, "reason", c->reason);
+	kv_str(w, "error", c->error);
+	kv_int(w, "boots", c->boot);
+	kv_int(w, "kernel_panics", c->panics);
+	kv_str(w, "skip_profile", c->skip_profile ? c->skip_profile->display : NULL);
+	kv_str(w, "skips", c->skips_note);
 	jw_key(w, "wall_seconds");
 	jw_num(w, c->t_end - c->t_start);
 	jw_key(w, "boot_seconds");
@@ -215,11 +221,15 @@ static void write_cell(struct jw *w, const struct run *r, const struct cell *c)
 			jw_int(w, s->rc);
 		else
 			jw_null(w);
-		jw_key(w, "plan");
-		if (s->plan >= 0)
+		jw_key(w, "plan"); /* a suite resumed after a kernel panic: the first boot's plan */
+		if (s->first_plan >= 0)
+			jw_int(w, s->first_plan);
+		else if (s->plan >= 0)
 			jw_int(w, s->plan);
 		else
 			jw_null(w);
+		kv_int(w, "boots", s->segments);
+		kv_str(w, "resumed_after", s->resume_after);
 		kv_int(w, "results", s->results);
 		jw_key(w, "seconds");
 		if (s->t_end > 0 && s->t_begin > 0)

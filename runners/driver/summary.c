@@ -52,8 +52,7 @@ void summary_write(FILE *f, const struct run *r)
 		else
 			nerr++;
 		char *kernel = clip(id_or(c, "kernel_release", id_or(c, "kernel_package_release", "-")), 22);
-		char *st = c->reason ? xasprintf("%s: %s", cell_status_name(c->status), c->reason)
-				     : xstrdup(cell_status_name(c->status));
+		char *st = cell_status_text(c);
 		char *stc = clip(st, 60);
 		fprintf(f, "%-20s %-8s %-22s %-9s %5ld %5ld %5ld %7.1fs  %s\n", c->name, id_or(c, "kind", "-"), kernel,
 			id_or(c, "kvm_mode", "-"), c->counts[RES_PASS] + c->counts[RES_XFAIL] + c->counts[RES_XPASS],
@@ -67,6 +66,24 @@ void summary_write(FILE *f, const struct run *r)
 		r->cell_names.n, npass, nfail, nerr, totals[RES_PASS] + totals[RES_XFAIL] + totals[RES_XPASS],
 		totals[RES_FAIL] + totals[RES_TIMEOUT] + totals[RES_ERROR], totals[RES_SKIP], totals[RES_XFAIL],
 		totals[RES_XPASS], totals[RES_TIMEOUT], totals[RES_ERROR], r->t_end - r->t_start);
+
+	/* expected skips: the verdict per cell, and which cells were not judged */
+	struct strvec unjudged = {0};
+	for (size_t i = 0; i < r->cell_names.n; i++) {
+		const struct cell *c = r->cells[i];
+		if (!c || !c->skips_note)
+			continue;
+		if (c->skip_profile)
+			fprintf(f, "skips %-20s %s\n", c->name, c->skips_note);
+		else
+			strvec_push(&unjudged, c->name);
+	}
+	if (unjudged.n) {
+		char *names = strvec_join(&unjudged, ", ");
+		fprintf(f, "skips not judged: no profile: %s\n", names);
+		free(names);
+	}
+	strvec_free(&unjudged);
 
 	long listed = 0, more = 0;
 	for (size_t i = 0; i < r->cell_names.n; i++) {

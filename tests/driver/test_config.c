@@ -1,5 +1,6 @@
 /* test_config.c: the configuration parser: defaults, override order, errors with FILE:LINE. */
 #include "config.h"
+#include "skip_profile.h"
 #include "t.h"
 
 #include <stdlib.h>
@@ -35,9 +36,10 @@ static void expect_error(const char *text, const char *want_prefix, const char *
 static void test_defaults(void)
 {
 	const char *src = getenv("MEMATTR_TEST_SRC");
-	char *path = path_join(src ? src : ".", "suite.conf");
+	char *srcroot = path_abs(src ? src : ".");
+	char *path = path_join(srcroot, "suite.conf");
 	struct config c;
-	config_init(&c, "/proj");
+	config_init(&c, srcroot); /* the profiles named by suite.conf are read at finalize */
 	char *err = NULL;
 	int rc = config_load_file(&c, path, &err);
 	if (rc == 0)
@@ -67,11 +69,25 @@ static void test_defaults(void)
 	T_INT(c.timeout_scale, 1, "timeout_scale");
 	T_INT(c.jobs, 0, "jobs auto");
 	T_INT(c.host_cell, HOST_CELL_AUTO, "host_cell auto");
-	T_STR(c.report_dir, "/proj/reports", "report_dir relative to the root");
+	char *reports = path_join(srcroot, "reports");
+	T_STR(c.report_dir, reports, "report_dir relative to the root");
+	free(reports);
 	T_STR(c.kernel_suite, "sid", "kernel_suite");
 	T_INT((long)c.files.n, 1, "file recorded");
+	T_INT(c.reboot_after_panic, 1, "reboot_after_panic = yes");
+	T_INT(c.panic_reboots, 3, "panic_reboots = 3");
+	static const char *const modes[][2] = {{"arm64-max", "vhe"}, {"arm64-neoverse-n1", "vhe"},
+					       {"arm64-cortex-a57", "nvhe"}, {"x86_64-max", "svm"}};
+	for (size_t i = 0; i < ARRAY_SIZE(modes); i++) {
+		struct cell_conf *cc = config_find_cell(&c, modes[i][0]);
+		T_OK(cc && cc->kvm_mode && strcmp(cc->kvm_mode, modes[i][1]) == 0, "%s: kvm_mode %s", modes[i][0],
+		     modes[i][1]);
+		T_OK(cc && cc->skip_profile && cc->skip_profile->n >= 3, "%s: expected-skip profile loaded (%zu entries)",
+		     modes[i][0], cc && cc->skip_profile ? cc->skip_profile->n : 0);
+	}
 	free(err);
 	free(path);
+	free(srcroot);
 	config_free(&c);
 }
 

@@ -390,6 +390,77 @@ static void test_chunking(void)
 	free(first);
 }
 
+static void feed_text(struct console *con, const char *text)
+{
+	console_feed(con, text, strlen(text));
+}
+
+/* cell_kernel_panic outside a suite, after a suite's last test, and the bounds of the panic text. */
+static void test_panic_places(void)
+{
+	char *err = NULL;
+	struct cell *c = cell_new(rundir, "panics", "arm64", &err);
+	T_OK(c != NULL, "panics: cell created");
+	if (!c)
+		return;
+	cell_expect_suite(c, "one");
+	cell_expect_suite(c, "two");
+	cell_expect_suite(c, "three");
+	struct console con;
+	console_init(&con, c);
+	feed_text(&con, "@@MEMATTR CELL-BEGIN\n@@MEMATTR ID dev_kvm=yes\n@@MEMATTR SUITE-BEGIN one\n"
+			"@@MEMATTR TEST one.a\nTAP version 13\n1..1\nok 1 one.a\n");
+	/* 60 kernel lines within the window: the text keeps 40, the panic line among them */
+	for (int i = 0; i < 60; i++) {
+		char line[96];
+		snprintf(line, sizeof(line), "[   30.%06d] Call trace line %d\n", i, i);
+		feed_text(&con, line);
+	}
+	feed_text(&con, "[   30.100000] Kernel panic - not syncing: in teardown\n[   30.100001] ---[ end Kernel panic ]---\n");
+	char *text = console_panic_text(&con);
+	T_HAS(text, "[   30.100000] Kernel panic - not syncing: in teardown", "panics: the panic line is kept");
+	T_HAS(text, "---[ end Kernel panic ]---", "panics: the line after it too");
+	T_HAS(text, "earlier kernel line(s) left out", "panics: says what it left out");
+	long n = 1;
+	for (const char *q = text; (q = strchr(q, '\n')); q++)
+		n++;
+	T_OK(n <= CONSOLE_PANIC_LINES + 2, "panics: bounded (%ld lines)", n);
+	cell_kernel_panic(c, "Kernel panic - not syncing: in teardown", text);
+	free(text);
+	expect_result(c, "one.panic", RES_FAIL, "(1 of 1 planned results before it; after the suite's last test)");
+	struct strvec left = {0};
+	char *resume = NULL;
+	T_INT((long)cell_remaining(c, &left, &resume), 2, "panics: two suites left");
+	T_OK(resume == NULL, "panics: nothing to resume");
+	char *joined = strvec_join(&left, ",");
+	T_STR(joined, "two,three", "panics: the suites that did not run");
+	free(joined);
+	console_free(&con);
+
+	/* boot 2: a panic between two suites */
+	cell_next_boot(c);
+	console_init(&con, c);
+	feed_text(&con, "@@MEMATTR CELL-BEGIN\n@@MEMATTR ID dev_kvm=no\n@@MEMATTR SUITE-BEGIN two\n@@MEMATTR TEST two.a\n"
+			"TAP version 13\n1..1\nok 1 two.a\n@@MEMATTR SUITE-END two rc=0\n"
+			"[   40.000000] Kernel panic - not syncing: between suites\n");
+	T_STR(kv_get(&c->id, "dev_kvm"), "yes", "panics: the identity is the first boot's");
+	text = console_panic_text(&con);
+	cell_kernel_panic(c, "Kernel panic - not syncing: between suites", text);
+	free(text);
+	expect_result(c, "cell.panics.panic.boot2", RES_FAIL, "kernel panic in boot 2: Kernel panic - not syncing: between");
+	T_INT((long)cell_remaining(c, &left, &resume), 1, "panics: one suite left");
+	T_STR(left.v[0], "three", "panics: the last suite");
+	T_INT(c->panics, 2, "panics: two panics counted");
+	strvec_free(&left);
+	console_free(&con);
+	cell_finish(c, "kernel panic: stop here");
+	expect_result(c, "three.incomplete", RES_FAIL, "not run: cell ended: kernel panic: stop here");
+	char *st = cell_status_text(c);
+	T_STR(st, "error: kernel panic: stop here; 2 kernel panic(s), 2 boot(s)", "panics: status text");
+	free(st);
+	cell_free(c);
+}
+
 int main(void)
 {
 	t_start("console state machine");
@@ -402,6 +473,7 @@ int main(void)
 	test_inline_cases();
 	test_midline_kernel();
 	test_chunking();
+	test_panic_places();
 	int rc = t_done();
 	if (rc == 0)
 		t_sh(NULL, "rm -rf '%s'", rundir);

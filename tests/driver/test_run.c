@@ -45,6 +45,7 @@ static const char lab_conf[] =
 	"host_cell = no\n"
 	"jobs = 4\n"
 	"cell_timeout = 4\n"
+	"reboot_after_panic = no\n"
 	"[cell ok]\narch = arm64\nappend = fake.transcript=pass\n"
 	"[cell panic]\narch = arm64\ncpu = neoverse-n1\nappend = fake.transcript=panic\n"
 	"[cell hang]\narch = arm64\nappend = fake.transcript=truncated fake.end=hang\n"
@@ -52,7 +53,8 @@ static const char lab_conf[] =
 	"[cell noboot]\narch = arm64\nappend = fake.transcript=noboot\n"
 	"[cell nokernel]\narch = arm64\nkernel = /nonexistent/vmlinuz\n"
 	"[cell badfetch]\narch = arm64\nflavour = broken\n"
-	"[cell noqemu]\narch = x86_64\n";
+	"[cell noqemu]\narch = x86_64\n"
+	"[cell panicmid]\narch = arm64\nappend = fake.transcript=panicmid\n";
 
 static void write_file(const char *path, const char *text, bool exec)
 {
@@ -160,9 +162,14 @@ static void test_lab(void)
 		T_HAS(c, "cell.ok.id.kernel_release=\"7.2.13+deb14-arm64\"\n", "lab: kernel release from the cell");
 		T_HAS(c, "cell.ok.id.kvm_mode=\"vhe\"\n", "lab: KVM mode from the cell");
 		T_HAS(c, "cell.panic.id.cpu=\"neoverse-n1\"\n", "lab: cpu in identity");
-		T_HAS(c, "cell.panic.status=error\ncell.panic.reason=\"kernel panic: Kernel panic - not syncing: Oops: Fatal exception\"",
+		T_HAS(c, "cell.panic.status=error\ncell.panic.reason=\"kernel panic: Kernel panic - not syncing: Oops: Fatal "
+			 "exception (reboot_after_panic = no)\"",
 		      "lab: panic reason");
-		T_HAS(c, "test.panic.atomics.incomplete=fail|\"cell ended: kernel panic", "lab: panic result appended");
+		T_HAS(c, "test.panic.atomics.panic=fail|\"kernel panic in boot 1: Kernel panic - not syncing: Oops: Fatal "
+			 "exception\\n[   20.100000] Unable to handle kernel paging request",
+		      "lab: the panic and the Oops before it attached to the suite (no TEST list: the test is unknown)");
+		T_HAS(c, "the running test is unknown: no @@MEMATTR TEST list", "lab: says why no test is named");
+		T_HAS(c, "test.panic.memslot.incomplete=fail|\"not run: cell ended: kernel panic", "lab: pending suite not run");
 		T_HAS(c, "test.panic.atomics.b=pass", "lab: results before the panic kept");
 		T_HAS(c, "cell.hang.status=error\ncell.hang.reason=\"timeout: no CELL-END after 4 s (QEMU killed)\"",
 		      "lab: hang killed by the host timeout");
@@ -271,6 +278,185 @@ static void test_lab_fixtures_fail(void)
 	free(tap);
 	free(args);
 	free(script);
+	free(out);
+	free(err);
+}
+
+/* A kernel panic in the middle of a suite: the results before it stay, the test that was running
+ * gets the panic text, a second boot runs the tests after it and the remaining suites. */
+static void test_lab_panic_reboot(void)
+{
+	char *out, *err;
+	double t0 = mono_now();
+	int rc = driver(&out, &err,
+			"--no-defaults --config lab.conf --set run.cell_timeout=60 --cells panicmid --set run.reboot_after_panic=yes --report-dir reports5");
+	T_INT(rc, 1, "panic reboot: exit status 1 (the crashed test failed)");
+	T_OK(mono_now() - t0 < 30, "panic reboot: two boots in %.1f s", mono_now() - t0);
+	no_sanitizer_errors(err, "panic reboot");
+	T_HAS(err, "boot 2 runs atomics,memslot, resuming atomics:atomics.c", "panic reboot: progress names the reboot");
+	char *appends = R("%s/build/lab/panicmid/fake-appends.log", root);
+	T_HAS(appends, "memattr.suites=atomics,memslot memattr.timeout_scale=1 fake.transcript=panicmid\n"
+		       "console=ttyAMA0 quiet loglevel=3 panic=-1 memattr.suites=atomics,memslot memattr.resume=atomics:atomics.c "
+		       "memattr.timeout_scale=1",
+	      "panic reboot: boot 2 resumes atomics after the crashed test");
+	free(appends);
+	char *c = NULL;
+	t_sh(&c, "python3 '%s/check_reports.py' '%s/reports5/latest/results.json' '%s/reports5/latest/junit.xml'", data,
+	     root, root);
+	T_HAS(c, "cell.panicmid.status=fail\ncell.panicmid.reason=null\n", "panic reboot: the cell fails, no cell error");
+	T_HAS(c, "test.panicmid.atomics.a=pass", "panic reboot: result before the panic kept");
+	T_HAS(c, "test.panicmid.atomics.b=skip|\"CPU has no LSE atomics\"", "panic reboot: skip before the panic kept");
+	T_HAS(c, "test.panicmid.atomics.c=fail|\"kernel panic in boot 1: Kernel panic - not syncing: sysrq triggered crash\\n"
+		 "about to write c to /proc/sysrq-trigger\\n[   20.000000] sysrq: Trigger a crash\\n[   20.000001] Kernel panic",
+	      "panic reboot: the running test gets the panic with the lines before it");
+	T_HAS(c, "Call trace:\\n[   20.000004]  show_stack+0x20/0x38 (C)", "panic reboot: call trace attached");
+	T_OK(!strstr(c, "an unrelated message long before"), "panic reboot: older kernel lines are not the panic's");
+	T_HAS(c, "test.panicmid.atomics.d=pass", "panic reboot: boot 2 ran the test after the crashed one");
+	T_HAS(c, "test.panicmid.atomics.e=pass", "panic reboot: and the next");
+	T_HAS(c, "test.panicmid.memslot.a=pass", "panic reboot: and the suite that had not run");
+	T_HAS(c, "cell.panicmid.suite.atomics=rc:0 plan:5 results:5", "panic reboot: one suite, its first plan met");
+	T_OK(!strstr(c, "incomplete") && !strstr(c, "atomics.plan"), "panic reboot: nothing incomplete");
+	T_HAS(c, "tests=6\n", "panic reboot: six results");
+	T_HAS(c, "junit.suite=panicmid.atomics tests=5 failures=1", "panic reboot: junit merged");
+	free(c);
+	char *tap = R("%s/reports5/latest/panicmid.tap", root);
+	T_HAS(tap, "# kernel panic in boot 1: Kernel panic - not syncing: sysrq triggered crash\n# about to write c to "
+		   "/proc/sysrq-trigger\n# [   20.000000] sysrq: Trigger a crash\n",
+	      "panic reboot: the panic text as diagnostics");
+	T_HAS(tap, "not ok 3 atomics.c # kernel panic in boot 1: Kernel panic - not syncing: sysrq triggered crash\n",
+	      "panic reboot: the crashed test's result line");
+	T_HAS(tap, "# boot 2 (the previous boot ended in a kernel panic)\n# suite atomics (boot 2: the tests after atomics.c)\n",
+	      "panic reboot: the combined TAP says where boot 2 starts");
+	T_HAS(tap, "ok 4 atomics.d\nok 5 atomics.e\n", "panic reboot: numbering goes on");
+	T_HAS(tap, "\n1..6\n", "panic reboot: one plan");
+	free(tap);
+	char *st = R("%s/reports5/latest/panicmid/atomics.tap", root);
+	T_HAS(st, "ok 2 atomics.b # SKIP CPU has no LSE atomics\n# about to write c to /proc/sysrq-trigger\n"
+		  "# memattr-run: kernel panic in atomics.c (boot 1)",
+	      "panic reboot: the suite's own stream notes the panic");
+	T_HAS(st, "# memattr-run: boot 2 resumes after atomics.c (a kernel panic ended boot 1 in it)\nTAP version 13\n1..2\n",
+	      "panic reboot: and continues with boot 2's stream");
+	free(st);
+	char *sum = R("%s/reports5/latest/summary.txt", root);
+	T_HAS(sum, "fail: 1 kernel panic(s), 2 boot(s)", "panic reboot: summary status");
+	free(sum);
+	if (t_have("prove"))
+		T_OK(t_sh(NULL, "prove -e cat '%s/reports5/latest/panicmid.tap' >/dev/null 2>&1", root) != 0,
+		     "panic reboot: prove parses the merged TAP and sees the failure");
+	free(out);
+	free(err);
+
+	/* panic_reboots = 0: no reboot, the rest is reported as not run */
+	rc = driver(&out, &err, "--no-defaults --config lab.conf --set run.cell_timeout=60 --cells panicmid --set run.reboot_after_panic=yes "
+				"--set run.panic_reboots=0 --report-dir reports6");
+	T_INT(rc, 1, "no reboot: exit status 1");
+	no_sanitizer_errors(err, "no reboot");
+	c = NULL;
+	t_sh(&c, "python3 '%s/check_reports.py' '%s/reports6/latest/results.json'", data, root);
+	T_HAS(c, "cell.panicmid.status=error\ncell.panicmid.reason=\"kernel panic: Kernel panic - not syncing: sysrq triggered "
+		 "crash (boot 1; panic_reboots = 0 used up)\"",
+	      "no reboot: cell error naming the limit");
+	T_HAS(c, "test.panicmid.atomics.c=fail|\"kernel panic in boot 1", "no reboot: the panic still goes to its test");
+	T_HAS(c, "test.panicmid.atomics.incomplete=fail|\"the tests after atomics.c not run: cell ended: kernel panic",
+	      "no reboot: the rest of the suite is reported as not run");
+	T_HAS(c, "test.panicmid.memslot.incomplete=fail|\"not run: cell ended: kernel panic", "no reboot: pending suite");
+	free(c);
+	free(out);
+	free(err);
+}
+
+/* kvm_mode and /dev/kvm; expected-skip profiles. */
+static void test_lab_checks(void)
+{
+	write_file(P("%s/good.skips", root),
+		   "# the pass transcript skips one test\n[skip]\ntests = atomics.lse_*\nreason = CPU has no LSE*\n"
+		   "why = the fake CPU has no LSE\n",
+		   false);
+	write_file(P("%s/bad.skips", root),
+		   "[skip]\ntests = memslot.basic\nreason_re = ^not (here|there)$\nwhy = never skips: did not happen\n"
+		   "[skip]\ntests = atomics.gone.*\nreason = *\nwhy = no such test: stale\n"
+		   "[skip]\ntests = pfnmap.*\nreason = *\nwhy = suite not in this run: ignored\n"
+		   "[skip]\ntests = memslot.pfnmap_log_dirty\nreason = *\noccurs = sometimes\nwhy = may skip, did not: fine\n",
+		   false);
+	write_file(P("%s/checks.conf", root),
+		   "[cell skipok]\narch = arm64\nkvm_mode = vhe\nexpected_skips = good.skips\nappend = fake.transcript=pass\n"
+		   "[cell skipbad]\narch = arm64\nexpected_skips = bad.skips\nappend = fake.transcript=pass\n"
+		   "[cell kvmbad]\narch = arm64\nkvm_mode = nvhe\nappend = fake.transcript=pass\n"
+		   "[cell nokvm]\narch = arm64\nappend = fake.transcript=pass fake.nokvm=1\n",
+		   false);
+	char *out, *err;
+	int rc = driver(&out, &err,
+			"--no-defaults --config lab.conf --set run.cell_timeout=60 --config checks.conf --cells skipok,skipbad,kvmbad,nokvm "
+			"--report-dir reports7");
+	T_INT(rc, 1, "checks: exit status 1");
+	no_sanitizer_errors(err, "checks");
+	char *c = NULL;
+	t_sh(&c, "python3 '%s/check_reports.py' '%s/reports7/latest/results.json' '%s/reports7/latest/junit.xml'", data,
+	     root, root);
+	T_HAS(c, "cell.skipok.status=pass\n", "checks: expected skips and the right KVM mode pass");
+	T_OK(!strstr(c, "test.skipok.cell."), "checks: no synthetic result for the passing cell");
+	T_HAS(c, "cell.kvmbad.status=error\n", "checks: wrong KVM mode is a cell error");
+	T_HAS(c, "test.kvmbad.cell.kvmbad.kvm=error|\"KVM mode is vhe, but the cell is configured with kvm_mode = nvhe\"",
+	      "checks: cell.<cell>.kvm names both modes");
+	T_HAS(c, "cell.nokvm.status=error\n", "checks: a lab cell without /dev/kvm is an error");
+	T_HAS(c, "test.nokvm.cell.nokvm.kvm=error|\"/dev/kvm is missing in the cell (dev_kvm=no, kvm_mode=none)",
+	      "checks: without kvm_mode too");
+	T_HAS(c, "cell.skipbad.status=fail\n", "checks: skips off the profile fail the cell");
+	T_HAS(c, "test.skipbad.cell.skipbad.expected_skips=fail|\"skips differ from bad.skips: 1 unexpected skip(s), 1 expected "
+		 "skip(s) did not happen, 1 stale entry\\n",
+	      "checks: the verdict's first line");
+	T_HAS(c, "\\nunexpected skip: atomics.lse_on_v80: CPU has no LSE atomics (no entry in bad.skips)",
+	      "checks: the unexpected skip, one line");
+	T_HAS(c, "\\nexpected skip did not happen: bad.skips:1 [memslot.basic]: memslot.basic pass (why: never skips: did not "
+		 "happen)",
+	      "checks: the skip that did not happen, one line");
+	T_HAS(c, "\\nstale entry: bad.skips:5 [atomics.gone.*] matches no test of the cell", "checks: the stale entry");
+	T_OK(!strstr(c, "bad.skips:9") && !strstr(c, "bad.skips:13"),
+	     "checks: entries of suites not run and 'sometimes' entries are not failures");
+	T_HAS(c, "junit.skipbad.cell.cell.skipbad.expected_skips=failure|", "checks: in junit.xml");
+	free(c);
+	char *sum = R("%s/reports7/latest/summary.txt", root);
+	T_HAS(sum, "skips skipok               1 skip(s), all expected (good.skips)\n", "checks: summary verdict per cell");
+	T_HAS(sum, "skips skipbad              FAIL: skips differ from bad.skips:", "checks: summary failure");
+	T_HAS(sum, "skips not judged: no profile: kvmbad, nokvm\n", "checks: cells without a profile are named");
+	T_HAS(sum, "kvmbad cell.kvmbad.kvm error: KVM mode is vhe, but the cell is configured with kvm_mode = nvhe", "checks: summary lists the error");
+	free(sum);
+	char *tap = R("%s/reports7/latest/skipbad.tap", root);
+	T_HAS(tap, "# skips differ from bad.skips: 1 unexpected skip(s), 1 expected skip(s) did not happen, 1 stale entry\n"
+		   "# unexpected skip: atomics.lse_on_v80",
+	      "checks: one diagnostic line each in the TAP");
+	free(tap);
+	free(out);
+	free(err);
+
+	/* with --filter, an entry that matches no test that ran is ignored */
+	rc = driver(&out, &err, "--no-defaults --config lab.conf --set run.cell_timeout=60 --config checks.conf --cells skipbad --filter 'memslot.*' "
+				"--report-dir reports8");
+	no_sanitizer_errors(err, "checks filtered");
+	c = NULL;
+	t_sh(&c, "python3 '%s/check_reports.py' '%s/reports8/latest/results.json'", data, root);
+	T_OK(!strstr(c, "stale entry"), "checks: no stale entry under --filter");
+	free(c);
+	free(out);
+	free(err);
+
+	/* profile errors are configuration errors: FILE:LINE, exit 2 */
+	write_file(P("%s/broken.skips", root), "[skip]\ntests = a.*\nreason_re = (unclosed\nwhy = x\n", false);
+	write_file(P("%s/broken.conf", root), "[cell skipok]\nexpected_skips = broken.skips\n", false);
+	rc = driver(&out, &err, "--no-defaults --config lab.conf --set run.cell_timeout=60 --config checks.conf --config broken.conf --cells skipok");
+	T_INT(rc, 2, "checks: a bad profile exits 2");
+	T_HAS(err, "memattr-run: broken.skips:3: reason_re: bad regular expression '(unclosed'", "checks: FILE:LINE of the profile");
+	free(out);
+	free(err);
+	write_file(P("%s/broken.skips", root), "[skip]\ntests = a.*\nreason = x\n", false);
+	rc = driver(&out, &err, "--no-defaults --config lab.conf --set run.cell_timeout=60 --config checks.conf --config broken.conf --cells skipok");
+	T_INT(rc, 2, "checks: an entry without why exits 2");
+	T_HAS(err, "memattr-run: broken.skips:1: [skip] without 'why = ...'", "checks: names the entry");
+	free(out);
+	free(err);
+	rc = driver(&out, &err, "--no-defaults --config lab.conf --set cell.ok.kvm_mode=svm --cells ok");
+	T_INT(rc, 2, "checks: an x86 KVM mode on an arm64 cell exits 2");
+	T_HAS(err, "kvm_mode svm is not a KVM mode of arm64", "checks: kvm_mode checked against the arch");
 	free(out);
 	free(err);
 }
@@ -417,6 +603,8 @@ int main(void)
 	test_lab();
 	test_lab_pass();
 	test_lab_fixtures_fail();
+	test_lab_panic_reboot();
+	test_lab_checks();
 	test_config_errors();
 	test_host_cell();
 	test_interrupt();

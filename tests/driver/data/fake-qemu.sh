@@ -3,7 +3,9 @@
 # Prints the recorded console transcript console-<NAME>.txt chosen by "fake.transcript=NAME" on the
 # -append line, with CRLF line ends like a serial console, then does what "fake.end=" says:
 #   (absent) exit 0 | exitN: a message on stderr, exit N | hang: keep running (a child sleep too)
-#   until killed.  The -append line is saved next to the initrd as fake-append.txt.
+#   until killed.  The -append line is saved next to the initrd as fake-append.txt (and appended to
+#   fake-appends.log).  A boot with memattr.resume= (after a kernel panic) replays
+#   console-<NAME>-resumed.txt instead; "fake.nokvm=1" turns dev_kvm=yes into dev_kvm=no.
 set -u
 here=$(cd "$(dirname "$0")" && pwd)
 if [ "${1-}" = --version ]; then
@@ -26,9 +28,17 @@ name=$(param fake.transcript)
 end=$(param fake.end)
 dir=$(dirname "$initrd")
 printf '%s\n' "$append" >"$dir/fake-append.txt"
+printf '%s\n' "$append" >>"$dir/fake-appends.log"
 file=$here/console-${name:-pass}.txt
+case " $append " in
+*" memattr.resume="*) file=$here/console-${name:-pass}-resumed.txt ;;
+esac
 [ -f "$file" ] || { echo "fake qemu: no transcript $file" >&2; exit 1; }
-sed 's/$/\r/' "$file"
+if [ "$(param fake.nokvm)" = 1 ]; then
+	sed 's/dev_kvm=yes/dev_kvm=no/; s/kvm_mode=vhe/kvm_mode=none/; s/$/\r/' "$file"
+else
+	sed 's/$/\r/' "$file"
+fi
 case $end in
 hang)
 	sleep 600 &

@@ -1,0 +1,107 @@
+/* cell_checks.c: a cell judged against its configuration: /dev/kvm and the KVM mode it reports
+ * (cell.<cell>.kvm, an ERROR), and its skips against its expected-skip profile
+ * (cell.<cell>.expected_skips, a FAIL). */
+#include "cell.h"
+
+#include "skip_profile.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+void cell_check_kvm(struct cell *c)
+{
+	if (c->kvm_checked)
+		return;
+	c->kvm_checked = true;
+	if (!c->need_kvm && !c->want_kvm_mode)
+		return;
+	const char *dev = kv_get(&c->id, "dev_kvm");
+	const char *mode = kv_get(&c->id, "kvm_mode");
+	const char *want = c->want_kvm_mode;
+	char *why = NULL;
+	if (c->need_kvm && (!dev || strcmp(dev, "yes") != 0))
+		why = xasprintf("/dev/kvm is missing in the cell (dev_kvm=%s, kvm_mode=%s%s%s): a lab cell exists to run KVM",
+				dev ? dev : "not reported", mode ? mode : "not reported", want ? ", configured kvm_mode = " : "",
+				want ? want : "");
+	else if (want && (!mode || strcmp(mode, want) != 0))
+		why = xasprintf("KVM mode is %s, but the cell is configured with kvm_mode = %s", mode ? mode : "not reported",
+				want);
+	if (!why)
+		return;
+	cell_log(c, "error: %s", why);
+	cell_result(c, "kvm", RES_ERROR, why);
+	if (!c->error)
+		c->error = why;
+	else
+		free(why);
+}
+
+/* Every suite ran to its end (so a test that did not run does not exist). */
+static bool suites_complete(const struct cell *c)
+{
+	if (c->reason)
+		return false;
+	for (size_t i = 0; i < c->nsuites; i++) {
+		const struct suite_run *s = &c->suites[i];
+		if (s->state != SUITE_DONE || s->end_note || s->rc < 0 || s->rc >= 128 || s->plan < 0 ||
+		    s->results - s->base_results < s->plan)
+			return false;
+	}
+	return true;
+}
+
+void cell_judge_skips(struct cell *c)
+{
+	const struct skip_profile *p = c->skip_profile;
+	if (!p) {
+		replace_str(&c->skips_note, "skips not judged: no profile");
+		return;
+	}
+	struct skip_seen *seen = xcalloc(c->nres + 1, sizeof(*seen));
+	for (size_t i = 0; i < c->nres; i++) {
+		const struct test_result *t = &c->res[i];
+		seen[i] = (struct skip_seen){t->name, t->reason, t->res == RES_SKIP, result_name(t->res)};
+	}
+	struct strvec suites = {0};
+	for (size_t i = 0; i < c->nsuites; i++)
+		strvec_push(&suites, c->suites[i].name);
+	struct skip_scope scope = {
+		.filtered = c->filtered, .complete = suites_complete(c), .suites = &suites, .known = &c->listed};
+	struct skip_verdict v;
+	skip_profile_judge(p, seen, c->nres, &scope, &v);
+	free(seen);
+	strvec_free(&suites);
+	if (!skip_verdict_failed(&v)) {
+		free(c->skips_note);
+		c->skips_note = xasprintf("%ld skip(s), all expected (%s)", v.expected, p->display);
+		skip_verdict_free(&v);
+		return;
+	}
+	struct buf b = {0};
+	buf_addf(&b, "skips differ from %s:", p->display);
+	if (v.unexpected)
+		buf_addf(&b, " %ld unexpected skip(s)", v.unexpected);
+	if (v.missing)
+		buf_addf(&b, "%s %ld expected skip(s) did not happen", v.unexpected ? "," : "", v.missing);
+	if (v.stale)
+		buf_addf(&b, "%s %ld stale entr%s", v.unexpected || v.missing ? "," : "", v.stale, v.stale == 1 ? "y" : "ies");
+	free(c->skips_note);
+	c->skips_note = xasprintf("FAIL: %s", buf_str(&b));
+	for (size_t i = 0; i < v.lines.n; i++)
+		buf_addf(&b, "\n%s", v.lines.v[i]);
+	cell_result(c, "expected_skips", RES_FAIL, buf_str(&b));
+	buf_free(&b);
+	skip_verdict_free(&v);
+}
+
+char *cell_status_text(const struct cell *c)
+{
+	struct buf b = {0};
+	buf_adds(&b, cell_status_name(c->status));
+	const char *why = c->reason ? c->reason : c->error;
+	if (why)
+		buf_addf(&b, ": %s", why);
+	if (c->panics)
+		buf_addf(&b, "%s%ld kernel panic(s), %d boot(s)", why ? "; " : ": ", c->panics, c->boot);
+	return buf_take(&b);
+}
