@@ -62,8 +62,19 @@ static void log_rec(const struct ma_s2map *r)
 static const struct ma_s2map *find_map(struct ma_s2trace *tr, struct ma_s2map *recs, int *nout, uint64_t ipa)
 {
 	const struct ma_s2map *hit = NULL;
-	int n = ma_try_s2trace_collect(tr, recs, MAX_RECS);
+	int n = ma_try_s2trace_collect(tr, recs, MAX_RECS), waits = 0;
 
+	/*
+	 * The guest's access has completed, so its map call was traced; but a loaded host may not have
+	 * made the records readable through trace_pipe yet (seen once in 20 lab runs: 0 records on
+	 * the first read).  Read again for up to a second before concluding there were none.
+	 */
+	while (n == 0 && waits++ < 20) {
+		usleep(50 * 1000);
+		n = ma_try_s2trace_collect(tr, recs, MAX_RECS);
+	}
+	if (waits)
+		ma_log("stage-2 records readable after %d more read(s), %d ms", waits - (n == 0), 50 * waits);
 	if (n < 0)
 		ma_fatal("collecting the stage-2 trace: %s", ma_errno_name(-n));
 	MA_CHECK(n <= MAX_RECS, "%d stage-2 records traced, only %d kept", n, MAX_RECS);
