@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0
 # memattr top-level Makefile.
 #   make run     build, run the lab cells (and a native host cell where usable), write reports/
 #   make check   the project's own tests: unit tests under ASan/UBSan, the fuzz targets for a

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0
 /*
  * Test harness: registration, selection, requirement checks, one forked child per test with a
  * timeout, the verdict from what the child recorded (harness_verdict.c) and the kernel's health

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0
 # Per-architecture build: guest image, host library, suite programs.  Included by the Makefile.
 # $(call arch_rules,ARCH) instantiates the rules for build/ARCH/.
 

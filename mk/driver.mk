@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0
 # mk/driver.mk: the run driver memattr-run (host-native C11) and its unit tests. Included by the
 # top Makefile, which defines BUILD, WARN and CSTD.
 #

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0
 # mk/fuzz.mk: libFuzzer targets for the parsers that read user input (tests/fuzz/<name>_fuzz.c),
 # built with clang, ASan and UBSan into build/fuzz/.  Included by the top Makefile.
 #

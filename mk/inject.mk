@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0
 # Fault injection into the KVM ioctls of the suites (harness --inject): `make inject` runs every suite
 # with --inject in the default check cells (INJECT_CELLS), keeps a copy of the suite binaries the cells
 # ran (for addr2line) and writes <report>/inject-report.txt: kill rate per cell and suite, and every

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0
 # The main job and the checks that need the whole chain: build, lab cells, reports.
 
 MEMATTR_RUN := $(BUILD)/host/memattr-run

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0
 # The project's own tests: unit tests and the harness self-check, built natively with
 # AddressSanitizer and UndefinedBehaviorSanitizer; and, where this host has a /dev/kvm, the
 # suites run natively under the sanitizers (host code is what they check there).

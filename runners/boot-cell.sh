@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0
 # boot-cell.sh: boot one memattr cell under QEMU TCG (manual/debug launcher; the real driver is in C
 # and uses the same command lines).
 #

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0
 # build-fixtures.sh: build the memattr fixture kernel module(s) of fixtures/kmod/ for a lab kernel.
 #
 #   build-fixtures.sh --arch arm64|x86_64 --kernel-release REL --out DIR

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0
 # fetch-kernel.sh: get a Debian kernel (and a static busybox) for a memattr cell, without installing
 # anything on the host.
 #

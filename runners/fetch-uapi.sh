@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0
 # Put the Linux UAPI headers the host code compiles against for one architecture into OUT/include.
 # Usage: fetch-uapi.sh ARCH(x86_64|aarch64) OUT [SUITE]
 # Where they come from, in this order:

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0
 # inject-report.sh: the fault-injection report of a memattr-run report directory whose suites ran with
 # --inject (make inject).  For each cell and suite: call sites injected, killed, survived, kill rate;
 # then every surviving call site once, its stack resolved to function and file:line with addr2line

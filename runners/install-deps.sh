@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0
 # Install what memattr needs on a Debian 12 host: QEMU 10 (bookworm-backports), the arm64 cross
 # toolchain, busybox-static, TAP consumers used by the self-tests, clang with libFuzzer (make fuzz).
 # Idempotent.  On Debian as root, what is missing is installed with apt-get.  On a host that is not

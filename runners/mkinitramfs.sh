@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0
 # mkinitramfs.sh: build the initramfs of a memattr cell (newc cpio, gzip).
 #
 #   mkinitramfs.sh --arch arm64|x86_64 --busybox PATH --modules-dir DIR --kernel-release REL

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0
 # mutate.sh: mutation testing of the memattr suites against deliberately broken KVM builds.
 #
 #   mutate.sh [--mutations DIR] [--cells x86_64-max] [--filter GLOB] [--suites A,B]

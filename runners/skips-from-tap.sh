@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: GPL-2.0
 # runners/skips-from-tap.sh: draft an expected-skip profile (runners/skips/<cell>.skips, format in
 # runners/driver/skip_profile.h) from the combined TAP of a cell, reports/<run>/<cell>.tap.
 #

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: GPL-2.0
 # /init of a memattr cell (busybox sh, POSIX).  Installed into the initramfs by runners/mkinitramfs.sh.
 #
 # Console protocol (every line of our own starts with "@@MEMATTR "; everything else on the console is

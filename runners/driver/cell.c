@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0
 /* cell.c: the cell model and its streamed files (see cell.h). */
 #include "cell.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0 */
 /* cell.h: one cell's run: identity, suites, results, and the files streamed while it runs
  *   <run>/<cell>/console.log   every console line
  *   <run>/<cell>/identity.txt  key=value

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0
 /* cell_checks.c: a cell judged against its configuration: /dev/kvm and the KVM mode it reports
  * (cell.<cell>.kvm, an ERROR), and its skips against its expected-skip profile
  * (cell.<cell>.expected_skips, a FAIL). */

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0
 /* config.c: INI-style configuration parser and validator.
  *
  * Syntax: "[run]" and "[cell NAME]" section headers; "key = value" lines; whole-line comments

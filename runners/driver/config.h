@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0 */
 /* config.h: the run configuration (suite.conf, --config files, command-line overrides). */
 #ifndef MEMATTR_DRIVER_CONFIG_H
 #define MEMATTR_DRIVER_CONFIG_H

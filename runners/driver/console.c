@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0
 /* console.c: streaming console parser (see console.h).
  *
  * States (kept in the cell): before CELL-BEGIN everything is boot noise; after it, ID lines fill the

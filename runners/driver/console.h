@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0 */
 /* console.h: streaming parser of a cell's console (the @@MEMATTR line protocol of
  * runners/cell/init.sh, the suites' TAP lines, interleaved kernel messages). */
 #ifndef MEMATTR_DRIVER_CONSOLE_H

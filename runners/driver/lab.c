@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0
 /* lab.c: run a lab cell (see lab.h).
  *
  * Steps: suite binaries of the arch -> kernel (runners/fetch-kernel.sh, serialized and memoized

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0 */
 /* lab.h: a lab cell: Debian kernel (fetch-kernel.sh), initramfs (mkinitramfs.sh), QEMU TCG. */
 #ifndef MEMATTR_DRIVER_LAB_H
 #define MEMATTR_DRIVER_LAB_H

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0
 /* main.c: memattr-run command line. */
 #include "config.h"
 #include "lab.h"

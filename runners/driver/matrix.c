@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0
 /* matrix.c: the memory-type matrix of each cell (matrix.txt), built from the structured records
  * the pfnmap suite's access_matrix test emits as diagnostics (suites/pfnmap/access.c):
  *   memtype-platform fwb=1 dic=1 cap243=1 pkvm=0 lse=1

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0
 /* native.c: the host cell (see native.h).
  *
  * The suites run directly on this machine; their output goes through the same console parser as a

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0 */
 /* native.h: the "host" cell: suite binaries run directly on this machine's /dev/kvm. */
 #ifndef MEMATTR_DRIVER_NATIVE_H
 #define MEMATTR_DRIVER_NATIVE_H

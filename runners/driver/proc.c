@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0
 /* proc.c: see proc.h. Safe to use from several threads: only async-signal-safe calls run between
  * fork() and exec(), and every descriptor is close-on-exec so that one cell's child does not hold
  * another cell's pipes open. */

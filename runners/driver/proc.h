@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0 */
 /* proc.h: spawning programs in their own process group, streaming their output, timeouts. */
 #ifndef MEMATTR_DRIVER_PROC_H
 #define MEMATTR_DRIVER_PROC_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0 */
 /* report.h: the run's reports: results.json, junit.xml, summary (text). */
 #ifndef MEMATTR_DRIVER_REPORT_H
 #define MEMATTR_DRIVER_REPORT_H

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0
 /* report_json.c: results.json (a small streaming JSON writer and the report layout). */
 #include "report.h"
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0
 /* report_junit.c: junit.xml: one <testsuite> per cell and suite, diagnostics printed before a
  * result attached to that result. */
 #include "report.h"

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0
 /* run.c: plan, report directory, parallel execution of the cells (see run.h). */
 #include "run.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0 */
 /* run.h: one invocation of memattr-run: its environment, its cells, the report directory. */
 #ifndef MEMATTR_DRIVER_RUN_H
 #define MEMATTR_DRIVER_RUN_H

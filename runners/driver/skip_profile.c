@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0
 /* skip_profile.c: expected-skip profiles: the parser and the judge (see skip_profile.h). */
 #include "skip_profile.h"
 

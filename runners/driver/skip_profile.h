@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0 */
 /* skip_profile.h: a cell's expected-skip profile (cell key expected_skips = FILE) and the verdict on
  * a finished cell's skips.
  *

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0
 /* summary.c: the one-screen summary (stdout and summary.txt). */
 #include "report.h"
 

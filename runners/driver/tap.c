@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0
 /* tap.c: TAP / KTAP / kselftest line parser (see tap.h). */
 #include "tap.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0 */
 /* tap.h: TAP / KTAP / kselftest line parser and a whole-document summary. */
 #ifndef MEMATTR_DRIVER_TAP_H
 #define MEMATTR_DRIVER_TAP_H

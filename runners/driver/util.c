@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0
 /* util.c: see util.h. */
 #include "util.h"
 

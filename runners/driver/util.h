@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0 */
 /* util.h: small helpers shared by the memattr-run driver: allocation, strings, string vectors,
  * growable buffers, key=value lists, paths, clocks, UTF-8 checking. */
 #ifndef MEMATTR_DRIVER_UTIL_H

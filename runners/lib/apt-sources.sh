@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0
 # shellcheck shell=bash
 # Helpers that read the machine's own apt configuration (deb822 .sources and one-line .list).
 # Sourced by runners/*.sh.

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0
 # shellcheck shell=bash
 # Helpers for building out-of-tree parts of a lab kernel from linux-source: one implementation for
 # runners/build-fixtures.sh (fixture modules) and runners/mutate.sh (mutated kvm.ko / kvm-amd.ko).

@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-2.0
 """Verdicts and report of runners/mutate.sh (mutation testing against rebuilt KVM modules).
 
   mutate_report.py --baseline-check STATE        exit 0 if the baseline run is green and verified

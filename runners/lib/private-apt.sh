@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0
 # shellcheck shell=bash
 # A private apt configuration for fetching packages from another Debian suite (sid,
 # trixie-backports, ...) without touching the host's apt state: one implementation for

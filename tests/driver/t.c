@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0
 /* t.c: see t.h. */
 #include "t.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0 */
 /* t.h: minimal TAP producer for the driver's unit tests, plus helpers shared by them. */
 #ifndef MEMATTR_TESTS_DRIVER_T_H
 #define MEMATTR_TESTS_DRIVER_T_H

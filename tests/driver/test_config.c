@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0
 /* test_config.c: the configuration parser: defaults, override order, errors with FILE:LINE. */
 #include "config.h"
 #include "skip_profile.h"

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0
 /* test_console.c: the console state machine and the cell's streamed files, fed recorded consoles:
  * kernel noise, escape junk, a panic in the middle, a missing SUITE-END, a crash, a timeout-like
  * truncation, a cell that never boots. */

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0
 /* test_reports.c: the JSON and JUnit writers (escaping; output parsed back by python3's json and
  * xml.etree, and by xmllint when installed) and the summary. */
 #include "cell.h"

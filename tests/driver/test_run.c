@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0
 /* test_run.c: memattr-run end to end (the ASan/UBSan build), with a fake QEMU that replays recorded
  * consoles (tests/driver/data/fake-qemu.sh), a fake fetch-kernel.sh and mkinitramfs.sh: a normal
  * cell, a kernel panic, a hang killed by the host timeout, QEMU dying early, a cell that never boots,

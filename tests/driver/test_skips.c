@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0
 /* test_skips.c: expected-skip profiles: the parser's errors (FILE:LINE) and the judge's verdicts. */
 #include "skip_profile.h"
 #include "t.h"

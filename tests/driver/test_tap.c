@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0
 /* test_tap.c: the TAP / KTAP / kselftest line parser and the document summary. */
 #include "t.h"
 #include "tap.h"

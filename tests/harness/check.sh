@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0
 # Check the harness's TAP output and exit codes with tests/harness/sample.c, and that standard
 # TAP consumers (prove) read it the same.  Usage: check.sh PATH-TO-SAMPLE-BINARY
 set -uo pipefail

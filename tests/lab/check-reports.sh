@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0
 # Check a finished run's reports (make check): every cell TAP stream reads the same in prove as
 # the driver counted, results.json and junit.xml parse and agree with the TAP, names are unique,
 # and every cell recorded its identity (kernel, KVM mode).  Usage: check-reports.sh REPORT-DIR

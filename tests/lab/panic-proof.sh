@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
 # tests/lab/panic-proof.sh: the kernel-panic reboot, proven once in a real lab cell.
 #
 # Builds memattr-panicprobe (tests/lab/panic_probe.c: its test "crash" writes 'c' to

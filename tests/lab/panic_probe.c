@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0
 /* panic_probe.c: memattr-panicprobe, a suite program built only by tests/lab/panic-proof.sh (it is
  * never in build/<arch>/bin, so never a default suite). Its test "crash" panics the cell's kernel on
  * purpose (sysrq 'c', as root in a lab cell) to prove that memattr-run attaches the panic to that

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0
 # Self-test of runners/mutate.sh that needs no kernel build: the corpus in mutations/ must pass
 # --dry-run (headers present, every patch applies cleanly to the cached linux-source), and the dry
 # run must reject a patch that does not apply and one without its header.  Needs the kernel source

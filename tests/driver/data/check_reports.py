@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-2.0
 """Parse memattr-run's results.json (and junit.xml) back and print flat facts, one per line, for the
 driver tests to look for:  run.status=...  cell.<name>.<field>=...  test.<cell>.<name>=<result>|<reason>|<ms>
 junit.<classname>.<name>=<kind>|<message>|<text>  (strings JSON-encoded, ASCII only).

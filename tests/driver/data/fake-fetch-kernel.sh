@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: GPL-2.0
 # Fake runners/fetch-kernel.sh for the driver tests (through MEMATTR_FETCH_KERNEL): same arguments and
 # output; flavour "broken" fails like a missing package. Every call is logged in $cache/fake/calls.
 set -u

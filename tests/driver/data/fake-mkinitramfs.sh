@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: GPL-2.0
 # Fake runners/mkinitramfs.sh for the driver tests (through MEMATTR_MKINITRAMFS): writes --out and
 # saves its arguments next to it (<out>.args).
 set -u

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: GPL-2.0
 # Fake qemu-system-* for the driver tests (through MEMATTR_QEMU_AARCH64 / MEMATTR_QEMU_X86_64).
 # Prints the recorded console transcript console-<NAME>.txt chosen by "fake.transcript=NAME" on the
 # -append line, with CRLF line ends like a serial console, then does what "fake.end=" says:

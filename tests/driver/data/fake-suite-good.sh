@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: GPL-2.0
 # A suite that passes (host cell tests); echoes its arguments and MEMATTR_TIMEOUT_SCALE.
 echo "TAP version 13"
 echo "1..2"

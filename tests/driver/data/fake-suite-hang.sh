@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: GPL-2.0
 # A suite that hangs after one result (a child process hangs with it).
 echo "TAP version 13"
 echo "1..2"
