@@ -46,6 +46,7 @@ include mk/tests.mk
 include mk/lab.mk
 include mk/inject.mk
 include mk/mutate.mk
+include mk/guide.mk
 include mk/fuzz.mk
 
 # The main job: `make run RUN_ARGS="--cells arm64-max --filter 'atomics.*'"` passes options on.

@@ -34,7 +34,7 @@ $(SAN_B)/bin/memattr-%: $$(call suite_objs_san,$$*) $(SAN_LIB)
 suite_objs_san = $(patsubst %,$(SAN_B)/%.o,$(wildcard suites/$(1)/*.c suites/$(1)/arch/$(HADIR)/*.c))
 
 .PHONY: unit unit-host unit-native-kvm unit-deps
-unit: unit-host unit-driver unit-native-kvm unit-deps
+unit: unit-host unit-driver unit-native-kvm unit-deps guide-check
 
 # runners/install-deps.sh on a faked non-Debian host and as a user that is not root
 unit-deps:
