@@ -262,7 +262,7 @@ void lab_qemu_argv(struct strvec *argv, const char *qemu, const struct cell_conf
 		strvec_pushf(argv, "virt,virtualization=on,gic-version=3%s%s%s", pci ? ",iommu=smmuv3" : "",
 			     *cc->machine ? "," : "", cc->machine);
 	}
-	/* the order is the one lab-facts.md and runners/boot-cell.sh document */
+	/* the order is what `memattr-run --dry-run` prints and qemu-cmdline.txt records */
 	if (!arm) {
 		strvec_push(argv, "-accel");
 		strvec_push(argv, "tcg");
@@ -284,6 +284,7 @@ void lab_qemu_argv(struct strvec *argv, const char *qemu, const struct cell_conf
 		strvec_pushf(argv, "%s%s%sgraphics=on", pci ? "q35," : "", cc->machine, *cc->machine ? "," : "");
 	}
 	strvec_push(argv, "-no-reboot");
+	/* no network: the cells need none, and x86 then loads no iPXE ROM */
 	strvec_push(argv, "-nic");
 	strvec_push(argv, "none");
 	strvec_push(argv, "-kernel");
