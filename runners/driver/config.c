@@ -608,8 +608,3 @@ const char *arch_debian(const char *arch)
 {
 	return strcmp(arch, "arm64") == 0 ? "arm64" : "amd64";
 }
-
-const char *arch_qemu(const char *arch)
-{
-	return strcmp(arch, "arm64") == 0 ? "qemu-system-aarch64" : "qemu-system-x86_64";
-}

@@ -101,12 +101,6 @@ bool str_starts(const char *s, const char *prefix)
 	return strncmp(s, prefix, strlen(prefix)) == 0;
 }
 
-bool str_ends(const char *s, const char *suffix)
-{
-	size_t a = strlen(s), b = strlen(suffix);
-	return a >= b && memcmp(s + a - b, suffix, b) == 0;
-}
-
 bool str_empty(const char *s)
 {
 	return !s || !*s;
