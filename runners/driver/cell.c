@@ -46,14 +46,6 @@ static void put_linef(FILE *f, const char *fmt, ...)
 	free(s);
 }
 
-char *signal_desc(int sig)
-{
-	const char *abbrev = sigabbrev_np(sig);
-	if (abbrev)
-		return xasprintf("signal %d (SIG%s)", sig, abbrev);
-	return xasprintf("signal %d", sig);
-}
-
 struct cell *cell_new(const char *run_dir, const char *name, const char *arch, char **err)
 {
 	struct cell *c = xcalloc(1, sizeof(*c));

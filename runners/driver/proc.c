@@ -4,7 +4,6 @@
  * another cell's pipes open. */
 #include "proc.h"
 
-#include "cell.h" /* signal_desc */
 
 #include <errno.h>
 #include <fcntl.h>

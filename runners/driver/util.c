@@ -5,6 +5,7 @@
 #include <ctype.h>
 #include <errno.h>
 #include <limits.h>
+#include <signal.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -99,6 +100,14 @@ char *str_trim(char *s)
 bool str_starts(const char *s, const char *prefix)
 {
 	return strncmp(s, prefix, strlen(prefix)) == 0;
+}
+
+char *signal_desc(int sig)
+{
+	const char *abbrev = sigabbrev_np(sig);
+	if (abbrev)
+		return xasprintf("signal %d (SIG%s)", sig, abbrev);
+	return xasprintf("signal %d", sig);
 }
 
 bool str_empty(const char *s)
