@@ -46,14 +46,6 @@ static void put_linef(FILE *f, const char *fmt, ...)
 	free(s);
 }
 
-char *signal_desc(int sig)
-{
-	const char *abbrev = sigabbrev_np(sig);
-	if (abbrev)
-		return xasprintf("signal %d (SIG%s)", sig, abbrev);
-	return xasprintf("signal %d", sig);
-}
-
 struct cell *cell_new(const char *run_dir, const char *name, const char *arch, char **err)
 {
 	struct cell *c = xcalloc(1, sizeof(*c));
@@ -522,35 +514,35 @@ static char *kernel_hint(const struct cell *c, const struct suite_run *s)
 	return xstrdup("");
 }
 
-/* Checks done when a suite ended with a status (SUITE-END). */
-static void suite_checks(struct cell *c, struct suite_run *s)
+/* A failing result <suite>.<what> the driver adds about the suite. */
+static void suite_fail(struct cell *c, struct suite_run *s, const char *what, const char *why)
 {
-	char *nm;
-	char *hint = kernel_hint(c, s);
+	char *nm = xasprintf("%s.%s", s->name, what);
+	synthetic(c, s, s->name, nm, RES_FAIL, why);
+	free(nm);
+}
+
+/* A suite that never ran its tests: no binary, killed by a signal, or "1..0" (all skipped).
+ * Whether it was one (then nothing else is checked). */
+static bool suite_checks_early(struct cell *c, struct suite_run *s, const char *hint)
+{
 	int rc = s->rc;
-	long fails = seg_failures(s);
-	bool structural = false;
+	char *why;
 
 	if (rc == 127 && seg_results(s) == 0 && s->plan < 0) {
-		nm = xasprintf("%s.missing", s->name);
-		synthetic(c, s, s->name, nm, RES_FAIL, "suite binary not found (rc=127)");
-		free(nm);
-		free(hint);
-		return;
+		suite_fail(c, s, "missing", "suite binary not found (rc=127)");
+		return true;
 	}
 	if (rc >= 128) {
 		char *sd = signal_desc(rc - 128);
-		char *why = s->plan >= 0 ? xasprintf("crashed: killed by %s (rc=%d) after %ld of %ld planned results%s",
-						     sd, rc, seg_results(s), s->plan, hint)
-					 : xasprintf("crashed: killed by %s (rc=%d) after %ld results%s", sd, rc,
-						     seg_results(s), hint);
-		nm = xasprintf("%s.exit", s->name);
-		synthetic(c, s, s->name, nm, RES_FAIL, why);
-		free(nm);
+		why = s->plan >= 0 ? xasprintf("crashed: killed by %s (rc=%d) after %ld of %ld planned results%s", sd,
+					       rc, seg_results(s), s->plan, hint)
+				   : xasprintf("crashed: killed by %s (rc=%d) after %ld results%s", sd, rc,
+					       seg_results(s), hint);
+		suite_fail(c, s, "exit", why);
 		free(why);
 		free(sd);
-		free(hint);
-		return;
+		return true;
 	}
 	if (s->plan == 0 && seg_results(s) == 0) {
 		/* "1..0 # SKIP reason": the whole suite skipped */
@@ -558,47 +550,56 @@ static void suite_checks(struct cell *c, struct suite_run *s)
 		if (rc == 0 || rc == 4) {
 			synthetic(c, s, s->name, s->name, RES_SKIP, r);
 		} else {
-			char *why = xasprintf("plan 1..0 (%s) but rc=%d%s", r, rc, hint);
-			nm = xasprintf("%s.exit", s->name);
-			synthetic(c, s, s->name, nm, RES_FAIL, why);
-			free(nm);
+			why = xasprintf("plan 1..0 (%s) but rc=%d%s", r, rc, hint);
+			suite_fail(c, s, "exit", why);
 			free(why);
 		}
+		return true;
+	}
+	return false;
+}
+
+/* The plan against the results, and a Bail out!. Whether the stream itself was wrong. */
+static bool suite_checks_plan(struct cell *c, struct suite_run *s, const char *hint)
+{
+	const char *what = NULL;
+	char *why = NULL;
+
+	if (s->plan < 0) {
+		what = "plan";
+		why = xasprintf("no TAP plan (%ld results, rc=%d)%s", seg_results(s), s->rc, hint);
+	} else if (seg_results(s) < s->plan) {
+		what = "incomplete";
+		why = xasprintf("%ld of %ld planned results (rc=%d)%s%s%s", seg_results(s), s->plan, s->rc,
+				s->bailed ? "; Bail out! " : "", s->bailed ? s->bail : "", hint);
+	} else if (seg_results(s) > s->plan) {
+		what = "plan";
+		why = xasprintf("%ld results but plan 1..%ld", seg_results(s), s->plan);
+	} else if (s->bailed) {
+		what = "bailout";
+		why = xasprintf("Bail out! %s", s->bail ? s->bail : "");
+	}
+	if (!why)
+		return false;
+	suite_fail(c, s, what, why);
+	free(why);
+	return true;
+}
+
+/* Checks done when a suite ended with a status (SUITE-END). */
+static void suite_checks(struct cell *c, struct suite_run *s)
+{
+	char *hint = kernel_hint(c, s), *why = NULL;
+	int rc = s->rc;
+	long fails = seg_failures(s);
+	bool structural;
+
+	if (suite_checks_early(c, s, hint)) {
 		free(hint);
 		return;
 	}
-	if (s->plan < 0) {
-		char *why = xasprintf("no TAP plan (%ld results, rc=%d)%s", seg_results(s), rc, hint);
-		nm = xasprintf("%s.plan", s->name);
-		synthetic(c, s, s->name, nm, RES_FAIL, why);
-		free(nm);
-		free(why);
-		structural = true;
-	} else if (seg_results(s) < s->plan) {
-		char *why = xasprintf("%ld of %ld planned results (rc=%d)%s%s%s", seg_results(s), s->plan, rc,
-				      s->bailed ? "; Bail out! " : "", s->bailed ? s->bail : "", hint);
-		nm = xasprintf("%s.incomplete", s->name);
-		synthetic(c, s, s->name, nm, RES_FAIL, why);
-		free(nm);
-		free(why);
-		structural = true;
-	} else if (seg_results(s) > s->plan) {
-		char *why = xasprintf("%ld results but plan 1..%ld", seg_results(s), s->plan);
-		nm = xasprintf("%s.plan", s->name);
-		synthetic(c, s, s->name, nm, RES_FAIL, why);
-		free(nm);
-		free(why);
-		structural = true;
-	}
-	if (s->bailed && !structural) {
-		char *why = xasprintf("Bail out! %s", s->bail ? s->bail : "");
-		nm = xasprintf("%s.bailout", s->name);
-		synthetic(c, s, s->name, nm, RES_FAIL, why);
-		free(nm);
-		free(why);
-		structural = true;
-	}
-	char *why = NULL;
+	structural = suite_checks_plan(c, s, hint);
+	/* the exit status against the results (kselftest: 0 pass, 1 fail, 4 all skipped) */
 	if (rc == 0 && fails > 0)
 		why = xasprintf("rc=0 but %ld result(s) failed", fails);
 	else if (rc == 1 && fails == 0 && !structural)
@@ -608,17 +609,13 @@ static void suite_checks(struct cell *c, struct suite_run *s)
 	else if (rc != 0 && rc != 1 && rc != 2 && rc != 3 && rc != 4)
 		why = xasprintf("unexpected exit status rc=%d%s", rc, hint);
 	if (why) {
-		nm = xasprintf("%s.exit", s->name);
-		synthetic(c, s, s->name, nm, RES_FAIL, why);
-		free(nm);
+		suite_fail(c, s, "exit", why);
 		free(why);
 	}
 	if (s->first_plan >= 0 && s->plan >= 0 && s->results != s->first_plan) {
 		why = xasprintf("resumed after a kernel panic: %ld results in all, but the first boot planned 1..%ld "
 				"(the selection changed between the boots)", s->results, s->first_plan);
-		nm = xasprintf("%s.plan", s->name);
-		synthetic(c, s, s->name, nm, RES_FAIL, why);
-		free(nm);
+		suite_fail(c, s, "plan", why);
 		free(why);
 	}
 	free(hint);

@@ -148,6 +148,5 @@ void cell_finish(struct cell *c, const char *reason);
 
 const char *cell_status_name(enum cell_status s);
 long cell_failures(const struct cell *c);
-char *signal_desc(int sig); /* "signal 11 (SIGSEGV)" */
 
 #endif

@@ -198,170 +198,220 @@ static bool has_ctl(const char *s)
 	return false;
 }
 
+/* One setter per value type: check value, store it in field (a member of struct config or cell_conf). */
+#define SETTER(name) \
+	static int name(struct config *c, void *field, const struct key_def *k, const char *value, const char *where, \
+			char **err)
+
+SETTER(set_str)
+{
+	replace_str(field, value);
+	return 0;
+}
+
+SETTER(set_pci)
+{
+	if (*value && strcmp(value, "ivshmem") != 0)
+		return fail(err, where, "%s: '%s': the only emulated device set is 'ivshmem' (or empty)", k->key, value);
+	replace_str(field, *value ? value : NULL);
+	return 0;
+}
+
+SETTER(set_pfnmap)
+{
+	struct ma_pfnmap_spec specs[MA_PFNMAP_MAX_SPECS];
+	char why[200];
+
+	if (strchr(value, '"'))
+		return fail(err, where, "%s: the value may not contain '\"'", k->key);
+	if (ma_pfnmap_parse_specs(value, specs, MA_PFNMAP_MAX_SPECS, why, sizeof(why)) < 0)
+		return fail(err, where, "%s: %s (specs: vfio=<BDF>,region=<n>[,type=wb|nc|device] or "
+			    "pci=<BDF>,bar=<n>, separated by ';')", k->key, why);
+	replace_str(field, *value ? value : NULL);
+	return 0;
+}
+
+SETTER(set_yesno)
+{
+	int *ip = field;
+
+	if (strcmp(value, "yes") == 0)
+		*ip = 1;
+	else if (strcmp(value, "no") == 0)
+		*ip = 0;
+	else
+		return fail(err, where, "%s: '%s' is not yes or no", k->key, value);
+	return 0;
+}
+
+SETTER(set_kvm_mode)
+{
+	static const char *const modes[] = {"vhe", "nvhe", "hvhe", "protected", "svm", "vmx"};
+
+	for (size_t i = 0; i < ARRAY_SIZE(modes); i++)
+		if (strcmp(value, modes[i]) == 0) {
+			replace_str(field, value);
+			return 0;
+		}
+	if (!*value) {
+		replace_str(field, NULL);
+		return 0;
+	}
+	return fail(err, where, "%s: '%s' is not one of vhe, nvhe, hvhe, protected, svm, vmx (or empty)", k->key,
+		    value);
+}
+
+SETTER(set_glob)
+{
+	if (strchr(value, '"'))
+		return fail(err, where, "%s: the value may not contain '\"'", k->key);
+	replace_str(field, *value ? value : NULL);
+	return 0;
+}
+
+SETTER(set_int)
+{
+	if (!parse_long(value, k->min, k->max, field))
+		return fail(err, where, "%s: '%s' is not a number in %ld..%ld", k->key, value, k->min, k->max);
+	return 0;
+}
+
+SETTER(set_jobs)
+{
+	long *lp = field;
+
+	if (strcmp(value, "auto") == 0) {
+		*lp = 0;
+		return 0;
+	}
+	if (!parse_long(value, k->min, k->max, lp))
+		return fail(err, where, "%s: '%s' is not 'auto' or a number in %ld..%ld", k->key, value, k->min,
+			    k->max);
+	return 0;
+}
+
+SETTER(set_host_cell)
+{
+	enum host_cell_mode *mp = field;
+
+	if (strcmp(value, "auto") == 0)
+		*mp = HOST_CELL_AUTO;
+	else if (strcmp(value, "yes") == 0)
+		*mp = HOST_CELL_YES;
+	else if (strcmp(value, "no") == 0)
+		*mp = HOST_CELL_NO;
+	else
+		return fail(err, where, "%s: '%s' is not one of auto, yes, no", k->key, value);
+	return 0;
+}
+
+SETTER(set_arch)
+{
+	if (strcmp(value, "arm64") == 0 || strcmp(value, "aarch64") == 0)
+		replace_str(field, "arm64");
+	else if (strcmp(value, "x86_64") == 0 || strcmp(value, "amd64") == 0)
+		replace_str(field, "x86_64");
+	else
+		return fail(err, where, "%s: unknown arch '%s' (arm64 or x86_64)", k->key, value);
+	return 0;
+}
+
+SETTER(set_mem)
+{
+	const char *p = value;
+
+	while (isdigit((unsigned char)*p))
+		p++;
+	bool ok = p != value;
+	if (ok && *p && strchr("KMGTkmgt", *p))
+		p++;
+	if (ok && (*p == 'B' || *p == 'b'))
+		p++;
+	if (!ok || *p)
+		return fail(err, where, "%s: '%s' is not a memory size (like 2G or 2048M)", k->key, value);
+	replace_str(field, value);
+	return 0;
+}
+
+SETTER(set_token)
+{
+	if (!*value && k->type == V_TOKEN)
+		return fail(err, where, "%s: empty value", k->key);
+	for (const char *p = value; *p; p++)
+		if (!isalnum((unsigned char)*p) && !strchr("_.,=+:-", *p))
+			return fail(err, where, "%s: unexpected character '%c' in '%s'", k->key, *p, value);
+	replace_str(field, value);
+	return 0;
+}
+
+SETTER(set_path)
+{
+	char **sp = field;
+
+	free(*sp);
+	*sp = *value ? path_join(c->root, value) : NULL;
+	return 0;
+}
+
+/* The names of a cells= or suites= list: NULL, or what is wrong (caller frees). */
+static char *names_error(const struct key_def *k, const struct strvec *items)
+{
+	bool cells = k->type == V_CELLS;
+	const char *word = cells ? "none" : "all";
+
+	for (size_t i = 0; i < items->n; i++) {
+		const char *it = items->v[i];
+		if (cells ? !valid_name(it) : (!valid_suite(it) && strcmp(it, "all") != 0))
+			return xasprintf("%s: invalid name '%s'", k->key, it);
+		if (cells && strcmp(it, "host") == 0)
+			return xasprintf("%s: 'host' is the native cell: use host_cell = yes", k->key);
+	}
+	if (strvec_has(items, word) && items->n > 1)
+		return xasprintf("%s: '%s' cannot be combined with %s names", k->key, word, cells ? "cell" : "suite");
+	return NULL;
+}
+
+SETTER(set_names)
+{
+	struct strvec *vp = field, items = {0};
+	char *why;
+
+	strvec_split(&items, value, ',');
+	why = names_error(k, &items);
+	if (why) {
+		fail(err, where, "%s", why);
+		free(why);
+		strvec_free(&items);
+		return -1;
+	}
+	/* suites = all: every suite found; cells = none: no lab cell (only the host cell, if any) */
+	if (strvec_has(&items, k->type == V_CELLS ? "none" : "all"))
+		strvec_clear(&items);
+	strvec_free(vp);
+	*vp = items;
+	if (k->type == V_CELLS)
+		replace_str(&c->cells_where, where);
+	return 0;
+}
+
+#undef SETTER
+
+static int (*const setters[])(struct config *, void *, const struct key_def *, const char *, const char *,
+			      char **) = {
+	[V_STR] = set_str,         [V_GLOB] = set_glob,   [V_INT] = set_int,       [V_JOBS] = set_jobs,
+	[V_HOSTCELL] = set_host_cell, [V_ARCH] = set_arch, [V_MEM] = set_mem,      [V_TOKEN] = set_token,
+	[V_OPTTOKEN] = set_token,  [V_PATH] = set_path,   [V_CELLS] = set_names,   [V_SUITES] = set_names,
+	[V_PFNMAP] = set_pfnmap,   [V_PCI] = set_pci,     [V_YESNO] = set_yesno,   [V_KVMMODE] = set_kvm_mode,
+};
+
 static int set_value(struct config *c, void *base, const struct key_def *k, const char *value,
 		     const char *where, char **err)
 {
-	char *field = (char *)base + k->off;
-	char **sp = (char **)(void *)field;
-	long *lp = (long *)(void *)field;
-	long v;
-
 	if (has_ctl(value))
 		return fail(err, where, "%s: control characters in the value", k->key);
-	switch (k->type) {
-	case V_STR:
-		replace_str(sp, value);
-		return 0;
-	case V_PCI:
-		if (*value && strcmp(value, "ivshmem") != 0)
-			return fail(err, where, "%s: '%s': the only emulated device set is 'ivshmem' (or empty)",
-				    k->key, value);
-		replace_str(sp, *value ? value : NULL);
-		return 0;
-	case V_PFNMAP: {
-		struct ma_pfnmap_spec specs[MA_PFNMAP_MAX_SPECS];
-		char why[200];
-		if (strchr(value, '"'))
-			return fail(err, where, "%s: the value may not contain '\"'", k->key);
-		if (ma_pfnmap_parse_specs(value, specs, MA_PFNMAP_MAX_SPECS, why, sizeof(why)) < 0)
-			return fail(err, where, "%s: %s (specs: vfio=<BDF>,region=<n>[,type=wb|nc|device] or "
-				    "pci=<BDF>,bar=<n>, separated by ';')", k->key, why);
-		replace_str(sp, *value ? value : NULL);
-		return 0;
-	}
-	case V_YESNO: {
-		int *ip = (int *)(void *)field;
-		if (strcmp(value, "yes") == 0)
-			*ip = 1;
-		else if (strcmp(value, "no") == 0)
-			*ip = 0;
-		else
-			return fail(err, where, "%s: '%s' is not yes or no", k->key, value);
-		return 0;
-	}
-	case V_KVMMODE: {
-		static const char *const modes[] = {"vhe", "nvhe", "hvhe", "protected", "svm", "vmx"};
-		for (size_t i = 0; i < ARRAY_SIZE(modes); i++)
-			if (strcmp(value, modes[i]) == 0) {
-				replace_str(sp, value);
-				return 0;
-			}
-		if (!*value) {
-			replace_str(sp, NULL);
-			return 0;
-		}
-		return fail(err, where, "%s: '%s' is not one of vhe, nvhe, hvhe, protected, svm, vmx (or empty)",
-			    k->key, value);
-	}
-	case V_GLOB:
-		if (strchr(value, '"'))
-			return fail(err, where, "%s: the value may not contain '\"'", k->key);
-		replace_str(sp, *value ? value : NULL);
-		return 0;
-	case V_INT:
-		if (!parse_long(value, k->min, k->max, &v))
-			return fail(err, where, "%s: '%s' is not a number in %ld..%ld", k->key, value, k->min,
-				    k->max);
-		*lp = v;
-		return 0;
-	case V_JOBS:
-		if (strcmp(value, "auto") == 0) {
-			*lp = 0;
-			return 0;
-		}
-		if (!parse_long(value, k->min, k->max, &v))
-			return fail(err, where, "%s: '%s' is not 'auto' or a number in %ld..%ld", k->key, value,
-				    k->min, k->max);
-		*lp = v;
-		return 0;
-	case V_HOSTCELL: {
-		enum host_cell_mode *mp = (enum host_cell_mode *)(void *)field;
-		if (strcmp(value, "auto") == 0)
-			*mp = HOST_CELL_AUTO;
-		else if (strcmp(value, "yes") == 0)
-			*mp = HOST_CELL_YES;
-		else if (strcmp(value, "no") == 0)
-			*mp = HOST_CELL_NO;
-		else
-			return fail(err, where, "%s: '%s' is not one of auto, yes, no", k->key, value);
-		return 0;
-	}
-	case V_ARCH:
-		if (strcmp(value, "arm64") == 0 || strcmp(value, "aarch64") == 0)
-			replace_str(sp, "arm64");
-		else if (strcmp(value, "x86_64") == 0 || strcmp(value, "amd64") == 0)
-			replace_str(sp, "x86_64");
-		else
-			return fail(err, where, "%s: unknown arch '%s' (arm64 or x86_64)", k->key, value);
-		return 0;
-	case V_MEM: {
-		const char *p = value;
-		while (isdigit((unsigned char)*p))
-			p++;
-		bool ok = p != value;
-		if (ok && *p && strchr("KMGTkmgt", *p))
-			p++;
-		if (ok && (*p == 'B' || *p == 'b'))
-			p++;
-		if (!ok || *p)
-			return fail(err, where, "%s: '%s' is not a memory size (like 2G or 2048M)", k->key, value);
-		replace_str(sp, value);
-		return 0;
-	}
-	case V_TOKEN:
-	case V_OPTTOKEN:
-		if (!*value && k->type == V_TOKEN)
-			return fail(err, where, "%s: empty value", k->key);
-		for (const char *p = value; *p; p++)
-			if (!isalnum((unsigned char)*p) && !strchr("_.,=+:-", *p))
-				return fail(err, where, "%s: unexpected character '%c' in '%s'", k->key, *p, value);
-		replace_str(sp, value);
-		return 0;
-	case V_PATH:
-		free(*sp);
-		*sp = *value ? path_join(c->root, value) : NULL;
-		return 0;
-	case V_CELLS:
-	case V_SUITES: {
-		struct strvec *vp = (struct strvec *)(void *)field;
-		struct strvec items = {0};
-		strvec_split(&items, value, ',');
-		for (size_t i = 0; i < items.n; i++) {
-			const char *it = items.v[i];
-			bool ok = k->type == V_CELLS ? valid_name(it) : (valid_suite(it) || strcmp(it, "all") == 0);
-			if (!ok) {
-				fail(err, where, "%s: invalid name '%s'", k->key, it);
-				strvec_free(&items);
-				return -1;
-			}
-			if (k->type == V_CELLS && strcmp(it, "host") == 0) {
-				fail(err, where, "%s: 'host' is the native cell: use host_cell = yes", k->key);
-				strvec_free(&items);
-				return -1;
-			}
-		}
-		if (k->type == V_SUITES && strvec_has(&items, "all")) {
-			if (items.n > 1) {
-				strvec_free(&items);
-				return fail(err, where, "%s: 'all' cannot be combined with suite names", k->key);
-			}
-			strvec_clear(&items);
-		}
-		if (k->type == V_CELLS && strvec_has(&items, "none")) {
-			if (items.n > 1) {
-				strvec_free(&items);
-				return fail(err, where, "%s: 'none' cannot be combined with cell names", k->key);
-			}
-			strvec_clear(&items); /* no lab cell: only the host cell, if any */
-		}
-		strvec_free(vp);
-		*vp = items;
-		if (k->type == V_CELLS)
-			replace_str(&c->cells_where, where);
-		return 0;
-	}
-	}
-	return fail(err, where, "internal error: key type");
+	if ((size_t)k->type >= ARRAY_SIZE(setters) || !setters[k->type])
+		return fail(err, where, "internal error: key type");
+	return setters[k->type](c, (char *)base + k->off, k, value, where, err);
 }
 
 static const struct key_def *find_key(const struct key_def *tab, size_t n, const char *key)
@@ -607,9 +657,4 @@ const char *arch_build_dir(const char *arch)
 const char *arch_debian(const char *arch)
 {
 	return strcmp(arch, "arm64") == 0 ? "arm64" : "amd64";
-}
-
-const char *arch_qemu(const char *arch)
-{
-	return strcmp(arch, "arm64") == 0 ? "qemu-system-aarch64" : "qemu-system-x86_64";
 }

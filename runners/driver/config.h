@@ -75,9 +75,8 @@ int config_finalize(struct config *c, char **err);
 
 struct cell_conf *config_find_cell(const struct config *c, const char *name);
 const char *host_cell_name(enum host_cell_mode m);
-/* Architecture helpers: "arm64" -> "aarch64" (build/<dir>), "amd64" (Debian), QEMU binary. */
+/* Architecture helpers: "arm64" -> "aarch64" (build/<dir>), "amd64" (Debian). */
 const char *arch_build_dir(const char *arch);
 const char *arch_debian(const char *arch);
-const char *arch_qemu(const char *arch);
 
 #endif

@@ -8,8 +8,8 @@
 
 #include "cell.h"
 #include "console.h"
+#include "env.h"
 #include "proc.h"
-#include "run.h"
 #include "skip_profile.h"
 
 #include <errno.h>
@@ -124,10 +124,92 @@ static char *qemu_version(const char *qemu)
 	return v;
 }
 
-/* Run fetch-kernel.sh (once per distinct request); result in *kv or an error. */
-static int fetch_kernel(const struct cell_conf *cc, const struct run *r, struct kvlist *kv, char **err)
+static void fetch_kernel_argv(struct strvec *argv, const struct cell_conf *cc, const struct config *conf,
+			      const struct run_env *env)
 {
-	const struct config *conf = r->conf;
+	strvec_push(argv, env->fetch_kernel);
+	strvec_push(argv, "--arch");
+	strvec_push(argv, arch_debian(cc->arch));
+	if (cc->kernel) {
+		strvec_push(argv, "--image");
+		strvec_push(argv, cc->kernel);
+		if (cc->modules) {
+			strvec_push(argv, "--modules");
+			strvec_push(argv, cc->modules);
+		}
+	} else {
+		strvec_push(argv, "--flavour");
+		strvec_push(argv, cc->flavour);
+		strvec_push(argv, "--suite");
+		strvec_push(argv, conf->kernel_suite);
+	}
+	strvec_push(argv, "--cache");
+	strvec_push(argv, env->cache);
+}
+
+/* fetch-kernel.sh printed KEY=value lines (out) and maybe warnings (errb): into m. */
+static void fetch_kernel_parse(struct memo *m, const struct buf *out, const struct buf *errb)
+{
+	char *save = NULL, *text = xstrdup(buf_str(out));
+	const char *img;
+
+	for (char *l = strtok_r(text, "\n", &save); l; l = strtok_r(NULL, "\n", &save)) {
+		char *eq = strchr(l, '=');
+		if (eq && eq != l) {
+			*eq = 0;
+			kv_set(&m->kv, str_trim(l), str_trim(eq + 1), 0);
+		}
+	}
+	free(text);
+	img = kv_get(&m->kv, "KERNEL_IMAGE");
+	if (str_empty(img) || str_empty(kv_get(&m->kv, "BUSYBOX")))
+		m->err = xasprintf("fetch-kernel printed no KERNEL_IMAGE/BUSYBOX");
+	else if (!path_exists(img))
+		m->err = xasprintf("kernel image %s (from fetch-kernel) not found", img);
+	else
+		m->ok = 1;
+	if (errb->len) {
+		char *l = last_line(buf_str(errb));
+		if (*l)
+			kv_set(&m->kv, "_warning", l, 0);
+		free(l);
+	}
+}
+
+/* Run fetch-kernel.sh: a new memo under key (not yet on the list). */
+static struct memo *fetch_kernel_run(const char *key, const struct cell_conf *cc, const struct config *conf,
+				     const struct run_env *env)
+{
+	struct memo *n = xcalloc(1, sizeof(*n));
+	struct buf out = {0}, errb = {0};
+	struct strvec argv = {0};
+	char *perr = NULL;
+	int st = 0;
+
+	n->key = xstrdup(key);
+	fetch_kernel_argv(&argv, cc, conf, env);
+	if (proc_capture(argv.v, NULL, FETCH_TIMEOUT_S, &out, &errb, &st, &perr) != 0) {
+		n->err = xasprintf("fetch-kernel: %s", perr);
+	} else if (proc_rc(st) != 0) {
+		char *l = last_line(buf_str(&errb));
+		char *sd = proc_status_desc(st);
+		n->err = *l ? xstrdup(l) : xasprintf("%s failed (%s)", argv.v[0], sd);
+		free(sd);
+		free(l);
+	} else {
+		fetch_kernel_parse(n, &out, &errb);
+	}
+	free(perr);
+	buf_free(&out);
+	buf_free(&errb);
+	strvec_free(&argv);
+	return n;
+}
+
+/* Run fetch-kernel.sh (once per distinct request); result in *kv or an error. */
+static int fetch_kernel(const struct cell_conf *cc, const struct config *conf, const struct run_env *env,
+			struct kvlist *kv, char **err)
+{
 	char *key = xasprintf("fetch|%s|%s|%s|%s|%s", cc->arch, cc->flavour, conf->kernel_suite,
 			      cc->kernel ? cc->kernel : "", cc->modules ? cc->modules : "");
 	int rc;
@@ -136,71 +218,10 @@ static int fetch_kernel(const struct cell_conf *cc, const struct run *r, struct 
 	struct memo *m = memo_find(key);
 	pthread_mutex_unlock(&memo_lock);
 	if (!m) {
-		struct strvec argv = {0};
-		strvec_push(&argv, r->env.fetch_kernel);
-		strvec_push(&argv, "--arch");
-		strvec_push(&argv, arch_debian(cc->arch));
-		if (cc->kernel) {
-			strvec_push(&argv, "--image");
-			strvec_push(&argv, cc->kernel);
-			if (cc->modules) {
-				strvec_push(&argv, "--modules");
-				strvec_push(&argv, cc->modules);
-			}
-		} else {
-			strvec_push(&argv, "--flavour");
-			strvec_push(&argv, cc->flavour);
-			strvec_push(&argv, "--suite");
-			strvec_push(&argv, conf->kernel_suite);
-		}
-		strvec_push(&argv, "--cache");
-		strvec_push(&argv, r->env.cache);
-		struct buf out = {0}, errb = {0};
-		int st = 0;
-		char *perr = NULL;
-		struct memo *n = xcalloc(1, sizeof(*n));
-		n->key = xstrdup(key);
-		if (proc_capture(argv.v, NULL, FETCH_TIMEOUT_S, &out, &errb, &st, &perr) != 0) {
-			n->err = xasprintf("fetch-kernel: %s", perr);
-		} else if (proc_rc(st) != 0) {
-			char *l = last_line(buf_str(&errb));
-			char *sd = proc_status_desc(st);
-			n->err = *l ? xstrdup(l) : xasprintf("%s failed (%s)", argv.v[0], sd);
-			free(sd);
-			free(l);
-		} else {
-			char *save = NULL;
-			char *text = xstrdup(buf_str(&out));
-			for (char *l = strtok_r(text, "\n", &save); l; l = strtok_r(NULL, "\n", &save)) {
-				char *eq = strchr(l, '=');
-				if (eq && eq != l) {
-					*eq = 0;
-					kv_set(&n->kv, str_trim(l), str_trim(eq + 1), 0);
-				}
-			}
-			free(text);
-			const char *img = kv_get(&n->kv, "KERNEL_IMAGE");
-			if (str_empty(img) || str_empty(kv_get(&n->kv, "BUSYBOX")))
-				n->err = xasprintf("fetch-kernel printed no KERNEL_IMAGE/BUSYBOX");
-			else if (!path_exists(img))
-				n->err = xasprintf("kernel image %s (from fetch-kernel) not found", img);
-			else
-				n->ok = 1;
-			if (errb.len) {
-				char *l = last_line(buf_str(&errb));
-				if (*l)
-					kv_set(&n->kv, "_warning", l, 0);
-				free(l);
-			}
-		}
-		free(perr);
-		buf_free(&out);
-		buf_free(&errb);
-		strvec_free(&argv);
+		m = fetch_kernel_run(key, cc, conf, env);
 		pthread_mutex_lock(&memo_lock);
-		n->next = memos;
-		memos = n;
-		m = n;
+		m->next = memos;
+		memos = m;
 		pthread_mutex_unlock(&memo_lock);
 	}
 	if (m->ok) {
@@ -262,7 +283,7 @@ void lab_qemu_argv(struct strvec *argv, const char *qemu, const struct cell_conf
 		strvec_pushf(argv, "virt,virtualization=on,gic-version=3%s%s%s", pci ? ",iommu=smmuv3" : "",
 			     *cc->machine ? "," : "", cc->machine);
 	}
-	/* the order is the one lab-facts.md and runners/boot-cell.sh document */
+	/* the order is what `memattr-run --dry-run` prints and qemu-cmdline.txt records */
 	if (!arm) {
 		strvec_push(argv, "-accel");
 		strvec_push(argv, "tcg");
@@ -284,6 +305,7 @@ void lab_qemu_argv(struct strvec *argv, const char *qemu, const struct cell_conf
 		strvec_pushf(argv, "%s%s%sgraphics=on", pci ? "q35," : "", cc->machine, *cc->machine ? "," : "");
 	}
 	strvec_push(argv, "-no-reboot");
+	/* no network: the cells need none, and x86 then loads no iPXE ROM */
 	strvec_push(argv, "-nic");
 	strvec_push(argv, "none");
 	strvec_push(argv, "-kernel");
@@ -314,15 +336,15 @@ static long cell_timeout(const struct cell_conf *cc, const struct config *conf)
 #define FIXTURES_TIMEOUT_S 1800.0
 
 /* runners/build-fixtures.sh for this kernel release: the directory of the built modules, or NULL */
-static char *build_fixtures(const struct run *r, struct cell *c, const struct cell_conf *cc, const char *rel)
+static char *build_fixtures(const struct run_env *env, struct cell *c, const struct cell_conf *cc, const char *rel)
 {
-	char *out = xasprintf("%s/build/fixtures/%s", r->env.root, rel);
+	char *out = xasprintf("%s/build/fixtures/%s", env->root, rel);
 	struct strvec v = {0};
 	struct buf eb = {0};
 	char *perr = NULL;
 	int st = 0, prc;
 
-	strvec_push(&v, r->env.build_fixtures);
+	strvec_push(&v, env->build_fixtures);
 	strvec_push(&v, "--arch");
 	strvec_push(&v, cc->arch);
 	strvec_push(&v, "--kernel-release");
@@ -348,9 +370,9 @@ static char *build_fixtures(const struct run *r, struct cell *c, const struct ce
 	return out;
 }
 
-static char *initrd_path(const struct run *r, const struct cell_conf *cc)
+static char *initrd_path(const struct run_env *env, const struct cell_conf *cc)
 {
-	return xasprintf("%s/build/lab/%s/initrd.cpio.gz", r->env.root, cc->name);
+	return xasprintf("%s/build/lab/%s/initrd.cpio.gz", env->root, cc->name);
 }
 
 static char *join_quoted(const struct strvec *argv)
@@ -364,13 +386,12 @@ static char *join_quoted(const struct strvec *argv)
 	return buf_take(&b);
 }
 
-void lab_dry_run(FILE *f, const struct cell_conf *cc, const struct run *r)
+void lab_dry_run(FILE *f, const struct cell_conf *cc, const struct config *conf, const struct run_env *env)
 {
-	const struct config *conf = r->conf;
-	char *bindir = run_bin_dir(&r->env, cc->arch);
+	char *bindir = run_bin_dir(env, cc->arch);
 	struct strvec suites = {0};
 	run_suites_for(conf, bindir, &suites);
-	char *initrd = initrd_path(r, cc);
+	char *initrd = initrd_path(env, cc);
 	char *cmdline = lab_cmdline(cc, conf, &suites, NULL);
 	fprintf(f, "# cell %s (lab, %s, cpu %s), timeout %ld s, defined at %s\n", cc->name, cc->arch, cc->cpu,
 		cell_timeout(cc, conf), cc->where);
@@ -383,18 +404,18 @@ void lab_dry_run(FILE *f, const struct cell_conf *cc, const struct run *r)
 	if (!suites.n)
 		fprintf(f, "# warning: no suite binaries in %s\n", bindir);
 	if (cc->kernel)
-		fprintf(f, "# kernel: %s --arch %s --image %s%s%s --cache %s\n", r->env.fetch_kernel,
+		fprintf(f, "# kernel: %s --arch %s --image %s%s%s --cache %s\n", env->fetch_kernel,
 			arch_debian(cc->arch), cc->kernel, cc->modules ? " --modules " : "",
-			cc->modules ? cc->modules : "", r->env.cache);
+			cc->modules ? cc->modules : "", env->cache);
 	else
-		fprintf(f, "# kernel: %s --arch %s --flavour %s --suite %s --cache %s\n", r->env.fetch_kernel,
-			arch_debian(cc->arch), cc->flavour, conf->kernel_suite, r->env.cache);
+		fprintf(f, "# kernel: %s --arch %s --flavour %s --suite %s --cache %s\n", env->fetch_kernel,
+			arch_debian(cc->arch), cc->flavour, conf->kernel_suite, env->cache);
 	fprintf(f, "# initramfs: %s --arch %s --busybox \"$BUSYBOX\" --modules-dir \"$MODULES_DIR\" "
 		   "--kernel-release \"$KERNEL_RELEASE\" --bin-dir %s%s --out %s\n",
-		r->env.mkinitramfs, cc->arch, bindir,
+		env->mkinitramfs, cc->arch, bindir,
 		str_empty(cc->pci) ? "" : " --extra-modules 'vfio vfio_iommu_type1 vfio-pci-core vfio-pci'", initrd);
 	struct strvec argv = {0};
-	lab_qemu_argv(&argv, run_env_qemu(&r->env, cc->arch), cc, "$KERNEL_IMAGE", initrd, cmdline);
+	lab_qemu_argv(&argv, run_env_qemu(env, cc->arch), cc, "$KERNEL_IMAGE", initrd, cmdline);
 	char *line = join_quoted(&argv);
 	/* the kernel placeholder stays expandable */
 	char *ph = strstr(line, "'$KERNEL_IMAGE'");
@@ -499,80 +520,46 @@ static void boot_end_free(struct boot_end *be)
 	memset(be, 0, sizeof(*be));
 }
 
-/* Boot the cell once with these suites; the console goes into the cell. 0, or -1 if QEMU could not
- * be started (be->reason says why). */
-static int run_boot(struct cell *c, const struct boot_args *a, const struct strvec *suites, const char *resume,
-		    struct boot_end *be)
+/* <cell>/qemu-cmdline.txt: the exact command line of every boot. */
+static void record_cmdline(const struct cell *c, const struct strvec *argv)
 {
-	memset(be, 0, sizeof(*be));
-	char *cmdline = lab_cmdline(a->cc, a->conf, suites, resume);
-	struct strvec argv = {0};
-	lab_qemu_argv(&argv, a->qemu, a->cc, a->kernel, a->initrd, cmdline);
-	free(cmdline);
-	{
-		char *cmdfile = path_join(c->dir, "qemu-cmdline.txt");
-		FILE *f = fopen(cmdfile, c->boot > 1 ? "a" : "w");
-		if (f) {
-			char *line = join_quoted(&argv);
-			if (c->boot > 1)
-				fprintf(f, "# boot %d (after a kernel panic)\n", c->boot);
-			fprintf(f, "%s\n", line);
-			free(line);
-			fclose(f);
-		}
-		free(cmdfile);
-	}
-	struct qemu_ctx q;
-	memset(&q, 0, sizeof(q));
-	q.cell = c;
-	console_init(&q.con, c);
-	char *errpath = path_join(c->dir, "qemu-stderr.log");
-	q.errlog = fopen(errpath, c->boot > 1 ? "a" : "w");
-	free(errpath);
+	char *cmdfile = path_join(c->dir, "qemu-cmdline.txt");
+	FILE *f = fopen(cmdfile, c->boot > 1 ? "a" : "w");
 
-	struct proc p;
-	char *perr = NULL;
-	struct proc_opts o = {.argv = argv.v};
-	if (c->boot > 1)
-		cell_log(c, "boot %d (timeout %ld s)", c->boot, a->timeout);
-	else
-		cell_log(c, "booting (timeout %ld s)", a->timeout);
-	be->t_start = mono_now();
-	if (proc_start(&p, &o, &perr) != 0) {
-		be->reason = perr;
-		if (q.errlog)
-			fclose(q.errlog);
-		buf_free(&q.errtail);
-		console_free(&q.con);
-		strvec_free(&argv);
-		return -1;
+	if (f) {
+		char *line = join_quoted(argv);
+		if (c->boot > 1)
+			fprintf(f, "# boot %d (after a kernel panic)\n", c->boot);
+		fprintf(f, "%s\n", line);
+		free(line);
+		fclose(f);
 	}
-	c->launched = true;
-	p.deadline = mono_now() + (double)a->timeout;
-	enum proc_end e = proc_stream(&p, on_qemu_data, &q);
-	be->t_end = mono_now();
-	be->t_panic = q.t_panic > 0 ? q.t_panic : be->t_end;
-	console_drop_partial(&q.con);
-	if (q.errlog)
-		fclose(q.errlog);
+	free(cmdfile);
+}
 
-	char *sd = proc_status_desc(p.status);
-	char *errl = last_line(buf_str(&q.errtail));
+/* Why a boot ended (be->reason, NULL if it reached CELL-END) from how QEMU ended and what the
+ * console showed. */
+static void boot_ended(struct cell *c, const struct boot_args *a, struct qemu_ctx *q, enum proc_end e, int status,
+		       struct boot_end *be)
+{
+	char *sd = proc_status_desc(status);
+	char *errl = last_line(buf_str(&q->errtail));
 	const char *when = c->boot_began ? "CELL-END" : "CELL-BEGIN";
+
 	if (e == PROC_INTERRUPTED) {
 		be->reason = xstrdup("interrupted (QEMU killed)");
 	} else if (c->ended) {
 		if (e == PROC_TIMEOUT)
 			cell_note(c, "QEMU did not exit within %.0f s of CELL-END (killed)", END_GRACE_S);
-		else if (proc_rc(p.status) != 0)
+		else if (proc_rc(status) != 0)
 			cell_note(c, "QEMU %s after CELL-END", sd);
-	} else if (q.con.panic) {
-		char *pl = strip_stamp(q.con.panic);
+	} else if (q->con.panic) {
+		char *pl = strip_stamp(q->con.panic);
 		be->reason = c->boot > 1 ? xasprintf("kernel panic in boot %d: %s", c->boot, pl)
 					 : xasprintf("kernel panic: %s", pl);
 		free(pl);
-		be->panic = xstrdup(q.con.panic);
-		be->panic_text = console_panic_text(&q.con);
+		be->panic = xstrdup(q->con.panic);
+		be->panic_text = console_panic_text(&q->con);
 	} else if (e == PROC_TIMEOUT) {
 		be->reason = xasprintf("timeout: no %s after %ld s%s (QEMU killed)", when, a->timeout,
 				       c->boot > 1 ? " in a boot after a kernel panic" : "");
@@ -581,16 +568,65 @@ static int run_boot(struct cell *c, const struct boot_args *a, const struct strv
 	}
 	free(sd);
 	free(errl);
+}
+
+/* Boot the cell once with these suites; the console goes into the cell. 0, or -1 if QEMU could not
+ * be started (be->reason says why). */
+static int run_boot(struct cell *c, const struct boot_args *a, const struct strvec *suites, const char *resume,
+		    struct boot_end *be)
+{
+	char *cmdline = lab_cmdline(a->cc, a->conf, suites, resume);
+	char *errpath = path_join(c->dir, "qemu-stderr.log");
+	struct strvec argv = {0};
+	struct proc_opts o;
+	struct qemu_ctx q;
+	char *perr = NULL;
+	struct proc p;
+	int rc = 0;
+
+	memset(be, 0, sizeof(*be));
+	lab_qemu_argv(&argv, a->qemu, a->cc, a->kernel, a->initrd, cmdline);
+	free(cmdline);
+	record_cmdline(c, &argv);
+	memset(&q, 0, sizeof(q));
+	q.cell = c;
+	console_init(&q.con, c);
+	q.errlog = fopen(errpath, c->boot > 1 ? "a" : "w");
+	free(errpath);
+
+	if (c->boot > 1)
+		cell_log(c, "boot %d (timeout %ld s)", c->boot, a->timeout);
+	else
+		cell_log(c, "booting (timeout %ld s)", a->timeout);
+	be->t_start = mono_now();
+	o = (struct proc_opts){.argv = argv.v};
+	if (proc_start(&p, &o, &perr) != 0) {
+		be->reason = perr;
+		rc = -1;
+	} else {
+		c->launched = true;
+		p.deadline = mono_now() + (double)a->timeout;
+		enum proc_end e = proc_stream(&p, on_qemu_data, &q);
+		be->t_end = mono_now();
+		be->t_panic = q.t_panic > 0 ? q.t_panic : be->t_end;
+		console_drop_partial(&q.con);
+		if (q.errlog)
+			fclose(q.errlog);
+		q.errlog = NULL;
+		boot_ended(c, a, &q, e, p.status, be);
+	}
+	if (q.errlog)
+		fclose(q.errlog);
 	buf_free(&q.errtail);
 	console_free(&q.con);
 	strvec_free(&argv);
-	return 0;
+	return rc;
 }
 
-void lab_run_cell(struct cell *c, const struct cell_conf *cc, const struct run *r)
+/* What the configuration says about the cell, before anything runs. */
+static void lab_facts(struct cell *c, const struct cell_conf *cc)
 {
-	const struct config *conf = r->conf;
-	long timeout = cell_timeout(cc, conf);
+	char *smp = xasprintf("%ld", cc->smp);
 
 	cell_fact(c, "cell", cc->name);
 	cell_fact(c, "kind", "lab");
@@ -599,198 +635,244 @@ void lab_run_cell(struct cell *c, const struct cell_conf *cc, const struct run *
 	cell_fact(c, "cpu", cc->cpu);
 	cell_fact(c, "machine_options", *cc->machine ? cc->machine : "");
 	cell_fact(c, "qemu_machine", strcmp(cc->arch, "arm64") == 0 ? "virt,virtualization=on,gic-version=3" : "pc");
-	char *smp = xasprintf("%ld", cc->smp);
 	cell_fact(c, "smp", smp);
 	free(smp);
 	cell_fact(c, "memory", cc->memory);
 	if (!str_empty(cc->append))
 		cell_fact(c, "append", cc->append);
+}
 
-	/* suite binaries */
-	char *bindir = run_bin_dir(&r->env, cc->arch);
-	struct strvec suites = {0};
+/* The QEMU binary (its path, caller frees) and the suite binaries; NULL after a setup error. */
+static char *lab_find_qemu(struct cell *c, const struct cell_conf *cc, const struct run_env *env,
+			   const char *bindir, const struct strvec *suites)
+{
+	const char *qemu = run_env_qemu(env, cc->arch);
+	char *path = find_in_path(qemu), *qv;
+
+	if (!path) {
+		setup_error(c, "QEMU binary %s not found", qemu);
+		return NULL;
+	}
+	if (!is_dir(bindir) || !suites->n) {
+		if (!is_dir(bindir))
+			setup_error(c, "no suite binaries: %s does not exist (build them: make %s)", bindir,
+				    arch_build_dir(cc->arch));
+		else
+			setup_error(c, "no suite binaries (memattr-*) in %s", bindir);
+		free(path);
+		return NULL;
+	}
+	qv = qemu_version(path);
+	cell_fact(c, "qemu", path);
+	cell_fact(c, "qemu_version", qv);
+	free(qv);
+	return path;
+}
+
+/* The kernel (fetch-kernel.sh's KEY=value lines in *k). 0, or -1 after a setup error. */
+static int lab_kernel(struct cell *c, const struct cell_conf *cc, const struct config *conf,
+		      const struct run_env *env, struct kvlist *k)
+{
+	char *kerr = NULL;
+
+	if (cc->kernel && !path_exists(cc->kernel)) {
+		setup_error(c, "kernel image %s not found", cc->kernel);
+		return -1;
+	}
+	cell_log(c, "kernel: %s", cc->kernel ? cc->kernel : cc->flavour);
+	if (fetch_kernel(cc, conf, env, k, &kerr) != 0) {
+		setup_error(c, "kernel: %s", kerr);
+		free(kerr);
+		return -1;
+	}
+	if (kv_get(k, "_warning"))
+		cell_log(c, "fetch-kernel: %s", kv_get(k, "_warning"));
+	cell_fact(c, "kernel_package", kv_get(k, "KERNEL_PACKAGE") ? kv_get(k, "KERNEL_PACKAGE") : "");
+	cell_fact(c, "kernel_version", kv_get(k, "KERNEL_VERSION") ? kv_get(k, "KERNEL_VERSION") : "");
+	cell_fact(c, "kernel_image", kv_get(k, "KERNEL_IMAGE"));
+	if (kv_get(k, "KERNEL_RELEASE"))
+		cell_fact(c, "kernel_package_release", kv_get(k, "KERNEL_RELEASE")); /* the cell says kernel_release */
+	if (!cc->kernel)
+		cell_fact(c, "kernel_flavour", cc->flavour);
+	return 0;
+}
+
+/* Fixture kernel modules for this kernel: configured, so a failure to build them fails the cell
+ * (cell.<cell>.fixtures) rather than letting their tests skip.  A user-given kernel gets them when
+ * its release is a Debian kernel of the cache (e.g. Debian's image with rebuilt KVM modules,
+ * runners/mutate.sh): Debian's config of that release is what they are built for.  Their directory,
+ * or NULL. */
+static char *lab_fixtures(struct cell *c, const struct cell_conf *cc, const struct config *conf,
+			  const struct run_env *env, const struct kvlist *k)
+{
+	const char *rel = kv_get(k, "KERNEL_RELEASE");
+	char *dcfg, *fixdir = NULL;
+
+	if (!conf->fixtures || str_empty(rel))
+		return NULL;
+	dcfg = xasprintf("%s/kernels/%s/usr/lib/modules/%s/config", env->cache, rel, rel);
+	if (!cc->kernel || path_exists(dcfg))
+		fixdir = build_fixtures(env, c, cc, rel);
+	free(dcfg);
+	return fixdir;
+}
+
+/* mkinitramfs.sh's command line for this cell. */
+static void initramfs_argv(struct strvec *mv, const struct cell_conf *cc, const struct run_env *env,
+			   const struct kvlist *k, const char *bindir, const char *fixdir, const char *initrd)
+{
+	strvec_push(mv, env->mkinitramfs);
+	strvec_push(mv, "--arch");
+	strvec_push(mv, cc->arch);
+	strvec_push(mv, "--busybox");
+	strvec_push(mv, kv_get(k, "BUSYBOX"));
+	if (!str_empty(kv_get(k, "MODULES_DIR"))) {
+		strvec_push(mv, "--modules-dir");
+		strvec_push(mv, kv_get(k, "MODULES_DIR"));
+	}
+	if (!str_empty(kv_get(k, "KERNEL_RELEASE"))) {
+		strvec_push(mv, "--kernel-release");
+		strvec_push(mv, kv_get(k, "KERNEL_RELEASE"));
+	}
+	strvec_push(mv, "--bin-dir");
+	strvec_push(mv, bindir);
+	if (fixdir) {
+		strvec_push(mv, "--fixtures-dir");
+		strvec_push(mv, fixdir);
+	}
+	if (!str_empty(cc->pci)) {
+		/* vfio-pci for the second ivshmem device (the cell's init binds it) */
+		strvec_push(mv, "--extra-modules");
+		strvec_push(mv, "vfio vfio_iommu_type1 vfio-pci-core vfio-pci");
+	}
+	strvec_push(mv, "--out");
+	strvec_push(mv, initrd);
+}
+
+/* Build the cell's initramfs at initrd. 0, or -1 after a setup error. */
+static int lab_initramfs(struct cell *c, const struct strvec *mv, const char *initrd)
+{
+	char *dir = xstrndup(initrd, (size_t)(strrchr(initrd, '/') - initrd));
+	struct buf eb = {0};
+	char *perr = NULL;
+	int st = 0, prc;
+
+	if (mkdir_p(dir) != 0) {
+		setup_error(c, "initramfs: cannot create %s: %s", dir, strerror(errno));
+		free(dir);
+		return -1;
+	}
+	free(dir);
+	cell_log(c, "initramfs %s", initrd);
+	prc = proc_capture(mv->v, NULL, MKINITRAMFS_TIMEOUT_S, NULL, &eb, &st, &perr);
+	if (prc != 0 || proc_rc(st) != 0 || !path_exists(initrd)) {
+		char *l = perr ? xstrdup(perr) : last_line(buf_str(&eb));
+		char *sd = proc_status_desc(st);
+		setup_error(c, "initramfs: %s", *l ? l : sd);
+		free(sd);
+		free(l);
+		free(perr);
+		buf_free(&eb);
+		return -1;
+	}
+	buf_free(&eb);
+	return 0;
+}
+
+/* A boot ended in a kernel panic while the suites ran: the running test gets it.  Whether to boot
+ * again for the tests left (in *suites, *resume); if not, the cell is finished. */
+static bool lab_after_panic(struct cell *c, const struct config *conf, const struct boot_end *be,
+			    struct strvec *suites, char **resume)
+{
+	char *pl = strip_stamp(be->panic), *why = NULL, *sl;
+	double t_panic = be->t_panic - be->t_start;
+	size_t left;
+
+	cell_kernel_panic(c, pl, be->panic_text);
+	free(*resume);
+	left = cell_remaining(c, suites, resume);
+	if (!left) {
+		cell_note(c, "boot %d ended in a kernel panic after the last test (no CELL-END)", c->boot);
+		cell_end(c);
+	} else if (!conf->reboot_after_panic) {
+		why = xasprintf("kernel panic: %s (reboot_after_panic = no)", pl);
+	} else if (c->boot > conf->panic_reboots) {
+		why = xasprintf("kernel panic: %s (boot %d; panic_reboots = %ld used up)", pl, c->boot,
+				conf->panic_reboots);
+	} else {
+		sl = strvec_join(suites, ",");
+		cell_log(c, "kernel panic %.1f s into boot %d (QEMU gone %.1f s after it): boot %d runs %s%s%s", t_panic,
+			 c->boot, be->t_end - be->t_panic, c->boot + 1, sl, *resume ? ", resuming " : "",
+			 *resume ? *resume : "");
+		cell_note(c, "boot %d: kernel panic %.1f s after QEMU started, QEMU exited %.1f s later; boot %d: %s%s%s",
+			  c->boot, t_panic, be->t_end - be->t_panic, c->boot + 1, sl, *resume ? " resuming " : "",
+			  *resume ? *resume : "");
+		free(sl);
+		free(pl);
+		cell_next_boot(c);
+		return true;
+	}
+	if (why)
+		cell_log(c, "%s", why);
+	cell_finish(c, why);
+	free(why);
+	free(pl);
+	return false;
+}
+
+/* QEMU: one boot, and one more after each kernel panic while tests remain (up to panic_reboots). */
+static void lab_boots(struct cell *c, const struct boot_args *ba, const struct strvec *suites)
+{
+	struct strvec boot_suites = {0};
+	char *resume = NULL;
+	bool again = true;
+
+	strvec_copy(&boot_suites, suites);
+	while (again) {
+		struct boot_end be;
+
+		again = false;
+		if (run_boot(c, ba, &boot_suites, resume, &be) != 0)
+			setup_error(c, "QEMU: %s", be.reason);
+		else if (be.panic && c->boot_began && !c->ended)
+			again = lab_after_panic(c, ba->conf, &be, &boot_suites, &resume);
+		else {
+			if (be.reason)
+				cell_log(c, "%s", be.reason);
+			cell_finish(c, be.reason);
+		}
+		boot_end_free(&be);
+	}
+	free(resume);
+	strvec_free(&boot_suites);
+}
+
+void lab_run_cell(struct cell *c, const struct cell_conf *cc, const struct config *conf, const struct run_env *env)
+{
+	char *bindir = run_bin_dir(env, cc->arch);
+	char *initrd = initrd_path(env, cc), *fixdir = NULL, *qemu_path;
+	struct strvec suites = {0}, mv = {0};
+	struct kvlist k = {0};
+
+	lab_facts(c, cc);
 	run_suites_for(conf, bindir, &suites);
 	for (size_t i = 0; i < suites.n; i++)
 		cell_expect_suite(c, suites.v[i]);
-	char *kerr = NULL;
-	struct kvlist k = {0};
-	char *initrd = NULL;
-	char *fixdir = NULL;
-	const char *qemu = run_env_qemu(&r->env, cc->arch);
-	char *qemu_path = NULL;
-
-	qemu_path = find_in_path(qemu);
-	if (!qemu_path) {
-		setup_error(c, "QEMU binary %s not found", qemu);
+	qemu_path = lab_find_qemu(c, cc, env, bindir, &suites);
+	if (!qemu_path || lab_kernel(c, cc, conf, env, &k) != 0)
 		goto out;
-	}
-	if (!is_dir(bindir)) {
-		setup_error(c, "no suite binaries: %s does not exist (build them: make %s)", bindir,
-			    arch_build_dir(cc->arch));
+	fixdir = lab_fixtures(c, cc, conf, env, &k);
+	initramfs_argv(&mv, cc, env, &k, bindir, fixdir, initrd);
+	if (lab_initramfs(c, &mv, initrd) != 0)
 		goto out;
-	}
-	if (!suites.n) {
-		setup_error(c, "no suite binaries (memattr-*) in %s", bindir);
-		goto out;
-	}
-	char *qv = qemu_version(qemu_path);
-	cell_fact(c, "qemu", qemu_path);
-	cell_fact(c, "qemu_version", qv);
-	free(qv);
 
-	/* kernel */
-	if (cc->kernel && !path_exists(cc->kernel)) {
-		setup_error(c, "kernel image %s not found", cc->kernel);
-		goto out;
-	}
-	cell_log(c, "kernel: %s", cc->kernel ? cc->kernel : cc->flavour);
-	if (fetch_kernel(cc, r, &k, &kerr) != 0) {
-		setup_error(c, "kernel: %s", kerr);
-		goto out;
-	}
-	if (kv_get(&k, "_warning"))
-		cell_log(c, "fetch-kernel: %s", kv_get(&k, "_warning"));
-	cell_fact(c, "kernel_package", kv_get(&k, "KERNEL_PACKAGE") ? kv_get(&k, "KERNEL_PACKAGE") : "");
-	cell_fact(c, "kernel_version", kv_get(&k, "KERNEL_VERSION") ? kv_get(&k, "KERNEL_VERSION") : "");
-	cell_fact(c, "kernel_image", kv_get(&k, "KERNEL_IMAGE"));
-	if (kv_get(&k, "KERNEL_RELEASE"))
-		cell_fact(c, "kernel_package_release", kv_get(&k, "KERNEL_RELEASE")); /* the cell says kernel_release */
-	if (!cc->kernel)
-		cell_fact(c, "kernel_flavour", cc->flavour);
-
-	/* fixture kernel modules for this kernel: configured, so a failure to build them fails the cell
-	 * (cell.<cell>.fixtures) rather than letting their tests skip.  A user-given kernel gets them
-	 * when its release is a Debian kernel of the cache (e.g. Debian's image with rebuilt KVM
-	 * modules, runners/mutate.sh): Debian's config of that release is what they are built for. */
-	if (conf->fixtures && !str_empty(kv_get(&k, "KERNEL_RELEASE"))) {
-		const char *rel = kv_get(&k, "KERNEL_RELEASE");
-		char *dcfg = xasprintf("%s/kernels/%s/usr/lib/modules/%s/config", r->env.cache, rel, rel);
-		if (!cc->kernel || path_exists(dcfg))
-			fixdir = build_fixtures(r, c, cc, rel);
-		free(dcfg);
-	}
-
-	/* initramfs */
-	initrd = initrd_path(r, cc);
-	{
-		char *dir = xstrndup(initrd, (size_t)(strrchr(initrd, '/') - initrd));
-		int mk = mkdir_p(dir);
-		int mk_errno = errno;
-		if (mk != 0) {
-			setup_error(c, "initramfs: cannot create %s: %s", dir, strerror(mk_errno));
-			free(dir);
-			goto out;
-		}
-		free(dir);
-		struct strvec mv = {0};
-		strvec_push(&mv, r->env.mkinitramfs);
-		strvec_push(&mv, "--arch");
-		strvec_push(&mv, cc->arch);
-		strvec_push(&mv, "--busybox");
-		strvec_push(&mv, kv_get(&k, "BUSYBOX"));
-		if (!str_empty(kv_get(&k, "MODULES_DIR"))) {
-			strvec_push(&mv, "--modules-dir");
-			strvec_push(&mv, kv_get(&k, "MODULES_DIR"));
-		}
-		if (!str_empty(kv_get(&k, "KERNEL_RELEASE"))) {
-			strvec_push(&mv, "--kernel-release");
-			strvec_push(&mv, kv_get(&k, "KERNEL_RELEASE"));
-		}
-		strvec_push(&mv, "--bin-dir");
-		strvec_push(&mv, bindir);
-		if (fixdir) {
-			strvec_push(&mv, "--fixtures-dir");
-			strvec_push(&mv, fixdir);
-		}
-		if (!str_empty(cc->pci)) {
-			/* vfio-pci for the second ivshmem device (the cell's init binds it) */
-			strvec_push(&mv, "--extra-modules");
-			strvec_push(&mv, "vfio vfio_iommu_type1 vfio-pci-core vfio-pci");
-		}
-		strvec_push(&mv, "--out");
-		strvec_push(&mv, initrd);
-		struct buf eb = {0};
-		int st = 0;
-		char *perr = NULL;
-		cell_log(c, "initramfs %s", initrd);
-		int prc = proc_capture(mv.v, NULL, MKINITRAMFS_TIMEOUT_S, NULL, &eb, &st, &perr);
-		strvec_free(&mv);
-		if (prc != 0 || proc_rc(st) != 0 || !path_exists(initrd)) {
-			char *l = perr ? xstrdup(perr) : last_line(buf_str(&eb));
-			char *sd = proc_status_desc(st);
-			setup_error(c, "initramfs: %s", *l ? l : sd);
-			free(sd);
-			free(l);
-			free(perr);
-			buf_free(&eb);
-			goto out;
-		}
-		buf_free(&eb);
-	}
-
-	/* QEMU: one boot, and one more after each kernel panic while tests remain (up to panic_reboots) */
 	c->need_kvm = true;
 	c->want_kvm_mode = cc->kvm_mode;
 	c->skip_profile = cc->skip_profile;
 	c->filtered = !str_empty(conf->filter);
 	struct boot_args ba = {.cc = cc, .conf = conf, .kernel = kv_get(&k, "KERNEL_IMAGE"), .initrd = initrd,
-			       .qemu = qemu_path, .timeout = timeout};
-	struct strvec boot_suites = {0};
-	char *resume = NULL;
-	strvec_copy(&boot_suites, &suites);
-	for (;;) {
-		struct boot_end be;
-		if (run_boot(c, &ba, &boot_suites, resume, &be) != 0) {
-			setup_error(c, "QEMU: %s", be.reason);
-			boot_end_free(&be);
-			break;
-		}
-		if (!be.panic || !c->boot_began || c->ended) {
-			if (be.reason)
-				cell_log(c, "%s", be.reason);
-			cell_finish(c, be.reason);
-			boot_end_free(&be);
-			break;
-		}
-		/* a kernel panic while the suites ran: the running test gets it, the rest may get a boot */
-		char *pl = strip_stamp(be.panic);
-		double t_panic = be.t_panic - be.t_start;
-		cell_kernel_panic(c, pl, be.panic_text);
-		free(resume);
-		size_t left = cell_remaining(c, &boot_suites, &resume);
-		char *why = NULL;
-		if (!left) {
-			cell_note(c, "boot %d ended in a kernel panic after the last test (no CELL-END)", c->boot);
-			cell_end(c);
-		} else if (!conf->reboot_after_panic) {
-			why = xasprintf("kernel panic: %s (reboot_after_panic = no)", pl);
-		} else if (c->boot > conf->panic_reboots) {
-			why = xasprintf("kernel panic: %s (boot %d; panic_reboots = %ld used up)", pl, c->boot,
-					conf->panic_reboots);
-		} else {
-			char *sl = strvec_join(&boot_suites, ",");
-			cell_log(c, "kernel panic %.1f s into boot %d (QEMU gone %.1f s after it): boot %d runs %s%s%s", t_panic,
-				 c->boot, be.t_end - be.t_panic, c->boot + 1, sl, resume ? ", resuming " : "",
-				 resume ? resume : "");
-			cell_note(c, "boot %d: kernel panic %.1f s after QEMU started, QEMU exited %.1f s later; boot %d: %s%s%s",
-				  c->boot, t_panic, be.t_end - be.t_panic, c->boot + 1, sl, resume ? " resuming " : "",
-				  resume ? resume : "");
-			free(sl);
-			free(pl);
-			boot_end_free(&be);
-			cell_next_boot(c);
-			continue;
-		}
-		if (why)
-			cell_log(c, "%s", why);
-		cell_finish(c, why);
-		free(why);
-		free(pl);
-		boot_end_free(&be);
-		break;
-	}
-	free(resume);
-	strvec_free(&boot_suites);
+			       .qemu = qemu_path, .timeout = cell_timeout(cc, conf)};
+	lab_boots(c, &ba, &suites);
 out:
 	if (!c->finished)
 		cell_finish(c, "internal error: cell not finished");
@@ -798,7 +880,7 @@ out:
 	free(initrd);
 	free(fixdir);
 	kv_free(&k);
-	free(kerr);
+	strvec_free(&mv);
 	strvec_free(&suites);
 	free(bindir);
 }

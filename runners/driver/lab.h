@@ -9,7 +9,7 @@
 #include <stdio.h>
 
 struct cell;
-struct run;
+struct run_env;
 
 /* The kernel command line of a lab cell. resume: "<suite>:<test>" (memattr.resume, a boot after a
  * kernel panic: that suite runs only the tests after <test>), or NULL. */
@@ -20,9 +20,9 @@ void lab_qemu_argv(struct strvec *argv, const char *qemu, const struct cell_conf
 		   const char *initrd, const char *cmdline);
 /* Run a lab cell (booted again after a kernel panic while tests remain, if configured); always
  * ends with cell_finish(). */
-void lab_run_cell(struct cell *c, const struct cell_conf *cc, const struct run *r);
+void lab_run_cell(struct cell *c, const struct cell_conf *cc, const struct config *conf, const struct run_env *env);
 /* Print what a lab cell would run. */
-void lab_dry_run(FILE *f, const struct cell_conf *cc, const struct run *r);
+void lab_dry_run(FILE *f, const struct cell_conf *cc, const struct config *conf, const struct run_env *env);
 /* Release memoized kernel / QEMU look-ups. */
 void lab_cleanup(void);
 

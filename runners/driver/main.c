@@ -8,6 +8,7 @@
 #include "run.h"
 #include "util.h"
 
+#include <getopt.h>
 #include <limits.h>
 #include <signal.h>
 #include <stdlib.h>
@@ -44,12 +45,6 @@ static const char usage_text[] =
 	"Exit status: 0 every cell passed (skips allowed), 1 a test failed or a cell errored,\n"
 	"2 usage or configuration error.\n";
 
-static void on_signal(int sig)
-{
-	(void)sig;
-	proc_interrupted = 1;
-}
-
 static char *find_root(void)
 {
 	const char *env = getenv("MEMATTR_ROOT");
@@ -79,21 +74,49 @@ static char *find_root(void)
 	return path_abs(".");
 }
 
-struct opt {
-	const char *name;
-	bool has_arg;
+enum {
+	OPT_CONFIG = 256, OPT_NO_DEFAULTS, OPT_CELLS, OPT_SUITES, OPT_FILTER, OPT_SET, OPT_JOBS, OPT_HOST_CELL,
+	OPT_REPORT_DIR, OPT_TIMEOUT_SCALE, OPT_LIST_CELLS, OPT_DRY_RUN, OPT_PFNMAP,
 };
 
-static const struct opt opts[] = {
-	{"--config", true},	    {"--no-defaults", false}, {"--cells", true},	{"--suites", true},
-	{"--filter", true},	    {"--set", true},	      {"--jobs", true},		{"--host-cell", true},
-	{"--report-dir", true},	    {"--timeout-scale", true}, {"--list-cells", false}, {"--dry-run", false},
-	{"--pfnmap", true},	    {"--help", false},	      {"-h", false},
+static const struct option long_opts[] = {
+	{"config", required_argument, NULL, OPT_CONFIG},
+	{"no-defaults", no_argument, NULL, OPT_NO_DEFAULTS},
+	{"cells", required_argument, NULL, OPT_CELLS},
+	{"suites", required_argument, NULL, OPT_SUITES},
+	{"filter", required_argument, NULL, OPT_FILTER},
+	{"set", required_argument, NULL, OPT_SET},
+	{"jobs", required_argument, NULL, OPT_JOBS},
+	{"host-cell", required_argument, NULL, OPT_HOST_CELL},
+	{"report-dir", required_argument, NULL, OPT_REPORT_DIR},
+	{"timeout-scale", required_argument, NULL, OPT_TIMEOUT_SCALE},
+	{"list-cells", no_argument, NULL, OPT_LIST_CELLS},
+	{"dry-run", no_argument, NULL, OPT_DRY_RUN},
+	{"pfnmap", required_argument, NULL, OPT_PFNMAP},
+	{"help", no_argument, NULL, 'h'},
+	{NULL, 0, NULL, 0},
 };
 
+/* [run] keys set by an option of the same meaning */
+static const struct {
+	int id;
+	const char *key;
+} run_keys[] = {
+	{OPT_CELLS, "cells"}, {OPT_SUITES, "suites"}, {OPT_FILTER, "filter"},
+	{OPT_JOBS, "jobs"}, {OPT_HOST_CELL, "host_cell"}, {OPT_TIMEOUT_SCALE, "timeout_scale"},
+};
+
+/* One option that changes the configuration, in command-line order. */
 struct parsed {
-	const char *name;
+	int id;
+	char *name; /* "--cells": the origin in configuration messages */
 	const char *arg;
+};
+
+struct cmdline {
+	struct parsed *ps;
+	size_t nps;
+	bool no_defaults, list, dry, help;
 };
 
 static int usage_error(const char *fmt, const char *a)
@@ -102,6 +125,133 @@ static int usage_error(const char *fmt, const char *a)
 	fprintf(stderr, fmt, a);
 	fprintf(stderr, " (see --help)\n");
 	return 2;
+}
+
+static const char *long_name(int id)
+{
+	for (const struct option *o = long_opts; o->name; o++)
+		if (o->val == id)
+			return o->name;
+	return "?";
+}
+
+/* What getopt_long refused (it printed nothing: opterr = 0): 2 with the message. */
+static int refused(int ch, char **argv)
+{
+	const char *a = argv[optind - 1];
+	char *name;
+	int rc;
+
+	if (ch == ':') {
+		name = xasprintf("--%s", long_name(optopt));
+		rc = usage_error("option '%s' needs a value", name);
+	} else if (optopt && str_starts(a, "--")) { /* a known long option given "=value" */
+		name = xasprintf("--%s", long_name(optopt));
+		rc = usage_error("option '%s' takes no value", name);
+	} else {
+		name = xstrdup(a);
+		rc = usage_error("unknown option '%s'", name);
+	}
+	free(name);
+	return rc;
+}
+
+static void cmdline_free(struct cmdline *cl)
+{
+	for (size_t i = 0; i < cl->nps; i++)
+		free(cl->ps[i].name);
+	free(cl->ps);
+}
+
+/* 0, or 2 after a usage message. Options that set something are kept in order in cl->ps. */
+static int parse_cmdline(int argc, char **argv, struct cmdline *cl)
+{
+	int ch;
+
+	memset(cl, 0, sizeof(*cl));
+	cl->ps = xcalloc((size_t)argc + 1, sizeof(*cl->ps));
+	optind = 0; /* a full re-initialization (the fuzz target calls main again) */
+	opterr = 0;
+	/* '+': the first argument that is not an option ends the options (and is an error) */
+	while ((ch = getopt_long(argc, argv, "+:h", long_opts, NULL)) != -1) {
+		switch (ch) {
+		case 'h':
+			cl->help = true;
+			return 0;
+		case OPT_NO_DEFAULTS:
+			cl->no_defaults = true;
+			break;
+		case OPT_LIST_CELLS:
+			cl->list = true;
+			break;
+		case OPT_DRY_RUN:
+			cl->dry = true;
+			break;
+		case '?':
+		case ':':
+			return refused(ch, argv);
+		default:
+			cl->ps[cl->nps++] = (struct parsed){ch, xasprintf("--%s", long_name(ch)), optarg};
+			break;
+		}
+	}
+	if (optind < argc)
+		return usage_error("unexpected argument '%s'", argv[optind]);
+	return 0;
+}
+
+/* One configuration-changing option (not --config, read before them all). */
+static int apply_option(struct config *conf, const struct parsed *p, char **pfnmap_opts, char **err)
+{
+	char *v;
+	int rc;
+
+	switch (p->id) {
+	case OPT_SET:
+		return config_set_spec(conf, p->arg, err);
+	case OPT_PFNMAP:
+		/* repeatable: the specs add up */
+		v = str_empty(*pfnmap_opts) ? xstrdup(p->arg) : xasprintf("%s;%s", *pfnmap_opts, p->arg);
+		free(*pfnmap_opts);
+		*pfnmap_opts = v;
+		return config_set(conf, "run", "pfnmap", v, p->name, err);
+	case OPT_REPORT_DIR:
+		v = path_abs(p->arg);
+		rc = config_set(conf, "run", "report_dir", v, p->name, err);
+		free(v);
+		return rc;
+	}
+	for (size_t k = 0; k < ARRAY_SIZE(run_keys); k++)
+		if (run_keys[k].id == p->id)
+			return config_set(conf, "run", run_keys[k].key, p->arg, p->name, err);
+	return 0;
+}
+
+/* suite.conf, then the --config files, then the other options in order; then the checks. */
+static int load_config(struct config *conf, const char *root, const struct cmdline *cl, char **err)
+{
+	char *pfnmap_opts = NULL, *p;
+	int rc = 0;
+
+	if (!cl->no_defaults) {
+		p = path_join(root, "suite.conf");
+		rc = config_load_file(conf, p, err);
+		free(p);
+	}
+	for (size_t i = 0; rc == 0 && i < cl->nps; i++) {
+		if (cl->ps[i].id != OPT_CONFIG)
+			continue;
+		p = path_abs(cl->ps[i].arg);
+		rc = config_load_file(conf, p, err);
+		free(p);
+	}
+	for (size_t i = 0; rc == 0 && i < cl->nps; i++)
+		if (cl->ps[i].id != OPT_CONFIG)
+			rc = apply_option(conf, &cl->ps[i], &pfnmap_opts, err);
+	free(pfnmap_opts);
+	if (rc == 0)
+		rc = config_finalize(conf, err);
+	return rc;
 }
 
 static void list_cells(const struct config *c, const struct host_info *h, bool host_wanted, const char *why)
@@ -121,137 +271,33 @@ static void list_cells(const struct config *c, const struct host_info *h, bool h
 	       h->kind, "-", "-", h->release, host_wanted ? "yes" : "no ", why);
 }
 
-int main(int argc, char **argv)
+static void dry_run(const struct run *run, const struct config *conf)
 {
-	struct parsed *ps = xcalloc((size_t)argc + 1, sizeof(*ps));
-	size_t nps = 0;
-	bool no_defaults = false, list = false, dry = false;
-	for (int i = 1; i < argc; i++) {
-		const char *a = argv[i];
-		const char *val = NULL;
-		const struct opt *o = NULL;
-		size_t alen = strcspn(a, "=");
-		for (size_t k = 0; k < ARRAY_SIZE(opts); k++)
-			if (strlen(opts[k].name) == alen && strncmp(opts[k].name, a, alen) == 0)
-				o = &opts[k];
-		if (!o) {
-			free(ps);
-			return usage_error(a[0] == '-' ? "unknown option '%s'" : "unexpected argument '%s'", a);
-		}
-		if (a[alen] == '=') {
-			if (!o->has_arg) {
-				free(ps);
-				return usage_error("option '%s' takes no value", o->name);
-			}
-			val = a + alen + 1;
-		} else if (o->has_arg) {
-			if (i + 1 >= argc) {
-				free(ps);
-				return usage_error("option '%s' needs a value", o->name);
-			}
-			val = argv[++i];
-		}
-		if (strcmp(o->name, "--help") == 0 || strcmp(o->name, "-h") == 0) {
-			fputs(usage_text, stdout);
-			free(ps);
-			return 0;
-		}
-		if (strcmp(o->name, "--no-defaults") == 0)
-			no_defaults = true;
-		else if (strcmp(o->name, "--list-cells") == 0)
-			list = true;
-		else if (strcmp(o->name, "--dry-run") == 0)
-			dry = true;
+	long jobs = run_jobs(conf);
+
+	printf("# memattr-run dry run: %zu cell(s), jobs %ld, reports under %s\n", run->cell_names.n,
+	       jobs < (long)run->cell_names.n ? jobs : (long)run->cell_names.n, conf->report_dir);
+	for (size_t i = 0; i < run->cell_names.n; i++) {
+		if (run->host_cell && i == 0)
+			native_dry_run(stdout, conf, &run->env, &run->host, run->host_cell_why);
 		else
-			ps[nps++] = (struct parsed){o->name, val};
+			lab_dry_run(stdout, config_find_cell(conf, run->cell_names.v[i]), conf, &run->env);
 	}
+}
 
-	char *root = find_root();
-	struct config conf;
-	config_init(&conf, root);
-	char *err = NULL, *pfnmap_opts = NULL;
-	int rc = 0;
-	if (!no_defaults) {
-		char *def = path_join(root, "suite.conf");
-		rc = config_load_file(&conf, def, &err);
-		free(def);
-	}
-	for (size_t i = 0; rc == 0 && i < nps; i++) {
-		if (strcmp(ps[i].name, "--config") == 0) {
-			char *p = path_abs(ps[i].arg);
-			rc = config_load_file(&conf, p, &err);
-			free(p);
-		}
-	}
-	for (size_t i = 0; rc == 0 && i < nps; i++) {
-		const char *n = ps[i].name, *v = ps[i].arg;
-		if (strcmp(n, "--config") == 0)
-			continue;
-		if (strcmp(n, "--set") == 0) {
-			rc = config_set_spec(&conf, v, &err);
-		} else if (strcmp(n, "--pfnmap") == 0) {
-			/* repeatable: the specs add up */
-			char *all = str_empty(pfnmap_opts) ? xstrdup(v) : xasprintf("%s;%s", pfnmap_opts, v);
-			free(pfnmap_opts);
-			pfnmap_opts = all;
-			rc = config_set(&conf, "run", "pfnmap", all, n, &err);
-		} else if (strcmp(n, "--report-dir") == 0) {
-			char *p = path_abs(v);
-			rc = config_set(&conf, "run", "report_dir", p, n, &err);
-			free(p);
-		} else {
-			static const struct {
-				const char *opt, *key;
-			} map[] = {{"--cells", "cells"},	 {"--suites", "suites"},	 {"--filter", "filter"},
-				   {"--jobs", "jobs"},		 {"--host-cell", "host_cell"}, {"--timeout-scale", "timeout_scale"}};
-			for (size_t k = 0; k < ARRAY_SIZE(map); k++)
-				if (strcmp(map[k].opt, n) == 0)
-					rc = config_set(&conf, "run", map[k].key, v, n, &err);
-		}
-	}
-	free(pfnmap_opts);
-	if (rc == 0)
-		rc = config_finalize(&conf, &err);
-	free(ps);
-	if (rc != 0) {
-		fprintf(stderr, "%s: %s\n", prog_name, err ? err : "configuration error");
-		free(err);
-		config_free(&conf);
-		free(root);
-		return 2;
-	}
+static void on_signal(int sig)
+{
+	(void)sig;
+	proc_interrupted = 1;
+}
 
-	struct run run;
-	memset(&run, 0, sizeof(run));
-	run_plan(&run, &conf, root);
-	for (int i = 0; i < argc; i++)
-		strvec_push(&run.argv, argv[i]);
-
-	int status = 0;
-	if (list) {
-		list_cells(&conf, &run.host, run.host_cell, run.host_cell_why);
-		goto done;
-	}
-	if (!run.cell_names.n) {
-		fprintf(stderr, "%s: no cells to run (cells= is empty and no host cell: %s)\n", prog_name,
-			run.host_cell_why);
-		status = 2;
-		goto done;
-	}
-	if (dry) {
-		printf("# memattr-run dry run: %zu cell(s), jobs %ld, reports under %s\n", run.cell_names.n,
-		       run_jobs(&conf) < (long)run.cell_names.n ? run_jobs(&conf) : (long)run.cell_names.n,
-		       conf.report_dir);
-		for (size_t i = 0; i < run.cell_names.n; i++) {
-			if (run.host_cell && i == 0)
-				native_dry_run(stdout, &run);
-			else
-				lab_dry_run(stdout, config_find_cell(&conf, run.cell_names.v[i]), &run);
-		}
-		goto done;
-	}
-
+/* Run the cells, write the reports and print the summary: the exit status. */
+static int execute(struct run *run, const struct config *conf)
+{
 	struct sigaction sa;
+	char *err = NULL, *names;
+	int status = 0;
+
 	memset(&sa, 0, sizeof(sa));
 	sa.sa_handler = on_signal;
 	/* every Ctrl-C only sets the flag: the children live in their own process groups and must be
@@ -260,28 +306,69 @@ int main(int argc, char **argv)
 	sigaction(SIGTERM, &sa, NULL);
 	signal(SIGPIPE, SIG_IGN);
 
-	if (run_open(&run, &err) != 0) {
+	if (run_open(run, &err) != 0) {
 		fprintf(stderr, "%s: %s\n", prog_name, err);
 		free(err);
-		status = 1;
-		goto done;
+		return 1;
 	}
-	char *names = strvec_join(&run.cell_names, ", ");
-	fprintf(stderr, "%s: run %s: %zu cell(s) (%s), jobs %ld; host cell: %s\n", prog_name, run.id,
-		run.cell_names.n, names, run_jobs(&conf), run.host_cell_why);
+	names = strvec_join(&run->cell_names, ", ");
+	fprintf(stderr, "%s: run %s: %zu cell(s) (%s), jobs %ld; host cell: %s\n", prog_name, run->id,
+		run->cell_names.n, names, run_jobs(conf), run->host_cell_why);
 	free(names);
-	fprintf(stderr, "%s: reports in %s\n", prog_name, run.dir);
-	run_execute(&run);
-	if (run_write_reports(&run, &err) != 0) {
+	fprintf(stderr, "%s: reports in %s\n", prog_name, run->dir);
+	run_execute(run);
+	if (report_write_all(run, &err) != 0) {
 		fprintf(stderr, "%s: %s\n", prog_name, err);
 		free(err);
 		status = 1;
 	}
 	fputc('\n', stdout);
-	summary_write(stdout, &run);
-	if (status == 0)
-		status = run_exit_status(&run);
-done:
+	summary_write(stdout, run);
+	return status ? status : run_exit_status(run);
+}
+
+int main(int argc, char **argv)
+{
+	struct cmdline cl;
+	struct config conf;
+	struct run run;
+	char *root, *err = NULL;
+	int status;
+
+	status = parse_cmdline(argc, argv, &cl);
+	if (status || cl.help) {
+		if (cl.help)
+			fputs(usage_text, stdout);
+		cmdline_free(&cl);
+		return status;
+	}
+	root = find_root();
+	config_init(&conf, root);
+	status = load_config(&conf, root, &cl, &err);
+	cmdline_free(&cl);
+	if (status != 0) {
+		fprintf(stderr, "%s: %s\n", prog_name, err ? err : "configuration error");
+		free(err);
+		config_free(&conf);
+		free(root);
+		return 2;
+	}
+
+	memset(&run, 0, sizeof(run));
+	run_plan(&run, &conf, root);
+	for (int i = 0; i < argc; i++)
+		strvec_push(&run.argv, argv[i]);
+	if (cl.list) {
+		list_cells(&conf, &run.host, run.host_cell, run.host_cell_why);
+	} else if (!run.cell_names.n) {
+		fprintf(stderr, "%s: no cells to run (cells= is empty and no host cell: %s)\n", prog_name,
+			run.host_cell_why);
+		status = 2;
+	} else if (cl.dry) {
+		dry_run(&run, &conf);
+	} else {
+		status = execute(&run, &conf);
+	}
 	run_free(&run);
 	config_free(&conf);
 	free(root);

@@ -1,13 +1,15 @@
 // SPDX-License-Identifier: GPL-2.0
 /* matrix.c: the memory-type matrix of each cell (matrix.txt), built from the structured records
- * the pfnmap suite's access_matrix test emits as diagnostics (suites/pfnmap/access.c):
+ * a test emits as KTAP diagnostics (today the pfnmap suite's, suites/pfnmap/access.c):
  *   memtype-platform fwb=1 dic=1 cap243=1 pkvm=0 lse=1
  *   memtype-row row=R s1=.. s2=.. eff=.. judged_type=yes|no slot_expected=.. slot_observed=.. slot_rule=..
  *   memtype-cell row=R op=O expected=A|B observed=X verdict=match|MISMATCH rule=ID [detail=..]
  *   memtype-rule id=ID says=TEXT | source=TEXT
  * One block per row: the expected line and the observed line side by side, every mismatch marked
- * "!"; a legend of the rules the cells cite.  Matrix tests without records (skipped: the source is
- * absent) are listed with their reason.
+ * "!"; a legend of the rules the cells cite.  The driver knows no test by name: a result with
+ * memtype-row or memtype-cell records is a row, named by their row= key; a test whose name is
+ * "<prefix>.<row>" makes <prefix> a matrix test, so its variants without records (skipped: the
+ * source is absent) are listed as rows too, with their reason.
  */
 #include "report.h"
 
@@ -16,7 +18,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define MATRIX_TEST "pfnmap.access_matrix."
 #define MAX_COLS 12
 
 struct row {
@@ -60,6 +61,50 @@ static char *rec_get(const char *p, size_t len, const char *key)
 		}
 	}
 	return NULL;
+}
+
+/* The row a result's records are about (the row= key of its first memtype-row or memtype-cell
+ * record), or NULL if it has none: then it is no row of the matrix. Caller frees. */
+static char *records_row(const char *diag)
+{
+	for (const char *p = diag; p && *p;) {
+		size_t n = strcspn(p, "\n");
+		if (str_starts(p, "memtype-row ") || str_starts(p, "memtype-cell ")) {
+			char *row = rec_get(p, n, "row");
+			return row ? row : xstrdup("");
+		}
+		p += n + (p[n] == '\n');
+	}
+	return NULL;
+}
+
+/* "<prefix>.<row>": the prefix (with its dot) names the test of the matrix; every test of the run
+ * whose records name their row this way adds its prefix to *prefixes. */
+static void matrix_prefixes(const struct run *r, struct strvec *prefixes)
+{
+	for (size_t i = 0; i < r->cell_names.n; i++) {
+		for (size_t j = 0; r->cells[i] && j < r->cells[i]->nres; j++) {
+			const struct test_result *t = &r->cells[i]->res[j];
+			char *row = records_row(t->diag);
+			size_t nl = strlen(t->name), rl = row ? strlen(row) : 0;
+			if (row && *row && nl > rl + 1 && t->name[nl - rl - 1] == '.' && strcmp(t->name + nl - rl, row) == 0) {
+				char *prefix = xstrndup(t->name, nl - rl);
+				if (!strvec_has(prefixes, prefix))
+					strvec_push(prefixes, prefix);
+				free(prefix);
+			}
+			free(row);
+		}
+	}
+}
+
+/* A result without records that is a variant of a matrix test: the length of its prefix, else 0. */
+static size_t matrix_variant(const struct strvec *prefixes, const char *name)
+{
+	for (size_t i = 0; i < prefixes->n; i++)
+		if (str_starts(name, prefixes->v[i]) && name[strlen(prefixes->v[i])])
+			return strlen(prefixes->v[i]);
+	return 0;
 }
 
 static size_t col_index(struct table *t, const char *name)
@@ -255,44 +300,60 @@ static void table_print(FILE *f, const struct table *t)
 
 bool matrix_present(const struct run *r)
 {
-	for (size_t i = 0; i < r->cell_names.n; i++)
-		for (size_t j = 0; r->cells[i] && j < r->cells[i]->nres; j++)
-			if (str_starts(r->cells[i]->res[j].name, MATRIX_TEST))
+	for (size_t i = 0; i < r->cell_names.n; i++) {
+		for (size_t j = 0; r->cells[i] && j < r->cells[i]->nres; j++) {
+			char *row = records_row(r->cells[i]->res[j].diag);
+			free(row);
+			if (row)
 				return true;
+		}
+	}
 	return false;
+}
+
+/* The rows of one cell: every result with records, and the variants of a matrix test without. */
+static void cell_rows(struct table *t, struct legend *lg, const struct cell *c, const struct strvec *prefixes)
+{
+	for (size_t j = 0; c && j < c->nres; j++) {
+		const struct test_result *res = &c->res[j];
+		char *name = records_row(res->diag);
+		size_t skip = name ? 0 : matrix_variant(prefixes, res->name);
+		if (!name && !skip)
+			continue;
+		t->rows = xrealloc(t->rows, (t->nrows + 1) * sizeof(*t->rows));
+		struct row *row = &t->rows[t->nrows++];
+		memset(row, 0, sizeof(*row));
+		row->name = name && *name ? name : xstrdup(res->name + skip);
+		if (row->name != name)
+			free(name);
+		if (!fill_row(t, row, lg, res->diag)) {
+			const char *why = res->reason ? res->reason : "";
+			row->note = xasprintf("%s, no records: %.*s", result_name(res->res), (int)strcspn(why, "\n"), why);
+		}
+	}
 }
 
 void matrix_write(FILE *f, const struct run *r)
 {
 	struct legend lg = { 0 };
+	struct strvec prefixes = {0};
+
+	matrix_prefixes(r, &prefixes);
 	fprintf(f, "memattr memory-type matrix, run %s\n"
-		   "Each row is one PFNMAP source seen through one guest stage-1 memory type (pfnmap.access_matrix):\n"
+		   "Each row is one PFNMAP source seen through one guest stage-1 memory type (its memtype-row record):\n"
 		   "the stage-2 and effective types the model expects, then for every probe the outcomes the model\n"
 		   "allows (expected) and what happened (observed); \"!\" marks a mismatch, which fails the test.\n"
 		   "Outcomes: ok; align_fault / sea_iabt / excl_fault: the guest took that exception (arm64 ESR DFSC\n"
 		   "0x21, IFSC 0x10 injected by KVM, DFSC 0x35); no_excl: the store-exclusive never succeeded; n/a: the\n"
 		   "CPU lacks the instruction; run_ERRNO: KVM_RUN failed.  On x86 every probe is judged (it must\n"
 		   "complete) but the memory type is not observable: those rows say \"unobservable\"; the guest's\n"
-		   "own stage-1 types (IA32_PAT) are judged by pfnmap.x86_guest_pat_types.\n",
+		   "own stage-1 types (IA32_PAT) are judged by a test of their own.\n",
 		r->id);
 	for (size_t i = 0; i < r->cell_names.n; i++) {
 		const struct cell *c = r->cells[i];
 		struct table t;
 		memset(&t, 0, sizeof(t));
-		for (size_t j = 0; c && j < c->nres; j++) {
-			const struct test_result *res = &c->res[j];
-			if (!str_starts(res->name, MATRIX_TEST))
-				continue;
-			t.rows = xrealloc(t.rows, (t.nrows + 1) * sizeof(*t.rows));
-			struct row *row = &t.rows[t.nrows++];
-			memset(row, 0, sizeof(*row));
-			row->name = xstrdup(res->name + strlen(MATRIX_TEST));
-			if (!fill_row(&t, row, &lg, res->diag)) {
-				const char *why = res->reason ? res->reason : "";
-				row->note = xasprintf("%s, no records: %.*s", result_name(res->res), (int)strcspn(why, "\n"),
-						      why);
-			}
-		}
+		cell_rows(&t, &lg, c, &prefixes);
 		if (t.nrows) {
 			const char *mode = kv_get(&c->id, "kvm_mode"), *cpu = kv_get(&c->id, "cpu");
 			const char *rel = kv_get(&c->id, "kernel_release");
@@ -317,4 +378,5 @@ void matrix_write(FILE *f, const struct run *r)
 		free(lg.v[i].text);
 	}
 	free(lg.v);
+	strvec_free(&prefixes);
 }

@@ -8,8 +8,8 @@
 
 #include "cell.h"
 #include "console.h"
+#include "env.h"
 #include "proc.h"
-#include "run.h"
 
 #include <fcntl.h>
 #include <stdlib.h>
@@ -187,27 +187,27 @@ static long meminfo_kb(void)
 	return kb;
 }
 
-void native_dry_run(FILE *f, const struct run *r)
+void native_dry_run(FILE *f, const struct config *conf, const struct run_env *env, const struct host_info *h,
+		    const char *why)
 {
-	const struct host_info *h = &r->host;
-	char *bindir = run_bin_dir(&r->env, h->arch);
+	char *bindir = run_bin_dir(env, h->arch);
 	struct strvec suites = {0};
-	run_suites_for(r->conf, bindir, &suites);
+	run_suites_for(conf, bindir, &suites);
 	fprintf(f, "# cell host (native %s, kind=%s, kvm_mode=%s, kernel %s): %s\n", h->machine, h->kind,
-		h->kvm_mode, h->release, r->host_cell_why);
+		h->kvm_mode, h->release, why);
 	fprintf(f, "# timeout %ld s for the whole cell; environment MEMATTR_TIMEOUT_SCALE=%ld\n",
-		r->conf->cell_timeout * r->conf->timeout_scale, r->conf->timeout_scale);
-	if (!str_empty(r->conf->pfnmap))
-		fprintf(f, "# environment MEMATTR_PFNMAP=%s\n", r->conf->pfnmap);
+		conf->cell_timeout * conf->timeout_scale, conf->timeout_scale);
+	if (!str_empty(conf->pfnmap))
+		fprintf(f, "# environment MEMATTR_PFNMAP=%s\n", conf->pfnmap);
 	for (size_t i = 0; i < suites.n; i++) {
 		fprintf(f, "%s/memattr-%s", bindir, suites.v[i]);
-		if (!str_empty(r->conf->filter)) {
-			char *q = shell_quote(r->conf->filter);
+		if (!str_empty(conf->filter)) {
+			char *q = shell_quote(conf->filter);
 			fprintf(f, " -t %s", q);
 			free(q);
 		}
-		if (!str_empty(r->conf->suite_args))
-			fprintf(f, " %s", r->conf->suite_args);
+		if (!str_empty(conf->suite_args))
+			fprintf(f, " %s", conf->suite_args);
 		fputc('\n', f);
 	}
 	if (!suites.n)
@@ -217,13 +217,9 @@ void native_dry_run(FILE *f, const struct run *r)
 	free(bindir);
 }
 
-void native_run_cell(struct cell *c, const struct run *r)
+/* What the driver knows of the host cell before anything runs. */
+static void native_facts(struct cell *c, const struct host_info *h)
 {
-	const struct host_info *h = &r->host;
-	const struct config *conf = r->conf;
-	long timeout = conf->cell_timeout * conf->timeout_scale;
-	double deadline = mono_now() + (double)timeout;
-
 	cell_fact(c, "cell", "host");
 	cell_fact(c, "kind", h->kind);
 	cell_fact(c, "arch", h->arch);
@@ -232,106 +228,133 @@ void native_run_cell(struct cell *c, const struct run *r)
 	cell_fact(c, "dev_kvm_access", h->dev_kvm_rw ? "rw" : h->dev_kvm ? "no-permission" : "none");
 	if (strcmp(h->kind, "pvm") == 0)
 		cell_fact(c, "note", "paravirtual nested KVM (no vmx/svm): tests this kernel's KVM, not Debian's");
+}
 
-	char *bindir = run_bin_dir(&r->env, h->arch);
+/* The markers a lab cell's /init prints before its suites: CELL-BEGIN and the identity. */
+static void native_begin(struct console *con, const struct config *conf, const struct host_info *h)
+{
+	feed(con, "%sCELL-BEGIN", CONSOLE_MARK);
+	feed(con, "%sID kernel_release=%s", CONSOLE_MARK, h->release);
+	feed(con, "%sID machine=%s", CONSOLE_MARK, h->machine);
+	feed(con, "%sID kvm_mode=%s", CONSOLE_MARK, h->kvm_mode);
+	feed(con, "%sID page_size=%ld", CONSOLE_MARK, sysconf(_SC_PAGESIZE));
+	feed(con, "%sID dev_kvm=%s", CONSOLE_MARK, h->dev_kvm ? "yes" : "no");
+	feed(con, "%sID cpus=%ld", CONSOLE_MARK, sysconf(_SC_NPROCESSORS_ONLN));
+	feed(con, "%sID mem_kb=%ld", CONSOLE_MARK, meminfo_kb());
+	if (!str_empty(conf->pfnmap))
+		feed(con, "%sID pfnmap=%s", CONSOLE_MARK, conf->pfnmap);
+}
+
+/* memattr-cellinfo, if built: the rest of the identity (its own ID lines). */
+static void native_cellinfo(struct cell *c, struct console *con, const char *bindir, char *const *envp)
+{
+	char *cellinfo = xasprintf("%s/memattr-cellinfo", bindir);
+	char *argv[] = {cellinfo, NULL};
+	struct proc_opts o = {.argv = argv, .env = envp, .merge_stderr = true};
+	char *err = NULL;
+	struct proc p;
+
+	if (!is_exec_file(cellinfo)) {
+		free(cellinfo);
+		return;
+	}
+	if (proc_start(&p, &o, &err) == 0) {
+		p.deadline = mono_now() + CELLINFO_TIMEOUT_S;
+		if (proc_stream(&p, on_data, con) != PROC_EXITED)
+			cell_note(c, "memattr-cellinfo did not finish in %.0f s (killed)", CELLINFO_TIMEOUT_S);
+		console_flush(con);
+	} else {
+		cell_note(c, "memattr-cellinfo: %s", err);
+		free(err);
+	}
+	free(cellinfo);
+}
+
+/* One suite binary between SUITE-BEGIN and SUITE-END. NULL, or why the cell ends (caller frees). */
+static char *native_suite(struct console *con, const struct config *conf, const char *bindir, const char *s,
+			  char *const *envp, double deadline, long timeout)
+{
+	char *bin = xasprintf("%s/memattr-%s", bindir, s);
+	struct strvec argv = {0};
+	struct proc_opts o = {.env = envp, .merge_stderr = true};
+	char *err = NULL, *reason = NULL;
+	struct proc p;
+
+	feed(con, "%sSUITE-BEGIN %s", CONSOLE_MARK, s);
+	if (!is_exec_file(bin)) {
+		feed(con, "%sSUITE-END %s rc=127", CONSOLE_MARK, s);
+		free(bin);
+		return NULL;
+	}
+	strvec_push(&argv, bin);
+	if (!str_empty(conf->filter)) {
+		strvec_push(&argv, "-t");
+		strvec_push(&argv, conf->filter);
+	}
+	if (!str_empty(conf->suite_args))
+		strvec_split_words(&argv, conf->suite_args);
+	o.argv = argv.v;
+	if (proc_start(&p, &o, &err) != 0) {
+		feed(con, "# memattr-run: %s", err);
+		feed(con, "%sSUITE-END %s rc=126", CONSOLE_MARK, s);
+		free(err);
+	} else {
+		p.deadline = deadline;
+		enum proc_end e = proc_stream(&p, on_data, con);
+		console_flush(con);
+		if (e == PROC_TIMEOUT)
+			reason = xasprintf("timeout: cell not done after %ld s (suite %s killed)", timeout, s);
+		else if (e == PROC_INTERRUPTED)
+			reason = xasprintf("interrupted (suite %s killed)", s);
+		else
+			feed(con, "%sSUITE-END %s rc=%d", CONSOLE_MARK, s, proc_rc(p.status));
+	}
+	strvec_free(&argv);
+	free(bin);
+	return reason;
+}
+
+void native_run_cell(struct cell *c, const struct config *conf, const struct run_env *env, const struct host_info *h)
+{
+	long timeout = conf->cell_timeout * conf->timeout_scale;
+	double deadline = mono_now() + (double)timeout;
+	char *bindir = run_bin_dir(env, h->arch);
 	struct strvec suites = {0};
+	char *reason = NULL;
+	struct console con;
+
+	native_facts(c, h);
 	run_suites_for(conf, bindir, &suites);
 	for (size_t i = 0; i < suites.n; i++)
 		cell_expect_suite(c, suites.v[i]);
 	if (!is_dir(bindir) || !suites.n) {
-		char *why = !is_dir(bindir) ? xasprintf("no suite binaries: %s does not exist", bindir)
-					    : xasprintf("no suite binaries (memattr-*) in %s", bindir);
-		cell_log(c, "error: %s", why);
-		cell_finish(c, why);
-		free(why);
-		strvec_free(&suites);
-		free(bindir);
-		return;
+		reason = !is_dir(bindir) ? xasprintf("no suite binaries: %s does not exist", bindir)
+					 : xasprintf("no suite binaries (memattr-*) in %s", bindir);
+		cell_log(c, "error: %s", reason);
+		cell_finish(c, reason);
+		goto out;
 	}
-
-	struct console con;
-	console_init(&con, c);
-	c->launched = true;
-	feed(&con, "%sCELL-BEGIN", CONSOLE_MARK);
-	feed(&con, "%sID kernel_release=%s", CONSOLE_MARK, h->release);
-	feed(&con, "%sID machine=%s", CONSOLE_MARK, h->machine);
-	feed(&con, "%sID kvm_mode=%s", CONSOLE_MARK, h->kvm_mode);
-	feed(&con, "%sID page_size=%ld", CONSOLE_MARK, sysconf(_SC_PAGESIZE));
-	feed(&con, "%sID dev_kvm=%s", CONSOLE_MARK, h->dev_kvm ? "yes" : "no");
-	feed(&con, "%sID cpus=%ld", CONSOLE_MARK, sysconf(_SC_NPROCESSORS_ONLN));
-	feed(&con, "%sID mem_kb=%ld", CONSOLE_MARK, meminfo_kb());
 
 	char *scale_env = xasprintf("MEMATTR_TIMEOUT_SCALE=%ld", conf->timeout_scale);
 	char *pfnmap_env = str_empty(conf->pfnmap) ? NULL : xasprintf("MEMATTR_PFNMAP=%s", conf->pfnmap);
-	char *env[] = {scale_env, pfnmap_env, NULL};
-	if (pfnmap_env)
-		feed(&con, "%sID pfnmap=%s", CONSOLE_MARK, conf->pfnmap);
-	char *cellinfo = xasprintf("%s/memattr-cellinfo", bindir);
-	if (is_exec_file(cellinfo)) {
-		struct proc p;
-		char *err = NULL;
-		char *argv[] = {cellinfo, NULL};
-		struct proc_opts o = {.argv = argv, .env = env, .merge_stderr = true};
-		if (proc_start(&p, &o, &err) == 0) {
-			p.deadline = mono_now() + CELLINFO_TIMEOUT_S;
-			if (proc_stream(&p, on_data, &con) != PROC_EXITED)
-				cell_note(c, "memattr-cellinfo did not finish in %.0f s (killed)", CELLINFO_TIMEOUT_S);
-			console_flush(&con);
-		} else {
-			cell_note(c, "memattr-cellinfo: %s", err);
-			free(err);
-		}
-	}
-	free(cellinfo);
+	char *envp[] = {scale_env, pfnmap_env, NULL};
 
-	char *reason = NULL;
-	for (size_t i = 0; i < suites.n && !reason; i++) {
-		const char *s = suites.v[i];
-		feed(&con, "%sSUITE-BEGIN %s", CONSOLE_MARK, s);
-		char *bin = xasprintf("%s/memattr-%s", bindir, s);
-		if (!is_exec_file(bin)) {
-			feed(&con, "%sSUITE-END %s rc=127", CONSOLE_MARK, s);
-			free(bin);
-			continue;
-		}
-		struct strvec argv = {0};
-		strvec_push(&argv, bin);
-		if (!str_empty(conf->filter)) {
-			strvec_push(&argv, "-t");
-			strvec_push(&argv, conf->filter);
-		}
-		if (!str_empty(conf->suite_args))
-			strvec_split_words(&argv, conf->suite_args);
-		struct proc p;
-		char *err = NULL;
-		struct proc_opts o = {.argv = argv.v, .env = env, .merge_stderr = true};
-		if (proc_start(&p, &o, &err) != 0) {
-			feed(&con, "# memattr-run: %s", err);
-			feed(&con, "%sSUITE-END %s rc=126", CONSOLE_MARK, s);
-			free(err);
-		} else {
-			p.deadline = deadline;
-			enum proc_end e = proc_stream(&p, on_data, &con);
-			console_flush(&con);
-			if (e == PROC_TIMEOUT)
-				reason = xasprintf("timeout: cell not done after %ld s (suite %s killed)", timeout, s);
-			else if (e == PROC_INTERRUPTED)
-				reason = xasprintf("interrupted (suite %s killed)", s);
-			else
-				feed(&con, "%sSUITE-END %s rc=%d", CONSOLE_MARK, s, proc_rc(p.status));
-		}
-		strvec_free(&argv);
-		free(bin);
-	}
+	console_init(&con, c);
+	c->launched = true;
+	native_begin(&con, conf, h);
+	native_cellinfo(c, &con, bindir, envp);
+	for (size_t i = 0; i < suites.n && !reason; i++)
+		reason = native_suite(&con, conf, bindir, suites.v[i], envp, deadline, timeout);
 	if (!reason)
 		feed(&con, "%sCELL-END", CONSOLE_MARK);
 	else
 		cell_log(c, "%s", reason);
 	cell_finish(c, reason);
-	free(reason);
 	free(scale_env);
 	free(pfnmap_env);
 	console_free(&con);
+out:
+	free(reason);
 	strvec_free(&suites);
 	free(bindir);
 }

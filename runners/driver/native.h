@@ -21,14 +21,16 @@ struct host_info {
 };
 
 struct cell;
-struct run;
+struct run_env;
 
 void native_detect(struct host_info *h);
 void native_free(struct host_info *h);
 /* Whether the host cell runs under this mode; *why explains (static text). */
 bool native_wanted(enum host_cell_mode m, const struct host_info *h, const char **why);
 /* Run the host cell; always ends with cell_finish(). */
-void native_run_cell(struct cell *c, const struct run *r);
-void native_dry_run(FILE *f, const struct run *r);
+void native_run_cell(struct cell *c, const struct config *conf, const struct run_env *env, const struct host_info *h);
+/* why: why the host cell is part of the run */
+void native_dry_run(FILE *f, const struct config *conf, const struct run_env *env, const struct host_info *h,
+		    const char *why);
 
 #endif

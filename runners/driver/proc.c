@@ -4,7 +4,6 @@
  * another cell's pipes open. */
 #include "proc.h"
 
-#include "cell.h" /* signal_desc */
 
 #include <errno.h>
 #include <fcntl.h>
@@ -46,6 +45,35 @@ static char **build_env(char *const *extra)
 	return env;
 }
 
+/* In the child, between fork() and exec(): async-signal-safe calls only.  An exec (or chdir) failure
+ * goes to the parent as the errno through ep. */
+static void __attribute__((noreturn)) child_exec(const char *path, const struct proc_opts *o, char **env,
+						  int devnull, int out, int errfd, int ep)
+{
+	struct sigaction sa;
+	sigset_t none;
+	int e;
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = SIG_DFL;
+	sigaction(SIGPIPE, &sa, NULL);
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	sigemptyset(&none);
+	sigprocmask(SIG_SETMASK, &none, NULL);
+	setpgid(0, 0);
+	dup2(devnull, 0);
+	dup2(out, 1);
+	dup2(errfd, 2);
+	if (!o->cwd || chdir(o->cwd) == 0)
+		execve(path, o->argv, env);
+	e = errno;
+	if (write(ep, &e, sizeof(e)) < 0) {
+		/* nothing to do */
+	}
+	_exit(127);
+}
+
 int proc_start(struct proc *p, const struct proc_opts *o, char **err)
 {
 	memset(p, 0, sizeof(*p));
@@ -73,35 +101,8 @@ int proc_start(struct proc *p, const struct proc_opts *o, char **err)
 	char **env = build_env(o->env);
 
 	pid_t pid = fork();
-	if (pid == 0) {
-		/* child: async-signal-safe calls only */
-		struct sigaction sa;
-		memset(&sa, 0, sizeof(sa));
-		sa.sa_handler = SIG_DFL;
-		sigaction(SIGPIPE, &sa, NULL);
-		sigaction(SIGINT, &sa, NULL);
-		sigaction(SIGTERM, &sa, NULL);
-		sigset_t none;
-		sigemptyset(&none);
-		sigprocmask(SIG_SETMASK, &none, NULL);
-		setpgid(0, 0);
-		dup2(devnull, 0);
-		dup2(outp[1], 1);
-		dup2(o->merge_stderr ? outp[1] : errp[1], 2);
-		if (o->cwd && chdir(o->cwd) != 0) {
-			int e = errno;
-			if (write(ep[1], &e, sizeof(e)) < 0) {
-				/* nothing to do */
-			}
-			_exit(127);
-		}
-		execve(path, o->argv, env);
-		int e = errno;
-		if (write(ep[1], &e, sizeof(e)) < 0) {
-			/* nothing to do */
-		}
-		_exit(127);
-	}
+	if (pid == 0)
+		child_exec(path, o, env, devnull, outp[1], o->merge_stderr ? outp[1] : errp[1], ep[1]);
 	int fork_errno = errno;
 	free(env);
 	close(devnull);

@@ -9,10 +9,12 @@
 struct run;
 
 /* Each returns 0, or -1 with *err set. */
+/* results.json, junit.xml, summary.txt and (when there is one) matrix.txt in the run's directory. */
+int report_write_all(const struct run *r, char **err);
 int report_json(const struct run *r, const char *path, char **err);
 int report_junit(const struct run *r, const char *path, char **err);
 void summary_write(FILE *f, const struct run *r);
-/* matrix.txt: the memory-type matrix of every cell that ran pfnmap.access_matrix. */
+/* matrix.txt: the memory-type matrix of every cell whose results carry memtype-* records. */
 void matrix_write(FILE *f, const struct run *r);
 bool matrix_present(const struct run *r);
 

@@ -108,6 +108,85 @@ static const struct suite_run *find_suite(const struct cell *c, const char *name
 	return NULL;
 }
 
+static void property(FILE *f, const char *name, const char *value)
+{
+	fputs("      <property", f);
+	attr(f, "name", name);
+	attr(f, "value", value);
+	fputs("/>\n", f);
+}
+
+/* The cell's status and identity, the suite's exit status. */
+static void write_properties(FILE *f, const struct cell *c, const struct suite_run *s)
+{
+	fputs("    <properties>\n", f);
+	property(f, "cell.status", cell_status_name(c->status));
+	if (c->reason)
+		property(f, "cell.reason", c->reason);
+	if (s && s->rc >= 0) {
+		char rc[16];
+		snprintf(rc, sizeof(rc), "%d", s->rc);
+		property(f, "suite.rc", rc);
+	}
+	for (size_t i = 0; i < c->id.n; i++) {
+		char *pn = xasprintf("identity.%s", c->id.v[i].key);
+		property(f, pn, c->id.v[i].val);
+		free(pn);
+	}
+	fputs("    </properties>\n", f);
+}
+
+static void write_testcase(FILE *f, const struct test_result *tr, const char *classname)
+{
+	const char *kind = NULL, *type = NULL;
+
+	fputs("    <testcase", f);
+	attr(f, "classname", classname);
+	attr(f, "name", tr->name);
+	if (tr->duration_ms >= 0)
+		fprintf(f, " time=\"%.3f\"", (double)tr->duration_ms / 1000.0);
+	if (tr->res == RES_FAIL) {
+		kind = "failure";
+		type = tr->synthetic ? "memattr-run" : "fail";
+	} else if (tr->res == RES_TIMEOUT) {
+		kind = "failure";
+		type = "timeout";
+	} else if (tr->res == RES_ERROR) {
+		kind = "error";
+		type = "error";
+	}
+	if (tr->res == RES_PASS && !tr->reason) {
+		fputs("/>\n", f);
+		return;
+	}
+	fputs(">\n", f);
+	if (tr->res == RES_SKIP) {
+		fputs("      <skipped", f);
+		attr(f, "message", tr->reason ? tr->reason : "");
+		fputs("/>\n", f);
+	} else if (kind) {
+		/* message: the directive text or the first diagnostic line; body: the diagnostics */
+		char *msg = first_line(tr->reason);
+		fprintf(f, "      <%s", kind);
+		attr(f, "type", type);
+		attr(f, "message", msg);
+		fputs(">", f);
+		xml_write_escaped(f, tr->diag ? tr->diag : tr->reason, false);
+		fprintf(f, "</%s>\n", kind);
+		free(msg);
+	} else {
+		/* pass with a note, xfail, xpass */
+		fputs("      <system-out>", f);
+		if (tr->res == RES_XFAIL)
+			fputs("XFAIL: ", f);
+		else if (tr->res == RES_XPASS)
+			fputs("XPASS: ", f);
+		xml_write_escaped(f, tr->reason ? tr->reason : "", false);
+		fputs("</system-out>\n", f);
+	}
+	fputs("    </testcase>\n", f);
+}
+
 static void write_group(FILE *f, const struct run *r, const struct cell *c, const char *suite)
 {
 	struct group_counts g;
@@ -123,98 +202,11 @@ static void write_group(FILE *f, const struct run *r, const struct cell *c, cons
 		g.failures, g.errors, g.skipped, t);
 	attr(f, "timestamp", r->timestamp);
 	attr(f, "hostname", c->name);
-	fputs(">\n    <properties>\n", f);
-	fputs("      <property", f);
-	attr(f, "name", "cell.status");
-	attr(f, "value", cell_status_name(c->status));
-	fputs("/>\n", f);
-	if (c->reason) {
-		fputs("      <property", f);
-		attr(f, "name", "cell.reason");
-		attr(f, "value", c->reason);
-		fputs("/>\n", f);
-	}
-	if (s && s->rc >= 0) {
-		char rc[16];
-		snprintf(rc, sizeof(rc), "%d", s->rc);
-		fputs("      <property", f);
-		attr(f, "name", "suite.rc");
-		attr(f, "value", rc);
-		fputs("/>\n", f);
-	}
-	for (size_t i = 0; i < c->id.n; i++) {
-		char *pn = xasprintf("identity.%s", c->id.v[i].key);
-		fputs("      <property", f);
-		attr(f, "name", pn);
-		attr(f, "value", c->id.v[i].val);
-		fputs("/>\n", f);
-		free(pn);
-	}
-	fputs("    </properties>\n", f);
-
-	for (size_t i = 0; i < c->nres; i++) {
-		const struct test_result *tr = &c->res[i];
-		if (strcmp(tr->suite, suite) != 0)
-			continue;
-		fputs("    <testcase", f);
-		attr(f, "classname", name);
-		attr(f, "name", tr->name);
-		if (tr->duration_ms >= 0)
-			fprintf(f, " time=\"%.3f\"", (double)tr->duration_ms / 1000.0);
-		const char *kind = NULL;
-		const char *type = NULL;
-		switch (tr->res) {
-		case RES_PASS:
-			break;
-		case RES_FAIL:
-			kind = "failure";
-			type = tr->synthetic ? "memattr-run" : "fail";
-			break;
-		case RES_TIMEOUT:
-			kind = "failure";
-			type = "timeout";
-			break;
-		case RES_ERROR:
-			kind = "error";
-			type = "error";
-			break;
-		case RES_SKIP:
-		case RES_XFAIL:
-		case RES_XPASS:
-		case RES__COUNT:
-			break;
-		}
-		if (tr->res == RES_PASS && !tr->reason) {
-			fputs("/>\n", f);
-			continue;
-		}
-		fputs(">\n", f);
-		if (tr->res == RES_SKIP) {
-			fputs("      <skipped", f);
-			attr(f, "message", tr->reason ? tr->reason : "");
-			fputs("/>\n", f);
-		} else if (kind) {
-			/* message: the directive text or the first diagnostic line; body: the diagnostics */
-			char *msg = first_line(tr->reason);
-			fprintf(f, "      <%s", kind);
-			attr(f, "type", type);
-			attr(f, "message", msg);
-			fputs(">", f);
-			xml_write_escaped(f, tr->diag ? tr->diag : tr->reason, false);
-			fprintf(f, "</%s>\n", kind);
-			free(msg);
-		} else {
-			/* pass with a note, xfail, xpass */
-			fputs("      <system-out>", f);
-			if (tr->res == RES_XFAIL)
-				fputs("XFAIL: ", f);
-			else if (tr->res == RES_XPASS)
-				fputs("XPASS: ", f);
-			xml_write_escaped(f, tr->reason ? tr->reason : "", false);
-			fputs("</system-out>\n", f);
-		}
-		fputs("    </testcase>\n", f);
-	}
+	fputs(">\n", f);
+	write_properties(f, c, s);
+	for (size_t i = 0; i < c->nres; i++)
+		if (strcmp(c->res[i].suite, suite) == 0)
+			write_testcase(f, &c->res[i], name);
 	fputs("  </testsuite>\n", f);
 	free(name);
 }

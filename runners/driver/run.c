@@ -4,101 +4,13 @@
 
 #include "lab.h"
 #include "proc.h"
-#include "report.h"
 
-#include <dirent.h>
 #include <errno.h>
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
-
-void run_env_init(struct run_env *e, const char *root)
-{
-	memset(e, 0, sizeof(*e));
-	e->root = xstrdup(root);
-	const char *v = getenv("MEMATTR_CACHE");
-	if (!str_empty(v))
-		e->cache = path_abs(v);
-	else if (!str_empty(getenv("HOME")))
-		e->cache = xasprintf("%s/.cache/memattr", getenv("HOME"));
-	else
-		e->cache = xstrdup("/tmp/memattr-cache");
-	v = getenv("MEMATTR_FETCH_KERNEL");
-	e->fetch_kernel = !str_empty(v) ? path_abs(v) : path_join(root, "runners/fetch-kernel.sh");
-	v = getenv("MEMATTR_MKINITRAMFS");
-	e->mkinitramfs = !str_empty(v) ? path_abs(v) : path_join(root, "runners/mkinitramfs.sh");
-	v = getenv("MEMATTR_BUILD_FIXTURES");
-	e->build_fixtures = !str_empty(v) ? path_abs(v) : path_join(root, "runners/build-fixtures.sh");
-	v = getenv("MEMATTR_QEMU_AARCH64");
-	e->qemu_aarch64 = xstrdup(!str_empty(v) ? v : "qemu-system-aarch64");
-	v = getenv("MEMATTR_QEMU_X86_64");
-	e->qemu_x86_64 = xstrdup(!str_empty(v) ? v : "qemu-system-x86_64");
-}
-
-void run_env_free(struct run_env *e)
-{
-	free(e->root);
-	free(e->cache);
-	free(e->fetch_kernel);
-	free(e->mkinitramfs);
-	free(e->build_fixtures);
-	free(e->qemu_aarch64);
-	free(e->qemu_x86_64);
-	memset(e, 0, sizeof(*e));
-}
-
-const char *run_env_qemu(const struct run_env *e, const char *arch)
-{
-	return strcmp(arch, "arm64") == 0 ? e->qemu_aarch64 : e->qemu_x86_64;
-}
-
-char *run_bin_dir(const struct run_env *e, const char *arch)
-{
-	return xasprintf("%s/build/%s/bin", e->root, arch ? arch_build_dir(arch) : "unknown");
-}
-
-static int cmp_str(const void *a, const void *b)
-{
-	return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
-void run_suites_for(const struct config *conf, const char *bin_dir, struct strvec *out)
-{
-	strvec_clear(out);
-	if (conf->suites.n) {
-		strvec_copy(out, &conf->suites);
-		return;
-	}
-	DIR *d = opendir(bin_dir);
-	if (!d)
-		return;
-	struct dirent *de;
-	while ((de = readdir(d)) != NULL) {
-		const char *n = de->d_name;
-		if (!str_starts(n, "memattr-") || strchr(n, '.'))
-			continue;
-		const char *s = n + 8;
-		if (!*s || strcmp(s, "cellinfo") == 0 || strcmp(s, "run") == 0)
-			continue;
-		char *p = path_join(bin_dir, n);
-		if (is_exec_file(p))
-			strvec_push(out, s);
-		free(p);
-	}
-	closedir(d);
-	if (out->n > 1)
-		qsort(out->v, out->n, sizeof(char *), cmp_str);
-}
-
-long run_jobs(const struct config *conf)
-{
-	if (conf->jobs > 0)
-		return conf->jobs;
-	long n = sysconf(_SC_NPROCESSORS_ONLN);
-	return n > 0 ? n : 1;
-}
 
 void run_plan(struct run *r, const struct config *conf, const char *root)
 {
@@ -219,9 +131,9 @@ static void run_one(struct run *r, size_t i)
 	if (proc_interrupted)
 		cell_finish(c, "run interrupted before the cell started");
 	else if (host)
-		native_run_cell(c, r);
+		native_run_cell(c, r->conf, &r->env, &r->host);
 	else
-		lab_run_cell(c, cc, r);
+		lab_run_cell(c, cc, r->conf, &r->env);
 	cell_log(c, "%s%s%s (%.1f s): pass %ld, fail %ld, skip %ld", cell_status_name(c->status),
 		 c->reason ? ": " : "", c->reason ? c->reason : "", c->t_end - c->t_start, c->counts[RES_PASS],
 		 cell_failures(c), c->counts[RES_SKIP]);
@@ -269,42 +181,6 @@ void run_execute(struct run *r)
 	cell_progress_hook = NULL;
 	r->t_end = mono_now();
 	r->interrupted = proc_interrupted != 0;
-}
-
-/* <run>/<name> from a text writer */
-static int write_text_report(const struct run *r, const char *name, void (*writer)(FILE *, const struct run *),
-			     char **err)
-{
-	char *p = path_join(r->dir, name), *tmp;
-	FILE *f = file_open_replace(p, &tmp, err);
-	int rc = -1;
-	if (f) {
-		writer(f, r);
-		rc = file_commit_replace(f, tmp, p, err);
-	}
-	free(p);
-	return rc;
-}
-
-int run_write_reports(struct run *r, char **err)
-{
-	int rc = 0;
-	char *p = path_join(r->dir, "results.json");
-	if (report_json(r, p, err) != 0)
-		rc = -1;
-	free(p);
-	p = path_join(r->dir, "junit.xml");
-	if (rc == 0 && report_junit(r, p, err) != 0)
-		rc = -1;
-	free(p);
-	/* the text reports are written even if a structured one failed; the first error is kept */
-	char *later = NULL;
-	if (write_text_report(r, "summary.txt", summary_write, rc ? &later : err) != 0)
-		rc = -1;
-	if (matrix_present(r) && write_text_report(r, "matrix.txt", matrix_write, rc ? &later : err) != 0)
-		rc = -1;
-	free(later);
-	return rc;
 }
 
 int run_exit_status(const struct run *r)

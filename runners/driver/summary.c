@@ -29,12 +29,11 @@ static const char *id_or(const struct cell *c, const char *k, const char *dflt)
 	return str_empty(v) ? dflt : v;
 }
 
-void summary_write(FILE *f, const struct run *r)
+/* One line per cell, then the totals. */
+static void summary_cells(FILE *f, const struct run *r)
 {
 	long totals[RES__COUNT] = {0};
 	long npass = 0, nfail = 0, nerr = 0;
-	fprintf(f, "memattr run %s on %s (git %s)%s\n", r->id, r->hostname, r->git ? r->git : "unknown",
-		r->interrupted ? "  INTERRUPTED" : "");
 	fprintf(f, "%-20s %-8s %-22s %-9s %5s %5s %5s %8s  %s\n", "cell", "kind", "kernel", "kvm", "pass", "fail",
 		"skip", "wall", "status");
 	for (size_t i = 0; i < r->cell_names.n; i++) {
@@ -67,8 +66,11 @@ void summary_write(FILE *f, const struct run *r)
 		r->cell_names.n, npass, nfail, nerr, totals[RES_PASS] + totals[RES_XFAIL] + totals[RES_XPASS],
 		totals[RES_FAIL] + totals[RES_TIMEOUT] + totals[RES_ERROR], totals[RES_SKIP], totals[RES_XFAIL],
 		totals[RES_XPASS], totals[RES_TIMEOUT], totals[RES_ERROR], r->t_end - r->t_start);
+}
 
-	/* expected skips: the verdict per cell, and which cells were not judged */
+/* Expected skips: the verdict per cell, and which cells were not judged. */
+static void summary_skips(FILE *f, const struct run *r)
+{
 	struct strvec unjudged = {0};
 	for (size_t i = 0; i < r->cell_names.n; i++) {
 		const struct cell *c = r->cells[i];
@@ -85,7 +87,11 @@ void summary_write(FILE *f, const struct run *r)
 		free(names);
 	}
 	strvec_free(&unjudged);
+}
 
+/* The first failures, one line each. */
+static void summary_failures(FILE *f, const struct run *r)
+{
 	long listed = 0, more = 0;
 	for (size_t i = 0; i < r->cell_names.n; i++) {
 		const struct cell *c = r->cells[i];
@@ -110,6 +116,15 @@ void summary_write(FILE *f, const struct run *r)
 	}
 	if (more)
 		fprintf(f, "  ... and %ld more (results.json)\n", more);
+}
+
+void summary_write(FILE *f, const struct run *r)
+{
+	fprintf(f, "memattr run %s on %s (git %s)%s\n", r->id, r->hostname, r->git ? r->git : "unknown",
+		r->interrupted ? "  INTERRUPTED" : "");
+	summary_cells(f, r);
+	summary_skips(f, r);
+	summary_failures(f, r);
 	if (matrix_present(r))
 		fprintf(f, "memory-type matrix per cell: %s/matrix.txt\n", r->dir ? r->dir : "-");
 	char *latest = path_join(r->conf->report_dir, "latest");

@@ -116,6 +116,46 @@ static void parse_result(const char *s, const char *line, struct tap_line *l)
 		parse_hash_part(hash + 1, l);
 }
 
+/* "TAP version N" / "KTAP version N" */
+static enum tap_kind parse_version(const char *s, struct tap_line *l)
+{
+	const char *num = s + (s[0] == 'K' ? 13 : 12);
+	char *tmp = trimmed_copy(num, strlen(num));
+	long v;
+	bool ok = parse_long(tmp, 1, 1000, &v);
+
+	free(tmp);
+	if (!ok)
+		return TAP_UNKNOWN;
+	l->version = (int)v;
+	l->ktap = s[0] == 'K';
+	return TAP_VERSION;
+}
+
+/* "1..N [# reason]" (s starts with a digit) */
+static enum tap_kind parse_plan(const char *s, struct tap_line *l)
+{
+	const char *q = s + 3, *r;
+	long v = 0;
+
+	if (!str_starts(s, "1..") || !isdigit((unsigned char)*q))
+		return TAP_UNKNOWN;
+	while (isdigit((unsigned char)*q) && v < 100000000L)
+		v = v * 10 + (*q++ - '0');
+	r = skip_blanks(q);
+	if (*r != 0 && *r != '\r' && *r != '#')
+		return TAP_UNKNOWN;
+	l->plan = v;
+	if (*r == '#') {
+		parse_hash_part(r + 1, l);
+		if (l->comment && !l->text) {
+			l->text = l->comment;
+			l->comment = NULL;
+		}
+	}
+	return TAP_PLAN;
+}
+
 enum tap_kind tap_parse_line(const char *line, struct tap_line *l)
 {
 	memset(l, 0, sizeof(*l));
@@ -146,47 +186,10 @@ enum tap_kind tap_parse_line(const char *line, struct tap_line *l)
 		l->text = trimmed_copy(t, strlen(t));
 		return l->kind;
 	}
-	if (str_starts(s, "TAP version ") || str_starts(s, "KTAP version ")) {
-		long v;
-		const char *num = s + (s[0] == 'K' ? 13 : 12);
-		char *tmp = trimmed_copy(num, strlen(num));
-		if (parse_long(tmp, 1, 1000, &v)) {
-			l->kind = TAP_VERSION;
-			l->version = (int)v;
-			l->ktap = s[0] == 'K';
-			free(tmp);
-			return l->kind;
-		}
-		free(tmp);
-		return l->kind = TAP_UNKNOWN;
-	}
-	if (isdigit((unsigned char)s[0])) {
-		const char *p = s;
-		while (isdigit((unsigned char)*p))
-			p++;
-		if (p - s == 1 && s[0] == '1' && p[0] == '.' && p[1] == '.') {
-			const char *q = p + 2;
-			long v = 0;
-			if (isdigit((unsigned char)*q)) {
-				while (isdigit((unsigned char)*q) && v < 100000000L)
-					v = v * 10 + (*q++ - '0');
-				const char *r = skip_blanks(q);
-				if (*r == 0 || *r == '\r' || *r == '#') {
-					l->kind = TAP_PLAN;
-					l->plan = v;
-					if (*r == '#') {
-						parse_hash_part(r + 1, l);
-						if (l->comment && !l->text) {
-							l->text = l->comment;
-							l->comment = NULL;
-						}
-					}
-					return l->kind;
-				}
-			}
-		}
-		return l->kind = TAP_UNKNOWN;
-	}
+	if (str_starts(s, "TAP version ") || str_starts(s, "KTAP version "))
+		return l->kind = parse_version(s, l);
+	if (isdigit((unsigned char)s[0]))
+		return l->kind = parse_plan(s, l);
 	if (str_starts(s, "Bail out!")) {
 		l->kind = TAP_BAIL;
 		l->text = trimmed_copy(s + 9, strlen(s + 9));
@@ -294,54 +297,4 @@ bool tap_parse_totals(const char *text, struct tap_totals *t)
 		}
 	}
 	return found >= 3;
-}
-
-int tap_summarize_file(const char *path, struct tap_summary *s)
-{
-	memset(s, 0, sizeof(*s));
-	s->plan = -1;
-	s->numbers_in_order = true;
-	char *text = read_file(path, NULL);
-	if (!text)
-		return -1;
-	char *save = NULL;
-	for (char *line = strtok_r(text, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
-		struct tap_line l;
-		tap_parse_line(line, &l);
-		if (l.indent == 0) {
-			switch (l.kind) {
-			case TAP_VERSION:
-				if (!s->version && s->results == 0)
-					s->version = l.version;
-				break;
-			case TAP_PLAN:
-				s->plan = l.plan;
-				s->plan_at_end = s->results > 0;
-				break;
-			case TAP_RESULT:
-				s->results++;
-				s->counts[tap_result_of(&l)]++;
-				if (l.number >= 0 && l.number != s->results)
-					s->numbers_in_order = false;
-				break;
-			case TAP_BAIL:
-				s->bailed = true;
-				break;
-			case TAP_UNKNOWN:
-				s->unknown_lines++;
-				break;
-			default:
-				break;
-			}
-		}
-		tap_line_free(&l);
-	}
-	free(text);
-	return 0;
-}
-
-bool tap_summary_passed(const struct tap_summary *s)
-{
-	return s->plan >= 0 && s->plan == s->results && s->numbers_in_order && !s->bailed &&
-	       s->counts[RES_FAIL] == 0 && s->counts[RES_TIMEOUT] == 0 && s->counts[RES_ERROR] == 0;
 }

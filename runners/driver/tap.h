@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: GPL-2.0 */
-/* tap.h: TAP / KTAP / kselftest line parser and a whole-document summary. */
+/* tap.h: TAP / KTAP / kselftest line parser. */
 #ifndef MEMATTR_DRIVER_TAP_H
 #define MEMATTR_DRIVER_TAP_H
 
@@ -68,21 +68,5 @@ struct tap_totals {
 	long pass, fail, xfail, xpass, skip, error;
 };
 bool tap_parse_totals(const char *diag_text, struct tap_totals *t);
-
-/* Summary of a whole top-level TAP document (nested lines ignored). */
-struct tap_summary {
-	int version;          /* 0: no version line */
-	long plan;            /* -1: no plan */
-	bool plan_at_end;
-	long results;
-	long counts[RES__COUNT];
-	bool numbers_in_order; /* every numbered result had number == its position */
-	bool bailed;
-	long unknown_lines;
-};
-/* Returns 0, or -1 with errno if the file cannot be read. */
-int tap_summarize_file(const char *path, struct tap_summary *s);
-/* A consumer's verdict: plan present and matching, numbers in order, no failure, no bail out. */
-bool tap_summary_passed(const struct tap_summary *s);
 
 #endif

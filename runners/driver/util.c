@@ -5,6 +5,7 @@
 #include <ctype.h>
 #include <errno.h>
 #include <limits.h>
+#include <signal.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -101,10 +102,12 @@ bool str_starts(const char *s, const char *prefix)
 	return strncmp(s, prefix, strlen(prefix)) == 0;
 }
 
-bool str_ends(const char *s, const char *suffix)
+char *signal_desc(int sig)
 {
-	size_t a = strlen(s), b = strlen(suffix);
-	return a >= b && memcmp(s + a - b, suffix, b) == 0;
+	const char *abbrev = sigabbrev_np(sig);
+	if (abbrev)
+		return xasprintf("signal %d (SIG%s)", sig, abbrev);
+	return xasprintf("signal %d", sig);
 }
 
 bool str_empty(const char *s)

@@ -31,8 +31,8 @@ void replace_str(char **p, const char *s);
 /* Strings. */
 char *str_trim(char *s); /* in place: returns s advanced past leading blanks, trailing blanks cut */
 bool str_starts(const char *s, const char *prefix);
-bool str_ends(const char *s, const char *suffix);
 bool str_empty(const char *s); /* NULL or "" */
+char *signal_desc(int sig);    /* "signal 11 (SIGSEGV)" */
 /* Parse a decimal integer in [min, max]; the whole string must be the number (blanks around ok). */
 bool parse_long(const char *s, long min, long max, long *out);
 

@@ -2,6 +2,8 @@
 /* t.c: see t.h. */
 #include "t.h"
 
+#include "tap.h"
+
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -182,4 +184,41 @@ char *t_read(const char *path)
 {
 	char *s = read_file(path, NULL);
 	return s ? s : xstrdup("");
+}
+
+bool str_ends(const char *s, const char *suffix)
+{
+	size_t a = strlen(s), b = strlen(suffix);
+
+	return a >= b && memcmp(s + a - b, suffix, b) == 0;
+}
+
+void t_tap_read(const char *path, struct t_tap *s)
+{
+	char *text = t_read(path), *save = NULL;
+
+	memset(s, 0, sizeof(*s));
+	s->plan = -1;
+	s->in_order = true;
+	for (char *line = strtok_r(text, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+		struct tap_line l;
+
+		tap_parse_line(line, &l);
+		if (l.indent == 0 && l.kind == TAP_PLAN) {
+			s->plan = l.plan;
+			s->plan_at_end = s->results > 0;
+		} else if (l.indent == 0 && l.kind == TAP_RESULT) {
+			s->results++;
+			s->failures += result_is_failure(tap_result_of(&l));
+			if (l.number >= 0 && l.number != s->results)
+				s->in_order = false;
+		}
+		tap_line_free(&l);
+	}
+	free(text);
+}
+
+bool t_tap_passed(const struct t_tap *s)
+{
+	return s->plan >= 0 && s->plan == s->results && s->in_order && !s->failures;
 }

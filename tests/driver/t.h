@@ -34,5 +34,17 @@ int t_sh(char **out, const char *fmt, ...) PRINTF_LIKE(2, 3);
 bool t_have(const char *tool);
 /* File contents ("" if unreadable). */
 char *t_read(const char *path);
+bool str_ends(const char *s, const char *suffix);
+
+/* A TAP consumer's view of a file: its top-level plan and results. */
+struct t_tap {
+	long plan;         /* -1: none */
+	bool plan_at_end;
+	long results, failures;
+	bool in_order;     /* every numbered result had number == its position */
+};
+void t_tap_read(const char *path, struct t_tap *s);
+/* Plan present and met, numbers in order, no failure. */
+bool t_tap_passed(const struct t_tap *s);
 
 #endif

@@ -136,9 +136,9 @@ static void test_pass(void)
 	T_HAS(comb, "\n1..5\n# Totals: pass:3 fail:0 xfail:1 xpass:0 skip:1 error:0\n", "pass: plan and totals at the end");
 	T_OK(str_ends(comb, "error:0\n"), "pass: totals is the last line");
 	free(comb);
-	struct tap_summary s;
-	tap_summarize_file(c->combined_path, &s);
-	T_OK(tap_summary_passed(&s) && s.plan_at_end && s.results == 5, "pass: own TAP summary passes");
+	struct t_tap s;
+	t_tap_read(c->combined_path, &s);
+	T_OK(t_tap_passed(&s) && s.plan_at_end && s.results == 5, "pass: a TAP reader sees it pass");
 	check_prove(c->combined_path, true, "pass");
 	console_free(&con);
 	cell_free(c);
@@ -329,9 +329,9 @@ static void test_inline_cases(void)
 	char *comb = t_read(c->combined_path);
 	T_HAS(comb, "not ok 1 cell.inline3.end # - skipped power-off", "inline: reason cannot turn into a SKIP");
 	free(comb);
-	struct tap_summary s;
-	tap_summarize_file(c->combined_path, &s);
-	T_INT(s.counts[RES_FAIL], 1, "inline: counted as a failure by a TAP reader");
+	struct t_tap s;
+	t_tap_read(c->combined_path, &s);
+	T_INT(s.failures, 1, "inline: counted as a failure by a TAP reader");
 	console_free(&con);
 	cell_free(c);
 }
