@@ -23,7 +23,8 @@ void console_free(struct console *k)
 	buf_free(&k->partial);
 	free(k->panic);
 	free(k->carry);
-	k->panic = k->carry = NULL;
+	free(k->oops);
+	k->panic = k->carry = k->oops = NULL;
 	strvec_free(&k->klog);
 }
 
@@ -263,6 +264,9 @@ static void kernel_message(struct console *k, const char *line)
 {
 	struct cell *c = k->cell;
 	klog_push(k, line);
+	if (!k->oops && (strstr(line, "Oops") || strstr(line, "BUG:") || strstr(line, "Unable to handle kernel") ||
+			 strstr(line, "general protection fault")))
+		k->oops = xstrdup(line);
 	if (strstr(line, "Kernel panic") && !k->panic) {
 		k->panic = xstrdup(line);
 		cell_log(c, "%s", line);
@@ -274,6 +278,8 @@ static void kernel_message(struct console *k, const char *line)
 static void user_line(struct console *k, const char *line)
 {
 	struct cell *c = k->cell;
+
+	k->user_lines++;
 	if (strstr(line, "Kernel panic") && !k->panic) {
 		k->panic = xstrdup(line);
 		cell_log(c, "%s", line);

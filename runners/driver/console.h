@@ -14,6 +14,8 @@ struct console {
 	struct cell *cell;
 	struct buf partial; /* bytes after the last newline */
 	char *panic;        /* the first "Kernel panic" line, NULL if none */
+	char *oops;         /* the first Oops / BUG / unhandled-fault line, NULL if none */
+	unsigned long user_lines; /* lines of the suites' own output so far */
 	char *carry;        /* start of a user line cut by a kernel message */
 	long lines;
 	struct strvec klog; /* the last CONSOLE_KLOG_LINES kernel messages */

@@ -21,6 +21,12 @@
 #define MKINITRAMFS_TIMEOUT_S 600.0
 #define PANIC_GRACE_S 10.0   /* after "Kernel panic": let QEMU exit by itself (panic=-1) */
 #define END_GRACE_S 20.0     /* after CELL-END: let the cell power off */
+/*
+ * After an Oops or BUG the kernel may go on printing (a fault in the fault handler: an Oops storm)
+ * without ever panicking: with no line of suite output for this long after it, the cell is taken
+ * as crashed, the same as a panic (the running test gets the Oops; the cell boots again).
+ */
+#define OOPS_STALL_S 60.0
 
 /* ---------------------------------------------------------------- memoized look-ups */
 
@@ -441,6 +447,9 @@ struct qemu_ctx {
 	struct buf errtail; /* last stderr bytes */
 	bool panic_grace, end_grace;
 	double t_panic; /* when the panic line arrived */
+	unsigned long user_lines; /* con.user_lines when it last changed ... */
+	double t_user;            /* ... at this time, or the time of the first Oops after it */
+	bool oops_seen;
 };
 
 static void on_qemu_data(void *vctx, struct proc *p, int stream, const char *data, size_t n)
@@ -461,6 +470,16 @@ static void on_qemu_data(void *vctx, struct proc *p, int stream, const char *dat
 	}
 	console_feed(&q->con, data, n);
 	double now = mono_now();
+	if (q->con.user_lines != q->user_lines || q->t_user == 0 || (q->con.oops && !q->oops_seen)) {
+		q->user_lines = q->con.user_lines;
+		q->t_user = now;
+		q->oops_seen = q->con.oops != NULL;
+	}
+	if (q->con.oops && !q->con.panic && !q->cell->ended && now - q->t_user > OOPS_STALL_S) {
+		cell_log(q->cell, "kernel Oops and no suite output for %.0f s: taken as a crash: %s", OOPS_STALL_S,
+			 q->con.oops);
+		q->con.panic = xstrdup(q->con.oops);
+	}
 	if (q->con.panic && !q->panic_grace && !q->cell->ended) {
 		q->panic_grace = true;
 		q->t_panic = now;
