@@ -447,9 +447,10 @@ struct qemu_ctx {
 	struct buf errtail; /* last stderr bytes */
 	bool panic_grace, end_grace;
 	double t_panic; /* when the panic line arrived */
-	unsigned long user_lines; /* con.user_lines when it last changed ... */
-	double t_user;            /* ... at this time, or the time of the first Oops after it */
-	bool oops_seen;
+	double cell_deadline;     /* the boot's own deadline (0: none) */
+	bool deadline_known;
+	bool oops_armed;          /* an Oops was seen: the deadline is OOPS_STALL_S after the last ... */
+	unsigned long user_lines; /* ... line of suite output, counted here */
 };
 
 static void on_qemu_data(void *vctx, struct proc *p, int stream, const char *data, size_t n)
@@ -470,15 +471,18 @@ static void on_qemu_data(void *vctx, struct proc *p, int stream, const char *dat
 	}
 	console_feed(&q->con, data, n);
 	double now = mono_now();
-	if (q->con.user_lines != q->user_lines || q->t_user == 0 || (q->con.oops && !q->oops_seen)) {
-		q->user_lines = q->con.user_lines;
-		q->t_user = now;
-		q->oops_seen = q->con.oops != NULL;
+	if (!q->deadline_known) {
+		q->deadline_known = true;
+		q->cell_deadline = p->deadline;
 	}
-	if (q->con.oops && !q->con.panic && !q->cell->ended && now - q->t_user > OOPS_STALL_S) {
-		cell_log(q->cell, "kernel Oops and no suite output for %.0f s: taken as a crash: %s", OOPS_STALL_S,
-			 q->con.oops);
-		q->con.panic = xstrdup(q->con.oops);
+	/* after an Oops, each line of suite output gives the cell OOPS_STALL_S more (see boot_ended) */
+	if (q->con.oops && !q->con.panic && !q->cell->ended &&
+	    (!q->oops_armed || q->con.user_lines != q->user_lines)) {
+		double d = now + OOPS_STALL_S;
+
+		q->oops_armed = true;
+		q->user_lines = q->con.user_lines;
+		p->deadline = q->cell_deadline && q->cell_deadline < d ? q->cell_deadline : d;
 	}
 	if (q->con.panic && !q->panic_grace && !q->cell->ended) {
 		q->panic_grace = true;
@@ -572,6 +576,13 @@ static void boot_ended(struct cell *c, const struct boot_args *a, struct qemu_ct
 			cell_note(c, "QEMU did not exit within %.0f s of CELL-END (killed)", END_GRACE_S);
 		else if (proc_rc(status) != 0)
 			cell_note(c, "QEMU %s after CELL-END", sd);
+	} else if (e == PROC_TIMEOUT && q->oops_armed && !q->con.panic &&
+		   (q->cell_deadline == 0 || mono_now() < q->cell_deadline)) {
+		cell_log(c, "kernel Oops and no suite output for %.0f s: taken as a crash", OOPS_STALL_S);
+		q->con.panic = xstrdup(q->con.oops);
+	}
+	if (be->reason || c->ended) {
+		/* decided above */
 	} else if (q->con.panic) {
 		char *pl = strip_stamp(q->con.panic);
 		be->reason = c->boot > 1 ? xasprintf("kernel panic in boot %d: %s", c->boot, pl)
