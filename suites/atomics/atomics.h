@@ -14,7 +14,6 @@ struct ma_atomic_case {
 	unsigned vcpus;
 };
 
-
 #if defined(__aarch64__)
 #define MA_ATOMIC_VARIANTS                                                                           \
 	{ .name = "llsc.1vcpu", .param = &(struct ma_atomic_case){ MA_ATOMIC_LLSC, 1 } },            \

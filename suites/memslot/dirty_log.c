@@ -205,7 +205,8 @@ static void manual_clear_body(struct ma_t *t, bool init_set)
 	for (uint64_t p = 0; p < d.npages; p++)
 		ma_dirty_set(all, p);
 	/* kvm_clear_dirty_log_protect: first_page must be 64-aligned, num_pages a multiple of 64
-	 * unless it reaches the end of the slot */
+	 * unless it reaches the end of the slot
+	 */
 	MA_EXPECT_ERRNO(ma_try_clear_dirty_log(d.vm, SLOT, 1, 63, all), EINVAL);
 	MA_EXPECT_ERRNO(ma_try_clear_dirty_log(d.vm, SLOT, 0, 63, all), EINVAL);
 	MA_EXPECT_ERRNO(ma_try_clear_dirty_log(d.vm, SLOT, 0, (uint32_t)d.npages + 64, all), EINVAL);

@@ -39,6 +39,7 @@ static void slot_size_for(enum ma_backing kind)
 {
 	slot_bytes = kind == MA_BACK_ANON_THP || kind == MA_BACK_HUGETLB ? MAX_SIZE : 256ull << 10;
 }
+
 #define GPA MA_TEST_GPA
 #define PG MA_PAGE_SIZE
 #define MPOL_MF_MOVE (1 << 1)	/* linux/mempolicy.h */
@@ -70,7 +71,8 @@ static void run(struct inv *x, enum ma_agent a, uint64_t a0, uint64_t a1, uint64
 {
 
 	/* guest checks are sparse: every 4 KiB page, plus every word of the first and last 64 KiB;
-	 * guest writes are whole, so that the host can check every word */
+	 * guest writes are whole, so that the host can check every word
+	 */
 	uint64_t flags = a == MA_AGENT_WRITE_PATTERN ? 0 : MA_PASS_SPARSE;
 
 	ma_run_agent_done(x->v, a, MA_ARGS(a0, a1, a2, flags), res, "%s", what);
@@ -157,7 +159,8 @@ static void alloc(struct ma_mem *m, enum ma_backing kind)
 }
 
 /* A memfd of SIZE bytes (hugetlbfs-backed with hugetlb: the caller made sure of the pages),
- * its content pattern seed. */
+ * its content pattern seed.
+ */
 static int memfd_with(bool hugetlb, uint64_t seed)
 {
 	/* MFD_HUGE_2MB = 21 << MFD_HUGE_SHIFT (26) */
@@ -184,7 +187,6 @@ static void *map_fd(int fd, int flags, void *at)
 		ma_fatal("mmap of the memfd (flags %#x at %p): %s", flags, at, ma_errno_name(errno));
 	return p;
 }
-
 
 static const struct ma_variant backings[] = {
 	{ .name = "anon", .value = MA_BACK_ANON },
@@ -697,7 +699,8 @@ MA_TEST(memslot, invalidate_migrate, MA_VARIANTS(small_page_backings), .timeout_
 	int fd, r;
 
 	/* 2 MiB even of small pages: compaction moves some pages of a range, and of a larger range
-	 * some more likely (64 pages: none moved in most lab runs; 512: a few hundred in most) */
+	 * some more likely (64 pages: none moved in most lab runs; 512: a few hundred in most)
+	 */
 	slot_bytes = MAX_SIZE;
 	npages = (unsigned)(SIZE / PG);
 	alloc(&m, kind);

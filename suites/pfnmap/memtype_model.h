@@ -51,6 +51,7 @@ enum mt_type {
 	MT_TYPE_UNOBSERVABLE,	/* x86: the guest cannot tell the type through these probes */
 	MT_TYPE_COUNT
 };
+
 const char *mt_type_name(enum mt_type t);
 /* The type a guest stage-1 memory type names. */
 enum mt_type mt_s1_type(enum ma_memtype s1);
@@ -78,6 +79,7 @@ enum mt_outcome {
 	MT_OTHER,		/* anything else: never expected */
 	MT_OUTCOME_COUNT
 };
+
 #define MT_BIT(o) (1u << (o))
 const char *mt_outcome_name(enum mt_outcome o);
 /* "ok|excl_fault|no_excl" into buf */

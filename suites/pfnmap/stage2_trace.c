@@ -93,7 +93,8 @@ static const struct ma_s2map *find_map(struct ma_s2trace *tr, struct ma_s2map *r
 }
 
 /* The stage-2 type the memory-type model says KVM asks for (under pKVM the hypervisor then refuses
- * non-RAM memory, which the model's pkvm rules cover; the request itself is the same). */
+ * non-RAM memory, which the model's pkvm rules cover; the request itself is the same).
+ */
 static const char *expected_type(struct ma_vcpu *v, const struct ma_pfnmap *p)
 {
 	struct mt_row_expect e;

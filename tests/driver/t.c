@@ -20,6 +20,7 @@ void t_start(const char *name)
 static void vreport(bool ok, const char *file, int line, const char *fmt, va_list ap)
 {
 	char *d = xvasprintf(fmt, ap);
+
 	printf("%s %d - %s\n", ok ? "ok" : "not ok", ++t_n, d);
 	if (!ok) {
 		printf("#   failed at %s:%d\n", file, line);
@@ -31,6 +32,7 @@ static void vreport(bool ok, const char *file, int line, const char *fmt, va_lis
 bool t_ok_(bool ok, const char *file, int line, const char *fmt, ...)
 {
 	va_list ap;
+
 	va_start(ap, fmt);
 	vreport(ok, file, line, fmt, ap);
 	va_end(ap);
@@ -58,6 +60,7 @@ bool t_str_(const char *got, const char *want, const char *file, int line, const
 {
 	bool ok = (!got && !want) || (got && want && strcmp(got, want) == 0);
 	va_list ap;
+
 	va_start(ap, fmt);
 	vreport(ok, file, line, fmt, ap);
 	va_end(ap);
@@ -72,6 +75,7 @@ bool t_int_(long got, long want, const char *file, int line, const char *fmt, ..
 {
 	bool ok = got == want;
 	va_list ap;
+
 	va_start(ap, fmt);
 	vreport(ok, file, line, fmt, ap);
 	va_end(ap);
@@ -84,6 +88,7 @@ bool t_has_(const char *hay, const char *needle, const char *file, int line, con
 {
 	bool ok = hay && needle && strstr(hay, needle);
 	va_list ap;
+
 	va_start(ap, fmt);
 	vreport(ok, file, line, fmt, ap);
 	va_end(ap);
@@ -97,8 +102,10 @@ bool t_has_(const char *hay, const char *needle, const char *file, int line, con
 void t_skip(const char *why, const char *fmt, ...)
 {
 	va_list ap;
+
 	va_start(ap, fmt);
 	char *d = xvasprintf(fmt, ap);
+
 	va_end(ap);
 	printf("ok %d - %s # SKIP %s\n", ++t_n, d, why);
 	free(d);
@@ -107,8 +114,10 @@ void t_skip(const char *why, const char *fmt, ...)
 bool t_diag(const char *fmt, ...)
 {
 	va_list ap;
+
 	va_start(ap, fmt);
 	char *d = xvasprintf(fmt, ap);
+
 	va_end(ap);
 	printf("# %s\n", d);
 	free(d);
@@ -126,6 +135,7 @@ int t_done(void)
 const char *t_data(void)
 {
 	const char *d = getenv("MEMATTR_TEST_DATA");
+
 	return d ? d : "tests/driver/data";
 }
 
@@ -138,6 +148,7 @@ char *t_tmpdir(const char *name)
 {
 	const char *base = getenv("MEMATTR_TEST_TMP");
 	char *d = xasprintf("%s/%s.%ld", base ? base : "/tmp", name, (long)getpid());
+
 	t_sh(NULL, "rm -rf '%s'", d);
 	mkdir_p(d);
 	return d;
@@ -146,24 +157,30 @@ char *t_tmpdir(const char *name)
 int t_sh(char **out, const char *fmt, ...)
 {
 	va_list ap;
+
 	va_start(ap, fmt);
 	char *cmd = xvasprintf(fmt, ap);
+
 	va_end(ap);
 	int rc;
+
 	if (out) {
 		char *full = xasprintf("(%s) 2>&1", cmd);
 		FILE *p = popen(full, "r");
 		struct buf b = {0};
 		char tmp[4096];
 		size_t n;
+
 		while (p && (n = fread(tmp, 1, sizeof(tmp), p)) > 0)
 			buf_add(&b, tmp, n);
 		int st = p ? pclose(p) : -1;
+
 		rc = st == -1 ? -1 : WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
 		*out = buf_take(&b);
 		free(full);
 	} else {
 		int st = system(cmd);
+
 		rc = st == -1 ? -1 : WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
 	}
 	free(cmd);
@@ -174,6 +191,7 @@ bool t_have(const char *tool)
 {
 	char *p = find_in_path(tool);
 	bool found = p != NULL;
+
 	free(p);
 	return found;
 }
@@ -181,5 +199,6 @@ bool t_have(const char *tool)
 char *t_read(const char *path)
 {
 	char *s = read_file(path, NULL);
+
 	return s ? s : xstrdup("");
 }

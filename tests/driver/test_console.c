@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /* test_console.c: the console state machine and the cell's streamed files, fed recorded consoles:
  * kernel noise, escape junk, a panic in the middle, a missing SUITE-END, a crash, a timeout-like
- * truncation, a cell that never boots. */
+ * truncation, a cell that never boots.
+ */
 #include "cell.h"
 #include "console.h"
 #include "t.h"
@@ -17,6 +18,7 @@ static struct cell *feed_file(const char *name, const char *cellname, size_t chu
 {
 	char *err = NULL;
 	struct cell *c = cell_new(rundir, cellname, "arm64", &err);
+
 	if (!T_OK(c != NULL, "%s: cell created", cellname)) {
 		t_diag("%s", err);
 		free(err);
@@ -29,6 +31,7 @@ static struct cell *feed_file(const char *name, const char *cellname, size_t chu
 	char *path = t_data_path(name);
 	size_t len = 0;
 	char *text = read_file(path, &len);
+
 	T_OK(text != NULL, "%s: transcript %s read", cellname, name);
 	if (!text)
 		exit(1);
@@ -52,6 +55,7 @@ static const struct test_result *find(const struct cell *c, const char *name)
 static void expect_result(const struct cell *c, const char *name, enum result r, const char *reason_part)
 {
 	const struct test_result *t = find(c, name);
+
 	if (!T_OK(t && t->res == r, "%s: %s is %s", c->name, name, result_name(r)))
 		t_diag("got %s", t ? result_name(t->res) : "no such result");
 	if (reason_part)
@@ -62,6 +66,7 @@ static char *cell_file(const struct cell *c, const char *file)
 {
 	char *p = path_join(c->dir, file);
 	char *s = t_read(p);
+
 	free(p);
 	return s;
 }
@@ -73,6 +78,7 @@ static int prove(const char *path)
 		return -2;
 	char *out = NULL;
 	int rc = t_sh(&out, "prove -e cat '%s'", path);
+
 	if (rc != 0 && rc != 1)
 		t_diag("prove said: %s", out);
 	free(out);
@@ -82,6 +88,7 @@ static int prove(const char *path)
 static void check_prove(const char *path, bool want_pass, const char *what)
 {
 	int rc = prove(path);
+
 	if (rc == -2)
 		t_skip("prove not installed", "%s: prove", what);
 	else if (want_pass)
@@ -95,6 +102,7 @@ static void test_pass(void)
 	struct console con;
 	const char *expect[] = {"atomics", "memslot", NULL};
 	struct cell *c = feed_file("console-pass.txt", "pass", 5, &con, expect);
+
 	T_OK(con.panic == NULL, "pass: no panic");
 	cell_finish(c, NULL);
 	T_INT(c->status, CELL_PASS, "pass: status pass");
@@ -105,6 +113,7 @@ static void test_pass(void)
 	T_INT(c->counts[RES_XFAIL], 1, "pass: 1 xfail");
 	T_OK(c->began && c->ended, "pass: CELL-BEGIN behind escape junk and CELL-END seen");
 	const struct test_result *t = find(c, "atomics.count_exact.ldadd.2vcpu");
+
 	T_INT(t ? t->duration_ms : -2, 120, "pass: duration_ms from the line before the result");
 	t = find(c, "atomics.count_exact.ldxr_stxr.2vcpu");
 	T_INT(t ? t->duration_ms : -2, -1, "pass: no duration when none was printed");
@@ -114,6 +123,7 @@ static void test_pass(void)
 	T_STR(kv_get(&c->id, "cap_arm_cacheable_pfnmap"), "1", "pass: identity from cellinfo");
 
 	char *suite = cell_file(c, "atomics.tap");
+
 	T_STR(suite,
 	      "TAP version 13\n1..3\n# 2 vCPU(s) x 1000 iterations: counter 2000\n# duration_ms=120\n"
 	      "ok 1 atomics.count_exact.ldadd.2vcpu\nok 2 atomics.count_exact.ldxr_stxr.2vcpu\n"
@@ -122,13 +132,16 @@ static void test_pass(void)
 	      "pass: atomics.tap is the suite's stream without the kernel line");
 	free(suite);
 	char *id = cell_file(c, "identity.txt");
+
 	T_HAS(id, "kernel_release=7.2.13+deb14-arm64\nmachine=aarch64\nkvm_mode=vhe\n", "pass: identity.txt");
 	free(id);
 	char *log = cell_file(c, "console.log");
+
 	T_HAS(log, "[    5.123456] kvm [123]: a kernel message in the middle of a suite\n", "pass: console.log keeps noise");
 	T_HAS(log, "reboot: Power down", "pass: console.log keeps lines after CELL-END");
 	free(log);
 	char *comb = t_read(c->combined_path);
+
 	T_HAS(comb, "TAP version 13\n", "pass: combined starts with the version");
 	T_HAS(comb, "# duration_ms=120\nok 1 atomics.count_exact.ldadd.2vcpu\n", "pass: diagnostics before result");
 	T_HAS(comb, "ok 4 memslot.basic\n", "pass: renumbered across suites");
@@ -137,6 +150,7 @@ static void test_pass(void)
 	T_OK(str_ends(comb, "error:0\n"), "pass: totals is the last line");
 	free(comb);
 	struct tap_summary s;
+
 	tap_summarize_file(c->combined_path, &s);
 	T_OK(tap_summary_passed(&s) && s.plan_at_end && s.results == 5, "pass: own TAP summary passes");
 	check_prove(c->combined_path, true, "pass");
@@ -149,12 +163,14 @@ static void test_mixed(void)
 	struct console con;
 	const char *expect[] = {"atomics", "memslot", "inconsistent", "noplan", "skipall", "nobin", "cut", "last", NULL};
 	struct cell *c = feed_file("console-mixed.txt", "mixed", 1, &con, expect);
+
 	cell_finish(c, NULL);
 	T_INT(c->status, CELL_FAIL, "mixed: status fail");
 	T_OK(c->reason == NULL, "mixed: cell ended normally");
 	expect_result(c, "atomics.a", RES_PASS, NULL);
 	expect_result(c, "atomics.b", RES_FAIL, "expected counter 2000, got 1999\nsecond line with <xml>");
 	const struct test_result *b = find(c, "atomics.b");
+
 	T_OK(b && b->reason && !strstr(b->reason, "watchdog") && !strstr(b->reason, "RUN atomics.a"),
 	     "mixed: failure carries the diagnostics printed before it, not after, not earlier results'");
 	expect_result(c, "atomics.c", RES_TIMEOUT, "TIMEOUT 30 seconds");
@@ -177,13 +193,16 @@ static void test_mixed(void)
 	T_STR(kv_get(&c->id, "modules"), "failed:ccp,failed:kvm_amd", "mixed: repeated ID key keeps every value");
 
 	char *mem = cell_file(c, "memslot.tap");
+
 	T_STR(mem, "TAP version 13\n1..3\nok 1 memslot.a\nok 2 memslot.b\n# running memslot.c\n",
 	      "mixed: the text before a glued marker stays in the suite's TAP");
 	free(mem);
 	char *cut = cell_file(c, "cut.tap");
+
 	T_STR(cut, "TAP version 13\n1..2\nok 1 cut.a\n", "mixed: suite without SUITE-END keeps its lines");
 	free(cut);
 	char *comb = t_read(c->combined_path);
+
 	T_HAS(comb, "# expected counter 2000, got 1999\n# second line with <xml> & \"quotes\" and a tab\there\nnot ok 2 atomics.b\n",
 	      "mixed: diagnostics before the failure in the combined TAP");
 	T_HAS(comb, "# ==== Test Assertion Failure ====\nnot ok 6 atomics.f # error setup failed\n",
@@ -203,9 +222,11 @@ static void test_panic(void)
 	struct console con;
 	const char *expect[] = {"atomics", "memslot", NULL};
 	struct cell *c = feed_file("console-panic.txt", "panic", 64, &con, expect);
+
 	T_OK(con.panic && strstr(con.panic, "Kernel panic - not syncing: Oops: Fatal exception"), "panic: detected");
 	/* results written before the crash are on disk already */
 	char *at = cell_file(c, "atomics.tap");
+
 	T_STR(at, "TAP version 13\n1..4\nok 1 atomics.a\n# about to touch PFNMAP memory\nok 2 atomics.b\n",
 	      "panic: results before the panic are on disk before the cell ends");
 	free(at);
@@ -222,6 +243,7 @@ static void test_panic(void)
 	T_INT((long)c->nres, 4, "panic: 2 results + 2 failures");
 	T_OK(c->knotes.n >= 3, "panic: kernel messages recorded");
 	char *comb = t_read(c->combined_path);
+
 	T_HAS(comb, "not ok 3 atomics.incomplete # cell ended: kernel panic: Kernel panic - not syncing: Oops: Fatal exception",
 	      "panic: appended failure in the combined TAP");
 	T_HAS(comb, "\n1..4\n", "panic: plan");
@@ -236,6 +258,7 @@ static void test_truncated(void)
 	struct console con;
 	const char *expect[] = {"atomics", "memslot", NULL};
 	struct cell *c = feed_file("console-truncated.txt", "trunc", 3, &con, expect);
+
 	console_drop_partial(&con); /* as lab.c does after killing QEMU */
 	cell_finish(c, "timeout: no CELL-END after 5 s (QEMU killed)");
 	T_INT(c->status, CELL_ERROR, "truncated: status error");
@@ -243,6 +266,7 @@ static void test_truncated(void)
 	expect_result(c, "atomics.incomplete", RES_FAIL, "cell ended: timeout: no CELL-END after 5 s (QEMU killed) (2 of 4");
 	expect_result(c, "memslot.incomplete", RES_FAIL, "not run");
 	char *log = cell_file(c, "console.log");
+
 	T_OK(str_ends(log, "\nok 3 atomics.par\n"), "truncated: the cut line is in console.log");
 	free(log);
 	check_prove(c->combined_path, false, "truncated");
@@ -255,6 +279,7 @@ static void test_noboot(void)
 	struct console con;
 	const char *expect[] = {"atomics", "memslot", NULL};
 	struct cell *c = feed_file("console-noboot.txt", "noboot", 0, &con, expect);
+
 	T_OK(con.panic != NULL, "noboot: panic seen");
 	cell_finish(c, "kernel panic: VFS: Unable to mount root fs");
 	T_INT(c->status, CELL_ERROR, "noboot: status error");
@@ -268,12 +293,14 @@ static void test_noboot(void)
 
 	/* a cell that could not even be started */
 	char *err = NULL;
+
 	c = cell_new(rundir, "nosetup", "x86_64", &err);
 	cell_expect_suite(c, "memslot");
 	cell_finish(c, "kernel: fetch-kernel: no package");
 	expect_result(c, "cell.nosetup.setup", RES_FAIL, "fetch-kernel: no package");
 	T_INT(c->status, CELL_ERROR, "setup failure: status error");
 	char *comb = t_read(c->combined_path);
+
 	T_STR(comb,
 	      "TAP version 13\n# memattr cell nosetup (x86_64)\n# kernel: fetch-kernel: no package\n"
 	      "not ok 1 cell.nosetup.setup # kernel: fetch-kernel: no package\n1..1\n"
@@ -288,6 +315,7 @@ static void test_inline_cases(void)
 	char *err = NULL;
 	struct cell *c = cell_new(rundir, "inline", "arm64", &err);
 	struct console con;
+
 	console_init(&con, c);
 	cell_expect_suite(c, "a");
 	cell_expect_suite(c, "b");
@@ -327,9 +355,11 @@ static void test_inline_cases(void)
 	cell_finish(c, "skipped power-off: QEMU exited (exit status 1)");
 	expect_result(c, "cell.inline3.end", RES_FAIL, "skipped power-off");
 	char *comb = t_read(c->combined_path);
+
 	T_HAS(comb, "not ok 1 cell.inline3.end # - skipped power-off", "inline: reason cannot turn into a SKIP");
 	free(comb);
 	struct tap_summary s;
+
 	tap_summarize_file(c->combined_path, &s);
 	T_INT(s.counts[RES_FAIL], 1, "inline: counted as a failure by a TAP reader");
 	console_free(&con);
@@ -342,6 +372,7 @@ static void test_midline_kernel(void)
 	char *err = NULL;
 	struct cell *c = cell_new(rundir, "midline", "arm64", &err);
 	struct console con;
+
 	console_init(&con, c);
 	const char *text = "@@MEMATTR CELL-BEGIN\n@@MEMATTR SUITE-BEGIN s\n1..3\n"
 			   "ok 1 s.o[   12.345678] kvm [7]: unhandled exit\nne\n"
@@ -354,6 +385,7 @@ static void test_midline_kernel(void)
 	expect_result(c, "s.two", RES_TIMEOUT, "TIMEOUT 5 s");
 	expect_result(c, "s.array[1.5] is fine", RES_PASS, NULL);
 	char *tap = cell_file(c, "s.tap");
+
 	T_STR(tap, "1..3\nok 1 s.one\nnot ok 2 s.two # TIMEOUT 5 s\nok 3 s.array[1.5] is fine\n",
 	      "midline: the suite's lines are spliced back together");
 	free(tap);
@@ -370,14 +402,17 @@ static void test_chunking(void)
 	const char *expect[] = {"atomics", "memslot", "inconsistent", "noplan", "skipall", "nobin", "cut", "last", NULL};
 	size_t sizes[] = {0, 1, 2, 13, 4096};
 	char *first = NULL;
+
 	for (size_t i = 0; i < ARRAY_SIZE(sizes); i++) {
 		struct console con;
 		char *name = xasprintf("chunk%zu", sizes[i]);
 		struct cell *c = feed_file("console-mixed.txt", name, sizes[i], &con, expect);
+
 		cell_finish(c, NULL);
 		char *comb = t_read(c->combined_path);
 		/* the header names the cell: compare from the first result on */
 		char *body = xstrdup(strstr(comb, "# suite ") ? strstr(comb, "# suite ") : comb);
+
 		if (!first)
 			first = xstrdup(body);
 		else
@@ -401,6 +436,7 @@ static void test_panic_places(void)
 {
 	char *err = NULL;
 	struct cell *c = cell_new(rundir, "panics", "arm64", &err);
+
 	T_OK(c != NULL, "panics: cell created");
 	if (!c)
 		return;
@@ -408,21 +444,25 @@ static void test_panic_places(void)
 	cell_expect_suite(c, "two");
 	cell_expect_suite(c, "three");
 	struct console con;
+
 	console_init(&con, c);
 	feed_text(&con, "@@MEMATTR CELL-BEGIN\n@@MEMATTR ID dev_kvm=yes\n@@MEMATTR SUITE-BEGIN one\n"
 			"@@MEMATTR TEST one.a\nTAP version 13\n1..1\nok 1 one.a\n");
 	/* 60 kernel lines within the window: the text keeps 40, the panic line among them */
 	for (int i = 0; i < 60; i++) {
 		char line[96];
+
 		snprintf(line, sizeof(line), "[   30.%06d] Call trace line %d\n", i, i);
 		feed_text(&con, line);
 	}
 	feed_text(&con, "[   30.100000] Kernel panic - not syncing: in teardown\n[   30.100001] ---[ end Kernel panic ]---\n");
 	char *text = console_panic_text(&con);
+
 	T_HAS(text, "[   30.100000] Kernel panic - not syncing: in teardown", "panics: the panic line is kept");
 	T_HAS(text, "---[ end Kernel panic ]---", "panics: the line after it too");
 	T_HAS(text, "earlier kernel line(s) left out", "panics: says what it left out");
 	long n = 1;
+
 	for (const char *q = text; (q = strchr(q, '\n')); q++)
 		n++;
 	T_OK(n <= CONSOLE_PANIC_LINES + 2, "panics: bounded (%ld lines)", n);
@@ -431,9 +471,11 @@ static void test_panic_places(void)
 	expect_result(c, "one.panic", RES_FAIL, "(1 of 1 planned results before it; after the suite's last test)");
 	struct strvec left = {0};
 	char *resume = NULL;
+
 	T_INT((long)cell_remaining(c, &left, &resume), 2, "panics: two suites left");
 	T_OK(resume == NULL, "panics: nothing to resume");
 	char *joined = strvec_join(&left, ",");
+
 	T_STR(joined, "two,three", "panics: the suites that did not run");
 	free(joined);
 	console_free(&con);
@@ -457,6 +499,7 @@ static void test_panic_places(void)
 	cell_finish(c, "kernel panic: stop here");
 	expect_result(c, "three.incomplete", RES_FAIL, "not run: cell ended: kernel panic: stop here");
 	char *st = cell_status_text(c);
+
 	T_STR(st, "error: kernel panic: stop here; 2 kernel panic(s), 2 boot(s)", "panics: status text");
 	free(st);
 	cell_free(c);
@@ -476,6 +519,7 @@ int main(void)
 	test_chunking();
 	test_panic_places();
 	int rc = t_done();
+
 	if (rc == 0)
 		t_sh(NULL, "rm -rf '%s'", rundir);
 	free(rundir);

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /* test_reports.c: the JSON and JUnit writers (escaping; output parsed back by python3's json and
- * xml.etree, and by xmllint when installed) and the summary. */
+ * xml.etree, and by xmllint when installed) and the summary.
+ */
 #include "cell.h"
 #include "console.h"
 #include "report.h"
@@ -16,6 +17,7 @@ static char *json_of(const char *s)
 	char *out = NULL;
 	size_t n = 0;
 	FILE *f = open_memstream(&out, &n);
+
 	json_write_string(f, s);
 	fclose(f);
 	return out;
@@ -26,6 +28,7 @@ static char *xml_of(const char *s, bool attr)
 	char *out = NULL;
 	size_t n = 0;
 	FILE *f = open_memstream(&out, &n);
+
 	xml_write_escaped(f, s, attr);
 	fclose(f);
 	return out;
@@ -51,10 +54,12 @@ static void test_json_escape(void)
 	};
 	for (size_t i = 0; i < ARRAY_SIZE(cases); i++) {
 		char *got = json_of(cases[i].in);
+
 		T_STR(got, cases[i].out, "json: %s", cases[i].what);
 		free(got);
 	}
 	char *n = json_of(NULL);
+
 	T_STR(n, "\"\"", "json: NULL writes an empty string");
 	free(n);
 }
@@ -62,15 +67,19 @@ static void test_json_escape(void)
 static void test_xml_escape(void)
 {
 	char *a = xml_of("a&b<c>d\"e'f\ng\th\ri", true);
+
 	T_STR(a, "a&amp;b&lt;c&gt;d&quot;e&apos;f&#10;g&#9;h&#13;i", "xml attribute");
 	free(a);
 	char *t = xml_of("a&b<c>d\"e'f\ng\th]]>", false);
+
 	T_STR(t, "a&amp;b&lt;c&gt;d\"e'f\ng\th]]&gt;", "xml text (]]> cannot appear)");
 	free(t);
 	char *c = xml_of("x\x01y\x1b[0mz", false);
+
 	T_STR(c, "x\xef\xbf\xbdy\xef\xbf\xbd[0mz", "xml: control characters replaced (not allowed in XML 1.0)");
 	free(c);
 	char *u = xml_of("caf\xc3\xa9\xff\xef\xbf\xbe", false);
+
 	T_STR(u, "caf\xc3\xa9\xef\xbf\xbd\xef\xbf\xbd", "xml: invalid UTF-8 and U+FFFE replaced");
 	free(u);
 }
@@ -81,6 +90,7 @@ static struct cell *make_cell(const char *dir, const char *name, const char *tex
 {
 	char *err = NULL;
 	struct cell *c = cell_new(dir, name, "arm64", &err);
+
 	if (!c) {
 		t_diag("%s", err);
 		exit(1);
@@ -91,6 +101,7 @@ static struct cell *make_cell(const char *dir, const char *name, const char *tex
 		cell_expect_suite(c, expect[i]);
 	c->launched = true;
 	struct console con;
+
 	console_init(&con, c);
 	console_feed(&con, text, strlen(text));
 	cell_finish(c, reason);
@@ -121,6 +132,7 @@ static const char nasty[] =
 static void no_cell_run(struct run *r, struct config *conf, const char *root, const char *rdir)
 {
 	char *err = NULL;
+
 	config_init(conf, root);
 	config_load_text(conf, "t.conf", "[run]\ncells = none\nhost_cell = no\n", &err);
 	config_finalize(conf, &err);
@@ -134,11 +146,13 @@ static void test_reports(void)
 {
 	char *root = t_tmpdir("reports");
 	char *rdir = path_join(root, "run");
+
 	mkdir_p(rdir);
 
 	struct config conf;
 	struct run r;
 	char *err = NULL;
+
 	no_cell_run(&r, &conf, root, rdir);
 	strvec_push(&conf.files, "t.conf");
 	strvec_push(&r.argv, "memattr-run");
@@ -148,9 +162,11 @@ static void test_reports(void)
 	const char *exp2[] = {"atomics", "memslot", NULL};
 	char *pp = t_data_path("console-panic.txt");
 	char *panic_text = t_read(pp);
+
 	free(pp);
 	struct cell *c1 = make_cell(rdir, "nasty", nasty, NULL, exp1);
 	struct cell *c2 = make_cell(rdir, "panicky", panic_text, "kernel panic: Oops <&>", exp2);
+
 	free(panic_text);
 	strvec_push(&r.cell_names, "nasty");
 	strvec_push(&r.cell_names, "panicky");
@@ -163,6 +179,7 @@ static void test_reports(void)
 
 	char *jp = path_join(rdir, "results.json");
 	char *xp = path_join(rdir, "junit.xml");
+
 	T_INT(report_json(&r, jp, &err), 0, "results.json written");
 	T_INT(report_junit(&r, xp, &err), 0, "junit.xml written");
 
@@ -172,6 +189,7 @@ static void test_reports(void)
 		char *out = NULL;
 		char *checker = t_data_path("check_reports.py");
 		int rc = t_sh(&out, "python3 '%s' '%s' '%s'", checker, jp, xp);
+
 		T_INT(rc, 0, "python3 json.load and xml.etree parse both reports");
 		T_HAS(out, "format=memattr-results/1\n", "json: format");
 		T_HAS(out, "run.status=fail\n", "json: run status");
@@ -217,6 +235,7 @@ static void test_reports(void)
 	char *sum = NULL;
 	size_t n = 0;
 	FILE *f = open_memstream(&sum, &n);
+
 	summary_write(f, &r);
 	fclose(f);
 	T_HAS(sum, "\nnasty ", "summary: a line per cell");
@@ -270,12 +289,15 @@ static void test_matrix(void)
 {
 	char *root = t_tmpdir("matrix");
 	char *rdir = path_join(root, "run");
+
 	mkdir_p(rdir);
 	struct config conf;
 	struct run r;
 	char *err = NULL;
+
 	no_cell_run(&r, &conf, root, rdir);
 	const char *exp[] = {"pfnmap", NULL};
+
 	strvec_push(&r.cell_names, "fwb");
 	r.cells = xrealloc(r.cells, 2 * sizeof(*r.cells));
 	r.cells[0] = make_cell(rdir, "fwb", matrix_console, NULL, exp);
@@ -284,9 +306,11 @@ static void test_matrix(void)
 	char *text = NULL;
 	size_t n = 0;
 	FILE *f = open_memstream(&text, &n);
+
 	matrix_write(f, &r);
 	fclose(f);
 	const char *sec = strstr(text, "\n== ");
+
 	T_OK(sec && !strstr(sec + 1, "\n== "), "one cell section");
 	T_HAS(text, "\n== fwb (arm64, kvm vhe, kernel ?)\nplatform: fwb=1 dic=1 cap243=1 pkvm=0 lse=1\n", "section header");
 	T_HAS(text, "judged: 7 cells, 1 mismatches; rows whose memory type the probes pin down: 1, rows where it is "
@@ -303,8 +327,10 @@ static void test_matrix(void)
 	T_HAS(text, "  probe.aligned: aligned loads complete | source=Arm ARM\n", "legend");
 	/* results.json carries the same records, per test */
 	char *jp = path_join(rdir, "results.json");
+
 	T_INT(report_json(&r, jp, &err), 0, "results.json with records written");
 	char *js = read_file(jp, NULL);
+
 	T_HAS(js, "{ \"record\": \"memtype-cell\", \"row\": \"devmem.s1_normal_wb\", \"op\": \"exec\", "
 		  "\"expected\": \"sea_iabt\", \"observed\": \"ok\", \"verdict\": \"MISMATCH\", "
 		  "\"rule\": \"probe.exec_noncacheable\"}", "cell record in results.json");

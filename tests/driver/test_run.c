@@ -3,7 +3,8 @@
  * consoles (tests/driver/data/fake-qemu.sh), a fake fetch-kernel.sh and mkinitramfs.sh: a normal
  * cell, a kernel panic, a hang killed by the host timeout, QEMU dying early, a cell that never boots,
  * setup errors (missing kernel image, failing fetch, missing QEMU), configuration errors, the native
- * host cell with fake suite programs, and an interrupt. */
+ * host cell with fake suite programs, and an interrupt.
+ */
 #include "t.h"
 
 #include <errno.h>
@@ -21,6 +22,7 @@ static const char *P(const char *fmt, ...) PRINTF_LIKE(1, 2);
 static const char *P(const char *fmt, ...)
 {
 	va_list ap;
+
 	va_start(ap, fmt);
 	strvec_push_own(&garbage, xvasprintf(fmt, ap));
 	va_end(ap);
@@ -32,10 +34,13 @@ static char *R(const char *fmt, ...) PRINTF_LIKE(1, 2);
 static char *R(const char *fmt, ...)
 {
 	va_list ap;
+
 	va_start(ap, fmt);
 	char *p = xvasprintf(fmt, ap);
+
 	va_end(ap);
 	char *s = t_read(p);
+
 	free(p);
 	return s;
 }
@@ -60,6 +65,7 @@ static const char lab_conf[] =
 static void write_file(const char *path, const char *text, bool exec)
 {
 	FILE *f = fopen(path, "w");
+
 	if (!f) {
 		t_diag("cannot write %s", path);
 		exit(1);
@@ -98,6 +104,7 @@ static char *latest_file(const char *rel)
 {
 	char *p = xasprintf("%s/reports/latest/%s", root, rel);
 	char *s = t_read(p);
+
 	free(p);
 	return s;
 }
@@ -105,6 +112,7 @@ static char *latest_file(const char *rel)
 static char *check(void)
 {
 	char *out = NULL;
+
 	t_sh(&out, "python3 '%s/check_reports.py' '%s/reports/latest/results.json' '%s/reports/latest/junit.xml'", data,
 	     root, root);
 	return out;
@@ -115,6 +123,7 @@ static bool pid_alive(const char *pidfile)
 {
 	char *s = t_read(pidfile);
 	long pid = strtol(s, NULL, 10);
+
 	free(s);
 	if (pid <= 0)
 		return false;
@@ -122,6 +131,7 @@ static bool pid_alive(const char *pidfile)
 		char *st = R("/proc/%ld/stat", pid);
 		const char *rp = strrchr(st, ')');
 		bool alive = rp && rp[1] == ' ' && rp[2] != 'Z' && rp[2] != 'X';
+
 		free(st);
 		if (!alive)
 			return false;
@@ -136,6 +146,7 @@ static void test_lab(void)
 	double t0 = mono_now();
 	int rc = driver(&out, &err, "--no-defaults --config lab.conf");
 	double dt = mono_now() - t0;
+
 	T_INT(rc, 1, "lab: exit status 1 (failures and errors)");
 	T_OK(dt < 60, "lab: eight cells in %.1f s (parallel, bounded by the 4 s timeout)", dt);
 	no_sanitizer_errors(err, "lab");
@@ -144,8 +155,10 @@ static void test_lab(void)
 	T_HAS(err, "[", "lab: progress on stderr");
 
 	char *link = NULL;
+
 	t_sh(&link, "readlink '%s/reports/latest'", root);
 	char *target = str_trim(link);
+
 	T_OK(strlen(target) == 16 && target[8] == 'T' && target[15] == 'Z', "lab: reports/latest -> <UTC timestamp> (%s)",
 	     target);
 	free(link);
@@ -154,6 +167,7 @@ static void test_lab(void)
 		t_skip("python3 missing", "lab: results.json checks");
 	} else {
 		char *c = check();
+
 		T_HAS(c, "run.status=fail\n", "lab: run status");
 		T_HAS(c, "run.config_files=1\n", "lab: config files recorded");
 		T_HAS(c, "cell.ok.status=pass\ncell.ok.reason=null\ncell.ok.kind=lab\n", "lab: ok passes");
@@ -192,35 +206,43 @@ static void test_lab(void)
 	}
 	/* streamed files */
 	char *at = latest_file("hang/atomics.tap");
+
 	T_STR(at, "TAP version 13\n1..4\nok 1 atomics.a\nok 2 atomics.b\n# 4 vCPU(s) x 100000 iterations\n",
 	      "lab: a killed cell's results stay on disk");
 	free(at);
 	char *log = latest_file("hang/console.log");
+
 	T_OK(str_ends(log, "ok 3 atomics.par\r\n") || str_ends(log, "ok 3 atomics.par\n") ||
 		     str_ends(log, "ok 3 atomics.par\r"),
 	     "lab: the cut console line is logged");
 	free(log);
 	char *sleep_pid = path_join(root, "build/lab/hang/fake-sleep.pid");
+
 	T_OK(!pid_alive(sleep_pid), "lab: the hung QEMU's whole process group was killed");
 	free(sleep_pid);
 	char *id = latest_file("ok/identity.txt");
+
 	T_HAS(id, "cell=ok\nkind=lab\narch=arm64\n", "lab: identity.txt host facts");
 	T_HAS(id, "\nkvm_mode=vhe\n", "lab: identity.txt cell facts");
 	free(id);
 	char *qerr = latest_file("qexit/qemu-stderr.log");
+
 	T_HAS(qerr, "fake fatal error", "lab: QEMU stderr kept");
 	free(qerr);
 	char *append = R("%s/build/lab/ok/fake-append.txt", root);
+
 	T_HAS(append, "console=ttyAMA0 quiet loglevel=3 panic=-1 memattr.suites=atomics,memslot memattr.timeout_scale=1 "
 		      "fake.transcript=pass",
 	      "lab: kernel command line");
 	free(append);
 	char *args = R("%s/build/lab/ok/initrd.cpio.gz.args", root);
+
 	T_HAS(args, "--arch arm64 --busybox ", "lab: mkinitramfs arch and busybox");
 	T_HAS(args, "--kernel-release 7.2.13+deb14-arm64 --bin-dir ", "lab: mkinitramfs kernel release");
 	T_HAS(args, "/build/aarch64/bin --out ", "lab: mkinitramfs bin dir of the arch");
 	free(args);
 	char *calls = R("%s/cache/fake/calls", root);
+
 	T_STR(calls, "arm64 arm64 \narm64 broken \n", "lab: one fetch per distinct kernel (memoized, serialized)");
 	free(calls);
 	if (t_have("prove")) {
@@ -247,10 +269,12 @@ static void test_lab_pass(void)
 	no_sanitizer_errors(err, "pass");
 	T_HAS(out, "result: PASS", "pass: verdict");
 	char *append = R("%s/build/lab/ok/fake-append.txt", root);
+
 	T_HAS(append, "memattr.timeout_scale=2 memattr.filter=memslot.* fake.transcript=pass",
 	      "pass: --timeout-scale and --filter reach the kernel command line");
 	free(append);
 	char *cmd = NULL;
+
 	t_sh(&cmd, "cat '%s'/reports2/latest/ok/qemu-cmdline.txt", root);
 	T_HAS(cmd, " -cpu cortex-a57 ", "pass: --set overrides the cell's cpu");
 	T_HAS(cmd, "-M virt,virtualization=on,gic-version=3 ", "pass: arm64 machine");
@@ -263,16 +287,20 @@ static void test_lab_pass(void)
 static void test_lab_fixtures_fail(void)
 {
 	char *script = path_join(root, "fake-build-fixtures.sh");
+
 	write_file(script, "#!/bin/sh\necho 'build-fixtures: missing openssl/opensslv.h; install libssl-dev' >&2\nexit 1\n",
 		   true);
 	char *out, *err;
 	char *args = xasprintf("--no-defaults --config lab.conf --cells ok --set run.fixtures=1 --report-dir reports3");
+
 	setenv("MEMATTR_BUILD_FIXTURES", script, 1);
 	int rc = driver(&out, &err, args);
+
 	unsetenv("MEMATTR_BUILD_FIXTURES");
 	T_INT(rc, 1, "fixtures: a configured build that fails fails the run");
 	no_sanitizer_errors(err, "fixtures");
 	char *tap = NULL;
+
 	t_sh(&tap, "cat '%s'/reports3/latest/ok.tap", root);
 	T_HAS(tap, "not ok 1 cell.ok.fixtures # build-fixtures: missing openssl/opensslv.h; install libssl-dev\n",
 	      "fixtures: failing result with the reason");
@@ -284,7 +312,8 @@ static void test_lab_fixtures_fail(void)
 }
 
 /* A kernel panic in the middle of a suite: the results before it stay, the test that was running
- * gets the panic text, a second boot runs the tests after it and the remaining suites. */
+ * gets the panic text, a second boot runs the tests after it and the remaining suites.
+ */
 static void test_lab_panic_reboot(void)
 {
 	char *out, *err;
@@ -296,12 +325,14 @@ static void test_lab_panic_reboot(void)
 	no_sanitizer_errors(err, "panic reboot");
 	T_HAS(err, "boot 2 runs atomics,memslot, resuming atomics:atomics.c", "panic reboot: progress names the reboot");
 	char *appends = R("%s/build/lab/panicmid/fake-appends.log", root);
+
 	T_HAS(appends, "memattr.suites=atomics,memslot memattr.timeout_scale=1 fake.transcript=panicmid\n"
 		       "console=ttyAMA0 quiet loglevel=3 panic=-1 memattr.suites=atomics,memslot memattr.resume=atomics:atomics.c "
 		       "memattr.timeout_scale=1",
 	      "panic reboot: boot 2 resumes atomics after the crashed test");
 	free(appends);
 	char *c = NULL;
+
 	t_sh(&c, "python3 '%s/check_reports.py' '%s/reports5/latest/results.json' '%s/reports5/latest/junit.xml'", data,
 	     root, root);
 	T_HAS(c, "cell.panicmid.status=fail\ncell.panicmid.reason=null\n", "panic reboot: the cell fails, no cell error");
@@ -321,6 +352,7 @@ static void test_lab_panic_reboot(void)
 	T_HAS(c, "junit.suite=panicmid.atomics tests=5 failures=1", "panic reboot: junit merged");
 	free(c);
 	char *tap = R("%s/reports5/latest/panicmid.tap", root);
+
 	T_HAS(tap, "# kernel panic in boot 1: Kernel panic - not syncing: sysrq triggered crash\n# about to write c to "
 		   "/proc/sysrq-trigger\n# [   20.000000] sysrq: Trigger a crash\n",
 	      "panic reboot: the panic text as diagnostics");
@@ -332,6 +364,7 @@ static void test_lab_panic_reboot(void)
 	T_HAS(tap, "\n1..6\n", "panic reboot: one plan");
 	free(tap);
 	char *st = R("%s/reports5/latest/panicmid/atomics.tap", root);
+
 	T_HAS(st, "ok 2 atomics.b # SKIP CPU has no LSE atomics\n# about to write c to /proc/sysrq-trigger\n"
 		  "# memattr-run: kernel panic in atomics.c (boot 1)",
 	      "panic reboot: the suite's own stream notes the panic");
@@ -339,6 +372,7 @@ static void test_lab_panic_reboot(void)
 	      "panic reboot: and continues with boot 2's stream");
 	free(st);
 	char *sum = R("%s/reports5/latest/summary.txt", root);
+
 	T_HAS(sum, "fail: 1 kernel panic(s), 2 boot(s)", "panic reboot: summary status");
 	free(sum);
 	if (t_have("prove"))
@@ -392,6 +426,7 @@ static void test_lab_checks(void)
 	T_INT(rc, 1, "checks: exit status 1");
 	no_sanitizer_errors(err, "checks");
 	char *c = NULL;
+
 	t_sh(&c, "python3 '%s/check_reports.py' '%s/reports7/latest/results.json' '%s/reports7/latest/junit.xml'", data,
 	     root, root);
 	T_HAS(c, "cell.skipok.status=pass\n", "checks: expected skips and the right KVM mode pass");
@@ -417,12 +452,14 @@ static void test_lab_checks(void)
 	T_HAS(c, "junit.skipbad.cell.cell.skipbad.expected_skips=failure|", "checks: in junit.xml");
 	free(c);
 	char *sum = R("%s/reports7/latest/summary.txt", root);
+
 	T_HAS(sum, "skips skipok               1 skip(s), all expected (good.skips)\n", "checks: summary verdict per cell");
 	T_HAS(sum, "skips skipbad              FAIL: skips differ from bad.skips:", "checks: summary failure");
 	T_HAS(sum, "skips not judged: no profile: kvmbad, nokvm\n", "checks: cells without a profile are named");
 	T_HAS(sum, "kvmbad cell.kvmbad.kvm error: KVM mode is vhe, but the cell is configured with kvm_mode = nvhe", "checks: summary lists the error");
 	free(sum);
 	char *tap = R("%s/reports7/latest/skipbad.tap", root);
+
 	T_HAS(tap, "# skips differ from bad.skips: 1 unexpected skip(s), 1 expected skip(s) did not happen, 1 stale entry\n"
 		   "# unexpected skip: atomics.lse_on_v80",
 	      "checks: one diagnostic line each in the TAP");
@@ -465,8 +502,10 @@ static void test_lab_checks(void)
 static void test_config_errors(void)
 {
 	char *out, *err;
+
 	write_file(P("%s/bad.conf", root), "[run]\njobs = 2\nflavor = arm64\n", false);
 	int rc = driver(&out, &err, "--no-defaults --config lab.conf --config bad.conf");
+
 	T_INT(rc, 2, "config: unknown key exits 2");
 	T_HAS(err, "memattr-run: ", "config: message prefix");
 	T_HAS(err, "/bad.conf:3: unknown key 'flavor' in [run]", "config: FILE:LINE");
@@ -519,16 +558,20 @@ static void test_host_cell(void)
 	char *bin = xasprintf("%s/build/x86_64/bin", root);
 	char *bin_arm = xasprintf("%s/build/aarch64/bin", root);
 	struct utsname u;
+
 	uname(&u);
 	const char *arch_bin = strcmp(u.machine, "aarch64") == 0 ? bin_arm : bin;
+
 	t_sh(NULL, "cp '%s/fake-suite-good.sh' '%s/memattr-good' && cp '%s/fake-suite-crash.sh' '%s/memattr-crash' && "
 		   "cp '%s/fake-suite-hang.sh' '%s/memattr-hang' && cp '%s/fake-cellinfo.sh' '%s/memattr-cellinfo'",
 	     data, arch_bin, data, arch_bin, data, arch_bin, data, arch_bin);
 	char *out, *err;
 	int rc = driver(&out, &err, "--no-defaults --config lab.conf --cells none --host-cell yes --report-dir reports3");
+
 	T_INT(rc, 1, "host: exit status 1");
 	no_sanitizer_errors(err, "host");
 	char *c = NULL;
+
 	t_sh(&c, "python3 '%s/check_reports.py' '%s/reports3/latest/results.json'", data, root);
 	T_OK(strstr(c, "cell.host.kind=pvm") || strstr(c, "cell.host.kind=hardware") || strstr(c, "cell.host.kind=none"),
 	     "host: kind recorded");
@@ -544,15 +587,18 @@ static void test_host_cell(void)
 	T_HAS(c, "cell.host.status=error", "host: cell error");
 	free(c);
 	char *good = NULL;
+
 	t_sh(&good, "cat '%s/reports3/latest/host/good.tap'", root);
 	T_HAS(good, "# args:  scale=1\n", "host: MEMATTR_TIMEOUT_SCALE passed, no filter");
 	T_HAS(good, "diagnostic on stderr\n", "host: stderr merged into the suite's TAP");
 	free(good);
 	char *crash = NULL;
+
 	t_sh(&crash, "cat '%s/reports3/latest/host/crash.tap'", root);
 	T_OK(str_ends(crash, "ok 1 crash.first\n# about to crash\n"), "host: unterminated last line kept");
 	free(crash);
 	char *pidf = path_join(root, "hang-suite.pid");
+
 	T_OK(!pid_alive(pidf), "host: the hung suite's child was killed with it");
 	free(pidf);
 	free(out);
@@ -573,10 +619,12 @@ static void test_interrupt(void)
 	T_INT(rc, 1, "interrupt: exit status 1");
 	free(out);
 	char *c = NULL;
+
 	t_sh(&c, "python3 '%s/check_reports.py' '%s/reports4/latest/results.json'", data, root);
 	T_HAS(c, "cell.hang.reason=\"interrupted (QEMU killed)\"", "interrupt: reports written with the reason");
 	free(c);
 	char *sleep_pid = path_join(root, "build/lab/hang/fake-sleep.pid");
+
 	T_OK(!pid_alive(sleep_pid), "interrupt: QEMU's process group killed");
 	free(sleep_pid);
 }
@@ -585,6 +633,7 @@ int main(void)
 {
 	t_start("memattr-run end to end (fake QEMU)");
 	const char *rb = getenv("MEMATTR_TEST_RUN");
+
 	if (!rb || !is_exec_file(rb) || !t_have("python3")) {
 		t_skip("MEMATTR_TEST_RUN / python3 not available", "end-to-end tests");
 		return t_done();
@@ -598,6 +647,7 @@ int main(void)
 	     root, root, root, root, root, root);
 	/* the x86_64 lab cell fails on its missing QEMU before it looks for binaries */
 	char *conf = path_join(root, "lab.conf");
+
 	write_file(conf, lab_conf, false);
 	free(conf);
 
@@ -610,6 +660,7 @@ int main(void)
 	test_host_cell();
 	test_interrupt();
 	int rc = t_done();
+
 	if (rc == 0)
 		t_sh(NULL, "rm -rf '%s'", root);
 	free(root);

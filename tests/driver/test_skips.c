@@ -11,6 +11,7 @@ static void expect_parse_error(const char *text, const char *want, const char *w
 	struct skip_profile *p = NULL;
 	char *err = NULL;
 	int rc = skip_profile_parse("p.skips", text, &p, &err);
+
 	T_INT(rc, -1, "%s: rejected", what);
 	T_OK(p == NULL, "%s: no profile", what);
 	T_HAS(err, want, "%s: message", what);
@@ -49,6 +50,7 @@ static void test_judge(void)
 			   "[skip]\ntests = s.removed\nreason = *\nwhy = stale\n";
 	struct skip_profile *p = NULL;
 	char *err = NULL;
+
 	if (!T_INT(skip_profile_parse("p.skips", text, &p, &err), 0, "judge: profile parses")) {
 		t_diag("%s", err);
 		free(err);
@@ -69,16 +71,19 @@ static void test_judge(void)
 		{"s.other", "wrong reason", true, "skip"},     /* the entry wants another reason */
 	};
 	struct strvec suites = {0}, known = {0};
+
 	strvec_push(&suites, "s");
 	strvec_push(&known, "s.removed.not");
 	struct skip_scope scope = {.filtered = false, .complete = true, .suites = &suites, .known = &known};
 	struct skip_verdict v;
+
 	skip_profile_judge(p, seen, ARRAY_SIZE(seen), &scope, &v);
 	T_INT(v.expected, 2, "judge: two expected skips");
 	T_INT(v.unexpected, 2, "judge: two unexpected skips");
 	T_INT(v.missing, 1, "judge: one skip did not happen");
 	T_INT(v.stale, 1, "judge: one stale entry (the other's suite did not run)");
 	char *all = strvec_join(&v.lines, "\n");
+
 	T_HAS(all, "unexpected skip: s.surprise: no /dev/thing (no entry in p.skips)", "judge: unexpected, no entry");
 	T_HAS(all, "unexpected skip: s.other: wrong reason (p.skips:2 expects reason 'no LSE (*)')",
 	      "judge: unexpected, names the entry that wants another reason");

@@ -61,6 +61,7 @@ static void test_results(void)
 	/* renumbering needs the offset after the number */
 	struct tap_line l;
 	const char *line = "not ok 12 memslot.x # TIMEOUT 30 seconds";
+
 	tap_parse_line(line, &l);
 	T_STR(line + l.rest, " memslot.x # TIMEOUT 30 seconds", "rest of a result line");
 	tap_line_free(&l);
@@ -73,6 +74,7 @@ static void test_results(void)
 static void test_other_lines(void)
 {
 	struct tap_line l;
+
 	T_INT(tap_parse_line("TAP version 13", &l), TAP_VERSION, "TAP version 13");
 	T_INT(l.version, 13, "version 13");
 	tap_line_free(&l);
@@ -117,6 +119,7 @@ static void test_other_lines(void)
 	tap_line_free(&l);
 
 	struct tap_totals tt;
+
 	T_OK(tap_parse_totals("Totals: pass:2 fail:3 xfail:1 xpass:0 skip:1 error:4", &tt) && tt.pass == 2 &&
 		     tt.fail == 3 && tt.xfail == 1 && tt.xpass == 0 && tt.skip == 1 && tt.error == 4,
 	     "kselftest totals");
@@ -126,6 +129,7 @@ static void test_other_lines(void)
 static void write_file(const char *path, const char *text)
 {
 	FILE *f = fopen(path, "w");
+
 	if (f) {
 		fputs(text, f);
 		fclose(f);

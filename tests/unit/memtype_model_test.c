@@ -18,13 +18,15 @@ struct profile {
 };
 
 /* The default arm64 cells (lab-facts.md): max has FWB+DIC+LSE, neoverse-n1 neither FWB nor DIC,
- * cortex-a57 also no LSE; plus pKVM on max. */
+ * cortex-a57 also no LSE; plus pKVM on max.
+ */
 static const struct profile profiles[] = {
 	{ "arm64-max", { .fwb = true, .dic = true, .cap243 = true, .lse = true } },
 	{ "arm64-neoverse-n1", { .lse = true } },
 	{ "arm64-cortex-a57", { 0 } },
 	{ "arm64-max-protected", { .fwb = true, .dic = true, .cap243 = true, .pkvm = true, .lse = true } },
 };
+
 #define NPROFILES (sizeof(profiles) / sizeof(profiles[0]))
 #define DEFAULT_PROFILES 3
 

@@ -37,7 +37,8 @@ void ma_guest_printf(const char *fmt, ...) __attribute__((format(printf, 1, 2)))
 void ma_guest_assert_fail(const char *file, unsigned line, const char *expr, uint64_t a, uint64_t b)
 	__attribute__((noreturn));
 /* Called by the arch exception handlers: returns only if a fixup was armed (then the handler
- * resumes at cpu->fixup_pc); otherwise reports MA_CALL_EXCEPTION and stops the vCPU. */
+ * resumes at cpu->fixup_pc); otherwise reports MA_CALL_EXCEPTION and stops the vCPU.
+ */
 void ma_guest_exception(uint64_t vector, uint64_t syndrome, uint64_t addr, uint64_t pc);
 int ma_vsnprintf(char *buf, size_t size, const char *fmt, va_list ap);
 int ma_snprintf(char *buf, size_t size, const char *fmt, ...) __attribute__((format(printf, 3, 4)));

@@ -28,6 +28,7 @@ struct ma_atomic_run {
 	uint64_t overlaps;	/* increments, over all vCPUs, that saw another vCPU's in between */
 	unsigned failed_vcpus;	/* vCPUs that did not finish */
 };
+
 /*
  * Run flavour f, iters increments per vCPU, on every vCPU of vm at once on the counter at gpa
  * (counter is the host's view of it; counter[1] is the lock word of the lock flavours, counter[2]

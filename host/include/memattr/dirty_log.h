@@ -59,7 +59,8 @@ void ma_dirty_format(const uint64_t *bm, uint64_t npages, char *buf, size_t len)
 void ma_guest_store_pages(struct ma_vcpu *v, uint64_t gpa, volatile uint64_t *hva, uint64_t page_size,
 			  const uint64_t *pages, unsigned n, uint64_t tag);
 /* KVM_GET_DIRTY_LOG of the slot (npages pages) must give exactly want_bm; fails the test naming the
- * difference, logs the dirty pages otherwise. */
+ * difference, logs the dirty pages otherwise.
+ */
 void ma_expect_dirty_log(struct ma_vm *vm, uint32_t slot, uint64_t npages, const uint64_t *want_bm,
 			 const char *when);
 /* The same with the expected pages listed. */

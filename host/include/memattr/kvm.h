@@ -186,7 +186,8 @@ void ma_run_agent_done(struct ma_vcpu *v, enum ma_agent agent, const uint64_t *a
 	(unsigned)(sizeof((const uint64_t[]){ __VA_ARGS__ }) / sizeof(uint64_t))
 #define MA_NO_ARGS NULL, 0
 /* The same agent on every vCPU of the VM at once, one thread each; res[] has nr_vcpus entries.
- * Returns the number of vCPUs whose outcome was not MA_OUT_DONE. */
+ * Returns the number of vCPUs whose outcome was not MA_OUT_DONE.
+ */
 unsigned ma_vcpus_run_agent_all(struct ma_vm *vm, enum ma_agent agent, const uint64_t *args,
 				unsigned nargs, unsigned timeout_ms, struct ma_result *res);
 const char *ma_outcome_name(enum ma_outcome o);

@@ -86,6 +86,7 @@ struct ma_pfnmap_spec {
 	unsigned index;		/* vfio region or BAR number */
 	int type;		/* enum ma_pfnmap_type, or -1: derived from the driver */
 };
+
 #define MA_PFNMAP_MAX_SPECS 8
 /* Parse a MEMATTR_PFNMAP value: the number of specs, or -EINVAL with *err describing the problem. */
 int ma_pfnmap_parse_specs(const char *s, struct ma_pfnmap_spec *out, unsigned max, char *err, size_t errlen);

@@ -12,6 +12,7 @@ static const struct mt_rule r_run = {
 	"s2.x86_maps_any_pfn", "the TDP fault maps any pfn hva_to_pfn_remapped finds",
 	"arch/x86/kvm/mmu/mmu.c:kvm_tdp_page_fault, virt/kvm/kvm_main.c:hva_to_pfn_remapped, Linux " MA_KERNEL_REF
 };
+
 static const struct mt_rule r_atomics = {
 	"probe.x86_locked", "x86 locked instructions are atomic on every memory type, UC included",
 	"Intel SDM vol. 3A 9.1.2.2 'Software Controlled Bus Locking'; AMD APM vol. 2 7.3"

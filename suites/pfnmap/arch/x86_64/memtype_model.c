@@ -14,11 +14,13 @@ static const struct mt_rule r_slot = {
 	"slot.x86", "x86 checks only the gfn range, not the VMA: PFNMAP slots are accepted, with or without dirty logging",
 	"arch/x86/kvm/x86.c:kvm_arch_prepare_memory_region, Linux " MA_KERNEL_REF
 };
+
 static const struct mt_rule r_s2 = {
 	"s2.x86", "NPT/EPT map the pfn hva_to_pfn_remapped finds; the memory type comes from the host PAT/MTRR "
 	"(SVM) or the EPT memtype KVM computes (VMX): not observable by these probes",
 	"arch/x86/kvm/mmu/spte.c:make_spte, virt/kvm/kvm_main.c:hva_to_pfn_remapped, Linux " MA_KERNEL_REF
 };
+
 static const struct mt_rule r_probe = {
 	"probe.x86_completes", "every probe completes on every x86 memory type (UC/WC/WB): no alignment or "
 	"memory-type faults, locked operations are atomic on UC, fetch from UC/WC is allowed",
