@@ -13,7 +13,7 @@ extern const unsigned char ma_guest_image_start[];
 extern const unsigned char ma_guest_image_end[];
 
 /* KVM_CREATE_VM type for these options (arm64: IPA size bits; x86: opts->type). */
-int ma_arch_try_vm_type(const struct ma_vm_opts *opts, unsigned long *type, unsigned *ipa_bits);
+int ma_arch_try_vm_type(const struct ma_vm_opts *opts, unsigned long *type, unsigned int *ipa_bits);
 /* After the system slot exists and the image is loaded: arch tables (x86 GDT/IDT/TSS), the
  * stage-1 root (vm->pt_root, from the pool through ma_pt_alloc_page()), and the identity map
  * of the system slot as Normal-WB.

@@ -26,7 +26,7 @@ void ma_atomics_run_checked(struct ma_vm *vm, uint64_t gpa, volatile uint64_t *c
 	out->failed_vcpus = ma_vcpus_run_agent_all(vm, MA_AGENT_ATOMIC_INC, (uint64_t[]){ gpa, iters, f, gpa + 16 }, 4,
 						    ma_default_run_timeout_ms() * 6, res);
 	out->counter = counter[0];
-	for (unsigned i = 0; i < vm->nr_vcpus; i++) {
+	for (unsigned int i = 0; i < vm->nr_vcpus; i++) {
 		char why[768];
 
 		ma_result_describe(&res[i], why, sizeof(why));

@@ -47,7 +47,7 @@ static void unlock(struct ma_inject *in)
 
 static void record(struct ma_inject *in, uint64_t key, unsigned long req, void *const *frames, int n)
 {
-	unsigned i;
+	unsigned int i;
 
 	lock(in);
 	for (i = 0; i < in->nsites; i++)

@@ -43,7 +43,7 @@ struct instance {
 };
 
 static const struct ma_test_def *registry[MA_MAX_TESTS];
-static unsigned nr_registered;
+static unsigned int nr_registered;
 
 void ma_register(const struct ma_test_def *def)
 {
@@ -56,7 +56,7 @@ void ma_register(const struct ma_test_def *def)
 
 /* ---- requirements ---- */
 
-static unsigned this_arch(void)
+static unsigned int this_arch(void)
 {
 #if defined(__aarch64__)
 	return MA_ARCH_ARM64;
@@ -256,7 +256,7 @@ struct outcome {
 };
 
 struct exec_opts {
-	unsigned timeout_override;
+	unsigned int timeout_override;
 	bool quiet;			/* the child's output goes to /dev/null (fault injection runs) */
 	bool health;			/* judge the kernel's health around the test */
 };
@@ -343,7 +343,7 @@ static void execute(const struct instance *in, const struct exec_opts *opts, str
 		    struct outcome *o)
 {
 	const struct ma_test_def *d = in->def;
-	unsigned timeout = opts->timeout_override ? opts->timeout_override
+	unsigned int timeout = opts->timeout_override ? opts->timeout_override
 			   : (d->timeout_s ? d->timeout_s : MA_DEFAULT_TIMEOUT_S) * ma_timeout_scale();
 	struct ma_health health = { .kmsg_fd = -1, .taint = -1 };
 	struct ma_health_findings findings;
@@ -403,10 +403,10 @@ static void execute(const struct instance *in, const struct exec_opts *opts, str
 }
 
 struct totals {
-	unsigned pass, fail, xfail, xpass, skip, error;
+	unsigned int pass, fail, xfail, xpass, skip, error;
 };
 
-static void print_result(const struct instance *in, const char *prefix, unsigned num,
+static void print_result(const struct instance *in, const char *prefix, unsigned int num,
 			 const struct outcome *o, struct totals *tot)
 {
 	const char *src = in->def->source;
@@ -456,7 +456,7 @@ static struct ma_child_result *new_result(void)
 	return r == MAP_FAILED ? NULL : r;
 }
 
-static void run_instance(const struct instance *in, unsigned num, const struct exec_opts *opts,
+static void run_instance(const struct instance *in, unsigned int num, const struct exec_opts *opts,
 			 struct totals *tot)
 {
 	struct outcome o = { 0 };
@@ -495,12 +495,12 @@ struct inject_totals {
  * --inject: record the test's KVM ioctl call sites, then fail each site's first call in turn; the
  * test must fail every time.  One TAP result per test: "inject.<name>".
  */
-static void run_inject(const struct instance *in, unsigned num, const struct exec_opts *base,
+static void run_inject(const struct instance *in, unsigned int num, const struct exec_opts *base,
 		       struct totals *tot, struct inject_totals *it)
 {
 	struct exec_opts opts = *base;
 	struct ma_inject_site sites[MA_INJECT_MAX_SITES];
-	unsigned nsites, survivors = 0, unreached = 0, k;
+	unsigned int nsites, survivors = 0, unreached = 0, k;
 	struct outcome o = { 0 };
 	struct ma_child_result *res;
 	bool error;
@@ -570,9 +570,9 @@ static void run_inject(const struct instance *in, unsigned num, const struct exe
 	print_result(in, "inject.", num, &o, tot);
 }
 
-static int selected(const char *name, char **inc, unsigned ninc, char **exc, unsigned nexc)
+static int selected(const char *name, char **inc, unsigned int ninc, char **exc, unsigned int nexc)
 {
-	unsigned i;
+	unsigned int i;
 
 	for (i = 0; i < nexc; i++)
 		if (!fnmatch(exc[i], name, 0))
@@ -601,7 +601,7 @@ static void usage(const char *prog, FILE *f)
 		prog, ma_errno_name(MA_INJECT_ERRNO));
 }
 
-static int parse_seconds(const char *prog, const char *arg, unsigned *out)
+static int parse_seconds(const char *prog, const char *arg, unsigned int *out)
 {
 	char *end;
 	long v = strtol(arg, &end, 10);
@@ -610,7 +610,7 @@ static int parse_seconds(const char *prog, const char *arg, unsigned *out)
 		fprintf(stderr, "%s: -o needs a number of seconds (1-86400), got '%s'\n", prog, arg);
 		return -1;
 	}
-	*out = (unsigned)v;
+	*out = (unsigned int)v;
 	return 0;
 }
 
@@ -635,7 +635,7 @@ int ma_harness_main(int argc, char **argv)
 	static struct instance all[MA_MAX_TESTS * 4];
 	char *inc[32], *exc[32];
 	const char *after = NULL;
-	unsigned ninc = 0, nexc = 0, n = 0, nsel = 0, k, first = 0;
+	unsigned int ninc = 0, nexc = 0, n = 0, nsel = 0, k, first = 0;
 	struct instance **sel;
 	struct totals tot = { 0 };
 	struct inject_totals it = { 0 };
@@ -676,11 +676,11 @@ int ma_harness_main(int argc, char **argv)
 			return 2;
 		}
 	}
-	for (unsigned i = 0; i < nr_registered; i++) {
+	for (unsigned int i = 0; i < nr_registered; i++) {
 		const struct ma_test_def *d = registry[i];
-		unsigned nv = d->nr_variants ? d->nr_variants : 1;
+		unsigned int nv = d->nr_variants ? d->nr_variants : 1;
 
-		for (unsigned v = 0; v < nv; v++) {
+		for (unsigned int v = 0; v < nv; v++) {
 			struct instance *in = &all[n++];
 
 			in->def = d;
@@ -692,8 +692,8 @@ int ma_harness_main(int argc, char **argv)
 		}
 	}
 	/* names must be unique: a duplicate is a defect of the suite, not of the kernel */
-	for (unsigned i = 0; i < n; i++)
-		for (unsigned j = i + 1; j < n; j++)
+	for (unsigned int i = 0; i < n; i++)
+		for (unsigned int j = i + 1; j < n; j++)
 			if (!strcmp(all[i].name, all[j].name)) {
 				fprintf(stderr, "memattr: duplicate test name %s\n", all[i].name);
 				return KSFT_FAIL;
@@ -701,7 +701,7 @@ int ma_harness_main(int argc, char **argv)
 	sel = calloc(n ? n : 1, sizeof(*sel));
 	if (!sel)
 		return KSFT_FAIL;
-	for (unsigned i = 0; i < n; i++)
+	for (unsigned int i = 0; i < n; i++)
 		if (selected(all[i].name, inc, ninc, exc, nexc))
 			sel[nsel++] = &all[i];
 	if (after) {

@@ -51,7 +51,7 @@ const char *ma_taint_letters(unsigned long bits, char *buf, size_t len)
 	size_t o = 0;
 
 	buf[0] = 0;
-	for (unsigned b = 0; b < 8 * sizeof(bits) && o < len; b++)
+	for (unsigned int b = 0; b < 8 * sizeof(bits) && o < len; b++)
 		if (bits & (1ul << b))
 			o += (size_t)snprintf(buf + o, len - o, "%s%c(%u)", o ? " " : "",
 					      b < sizeof(letters) - 1 ? letters[b] : '?', b);
@@ -65,16 +65,16 @@ const char *ma_taint_letters(unsigned long bits, char *buf, size_t len)
  */
 struct incident {
 	bool open, known;
-	unsigned nproblems;
+	unsigned int nproblems;
 	char lines[MAX_REPORTED][256];
 };
 
 static void incident_close(struct incident *in, const struct ma_kernel_log *known, struct ma_health_findings *f)
 {
 	if (in->open && in->nproblems) {
-		unsigned shown = in->nproblems < MAX_REPORTED ? in->nproblems : MAX_REPORTED;
+		unsigned int shown = in->nproblems < MAX_REPORTED ? in->nproblems : MAX_REPORTED;
 
-		for (unsigned i = 0; i < shown; i++) {
+		for (unsigned int i = 0; i < shown; i++) {
 			if (in->known)
 				printf("# kernel (known: %s): %s\n", known->why ? known->why : known->match, in->lines[i]);
 			else if (f->bad + i < MAX_REPORTED)

@@ -19,7 +19,7 @@
 #include "memattr/pfnmap.h"
 
 /* The n-th spec of one kind from MEMATTR_PFNMAP; -ENODEV if there is none, -EINVAL if it is bad. */
-static int find_spec(int what, unsigned nth, struct ma_pfnmap_spec *sp, const char **why)
+static int find_spec(int what, unsigned int nth, struct ma_pfnmap_spec *sp, const char **why)
 {
 	static char err[200];
 	struct ma_pfnmap_spec specs[MA_PFNMAP_MAX_SPECS];
@@ -69,7 +69,7 @@ int ma_try_pfnmap_open_pci_bar(struct ma_pfnmap *p, bool wc, const char **why)
 		*why = msg;
 		return -ENODEV;
 	}
-	for (unsigned i = 0; i <= sp.index && fgets(line, sizeof(line), f); i++)
+	for (unsigned int i = 0; i <= sp.index && fgets(line, sizeof(line), f); i++)
 		if (i == sp.index && sscanf(line, "%" SCNx64 " %" SCNx64 " %" SCNx64, &start, &end, &flags) != 3)
 			start = end = 0;
 	fclose(f);
@@ -104,7 +104,7 @@ static int vfio_fail(const char **why, const char *step)
 	return r;
 }
 
-int ma_try_pfnmap_open_vfio(struct ma_pfnmap *p, unsigned which, const char **why)
+int ma_try_pfnmap_open_vfio(struct ma_pfnmap *p, unsigned int which, const char **why)
 {
 	static char msg[512];
 	struct vfio_group_status gs = { .argsz = sizeof(gs) };

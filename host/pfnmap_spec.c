@@ -45,7 +45,7 @@ static int parse_one(const char *s, size_t len, struct ma_pfnmap_spec *sp, char 
 				snprintf(err, errlen, "'%s': a spec starts with vfio=<BDF> or pci=<BDF>", tok);
 				return -EINVAL;
 			}
-			unsigned dom, bus, dev, fn;
+			unsigned int dom, bus, dev, fn;
 			char extra;
 
 			if (sscanf(val, "%x:%x:%x.%x%c", &dom, &bus, &dev, &fn, &extra) != 4 || dom > 0xffff ||
@@ -67,7 +67,7 @@ static int parse_one(const char *s, size_t len, struct ma_pfnmap_spec *sp, char 
 				snprintf(err, errlen, "'%s=%s': not a valid index", tok, val);
 				return -EINVAL;
 			}
-			sp->index = (unsigned)n;
+			sp->index = (unsigned int)n;
 			have_index = true;
 		} else if (!strcmp(tok, "type") && sp->what == MA_SPEC_VFIO) {
 			if (!strcmp(val, "wb"))
@@ -93,9 +93,9 @@ static int parse_one(const char *s, size_t len, struct ma_pfnmap_spec *sp, char 
 	return 0;
 }
 
-int ma_pfnmap_parse_specs(const char *s, struct ma_pfnmap_spec *out, unsigned max, char *err, size_t errlen)
+int ma_pfnmap_parse_specs(const char *s, struct ma_pfnmap_spec *out, unsigned int max, char *err, size_t errlen)
 {
-	unsigned n = 0;
+	unsigned int n = 0;
 
 	while (s && *s) {
 		size_t len = strcspn(s, "; \t\n");

@@ -34,7 +34,7 @@ struct ma_s2trace {
 	bool inst_made;
 	bool made[MA_S2FN_COUNT][2];		/* [fn][0 entry, 1 return] event created */
 	bool enabled[MA_S2FN_COUNT][2];
-	unsigned probed;			/* 1 << fn with an entry event */
+	unsigned int probed;			/* 1 << fn with an entry event */
 	bool pid_filter;			/* set_event_pid + event-fork took */
 	int pipe_fd;
 	char carry[4096];			/* an incomplete last line from the previous read */
@@ -50,7 +50,7 @@ static const char *const fn_names[MA_S2FN_COUNT] = {
 
 const char *ma_s2fn_name(enum ma_s2fn fn)
 {
-	return (unsigned)fn < MA_S2FN_COUNT ? fn_names[fn] : "?";
+	return (unsigned int)fn < MA_S2FN_COUNT ? fn_names[fn] : "?";
 }
 
 const char *ma_s2prot_type_name(uint64_t prot)
@@ -438,7 +438,7 @@ fail:
 	return r;
 }
 
-unsigned ma_s2trace_probed(struct ma_s2trace *t)
+unsigned int ma_s2trace_probed(struct ma_s2trace *t)
 {
 	return t ? t->probed : 0;
 }
@@ -557,7 +557,7 @@ int ma_try_s2trace_parse_line(const char *line, int pid, int *kind, struct ma_s2
 		*kind = 1;
 		tag[tl - 4] = 0;
 	}
-	for (unsigned i = 0; i < sizeof(tags) / sizeof(tags[0]); i++)
+	for (unsigned int i = 0; i < sizeof(tags) / sizeof(tags[0]); i++)
 		if (!strcmp(tag, tags[i].tag))
 			fn = (int)tags[i].fn;
 	if (fn < 0)
@@ -630,10 +630,10 @@ static bool own_thread(const struct ma_s2trace *t, int tid)
 	return access(path, F_OK) == 0;
 }
 
-int ma_try_s2trace_collect(struct ma_s2trace *t, struct ma_s2map *out, unsigned max)
+int ma_try_s2trace_collect(struct ma_s2trace *t, struct ma_s2map *out, unsigned int max)
 {
 	char buf[sizeof(t->carry) + 16384];
-	unsigned total = 0;
+	unsigned int total = 0;
 
 	for (;;) {
 		ssize_t r;
@@ -663,7 +663,7 @@ int ma_try_s2trace_collect(struct ma_s2trace *t, struct ma_s2map *out, unsigned 
 				continue;
 			}
 			/* a return: it belongs to the newest entry of the same thread and function */
-			for (unsigned i = total < max ? total : max; i-- > 0;)
+			for (unsigned int i = total < max ? total : max; i-- > 0;)
 				if (out[i].tid == rec.tid && out[i].fn == rec.fn) {
 					if (!out[i].ret_known) {
 						out[i].ret_known = true;
@@ -677,5 +677,5 @@ int ma_try_s2trace_collect(struct ma_s2trace *t, struct ma_s2map *out, unsigned 
 			t->carry_len = 0;	/* a line longer than any this tracer makes: drop it */
 		memmove(t->carry, buf + start, t->carry_len);
 	}
-	return total > (unsigned)INT32_MAX ? INT32_MAX : (int)total;
+	return total > (unsigned int)INT32_MAX ? INT32_MAX : (int)total;
 }

@@ -26,7 +26,7 @@
 
 static _Thread_local struct ma_vcpu *tl_vcpu;
 
-unsigned ma_default_run_timeout_ms(void)
+unsigned int ma_default_run_timeout_ms(void)
 {
 	return MA_DEFAULT_RUN_TIMEOUT_MS * ma_timeout_scale();
 }
@@ -123,7 +123,7 @@ void ma_vcpu_free(struct ma_vcpu *v)
 	free(v);
 }
 
-void ma_vcpu_start(struct ma_vcpu *v, enum ma_agent agent, const uint64_t *args, unsigned nargs)
+void ma_vcpu_start(struct ma_vcpu *v, enum ma_agent agent, const uint64_t *args, unsigned int nargs)
 {
 	struct ma_mailbox *mb = v->mbox;
 	int r;
@@ -134,7 +134,7 @@ void ma_vcpu_start(struct ma_vcpu *v, enum ma_agent agent, const uint64_t *args,
 	mb->agent = agent;
 	mb->vcpu_index = v->index;
 	mb->nr_vcpus = v->vm->nr_vcpus;
-	for (unsigned i = 0; i < nargs && i < 8; i++)
+	for (unsigned int i = 0; i < nargs && i < 8; i++)
 		mb->args[i] = args[i];
 	r = ma_arch_try_vcpu_set_entry(v, MA_IMAGE_GPA, MA_STACK_GPA + (v->index + 1) * MA_STACK_SIZE,
 				   v->mbox_gpa);
@@ -208,7 +208,7 @@ static long long now_ms(void)
 	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
-enum ma_outcome ma_vcpu_resume(struct ma_vcpu *v, unsigned timeout_ms, struct ma_result *res)
+enum ma_outcome ma_vcpu_resume(struct ma_vcpu *v, unsigned int timeout_ms, struct ma_result *res)
 {
 	struct sigevent sev = { .sigev_notify = SIGEV_THREAD_ID, .sigev_signo = MA_WATCHDOG_SIGNAL };
 	struct itimerspec its = { 0 };
@@ -283,13 +283,13 @@ enum ma_outcome ma_vcpu_resume(struct ma_vcpu *v, unsigned timeout_ms, struct ma
 }
 
 enum ma_outcome ma_vcpu_run_agent(struct ma_vcpu *v, enum ma_agent agent, const uint64_t *args,
-				  unsigned nargs, unsigned timeout_ms, struct ma_result *res)
+				  unsigned int nargs, unsigned int timeout_ms, struct ma_result *res)
 {
 	ma_vcpu_start(v, agent, args, nargs);
 	return ma_vcpu_resume(v, timeout_ms, res);
 }
 
-void ma_run_agent_done(struct ma_vcpu *v, enum ma_agent agent, const uint64_t *args, unsigned nargs,
+void ma_run_agent_done(struct ma_vcpu *v, enum ma_agent agent, const uint64_t *args, unsigned int nargs,
 		       struct ma_result *res, const char *what, ...)
 {
 	char why[768], name[256];
@@ -306,7 +306,7 @@ void ma_run_agent_done(struct ma_vcpu *v, enum ma_agent agent, const uint64_t *a
 
 struct run_all_arg {
 	struct ma_vcpu *v;
-	unsigned timeout_ms;
+	unsigned int timeout_ms;
 	struct ma_result *res;
 };
 
@@ -319,7 +319,7 @@ static void *run_all_thread(void *p)
 }
 
 /* The n-th CPU (modulo how many there are) this process may run on, or -1. */
-static int allowed_cpu(unsigned n)
+static int allowed_cpu(unsigned int n)
 {
 	cpu_set_t set;
 	int count, c;
@@ -329,19 +329,19 @@ static int allowed_cpu(unsigned n)
 	count = CPU_COUNT(&set);
 	if (count < 1)
 		return -1;
-	n %= (unsigned)count;
+	n %= (unsigned int)count;
 	for (c = 0; c < CPU_SETSIZE; c++)
 		if (CPU_ISSET(c, &set) && n-- == 0)
 			return c;
 	return -1;
 }
 
-unsigned ma_vcpus_run_agent_all(struct ma_vm *vm, enum ma_agent agent, const uint64_t *args,
-				unsigned nargs, unsigned timeout_ms, struct ma_result *res)
+unsigned int ma_vcpus_run_agent_all(struct ma_vm *vm, enum ma_agent agent, const uint64_t *args,
+				unsigned int nargs, unsigned int timeout_ms, struct ma_result *res)
 {
 	struct run_all_arg a[MA_MAX_VCPUS];
 	pthread_t th[MA_MAX_VCPUS];
-	unsigned bad = 0, i;
+	unsigned int bad = 0, i;
 	pthread_attr_t attr;
 
 	for (i = 0; i < vm->nr_vcpus; i++)
@@ -380,7 +380,7 @@ const char *ma_outcome_name(enum ma_outcome o)
 		[MA_OUT_TIMEOUT] = "timeout",
 	};
 
-	return (unsigned)o < sizeof(n) / sizeof(n[0]) ? n[o] : "?";
+	return (unsigned int)o < sizeof(n) / sizeof(n[0]) ? n[o] : "?";
 }
 
 const char *ma_exit_reason_name(uint32_t reason)

@@ -35,7 +35,7 @@ MA_TEST(atomics, count_exact, MA_VARIANTS(atomic_variants), .timeout_s = 120,
 	const char *why_not;
 	struct ma_mem m;
 
-	for (unsigned i = 0; i < c->vcpus; i++)
+	for (unsigned int i = 0; i < c->vcpus; i++)
 		ma_vcpu_add(vm);
 	ma_read_guest_features(vm->vcpus[0], &gf);
 	why_not = ma_atomics_unsupported_reason(c->flavour, &gf);
@@ -69,7 +69,7 @@ MA_TEST(atomics, plain_increment_loses_updates, .timeout_s = 300, .req = { .min_
 	uint64_t gpa = MA_TEST_GPA, overlaps = 0, done = 0;
 	struct ma_atomic_run run;
 	struct ma_mem m;
-	unsigned r;
+	unsigned int r;
 
 	/* one vCPU per host CPU: more would only queue behind each other */
 	long cpus = sysconf(_SC_NPROCESSORS_ONLN);

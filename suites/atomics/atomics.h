@@ -11,7 +11,7 @@
 
 struct ma_atomic_case {
 	enum ma_atomic_flavour flavour;
-	unsigned vcpus;
+	unsigned int vcpus;
 };
 
 #if defined(__aarch64__)

@@ -79,7 +79,7 @@ static void dl_slot(struct dl *d, uint32_t flags)
 	ma_add_slot(d->vm, SLOT, flags, GPA, d->size, d->hva);
 }
 
-static void guest_store(struct dl *d, const uint64_t *pages, unsigned n, uint64_t tag)
+static void guest_store(struct dl *d, const uint64_t *pages, unsigned int n, uint64_t tag)
 {
 	ma_guest_store_pages(d->v, GPA, d->hva, d->hpage, pages, n, tag);
 	ms_prove_backing(d->m.kind, d->hva, d->size, "after the guest's stores");
@@ -90,15 +90,15 @@ static void expect_log(struct dl *d, const uint64_t *want_bm, const char *when)
 	ma_expect_dirty_log(d->vm, SLOT, d->npages, want_bm, when);
 }
 
-static void expect_log_of(struct dl *d, const uint64_t *pages, unsigned n, const char *when)
+static void expect_log_of(struct dl *d, const uint64_t *pages, unsigned int n, const char *when)
 {
 	ma_expect_dirty_pages(d->vm, SLOT, d->npages, pages, n, when);
 }
 
-static void set_of(uint64_t *bm, const uint64_t *pages, unsigned n)
+static void set_of(uint64_t *bm, const uint64_t *pages, unsigned int n)
 {
 	memset(bm, 0, BM_WORDS * 8);
-	for (unsigned i = 0; i < n; i++)
+	for (unsigned int i = 0; i < n; i++)
 		ma_dirty_set(bm, pages[i]);
 }
 

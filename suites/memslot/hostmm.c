@@ -73,7 +73,7 @@ static long pool_counter(const char *path)
 	return v;
 }
 
-void ms_need_hugepages(unsigned n)
+void ms_need_hugepages(unsigned int n)
 {
 	long free_pages = pool_counter(HP_DIR "/free_hugepages"), resv = pool_counter(HP_DIR "/resv_hugepages");
 	long nr = pool_counter(NR_HUGEPAGES), avail, want, got;

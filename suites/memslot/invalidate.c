@@ -654,20 +654,20 @@ MA_TEST(memslot, invalidate_thp_collapse, .timeout_s = 60, .req = { .root = true
  * do_pages_move drains the per-CPU LRU batches (lru_cache_disable), so that freshly faulted pages
  * are on the LRU where compaction can isolate them.  The pages must all stay where they are.
  */
-static void same_node_move(void *hva, unsigned npages)
+static void same_node_move(void *hva, unsigned int npages)
 {
 	static void *pages[MAX_SIZE / MA_PAGE_SIZE];
 	static int nodes[MAX_SIZE / MA_PAGE_SIZE], status[MAX_SIZE / MA_PAGE_SIZE];
 	long r;
 
-	for (unsigned i = 0; i < npages; i++)
+	for (unsigned int i = 0; i < npages; i++)
 		pages[i] = (char *)hva + i * PG;
 	r = syscall(SYS_move_pages, 0, (unsigned long)npages, pages, NULL, status, 0);
 	if (r) {
 		ma_log("move_pages(query): %s; no same-node move", ma_errno_name(errno));
 		return;
 	}
-	for (unsigned i = 0; i < npages; i++)
+	for (unsigned int i = 0; i < npages; i++)
 		nodes[i] = status[i] < 0 ? 0 : status[i];
 	r = syscall(SYS_move_pages, 0, (unsigned long)npages, pages, nodes, status, MPOL_MF_MOVE);
 	ma_log("move_pages to the same node: %s, page 0 status %d (node %d)", r ? ma_errno_name(errno) : "0",
@@ -692,8 +692,8 @@ MA_TEST(memslot, invalidate_migrate, MA_VARIANTS(small_page_backings), .timeout_
 {
 	enum ma_backing kind = (enum ma_backing)t->value;
 	static long long before[MAX_SIZE / MA_PAGE_SIZE];
-	unsigned npages;
-	unsigned moved = 0, first = 0;
+	unsigned int npages;
+	unsigned int moved = 0, first = 0;
 	struct ma_mem m;
 	struct inv x;
 	int fd, r;
@@ -702,12 +702,12 @@ MA_TEST(memslot, invalidate_migrate, MA_VARIANTS(small_page_backings), .timeout_
 	 * some more likely (64 pages: none moved in most lab runs; 512: a few hundred in most)
 	 */
 	slot_bytes = MAX_SIZE;
-	npages = (unsigned)(SIZE / PG);
+	npages = (unsigned int)(SIZE / PG);
 	alloc(&m, kind);
 	inv_vm(&x, m.hva);
 	guest_write(&x, 0, SIZE, S_OLD, "before compaction");
 	ms_prove_backing(kind, m.hva, SIZE, "after the guest's write");
-	for (unsigned i = 0; i < npages; i++) {
+	for (unsigned int i = 0; i < npages; i++) {
 		before[i] = ms_try_pagemap_pfn((char *)m.hva + i * PG);
 		if (before[i] <= 0)
 			ma_skip("/proc/self/pagemap gives no pfn for page %u (%lld)", i, before[i]);
@@ -722,7 +722,7 @@ MA_TEST(memslot, invalidate_migrate, MA_VARIANTS(small_page_backings), .timeout_
 	close(fd);
 	if (r)
 		ma_fatal("writing /proc/sys/vm/compact_memory: %s", ma_errno_name(-r));
-	for (unsigned i = 0; i < npages; i++) {
+	for (unsigned int i = 0; i < npages; i++) {
 		long long now = ms_try_pagemap_pfn((char *)m.hva + i * PG);
 
 		if (now > 0 && now != before[i] && !moved++)

@@ -57,9 +57,9 @@ MA_TEST(pfnmap, atomics_with_host_reads, MA_VARIANTS(sources), .req = { .root = 
 	volatile uint64_t *counter;
 	const struct mt_rule *rule;
 	struct ma_pfnmap p;
-	unsigned nfl;
+	unsigned int nfl;
 
-	for (unsigned i = 0; i < VCPUS; i++)
+	for (unsigned int i = 0; i < VCPUS; i++)
 		ma_vcpu_add(vm);
 	pfn_open(c, PFN_SIZE, NULL, &p);
 	/* a memslot or a mapping KVM refuses here is checked (and ends the test) first */
@@ -72,7 +72,7 @@ MA_TEST(pfnmap, atomics_with_host_reads, MA_VARIANTS(sources), .req = { .root = 
 	ma_read_guest_features(vm->vcpus[0], &gf);
 	counter = p.hva;
 	fl = ma_atomic_flavours(&nfl);
-	for (unsigned f = 0; f < nfl; f++) {
+	for (unsigned int f = 0; f < nfl; f++) {
 		const char *why_not = ma_atomics_unsupported_reason(fl[f], &gf);
 		struct reader rd = { .counter = counter };
 		struct ma_atomic_run run;

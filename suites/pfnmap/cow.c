@@ -9,7 +9,7 @@ static const struct ma_variant cow_sources[] = {
 };
 
 /* Check, through the separate shared mapping, that device memory still holds what it held. */
-static void device_unchanged(volatile uint64_t *dev, unsigned idx, uint64_t want, const char *after)
+static void device_unchanged(volatile uint64_t *dev, unsigned int idx, uint64_t want, const char *after)
 {
 	MA_CHECK(dev[idx] == want,
 		 "after %s the device memory word %u is %#llx, expected it unchanged (%#llx): a guest "

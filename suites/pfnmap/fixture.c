@@ -29,7 +29,7 @@ MA_TEST(pfnmap, fixture_module_loaded,
 	ma_log("memattr_carveout: base %#lx size %#lx", (unsigned long)base, (unsigned long)size);
 	MA_EXPECT_TRUE(size > 0 && size % (long)ma_host_page_size() == 0);
 	MA_EXPECT_TRUE(base > 0 && base % (long)ma_host_page_size() == 0);
-	for (unsigned i = 0; i < 3; i++)
+	for (unsigned int i = 0; i < 3; i++)
 		MA_CHECK(!(stat(devs[i], &st) || !S_ISCHR(st.st_mode)),
 			 "%s is not a character device", devs[i]);
 }

@@ -37,7 +37,7 @@ MA_TEST(pfnmap, fixture_pmd_faults, MA_VARIANTS(fixture_sources), .req = { .root
 	pfn_open(c, 2 * pmd, pfn_hole(2 * pmd, pmd), &p);
 	pfn_add_slot(vm, 1, SLOT_GPA, &p);
 	pfn_require_guest_access(vm, v, &p, SLOT_GPA);
-	for (unsigned i = 0; i < 2; i++) {
+	for (unsigned int i = 0; i < 2; i++) {
 		uint64_t gpa = SLOT_GPA + win[i];
 
 		ma_map(vm, gpa, gpa, WINDOW, p.cacheable ? MA_MT_NORMAL_WB : MA_MT_DEVICE_nGnRE);
@@ -45,7 +45,7 @@ MA_TEST(pfnmap, fixture_pmd_faults, MA_VARIANTS(fixture_sources), .req = { .root
 				  (unsigned long long)win[i]);
 	}
 	after = ma_fixture_counter("pmd_faults");
-	for (unsigned i = 0; i < 2; i++)
+	for (unsigned int i = 0; i < 2; i++)
 		for (uint64_t off = win[i]; off < win[i] + WINDOW; off += 8)
 			bad += *(volatile uint64_t *)((char *)p.hva + off) != ma_pattern_word(9, SLOT_GPA + off);
 	ma_log("pmd_faults %ld -> %ld: guest wrote into both %llu KiB PMDs of a PMD-aligned mapping at %p",

@@ -98,7 +98,7 @@ bool ma_pfnmap_atomics_required(struct ma_vm *vm, const struct ma_pfnmap *p, con
 int ma_pfnmap_cow_write_errno(const struct mt_rule **rule);
 /* The bytes of a "return" instruction for exec probes. */
 extern const unsigned char ma_return_insn[];
-extern const unsigned ma_return_insn_len;
+extern const unsigned int ma_return_insn_len;
 /* Check KVM_CAP_ARM_CACHEABLE_PFNMAP_SUPPORTED at both scopes (a whole test body). */
 void ma_pfnmap_check_cap(struct ma_t *t);
 

@@ -29,12 +29,12 @@ static const struct ma_variant kinds[] = {
 };
 
 /* how many specs of a kind MEMATTR_PFNMAP gives (a bad value fails the test) */
-static unsigned specs_of(int what)
+static unsigned int specs_of(int what)
 {
 	struct ma_pfnmap_spec specs[MA_PFNMAP_MAX_SPECS];
 	const char *env = getenv("MEMATTR_PFNMAP");
 	char err[256];
-	unsigned n = 0;
+	unsigned int n = 0;
 	int r;
 
 	if (!env || !*env)

@@ -53,7 +53,7 @@ MA_TEST(unit, pattern_word_depends_on_seed_and_address, .req = { .no_kvm = true 
 {
 	uint64_t a = ma_pattern_word(1, 0x80000000), b = ma_pattern_word(2, 0x80000000);
 	uint64_t c = ma_pattern_word(1, 0x80000008);
-	unsigned same = 0;
+	unsigned int same = 0;
 
 	MA_EXPECT_NE(a, b);
 	MA_EXPECT_NE(a, c);

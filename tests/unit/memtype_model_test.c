@@ -36,19 +36,19 @@ static const enum ma_memtype s1_types[] = { MA_MT_NORMAL_WB, MA_MT_NORMAL_NC, MA
 
 MA_TEST(unit, memtype_model_every_s2_swap_changes_an_outcome, .req = { .no_kvm = true })
 {
-	for (unsigned p = 0; p < DEFAULT_PROFILES; p++) {
+	for (unsigned int p = 0; p < DEFAULT_PROFILES; p++) {
 		const struct mt_platform *pl = &profiles[p].pl;
 
-		for (unsigned a = 0; a < 3; a++) {
-			for (unsigned b = a + 1; b < 3; b++) {
+		for (unsigned int a = 0; a < 3; a++) {
+			for (unsigned int b = a + 1; b < 3; b++) {
 				const char *how = NULL;
 				char buf[96];
 
-				for (unsigned s = 0; s < 3 && !how; s++) {
-					for (unsigned op = 0; op < MA_PROBE_COUNT && !how; op++) {
+				for (unsigned int s = 0; s < 3 && !how; s++) {
+					for (unsigned int op = 0; op < MA_PROBE_COUNT && !how; op++) {
 						const struct mt_rule *ra, *rb;
-						unsigned ea = mt_arm64_probe(pl, s2_types[a], 0, s1_types[s], op, &ra);
-						unsigned eb = mt_arm64_probe(pl, s2_types[b], 0, s1_types[s], op, &rb);
+						unsigned int ea = mt_arm64_probe(pl, s2_types[a], 0, s1_types[s], op, &ra);
+						unsigned int eb = mt_arm64_probe(pl, s2_types[b], 0, s1_types[s], op, &rb);
 
 						/* disjoint: whatever the CPU does, a swap cannot pass */
 						if (!(ea & eb)) {
@@ -70,17 +70,17 @@ MA_TEST(unit, memtype_model_every_s2_swap_changes_an_outcome, .req = { .no_kvm =
 
 MA_TEST(unit, memtype_model_expectations_are_sets_with_rules, .req = { .no_kvm = true })
 {
-	const unsigned run_errors = MT_BIT(MT_RUN_EFAULT) | MT_BIT(MT_RUN_EINVAL) | MT_BIT(MT_RUN_EPERM);
+	const unsigned int run_errors = MT_BIT(MT_RUN_EFAULT) | MT_BIT(MT_RUN_EINVAL) | MT_BIT(MT_RUN_EPERM);
 
-	for (unsigned p = 0; p < NPROFILES; p++) {
-		for (unsigned k = 0; k < MA_PFN_COUNT; k++) {
-			for (unsigned s = 0; s < MA_MT_COUNT; s++) {
+	for (unsigned int p = 0; p < NPROFILES; p++) {
+		for (unsigned int k = 0; k < MA_PFN_COUNT; k++) {
+			for (unsigned int s = 0; s < MA_MT_COUNT; s++) {
 				struct mt_row_expect e;
 
 				mt_arm64_expect_row(&profiles[p].pl, &mt_source_table[k], (enum ma_memtype)s, &e);
 				MA_EXPECT_TRUE(e.slot_rule && e.s2_rule && e.eff_rule);
-				for (unsigned op = 0; op < MA_PROBE_COUNT; op++) {
-					unsigned set = e.allowed[op];
+				for (unsigned int op = 0; op < MA_PROBE_COUNT; op++) {
+					unsigned int set = e.allowed[op];
 
 					MA_CHECK(!(!set || (set & MT_BIT(MT_OTHER)) || !e.probe_rule[op]),
 						 "%s %s s1=%u op=%u: set %#x", profiles[p].cell, ma_pfnmap_name(k), s,
@@ -95,11 +95,11 @@ MA_TEST(unit, memtype_model_expectations_are_sets_with_rules, .req = { .no_kvm =
 	}
 	{
 		/* a rule id means one thing */
-		unsigned n;
+		unsigned int n;
 		const struct mt_rule *const *r = mt_arm64_rules(&n);
 
-		for (unsigned i = 0; i < n; i++)
-			for (unsigned j = i + 1; j < n; j++)
+		for (unsigned int i = 0; i < n; i++)
+			for (unsigned int j = i + 1; j < n; j++)
 				MA_CHECK(!(!strcmp(r[i]->id, r[j]->id)), "rule id %s used twice", r[i]->id);
 	}
 }
@@ -116,7 +116,7 @@ MA_TEST(unit, memtype_model_source_table_stage2_types, .req = { .no_kvm = true }
 	const struct mt_rule *rule;
 	int run_errno;
 
-	for (unsigned k = 0; k < MA_PFN_COUNT; k++) {
+	for (unsigned int k = 0; k < MA_PFN_COUNT; k++) {
 		enum mt_type s2 = mt_arm64_stage2(&profiles[0].pl, &mt_source_table[k], &run_errno, &rule);
 
 		MA_CHECK(!(s2 != on_max[k] || run_errno),
@@ -142,7 +142,7 @@ MA_TEST(unit, memtype_model_source_table_stage2_types, .req = { .no_kvm = true }
 
 /* What the lab cells showed (run 20261130T110536Z, before the model existed): it must fit. */
 struct seen_row {
-	unsigned profile;
+	unsigned int profile;
 	enum ma_pfnmap_kind kind;
 	enum ma_memtype s1;
 	enum mt_outcome seen[MA_PROBE_COUNT];	/* load store unaligned exec exclusive atomic */
@@ -167,12 +167,12 @@ static const struct seen_row lab_rows[] = {
 
 MA_TEST(unit, memtype_model_fits_what_the_lab_saw, .req = { .no_kvm = true })
 {
-	for (unsigned i = 0; i < sizeof(lab_rows) / sizeof(lab_rows[0]); i++) {
+	for (unsigned int i = 0; i < sizeof(lab_rows) / sizeof(lab_rows[0]); i++) {
 		const struct seen_row *r = &lab_rows[i];
 		struct mt_row_expect e;
 
 		mt_arm64_expect_row(&profiles[r->profile].pl, &mt_source_table[r->kind], r->s1, &e);
-		for (unsigned op = 0; op < MA_PROBE_COUNT; op++)
+		for (unsigned int op = 0; op < MA_PROBE_COUNT; op++)
 			MA_CHECK(e.allowed[op] & MT_BIT(r->seen[op]),
 				 "%s %s s1=%u op=%u: lab saw %s, model allows %#x (%s)", profiles[r->profile].cell,
 				ma_pfnmap_name(r->kind), r->s1, op, mt_outcome_name(r->seen[op]), e.allowed[op],

@@ -45,7 +45,7 @@ MA_TEST(unit, pfnmap_spec_errors, .req = { .no_kvm = true })
 	};
 	struct ma_pfnmap_spec s[MA_PFNMAP_MAX_SPECS];
 
-	for (unsigned i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+	for (unsigned int i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
 		char err[200] = "";
 		int n = ma_pfnmap_parse_specs(bad[i].in, s, MA_PFNMAP_MAX_SPECS, err, sizeof(err));
 

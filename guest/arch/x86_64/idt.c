@@ -33,7 +33,7 @@ void ma_x86_idt_load(void)
 	volatile struct idt_gate *idt = ma_x86_idt;
 	struct idt_ptr p;
 	uint16_t cs;
-	unsigned i;
+	unsigned int i;
 
 	__asm__ volatile("movw %%cs, %0" : "=r"(cs));
 	for (i = 0; i < NR_VECTORS; i++) {

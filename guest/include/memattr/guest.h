@@ -34,7 +34,7 @@ static inline struct ma_guest_cpu *ma_this_cpu(void)
 void ma_guest_main(struct ma_mailbox *mb);	/* called by the arch start code */
 void ma_guest_call(enum ma_call call);		/* ring the doorbell; returns when the host resumes */
 void ma_guest_printf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-void ma_guest_assert_fail(const char *file, unsigned line, const char *expr, uint64_t a, uint64_t b)
+void ma_guest_assert_fail(const char *file, unsigned int line, const char *expr, uint64_t a, uint64_t b)
 	__attribute__((noreturn));
 /* Called by the arch exception handlers: returns only if a fixup was armed (then the handler
  * resumes at cpu->fixup_pc); otherwise reports MA_CALL_EXCEPTION and stops the vCPU.

@@ -10,7 +10,7 @@ static const enum ma_atomic_flavour flavours[] = {
 	MA_ATOMIC_LLSC, MA_ATOMIC_LSE_LDADD, MA_ATOMIC_LSE_CAS, MA_ATOMIC_LSE_SWP,
 };
 
-const enum ma_atomic_flavour *ma_atomic_flavours(unsigned *n)
+const enum ma_atomic_flavour *ma_atomic_flavours(unsigned int *n)
 {
 	*n = sizeof(flavours) / sizeof(flavours[0]);
 	return flavours;

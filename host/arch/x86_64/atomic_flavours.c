@@ -6,7 +6,7 @@ static const enum ma_atomic_flavour flavours[] = {
 	MA_ATOMIC_X86_XADD, MA_ATOMIC_X86_CMPXCHG, MA_ATOMIC_X86_XCHG,
 };
 
-const enum ma_atomic_flavour *ma_atomic_flavours(unsigned *n)
+const enum ma_atomic_flavour *ma_atomic_flavours(unsigned int *n)
 {
 	*n = sizeof(flavours) / sizeof(flavours[0]);
 	return flavours;

@@ -14,7 +14,7 @@
 #include "memattr/kvm.h"
 
 /* The atomic flavours of this architecture (not MA_ATOMIC_PLAIN), *n of them. */
-const enum ma_atomic_flavour *ma_atomic_flavours(unsigned *n);
+const enum ma_atomic_flavour *ma_atomic_flavours(unsigned int *n);
 const char *ma_atomic_flavour_name(enum ma_atomic_flavour f);
 /* NULL if the guest's features allow the flavour, else the reason, naming the register and field. */
 const char *ma_atomics_unsupported_reason(enum ma_atomic_flavour f, const struct ma_guest_features *gf);
@@ -26,7 +26,7 @@ struct ma_atomic_run {
 	uint64_t expected;	/* increments the vCPUs report (>= nr_vcpus * iterations) */
 	uint64_t counter;	/* the final count */
 	uint64_t overlaps;	/* increments, over all vCPUs, that saw another vCPU's in between */
-	unsigned failed_vcpus;	/* vCPUs that did not finish */
+	unsigned int failed_vcpus;	/* vCPUs that did not finish */
 };
 
 /*

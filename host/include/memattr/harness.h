@@ -29,13 +29,13 @@ enum ma_arch_mask {
 
 /* Requirements: checked before the test runs; an unmet one is a SKIP naming it. */
 struct ma_req {
-	unsigned arch;			/* enum ma_arch_mask bits; 0 = any */
+	unsigned int arch;			/* enum ma_arch_mask bits; 0 = any */
 	long sys_caps[MA_MAX_REQ_CAPS];	/* KVM caps that must be non-zero on /dev/kvm (0 ends) */
 	long vm_caps[MA_MAX_REQ_CAPS];	/* ... on a default VM */
 	bool root;			/* needs euid 0 */
 	bool no_kvm;			/* does not need /dev/kvm (library unit tests) */
 	const char *path;		/* a file or device that must exist */
-	unsigned min_cpus;		/* online host CPUs */
+	unsigned int min_cpus;		/* online host CPUs */
 };
 
 struct ma_variant {
@@ -60,7 +60,7 @@ struct ma_kernel_log {
 
 struct ma_fixture {
 	const char *name;
-	unsigned size;			/* bytes of fixture data (t->fx) */
+	unsigned int size;			/* bytes of fixture data (t->fx) */
 	void (*setup)(struct ma_t *t, void *fx);
 	void (*teardown)(struct ma_t *t, void *fx);
 };
@@ -71,9 +71,9 @@ struct ma_test_def {
 	void (*fn)(struct ma_t *t);
 	const struct ma_fixture *fixture;
 	const struct ma_variant *variants;
-	unsigned nr_variants;
+	unsigned int nr_variants;
 	struct ma_req req;
-	unsigned timeout_s;		/* 0 = default (30 s), scaled by MEMATTR_TIMEOUT_SCALE */
+	unsigned int timeout_s;		/* 0 = default (30 s), scaled by MEMATTR_TIMEOUT_SCALE */
 	const char *source;		/* the kernel source behind the expectation */
 	const char *no_checks;		/* why the body evaluates no expectation (else that is an ERROR) */
 	struct ma_kernel_log kernel_log;	/* a kernel log record the test is known to provoke */
@@ -135,7 +135,7 @@ void ma_xfail_next(bool when, const char *why);
 /* an expectation held (the MA_EXPECT and MA_ASSERT macros call it; so does MA_CHECK) */
 void ma_check_passed(void);
 /* the timeout scale (MEMATTR_TIMEOUT_SCALE, >= 1) */
-unsigned ma_timeout_scale(void);
+unsigned int ma_timeout_scale(void);
 
 #define ma_fail(...) ma_fail_at(__FILE__, __LINE__, __VA_ARGS__)
 #define ma_fatal(...) ma_fatal_at(__FILE__, __LINE__, __VA_ARGS__)

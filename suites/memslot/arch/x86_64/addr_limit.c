@@ -36,7 +36,7 @@ static int tdp_enabled(void)
 		"/sys/module/kvm_amd/parameters/npt", "/sys/module/kvm_intel/parameters/ept",
 	};
 
-	for (unsigned i = 0; i < 2; i++) {
+	for (unsigned int i = 0; i < 2; i++) {
 		FILE *f = fopen(params[i], "r");
 		char c = 0;
 

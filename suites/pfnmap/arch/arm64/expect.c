@@ -18,7 +18,7 @@
 
 /* ret x30 */
 const unsigned char ma_return_insn[] = { 0xc0, 0x03, 0x5f, 0xd6 };
-const unsigned ma_return_insn_len = sizeof(ma_return_insn);
+const unsigned int ma_return_insn_len = sizeof(ma_return_insn);
 
 /* What KVM tells: cap 243 on the VM and the KVM mode. */
 static void platform_kvm(struct ma_vm *vm, struct mt_platform *pl)

@@ -169,7 +169,7 @@ static const struct mt_rule *const all_rules[] = {
 	&r_p_atomic_impdef, &r_p_no_lse,
 };
 
-const struct mt_rule *const *mt_arm64_rules(unsigned *n)
+const struct mt_rule *const *mt_arm64_rules(unsigned int *n)
 {
 	*n = sizeof(all_rules) / sizeof(all_rules[0]);
 	return all_rules;
@@ -271,7 +271,7 @@ static bool s2_noncacheable(enum mt_type s2, int run_errno)
 	return s2 == MT_TYPE_NORMAL_NC || is_device(s2) || run_errno == EINVAL;
 }
 
-unsigned mt_arm64_probe(const struct mt_platform *pl, enum mt_type s2, int run_errno, enum ma_memtype s1,
+unsigned int mt_arm64_probe(const struct mt_platform *pl, enum mt_type s2, int run_errno, enum ma_memtype s1,
 			enum ma_probe_op op, const struct mt_rule **rule)
 {
 	const struct mt_rule *unused;
@@ -338,7 +338,7 @@ void mt_arm64_expect_row(const struct mt_platform *pl, const struct mt_source *s
 	out->slot_errno = mt_arm64_slot_errno(pl, src, 0, &out->slot_rule);
 	out->s2 = mt_arm64_stage2(pl, src, &run_errno, &out->s2_rule);
 	out->eff = mt_arm64_effective(pl, out->s2, s1, &out->eff_rule);
-	for (unsigned op = 0; op < MA_PROBE_COUNT; op++)
+	for (unsigned int op = 0; op < MA_PROBE_COUNT; op++)
 		out->allowed[op] = mt_arm64_probe(pl, out->s2, run_errno, s1, (enum ma_probe_op)op,
 						  &out->probe_rule[op]);
 	out->judged_type = true;

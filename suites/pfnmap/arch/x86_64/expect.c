@@ -6,7 +6,7 @@
 
 /* ret */
 const unsigned char ma_return_insn[] = { 0xc3 };
-const unsigned ma_return_insn_len = sizeof(ma_return_insn);
+const unsigned int ma_return_insn_len = sizeof(ma_return_insn);
 
 static const struct mt_rule r_run = {
 	"s2.x86_maps_any_pfn", "the TDP fault maps any pfn hva_to_pfn_remapped finds",

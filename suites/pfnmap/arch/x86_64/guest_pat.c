@@ -19,7 +19,7 @@ MA_TEST(pfnmap, x86_guest_pat_types,
 {
 	static const struct {
 		enum ma_memtype mt;
-		unsigned want;
+		unsigned int want;
 		const char *name;
 	} types[] = {
 		{ MA_MT_NORMAL_WB, PAT_WB, "WB" },
@@ -34,12 +34,12 @@ MA_TEST(pfnmap, x86_guest_pat_types,
 	ma_read_guest_features(ma_vcpu_add(vm), &gf);
 	pat = gf.pat;
 	ma_log("guest IA32_PAT = %#018llx", (unsigned long long)pat);
-	for (unsigned i = 0; i < sizeof(types) / sizeof(types[0]); i++) {
+	for (unsigned int i = 0; i < sizeof(types) / sizeof(types[0]); i++) {
 		int idx = ma_x86_try_pat_index(types[i].mt);
-		unsigned got;
+		unsigned int got;
 
 		MA_ASSERT_TRUE(idx >= 0 && idx < 8);
-		got = (unsigned)(pat >> (8 * idx)) & 7;
+		got = (unsigned int)(pat >> (8 * idx)) & 7;
 		ma_log("stage-1 %s: PAT index %d -> type %u (expected %s = %u)", ma_memtype_name(types[i].mt), idx, got,
 		       types[i].name, types[i].want);
 		MA_CHECK(got == types[i].want,

@@ -38,7 +38,7 @@ void mt_x86_expect_row(const struct mt_source *src, enum ma_memtype s1, struct m
 	out->s2_rule = &r_s2;
 	out->eff = MT_TYPE_UNOBSERVABLE;
 	out->eff_rule = &r_s2;
-	for (unsigned op = 0; op < MA_PROBE_COUNT; op++) {
+	for (unsigned int op = 0; op < MA_PROBE_COUNT; op++) {
 		out->allowed[op] = MT_BIT(MT_OK);
 		out->probe_rule[op] = &r_probe;
 	}
