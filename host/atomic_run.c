@@ -33,7 +33,8 @@ void ma_atomics_run_checked(struct ma_vm *vm, uint64_t gpa, volatile uint64_t *c
 		if (res[i].outcome != MA_OUT_DONE)
 			ma_fail("%s: vCPU %u: %s", name, i, why);
 		else if (res[i].ret.atomic.unsupported)
-			ma_fail("%s: vCPU %u: the guest found the flavour unsupported after the host allowed it", name, i);
+			ma_fail("%s: vCPU %u: the guest found the flavour unsupported after the host allowed it",
+				name, i);
 		else
 			out->overlaps += res[i].ret.atomic.overlaps;
 		out->expected += res[i].ret.atomic.increments;	/* a vCPU may go on past iters until it sees contention */
@@ -41,14 +42,13 @@ void ma_atomics_run_checked(struct ma_vm *vm, uint64_t gpa, volatile uint64_t *c
 			len += (size_t)snprintf(per_vcpu + len, sizeof(per_vcpu) - len, "%s%llu", i ? "," : "",
 						(unsigned long long)res[i].ret.atomic.overlaps);
 	}
-	ma_log("%s: %u vCPU(s) x at least %llu: counter %llu of %llu done; increments that saw another vCPU's in between: %llu "
-	       "(per vCPU %s)", name, vm->nr_vcpus, (unsigned long long)iters, (unsigned long long)out->counter,
+	ma_log("%s: %u vCPU(s) x at least %llu: counter %llu of %llu done; increments that saw another vCPU's in between: %llu (per vCPU %s)",
+	       name, vm->nr_vcpus, (unsigned long long)iters, (unsigned long long)out->counter,
 	       (unsigned long long)out->expected, (unsigned long long)out->overlaps, per_vcpu);
 	if (out->failed_vcpus)
 		return;
 	MA_CHECK(!(vm->nr_vcpus > 1 && !out->overlaps),
-		 "%s: the %u vCPUs never saw each other's increments: they did not contend, so this run "
-		"cannot show an atomicity bug", name, vm->nr_vcpus);
+		 "%s: the %u vCPUs never saw each other's increments: they did not contend, so this run cannot show an atomicity bug", name, vm->nr_vcpus);
 	if (f == MA_ATOMIC_PLAIN)
 		return;	/* the caller judges the control */
 	MA_CHECK(out->counter == out->expected,

@@ -115,7 +115,8 @@ static const char *unmet(const struct ma_req *r, bool *error)
 	for (int i = 0; i < MA_MAX_REQ_CAPS && r->sys_caps[i]; i++) {
 		v = ma_try_check_cap(fd, r->sys_caps[i]);
 		if (v <= 0) {
-			snprintf(why, sizeof(why), "KVM_CHECK_EXTENSION(%s) on /dev/kvm %s %s", cap_name(r->sys_caps[i]),
+			snprintf(why, sizeof(why), "KVM_CHECK_EXTENSION(%s) on /dev/kvm %s %s",
+				 cap_name(r->sys_caps[i]),
 				 v < 0 ? "failed:" : "is", v < 0 ? ma_errno_name((int)-v) : "0");
 			*error = v < 0;
 			close(fd);
@@ -293,8 +294,8 @@ static void judge_child(const struct instance *in, const struct ma_child_result 
 		       strsignal(WTERMSIG(status)));
 		set_verdict(o, V_FAIL);
 	} else if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
-		printf("# %s: test process exited with status %d without a verdict (a sanitizer report or an "
-		       "abort: see stderr)\n", in->name, WIFEXITED(status) ? WEXITSTATUS(status) : -1);
+		printf("# %s: test process exited with status %d without a verdict (a sanitizer report or an abort: see stderr)\n",
+		       in->name, WIFEXITED(status) ? WEXITSTATUS(status) : -1);
 		set_verdict(o, V_FAIL);
 	} else if (!res->ended) {
 		set_outcome(o, V_ERROR, "the test process exited (status 0) behind the harness's back");
@@ -375,18 +376,20 @@ static void execute(const struct instance *in, const struct exec_opts *opts, str
 		set_verdict(o, V_FAIL);
 	} else if (done <= 0) {
 		if (done < 0)
-			printf("# %s: waitpid failed: %s; killing the test\n", in->name, ma_errno_name(-done));
+			printf("# %s: waitpid failed: %s; killing the test\n",
+			       in->name, ma_errno_name(-done));
 		kill(-pid, SIGKILL);
 		kill(pid, SIGKILL);
 		if (wait_child(pid, MA_REAP_DEADLINE_MS, &status, NULL) != 1)
-			printf("# %s: the test process could not be reaped %d s after SIGKILL (stuck in the "
-			       "kernel?); going on without it\n", in->name, MA_REAP_DEADLINE_MS / 1000);
+			printf("# %s: the test process could not be reaped %d s after SIGKILL (stuck in the kernel?); going on without it\n",
+			       in->name, MA_REAP_DEADLINE_MS / 1000);
 		if (!opts->quiet)
 			printf("# duration_ms=%lld\n", now_ms() - t0);
 		if (done < 0)
 			set_outcome(o, V_ERROR, "waitpid: %s", ma_errno_name(-done));
 		else {
-			printf("# %s: killed after %u s (a guest or the test did not finish)\n", in->name, timeout);
+			printf("# %s: killed after %u s (a guest or the test did not finish)\n",
+			       in->name, timeout);
 			set_outcome(o, V_TIMEOUT, "%u seconds", timeout);
 		}
 	} else {
@@ -524,7 +527,8 @@ static void run_inject(const struct instance *in, unsigned int num, const struct
 		printf("# %s: without injection the test's verdict is %s%s%s\n", in->name, verdict_name(o.v),
 		       o.why[0] ? ": " : "", o.why);
 		if (o.v != V_SKIP)
-			set_outcome(&o, V_ERROR, "the test does not pass without injection (%s)", verdict_name(o.v));
+			set_outcome(&o, V_ERROR, "the test does not pass without injection (%s)",
+				    verdict_name(o.v));
 		print_result(in, "inject.", num, &o, tot);
 		munmap(res, sizeof(*res));
 		return;
@@ -532,7 +536,8 @@ static void run_inject(const struct instance *in, unsigned int num, const struct
 	nsites = res->inject.nsites;
 	memcpy(sites, res->inject.sites, sizeof(sites[0]) * nsites);
 	if (res->inject.overflow)
-		printf("# %s: more than %d distinct KVM ioctl call sites: the rest are not injected\n", in->name,
+		printf("# %s: more than %d distinct KVM ioctl call sites: the rest are not injected\n",
+		       in->name,
 		       MA_INJECT_MAX_SITES);
 	munmap(res, sizeof(*res));
 	for (k = 0; k < nsites; k++) {
@@ -686,7 +691,8 @@ int ma_harness_main(int argc, char **argv)
 			in->def = d;
 			in->variant = d->nr_variants ? &d->variants[v] : NULL;
 			if (in->variant)
-				snprintf(in->name, sizeof(in->name), "%s.%s.%s", d->suite, d->name, in->variant->name);
+				snprintf(in->name, sizeof(in->name), "%s.%s.%s",
+					 d->suite, d->name, in->variant->name);
 			else
 				snprintf(in->name, sizeof(in->name), "%s.%s", d->suite, d->name);
 		}
@@ -734,7 +740,8 @@ int ma_harness_main(int argc, char **argv)
 		struct utsname u;
 
 		if (!uname(&u))
-			printf("# kernel %s; expectations written against Linux %s\n", u.release, MA_KERNEL_REF);
+			printf("# kernel %s; expectations written against Linux %s\n",
+			       u.release, MA_KERNEL_REF);
 	}
 	opts.health = !inject && health_available();
 	for (k = first; k < nsel; k++) {

@@ -76,7 +76,8 @@ static void incident_close(struct incident *in, const struct ma_kernel_log *know
 
 		for (unsigned int i = 0; i < shown; i++) {
 			if (in->known)
-				printf("# kernel (known: %s): %s\n", known->why ? known->why : known->match, in->lines[i]);
+				printf("# kernel (known: %s): %s\n",
+				       known->why ? known->why : known->match, in->lines[i]);
 			else if (f->bad + i < MAX_REPORTED)
 				printf("# kernel: %s\n", in->lines[i]);
 		}
@@ -130,7 +131,8 @@ void ma_health_end(struct ma_health *h, const struct ma_kernel_log *known, struc
 	if (f->bad > MAX_REPORTED)
 		printf("# kernel: ... %u problem records in all\n", f->bad);
 	if (f->known && !f->bad && known && known->match)
-		printf("# kernel: %u incident(s) matched the test's known record '%s'\n", f->known, known->match);
+		printf("# kernel: %u incident(s) matched the test's known record '%s'\n",
+		       f->known, known->match);
 	taint = h->taint >= 0 ? read_taint() : -EBADF;
 	if (h->taint >= 0 && taint < 0) {
 		printf("# kernel: /proc/sys/kernel/tainted could be read before the test but not after: %s\n",
@@ -139,7 +141,8 @@ void ma_health_end(struct ma_health *h, const struct ma_kernel_log *known, struc
 	} else if (taint >= 0 && h->taint >= 0) {
 		f->new_taint = (unsigned long)taint & ~(unsigned long)h->taint;
 		if (f->new_taint)
-			printf("# kernel: taint gained: %s\n", ma_taint_letters(f->new_taint, letters, sizeof(letters)));
+			printf("# kernel: taint gained: %s\n",
+			       ma_taint_letters(f->new_taint, letters, sizeof(letters)));
 	}
 }
 

@@ -90,7 +90,8 @@ int ma_try_pfnmap_open_pci_bar(struct ma_pfnmap *p, bool wc, const char **why)
 	p->phys = start;
 	p->avail = end - start + 1;
 	/* NC pgprot is "non-cacheable" to KVM and there is no VM_ALLOW_ANY_UNCACHED: stage 2 Device */
-	snprintf(p->desc, sizeof(p->desc), "%s (phys %#" PRIx64 ", %" PRIu64 " KiB)", path, start, p->avail >> 10);
+	snprintf(p->desc, sizeof(p->desc), "%s (phys %#" PRIx64 ", %" PRIu64 " KiB)",
+		 path, start, p->avail >> 10);
 	return 0;
 }
 
@@ -138,7 +139,8 @@ int ma_try_pfnmap_open_vfio(struct ma_pfnmap *p, unsigned int which, const char 
 	}
 	p->aux_fd = open(path, O_RDWR | O_CLOEXEC);
 	if (p->aux_fd < 0) {
-		snprintf(msg, sizeof(msg), "%s: %s (is %s bound to vfio-pci? driver: %s)", path, strerror(errno),
+		snprintf(msg, sizeof(msg), "%s: %s (is %s bound to vfio-pci? driver: %s)",
+			 path, strerror(errno),
 			 sp.bdf, driver[0] ? driver : "none");
 		*why = msg;
 		return errno == ENOENT ? -ENODEV : -errno;
@@ -162,7 +164,8 @@ int ma_try_pfnmap_open_vfio(struct ma_pfnmap *p, unsigned int which, const char 
 	if (ioctl(p->fd, VFIO_DEVICE_GET_REGION_INFO, &ri))
 		return vfio_fail(why, "VFIO_DEVICE_GET_REGION_INFO");
 	if (!(ri.flags & VFIO_REGION_INFO_FLAG_MMAP) || !ri.size) {
-		snprintf(msg, sizeof(msg), "%s region %u cannot be mmapped (flags %#x, size %llu)", sp.bdf, sp.index,
+		snprintf(msg, sizeof(msg), "%s region %u cannot be mmapped (flags %#x, size %llu)",
+			 sp.bdf, sp.index,
 			 ri.flags, (unsigned long long)ri.size);
 		*why = msg;
 		return -ENODEV;

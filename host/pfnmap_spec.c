@@ -42,13 +42,15 @@ static int parse_one(const char *s, size_t len, struct ma_pfnmap_spec *sp, char 
 			else if (!strcmp(tok, "pci"))
 				sp->what = MA_SPEC_PCI;
 			else {
-				snprintf(err, errlen, "'%s': a spec starts with vfio=<BDF> or pci=<BDF>", tok);
+				snprintf(err, errlen, "'%s': a spec starts with vfio=<BDF> or pci=<BDF>",
+					 tok);
 				return -EINVAL;
 			}
 			unsigned int dom, bus, dev, fn;
 			char extra;
 
-			if (sscanf(val, "%x:%x:%x.%x%c", &dom, &bus, &dev, &fn, &extra) != 4 || dom > 0xffff ||
+			if (sscanf(val, "%x:%x:%x.%x%c",
+				   &dom, &bus, &dev, &fn, &extra) != 4 || dom > 0xffff ||
 			    bus > 0xff || dev > 0x1f || fn > 7) {
 				snprintf(err, errlen, "'%s': not a PCI address (DDDD:BB:DD.F)", val);
 				return -EINVAL;

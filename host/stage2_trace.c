@@ -211,7 +211,8 @@ static void remove_stale(int self)
 		if (!c || strncmp(c + 1, GROUP "/memattr_", strlen(GROUP "/memattr_")))
 			continue;
 		n = strcspn(c + 1, " ");
-		if (sscanf(c + 1 + strlen(GROUP "/memattr_"), "%d", &pid) != 1 || pid == self || pid_alive(pid) ||
+		if (sscanf(c + 1 + strlen(GROUP "/memattr_"), "%d",
+			   &pid) != 1 || pid == self || pid_alive(pid) ||
 		    n >= 120)
 			continue;
 		snprintf(cmd, sizeof(cmd), "-:%.*s\n", (int)n, c + 1);
@@ -267,7 +268,8 @@ static int enable_path(const struct ma_s2trace *t, const struct ma_s2probe *pr, 
 	char ev[64];
 
 	event_name(t, pr, ret, ev, sizeof(ev));
-	return snprintf(buf, len, "%s/events/" GROUP "/%s/enable", t->inst, ev) >= (int)len ? -ENAMETOOLONG : 0;
+	return snprintf(buf, len, "%s/events/" GROUP "/%s/enable",
+			t->inst, ev) >= (int)len ? -ENAMETOOLONG : 0;
 }
 
 /* Create one kprobe event: 0 or -errno (msg: the kernel's error_log line). */
@@ -309,8 +311,7 @@ static int tracefs_ready(char *why, size_t whylen)
 		return e == ENODEV ? -ENOENT : -e;
 	}
 	if (access(TRACEFS "/kprobe_events", F_OK) < 0) {
-		set_why(why, whylen, "tracefs (mounted by the tracer) has no kprobe_events "
-			"(kernel without CONFIG_KPROBE_EVENTS)");
+		set_why(why, whylen, "tracefs (mounted by the tracer) has no kprobe_events (kernel without CONFIG_KPROBE_EVENTS)");
 		return -ENOENT;
 	}
 	return 0;
@@ -390,12 +391,15 @@ int ma_try_s2trace_start(struct ma_s2trace **out, char *why, size_t whylen)
 				continue;
 			present = kallsyms_has(pr->symbol);
 			if (!present)
-				set_why(why, whylen, "%s is not in this kernel (/proc/kallsyms); kprobe: %s", pr->symbol,
+				set_why(why, whylen, "%s is not in this kernel (/proc/kallsyms); kprobe: %s",
+					pr->symbol,
 					ma_errno_name(-r));
 			else if (kprobe_blacklisted(pr->symbol))
-				set_why(why, whylen, "%s is on the kprobe blacklist (not probe-able)", pr->symbol);
+				set_why(why, whylen, "%s is on the kprobe blacklist (not probe-able)",
+					pr->symbol);
 			else if (r == -ENOENT || r == -EOPNOTSUPP || r == -EILSEQ)
-				set_why(why, whylen, "%s cannot be kprobed: %s (%s)", pr->symbol, ma_errno_name(-r), msg);
+				set_why(why, whylen, "%s cannot be kprobed: %s (%s)",
+					pr->symbol, ma_errno_name(-r), msg);
 			else
 				set_why(why, whylen, "creating the kprobe event on %s: %s (%s)", pr->symbol,
 					ma_errno_name(-r), msg);

@@ -358,7 +358,8 @@ unsigned int ma_vcpus_run_agent_all(struct ma_vm *vm, enum ma_agent agent, const
 			CPU_ZERO(&one);
 			CPU_SET(cpu, &one);
 			if ((e = pthread_attr_setaffinity_np(&attr, sizeof(one), &one)))
-				ma_fatal("pthread_attr_setaffinity_np(CPU %d) for vCPU %u: %s", cpu, i, strerror(e));
+				ma_fatal("pthread_attr_setaffinity_np(CPU %d) for vCPU %u: %s",
+					 cpu, i, strerror(e));
 		}
 		if ((e = pthread_create(&th[i], &attr, run_all_thread, &a[i])))
 			ma_fatal("pthread_create for vCPU %u: %s", i, strerror(e));
@@ -416,7 +417,8 @@ void ma_result_describe(const struct ma_result *res, char *buf, size_t len)
 			 (unsigned long long)res->exc.addr, (unsigned long long)res->exc.pc);
 		break;
 	case MA_OUT_RUN_ERROR:
-		snprintf(buf, len, "KVM_RUN failed: %s, exit_reason %u (%s), pc 0x%llx", ma_errno_name(res->err),
+		snprintf(buf, len, "KVM_RUN failed: %s, exit_reason %u (%s), pc 0x%llx",
+			 ma_errno_name(res->err),
 			 res->exit_reason, ma_exit_reason_name(res->exit_reason), (unsigned long long)res->pc);
 		break;
 	case MA_OUT_TIMEOUT:

@@ -101,8 +101,8 @@ static void guest_checks(struct inv *x, enum ma_agent agent, uint64_t off, uint6
 	if (!res.ret.check.mismatches)
 		return;
 	at = x->gpa + off + res.ret.check.first_off;
-	ma_fail("%s: the guest read %llu words wrong (one per 4 KiB page of %llu KiB, and all of the first and "
-		"last 64 KiB), first at gpa %#llx: %#llx, expected %#llx%s", when,
+	ma_fail("%s: the guest read %llu words wrong (one per 4 KiB page of %llu KiB, and all of the first and last 64 KiB), first at gpa %#llx: %#llx, expected %#llx%s",
+		when,
 		(unsigned long long)res.ret.check.mismatches, (unsigned long long)(len >> 10), (unsigned long long)at,
 		(unsigned long long)res.ret.check.first_val,
 		(unsigned long long)(agent == MA_AGENT_CHECK_FILL ? arg : ma_pattern_word(arg, at)),
@@ -151,7 +151,8 @@ static void alloc(struct ma_mem *m, enum ma_backing kind)
 		ms_need_hugepages(1);
 	r = ma_try_mem_alloc(m, kind, SIZE, NULL);
 	if (r)
-		ma_fatal("allocating %llu KiB of %s memory: %s", (unsigned long long)(SIZE >> 10), ma_backing_name(kind),
+		ma_fatal("allocating %llu KiB of %s memory: %s",
+			 (unsigned long long)(SIZE >> 10), ma_backing_name(kind),
 			 ma_errno_name(-r));
 	/* "anon" is the small-page case: with THP "always" an aligned range would get a huge page */
 	if (kind == MA_BACK_ANON && madvise(m->hva, SIZE, MADV_NOHUGEPAGE))
@@ -251,9 +252,7 @@ static void sharer_stop(struct sharer *s)
 }
 
 MA_TEST(memslot, invalidate_cow_break, MA_VARIANTS(backings), .timeout_s = 60,
-	.source = "mm/memory.c:wp_page_copy (and mm/hugetlb.c:hugetlb_wp) replace the pte under "
-		  "mmu_notifier_invalidate_range_start; " NOTIFIER "; a guest read of a COW page maps it "
-		  "read-only (virt/kvm/kvm_main.c:hva_to_pfn_slow gets no writable page without FOLL_WRITE)")
+	.source = "mm/memory.c:wp_page_copy (and mm/hugetlb.c:hugetlb_wp) replace the pte under mmu_notifier_invalidate_range_start; " NOTIFIER "; a guest read of a COW page maps it read-only (virt/kvm/kvm_main.c:hva_to_pfn_slow gets no writable page without FOLL_WRITE)")
 {
 	enum ma_backing kind = (enum ma_backing)t->value;
 	bool file = kind == MA_BACK_MEMFD || kind == MA_BACK_HUGETLB;
@@ -315,9 +314,7 @@ MA_TEST(memslot, invalidate_cow_break, MA_VARIANTS(backings), .timeout_s = 60,
 /* ---- MADV_DONTNEED ---------------------------------------------------------------------- */
 
 MA_TEST(memslot, invalidate_dontneed, MA_VARIANTS(backings), .timeout_s = 60,
-	.source = "mm/madvise.c:madvise_dontneed_free zaps the range (zap_page_range_single under "
-		  "mmu_notifier_invalidate_range_start); " NOTIFIER "; anonymous memory then faults in zeroed pages, "
-		  "a shared memfd its file pages (mm/shmem.c:shmem_fault)")
+	.source = "mm/madvise.c:madvise_dontneed_free zaps the range (zap_page_range_single under mmu_notifier_invalidate_range_start); " NOTIFIER "; anonymous memory then faults in zeroed pages, a shared memfd its file pages (mm/shmem.c:shmem_fault)")
 {
 	enum ma_backing kind = (enum ma_backing)t->value;
 	struct ma_mem m;
@@ -330,7 +327,8 @@ MA_TEST(memslot, invalidate_dontneed, MA_VARIANTS(backings), .timeout_s = 60,
 	host_sees(m.hva, GPA, SIZE, S_OLD, "before MADV_DONTNEED");
 	ms_prove_backing(kind, m.hva, SIZE, "after the guest's write");
 	if (madvise(m.hva, SIZE, MADV_DONTNEED))
-		ma_fatal("madvise(MADV_DONTNEED of the slot's %s): %s", ma_backing_name(kind), ma_errno_name(errno));
+		ma_fatal("madvise(MADV_DONTNEED of the slot's %s): %s",
+			 ma_backing_name(kind), ma_errno_name(errno));
 	if (kind == MA_BACK_MEMFD) {
 		/* the file keeps its content; then change it through the fd, not through the mapping */
 		static uint64_t words[MAX_SIZE / 8];
@@ -359,9 +357,7 @@ static const struct ma_variant file_backings[] = {
 };
 
 MA_TEST(memslot, invalidate_punch_hole, MA_VARIANTS(file_backings), .timeout_s = 60,
-	.source = "mm/shmem.c:shmem_fallocate / fs/hugetlbfs/inode.c:hugetlbfs_punch_hole unmap the range "
-		  "(unmap_mapping_range under the MMU notifier) and free the pages; " NOTIFIER "; the file "
-		  "then reads zeros")
+	.source = "mm/shmem.c:shmem_fallocate / fs/hugetlbfs/inode.c:hugetlbfs_punch_hole unmap the range (unmap_mapping_range under the MMU notifier) and free the pages; " NOTIFIER "; the file then reads zeros")
 {
 	bool huge = (enum ma_backing)t->value == MA_BACK_HUGETLB;
 	struct inv x;
@@ -392,11 +388,7 @@ MA_TEST(memslot, invalidate_punch_hole, MA_VARIANTS(file_backings), .timeout_s =
 /* ---- mremap ----------------------------------------------------------------------------- */
 
 MA_TEST(memslot, invalidate_mremap, MA_VARIANTS(backings), .timeout_s = 60,
-	.source = "mm/mremap.c:move_page_tables moves the ptes under mmu_notifier_invalidate_range_start of "
-		  "the old range; " NOTIFIER "; a memslot keeps its HVA: after the move it reaches whatever is "
-		  "mapped there, and a re-created slot over the new address reaches the moved pages "
-		  "(virt/kvm/kvm_main.c:kvm_set_memory_region refuses to change userspace_addr of a live slot, so "
-		  "the update is delete + create)")
+	.source = "mm/mremap.c:move_page_tables moves the ptes under mmu_notifier_invalidate_range_start of the old range; " NOTIFIER "; a memslot keeps its HVA: after the move it reaches whatever is mapped there, and a re-created slot over the new address reaches the moved pages (virt/kvm/kvm_main.c:kvm_set_memory_region refuses to change userspace_addr of a live slot, so the update is delete + create)")
 {
 	enum ma_backing kind = (enum ma_backing)t->value;
 	struct ma_mem a, o;
@@ -418,12 +410,15 @@ MA_TEST(memslot, invalidate_mremap, MA_VARIANTS(backings), .timeout_s = 60,
 	dest = ms_reserve(SIZE, SIZE);
 	p = mremap(old_hva, SIZE, SIZE, MREMAP_MAYMOVE | MREMAP_FIXED, dest);
 	if (p == MAP_FAILED)
-		ma_fatal("mremap of the slot's %s to %p: %s", ma_backing_name(kind), dest, ma_errno_name(errno));
+		ma_fatal("mremap of the slot's %s to %p: %s",
+			 ma_backing_name(kind), dest, ma_errno_name(errno));
 	p = mremap(o.hva, SIZE, SIZE, MREMAP_MAYMOVE | MREMAP_FIXED, old_hva);
 	if (p == MAP_FAILED)
-		ma_fatal("mremap of another %s mapping onto the slot's HVA %p: %s", ma_backing_name(kind), old_hva,
+		ma_fatal("mremap of another %s mapping onto the slot's HVA %p: %s",
+			 ma_backing_name(kind), old_hva,
 			 ma_errno_name(errno));
-	ma_log("slot memory moved %p -> %p, another %s mapping moved onto %p", old_hva, dest, ma_backing_name(kind),
+	ma_log("slot memory moved %p -> %p, another %s mapping moved onto %p",
+	       old_hva, dest, ma_backing_name(kind),
 	       old_hva);
 	guest_sees(&x, 0, SIZE, S_NEW, S_OLD, "after mremap put other memory at the slot's HVA");
 	guest_write(&x, 0, SIZE, S_GUEST, "after mremap");
@@ -494,8 +489,8 @@ static void need_thp(const void *hva, const char *when)
 	long kb = ms_anon_huge_kb(hva);
 
 	if (kb < (long)(SIZE >> 10))
-		ma_skip("AnonHugePages of the 2 MiB-aligned MADV_HUGEPAGE range %s: %ld kB, not a THP "
-			"(transparent_hugepage/enabled: %s)", when, kb, ms_thp_setting());
+		ma_skip("AnonHugePages of the 2 MiB-aligned MADV_HUGEPAGE range %s: %ld kB, not a THP (transparent_hugepage/enabled: %s)",
+			when, kb, ms_thp_setting());
 	ma_log("AnonHugePages %s: %ld kB", when, kb);
 }
 
@@ -507,11 +502,7 @@ static const struct ma_variant split_ways[] = {
 #define VICTIM 5	/* the 4 KiB page inside the THP that is unmapped or made read-only */
 
 MA_TEST(memslot, invalidate_thp_split, MA_VARIANTS(split_ways), .timeout_s = 60,
-	.source = "mm/huge_memory.c:__split_huge_pmd runs under mmu_notifier_invalidate_range_start of the "
-		  "whole PMD; " NOTIFIER "; a fault on an HVA without a VMA, or a write fault on a read-only "
-		  "VMA, gets KVM_PFN_ERR_FAULT (virt/kvm/kvm_main.c:hva_to_pfn) and KVM_RUN fails with EFAULT "
-		  "(arch/arm64/kvm/mmu.c:kvm_s2_fault_get_vma_info/kvm_s2_fault_pin_pfn, "
-		  "arch/x86/kvm/mmu/mmu.c:kvm_handle_error_pfn)")
+	.source = "mm/huge_memory.c:__split_huge_pmd runs under mmu_notifier_invalidate_range_start of the whole PMD; " NOTIFIER "; a fault on an HVA without a VMA, or a write fault on a read-only VMA, gets KVM_PFN_ERR_FAULT (virt/kvm/kvm_main.c:hva_to_pfn) and KVM_RUN fails with EFAULT (arch/arm64/kvm/mmu.c:kvm_s2_fault_get_vma_info/kvm_s2_fault_pin_pfn, arch/x86/kvm/mmu/mmu.c:kvm_handle_error_pfn)")
 {
 	bool mprot = t->value == 1;
 	const uint64_t voff = VICTIM * PG;
@@ -530,7 +521,8 @@ MA_TEST(memslot, invalidate_thp_split, MA_VARIANTS(split_ways), .timeout_s = 60,
 		ma_fatal("madvise(MADV_NOHUGEPAGE): %s", ma_errno_name(errno));
 	if (mprot) {
 		if (mprotect(hva + voff, PG, PROT_READ))
-			ma_fatal("mprotect(PROT_READ) of one 4 KiB page of the THP: %s", ma_errno_name(errno));
+			ma_fatal("mprotect(PROT_READ) of one 4 KiB page of the THP: %s",
+				 ma_errno_name(errno));
 		/* reads of the read-only page still work; a write must not reach it */
 		run(&x, MA_AGENT_LOAD64, GPA + voff + 8, 0, 0, &res, "load from the read-only page");
 		MA_EXPECT_EQ(res.ret.load.value, ma_pattern_word(S_OLD, GPA + voff + 8));
@@ -538,8 +530,8 @@ MA_TEST(memslot, invalidate_thp_split, MA_VARIANTS(split_ways), .timeout_s = 60,
 		ma_result_describe(&res, why, sizeof(why));
 		ma_log("guest store to the page the host made read-only: %s", why);
 		if (res.outcome == MA_OUT_DONE)
-			ma_fatal("the guest wrote a page the host maps read-only (host word now %#llx): the THP's "
-				 "writable mapping was not invalidated", (unsigned long long)((uint64_t *)(hva + voff))[1]);
+			ma_fatal("the guest wrote a page the host maps read-only (host word now %#llx): the THP's writable mapping was not invalidated",
+				 (unsigned long long)((uint64_t *)(hva + voff))[1]);
 		MA_ASSERT_EQ(res.outcome, MA_OUT_RUN_ERROR);
 		MA_EXPECT_EQ(res.err, EFAULT);
 		MA_EXPECT_EQ(((uint64_t *)(hva + voff))[1], ma_pattern_word(S_OLD, GPA + voff + 8));
@@ -556,8 +548,8 @@ MA_TEST(memslot, invalidate_thp_split, MA_VARIANTS(split_ways), .timeout_s = 60,
 		ma_result_describe(&res, why, sizeof(why));
 		ma_log("guest load from the page the host unmapped: %s", why);
 		if (res.outcome == MA_OUT_DONE)
-			ma_fatal("the guest read %#llx from a page the host unmapped: the THP's mapping was not "
-				 "invalidated", (unsigned long long)res.ret.load.value);
+			ma_fatal("the guest read %#llx from a page the host unmapped: the THP's mapping was not invalidated",
+				 (unsigned long long)res.ret.load.value);
 		MA_ASSERT_EQ(res.outcome, MA_OUT_RUN_ERROR);
 		MA_EXPECT_EQ(res.err, EFAULT);
 		/* fresh anonymous memory in the hole: the stuck load completes with zero */
@@ -594,8 +586,7 @@ MA_TEST(memslot, invalidate_thp_split, MA_VARIANTS(split_ways), .timeout_s = 60,
 #endif
 
 MA_TEST(memslot, invalidate_thp_collapse, .timeout_s = 60, .req = { .root = true },
-	.source = "mm/khugepaged.c:collapse_huge_page copies the 4 KiB pages into a new huge page and frees "
-		  "them, under mmu_notifier_invalidate_range_start of the PMD range; " NOTIFIER)
+	.source = "mm/khugepaged.c:collapse_huge_page copies the 4 KiB pages into a new huge page and frees them, under mmu_notifier_invalidate_range_start of the PMD range; " NOTIFIER)
 {
 	struct ma_mem m;
 	char *hva;
@@ -612,7 +603,8 @@ MA_TEST(memslot, invalidate_thp_collapse, .timeout_s = 60, .req = { .root = true
 	guest_write(&x, 0, SIZE, S_OLD, "before the collapse");
 	kb = ms_anon_huge_kb(hva);
 	if (kb != 0)
-		ma_skip("AnonHugePages %ld kB after faulting the range in with MADV_NOHUGEPAGE: not small pages", kb);
+		ma_skip("AnonHugePages %ld kB after faulting the range in with MADV_NOHUGEPAGE: not small pages",
+			kb);
 	pfn_before = ms_try_pagemap_pfn(hva);
 	if (madvise(hva, SIZE, MADV_HUGEPAGE))
 		ma_fatal("madvise(MADV_HUGEPAGE): %s", ma_errno_name(errno));
@@ -685,10 +677,7 @@ static const struct ma_variant small_page_backings[] = {
 };
 
 MA_TEST(memslot, invalidate_migrate, MA_VARIANTS(small_page_backings), .timeout_s = 90, .req = { .root = true },
-	.source = "mm/migrate.c:migrate_pages unmaps each page (try_to_migrate under the MMU notifier) and "
-		  "maps the copy; " NOTIFIER ". move_pages(2) to the node a page is on does not move it "
-		  "(mm/migrate.c:add_folio_for_migration), so /proc/sys/vm/compact_memory "
-		  "(mm/compaction.c:compact_node) is the trigger; it skips hugetlb and pageblock-sized folios")
+	.source = "mm/migrate.c:migrate_pages unmaps each page (try_to_migrate under the MMU notifier) and maps the copy; " NOTIFIER ". move_pages(2) to the node a page is on does not move it (mm/migrate.c:add_folio_for_migration), so /proc/sys/vm/compact_memory (mm/compaction.c:compact_node) is the trigger; it skips hugetlb and pageblock-sized folios")
 {
 	enum ma_backing kind = (enum ma_backing)t->value;
 	static long long before[MAX_SIZE / MA_PAGE_SIZE];
@@ -729,8 +718,8 @@ MA_TEST(memslot, invalidate_migrate, MA_VARIANTS(small_page_backings), .timeout_
 			first = i;
 	}
 	if (!moved)
-		ma_skip("compaction moved none of the %u pages of %s memory (pagemap pfns unchanged, page 0 at "
-			"%#llx)", npages, ma_backing_name(kind), (unsigned long long)before[0]);
+		ma_skip("compaction moved none of the %u pages of %s memory (pagemap pfns unchanged, page 0 at %#llx)",
+			npages, ma_backing_name(kind), (unsigned long long)before[0]);
 	ma_log("compaction moved %u of %u pages (first: page %u, pfn %#llx -> %#llx)", moved, npages, first,
 	       (unsigned long long)before[first], (unsigned long long)ms_try_pagemap_pfn((char *)m.hva + first * PG));
 	host_sees(m.hva, GPA, SIZE, S_OLD, "after migration (copied content)");

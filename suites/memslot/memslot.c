@@ -33,8 +33,7 @@ static void *anon(size_t size)
 }
 
 MA_TEST(memslot, v1_rejects_guest_memfd_flag,
-	.source = "virt/kvm/kvm_main.c:kvm_vm_ioctl KVM_SET_USER_MEMORY_REGION, flags outside "
-		  "LOG_DIRTY_PAGES|READONLY give EINVAL (" MA_KERNEL_REF ")")
+	.source = "virt/kvm/kvm_main.c:kvm_vm_ioctl KVM_SET_USER_MEMORY_REGION, flags outside LOG_DIRTY_PAGES|READONLY give EINVAL (" MA_KERNEL_REF ")")
 {
 	struct ma_vm *vm = bare_vm();
 	struct kvm_userspace_memory_region r = {
@@ -185,8 +184,7 @@ static uint64_t host_bad_words(const uint64_t *w, uint64_t gpa, uint64_t bytes, 
  * page first.
  */
 MA_TEST(memslot, host_and_guest_see_each_other, MA_VARIANTS(backing_variants),
-	.source = "a memslot maps the host's pages into the guest: virt/kvm/kvm_main.c:__gfn_to_hva_many, "
-		  "hva_to_pfn (" MA_KERNEL_REF ")")
+	.source = "a memslot maps the host's pages into the guest: virt/kvm/kvm_main.c:__gfn_to_hva_many, hva_to_pfn (" MA_KERNEL_REF ")")
 {
 	enum ma_backing kind = (enum ma_backing)t->value;
 	struct ma_vm *vm = ma_vm_create(NULL);
@@ -211,8 +209,7 @@ MA_TEST(memslot, host_and_guest_see_each_other, MA_VARIANTS(backing_variants),
 	ma_run_agent_done(v, MA_AGENT_CHECK_PATTERN, MA_ARGS(gpa, SLOT_SIZE, 11, MA_PASS_SPARSE), &res,
 			  "check of the pattern the host wrote");
 	MA_CHECK(!res.ret.check.mismatches,
-		 "the guest read %llu words wrong (every 4 KiB page, all of the first and last 64 KiB), first at "
-		"+%#llx: %#llx, expected %#llx", (unsigned long long)res.ret.check.mismatches, (unsigned long long)res.ret.check.first_off,
+		 "the guest read %llu words wrong (every 4 KiB page, all of the first and last 64 KiB), first at +%#llx: %#llx, expected %#llx", (unsigned long long)res.ret.check.mismatches, (unsigned long long)res.ret.check.first_off,
 		(unsigned long long)res.ret.check.first_val, (unsigned long long)ma_pattern_word(11, gpa + res.ret.check.first_off));
 	/* guest writes, host checks every word */
 	ma_run_agent_done(v, MA_AGENT_WRITE_PATTERN, MA_ARGS(gpa, SLOT_SIZE, 22), &res, "write of pattern 22");
@@ -224,8 +221,7 @@ MA_TEST(memslot, host_and_guest_see_each_other, MA_VARIANTS(backing_variants),
 }
 
 MA_TEST(memslot, readonly_slot_write_exits_to_mmio,
-	.source = "a guest write to a KVM_MEM_READONLY slot is emulated as MMIO: arch/arm64/kvm/mmu.c:"
-		  "kvm_handle_guest_abort / arch/x86/kvm/mmu/mmu.c:kvm_handle_noslot_fault path (" MA_KERNEL_REF ")",
+	.source = "a guest write to a KVM_MEM_READONLY slot is emulated as MMIO: arch/arm64/kvm/mmu.c:kvm_handle_guest_abort / arch/x86/kvm/mmu/mmu.c:kvm_handle_noslot_fault path (" MA_KERNEL_REF ")",
 	.req = { .sys_caps = { KVM_CAP_READONLY_MEM } })
 {
 	struct ma_vm *vm = ma_vm_create(NULL);

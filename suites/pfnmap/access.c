@@ -57,9 +57,7 @@ static void log_rule(const struct mt_rule *r)
  *   memtype-rule id= says=... | source=...
  */
 MA_TEST(pfnmap, access_matrix, MA_VARIANTS(probe_cases), .req = { .root = true }, .timeout_s = 60,
-	.source = "the memory-type model, suites/pfnmap/memtype_model.h (arm64: arch/arm64/kvm/mmu.c:"
-		  "kvm_s2_fault_pin_pfn, kvm_s2_fault_compute_prot, kvm_handle_guest_abort; Linux " MA_KERNEL_REF "): each "
-		  "failure names its rule")
+	.source = "the memory-type model, suites/pfnmap/memtype_model.h (arm64: arch/arm64/kvm/mmu.c:kvm_s2_fault_pin_pfn, kvm_s2_fault_compute_prot, kvm_handle_guest_abort; Linux " MA_KERNEL_REF "): each failure names its rule")
 {
 	const struct probe_case *c = t->param;
 	const char *row = t->variant->name;
@@ -81,10 +79,11 @@ MA_TEST(pfnmap, access_matrix, MA_VARIANTS(probe_cases), .req = { .root = true }
 		struct mt_source src = mt_source_of(&p);
 		static const char *const pgprots[] = { "cacheable", "writecombine", "device" };
 
-		ma_log("memtype-platform fwb=%d dic=%d cap243=%d pkvm=%d lse=%d", pl.fwb, pl.dic, pl.cap243, pl.pkvm,
+		ma_log("memtype-platform fwb=%d dic=%d cap243=%d pkvm=%d lse=%d",
+		       pl.fwb, pl.dic, pl.cap243, pl.pkvm,
 		       pl.lse);
-		ma_log("memtype-row row=%s source=%s pgprot=%s allow_uncached=%d ram=%d s1=%s s2=%s eff=%s "
-		       "judged_type=%s slot_expected=%s slot_observed=%s slot_rule=%s s2_rule=%s eff_rule=%s", row,
+		ma_log("memtype-row row=%s source=%s pgprot=%s allow_uncached=%d ram=%d s1=%s s2=%s eff=%s judged_type=%s slot_expected=%s slot_observed=%s slot_rule=%s s2_rule=%s eff_rule=%s",
+		       row,
 		       ma_pfnmap_name(p.kind), pgprots[src.pgprot], src.allow_uncached, src.ram,
 		       mt_type_name(mt_s1_type(c->mt)), mt_type_name(e.s2),
 		       mt_type_name(e.eff), e.judged_type ? "yes" : "no", pfn_verdict(e.slot_errno), pfn_verdict(got),
@@ -112,13 +111,15 @@ MA_TEST(pfnmap, access_matrix, MA_VARIANTS(probe_cases), .req = { .root = true }
 		ma_vcpu_run_agent(v, MA_AGENT_PROBE, (uint64_t[]){ gva, op, 1 }, 3, 0, &res);
 		seen = pfn_classify(&res, op);
 		if (res.outcome == MA_OUT_DONE && res.ret.probe.outcome == MA_PROBE_FAULT)
-			snprintf(detail, sizeof(detail), " detail=syndrome:0x%llx", (unsigned long long)res.ret.probe.syndrome);
+			snprintf(detail, sizeof(detail), " detail=syndrome:0x%llx",
+				 (unsigned long long)res.ret.probe.syndrome);
 		else if (res.outcome == MA_OUT_RUN_ERROR)
 			snprintf(detail, sizeof(detail), " detail=exit_reason:%u", res.exit_reason);
 		else if (res.outcome != MA_OUT_DONE)
 			snprintf(detail, sizeof(detail), " detail=%s", ma_outcome_name(res.outcome));
 		mt_outcome_set_str(e.allowed[op], set, sizeof(set));
-		ma_log("memtype-cell row=%s op=%s expected=%s observed=%s verdict=%s rule=%s%s", row, probe_names[op],
+		ma_log("memtype-cell row=%s op=%s expected=%s observed=%s verdict=%s rule=%s%s",
+		       row, probe_names[op],
 		       set, mt_outcome_name(seen), e.allowed[op] & MT_BIT(seen) ? "match" : "MISMATCH", rule->id,
 		       detail);
 		log_rule(rule);

@@ -45,8 +45,7 @@ static uint64_t iterations(void)
 }
 
 MA_TEST(pfnmap, atomics_with_host_reads, MA_VARIANTS(sources), .req = { .root = true }, .timeout_s = 300,
-	.source = "cacheable PFNMAP is mapped Normal-WB at stage 2 (arch/arm64/kvm/mmu.c:"
-		  "kvm_s2_fault_compute_prot; x86 uses the host PAT type, arch/x86/kvm/mmu/spte.c:make_spte; "
+	.source = "cacheable PFNMAP is mapped Normal-WB at stage 2 (arch/arm64/kvm/mmu.c:kvm_s2_fault_compute_prot; x86 uses the host PAT type, arch/x86/kvm/mmu/spte.c:make_spte; "
 		  MA_KERNEL_REF "), where every atomic flavour is single-copy atomic")
 {
 	const struct src_case *c = t->param;
@@ -66,8 +65,8 @@ MA_TEST(pfnmap, atomics_with_host_reads, MA_VARIANTS(sources), .req = { .root = 
 	pfn_add_slot(vm, 1, SLOT_GPA, &p);
 	pfn_require_guest_access(vm, vm->vcpus[0], &p, SLOT_GPA);
 	if (!ma_pfnmap_atomics_required(vm, &p, &rule))
-		ma_skip("atomics are IMPLEMENTATION DEFINED on this source's effective type (rule %s: %s); the "
-			"access_matrix rows judge them against the model's allowed outcomes", rule->id, rule->says);
+		ma_skip("atomics are IMPLEMENTATION DEFINED on this source's effective type (rule %s: %s); the access_matrix rows judge them against the model's allowed outcomes",
+			rule->id, rule->says);
 	ma_map(vm, SLOT_GPA, SLOT_GPA, PFN_SIZE, MA_MT_NORMAL_WB);
 	ma_read_guest_features(vm->vcpus[0], &gf);
 	counter = p.hva;

@@ -116,8 +116,7 @@ void pfn_check_source_table(const struct ma_pfnmap *p)
 	bool cacheable = s.pgprot == MT_PGPROT_CACHEABLE;
 
 	MA_CHECK(!(cacheable != p->cacheable || s.ram != p->ram_backed || s.allow_uncached != p->allow_uncached),
-		 "source table (suites/pfnmap/sources.c) and opener (host/pfnmap*.c) disagree on %s: table "
-		"cacheable=%d ram=%d allow_uncached=%d, opener %d %d %d", ma_pfnmap_name(p->kind), cacheable,
+		 "source table (suites/pfnmap/sources.c) and opener (host/pfnmap*.c) disagree on %s: table cacheable=%d ram=%d allow_uncached=%d, opener %d %d %d", ma_pfnmap_name(p->kind), cacheable,
 		s.ram, s.allow_uncached, p->cacheable, p->ram_backed, p->allow_uncached);
 }
 

@@ -10,8 +10,7 @@ const struct mt_source mt_source_table[MA_PFN_COUNT] = {
 	[MA_PFN_UDMABUF] = { MT_PGPROT_CACHEABLE, false, true,
 			     "drivers/dma-buf/udmabuf.c:mmap_udmabuf: VM_PFNMAP over memfd pages, default pgprot" },
 	[MA_PFN_DEVMEM] = { MT_PGPROT_DEVICE, false, false,
-			    "drivers/char/mem.c:mmap_mem -> arch/arm64/mm/mmu.c:phys_mem_access_prot: "
-			    "pgprot_noncached for a pfn that is not RAM" },
+			    "drivers/char/mem.c:mmap_mem -> arch/arm64/mm/mmu.c:phys_mem_access_prot: pgprot_noncached for a pfn that is not RAM" },
 	[MA_PFN_CARVEOUT_WB] = { MT_PGPROT_CACHEABLE, false, false,
 				 "fixtures/kmod/memattr_carveout.c: remap_pfn_range, cacheable pgprot" },
 	[MA_PFN_CARVEOUT_NC] = { MT_PGPROT_WRITECOMBINE, true, false,
@@ -21,14 +20,11 @@ const struct mt_source mt_source_table[MA_PFN_COUNT] = {
 	[MA_PFN_PCI_BAR] = { MT_PGPROT_DEVICE, false, false,
 			     "drivers/pci/mmap.c:pci_mmap_resource_range: pgprot_device (sysfs resourceN)" },
 	[MA_PFN_PCI_BAR_WC] = { MT_PGPROT_WRITECOMBINE, false, false,
-				"drivers/pci/mmap.c:pci_mmap_resource_range: pgprot_writecombine (sysfs resourceN_wc), "
-				"no VM_ALLOW_ANY_UNCACHED" },
+				"drivers/pci/mmap.c:pci_mmap_resource_range: pgprot_writecombine (sysfs resourceN_wc), no VM_ALLOW_ANY_UNCACHED" },
 	[MA_PFN_VFIO0] = { MT_PGPROT_DEVICE, true, false,
-			   "drivers/vfio/pci/vfio_pci_core.c:vfio_pci_core_mmap: pgprot_noncached + "
-			   "VM_ALLOW_ANY_UNCACHED (a variant driver or the spec's type= may say otherwise)" },
+			   "drivers/vfio/pci/vfio_pci_core.c:vfio_pci_core_mmap: pgprot_noncached + VM_ALLOW_ANY_UNCACHED (a variant driver or the spec's type= may say otherwise)" },
 	[MA_PFN_VFIO1] = { MT_PGPROT_DEVICE, true, false,
-			   "drivers/vfio/pci/vfio_pci_core.c:vfio_pci_core_mmap: pgprot_noncached + "
-			   "VM_ALLOW_ANY_UNCACHED (a variant driver or the spec's type= may say otherwise)" },
+			   "drivers/vfio/pci/vfio_pci_core.c:vfio_pci_core_mmap: pgprot_noncached + VM_ALLOW_ANY_UNCACHED (a variant driver or the spec's type= may say otherwise)" },
 };
 
 struct mt_source mt_source_of(const struct ma_pfnmap *p)

@@ -86,7 +86,8 @@ MA_TEST(pfnmap, configured_source_present, MA_VARIANTS(kinds), .req = { .root = 
 		ma_skip("source %s is not configured here (see suites/pfnmap/sources_present.c for what configures it)",
 			ma_pfnmap_name(k));
 	r = ma_try_pfnmap_open(&p, &rq, &why);
-	MA_REQUIRE(r == 0, "source %s is configured (%s) but cannot be opened: %s: %s", ma_pfnmap_name(k), by, why,
+	MA_REQUIRE(r == 0, "source %s is configured (%s) but cannot be opened: %s: %s",
+		   ma_pfnmap_name(k), by, why,
 		   ma_errno_name(-r));
 	ma_log("source %s (configured by %s): %s", ma_pfnmap_name(k), by, p.desc);
 	ma_pfnmap_close(&p);

@@ -110,10 +110,7 @@ static const char *expected_type(struct ma_vcpu *v, const struct ma_pfnmap *p)
 
 MA_TEST(pfnmap, stage2_type_traced, MA_VARIANTS(sources), .req = { .arch = MA_ARCH_ARM64, .root = true },
 	.timeout_s = 60,
-	.source = "the memory-type model's stage-2 rule (suites/pfnmap/arch/arm64/memtype_model.c: "
-		  "arch/arm64/kvm/mmu.c:kvm_s2_fault_compute_prot; never X when non-cacheable), as passed to "
-		  "arch/arm64/kvm/hyp/pgtable.c:kvm_pgtable_stage2_map / "
-		  "arch/arm64/kvm/pkvm.c:pkvm_pgtable_stage2_map (" MA_KERNEL_REF ")")
+	.source = "the memory-type model's stage-2 rule (suites/pfnmap/arch/arm64/memtype_model.c: arch/arm64/kvm/mmu.c:kvm_s2_fault_compute_prot; never X when non-cacheable), as passed to arch/arm64/kvm/hyp/pgtable.c:kvm_pgtable_stage2_map / arch/arm64/kvm/pkvm.c:pkvm_pgtable_stage2_map (" MA_KERNEL_REF ")")
 {
 	const struct src_case *c = t->param;
 	static struct ma_s2map recs[MAX_RECS];
@@ -163,7 +160,8 @@ MA_TEST(pfnmap, stage2_type_traced, MA_VARIANTS(sources), .req = { .arch = MA_AR
 	m = find_map(tr, recs, &n, SLOT_GPA);
 	ma_s2trace_stop(tr);
 	if (!m)
-		ma_fatal("no successful stage-2 map call traced for ipa 0x%llx", (unsigned long long)SLOT_GPA);
+		ma_fatal("no successful stage-2 map call traced for ipa 0x%llx",
+			 (unsigned long long)SLOT_GPA);
 	ma_log("stage2 %s: prot 0x%" PRIx64 " = %s (expected %s; ram_backed %d cacheable %d allow_uncached %d)",
 	       ma_pfnmap_name(c->kind), m->prot, ma_s2prot_type_name(m->prot), want, p.ram_backed, p.cacheable,
 	       p.allow_uncached);
@@ -180,7 +178,8 @@ MA_TEST(pfnmap, stage2_type_traced, MA_VARIANTS(sources), .req = { .arch = MA_AR
 	for (int i = 0; i < n; i++)
 		if (covers(&recs[i], SLOT_GPA) && !ma_s2fn_is_map(recs[i].fn) && strcmp(want, "normal-wb") &&
 		    ma_s2prot_executable(recs[i].prot))
-			ma_fail("%s added execute permission to a non-cacheable leaf", ma_s2fn_name(recs[i].fn));
+			ma_fail("%s added execute permission to a non-cacheable leaf",
+				ma_s2fn_name(recs[i].fn));
 	ma_vm_destroy(vm);
 	ma_pfnmap_close(&p);
 }
@@ -203,8 +202,7 @@ static bool tracer_leftovers(int pid)
 
 /* The tracer itself: a guest load from anonymous RAM must trace one Normal-WB map of that page. */
 MA_TEST(pfnmap, stage2_type_traced_anon_ram, .req = { .arch = MA_ARCH_ARM64, .root = true }, .timeout_s = 60,
-	.source = "arch/arm64/kvm/mmu.c:kvm_s2_fault_compute_prot (memory with struct page is mapped "
-		  "Normal, neither DEVICE nor NORMAL_NC in prot, " MA_KERNEL_REF ")")
+	.source = "arch/arm64/kvm/mmu.c:kvm_s2_fault_compute_prot (memory with struct page is mapped Normal, neither DEVICE nor NORMAL_NC in prot, " MA_KERNEL_REF ")")
 {
 	static struct ma_s2map recs[MAX_RECS];
 	struct ma_vm *vm = ma_vm_create(NULL);
@@ -245,8 +243,7 @@ MA_TEST(pfnmap, stage2_type_traced_anon_ram, .req = { .arch = MA_ARCH_ARM64, .ro
 
 /* A tracer whose process died without stopping it (a killed test) is removed by the next start. */
 MA_TEST(pfnmap, stage2_type_traced_stale_events_removed, .req = { .arch = MA_ARCH_ARM64, .root = true },
-	.source = "the tracer's own contract (memattr/stage2_trace.h): events and instances of dead "
-		  "processes are removed by ma_try_s2trace_start")
+	.source = "the tracer's own contract (memattr/stage2_trace.h): events and instances of dead processes are removed by ma_try_s2trace_start")
 {
 	struct ma_s2trace *tr;
 	int status = 0;

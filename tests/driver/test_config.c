@@ -94,7 +94,8 @@ static void test_defaults(void)
 	for (size_t i = 0; i < ARRAY_SIZE(modes); i++) {
 		struct cell_conf *cc = config_find_cell(&c, modes[i][0]);
 
-		T_OK(cc && cc->kvm_mode && strcmp(cc->kvm_mode, modes[i][1]) == 0, "%s: kvm_mode %s", modes[i][0],
+		T_OK(cc && cc->kvm_mode && strcmp(cc->kvm_mode, modes[i][1]) == 0, "%s: kvm_mode %s",
+		     modes[i][0],
 		     modes[i][1]);
 		T_OK(cc && cc->skip_profile && cc->skip_profile->n >= 3, "%s: expected-skip profile loaded (%zu entries)",
 		     modes[i][0], cc && cc->skip_profile ? cc->skip_profile->n : 0);

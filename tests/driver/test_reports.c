@@ -203,8 +203,7 @@ static void test_reports(void)
 		T_HAS(out, "test.nasty.esc.amp&lt<gt>\"q\"'a' caf\xc3\xa9=pass|null|42\n",
 		      "json: name with markup and UTF-8, duration");
 		T_HAS(out,
-		      "test.nasty.esc.fail=fail|\"diag with ]]> and </failure> and \\u0002 and bad \\ufffd byte\\nsecond "
-		      "\\\"line\\\" \\\\ backslash\"|None\n",
+		      "test.nasty.esc.fail=fail|\"diag with ]]> and </failure> and \\u0002 and bad \\ufffd byte\\nsecond \\\"line\\\" \\\\ backslash\"|None\n",
 		      "json: failure reason = the diagnostics before it");
 		T_HAS(out, "test.nasty.esc.skip=skip|\"needs <FWB> & \\\"DIC\\\"\"|None\n", "json: skip reason");
 		T_HAS(out, "test.nasty.esc.timeout=timeout|\"TIMEOUT 30 seconds\"|None\n", "json: timeout (the line after esc.fail went to esc.skip)");
@@ -215,8 +214,7 @@ static void test_reports(void)
 		T_HAS(out, "junit.suite=panicky.atomics tests=3 failures=1", "junit: panic cell suite");
 		T_HAS(out, "junit.suite=panicky.memslot tests=1 failures=1", "junit: not-run suite");
 		T_HAS(out,
-		      "junit.nasty.esc.esc.fail=failure|\"diag with ]]> and </failure> and \\ufffd and bad \\ufffd byte\"|"
-		      "\"diag with ]]> and </failure> and \\ufffd and bad \\ufffd byte\\nsecond \\\"line\\\" \\\\ backslash\"\n",
+		      "junit.nasty.esc.esc.fail=failure|\"diag with ]]> and </failure> and \\ufffd and bad \\ufffd byte\"|\"diag with ]]> and </failure> and \\ufffd and bad \\ufffd byte\\nsecond \\\"line\\\" \\\\ backslash\"\n",
 		      "junit: failure text = diagnostics printed BEFORE the result");
 		T_HAS(out, "junit.nasty.esc.esc.skip=skipped|\"needs <FWB> & \\\"DIC\\\"\"|null\n", "junit: skipped message");
 		T_HAS(out, "junit.nasty.esc.esc.timeout=failure|\"TIMEOUT 30 seconds\"|\"TIMEOUT 30 seconds\"\n",
@@ -263,21 +261,16 @@ static const char matrix_console[] =
 	"1..5\n"
 	"# source devmem: /dev/mem at 0xa0000000\n"
 	"# memtype-platform fwb=1 dic=1 cap243=1 pkvm=0 lse=1\n"
-	"# memtype-row row=devmem.s1_normal_wb source=devmem s1=normal-wb s2=device-ngnre eff=device-ngnre "
-	"judged_type=yes slot_expected=accepted slot_observed=accepted slot_rule=slot.accepted\n"
+	"# memtype-row row=devmem.s1_normal_wb source=devmem s1=normal-wb s2=device-ngnre eff=device-ngnre judged_type=yes slot_expected=accepted slot_observed=accepted slot_rule=slot.accepted\n"
 	"# memtype-cell row=devmem.s1_normal_wb op=load expected=ok observed=ok verdict=match rule=probe.aligned\n"
 	"# memtype-rule id=probe.aligned says=aligned loads complete | source=Arm ARM\n"
-	"# memtype-cell row=devmem.s1_normal_wb op=unaligned expected=run_EFAULT observed=run_EFAULT verdict=match "
-	"rule=probe.unaligned_s2_device detail=exit_reason:0\n"
-	"# memtype-cell row=devmem.s1_normal_wb op=exec expected=sea_iabt observed=ok verdict=MISMATCH "
-	"rule=probe.exec_noncacheable\n"
+	"# memtype-cell row=devmem.s1_normal_wb op=unaligned expected=run_EFAULT observed=run_EFAULT verdict=match rule=probe.unaligned_s2_device detail=exit_reason:0\n"
+	"# memtype-cell row=devmem.s1_normal_wb op=exec expected=sea_iabt observed=ok verdict=MISMATCH rule=probe.exec_noncacheable\n"
 	"not ok 1 pfnmap.access_matrix.devmem.s1_normal_wb\n"
-	"# memtype-row row=carveout_wb.s1_normal_wb s2=none eff=none judged_type=yes slot_expected=EINVAL "
-	"slot_observed=EINVAL slot_rule=slot.cacheable_no_fwb\n"
+	"# memtype-row row=carveout_wb.s1_normal_wb s2=none eff=none judged_type=yes slot_expected=EINVAL slot_observed=EINVAL slot_rule=slot.cacheable_no_fwb\n"
 	"ok 2 pfnmap.access_matrix.carveout_wb.s1_normal_wb\n"
 	"ok 3 pfnmap.access_matrix.vfio1.s1_normal_wb # SKIP no second vfio region given\n"
-	"# memtype-row row=x s1=normal-wb s2=unobservable eff=unobservable judged_type=no slot_expected=accepted "
-	"slot_observed=accepted slot_rule=slot.x86\n"
+	"# memtype-row row=x s1=normal-wb s2=unobservable eff=unobservable judged_type=no slot_expected=accepted slot_observed=accepted slot_rule=slot.x86\n"
 	"# memtype-cell row=x op=load expected=ok observed=ok verdict=match rule=probe.x86_completes\n"
 	"ok 4 pfnmap.access_matrix.x\n"
 	"ok 5 pfnmap.memslot_rules.udmabuf.shared\n"
@@ -313,16 +306,14 @@ static void test_matrix(void)
 
 	T_OK(sec && !strstr(sec + 1, "\n== "), "one cell section");
 	T_HAS(text, "\n== fwb (arm64, kvm vhe, kernel ?)\nplatform: fwb=1 dic=1 cap243=1 pkvm=0 lse=1\n", "section header");
-	T_HAS(text, "judged: 7 cells, 1 mismatches; rows whose memory type the probes pin down: 1, rows where it is "
-		    "not observable: 1, rows whose memslot is refused: 1\n", "counts");
+	T_HAS(text, "judged: 7 cells, 1 mismatches; rows whose memory type the probes pin down: 1, rows where it is not observable: 1, rows whose memslot is refused: 1\n", "counts");
 	T_HAS(text, "  row                       stage 2 -> effective                    load  unaligned    exec\n",
 	      "columns in order seen");
 	T_HAS(text, "  devmem.s1_normal_wb       device-ngnre -> device-ngnre  expected  ok    run_EFAULT   sea_iabt\n",
 	      "expected line");
 	T_HAS(text, "                                                          observed  ok    run_EFAULT   ok !\n",
 	      "observed line, mismatch marked");
-	T_HAS(text, "  carveout_wb.s1_normal_wb  none -> none                  memslot: expected EINVAL, observed EINVAL "
-		    "(rule slot.cacheable_no_fwb)\n", "refused slot row");
+	T_HAS(text, "  carveout_wb.s1_normal_wb  none -> none                  memslot: expected EINVAL, observed EINVAL (rule slot.cacheable_no_fwb)\n", "refused slot row");
 	T_HAS(text, "  vfio1.s1_normal_wb        skip, no records: no second vfio region given\n", "skipped row");
 	T_HAS(text, "  probe.aligned: aligned loads complete | source=Arm ARM\n", "legend");
 	/* results.json carries the same records, per test */
@@ -331,9 +322,7 @@ static void test_matrix(void)
 	T_INT(report_json(&r, jp, &err), 0, "results.json with records written");
 	char *js = read_file(jp, NULL);
 
-	T_HAS(js, "{ \"record\": \"memtype-cell\", \"row\": \"devmem.s1_normal_wb\", \"op\": \"exec\", "
-		  "\"expected\": \"sea_iabt\", \"observed\": \"ok\", \"verdict\": \"MISMATCH\", "
-		  "\"rule\": \"probe.exec_noncacheable\"}", "cell record in results.json");
+	T_HAS(js, "{ \"record\": \"memtype-cell\", \"row\": \"devmem.s1_normal_wb\", \"op\": \"exec\", \"expected\": \"sea_iabt\", \"observed\": \"ok\", \"verdict\": \"MISMATCH\", \"rule\": \"probe.exec_noncacheable\"}", "cell record in results.json");
 	T_HAS(js, "\"slot_expected\": \"EINVAL\"", "row record in results.json");
 	free(js);
 	free(jp);

@@ -80,10 +80,7 @@ static void write_file(const char *path, const char *text, bool exec)
 static int driver(char **out, char **err, const char *args)
 {
 	int rc = t_sh(NULL,
-		      "cd '%s' && MEMATTR_ROOT='%s' MEMATTR_CACHE='%s/cache' MEMATTR_QEMU_AARCH64='%s/fake-qemu.sh' "
-		      "MEMATTR_QEMU_X86_64=/nonexistent/qemu-system-x86_64 MEMATTR_FETCH_KERNEL='%s/fake-fetch-kernel.sh' "
-		      "MEMATTR_MKINITRAMFS='%s/fake-mkinitramfs.sh' MEMATTR_FAKE_PIDFILE='%s/hang-suite.pid' "
-		      "'%s' %s >out.txt 2>err.txt",
+		      "cd '%s' && MEMATTR_ROOT='%s' MEMATTR_CACHE='%s/cache' MEMATTR_QEMU_AARCH64='%s/fake-qemu.sh' MEMATTR_QEMU_X86_64=/nonexistent/qemu-system-x86_64 MEMATTR_FETCH_KERNEL='%s/fake-fetch-kernel.sh' MEMATTR_MKINITRAMFS='%s/fake-mkinitramfs.sh' MEMATTR_FAKE_PIDFILE='%s/hang-suite.pid' '%s' %s >out.txt 2>err.txt",
 		      root, root, root, data, data, data, root, runbin, args);
 	char *p = path_join(root, "out.txt");
 	*out = t_read(p);
@@ -113,7 +110,8 @@ static char *check(void)
 {
 	char *out = NULL;
 
-	t_sh(&out, "python3 '%s/check_reports.py' '%s/reports/latest/results.json' '%s/reports/latest/junit.xml'", data,
+	t_sh(&out, "python3 '%s/check_reports.py' '%s/reports/latest/results.json' '%s/reports/latest/junit.xml'",
+	     data,
 	     root, root);
 	return out;
 }
@@ -177,11 +175,9 @@ static void test_lab(void)
 		T_HAS(c, "cell.ok.id.kernel_release=\"7.2.13+deb14-arm64\"\n", "lab: kernel release from the cell");
 		T_HAS(c, "cell.ok.id.kvm_mode=\"vhe\"\n", "lab: KVM mode from the cell");
 		T_HAS(c, "cell.panic.id.cpu=\"neoverse-n1\"\n", "lab: cpu in identity");
-		T_HAS(c, "cell.panic.status=error\ncell.panic.reason=\"kernel panic: Kernel panic - not syncing: Oops: Fatal "
-			 "exception (reboot_after_panic = no)\"",
+		T_HAS(c, "cell.panic.status=error\ncell.panic.reason=\"kernel panic: Kernel panic - not syncing: Oops: Fatal exception (reboot_after_panic = no)\"",
 		      "lab: panic reason");
-		T_HAS(c, "test.panic.atomics.panic=fail|\"kernel panic in boot 1: Kernel panic - not syncing: Oops: Fatal "
-			 "exception\\n[   20.100000] Unable to handle kernel paging request",
+		T_HAS(c, "test.panic.atomics.panic=fail|\"kernel panic in boot 1: Kernel panic - not syncing: Oops: Fatal exception\\n[   20.100000] Unable to handle kernel paging request",
 		      "lab: the panic and the Oops before it attached to the suite (no TEST list: the test is unknown)");
 		T_HAS(c, "the running test is unknown: no @@MEMATTR TEST list", "lab: says why no test is named");
 		T_HAS(c, "test.panic.memslot.incomplete=fail|\"not run: cell ended: kernel panic", "lab: pending suite not run");
@@ -231,8 +227,7 @@ static void test_lab(void)
 	free(qerr);
 	char *append = R("%s/build/lab/ok/fake-append.txt", root);
 
-	T_HAS(append, "console=ttyAMA0 quiet loglevel=3 panic=-1 memattr.suites=atomics,memslot memattr.timeout_scale=1 "
-		      "fake.transcript=pass",
+	T_HAS(append, "console=ttyAMA0 quiet loglevel=3 panic=-1 memattr.suites=atomics,memslot memattr.timeout_scale=1 fake.transcript=pass",
 	      "lab: kernel command line");
 	free(append);
 	char *args = R("%s/build/lab/ok/initrd.cpio.gz.args", root);
@@ -263,8 +258,7 @@ static void test_lab_pass(void)
 {
 	char *out, *err;
 	int rc = driver(&out, &err,
-			"--no-defaults --config lab.conf --cells ok --filter 'memslot.*' --timeout-scale 2 "
-			"--report-dir reports2 --set cell.ok.cpu=cortex-a57");
+			"--no-defaults --config lab.conf --cells ok --filter 'memslot.*' --timeout-scale 2 --report-dir reports2 --set cell.ok.cpu=cortex-a57");
 	T_INT(rc, 0, "pass: exit status 0");
 	no_sanitizer_errors(err, "pass");
 	T_HAS(out, "result: PASS", "pass: verdict");
@@ -327,13 +321,13 @@ static void test_lab_panic_reboot(void)
 	char *appends = R("%s/build/lab/panicmid/fake-appends.log", root);
 
 	T_HAS(appends, "memattr.suites=atomics,memslot memattr.timeout_scale=1 fake.transcript=panicmid\n"
-		       "console=ttyAMA0 quiet loglevel=3 panic=-1 memattr.suites=atomics,memslot memattr.resume=atomics:atomics.c "
-		       "memattr.timeout_scale=1",
+		       "console=ttyAMA0 quiet loglevel=3 panic=-1 memattr.suites=atomics,memslot memattr.resume=atomics:atomics.c memattr.timeout_scale=1",
 	      "panic reboot: boot 2 resumes atomics after the crashed test");
 	free(appends);
 	char *c = NULL;
 
-	t_sh(&c, "python3 '%s/check_reports.py' '%s/reports5/latest/results.json' '%s/reports5/latest/junit.xml'", data,
+	t_sh(&c, "python3 '%s/check_reports.py' '%s/reports5/latest/results.json' '%s/reports5/latest/junit.xml'",
+	     data,
 	     root, root);
 	T_HAS(c, "cell.panicmid.status=fail\ncell.panicmid.reason=null\n", "panic reboot: the cell fails, no cell error");
 	T_HAS(c, "test.panicmid.atomics.a=pass", "panic reboot: result before the panic kept");
@@ -353,8 +347,7 @@ static void test_lab_panic_reboot(void)
 	free(c);
 	char *tap = R("%s/reports5/latest/panicmid.tap", root);
 
-	T_HAS(tap, "# kernel panic in boot 1: Kernel panic - not syncing: sysrq triggered crash\n# about to write c to "
-		   "/proc/sysrq-trigger\n# [   20.000000] sysrq: Trigger a crash\n",
+	T_HAS(tap, "# kernel panic in boot 1: Kernel panic - not syncing: sysrq triggered crash\n# about to write c to /proc/sysrq-trigger\n# [   20.000000] sysrq: Trigger a crash\n",
 	      "panic reboot: the panic text as diagnostics");
 	T_HAS(tap, "not ok 3 atomics.c # kernel panic in boot 1: Kernel panic - not syncing: sysrq triggered crash\n",
 	      "panic reboot: the crashed test's result line");
@@ -382,14 +375,12 @@ static void test_lab_panic_reboot(void)
 	free(err);
 
 	/* panic_reboots = 0: no reboot, the rest is reported as not run */
-	rc = driver(&out, &err, "--no-defaults --config lab.conf --set run.cell_timeout=60 --cells panicmid --set run.reboot_after_panic=yes "
-				"--set run.panic_reboots=0 --report-dir reports6");
+	rc = driver(&out, &err, "--no-defaults --config lab.conf --set run.cell_timeout=60 --cells panicmid --set run.reboot_after_panic=yes --set run.panic_reboots=0 --report-dir reports6");
 	T_INT(rc, 1, "no reboot: exit status 1");
 	no_sanitizer_errors(err, "no reboot");
 	c = NULL;
 	t_sh(&c, "python3 '%s/check_reports.py' '%s/reports6/latest/results.json'", data, root);
-	T_HAS(c, "cell.panicmid.status=error\ncell.panicmid.reason=\"kernel panic: Kernel panic - not syncing: sysrq triggered "
-		 "crash (boot 1; panic_reboots = 0 used up)\"",
+	T_HAS(c, "cell.panicmid.status=error\ncell.panicmid.reason=\"kernel panic: Kernel panic - not syncing: sysrq triggered crash (boot 1; panic_reboots = 0 used up)\"",
 	      "no reboot: cell error naming the limit");
 	T_HAS(c, "test.panicmid.atomics.c=fail|\"kernel panic in boot 1", "no reboot: the panic still goes to its test");
 	T_HAS(c, "test.panicmid.atomics.incomplete=fail|\"the tests after atomics.c not run: cell ended: kernel panic",
@@ -421,13 +412,13 @@ static void test_lab_checks(void)
 		   false);
 	char *out, *err;
 	int rc = driver(&out, &err,
-			"--no-defaults --config lab.conf --set run.cell_timeout=60 --config checks.conf --cells skipok,skipbad,kvmbad,nokvm "
-			"--report-dir reports7");
+			"--no-defaults --config lab.conf --set run.cell_timeout=60 --config checks.conf --cells skipok,skipbad,kvmbad,nokvm --report-dir reports7");
 	T_INT(rc, 1, "checks: exit status 1");
 	no_sanitizer_errors(err, "checks");
 	char *c = NULL;
 
-	t_sh(&c, "python3 '%s/check_reports.py' '%s/reports7/latest/results.json' '%s/reports7/latest/junit.xml'", data,
+	t_sh(&c, "python3 '%s/check_reports.py' '%s/reports7/latest/results.json' '%s/reports7/latest/junit.xml'",
+	     data,
 	     root, root);
 	T_HAS(c, "cell.skipok.status=pass\n", "checks: expected skips and the right KVM mode pass");
 	T_OK(!strstr(c, "test.skipok.cell."), "checks: no synthetic result for the passing cell");
@@ -438,13 +429,11 @@ static void test_lab_checks(void)
 	T_HAS(c, "test.nokvm.cell.nokvm.kvm=error|\"/dev/kvm is missing in the cell (dev_kvm=no, kvm_mode=none)",
 	      "checks: without kvm_mode too");
 	T_HAS(c, "cell.skipbad.status=fail\n", "checks: skips off the profile fail the cell");
-	T_HAS(c, "test.skipbad.cell.skipbad.expected_skips=fail|\"skips differ from bad.skips: 1 unexpected skip(s), 1 expected "
-		 "skip(s) did not happen, 1 stale entry\\n",
+	T_HAS(c, "test.skipbad.cell.skipbad.expected_skips=fail|\"skips differ from bad.skips: 1 unexpected skip(s), 1 expected skip(s) did not happen, 1 stale entry\\n",
 	      "checks: the verdict's first line");
 	T_HAS(c, "\\nunexpected skip: atomics.lse_on_v80: CPU has no LSE atomics (no entry in bad.skips)",
 	      "checks: the unexpected skip, one line");
-	T_HAS(c, "\\nexpected skip did not happen: bad.skips:1 [memslot.basic]: memslot.basic pass (why: never skips: did not "
-		 "happen)",
+	T_HAS(c, "\\nexpected skip did not happen: bad.skips:1 [memslot.basic]: memslot.basic pass (why: never skips: did not happen)",
 	      "checks: the skip that did not happen, one line");
 	T_HAS(c, "\\nstale entry: bad.skips:5 [atomics.gone.*] matches no test of the cell", "checks: the stale entry");
 	T_OK(!strstr(c, "bad.skips:9") && !strstr(c, "bad.skips:13"),
@@ -468,8 +457,7 @@ static void test_lab_checks(void)
 	free(err);
 
 	/* with --filter, an entry that matches no test that ran is ignored */
-	rc = driver(&out, &err, "--no-defaults --config lab.conf --set run.cell_timeout=60 --config checks.conf --cells skipbad --filter 'memslot.*' "
-				"--report-dir reports8");
+	rc = driver(&out, &err, "--no-defaults --config lab.conf --set run.cell_timeout=60 --config checks.conf --cells skipbad --filter 'memslot.*' --report-dir reports8");
 	no_sanitizer_errors(err, "checks filtered");
 	c = NULL;
 	t_sh(&c, "python3 '%s/check_reports.py' '%s/reports8/latest/results.json'", data, root);
@@ -479,7 +467,8 @@ static void test_lab_checks(void)
 	free(err);
 
 	/* profile errors are configuration errors: FILE:LINE, exit 2 */
-	write_file(P("%s/broken.skips", root), "[skip]\ntests = a.*\nreason_re = (unclosed\nwhy = x\n", false);
+	write_file(P("%s/broken.skips", root), "[skip]\ntests = a.*\nreason_re = (unclosed\nwhy = x\n",
+		   false);
 	write_file(P("%s/broken.conf", root), "[cell skipok]\nexpected_skips = broken.skips\n", false);
 	rc = driver(&out, &err, "--no-defaults --config lab.conf --set run.cell_timeout=60 --config checks.conf --config broken.conf --cells skipok");
 	T_INT(rc, 2, "checks: a bad profile exits 2");
@@ -543,8 +532,7 @@ static void test_config_errors(void)
 	free(err);
 	rc = driver(&out, &err, "--no-defaults --config lab.conf --cells ok,noqemu --dry-run");
 	T_INT(rc, 0, "--dry-run exits 0");
-	T_HAS(out, "fake-qemu.sh -M virt,virtualization=on,gic-version=3 -cpu max -smp 2 -m 2G -accel tcg,thread=multi "
-		   "-nographic -no-reboot -nic none -kernel \"$KERNEL_IMAGE\" -initrd ",
+	T_HAS(out, "fake-qemu.sh -M virt,virtualization=on,gic-version=3 -cpu max -smp 2 -m 2G -accel tcg,thread=multi -nographic -no-reboot -nic none -kernel \"$KERNEL_IMAGE\" -initrd ",
 	      "--dry-run prints the arm64 QEMU command line");
 	T_HAS(out, "/nonexistent/qemu-system-x86_64 -accel tcg -cpu max -smp 2 -m 2G -nographic -machine graphics=on",
 	      "--dry-run prints the x86_64 QEMU command line");
@@ -562,8 +550,7 @@ static void test_host_cell(void)
 	uname(&u);
 	const char *arch_bin = strcmp(u.machine, "aarch64") == 0 ? bin_arm : bin;
 
-	t_sh(NULL, "cp '%s/fake-suite-good.sh' '%s/memattr-good' && cp '%s/fake-suite-crash.sh' '%s/memattr-crash' && "
-		   "cp '%s/fake-suite-hang.sh' '%s/memattr-hang' && cp '%s/fake-cellinfo.sh' '%s/memattr-cellinfo'",
+	t_sh(NULL, "cp '%s/fake-suite-good.sh' '%s/memattr-good' && cp '%s/fake-suite-crash.sh' '%s/memattr-crash' && cp '%s/fake-suite-hang.sh' '%s/memattr-hang' && cp '%s/fake-cellinfo.sh' '%s/memattr-cellinfo'",
 	     data, arch_bin, data, arch_bin, data, arch_bin, data, arch_bin);
 	char *out, *err;
 	int rc = driver(&out, &err, "--no-defaults --config lab.conf --cells none --host-cell yes --report-dir reports3");
@@ -611,10 +598,7 @@ static void test_interrupt(void)
 {
 	char *out = NULL;
 	int rc = t_sh(&out,
-		      "cd '%s' && MEMATTR_ROOT='%s' MEMATTR_CACHE='%s/cache' MEMATTR_QEMU_AARCH64='%s/fake-qemu.sh' "
-		      "MEMATTR_FETCH_KERNEL='%s/fake-fetch-kernel.sh' MEMATTR_MKINITRAMFS='%s/fake-mkinitramfs.sh' "
-		      "'%s' --no-defaults --config lab.conf --cells hang --set cell.hang.timeout=120 --report-dir reports4 "
-		      ">int-out.txt 2>int-err.txt & pid=$!; sleep 3; kill -INT $pid; wait $pid",
+		      "cd '%s' && MEMATTR_ROOT='%s' MEMATTR_CACHE='%s/cache' MEMATTR_QEMU_AARCH64='%s/fake-qemu.sh' MEMATTR_FETCH_KERNEL='%s/fake-fetch-kernel.sh' MEMATTR_MKINITRAMFS='%s/fake-mkinitramfs.sh' '%s' --no-defaults --config lab.conf --cells hang --set cell.hang.timeout=120 --report-dir reports4 >int-out.txt 2>int-err.txt & pid=$!; sleep 3; kill -INT $pid; wait $pid",
 		      root, root, root, data, data, data, runbin);
 	T_INT(rc, 1, "interrupt: exit status 1");
 	free(out);
@@ -641,9 +625,7 @@ int main(void)
 	runbin = xstrdup(rb);
 	data = path_abs(t_data());
 	root = t_tmpdir("run");
-	t_sh(NULL, "mkdir -p '%s/build/aarch64/bin' '%s/build/x86_64/bin' && printf '#!/bin/sh\\nexit 0\\n' > "
-		   "'%s/build/aarch64/bin/memattr-atomics' && cp '%s/build/aarch64/bin/memattr-atomics' "
-		   "'%s/build/aarch64/bin/memattr-memslot' && chmod +x '%s'/build/aarch64/bin/*",
+	t_sh(NULL, "mkdir -p '%s/build/aarch64/bin' '%s/build/x86_64/bin' && printf '#!/bin/sh\\nexit 0\\n' > '%s/build/aarch64/bin/memattr-atomics' && cp '%s/build/aarch64/bin/memattr-atomics' '%s/build/aarch64/bin/memattr-memslot' && chmod +x '%s'/build/aarch64/bin/*",
 	     root, root, root, root, root, root);
 	/* the x86_64 lab cell fails on its missing QEMU before it looks for binaries */
 	char *conf = path_join(root, "lab.conf");

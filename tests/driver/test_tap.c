@@ -53,7 +53,8 @@ static void test_results(void)
 			  ((!c->comment && !l.comment) || (c->comment && l.comment && !strcmp(c->comment, l.comment))) &&
 			  tap_result_of(&l) == c->res;
 		if (!T_OK(ok, "result line '%s'", c->line))
-			t_diag("kind %d ok %d number %ld desc '%s' dir %d text '%s' comment '%s' res %s", k, l.ok, l.number,
+			t_diag("kind %d ok %d number %ld desc '%s' dir %d text '%s' comment '%s' res %s",
+			       k, l.ok, l.number,
 			       l.desc ? l.desc : "(null)", l.directive, l.text ? l.text : "(null)",
 			       l.comment ? l.comment : "(null)", result_name(tap_result_of(&l)));
 		tap_line_free(&l);

@@ -58,10 +58,12 @@ MA_TEST(unit, memtype_model_every_s2_swap_changes_an_outcome, .req = { .no_kvm =
 						}
 					}
 				}
-				MA_CHECK(how, "%s: swapping stage-2 %s and %s changes no expected outcome", profiles[p].cell,
+				MA_CHECK(how, "%s: swapping stage-2 %s and %s changes no expected outcome",
+					 profiles[p].cell,
 					 mt_type_name(s2_types[a]), mt_type_name(s2_types[b]));
 				if (how)
-					ma_log("%s: %s <-> %s separated by %s", profiles[p].cell, mt_type_name(s2_types[a]),
+					ma_log("%s: %s <-> %s separated by %s",
+					       profiles[p].cell, mt_type_name(s2_types[a]),
 					       mt_type_name(s2_types[b]), how);
 			}
 		}

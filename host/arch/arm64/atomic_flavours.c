@@ -40,7 +40,8 @@ const char *ma_atomics_unsupported_reason(enum ma_atomic_flavour f, const struct
 	case MA_ATOMIC_LSE_SWP:
 		if (gf->lse)
 			return NULL;
-		snprintf(why, sizeof(why), "guest ID_AA64ISAR0_EL1.Atomic=%u: no FEAT_LSE (0x%llx)", gf->isar0_atomic,
+		snprintf(why, sizeof(why), "guest ID_AA64ISAR0_EL1.Atomic=%u: no FEAT_LSE (0x%llx)",
+			 gf->isar0_atomic,
 			 (unsigned long long)gf->raw[0]);
 		return why;
 	default:

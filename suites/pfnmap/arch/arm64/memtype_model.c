@@ -104,26 +104,22 @@ static const struct mt_rule r_p_run = {
 };
 
 static const struct mt_rule r_p_exec_sea = {
-	"probe.exec_noncacheable", "exec from a non-cacheable PFNMAP: -ENOEXEC, KVM injects a synchronous external "
-	"instruction abort (guest ESR EC 0x21, IFSC 0x10)",
+	"probe.exec_noncacheable", "exec from a non-cacheable PFNMAP: -ENOEXEC, KVM injects a synchronous external instruction abort (guest ESR EC 0x21, IFSC 0x10)",
 	"arch/arm64/kvm/mmu.c:kvm_s2_fault_compute_prot + kvm_inject_sea_iabt, " LINUX
 };
 
 static const struct mt_rule r_p_exec_ok = {
-	"probe.exec_cacheable", "exec from stage-2 Normal-WB completes: KVM grants X (stage 1 has no XN; a fetch from "
-	"Device memory that is not execute-never is permitted)",
+	"probe.exec_cacheable", "exec from stage-2 Normal-WB completes: KVM grants X (stage 1 has no XN; a fetch from Device memory that is not execute-never is permitted)",
 	"arch/arm64/kvm/mmu.c:kvm_s2_fault_compute_prot; Arm ARM B2.7.2 'Device memory'"
 };
 
 static const struct mt_rule r_p_unaligned_s1dev = {
-	"probe.unaligned_s1_device", "an unaligned load through a stage-1 Device mapping takes an Alignment fault "
-	"at stage 1, in the guest (ESR EC 0x25, DFSC 0x21), before stage 2 is consulted",
+	"probe.unaligned_s1_device", "an unaligned load through a stage-1 Device mapping takes an Alignment fault at stage 1, in the guest (ESR EC 0x25, DFSC 0x21), before stage 2 is consulted",
 	"Arm ARM B2.5.2 'Alignment of data accesses' and D8 fault prioritisation (alignment first)"
 };
 
 static const struct mt_rule r_p_unaligned_s2dev = {
-	"probe.unaligned_s2_device", "an unaligned load through a Normal stage 1 onto stage-2 Device is an Alignment "
-	"fault reported to EL2 (DFSC 0x21); KVM has no handler for it ('Unsupported FSC'): KVM_RUN fails with EFAULT",
+	"probe.unaligned_s2_device", "an unaligned load through a Normal stage 1 onto stage-2 Device is an Alignment fault reported to EL2 (DFSC 0x21); KVM has no handler for it ('Unsupported FSC'): KVM_RUN fails with EFAULT",
 	"arch/arm64/kvm/mmu.c:kvm_handle_guest_abort, " LINUX "; Arm ARM B2.5.2"
 };
 
@@ -138,8 +134,7 @@ static const struct mt_rule r_p_excl_wb = {
 };
 
 static const struct mt_rule r_p_excl_impdef = {
-	"probe.exclusive_impdef", "LDXR/STXR on memory that is not Normal WB is IMPLEMENTATION DEFINED: it completes, "
-	"or the STXR never succeeds, or it faults with DFSC 0x35 (KVM re-injects a stage-2 0x35); never a KVM_RUN error",
+	"probe.exclusive_impdef", "LDXR/STXR on memory that is not Normal WB is IMPLEMENTATION DEFINED: it completes, or the STXR never succeeds, or it faults with DFSC 0x35 (KVM re-injects a stage-2 0x35); never a KVM_RUN error",
 	"Arm ARM B2.9.5 'Load-Exclusive and Store-Exclusive instruction usage restrictions'; "
 	"arch/arm64/kvm/mmu.c:kvm_s2_fault_compute_prot (esr_fsc_is_excl_atomic_fault), " LINUX
 };
@@ -150,8 +145,7 @@ static const struct mt_rule r_p_atomic_wb = {
 };
 
 static const struct mt_rule r_p_atomic_impdef = {
-	"probe.atomic_impdef", "an LSE atomic on memory that is not Normal WB is IMPLEMENTATION DEFINED: it completes "
-	"or faults with DFSC 0x35 (KVM re-injects a stage-2 0x35); never a KVM_RUN error",
+	"probe.atomic_impdef", "an LSE atomic on memory that is not Normal WB is IMPLEMENTATION DEFINED: it completes or faults with DFSC 0x35 (KVM re-injects a stage-2 0x35); never a KVM_RUN error",
 	"Arm ARM B2.2 and ESR_ELx DFSC 0b110101 'Unsupported Exclusive or Atomic access'; "
 	"arch/arm64/kvm/mmu.c:kvm_s2_fault_compute_prot, " LINUX
 };

@@ -65,11 +65,8 @@ bool ma_pfnmap_atomics_required(struct ma_vm *vm, const struct ma_pfnmap *p, con
 int ma_pfnmap_cow_write_errno(const struct mt_rule **rule)
 {
 	static const struct mt_rule r = {
-		"cow.x86_write_emulated", "a guest write to an uncopied page of a COW PFNMAP: hva_to_pfn_remapped "
-		"returns KVM_PFN_ERR_RO_FAULT, x86 emulates the write through the host mapping (kvm_write_guest), "
-		"which breaks COW: the write lands in the host's private copy, never in device memory",
-		"virt/kvm/kvm_main.c:hva_to_pfn_remapped, arch/x86/kvm/mmu/mmu.c:kvm_handle_error_pfn "
-		"(RET_PF_EMULATE), Linux " MA_KERNEL_REF
+		"cow.x86_write_emulated", "a guest write to an uncopied page of a COW PFNMAP: hva_to_pfn_remapped returns KVM_PFN_ERR_RO_FAULT, x86 emulates the write through the host mapping (kvm_write_guest), which breaks COW: the write lands in the host's private copy, never in device memory",
+		"virt/kvm/kvm_main.c:hva_to_pfn_remapped, arch/x86/kvm/mmu/mmu.c:kvm_handle_error_pfn (RET_PF_EMULATE), Linux " MA_KERNEL_REF
 	};
 
 	*rule = &r;

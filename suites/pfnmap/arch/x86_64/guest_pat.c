@@ -13,9 +13,7 @@
 #define PAT_WB 6
 
 MA_TEST(pfnmap, x86_guest_pat_types,
-	.source = "arch/x86/kvm/x86.c:kvm_set_msr_common / kvm_get_msr_common (MSR_IA32_CR_PAT is stored per "
-		  "vCPU and read back as set; kvm_pat_valid checks it), Linux " MA_KERNEL_REF "; Intel SDM vol. 3A 13.12 "
-		  "'Page Attribute Table'")
+	.source = "arch/x86/kvm/x86.c:kvm_set_msr_common / kvm_get_msr_common (MSR_IA32_CR_PAT is stored per vCPU and read back as set; kvm_pat_valid checks it), Linux " MA_KERNEL_REF "; Intel SDM vol. 3A 13.12 'Page Attribute Table'")
 {
 	static const struct {
 		enum ma_memtype mt;
@@ -40,7 +38,8 @@ MA_TEST(pfnmap, x86_guest_pat_types,
 
 		MA_ASSERT_TRUE(idx >= 0 && idx < 8);
 		got = (unsigned int)(pat >> (8 * idx)) & 7;
-		ma_log("stage-1 %s: PAT index %d -> type %u (expected %s = %u)", ma_memtype_name(types[i].mt), idx, got,
+		ma_log("stage-1 %s: PAT index %d -> type %u (expected %s = %u)",
+		       ma_memtype_name(types[i].mt), idx, got,
 		       types[i].name, types[i].want);
 		MA_CHECK(got == types[i].want,
 			 "stage-1 %s selects PAT entry %d, which the guest reads as type %u, not %s (%u)",

@@ -16,14 +16,12 @@ static const struct mt_rule r_slot = {
 };
 
 static const struct mt_rule r_s2 = {
-	"s2.x86", "NPT/EPT map the pfn hva_to_pfn_remapped finds; the memory type comes from the host PAT/MTRR "
-	"(SVM) or the EPT memtype KVM computes (VMX): not observable by these probes",
+	"s2.x86", "NPT/EPT map the pfn hva_to_pfn_remapped finds; the memory type comes from the host PAT/MTRR (SVM) or the EPT memtype KVM computes (VMX): not observable by these probes",
 	"arch/x86/kvm/mmu/spte.c:make_spte, virt/kvm/kvm_main.c:hva_to_pfn_remapped, Linux " MA_KERNEL_REF
 };
 
 static const struct mt_rule r_probe = {
-	"probe.x86_completes", "every probe completes on every x86 memory type (UC/WC/WB): no alignment or "
-	"memory-type faults, locked operations are atomic on UC, fetch from UC/WC is allowed",
+	"probe.x86_completes", "every probe completes on every x86 memory type (UC/WC/WB): no alignment or memory-type faults, locked operations are atomic on UC, fetch from UC/WC is allowed",
 	"Intel SDM vol. 3A 9.1.2.2 'Software Controlled Bus Locking' and 12.3 'Methods of Caching Available'; "
 	"AMD APM vol. 2 7.4"
 };
