@@ -8,6 +8,7 @@
 #include <linux/kvm.h>
 
 #include "fault_inject.h"
+#include "memattr/util.h"
 
 #define MAX_DEPTH 64
 
@@ -115,7 +116,7 @@ const char *ma_ioctl_name(unsigned long req)
 #undef N
 	static char other[32];
 
-	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
+	for (size_t i = 0; i < MA_ARRAY_SIZE(names); i++)
 		if (names[i].req == req)
 			return names[i].name;
 	snprintf(other, sizeof(other), "ioctl 0x%lx", req);

@@ -13,6 +13,7 @@
 #include "kernel_health.h"
 #include "memattr/kmsg.h"
 #include "memattr/pfnmap.h"
+#include "memattr/util.h"
 
 #define MAX_REPORTED 8
 
@@ -39,7 +40,7 @@ bool ma_health_problem_line(const char *text)
 		"Bad page state", "Bad page map", "refcount_t:",
 	};
 
-	for (size_t i = 0; i < sizeof(headers) / sizeof(headers[0]); i++)
+	for (size_t i = 0; i < MA_ARRAY_SIZE(headers); i++)
 		if (strstr(text, headers[i]))
 			return true;
 	return false;

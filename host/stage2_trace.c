@@ -23,6 +23,7 @@
 #include "memattr/harness.h"
 #include "memattr/stage2_trace.h"
 #include "stage2_trace_arch.h"
+#include "memattr/util.h"
 
 #define TRACEFS "/sys/kernel/tracing"
 #define GROUP "memattr"
@@ -561,7 +562,7 @@ int ma_try_s2trace_parse_line(const char *line, int pid, int *kind, struct ma_s2
 		*kind = 1;
 		tag[tl - 4] = 0;
 	}
-	for (unsigned int i = 0; i < sizeof(tags) / sizeof(tags[0]); i++)
+	for (unsigned int i = 0; i < MA_ARRAY_SIZE(tags); i++)
 		if (!strcmp(tag, tags[i].tag))
 			fn = (int)tags[i].fn;
 	if (fn < 0)

@@ -20,6 +20,7 @@
 #include "arch.h"
 #include "memattr/harness.h"
 #include "memattr/kvm.h"
+#include "memattr/util.h"
 
 #define MA_DEFAULT_RUN_TIMEOUT_MS 10000u
 #define MA_WATCHDOG_SIGNAL (SIGRTMIN + 3)
@@ -381,7 +382,7 @@ const char *ma_outcome_name(enum ma_outcome o)
 		[MA_OUT_TIMEOUT] = "timeout",
 	};
 
-	return (unsigned int)o < sizeof(n) / sizeof(n[0]) ? n[o] : "?";
+	return (unsigned int)o < MA_ARRAY_SIZE(n) ? n[o] : "?";
 }
 
 const char *ma_exit_reason_name(uint32_t reason)
@@ -395,7 +396,7 @@ const char *ma_exit_reason_name(uint32_t reason)
 		{ KVM_EXIT_MEMORY_FAULT, "MEMORY_FAULT" },
 	};
 
-	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
+	for (size_t i = 0; i < MA_ARRAY_SIZE(names); i++)
 		if (names[i].r == reason)
 			return names[i].n;
 	return "other";

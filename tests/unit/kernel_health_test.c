@@ -4,6 +4,7 @@
 
 #include "kernel_health.h"
 #include "memattr/harness.h"
+#include "memattr/util.h"
 
 MA_TEST(unit, kernel_health_problem_lines, .req = { .no_kvm = true },
 	.source = "kernel/panic.c:__warn, lib/bug.c, kernel/locking/lockdep.c, mm/kasan/report.c (7.2)")
@@ -31,9 +32,9 @@ MA_TEST(unit, kernel_health_problem_lines, .req = { .no_kvm = true },
 		"kvm: exiting hardware virtualization",
 	};
 
-	for (size_t i = 0; i < sizeof(problems) / sizeof(problems[0]); i++)
+	for (size_t i = 0; i < MA_ARRAY_SIZE(problems); i++)
 		MA_CHECK(ma_health_problem_line(problems[i]), "not seen as a problem: %s", problems[i]);
-	for (size_t i = 0; i < sizeof(benign) / sizeof(benign[0]); i++)
+	for (size_t i = 0; i < MA_ARRAY_SIZE(benign); i++)
 		MA_CHECK(!ma_health_problem_line(benign[i]), "seen as a problem: %s", benign[i]);
 }
 

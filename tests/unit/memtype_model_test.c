@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "memattr/harness.h"
+#include "memattr/util.h"
 #include "../../suites/pfnmap/memtype_model.h"
 
 struct profile {
@@ -27,7 +28,7 @@ static const struct profile profiles[] = {
 	{ "arm64-max-protected", { .fwb = true, .dic = true, .cap243 = true, .pkvm = true, .lse = true } },
 };
 
-#define NPROFILES (sizeof(profiles) / sizeof(profiles[0]))
+#define NPROFILES MA_ARRAY_SIZE(profiles)
 #define DEFAULT_PROFILES 3
 
 static const enum mt_type s2_types[] = { MT_TYPE_NORMAL_WB, MT_TYPE_NORMAL_NC, MT_TYPE_DEVICE_nGnRE };
@@ -169,7 +170,7 @@ static const struct seen_row lab_rows[] = {
 
 MA_TEST(unit, memtype_model_fits_what_the_lab_saw, .req = { .no_kvm = true })
 {
-	for (unsigned int i = 0; i < sizeof(lab_rows) / sizeof(lab_rows[0]); i++) {
+	for (unsigned int i = 0; i < MA_ARRAY_SIZE(lab_rows); i++) {
 		const struct seen_row *r = &lab_rows[i];
 		struct mt_row_expect e;
 

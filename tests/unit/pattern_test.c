@@ -8,6 +8,7 @@
 
 #include "memattr/abi.h"
 #include "memattr/harness.h"
+#include "memattr/util.h"
 
 static int cmp_u64(const void *a, const void *b)
 {
@@ -24,8 +25,8 @@ MA_TEST(unit, pattern_words_of_a_2m_block_all_differ, .req = { .no_kvm = true })
 	uint64_t *w = malloc(n * sizeof(*w));
 
 	MA_ASSERT_TRUE(w != NULL);
-	for (unsigned int b = 0; b < sizeof(bases) / sizeof(bases[0]); b++) {
-		for (unsigned int s = 0; s < sizeof(seeds) / sizeof(seeds[0]); s++) {
+	for (unsigned int b = 0; b < MA_ARRAY_SIZE(bases); b++) {
+		for (unsigned int s = 0; s < MA_ARRAY_SIZE(seeds); s++) {
 			size_t dup = 0;
 
 			for (size_t i = 0; i < n; i++)

@@ -3,6 +3,7 @@
 #include <stdio.h>
 
 #include "memattr/atomic_flavours.h"
+#include "memattr/util.h"
 
 #define ESR_EC(esr) (((esr) >> 26) & 0x3f)
 
@@ -12,7 +13,7 @@ static const enum ma_atomic_flavour flavours[] = {
 
 const enum ma_atomic_flavour *ma_atomic_flavours(unsigned int *n)
 {
-	*n = sizeof(flavours) / sizeof(flavours[0]);
+	*n = MA_ARRAY_SIZE(flavours);
 	return flavours;
 }
 

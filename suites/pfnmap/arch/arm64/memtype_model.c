@@ -20,6 +20,7 @@
 #include <errno.h>
 
 #include "../../memtype_model.h"
+#include "memattr/util.h"
 
 #define LINUX "Linux " MA_KERNEL_REF
 
@@ -165,7 +166,7 @@ static const struct mt_rule *const all_rules[] = {
 
 const struct mt_rule *const *mt_arm64_rules(unsigned int *n)
 {
-	*n = sizeof(all_rules) / sizeof(all_rules[0]);
+	*n = MA_ARRAY_SIZE(all_rules);
 	return all_rules;
 }
 

@@ -6,6 +6,7 @@
  * combination with the host side (NPT/EPT, host PAT and MTRRs) is not observable by the probes.
  */
 #include "memattr/atomic_flavours.h"
+#include "memattr/util.h"
 #include "../../pfnmap.h"
 
 #define PAT_UC 0
@@ -32,7 +33,7 @@ MA_TEST(pfnmap, x86_guest_pat_types,
 	ma_read_guest_features(ma_vcpu_add(vm), &gf);
 	pat = gf.pat;
 	ma_log("guest IA32_PAT = %#018llx", (unsigned long long)pat);
-	for (unsigned int i = 0; i < sizeof(types) / sizeof(types[0]); i++) {
+	for (unsigned int i = 0; i < MA_ARRAY_SIZE(types); i++) {
 		int idx = ma_x86_try_pat_index(types[i].mt);
 		unsigned int got;
 
