@@ -194,7 +194,7 @@ static bool tracer_leftovers(int pid)
 	snprintf(name, sizeof(name), "/memattr_%d_", pid);
 	snprintf(inst, sizeof(inst), "/sys/kernel/tracing/instances/memattr-%d", pid);
 	while (f && fgets(line, sizeof(line), f))
-		found |= strstr(line, name) != NULL;
+		found |= !!strstr(line, name);
 	if (f)
 		fclose(f);
 	return found || access(inst, F_OK) == 0;

@@ -190,7 +190,7 @@ int t_sh(char **out, const char *fmt, ...)
 bool t_have(const char *tool)
 {
 	char *p = find_in_path(tool);
-	bool found = p != NULL;
+	bool found = p;
 
 	free(p);
 	return found;

@@ -77,7 +77,7 @@ static void test_defaults(void)
 		     strcmp(x->memory, "2G") == 0,
 	     "x86_64-max cell");
 	T_INT((long)c.suites.n, 0, "suites = all");
-	T_OK(c.filter == NULL, "no filter");
+	T_OK(!c.filter, "no filter");
 	T_INT(c.timeout_scale, 1, "timeout_scale");
 	T_INT(c.jobs, 0, "jobs auto");
 	T_INT(c.host_cell, HOST_CELL_AUTO, "host_cell auto");

@@ -19,7 +19,7 @@ static struct cell *feed_file(const char *name, const char *cellname, size_t chu
 	char *err = NULL;
 	struct cell *c = cell_new(rundir, cellname, "arm64", &err);
 
-	if (!T_OK(c != NULL, "%s: cell created", cellname)) {
+	if (!T_OK(c, "%s: cell created", cellname)) {
 		t_diag("%s", err);
 		free(err);
 		exit(1);
@@ -32,7 +32,7 @@ static struct cell *feed_file(const char *name, const char *cellname, size_t chu
 	size_t len = 0;
 	char *text = read_file(path, &len);
 
-	T_OK(text != NULL, "%s: transcript %s read", cellname, name);
+	T_OK(text, "%s: transcript %s read", cellname, name);
 	if (!text)
 		exit(1);
 	if (!chunk)
@@ -103,10 +103,10 @@ static void test_pass(void)
 	const char *expect[] = {"atomics", "memslot", NULL};
 	struct cell *c = feed_file("console-pass.txt", "pass", 5, &con, expect);
 
-	T_OK(con.panic == NULL, "pass: no panic");
+	T_OK(!con.panic, "pass: no panic");
 	cell_finish(c, NULL);
 	T_INT(c->status, CELL_PASS, "pass: status pass");
-	T_OK(c->reason == NULL, "pass: no reason");
+	T_OK(!c->reason, "pass: no reason");
 	T_INT((long)c->nres, 5, "pass: 5 results");
 	T_INT(c->counts[RES_PASS], 3, "pass: 3 pass");
 	T_INT(c->counts[RES_SKIP], 1, "pass: 1 skip");
@@ -166,7 +166,7 @@ static void test_mixed(void)
 
 	cell_finish(c, NULL);
 	T_INT(c->status, CELL_FAIL, "mixed: status fail");
-	T_OK(c->reason == NULL, "mixed: cell ended normally");
+	T_OK(!c->reason, "mixed: cell ended normally");
 	expect_result(c, "atomics.a", RES_PASS, NULL);
 	expect_result(c, "atomics.b", RES_FAIL, "expected counter 2000, got 1999\nsecond line with <xml>");
 	const struct test_result *b = find(c, "atomics.b");
@@ -179,7 +179,7 @@ static void test_mixed(void)
 	expect_result(c, "atomics.d", RES_SKIP, "no LSE");
 	expect_result(c, "atomics.e", RES_XFAIL, "erratum 123");
 	expect_result(c, "atomics.f", RES_ERROR, "==== Test Assertion Failure ====");
-	T_OK(find(c, "atomics.exit") == NULL, "mixed: rc=1 with failures is consistent");
+	T_OK(!find(c, "atomics.exit"), "mixed: rc=1 with failures is consistent");
 	expect_result(c, "memslot.exit", RES_FAIL, "killed by signal 11 (SIGSEGV) (rc=139) after 2 of 3 planned results");
 	T_HAS(find(c, "memslot.exit") ? find(c, "memslot.exit")->reason : NULL, "kernel: [   13.500000] memattr-memslot",
 	      "mixed: crash reason names the kernel message");
@@ -262,7 +262,7 @@ static void test_truncated(void)
 	console_drop_partial(&con); /* as lab.c does after killing QEMU */
 	cell_finish(c, "timeout: no CELL-END after 5 s (QEMU killed)");
 	T_INT(c->status, CELL_ERROR, "truncated: status error");
-	T_OK(find(c, "atomics.par") == NULL, "truncated: the cut line is not taken as a result");
+	T_OK(!find(c, "atomics.par"), "truncated: the cut line is not taken as a result");
 	expect_result(c, "atomics.incomplete", RES_FAIL, "cell ended: timeout: no CELL-END after 5 s (QEMU killed) (2 of 4");
 	expect_result(c, "memslot.incomplete", RES_FAIL, "not run");
 	char *log = cell_file(c, "console.log");
@@ -280,7 +280,7 @@ static void test_noboot(void)
 	const char *expect[] = {"atomics", "memslot", NULL};
 	struct cell *c = feed_file("console-noboot.txt", "noboot", 0, &con, expect);
 
-	T_OK(con.panic != NULL, "noboot: panic seen");
+	T_OK(con.panic, "noboot: panic seen");
 	cell_finish(c, "kernel panic: VFS: Unable to mount root fs");
 	T_INT(c->status, CELL_ERROR, "noboot: status error");
 	T_INT((long)c->nres, 1, "noboot: one result");
@@ -329,9 +329,9 @@ static void test_inline_cases(void)
 	T_STR(kv_get(&c->id, "key"), "spaced value", "inline: ID key and value trimmed");
 	expect_result(c, "a.one", RES_PASS, NULL);
 	expect_result(c, "a.incomplete", RES_FAIL, "1 of 2 planned results (rc=1); Bail out! out of memory");
-	T_OK(find(c, "a.exit") == NULL, "inline: rc=1 after a bail out is not reported twice");
+	T_OK(!find(c, "a.exit"), "inline: rc=1 after a bail out is not reported twice");
 	expect_result(c, "b.missing", RES_FAIL, "suite did not run");
-	T_OK(find(c, "after.incomplete") == NULL && c->nsuites == 2, "inline: markers after CELL-END ignored");
+	T_OK(!find(c, "after.incomplete") && c->nsuites == 2, "inline: markers after CELL-END ignored");
 	T_OK(c->notes.n >= 2, "inline: unknown marker and late marker noted");
 	T_INT(c->status, CELL_FAIL, "inline: status fail");
 	console_free(&con);
@@ -437,7 +437,7 @@ static void test_panic_places(void)
 	char *err = NULL;
 	struct cell *c = cell_new(rundir, "panics", "arm64", &err);
 
-	T_OK(c != NULL, "panics: cell created");
+	T_OK(c, "panics: cell created");
 	if (!c)
 		return;
 	cell_expect_suite(c, "one");
@@ -473,7 +473,7 @@ static void test_panic_places(void)
 	char *resume = NULL;
 
 	T_INT((long)cell_remaining(c, &left, &resume), 2, "panics: two suites left");
-	T_OK(resume == NULL, "panics: nothing to resume");
+	T_OK(!resume, "panics: nothing to resume");
 	char *joined = strvec_join(&left, ",");
 
 	T_STR(joined, "two,three", "panics: the suites that did not run");

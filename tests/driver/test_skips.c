@@ -13,7 +13,7 @@ static void expect_parse_error(const char *text, const char *want, const char *w
 	int rc = skip_profile_parse("p.skips", text, &p, &err);
 
 	T_INT(rc, -1, "%s: rejected", what);
-	T_OK(p == NULL, "%s: no profile", what);
+	T_OK(!p, "%s: no profile", what);
 	T_HAS(err, want, "%s: message", what);
 	free(err);
 	skip_profile_free(p);

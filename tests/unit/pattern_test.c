@@ -24,7 +24,7 @@ MA_TEST(unit, pattern_words_of_a_2m_block_all_differ, .req = { .no_kvm = true })
 	const size_t n = (2ull << 20) / 8;
 	uint64_t *w = malloc(n * sizeof(*w));
 
-	MA_ASSERT_TRUE(w != NULL);
+	MA_ASSERT_TRUE(w);
 	for (unsigned int b = 0; b < MA_ARRAY_SIZE(bases); b++) {
 		for (unsigned int s = 0; s < MA_ARRAY_SIZE(seeds); s++) {
 			size_t dup = 0;
