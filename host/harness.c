@@ -469,11 +469,14 @@ static void run_instance(const struct instance *in, unsigned int num, const stru
 
 	if (why) {
 		set_outcome(&o, error ? V_ERROR : V_SKIP, "%s", why);
-	} else if (!(res = new_result())) {
-		set_outcome(&o, V_ERROR, "mmap of the shared result: %s", ma_errno_name(errno));
 	} else {
-		execute(in, opts, res, &o);
-		munmap(res, sizeof(*res));
+		res = new_result();
+		if (!res) {
+			set_outcome(&o, V_ERROR, "mmap of the shared result: %s", ma_errno_name(errno));
+		} else {
+			execute(in, opts, res, &o);
+			munmap(res, sizeof(*res));
+		}
 	}
 	print_result(in, "", num, &o, tot);
 }
@@ -516,7 +519,8 @@ static void run_inject(const struct instance *in, unsigned int num, const struct
 		print_result(in, "inject.", num, &o, tot);
 		return;
 	}
-	if (!(res = new_result())) {
+	res = new_result();
+	if (!res) {
 		set_outcome(&o, V_ERROR, "mmap: %s", ma_errno_name(errno));
 		print_result(in, "inject.", num, &o, tot);
 		return;
@@ -543,7 +547,8 @@ static void run_inject(const struct instance *in, unsigned int num, const struct
 	for (k = 0; k < nsites; k++) {
 		struct outcome io = { 0 };
 
-		if (!(res = new_result())) {
+		res = new_result();
+		if (!res) {
 			set_outcome(&o, V_ERROR, "mmap: %s", ma_errno_name(errno));
 			print_result(in, "inject.", num, &o, tot);
 			return;

@@ -69,9 +69,13 @@ int ma_try_pfnmap_open_pci_bar(struct ma_pfnmap *p, bool wc, const char **why)
 		*why = msg;
 		return -ENODEV;
 	}
-	for (unsigned int i = 0; i <= sp.index && fgets(line, sizeof(line), f); i++)
-		if (i == sp.index && sscanf(line, "%" SCNx64 " %" SCNx64 " %" SCNx64, &start, &end, &flags) != 3)
-			start = end = 0;
+	for (unsigned int i = 0; i <= sp.index && fgets(line, sizeof(line), f); i++) {
+		if (i == sp.index &&
+		    sscanf(line, "%" SCNx64 " %" SCNx64 " %" SCNx64, &start, &end, &flags) != 3) {
+			start = 0;
+			end = 0;
+		}
+	}
 	fclose(f);
 	if (!end || end < start) {
 		snprintf(msg, sizeof(msg), "%s BAR %u is not assigned", sp.bdf, sp.index);

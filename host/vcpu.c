@@ -353,16 +353,19 @@ unsigned int ma_vcpus_run_agent_all(struct ma_vm *vm, enum ma_agent agent, const
 		cpu_set_t one;
 
 		a[i] = (struct run_all_arg){ .v = vm->vcpus[i], .timeout_ms = timeout_ms, .res = &res[i] };
-		if ((e = pthread_attr_init(&attr)))
+		e = pthread_attr_init(&attr);
+		if (e)
 			ma_fatal("pthread_attr_init: %s", strerror(e));
 		if (cpu >= 0) {
 			CPU_ZERO(&one);
 			CPU_SET(cpu, &one);
-			if ((e = pthread_attr_setaffinity_np(&attr, sizeof(one), &one)))
+			e = pthread_attr_setaffinity_np(&attr, sizeof(one), &one);
+			if (e)
 				ma_fatal("pthread_attr_setaffinity_np(CPU %d) for vCPU %u: %s",
 					 cpu, i, strerror(e));
 		}
-		if ((e = pthread_create(&th[i], &attr, run_all_thread, &a[i])))
+		e = pthread_create(&th[i], &attr, run_all_thread, &a[i]);
+		if (e)
 			ma_fatal("pthread_create for vCPU %u: %s", i, strerror(e));
 		pthread_attr_destroy(&attr);
 	}

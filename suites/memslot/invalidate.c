@@ -435,7 +435,8 @@ MA_TEST(memslot, invalidate_mremap, MA_VARIANTS(backings), .timeout_s = 60,
 	munmap(dest, SIZE);
 	munmap(old_hva, SIZE);
 	/* what is left of the two allocations (THP alignment slack) */
-	a.hva = o.hva = NULL;
+	a.hva = NULL;
+	o.hva = NULL;
 	ma_mem_free(&a);
 	ma_mem_free(&o);
 	ms_hugepages_restore();
