@@ -385,9 +385,9 @@ static void execute(const struct instance *in, const struct exec_opts *opts, str
 			       in->name, MA_REAP_DEADLINE_MS / 1000);
 		if (!opts->quiet)
 			printf("# duration_ms=%lld\n", now_ms() - t0);
-		if (done < 0)
+		if (done < 0) {
 			set_outcome(o, V_ERROR, "waitpid: %s", ma_errno_name(-done));
-		else {
+		} else {
 			printf("# %s: killed after %u s (a guest or the test did not finish)\n",
 			       in->name, timeout);
 			set_outcome(o, V_TIMEOUT, "%u seconds", timeout);
@@ -669,11 +669,11 @@ int ma_harness_main(int argc, char **argv)
 			if (parse_seconds(argv[0], argv[++i], &opts.timeout_override))
 				return 2;
 		} else if ((!strcmp(a, "-t") || !strcmp(a, "-T")) && has_val) {
-			if (a[1] == 't' && ninc < 32)
+			if (a[1] == 't' && ninc < 32) {
 				inc[ninc++] = argv[++i];
-			else if (a[1] == 'T' && nexc < 32)
+			} else if (a[1] == 'T' && nexc < 32) {
 				exc[nexc++] = argv[++i];
-			else {
+			} else {
 				fprintf(stderr, "%s: too many patterns (32 at most)\n", argv[0]);
 				return 2;
 			}

@@ -37,11 +37,11 @@ static int parse_one(const char *s, size_t len, struct ma_pfnmap_spec *sp, char 
 		*eq = 0;
 		val = eq + 1;
 		if (tok == buf) {
-			if (!strcmp(tok, "vfio"))
+			if (!strcmp(tok, "vfio")) {
 				sp->what = MA_SPEC_VFIO;
-			else if (!strcmp(tok, "pci"))
+			} else if (!strcmp(tok, "pci")) {
 				sp->what = MA_SPEC_PCI;
-			else {
+			} else {
 				snprintf(err, errlen, "'%s': a spec starts with vfio=<BDF> or pci=<BDF>",
 					 tok);
 				return -EINVAL;
@@ -59,7 +59,9 @@ static int parse_one(const char *s, size_t len, struct ma_pfnmap_spec *sp, char 
 			continue;
 		}
 		if (!strcmp(tok, "region") || !strcmp(tok, "bar")) {
-			if ((sp->what == MA_SPEC_VFIO) != !strcmp(tok, "region")) {
+			bool vfio = sp->what == MA_SPEC_VFIO;
+
+			if (vfio != !strcmp(tok, "region")) {
 				snprintf(err, errlen, "'%s': vfio takes region=<n>, pci takes bar=<n>", tok);
 				return -EINVAL;
 			}
@@ -72,13 +74,13 @@ static int parse_one(const char *s, size_t len, struct ma_pfnmap_spec *sp, char 
 			sp->index = (unsigned int)n;
 			have_index = true;
 		} else if (!strcmp(tok, "type") && sp->what == MA_SPEC_VFIO) {
-			if (!strcmp(val, "wb"))
+			if (!strcmp(val, "wb")) {
 				sp->type = MA_PFT_WB;
-			else if (!strcmp(val, "nc"))
+			} else if (!strcmp(val, "nc")) {
 				sp->type = MA_PFT_NC;
-			else if (!strcmp(val, "device"))
+			} else if (!strcmp(val, "device")) {
 				sp->type = MA_PFT_DEVICE;
-			else {
+			} else {
 				snprintf(err, errlen, "'type=%s': wb, nc or device", val);
 				return -EINVAL;
 			}

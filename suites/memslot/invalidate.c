@@ -69,7 +69,6 @@ static void inv_vm(struct inv *x, void *hva)
 static void run(struct inv *x, enum ma_agent a, uint64_t a0, uint64_t a1, uint64_t a2, struct ma_result *res,
 		const char *what)
 {
-
 	/* guest checks are sparse: every 4 KiB page, plus every word of the first and last 64 KiB;
 	 * guest writes are whole, so that the host can check every word
 	 */
