@@ -595,7 +595,7 @@ static int selected(const char *name, char **inc, unsigned int ninc, char **exc,
 	return 0;
 }
 
-static void usage(const char *prog, FILE *f)
+static void print_usage(const char *prog, FILE *f)
 {
 	fprintf(f,
 		"usage: %s [-l|--list] [-v] [-t GLOB]... [-T GLOB]... [-o SECONDS] [--after NAME] [--inject]\n"
@@ -657,7 +657,10 @@ int ma_harness_main(int argc, char **argv)
 		const char *a = argv[i];
 		bool has_val = i + 1 < argc;
 
-		if (!strcmp(a, "-l") || !strcmp(a, "--list")) {
+		if (!strcmp(a, "-h") || !strcmp(a, "--help")) {
+			print_usage(argv[0], stdout);
+			return 0;
+		} else if (!strcmp(a, "-l") || !strcmp(a, "--list")) {
 			list = 1;
 		} else if (!strcmp(a, "-v")) {
 			verbose = 1;
@@ -677,12 +680,9 @@ int ma_harness_main(int argc, char **argv)
 				fprintf(stderr, "%s: too many patterns (32 at most)\n", argv[0]);
 				return 2;
 			}
-		} else if (!strcmp(a, "-h") || !strcmp(a, "--help")) {
-			usage(argv[0], stdout);
-			return 0;
 		} else {
 			fprintf(stderr, "%s: unknown argument '%s' (or a missing value)\n", argv[0], a);
-			usage(argv[0], stderr);
+			print_usage(argv[0], stderr);
 			return 2;
 		}
 	}

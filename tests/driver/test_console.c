@@ -71,8 +71,8 @@ static char *cell_file(const struct cell *c, const char *file)
 	return s;
 }
 
-/* prove's verdict on a TAP file: 0 pass, non-zero fail, -2 if prove is missing. */
-static int prove(const char *path)
+/* The verdict of prove on a TAP file: 0 pass, non-zero fail, -2 if prove is missing. */
+static int prove_rc(const char *path)
 {
 	if (!t_have("prove"))
 		return -2;
@@ -87,7 +87,7 @@ static int prove(const char *path)
 
 static void check_prove(const char *path, bool want_pass, const char *what)
 {
-	int rc = prove(path);
+	int rc = prove_rc(path);
 
 	if (rc == -2)
 		t_skip("prove not installed", "%s: prove", what);
