@@ -83,8 +83,8 @@ MA_TEST(pfnmap, configured_source_present, MA_VARIANTS(kinds), .req = { .root = 
 	int r;
 
 	if (!by)
-		ma_skip("source %s is not configured here (see suites/pfnmap/sources_present.c for what configures it)",
-			ma_pfnmap_name(k));
+		ma_skip("source %s is not configured here (see %s for what configures it)",
+			ma_pfnmap_name(k), __FILE__);
 	r = ma_try_pfnmap_open(&p, &rq, &why);
 	MA_REQUIRE(r == 0, "source %s is configured (%s) but cannot be opened: %s: %s",
 		   ma_pfnmap_name(k), by, why,

@@ -112,7 +112,7 @@ static struct cell *make_cell(const char *dir, const char *name, const char *tex
 static const char nasty[] =
 	"@@MEMATTR CELL-BEGIN\n"
 	"@@MEMATTR ID kernel_release=7.2.13 <\"odd\" & 'release'>\n"
-	"@@MEMATTR ID ctl=a\x01" "b\n"
+	"@@MEMATTR ID ctl=a\001b\n"
 	"@@MEMATTR SUITE-BEGIN esc\n"
 	"TAP version 13\n"
 	"1..5\n"

@@ -238,7 +238,7 @@ static void test_lab(void)
 	free(args);
 	char *calls = R("%s/cache/fake/calls", root);
 
-	T_STR(calls, "arm64 arm64 \narm64 broken \n", "lab: one fetch per distinct kernel (memoized, serialized)");
+	T_STR(calls, "arm64 arm64\narm64 broken\n", "lab: one fetch per distinct kernel (memoized, serialized)");
 	free(calls);
 	if (t_have("prove")) {
 		T_INT(t_sh(NULL, "prove -e cat '%s/reports/latest/ok.tap' >/dev/null 2>&1", root), 0,
@@ -291,7 +291,7 @@ static void test_lab_fixtures_fail(void)
 	int rc = driver(&out, &err, args);
 
 	unsetenv("MEMATTR_BUILD_FIXTURES");
-	T_INT(rc, 1, "fixtures: a configured build that fails fails the run");
+	T_INT(rc, 1, "fixtures: a configured build that fails makes the run fail");
 	no_sanitizer_errors(err, "fixtures");
 	char *tap = NULL;
 
