@@ -162,7 +162,7 @@ MA_TEST(memslot, dirty_log_enabled_later, MA_VARIANTS(mem_cases), .timeout_s = 6
 	/* the guest writes the whole slot first: stage 2 maps it writable, in blocks where it can */
 	ma_run_agent_done(d.v, MA_AGENT_WRITE_PATTERN, MA_ARGS(GPA, d.size, 7), &res, "write of the whole slot");
 	ms_prove_backing(d.m.kind, d.hva, d.size, "after the guest wrote all of it");
-	MA_EXPECT_ERRNO(ma_try_get_dirty_log(d.vm, SLOT, (uint64_t[BM_WORDS]){ 0 }), ENOENT);
+	MA_EXPECT_ERRNO(ma_try_get_dirty_log(d.vm, SLOT, (uint64_t[BM_WORDS]) { 0 }), ENOENT);
 	dl_slot(&d, KVM_MEM_LOG_DIRTY_PAGES);
 	named_pages(&d, set);
 	expect_log_of(&d, NULL, 0, "right after logging was switched on");
@@ -170,7 +170,7 @@ MA_TEST(memslot, dirty_log_enabled_later, MA_VARIANTS(mem_cases), .timeout_s = 6
 	expect_log_of(&d, set, N(set), "after guest stores to pages 0, 3, 17 and the last");
 	expect_log_of(&d, NULL, 0, "again, with no write in between");
 	dl_slot(&d, 0);
-	MA_EXPECT_ERRNO(ma_try_get_dirty_log(d.vm, SLOT, (uint64_t[BM_WORDS]){ 0 }), ENOENT);
+	MA_EXPECT_ERRNO(ma_try_get_dirty_log(d.vm, SLOT, (uint64_t[BM_WORDS]) { 0 }), ENOENT);
 	dl_free(&d);
 }
 

@@ -35,6 +35,29 @@ static const enum mt_type s2_types[] = { MT_TYPE_NORMAL_WB, MT_TYPE_NORMAL_NC, M
 /* the guest stage-1 types the access_matrix rows use */
 static const enum ma_memtype s1_types[] = { MA_MT_NORMAL_WB, MA_MT_NORMAL_NC, MA_MT_DEVICE_nGnRE };
 
+/*
+ * A probe (stage-1 type and operation) whose expected outcomes on stage-2 types a and b are
+ * disjoint, so that whatever the CPU does, swapping a and b cannot pass: described in buf, or NULL.
+ */
+static const char *separating_probe(const struct mt_platform *pl, unsigned int a, unsigned int b,
+				    char *buf, size_t len)
+{
+	for (unsigned int s = 0; s < 3; s++) {
+		for (unsigned int op = 0; op < MA_PROBE_COUNT; op++) {
+			const struct mt_rule *ra, *rb;
+			unsigned int ea = mt_arm64_probe(pl, s2_types[a], 0, s1_types[s], op, &ra);
+			unsigned int eb = mt_arm64_probe(pl, s2_types[b], 0, s1_types[s], op, &rb);
+
+			if (!(ea & eb)) {
+				snprintf(buf, len, "s1=%s op=%u (%s vs %s)",
+					 mt_type_name(mt_s1_type(s1_types[s])), op, ra->id, rb->id);
+				return buf;
+			}
+		}
+	}
+	return NULL;
+}
+
 MA_TEST(unit, memtype_model_every_s2_swap_changes_an_outcome, .req = { .no_kvm = true })
 {
 	for (unsigned int p = 0; p < DEFAULT_PROFILES; p++) {
@@ -42,23 +65,9 @@ MA_TEST(unit, memtype_model_every_s2_swap_changes_an_outcome, .req = { .no_kvm =
 
 		for (unsigned int a = 0; a < 3; a++) {
 			for (unsigned int b = a + 1; b < 3; b++) {
-				const char *how = NULL;
 				char buf[96];
+				const char *how = separating_probe(pl, a, b, buf, sizeof(buf));
 
-				for (unsigned int s = 0; s < 3 && !how; s++) {
-					for (unsigned int op = 0; op < MA_PROBE_COUNT && !how; op++) {
-						const struct mt_rule *ra, *rb;
-						unsigned int ea = mt_arm64_probe(pl, s2_types[a], 0, s1_types[s], op, &ra);
-						unsigned int eb = mt_arm64_probe(pl, s2_types[b], 0, s1_types[s], op, &rb);
-
-						/* disjoint: whatever the CPU does, a swap cannot pass */
-						if (!(ea & eb)) {
-							snprintf(buf, sizeof(buf), "s1=%s op=%u (%s vs %s)",
-								 mt_type_name(mt_s1_type(s1_types[s])), op, ra->id, rb->id);
-							how = buf;
-						}
-					}
-				}
 				MA_CHECK(how, "%s: swapping stage-2 %s and %s changes no expected outcome",
 					 profiles[p].cell,
 					 mt_type_name(s2_types[a]), mt_type_name(s2_types[b]));

@@ -49,12 +49,15 @@ size_t strlen(const char *s);
 #define GUEST_ASSERT(c) \
 	do { if (!(c)) ma_guest_assert_fail(__FILE__, __LINE__, #c, 0, 0); } while (0)
 #define GUEST_ASSERT_EQ(a, b) \
-	do { uint64_t _a = (uint64_t)(a), _b = (uint64_t)(b); \
-	     if (_a != _b) ma_guest_assert_fail(__FILE__, __LINE__, #a " == " #b, _a, _b); } while (0)
+	do { \
+		uint64_t _a = (uint64_t)(a), _b = (uint64_t)(b); \
+		if (_a != _b) \
+			ma_guest_assert_fail(__FILE__, __LINE__, #a " == " #b, _a, _b); \
+	} while (0)
 
 /* ---- per architecture (guest/arch/<arch>) ---- */
 void ma_arch_doorbell(struct ma_mailbox *mb);	/* MMIO store / port write of the mailbox GPA */
-void ma_arch_halt(void) __attribute__((noreturn)); /* park the vCPU forever (after a fatal report) */
+_Noreturn void ma_arch_halt(void);	/* park the vCPU forever (after a fatal report) */
 void ma_arch_features(uint64_t ret[8]);		/* MA_AGENT_FEATURES */
 int ma_arch_atomic_supported(enum ma_atomic_flavour f);
 /* One increment of *p with flavour f; returns the value it replaced. */

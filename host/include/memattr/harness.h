@@ -122,7 +122,7 @@ void ma_fatal_at(const char *file, int line, const char *fmt, ...)
 /* end the test as skipped; the reason must name what was detected */
 void ma_skip(const char *fmt, ...) __attribute__((format(printf, 1, 2), noreturn));
 /* end the test now; its verdict is what was recorded so far (pass if nothing failed) */
-void ma_end(void) __attribute__((noreturn));
+_Noreturn void ma_end(void);
 /* whether a failure was recorded so far */
 bool ma_failed(void);
 /*

@@ -12,7 +12,7 @@
  *   Normal-WB  vs Device    : exec, and the unaligned load through a Normal stage 1 (stage-2 Device
  *                             makes it an alignment fault that KVM cannot handle: KVM_RUN EFAULT)
  *   Normal-NC  vs Device    : the unaligned load through a Normal stage 1 (completes on NC)
- *   Device-nGnRE vs nGnRnE  : nothing the guest can observe (early write acknowledgement is not
+ *   Device-nGnRE vs nGnRnE  : nothing the guest can observe (early write acknowledgment is not
  *                             architecturally visible to a single observer): recorded, not probed.
  * Exclusives and atomics on non-WB memory are IMPLEMENTATION DEFINED: allowed sets, never a
  * KVM_RUN error.
