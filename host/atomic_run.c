@@ -11,8 +11,8 @@
 #include "memattr/atomic_flavours.h"
 #include "memattr/harness.h"
 
-void ma_atomics_run_checked(struct ma_vm *vm, uint64_t gpa, volatile uint64_t *counter, enum ma_atomic_flavour f,
-			    uint64_t iters, struct ma_atomic_run *out)
+void ma_atomics_run_checked(struct ma_vm *vm, uint64_t gpa, volatile uint64_t *counter,
+			    enum ma_atomic_flavour f, uint64_t iters, struct ma_atomic_run *out)
 {
 	struct ma_result res[MA_MAX_VCPUS];
 	const char *name = ma_atomic_flavour_name(f);
@@ -23,8 +23,9 @@ void ma_atomics_run_checked(struct ma_vm *vm, uint64_t gpa, volatile uint64_t *c
 	counter[0] = 0;
 	counter[1] = 0;	/* the lock word of the lock flavours */
 	counter[2] = 0;	/* the start barrier */
-	out->failed_vcpus = ma_vcpus_run_agent_all(vm, MA_AGENT_ATOMIC_INC, (uint64_t[]){ gpa, iters, f, gpa + 16 }, 4,
-						    ma_default_run_timeout_ms() * 6, res);
+	out->failed_vcpus = ma_vcpus_run_agent_all(vm, MA_AGENT_ATOMIC_INC,
+						   (uint64_t[]){ gpa, iters, f, gpa + 16 }, 4,
+						   ma_default_run_timeout_ms() * 6, res);
 	out->counter = counter[0];
 	for (unsigned int i = 0; i < vm->nr_vcpus; i++) {
 		char why[768];

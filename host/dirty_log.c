@@ -114,7 +114,8 @@ void ma_guest_store_pages(struct ma_vcpu *v, uint64_t gpa, volatile uint64_t *hv
 				  (unsigned long long)pages[i], (unsigned long long)at);
 		MA_CHECK(hva[off / 8] == (tag ^ at),
 			 "the host reads %#llx at gpa %#llx after the guest stored %#llx",
-			(unsigned long long)hva[off / 8], (unsigned long long)at, (unsigned long long)(tag ^ at));
+			 (unsigned long long)hva[off / 8], (unsigned long long)at,
+			 (unsigned long long)(tag ^ at));
 	}
 }
 
@@ -137,8 +138,8 @@ void ma_expect_dirty_log(struct ma_vm *vm, uint32_t slot, uint64_t npages, const
 	free(got);
 }
 
-void ma_expect_dirty_pages(struct ma_vm *vm, uint32_t slot, uint64_t npages, const uint64_t *pages, unsigned int n,
-			   const char *when)
+void ma_expect_dirty_pages(struct ma_vm *vm, uint32_t slot, uint64_t npages, const uint64_t *pages,
+			   unsigned int n, const char *when)
 {
 	uint64_t *want = calloc(ma_dirty_words(npages), sizeof(*want));
 

@@ -454,7 +454,8 @@ static void print_result(const struct instance *in, const char *prefix, unsigned
 /* a fresh shared result per run: a child that could not be reaped keeps its own */
 static struct ma_child_result *new_result(void)
 {
-	struct ma_child_result *r = mmap(NULL, sizeof(*r), PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	struct ma_child_result *r =
+		mmap(NULL, sizeof(*r), PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
 
 	return r == MAP_FAILED ? NULL : r;
 }
@@ -758,7 +759,8 @@ int ma_harness_main(int argc, char **argv)
 	if (inject)
 		printf("# inject totals: call sites %lu, killed %lu, survived %lu, not reached again %lu; "
 		       "kill rate %.1f%%\n", it.sites, it.killed, it.survived, it.unreached,
-		       it.killed + it.survived ? 100.0 * (double)it.killed / (double)(it.killed + it.survived) : 100.0);
+		       it.killed + it.survived ?
+		       100.0 * (double)it.killed / (double)(it.killed + it.survived) : 100.0);
 	printf("# Totals: pass:%u fail:%u xfail:%u xpass:%u skip:%u error:%u\n", tot.pass, tot.fail,
 	       tot.xfail, tot.xpass, tot.skip, tot.error);
 	free(sel);

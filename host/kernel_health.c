@@ -70,7 +70,8 @@ struct incident {
 	char lines[MAX_REPORTED][256];
 };
 
-static void incident_close(struct incident *in, const struct ma_kernel_log *known, struct ma_health_findings *f)
+static void incident_close(struct incident *in, const struct ma_kernel_log *known,
+			   struct ma_health_findings *f)
 {
 	if (in->open && in->nproblems) {
 		unsigned int shown = in->nproblems < MAX_REPORTED ? in->nproblems : MAX_REPORTED;

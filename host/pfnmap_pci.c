@@ -182,7 +182,8 @@ int ma_try_pfnmap_open_vfio(struct ma_pfnmap *p, unsigned int which, const char 
 	 * (drivers/vfio/pci/nvgrace-gpu/main.c:nvgrace_gpu_mmap, 7.2.13).  type= overrides.
 	 */
 	if (sp.type < 0)
-		sp.type = strstr(driver, "nvgrace") && sp.index == VFIO_PCI_BAR4_REGION_INDEX ? MA_PFT_WB : MA_PFT_NC;
+		sp.type = strstr(driver, "nvgrace") && sp.index == VFIO_PCI_BAR4_REGION_INDEX ?
+			  MA_PFT_WB : MA_PFT_NC;
 	p->cacheable = sp.type == MA_PFT_WB;
 	p->allow_uncached = sp.type == MA_PFT_NC;
 	snprintf(p->desc, sizeof(p->desc), "vfio %s region %u (%s, group %s%s, %llu KiB)", sp.bdf, sp.index,

@@ -97,7 +97,8 @@ static int parse_one(const char *s, size_t len, struct ma_pfnmap_spec *sp, char 
 	return 0;
 }
 
-int ma_pfnmap_parse_specs(const char *s, struct ma_pfnmap_spec *out, unsigned int max, char *err, size_t errlen)
+int ma_pfnmap_parse_specs(const char *s, struct ma_pfnmap_spec *out, unsigned int max, char *err,
+			  size_t errlen)
 {
 	unsigned int n = 0;
 

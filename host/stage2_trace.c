@@ -236,8 +236,8 @@ static bool kallsyms_has(const char *sym)
 		char *name = strchr(line, ' ');
 
 		name = name ? strchr(name + 1, ' ') : NULL;
-		if (name && !strncmp(name + 1, sym, n) && (name[1 + n] == '\n' || name[1 + n] == '\t' ||
-							    name[1 + n] == 0))
+		if (name && !strncmp(name + 1, sym, n) &&
+		    (name[1 + n] == '\n' || name[1 + n] == '\t' || name[1 + n] == 0))
 			found = true;
 	}
 	fclose(f);
@@ -259,12 +259,14 @@ static bool kprobe_blacklisted(const char *sym)
 	return hit;
 }
 
-static void event_name(const struct ma_s2trace *t, const struct ma_s2probe *pr, int ret, char *buf, size_t len)
+static void event_name(const struct ma_s2trace *t, const struct ma_s2probe *pr, int ret, char *buf,
+		       size_t len)
 {
 	snprintf(buf, len, "memattr_%d_%s%s", t->pid, pr->tag, ret ? "_ret" : "");
 }
 
-static int enable_path(const struct ma_s2trace *t, const struct ma_s2probe *pr, int ret, char *buf, size_t len)
+static int enable_path(const struct ma_s2trace *t, const struct ma_s2probe *pr, int ret, char *buf,
+		       size_t len)
 {
 	char ev[64];
 
@@ -654,12 +656,14 @@ int ma_try_s2trace_collect(struct ma_s2trace *t, struct ma_s2map *out, unsigned 
 			break;
 		len = t->carry_len + (size_t)r;
 		buf[len] = 0;
-		for (char *nl; (nl = memchr(buf + start, '\n', len - start)); start = (size_t)(nl - buf) + 1) {
+		for (char *nl; (nl = memchr(buf + start, '\n', len - start));
+		     start = (size_t)(nl - buf) + 1) {
 			struct ma_s2map rec;
 			int kind;
 
 			*nl = 0;
-			if (ma_try_s2trace_parse_line(buf + start, t->pid, &kind, &rec) != 1 || !own_thread(t, rec.tid))
+			if (ma_try_s2trace_parse_line(buf + start, t->pid, &kind, &rec) != 1 ||
+			    !own_thread(t, rec.tid))
 				continue;
 			if (kind == 0) {
 				if (total < max)

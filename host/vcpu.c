@@ -138,7 +138,7 @@ void ma_vcpu_start(struct ma_vcpu *v, enum ma_agent agent, const uint64_t *args,
 	for (unsigned int i = 0; i < nargs && i < 8; i++)
 		mb->args[i] = args[i];
 	r = ma_arch_try_vcpu_set_entry(v, MA_IMAGE_GPA, MA_STACK_GPA + (v->index + 1) * MA_STACK_SIZE,
-				   v->mbox_gpa);
+				       v->mbox_gpa);
 	if (r)
 		ma_fatal("setting the entry registers of vCPU %u: %s", v->index, ma_errno_name(-r));
 }
@@ -338,7 +338,7 @@ static int allowed_cpu(unsigned int n)
 }
 
 unsigned int ma_vcpus_run_agent_all(struct ma_vm *vm, enum ma_agent agent, const uint64_t *args,
-				unsigned int nargs, unsigned int timeout_ms, struct ma_result *res)
+				    unsigned int nargs, unsigned int timeout_ms, struct ma_result *res)
 {
 	struct run_all_arg a[MA_MAX_VCPUS];
 	pthread_t th[MA_MAX_VCPUS];
@@ -422,8 +422,8 @@ void ma_result_describe(const struct ma_result *res, char *buf, size_t len)
 		break;
 	case MA_OUT_RUN_ERROR:
 		snprintf(buf, len, "KVM_RUN failed: %s, exit_reason %u (%s), pc 0x%llx",
-			 ma_errno_name(res->err),
-			 res->exit_reason, ma_exit_reason_name(res->exit_reason), (unsigned long long)res->pc);
+			 ma_errno_name(res->err), res->exit_reason, ma_exit_reason_name(res->exit_reason),
+			 (unsigned long long)res->pc);
 		break;
 	case MA_OUT_TIMEOUT:
 		snprintf(buf, len, "%s, pc 0x%llx", res->text, (unsigned long long)res->pc);

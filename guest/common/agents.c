@@ -113,7 +113,8 @@ static void probe(struct ma_mailbox *mb)
 {
 	uint64_t syndrome = 0, addr = 0;
 
-	mb->ret.probe.outcome = ma_arch_probe(mb->args[0], (enum ma_probe_op)mb->args[1], mb->args[2], &syndrome, &addr);
+	mb->ret.probe.outcome =
+		ma_arch_probe(mb->args[0], (enum ma_probe_op)mb->args[1], mb->args[2], &syndrome, &addr);
 	mb->ret.probe.syndrome = syndrome;
 	mb->ret.probe.addr = addr;
 	mb->ret.probe.vector = mb->exc.vector;

@@ -85,8 +85,8 @@ MA_TEST(atomics, plain_increment_loses_updates, .timeout_s = 300, .req = { .min_
 		done += run.expected;
 		if (run.counter < run.expected) {
 			ma_log("round %u: %llu of %llu plain increments lost: the vCPUs ran in parallel",
-			       r + 1,
-			       (unsigned long long)(run.expected - run.counter), (unsigned long long)run.expected);
+			       r + 1, (unsigned long long)(run.expected - run.counter),
+			       (unsigned long long)run.expected);
 			break;
 		}
 	}
@@ -96,7 +96,8 @@ MA_TEST(atomics, plain_increment_loses_updates, .timeout_s = 300, .req = { .min_
 				(unsigned long long)overlaps, (unsigned long long)done);
 		else
 			ma_skip("the %u vCPUs never ran at the same time: %llu overlaps in %llu plain increments over %u rounds (the vCPUs met only at hand-overs); the host's CPUs were busy, so this run cannot show that count_exact would catch a broken atomic",
-				vm->nr_vcpus, (unsigned long long)overlaps, (unsigned long long)done, CONTROL_ROUNDS);
+				vm->nr_vcpus, (unsigned long long)overlaps, (unsigned long long)done,
+				CONTROL_ROUNDS);
 	}
 	ma_vm_destroy(vm);
 	ma_mem_free(&m);

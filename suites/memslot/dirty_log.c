@@ -176,7 +176,8 @@ MA_TEST(memslot, dirty_log_enabled_later, MA_VARIANTS(mem_cases), .timeout_s = 6
 
 static void manual_clear_body(struct ma_t *t, bool init_set)
 {
-	const uint64_t mode = KVM_DIRTY_LOG_MANUAL_PROTECT_ENABLE | (init_set ? KVM_DIRTY_LOG_INITIALLY_SET : 0);
+	const uint64_t mode = KVM_DIRTY_LOG_MANUAL_PROTECT_ENABLE |
+			      (init_set ? KVM_DIRTY_LOG_INITIALLY_SET : 0);
 	uint64_t all[BM_WORDS], bm[BM_WORDS], set[4], cleared[2], rest[2];
 	struct dl d = { 0 };
 	long caps;
@@ -189,9 +190,10 @@ static void manual_clear_body(struct ma_t *t, bool init_set)
 	if (init_set && !(caps & KVM_DIRTY_LOG_INITIALLY_SET))
 		ma_skip("KVM_CAP_MANUAL_DIRTY_LOG_PROTECT2 = %#lx: no KVM_DIRTY_LOG_INITIALLY_SET", caps);
 	/* kvm_vm_ioctl_enable_cap_generic: INITIALLY_SET only with PROTECT_ENABLE, no unknown bits */
-	MA_EXPECT_ERRNO(ma_try_vm_enable_cap(d.vm, KVM_CAP_MANUAL_DIRTY_LOG_PROTECT2, KVM_DIRTY_LOG_INITIALLY_SET),
+	MA_EXPECT_ERRNO(ma_try_vm_enable_cap(d.vm, KVM_CAP_MANUAL_DIRTY_LOG_PROTECT2,
+					     KVM_DIRTY_LOG_INITIALLY_SET), EINVAL);
+	MA_EXPECT_ERRNO(ma_try_vm_enable_cap(d.vm, KVM_CAP_MANUAL_DIRTY_LOG_PROTECT2, mode | (1ull << 2)),
 			EINVAL);
-	MA_EXPECT_ERRNO(ma_try_vm_enable_cap(d.vm, KVM_CAP_MANUAL_DIRTY_LOG_PROTECT2, mode | (1ull << 2)), EINVAL);
 	MA_ASSERT_EQ(ma_try_vm_enable_cap(d.vm, KVM_CAP_MANUAL_DIRTY_LOG_PROTECT2, mode), 0);
 	dl_slot(&d, KVM_MEM_LOG_DIRTY_PAGES);
 	ma_map(d.vm, GPA, GPA, d.size, MA_MT_NORMAL_WB);

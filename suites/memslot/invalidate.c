@@ -101,14 +101,15 @@ static void guest_checks(struct inv *x, enum ma_agent agent, uint64_t off, uint6
 		return;
 	at = x->gpa + off + res.ret.check.first_off;
 	ma_fail("%s: the guest read %llu words wrong (one per 4 KiB page of %llu KiB, and all of the first and last 64 KiB), first at gpa %#llx: %#llx, expected %#llx%s",
-		when,
-		(unsigned long long)res.ret.check.mismatches, (unsigned long long)(len >> 10), (unsigned long long)at,
-		(unsigned long long)res.ret.check.first_val,
+		when, (unsigned long long)res.ret.check.mismatches, (unsigned long long)(len >> 10),
+		(unsigned long long)at, (unsigned long long)res.ret.check.first_val,
 		(unsigned long long)(agent == MA_AGENT_CHECK_FILL ? arg : ma_pattern_word(arg, at)),
-		res.ret.check.first_val == ma_pattern_word(stale, at) ? " (the STALE content: a mapping was not invalidated)" : "");
+		res.ret.check.first_val == ma_pattern_word(stale, at) ?
+		" (the STALE content: a mapping was not invalidated)" : "");
 }
 
-static void guest_sees(struct inv *x, uint64_t off, uint64_t len, uint64_t seed, uint64_t stale, const char *when)
+static void guest_sees(struct inv *x, uint64_t off, uint64_t len, uint64_t seed, uint64_t stale,
+		       const char *when)
 {
 	guest_checks(x, MA_AGENT_CHECK_PATTERN, off, len, seed, stale, when);
 }
@@ -553,8 +554,8 @@ MA_TEST(memslot, invalidate_thp_split, MA_VARIANTS(split_ways), .timeout_s = 60,
 		MA_ASSERT_EQ(res.outcome, MA_OUT_RUN_ERROR);
 		MA_EXPECT_EQ(res.err, EFAULT);
 		/* fresh anonymous memory in the hole: the stuck load completes with zero */
-		if (mmap(hva + voff, PG, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED, -1, 0) ==
-		    MAP_FAILED)
+		if (mmap(hva + voff, PG, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED,
+			 -1, 0) == MAP_FAILED)
 			ma_fatal("mmap of a fresh page into the hole: %s", ma_errno_name(errno));
 		MA_ASSERT_EQ(ma_vcpu_resume(x.v, 0, &res), MA_OUT_DONE);
 		MA_EXPECT_EQ(res.ret.load.value, 0);
@@ -676,7 +677,8 @@ static const struct ma_variant small_page_backings[] = {
 	{ .name = "memfd", .value = MA_BACK_MEMFD },
 };
 
-MA_TEST(memslot, invalidate_migrate, MA_VARIANTS(small_page_backings), .timeout_s = 90, .req = { .root = true },
+MA_TEST(memslot, invalidate_migrate, MA_VARIANTS(small_page_backings), .timeout_s = 90,
+	.req = { .root = true },
 	.source = "mm/migrate.c:migrate_pages unmaps each page (try_to_migrate under the MMU notifier) and maps the copy; " NOTIFIER ". move_pages(2) to the node a page is on does not move it (mm/migrate.c:add_folio_for_migration), so /proc/sys/vm/compact_memory (mm/compaction.c:compact_node) is the trigger; it skips hugetlb and pageblock-sized folios")
 {
 	enum ma_backing kind = (enum ma_backing)t->value;
@@ -721,7 +723,8 @@ MA_TEST(memslot, invalidate_migrate, MA_VARIANTS(small_page_backings), .timeout_
 		ma_skip("compaction moved none of the %u pages of %s memory (pagemap pfns unchanged, page 0 at %#llx)",
 			npages, ma_backing_name(kind), (unsigned long long)before[0]);
 	ma_log("compaction moved %u of %u pages (first: page %u, pfn %#llx -> %#llx)", moved, npages, first,
-	       (unsigned long long)before[first], (unsigned long long)ms_try_pagemap_pfn((char *)m.hva + first * PG));
+	       (unsigned long long)before[first],
+	       (unsigned long long)ms_try_pagemap_pfn((char *)m.hva + first * PG));
 	host_sees(m.hva, GPA, SIZE, S_OLD, "after migration (copied content)");
 	host_fill(m.hva, GPA, SIZE, S_NEW);
 	guest_sees(&x, 0, SIZE, S_NEW, S_OLD, "after migration and a host rewrite");

@@ -87,7 +87,8 @@ MA_TEST(memslot, unknown_flag_rejected,
 			};
 			MA_EXPECT_ERRNO(ma_try_set_region1(vm, &r), EINVAL);
 		} else {
-			MA_EXPECT_ERRNO(ma_try_add_slot(vm, 1, 1u << bit, MA_TEST_GPA, SLOT_SIZE, hva), EINVAL);
+			MA_EXPECT_ERRNO(ma_try_add_slot(vm, 1, 1u << bit, MA_TEST_GPA, SLOT_SIZE, hva),
+					EINVAL);
 		}
 	}
 	ma_vm_destroy(vm);
@@ -103,8 +104,10 @@ MA_TEST(memslot, gpa_overlap_rejected,
 	/* same start, inside, straddling the end, straddling the start */
 	MA_EXPECT_ERRNO(ma_try_add_slot(vm, 2, 0, MA_TEST_GPA, SLOT_SIZE, hva + 2 * SLOT_SIZE), EEXIST);
 	MA_EXPECT_ERRNO(ma_try_add_slot(vm, 2, 0, MA_TEST_GPA + HPAGE, HPAGE, hva + 2 * SLOT_SIZE), EEXIST);
-	MA_EXPECT_ERRNO(ma_try_add_slot(vm, 2, 0, MA_TEST_GPA + SLOT_SIZE, 2 * SLOT_SIZE, hva + 2 * SLOT_SIZE), EEXIST);
-	MA_EXPECT_ERRNO(ma_try_add_slot(vm, 2, 0, MA_TEST_GPA - HPAGE, 2 * HPAGE, hva + 2 * SLOT_SIZE), EEXIST);
+	MA_EXPECT_ERRNO(ma_try_add_slot(vm, 2, 0, MA_TEST_GPA + SLOT_SIZE, 2 * SLOT_SIZE,
+					hva + 2 * SLOT_SIZE), EEXIST);
+	MA_EXPECT_ERRNO(ma_try_add_slot(vm, 2, 0, MA_TEST_GPA - HPAGE, 2 * HPAGE, hva + 2 * SLOT_SIZE),
+			EEXIST);
 	/* adjacent is fine */
 	MA_EXPECT_OK(ma_try_add_slot(vm, 2, 0, MA_TEST_GPA + 2 * SLOT_SIZE, SLOT_SIZE, hva + 2 * SLOT_SIZE));
 	ma_vm_destroy(vm);
@@ -121,7 +124,8 @@ MA_TEST(memslot, slot_id_range,
 	ma_log("KVM_CAP_NR_MEMSLOTS = %ld", nr);
 	MA_ASSERT_TRUE(nr > 1 && nr <= 32768);
 	MA_EXPECT_OK(ma_try_add_slot(vm, (uint32_t)nr - 1, 0, MA_TEST_GPA, HPAGE, hva));
-	MA_EXPECT_ERRNO(ma_try_add_slot(vm, (uint32_t)nr, 0, MA_TEST_GPA + HPAGE, HPAGE, hva + HPAGE), EINVAL);
+	MA_EXPECT_ERRNO(ma_try_add_slot(vm, (uint32_t)nr, 0, MA_TEST_GPA + HPAGE, HPAGE, hva + HPAGE),
+			EINVAL);
 	/* the address-space id lives in bits 16..31: a non-existent one is refused too */
 	MA_EXPECT_ERRNO(ma_try_add_slot(vm, (uint32_t)(0x7fu << 16) | 1u, 0, MA_TEST_GPA + HPAGE, HPAGE,
 					hva + HPAGE), EINVAL);
@@ -166,7 +170,8 @@ static const struct ma_variant backing_variants[] = {
 };
 
 /* The host's view of the slot against pattern seed: the number of wrong words, *first the first. */
-static uint64_t host_bad_words(const uint64_t *w, uint64_t gpa, uint64_t bytes, uint64_t seed, uint64_t *first)
+static uint64_t host_bad_words(const uint64_t *w, uint64_t gpa, uint64_t bytes, uint64_t seed,
+			       uint64_t *first)
 {
 	uint64_t bad = 0;
 
@@ -209,13 +214,15 @@ MA_TEST(memslot, host_and_guest_see_each_other, MA_VARIANTS(backing_variants),
 	ma_run_agent_done(v, MA_AGENT_CHECK_PATTERN, MA_ARGS(gpa, SLOT_SIZE, 11, MA_PASS_SPARSE), &res,
 			  "check of the pattern the host wrote");
 	MA_CHECK(!res.ret.check.mismatches,
-		 "the guest read %llu words wrong (every 4 KiB page, all of the first and last 64 KiB), first at +%#llx: %#llx, expected %#llx", (unsigned long long)res.ret.check.mismatches, (unsigned long long)res.ret.check.first_off,
-		(unsigned long long)res.ret.check.first_val, (unsigned long long)ma_pattern_word(11, gpa + res.ret.check.first_off));
+		 "the guest read %llu words wrong (every 4 KiB page, all of the first and last 64 KiB), first at +%#llx: %#llx, expected %#llx",
+		 (unsigned long long)res.ret.check.mismatches, (unsigned long long)res.ret.check.first_off,
+		 (unsigned long long)res.ret.check.first_val,
+		 (unsigned long long)ma_pattern_word(11, gpa + res.ret.check.first_off));
 	/* guest writes, host checks every word */
 	ma_run_agent_done(v, MA_AGENT_WRITE_PATTERN, MA_ARGS(gpa, SLOT_SIZE, 22), &res, "write of pattern 22");
 	bad = host_bad_words(m.hva, gpa, SLOT_SIZE, 22, &first);
 	MA_CHECK(!bad, "the host read %llu of %llu words the guest wrote wrong, first at +%#llx",
-		(unsigned long long)bad, (unsigned long long)(SLOT_SIZE / 8), (unsigned long long)first);
+		 (unsigned long long)bad, (unsigned long long)(SLOT_SIZE / 8), (unsigned long long)first);
 	ma_vm_destroy(vm);
 	ma_mem_free(&m);
 }

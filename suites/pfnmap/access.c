@@ -83,10 +83,9 @@ MA_TEST(pfnmap, access_matrix, MA_VARIANTS(probe_cases), .req = { .root = true }
 		       pl.fwb, pl.dic, pl.cap243, pl.pkvm,
 		       pl.lse);
 		ma_log("memtype-row row=%s source=%s pgprot=%s allow_uncached=%d ram=%d s1=%s s2=%s eff=%s judged_type=%s slot_expected=%s slot_observed=%s slot_rule=%s s2_rule=%s eff_rule=%s",
-		       row,
-		       ma_pfnmap_name(p.kind), pgprots[src.pgprot], src.allow_uncached, src.ram,
-		       mt_type_name(mt_s1_type(c->mt)), mt_type_name(e.s2),
-		       mt_type_name(e.eff), e.judged_type ? "yes" : "no", pfn_verdict(e.slot_errno), pfn_verdict(got),
+		       row, ma_pfnmap_name(p.kind), pgprots[src.pgprot], src.allow_uncached, src.ram,
+		       mt_type_name(mt_s1_type(c->mt)), mt_type_name(e.s2), mt_type_name(e.eff),
+		       e.judged_type ? "yes" : "no", pfn_verdict(e.slot_errno), pfn_verdict(got),
 		       e.slot_rule->id, e.s2_rule->id, e.eff_rule->id);
 		log_rule(e.slot_rule);
 		log_rule(e.s2_rule);
@@ -155,7 +154,8 @@ MA_TEST(pfnmap, shared_data_coherent, MA_VARIANTS(sources), .req = { .root = tru
 	ma_run_agent_done(v, MA_AGENT_CHECK_PATTERN, MA_ARGS(SLOT_GPA, bytes, 5), &res, "check of the host's pattern");
 	MA_CHECK(!res.ret.check.mismatches,
 		 "guest saw %llu words differ from what the host wrote (first at +0x%llx: 0x%llx)",
-		(unsigned long long)res.ret.check.mismatches, (unsigned long long)res.ret.check.first_off, (unsigned long long)res.ret.check.first_val);
+		 (unsigned long long)res.ret.check.mismatches, (unsigned long long)res.ret.check.first_off,
+		 (unsigned long long)res.ret.check.first_val);
 	ma_run_agent_done(v, MA_AGENT_WRITE_PATTERN, MA_ARGS(SLOT_GPA, bytes, 6), &res, "write of pattern 6");
 	for (uint64_t off = 0; off < bytes; off += 8)
 		bad += *(volatile uint64_t *)((char *)p.hva + off) != ma_pattern_word(6, SLOT_GPA + off);

@@ -89,7 +89,8 @@ MA_TEST(pfnmap, atomics_with_host_reads, MA_VARIANTS(sources), .req = { .root = 
 		atomic_store(&rd.stop, true);
 		pthread_join(th, NULL);
 		ma_log("%s: the host read the counter %llu times, %llu times lower than before",
-		       ma_atomic_flavour_name(fl[f]), (unsigned long long)rd.reads, (unsigned long long)rd.backwards);
+		       ma_atomic_flavour_name(fl[f]), (unsigned long long)rd.reads,
+		       (unsigned long long)rd.backwards);
 		MA_EXPECT_EQ(rd.backwards, 0);
 	}
 	ma_vm_destroy(vm);

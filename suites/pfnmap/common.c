@@ -102,7 +102,8 @@ enum mt_outcome pfn_classify(const struct ma_result *res, enum ma_probe_op op)
 	case MA_PROBE_OK:
 		return MT_OK;
 	case MA_PROBE_UNSUPPORTED:
-		return op == MA_PROBE_EXCLUSIVE ? MT_NO_EXCL : op == MA_PROBE_LSE_LDADD ? MT_NOT_PRESENT : MT_OTHER;
+		return op == MA_PROBE_EXCLUSIVE ? MT_NO_EXCL :
+		       op == MA_PROBE_LSE_LDADD ? MT_NOT_PRESENT : MT_OTHER;
 	case MA_PROBE_FAULT:
 		return pfn_classify_fault(res->ret.probe.syndrome);
 	default:
@@ -115,9 +116,11 @@ void pfn_check_source_table(const struct ma_pfnmap *p)
 	struct mt_source s = mt_source_of(p);
 	bool cacheable = s.pgprot == MT_PGPROT_CACHEABLE;
 
-	MA_CHECK(!(cacheable != p->cacheable || s.ram != p->ram_backed || s.allow_uncached != p->allow_uncached),
-		 "source table (suites/pfnmap/sources.c) and opener (host/pfnmap*.c) disagree on %s: table cacheable=%d ram=%d allow_uncached=%d, opener %d %d %d", ma_pfnmap_name(p->kind), cacheable,
-		s.ram, s.allow_uncached, p->cacheable, p->ram_backed, p->allow_uncached);
+	MA_CHECK(!(cacheable != p->cacheable || s.ram != p->ram_backed ||
+		   s.allow_uncached != p->allow_uncached),
+		 "source table (suites/pfnmap/sources.c) and opener (host/pfnmap*.c) disagree on %s: table cacheable=%d ram=%d allow_uncached=%d, opener %d %d %d",
+		 ma_pfnmap_name(p->kind), cacheable, s.ram, s.allow_uncached, p->cacheable, p->ram_backed,
+		 p->allow_uncached);
 }
 
 const char *pfn_verdict(int err)

@@ -45,7 +45,8 @@ MA_TEST(pfnmap, fixture_pmd_faults, MA_VARIANTS(fixture_sources), .req = { .root
 	after = ma_fixture_counter("pmd_faults");
 	for (unsigned int i = 0; i < 2; i++)
 		for (uint64_t off = win[i]; off < win[i] + WINDOW; off += 8)
-			bad += *(volatile uint64_t *)((char *)p.hva + off) != ma_pattern_word(9, SLOT_GPA + off);
+			bad += *(volatile uint64_t *)((char *)p.hva + off) !=
+			       ma_pattern_word(9, SLOT_GPA + off);
 	ma_log("pmd_faults %ld -> %ld: guest wrote into both %llu KiB PMDs of a PMD-aligned mapping at %p",
 	       before, after, (unsigned long long)(pmd >> 10), p.hva);
 	MA_EXPECT_EQ(bad, 0);

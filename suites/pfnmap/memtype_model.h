@@ -117,7 +117,7 @@ enum mt_type mt_arm64_effective(const struct mt_platform *pl, enum mt_type s2, e
 				const struct mt_rule **rule);
 /* Allowed outcomes of a probe given the stage-2 type (or NONE + run_errno) and stage 1. */
 unsigned int mt_arm64_probe(const struct mt_platform *pl, enum mt_type s2, int run_errno, enum ma_memtype s1,
-			enum ma_probe_op op, const struct mt_rule **rule);
+			    enum ma_probe_op op, const struct mt_rule **rule);
 /* The whole row. */
 void mt_arm64_expect_row(const struct mt_platform *pl, const struct mt_source *src, enum ma_memtype s1,
 			 struct mt_row_expect *out);

@@ -58,9 +58,12 @@ MA_TEST(pfnmap, remap_other_pages_under_slot, MA_VARIANTS(sources), .req = { .ro
 	MA_ASSERT_TRUE(q.hva == p.hva);
 	host_fill(q.hva, S_NEW);
 	guest(v, MA_AGENT_CHECK_PATTERN, S_NEW, &res, "check after the remap");
-	MA_CHECK(!res.ret.check.mismatches, "after the remap the guest read %llu words wrong, first at +%#llx: %#llx%s",
-		(unsigned long long)res.ret.check.mismatches, (unsigned long long)res.ret.check.first_off, (unsigned long long)res.ret.check.first_val,
-		res.ret.check.first_val == ma_pattern_word(S_OLD, SLOT_GPA + res.ret.check.first_off) ? " (the OLD pages: stale stage 2)" : "");
+	MA_CHECK(!res.ret.check.mismatches,
+		 "after the remap the guest read %llu words wrong, first at +%#llx: %#llx%s",
+		 (unsigned long long)res.ret.check.mismatches, (unsigned long long)res.ret.check.first_off,
+		 (unsigned long long)res.ret.check.first_val,
+		 res.ret.check.first_val == ma_pattern_word(S_OLD, SLOT_GPA + res.ret.check.first_off) ?
+		 " (the OLD pages: stale stage 2)" : "");
 	guest(v, MA_AGENT_WRITE_PATTERN, S_GUEST, &res, "write after the remap");
 	MA_EXPECT_EQ(host_bad(q.hva, S_GUEST), 0);
 	/* the old pages, seen through a mapping of their own, kept their content */

@@ -49,7 +49,8 @@ MA_TEST(pfnmap, memslot_rules, MA_VARIANTS(sources), .req = { .root = true },
  * afterwards.  MOVE and flags-only updates check the VMAs again, with the create rules; a guest
  * access then either works or fails KVM_RUN the way the fault path decides.
  */
-MA_TEST(pfnmap, slot_over_hole_then_mmap, MA_VARIANTS(shared_sources), .req = { .root = true }, .timeout_s = 60,
+MA_TEST(pfnmap, slot_over_hole_then_mmap, MA_VARIANTS(shared_sources), .req = { .root = true },
+	.timeout_s = 60,
 	.source = "arch/arm64/kvm/mmu.c:kvm_arch_prepare_memory_region (holes skipped; VMAs checked on CREATE, MOVE and FLAGS_ONLY) and kvm_s2_fault_pin_pfn (cacheable non-RAM pfn without FWB+DIC: -EFAULT), " MA_KERNEL_REF)
 {
 	const struct src_case *c = t->param;
@@ -119,7 +120,8 @@ MA_TEST(pfnmap, slot_spanning_vmas, MA_VARIANTS(shared_sources), .req = { .root 
 	struct ma_pfnmap p;
 	int want, got;
 
-	if (mmap(base, PFN_SIZE, PROT_READ | PROT_WRITE, MAP_FIXED | MAP_PRIVATE | MAP_ANONYMOUS, -1, 0) == MAP_FAILED)
+	if (mmap(base, PFN_SIZE, PROT_READ | PROT_WRITE, MAP_FIXED | MAP_PRIVATE | MAP_ANONYMOUS, -1, 0) ==
+	    MAP_FAILED)
 		ma_fatal("anonymous half: %s", ma_errno_name(errno));
 	pfn_open(c, PFN_SIZE, base + PFN_SIZE, &p);
 	anon_w = (volatile uint64_t *)base;
@@ -151,7 +153,8 @@ MA_TEST(pfnmap, slot_spanning_vmas, MA_VARIANTS(shared_sources), .req = { .root 
 			ma_fatal("guest load from the PFNMAP half: %s", why);
 		}
 		MA_EXPECT_EQ(res.ret.load.value, 0xbeef);
-		MA_ASSERT_EQ(pfn_run(v, MA_AGENT_STORE64, SLOT_GPA + PFN_SIZE + 16, 0x5707e, &res), MA_OUT_DONE);
+		MA_ASSERT_EQ(pfn_run(v, MA_AGENT_STORE64, SLOT_GPA + PFN_SIZE + 16, 0x5707e, &res),
+			     MA_OUT_DONE);
 		MA_EXPECT_EQ(pfn_w[2], 0x5707e);
 		MA_EXPECT_EQ(anon_w[2], 0);
 	}

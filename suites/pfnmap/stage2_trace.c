@@ -138,7 +138,8 @@ MA_TEST(pfnmap, stage2_type_traced, MA_VARIANTS(sources), .req = { .arch = MA_AR
 				continue;
 			asked++;
 			ma_log("stage2 %s: refused, asked for prot 0x%" PRIx64 " = %s (expected %s)",
-			       ma_pfnmap_name(c->kind), recs[i].prot, ma_s2prot_type_name(recs[i].prot), want);
+			       ma_pfnmap_name(c->kind), recs[i].prot, ma_s2prot_type_name(recs[i].prot),
+			       want);
 			MA_CHECK(!(recs[i].ret_known && recs[i].ret == 0),
 				 "KVM_RUN failed but %s mapped ipa 0x%" PRIx64, ma_s2fn_name(recs[i].fn), recs[i].ipa);
 			MA_CHECK(!strcmp(ma_s2prot_type_name(recs[i].prot), want),
@@ -163,8 +164,8 @@ MA_TEST(pfnmap, stage2_type_traced, MA_VARIANTS(sources), .req = { .arch = MA_AR
 		ma_fatal("no successful stage-2 map call traced for ipa 0x%llx",
 			 (unsigned long long)SLOT_GPA);
 	ma_log("stage2 %s: prot 0x%" PRIx64 " = %s (expected %s; ram_backed %d cacheable %d allow_uncached %d)",
-	       ma_pfnmap_name(c->kind), m->prot, ma_s2prot_type_name(m->prot), want, p.ram_backed, p.cacheable,
-	       p.allow_uncached);
+	       ma_pfnmap_name(c->kind), m->prot, ma_s2prot_type_name(m->prot), want, p.ram_backed,
+	       p.cacheable, p.allow_uncached);
 	MA_CHECK(!strcmp(ma_s2prot_type_name(m->prot), want),
 		 "stage-2 memory type %s (prot 0x%" PRIx64 "), expected %s", ma_s2prot_type_name(m->prot),
 		m->prot, want);

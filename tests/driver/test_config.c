@@ -74,7 +74,7 @@ static void test_defaults(void)
 	struct cell_conf *x = config_find_cell(&c, "x86_64-max");
 
 	T_OK(x && strcmp(x->arch, "x86_64") == 0 && strcmp(x->flavour, "amd64") == 0 && x->smp == 2 &&
-		     strcmp(x->memory, "2G") == 0,
+	     strcmp(x->memory, "2G") == 0,
 	     "x86_64-max cell");
 	T_INT((long)c.suites.n, 0, "suites = all");
 	T_OK(!c.filter, "no filter");

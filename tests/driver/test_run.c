@@ -209,7 +209,7 @@ static void test_lab(void)
 	char *log = latest_file("hang/console.log");
 
 	T_OK(str_ends(log, "ok 3 atomics.par\r\n") || str_ends(log, "ok 3 atomics.par\n") ||
-		     str_ends(log, "ok 3 atomics.par\r"),
+	     str_ends(log, "ok 3 atomics.par\r"),
 	     "lab: the cut console line is logged");
 	free(log);
 	char *sleep_pid = path_join(root, "build/lab/hang/fake-sleep.pid");

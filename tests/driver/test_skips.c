@@ -60,7 +60,7 @@ static void test_judge(void)
 	T_OK(skip_entry_matches_reason(&p->v[0], "no LSE (0x1)") && !skip_entry_matches_reason(&p->v[0], "no LSE"),
 	     "judge: reason glob matches the whole reason");
 	T_OK(skip_entry_matches_reason(&p->v[1], "compaction moved none of the 64 pages of anon") &&
-		     !skip_entry_matches_reason(&p->v[1], "x compaction moved none of the 64 pages"),
+	     !skip_entry_matches_reason(&p->v[1], "x compaction moved none of the 64 pages"),
 	     "judge: reason_re is searched, anchors work");
 	struct skip_seen seen[] = {
 		{"s.lse_ldadd", "no LSE (0x11120)", true, "skip"},

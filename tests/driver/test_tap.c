@@ -48,9 +48,11 @@ static void test_results(void)
 		const struct res_case *c = &cases[i];
 		struct tap_line l;
 		enum tap_kind k = tap_parse_line(c->line, &l);
-		bool ok = k == TAP_RESULT && l.ok == c->ok && l.number == c->number && strcmp(l.desc, c->desc) == 0 &&
-			  l.directive == c->dir && ((!c->text && !l.text) || (c->text && l.text && !strcmp(c->text, l.text))) &&
-			  ((!c->comment && !l.comment) || (c->comment && l.comment && !strcmp(c->comment, l.comment))) &&
+		bool ok = k == TAP_RESULT && l.ok == c->ok && l.number == c->number &&
+			  strcmp(l.desc, c->desc) == 0 && l.directive == c->dir &&
+			  ((!c->text && !l.text) || (c->text && l.text && !strcmp(c->text, l.text))) &&
+			  ((!c->comment && !l.comment) ||
+			   (c->comment && l.comment && !strcmp(c->comment, l.comment))) &&
 			  tap_result_of(&l) == c->res;
 		if (!T_OK(ok, "result line '%s'", c->line))
 			t_diag("kind %d ok %d number %ld desc '%s' dir %d text '%s' comment '%s' res %s",
@@ -121,8 +123,8 @@ static void test_other_lines(void)
 
 	struct tap_totals tt;
 
-	T_OK(tap_parse_totals("Totals: pass:2 fail:3 xfail:1 xpass:0 skip:1 error:4", &tt) && tt.pass == 2 &&
-		     tt.fail == 3 && tt.xfail == 1 && tt.xpass == 0 && tt.skip == 1 && tt.error == 4,
+	T_OK(tap_parse_totals("Totals: pass:2 fail:3 xfail:1 xpass:0 skip:1 error:4", &tt) &&
+	     tt.pass == 2 && tt.fail == 3 && tt.xfail == 1 && tt.xpass == 0 && tt.skip == 1 && tt.error == 4,
 	     "kselftest totals");
 	T_OK(!tap_parse_totals("Totals pass 2", &tt), "not a totals line");
 }
@@ -146,7 +148,7 @@ static void test_summary(void)
 	write_file(p, "TAP version 13\nok 1 a\n# x\nok 2 b # SKIP y\n  ok 1 nested\n1..2\n# Totals: pass:1\n");
 	T_INT(tap_summarize_file(p, &s), 0, "summarize");
 	T_OK(s.version == 13 && s.plan == 2 && s.plan_at_end && s.results == 2 && s.counts[RES_SKIP] == 1 &&
-		     s.numbers_in_order,
+	     s.numbers_in_order,
 	     "plan at the end, nested line ignored");
 	T_OK(tap_summary_passed(&s), "passes");
 

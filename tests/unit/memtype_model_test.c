@@ -89,7 +89,8 @@ MA_TEST(unit, memtype_model_expectations_are_sets_with_rules, .req = { .no_kvm =
 			for (unsigned int s = 0; s < MA_MT_COUNT; s++) {
 				struct mt_row_expect e;
 
-				mt_arm64_expect_row(&profiles[p].pl, &mt_source_table[k], (enum ma_memtype)s, &e);
+				mt_arm64_expect_row(&profiles[p].pl, &mt_source_table[k], (enum ma_memtype)s,
+						    &e);
 				MA_EXPECT_TRUE(e.slot_rule && e.s2_rule && e.eff_rule);
 				for (unsigned int op = 0; op < MA_PROBE_COUNT; op++) {
 					unsigned int set = e.allowed[op];
@@ -136,18 +137,23 @@ MA_TEST(unit, memtype_model_source_table_stage2_types, .req = { .no_kvm = true }
 			mt_type_name(s2), run_errno, rule->id, mt_type_name(on_max[k]));
 	}
 	/* no FWB: the cacheable non-RAM carve-out is refused at creation and never mapped */
-	MA_EXPECT_EQ(mt_arm64_slot_errno(&profiles[1].pl, &mt_source_table[MA_PFN_CARVEOUT_WB], 0, &rule), EINVAL);
-	MA_EXPECT_EQ(mt_arm64_slot_errno(&profiles[1].pl, &mt_source_table[MA_PFN_UDMABUF], 0, &rule), EINVAL);
-	MA_EXPECT_EQ(mt_arm64_stage2(&profiles[1].pl, &mt_source_table[MA_PFN_CARVEOUT_WB], &run_errno, &rule),
+	MA_EXPECT_EQ(mt_arm64_slot_errno(&profiles[1].pl, &mt_source_table[MA_PFN_CARVEOUT_WB], 0, &rule),
+		     EINVAL);
+	MA_EXPECT_EQ(mt_arm64_slot_errno(&profiles[1].pl, &mt_source_table[MA_PFN_UDMABUF], 0, &rule),
+		     EINVAL);
+	MA_EXPECT_EQ(mt_arm64_stage2(&profiles[1].pl, &mt_source_table[MA_PFN_CARVEOUT_WB], &run_errno,
+				     &rule),
 		     MT_TYPE_NONE);
 	MA_EXPECT_EQ(run_errno, EFAULT);
 	/* every PFNMAP refuses dirty logging */
-	MA_EXPECT_EQ(mt_arm64_slot_errno(&profiles[0].pl, &mt_source_table[MA_PFN_PCI_BAR], 1, &rule), EINVAL);
+	MA_EXPECT_EQ(mt_arm64_slot_errno(&profiles[0].pl, &mt_source_table[MA_PFN_PCI_BAR], 1, &rule),
+		     EINVAL);
 	/* pKVM: non-RAM memory never mapped */
 	MA_EXPECT_EQ(mt_arm64_stage2(&profiles[3].pl, &mt_source_table[MA_PFN_PCI_BAR], &run_errno, &rule),
 		     MT_TYPE_NONE);
 	MA_EXPECT_EQ(run_errno, EINVAL);
-	MA_EXPECT_EQ(mt_arm64_stage2(&profiles[3].pl, &mt_source_table[MA_PFN_CARVEOUT_WB], &run_errno, &rule),
+	MA_EXPECT_EQ(mt_arm64_stage2(&profiles[3].pl, &mt_source_table[MA_PFN_CARVEOUT_WB], &run_errno,
+				     &rule),
 		     MT_TYPE_NONE);
 	MA_EXPECT_EQ(run_errno, EPERM);
 }
@@ -173,7 +179,8 @@ static const struct seen_row lab_rows[] = {
 	{ 0, MA_PFN_VFIO0, MA_MT_NORMAL_NC, { OK, OK, OK, MT_SEA_IABT, OK, OK } },
 	{ 1, MA_PFN_PCI_BAR, MA_MT_NORMAL_WB, { OK, OK, MT_RUN_EFAULT, MT_SEA_IABT, OK, OK } },
 	{ 1, MA_PFN_VFIO0, MA_MT_NORMAL_WB, { OK, OK, OK, MT_SEA_IABT, OK, OK } },
-	{ 2, MA_PFN_CARVEOUT_DEV, MA_MT_NORMAL_WB, { OK, OK, MT_RUN_EFAULT, MT_SEA_IABT, OK, MT_NOT_PRESENT } },
+	{ 2, MA_PFN_CARVEOUT_DEV, MA_MT_NORMAL_WB,
+	  { OK, OK, MT_RUN_EFAULT, MT_SEA_IABT, OK, MT_NOT_PRESENT } },
 	{ 2, MA_PFN_VFIO0, MA_MT_DEVICE_nGnRE, { OK, OK, MT_ALIGN_FAULT, MT_SEA_IABT, OK, MT_NOT_PRESENT } },
 };
 
@@ -186,8 +193,8 @@ MA_TEST(unit, memtype_model_fits_what_the_lab_saw, .req = { .no_kvm = true })
 		mt_arm64_expect_row(&profiles[r->profile].pl, &mt_source_table[r->kind], r->s1, &e);
 		for (unsigned int op = 0; op < MA_PROBE_COUNT; op++)
 			MA_CHECK(e.allowed[op] & MT_BIT(r->seen[op]),
-				 "%s %s s1=%u op=%u: lab saw %s, model allows %#x (%s)", profiles[r->profile].cell,
-				ma_pfnmap_name(r->kind), r->s1, op, mt_outcome_name(r->seen[op]), e.allowed[op],
-				e.probe_rule[op]->id);
+				 "%s %s s1=%u op=%u: lab saw %s, model allows %#x (%s)",
+				 profiles[r->profile].cell, ma_pfnmap_name(r->kind), r->s1, op,
+				 mt_outcome_name(r->seen[op]), e.allowed[op], e.probe_rule[op]->id);
 	}
 }

@@ -43,14 +43,14 @@ MA_TEST(unit, s2trace_parse_return_and_others, .req = { .no_kvm = true })
 	MA_EXPECT_EQ(r.ret, -EINVAL);
 	/* another tracer's events, other events, and damaged lines */
 	MA_EXPECT_EQ(ma_try_s2trace_parse_line("  x-1 [001] d..1. 1.0: memattr_212_s2map: (f) addr=0x1 size=0x1 phys=0x1 prot=0x1",
-					   211, &kind, &r), 0);
+					       211, &kind, &r), 0);
 	MA_EXPECT_EQ(ma_try_s2trace_parse_line("  x-1 [001] d..1. 1.0: memattr_211_s2mapx: (f) addr=0x1",
 					       211, &kind, &r), 0);
 	MA_EXPECT_EQ(ma_try_s2trace_parse_line("# tracer: nop", 211, &kind, &r), 0);
 	MA_EXPECT_EQ(ma_try_s2trace_parse_line("  x-1 [001] d..1. 1.0: memattr_211_s2map: (f) addr=0x1 size=0x1 phys=0x1",
-					   211, &kind, &r), -EINVAL);
+					       211, &kind, &r), -EINVAL);
 	MA_EXPECT_EQ(ma_try_s2trace_parse_line("  nopid [001] d..1. 1.0: memattr_211_s2map: (f) addr=0x1 size=0x1 phys=0x1 prot=0",
-					   211, &kind, &r), -EINVAL);
+					       211, &kind, &r), -EINVAL);
 }
 
 MA_TEST(unit, s2prot_names, .req = { .no_kvm = true })

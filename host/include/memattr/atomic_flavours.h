@@ -35,7 +35,7 @@ struct ma_atomic_run {
  * the start barrier all vCPUs wait at; all are reset first).  Fails the test if a vCPU did not finish, if several vCPUs never overlapped, or if
  * an atomic flavour lost an update; MA_ATOMIC_PLAIN (the control) is left to the caller to judge.
  */
-void ma_atomics_run_checked(struct ma_vm *vm, uint64_t gpa, volatile uint64_t *counter, enum ma_atomic_flavour f,
-			    uint64_t iters, struct ma_atomic_run *out);
+void ma_atomics_run_checked(struct ma_vm *vm, uint64_t gpa, volatile uint64_t *counter,
+			    enum ma_atomic_flavour f, uint64_t iters, struct ma_atomic_run *out);
 
 #endif

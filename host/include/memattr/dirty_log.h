@@ -64,7 +64,7 @@ void ma_guest_store_pages(struct ma_vcpu *v, uint64_t gpa, volatile uint64_t *hv
 void ma_expect_dirty_log(struct ma_vm *vm, uint32_t slot, uint64_t npages, const uint64_t *want_bm,
 			 const char *when);
 /* The same with the expected pages listed. */
-void ma_expect_dirty_pages(struct ma_vm *vm, uint32_t slot, uint64_t npages, const uint64_t *pages, unsigned int n,
-			   const char *when);
+void ma_expect_dirty_pages(struct ma_vm *vm, uint32_t slot, uint64_t npages, const uint64_t *pages,
+			   unsigned int n, const char *when);
 
 #endif

@@ -189,7 +189,7 @@ void ma_run_agent_done(struct ma_vcpu *v, enum ma_agent agent, const uint64_t *a
  * Returns the number of vCPUs whose outcome was not MA_OUT_DONE.
  */
 unsigned int ma_vcpus_run_agent_all(struct ma_vm *vm, enum ma_agent agent, const uint64_t *args,
-				unsigned int nargs, unsigned int timeout_ms, struct ma_result *res);
+				    unsigned int nargs, unsigned int timeout_ms, struct ma_result *res);
 const char *ma_outcome_name(enum ma_outcome o);
 const char *ma_exit_reason_name(uint32_t reason);
 /* One line describing a result (outcome, exit, syndrome, guest message) for diagnostics. */

@@ -89,7 +89,8 @@ struct ma_pfnmap_spec {
 
 #define MA_PFNMAP_MAX_SPECS 8
 /* Parse a MEMATTR_PFNMAP value: the number of specs, or -EINVAL with *err describing the problem. */
-int ma_pfnmap_parse_specs(const char *s, struct ma_pfnmap_spec *out, unsigned int max, char *err, size_t errlen);
+int ma_pfnmap_parse_specs(const char *s, struct ma_pfnmap_spec *out, unsigned int max, char *err,
+			  size_t errlen);
 
 /* Per-source openers (host/pfnmap_pci.c) used by ma_try_pfnmap_open. */
 int ma_try_pfnmap_open_pci_bar(struct ma_pfnmap *p, bool wc, const char **why);

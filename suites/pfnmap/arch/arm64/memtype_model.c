@@ -267,7 +267,7 @@ static bool s2_noncacheable(enum mt_type s2, int run_errno)
 }
 
 unsigned int mt_arm64_probe(const struct mt_platform *pl, enum mt_type s2, int run_errno, enum ma_memtype s1,
-			enum ma_probe_op op, const struct mt_rule **rule)
+			    enum ma_probe_op op, const struct mt_rule **rule)
 {
 	const struct mt_rule *unused;
 	enum mt_type eff = mt_arm64_effective(pl, s2, s1, &unused);
@@ -288,7 +288,8 @@ unsigned int mt_arm64_probe(const struct mt_platform *pl, enum mt_type s2, int r
 	}
 	if (s2 == MT_TYPE_NONE) {
 		*rule = &r_p_run;
-		return MT_BIT(run_errno == EPERM ? MT_RUN_EPERM : run_errno == EINVAL ? MT_RUN_EINVAL : MT_RUN_EFAULT);
+		return MT_BIT(run_errno == EPERM ? MT_RUN_EPERM :
+			      run_errno == EINVAL ? MT_RUN_EINVAL : MT_RUN_EFAULT);
 	}
 	switch (op) {
 	case MA_PROBE_LOAD64:
