@@ -38,7 +38,8 @@ void ma_atomics_run_checked(struct ma_vm *vm, uint64_t gpa, volatile uint64_t *c
 				name, i);
 		else
 			out->overlaps += res[i].ret.atomic.overlaps;
-		out->expected += res[i].ret.atomic.increments;	/* a vCPU may go on past iters until it sees contention */
+		/* a vCPU may go on past iters until it sees contention */
+		out->expected += res[i].ret.atomic.increments;
 		if (len < sizeof(per_vcpu))
 			len += (size_t)snprintf(per_vcpu + len, sizeof(per_vcpu) - len, "%s%llu", i ? "," : "",
 						(unsigned long long)res[i].ret.atomic.overlaps);

@@ -536,9 +536,11 @@ static bool arg_u64(const char *args, const char *key, uint64_t *v)
 }
 
 /*
- * One line of the trace output:
- *   "        <comm>-<tid>     [001] d..1.  12.345678: memattr_<pid>_s2map: (kvm_pgtable_stage2_map+0x0/0x1c8) addr=0x... size=0x1000 phys=0x... prot=0xe"
- *   "        <comm>-<tid>     [001] d..1.  12.345690: memattr_<pid>_s2map_ret: (user_mem_abort+0x... <- kvm_pgtable_stage2_map) ret=0"
+ * One line of the trace output (each shown here on two lines):
+ *   "        <comm>-<tid>     [001] d..1.  12.345678: memattr_<pid>_s2map:
+ *    (kvm_pgtable_stage2_map+0x0/0x1c8) addr=0x... size=0x1000 phys=0x... prot=0xe"
+ *   "        <comm>-<tid>     [001] d..1.  12.345690: memattr_<pid>_s2map_ret:
+ *    (user_mem_abort+0x... <- kvm_pgtable_stage2_map) ret=0"
  * (with the record-tgid option a "(<tgid>)" column sits between the task and the CPU).
  */
 int ma_try_s2trace_parse_line(const char *line, int pid, int *kind, struct ma_s2map *rec)

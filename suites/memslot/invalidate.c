@@ -266,7 +266,10 @@ MA_TEST(memslot, invalidate_cow_break, MA_VARIANTS(backings), .timeout_s = 60,
 	if (kind == MA_BACK_HUGETLB)
 		ms_need_hugepages(2);	/* the file's page and the private copy */
 	if (file) {
-		/* MAP_PRIVATE of a file: the guest reads the page-cache page until the host's write copies it */
+		/*
+		 * MAP_PRIVATE of a file: the guest reads the page-cache page until the host's write
+		 * copies it
+		 */
 		fd = memfd_with(kind == MA_BACK_HUGETLB, S_OLD);
 		priv = map_fd(fd, MAP_PRIVATE, NULL);
 		shared = map_fd(fd, MAP_SHARED, NULL);

@@ -21,7 +21,8 @@ MA_TEST(pfnmap, fixture_pmd_faults, MA_VARIANTS(fixture_sources), .req = { .root
 	.source = "mm/huge_memory.c:vma_file_bypass_thp_tuneables (a VM_PFNMAP VMA with .huge_fault always gets PMD faults) and mm/memory.c:create_huge_pmd; KVM faults the host mapping in through virt/kvm/kvm_main.c:hva_to_pfn_remapped (" MA_KERNEL_REF ")")
 {
 	const struct src_case *c = t->param;
-	const uint64_t ps = ma_host_page_size(), pmd = ps * (ps / 8);	/* 2 MiB with 4K pages, 32 MiB with 16K */
+	/* a PMD maps 2 MiB with 4K pages, 32 MiB with 16K */
+	const uint64_t ps = ma_host_page_size(), pmd = ps * (ps / 8);
 	const uint64_t win[2] = { 0, 2 * pmd - WINDOW };			/* one window in each PMD */
 	struct ma_vm *vm = ma_vm_create(NULL);
 	struct ma_vcpu *v = ma_vcpu_add(vm);

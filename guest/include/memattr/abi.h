@@ -60,8 +60,10 @@ enum ma_agent {
 					 * starting); ret.atomic
 					 */
 	MA_AGENT_PROBE,			/* args: gva, probe op, fixup; ret.probe */
-	MA_AGENT_UNDEFINED_INSN,	/* executes an undefined instruction without a fixup (must be reported) */
-	MA_AGENT_FORCE_INSN,		/* args: flavour, gva; adds 1 with one op of that flavour without a feature check */
+	/* executes an undefined instruction without a fixup (must be reported) */
+	MA_AGENT_UNDEFINED_INSN,
+	/* args: flavour, gva; adds 1 with one op of that flavour without a feature check */
+	MA_AGENT_FORCE_INSN,
 	MA_AGENT_STORE64,		/* args: gva, value: one 64-bit store, then done */
 	MA_AGENT_LOAD64,		/* args: gva; ret.load */
 	MA_AGENT_POLL64,		/* args: gva, value: one load, MA_CALL_SYNC (vals[0]=1), then loads

@@ -64,7 +64,10 @@ int ma_arch_atomic_supported(enum ma_atomic_flavour f);
 uint64_t ma_arch_atomic_inc1(enum ma_atomic_flavour f, volatile uint64_t *p);
 /* Start barrier: count this vCPU in at *arrived (atomically) and wait until n have arrived. */
 void ma_arch_arrive_and_wait(volatile uint64_t *arrived, uint64_t n);
-/* One probe access with the fault fixup armed; returns an ma_probe_result; syndrome and addr are set on a fault. */
+/*
+ * One probe access with the fault fixup armed; returns an ma_probe_result; syndrome and addr are
+ * set on a fault.
+ */
 enum ma_probe_result ma_arch_probe(uint64_t gva, enum ma_probe_op op, uint64_t arg,
 				   uint64_t *syndrome, uint64_t *addr);
 void ma_arch_undefined_insn(void);		/* no fixup: the exception must be reported */

@@ -32,8 +32,9 @@ struct ma_atomic_run {
 /*
  * Run flavour f, iters increments per vCPU, on every vCPU of vm at once on the counter at gpa
  * (counter is the host's view of it; counter[1] is the lock word of the lock flavours, counter[2]
- * the start barrier all vCPUs wait at; all are reset first).  Fails the test if a vCPU did not finish, if several vCPUs never overlapped, or if
- * an atomic flavour lost an update; MA_ATOMIC_PLAIN (the control) is left to the caller to judge.
+ * the start barrier all vCPUs wait at; all are reset first).  Fails the test if a vCPU did not
+ * finish, if several vCPUs never overlapped, or if an atomic flavour lost an update;
+ * MA_ATOMIC_PLAIN (the control) is left to the caller to judge.
  */
 void ma_atomics_run_checked(struct ma_vm *vm, uint64_t gpa, volatile uint64_t *counter,
 			    enum ma_atomic_flavour f, uint64_t iters, struct ma_atomic_run *out);

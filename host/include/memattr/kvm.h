@@ -104,7 +104,8 @@ int ma_try_create_vm_fd(unsigned long type);
 int ma_try_vm_create(struct ma_vm **out, const struct ma_vm_opts *opts);
 struct ma_vm *ma_vm_create(const struct ma_vm_opts *opts);
 void ma_vm_destroy(struct ma_vm *vm);
-long ma_vm_cap(struct ma_vm *vm, long cap);	/* VM-scope KVM_CHECK_EXTENSION: the value; a failed query fails the test */
+/* VM-scope KVM_CHECK_EXTENSION: the value; a failed query fails the test */
+long ma_vm_cap(struct ma_vm *vm, long cap);
 /* KVM_ENABLE_CAP on the VM with args[0] = arg0: 0 or -errno. */
 int ma_try_vm_enable_cap(struct ma_vm *vm, uint32_t cap, uint64_t arg0);
 
