@@ -50,7 +50,8 @@ void ma_atomics_run_checked(struct ma_vm *vm, uint64_t gpa, volatile uint64_t *c
 	if (out->failed_vcpus)
 		return;
 	MA_CHECK(!(vm->nr_vcpus > 1 && !out->overlaps),
-		 "%s: the %u vCPUs never saw each other's increments: they did not contend, so this run cannot show an atomicity bug", name, vm->nr_vcpus);
+		 "%s: the %u vCPUs never saw each other's increments: they did not contend, so this run cannot show an atomicity bug",
+		 name, vm->nr_vcpus);
 	if (f == MA_ATOMIC_PLAIN)
 		return;	/* the caller judges the control */
 	MA_CHECK(out->counter == out->expected,

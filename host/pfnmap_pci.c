@@ -119,9 +119,10 @@ int ma_try_pfnmap_open_vfio(struct ma_pfnmap *p, unsigned int which, const char 
 	bool noiommu;
 	int r = find_spec(MA_SPEC_VFIO, which, &sp, why);
 
-	if (r == -ENODEV)
-		*why = which ? "no second vfio region given (MEMATTR_PFNMAP=vfio=<BDF>,region=<n>, twice)"
-			     : "no vfio region given (MEMATTR_PFNMAP=vfio=<BDF>,region=<n>; memattr-run --pfnmap)";
+	if (r == -ENODEV && which)
+		*why = "no second vfio region given (MEMATTR_PFNMAP=vfio=<BDF>,region=<n>, twice)";
+	else if (r == -ENODEV)
+		*why = "no vfio region given (MEMATTR_PFNMAP=vfio=<BDF>,region=<n>; memattr-run --pfnmap)";
 	if (r)
 		return r;
 	snprintf(path, sizeof(path), "/sys/bus/pci/devices/%s/iommu_group", sp.bdf);

@@ -24,7 +24,8 @@ static const struct ma_variant atomic_variants[] = { MA_ATOMIC_VARIANTS };
 
 MA_TEST(atomics, count_exact, MA_VARIANTS(atomic_variants), .timeout_s = 120,
 	.source = "stage 2 maps anonymous memory Normal-WB (arch/arm64/kvm/mmu.c:user_mem_abort; "
-		  "arch/x86/kvm/mmu/mmu.c:kvm_tdp_page_fault), where every atomic flavour is architecturally single-copy atomic (" MA_KERNEL_REF ")")
+		  "arch/x86/kvm/mmu/mmu.c:kvm_tdp_page_fault), where every atomic flavour is architecturally single-copy atomic ("
+		  MA_KERNEL_REF ")")
 {
 	const struct ma_atomic_case *c = t->param;
 	struct ma_vm *vm = ma_vm_create(NULL);
@@ -59,8 +60,9 @@ MA_TEST(atomics, count_exact, MA_VARIANTS(atomic_variants), .timeout_s = 120,
 #define CONTROL_ROUNDS 5
 #define CONTROL_FINE 1000
 
-MA_TEST(atomics, plain_increment_loses_updates, .timeout_s = 300, .req = { .min_cpus = 2 },
-	.source = "a non-atomic read-modify-write on several CPUs at once loses updates (Arm ARM B2.2 single-copy atomicity covers each access, not the sequence; Intel SDM vol. 3A 9.1): the control for count_exact")
+MA_TEST(atomics, plain_increment_loses_updates,
+	.source = "a non-atomic read-modify-write on several CPUs at once loses updates (Arm ARM B2.2 single-copy atomicity covers each access, not the sequence; Intel SDM vol. 3A 9.1): the control for count_exact",
+	.timeout_s = 300, .req = { .min_cpus = 2 })
 {
 	struct ma_vm *vm = ma_vm_create(NULL);
 	uint64_t gpa = MA_TEST_GPA, overlaps = 0, done = 0;
@@ -103,8 +105,9 @@ MA_TEST(atomics, plain_increment_loses_updates, .timeout_s = 300, .req = { .min_
 	ma_mem_free(&m);
 }
 
-MA_TEST(atomics, undefined_insn_reported,
-	.source = "an undefined instruction traps to the guest's own vector (no KVM involvement); the guest runtime reports it through its call channel instead of hanging")
+#define UNDEFINED_INSN_SOURCE "an undefined instruction traps to the guest's own vector (no KVM involvement); the guest runtime reports it through its call channel instead of hanging"
+
+MA_TEST(atomics, undefined_insn_reported, .source = UNDEFINED_INSN_SOURCE)
 {
 	struct ma_vm *vm = ma_vm_create(NULL);
 	struct ma_vcpu *v = ma_vcpu_add(vm);

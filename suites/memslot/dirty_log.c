@@ -114,7 +114,8 @@ static void named_pages(const struct dl *d, uint64_t set[4])
 }
 
 MA_TEST(memslot, dirty_log_get_clears, MA_VARIANTS(mem_cases), .timeout_s = 60,
-	.source = "virt/kvm/kvm_main.c:kvm_get_dirty_log_protect (without manual protect: returns the bitmap, clears it and write-protects the reported pages), mark_page_dirty_in_slot on guest write faults; a guest read: ma_memslot_read_marks_dirty (" MA_KERNEL_REF "); PFNMAP sources: pfnmap.dirty_log_tracked")
+	.source = "virt/kvm/kvm_main.c:kvm_get_dirty_log_protect (without manual protect: returns the bitmap, clears it and write-protects the reported pages), mark_page_dirty_in_slot on guest write faults; a guest read: ma_memslot_read_marks_dirty ("
+		  MA_KERNEL_REF "); PFNMAP sources: pfnmap.dirty_log_tracked")
 {
 	struct dl d = { 0 };
 	uint64_t set[4], again[2], read_page;
@@ -150,7 +151,8 @@ MA_TEST(memslot, dirty_log_get_clears, MA_VARIANTS(mem_cases), .timeout_s = 60,
 
 MA_TEST(memslot, dirty_log_enabled_later, MA_VARIANTS(mem_cases), .timeout_s = 60,
 	.source = "virt/kvm/kvm_main.c:kvm_prepare_memory_region allocates the bitmap on a FLAGS_ONLY update; "
-		  "arch/arm64/kvm/mmu.c:kvm_arch_commit_memory_region write-protects and splits the slot (kvm_mmu_wp_memory_region, kvm_mmu_split_memory_region), arch/x86/kvm/x86.c:kvm_mmu_slot_apply_flags write-protects it; disabling logging drops the bitmap, and kvm_get_dirty_log_protect then gives ENOENT (" MA_KERNEL_REF ")")
+		  "arch/arm64/kvm/mmu.c:kvm_arch_commit_memory_region write-protects and splits the slot (kvm_mmu_wp_memory_region, kvm_mmu_split_memory_region), arch/x86/kvm/x86.c:kvm_mmu_slot_apply_flags write-protects it; disabling logging drops the bitmap, and kvm_get_dirty_log_protect then gives ENOENT ("
+		  MA_KERNEL_REF ")")
 {
 	struct dl d = { 0 };
 	uint64_t set[4];
@@ -239,20 +241,23 @@ static void manual_clear_body(struct ma_t *t, bool init_set)
 
 MA_TEST(memslot, dirty_log_manual_clear, MA_VARIANTS(mem_cases), .timeout_s = 60,
 	.req = { .sys_caps = { KVM_CAP_MANUAL_DIRTY_LOG_PROTECT2 } },
-	.source = "virt/kvm/kvm_main.c:kvm_vm_ioctl_enable_cap_generic (MANUAL_DIRTY_LOG_PROTECT2), kvm_get_dirty_log_protect (manual: the bitmap is returned, not cleared), kvm_clear_dirty_log_protect (clears the given bits and write-protects those pages) (" MA_KERNEL_REF ")")
+	.source = "virt/kvm/kvm_main.c:kvm_vm_ioctl_enable_cap_generic (MANUAL_DIRTY_LOG_PROTECT2), kvm_get_dirty_log_protect (manual: the bitmap is returned, not cleared), kvm_clear_dirty_log_protect (clears the given bits and write-protects those pages) ("
+		  MA_KERNEL_REF ")")
 {
 	manual_clear_body(t, false);
 }
 
 MA_TEST(memslot, dirty_log_manual_clear_init_set, MA_VARIANTS(mem_cases), .timeout_s = 60,
 	.req = { .sys_caps = { KVM_CAP_MANUAL_DIRTY_LOG_PROTECT2 } },
-	.source = "virt/kvm/kvm_main.c:kvm_prepare_memory_region sets every bit with KVM_DIRTY_LOG_INITIALLY_SET; arch/arm64/kvm/mmu.c:kvm_arch_commit_memory_region and arch/x86/kvm/x86.c:kvm_mmu_slot_apply_flags leave write protection to KVM_CLEAR_DIRTY_LOG (kvm_clear_dirty_log_protect) (" MA_KERNEL_REF ")")
+	.source = "virt/kvm/kvm_main.c:kvm_prepare_memory_region sets every bit with KVM_DIRTY_LOG_INITIALLY_SET; arch/arm64/kvm/mmu.c:kvm_arch_commit_memory_region and arch/x86/kvm/x86.c:kvm_mmu_slot_apply_flags leave write protection to KVM_CLEAR_DIRTY_LOG (kvm_clear_dirty_log_protect) ("
+		  MA_KERNEL_REF ")")
 {
 	manual_clear_body(t, true);
 }
 
 MA_TEST(memslot, dirty_log_without_bitmap,
-	.source = "virt/kvm/kvm_main.c:kvm_get_dirty_log_protect / kvm_clear_dirty_log_protect: a slot without a dirty bitmap (no LOG_DIRTY_PAGES) or no slot gives ENOENT; a slot id beyond KVM_USER_MEM_SLOTS gives EINVAL (" MA_KERNEL_REF ")")
+	.source = "virt/kvm/kvm_main.c:kvm_get_dirty_log_protect / kvm_clear_dirty_log_protect: a slot without a dirty bitmap (no LOG_DIRTY_PAGES) or no slot gives ENOENT; a slot id beyond KVM_USER_MEM_SLOTS gives EINVAL ("
+		  MA_KERNEL_REF ")")
 {
 	struct ma_vm *vm = ma_vm_create(NULL);
 	uint64_t bm[BM_WORDS] = { 0 };

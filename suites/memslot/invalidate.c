@@ -138,9 +138,10 @@ static void host_sees(const void *hva, uint64_t gpa, uint64_t len, uint64_t seed
 		if (w[i] != ma_pattern_word(seed, gpa + i * 8) && !bad++)
 			first = i;
 	MA_CHECK(!bad,
-		 "%s: the host read %llu of %llu words wrong, first at gpa %#llx: %#llx, expected %#llx", where,
-		(unsigned long long)bad, (unsigned long long)(len / 8), (unsigned long long)(gpa + first * 8),
-		(unsigned long long)w[first], (unsigned long long)ma_pattern_word(seed, gpa + first * 8));
+		 "%s: the host read %llu of %llu words wrong, first at gpa %#llx: %#llx, expected %#llx",
+		 where, (unsigned long long)bad, (unsigned long long)(len / 8),
+		 (unsigned long long)(gpa + first * 8), (unsigned long long)w[first],
+		 (unsigned long long)ma_pattern_word(seed, gpa + first * 8));
 }
 
 static void alloc(struct ma_mem *m, enum ma_backing kind)
@@ -251,8 +252,10 @@ static void sharer_stop(struct sharer *s)
 	waitpid(s->pid, NULL, 0);
 }
 
-MA_TEST(memslot, invalidate_cow_break, MA_VARIANTS(backings), .timeout_s = 60,
-	.source = "mm/memory.c:wp_page_copy (and mm/hugetlb.c:hugetlb_wp) replace the pte under mmu_notifier_invalidate_range_start; " NOTIFIER "; a guest read of a COW page maps it read-only (virt/kvm/kvm_main.c:hva_to_pfn_slow gets no writable page without FOLL_WRITE)")
+MA_TEST(memslot, invalidate_cow_break,
+	.source = "mm/memory.c:wp_page_copy (and mm/hugetlb.c:hugetlb_wp) replace the pte under mmu_notifier_invalidate_range_start; "
+		  NOTIFIER "; a guest read of a COW page maps it read-only (virt/kvm/kvm_main.c:hva_to_pfn_slow gets no writable page without FOLL_WRITE)",
+	MA_VARIANTS(backings), .timeout_s = 60)
 {
 	enum ma_backing kind = (enum ma_backing)t->value;
 	bool file = kind == MA_BACK_MEMFD || kind == MA_BACK_HUGETLB;
@@ -273,7 +276,8 @@ MA_TEST(memslot, invalidate_cow_break, MA_VARIANTS(backings), .timeout_s = 60,
 		fd = memfd_with(kind == MA_BACK_HUGETLB, S_OLD);
 		priv = map_fd(fd, MAP_PRIVATE, NULL);
 		shared = map_fd(fd, MAP_SHARED, NULL);
-		ma_log("slot over a MAP_PRIVATE mapping of a %s memfd", kind == MA_BACK_HUGETLB ? "hugetlbfs" : "shmem");
+		ma_log("slot over a MAP_PRIVATE mapping of a %s memfd",
+		       kind == MA_BACK_HUGETLB ? "hugetlbfs" : "shmem");
 	} else {
 		/* anonymous memory shared copy-on-write with a forked child */
 		alloc(&m, kind);
@@ -316,8 +320,10 @@ MA_TEST(memslot, invalidate_cow_break, MA_VARIANTS(backings), .timeout_s = 60,
 
 /* ---- MADV_DONTNEED ---------------------------------------------------------------------- */
 
-MA_TEST(memslot, invalidate_dontneed, MA_VARIANTS(backings), .timeout_s = 60,
-	.source = "mm/madvise.c:madvise_dontneed_free zaps the range (zap_page_range_single under mmu_notifier_invalidate_range_start); " NOTIFIER "; anonymous memory then faults in zeroed pages, a shared memfd its file pages (mm/shmem.c:shmem_fault)")
+MA_TEST(memslot, invalidate_dontneed,
+	.source = "mm/madvise.c:madvise_dontneed_free zaps the range (zap_page_range_single under mmu_notifier_invalidate_range_start); "
+		  NOTIFIER "; anonymous memory then faults in zeroed pages, a shared memfd its file pages (mm/shmem.c:shmem_fault)",
+	MA_VARIANTS(backings), .timeout_s = 60)
 {
 	enum ma_backing kind = (enum ma_backing)t->value;
 	struct ma_mem m;
@@ -360,7 +366,8 @@ static const struct ma_variant file_backings[] = {
 };
 
 MA_TEST(memslot, invalidate_punch_hole, MA_VARIANTS(file_backings), .timeout_s = 60,
-	.source = "mm/shmem.c:shmem_fallocate / fs/hugetlbfs/inode.c:hugetlbfs_punch_hole unmap the range (unmap_mapping_range under the MMU notifier) and free the pages; " NOTIFIER "; the file then reads zeros")
+	.source = "mm/shmem.c:shmem_fallocate / fs/hugetlbfs/inode.c:hugetlbfs_punch_hole unmap the range (unmap_mapping_range under the MMU notifier) and free the pages; "
+		  NOTIFIER "; the file then reads zeros")
 {
 	bool huge = (enum ma_backing)t->value == MA_BACK_HUGETLB;
 	struct inv x;
@@ -390,8 +397,10 @@ MA_TEST(memslot, invalidate_punch_hole, MA_VARIANTS(file_backings), .timeout_s =
 
 /* ---- mremap ----------------------------------------------------------------------------- */
 
-MA_TEST(memslot, invalidate_mremap, MA_VARIANTS(backings), .timeout_s = 60,
-	.source = "mm/mremap.c:move_page_tables moves the ptes under mmu_notifier_invalidate_range_start of the old range; " NOTIFIER "; a memslot keeps its HVA: after the move it reaches whatever is mapped there, and a re-created slot over the new address reaches the moved pages (virt/kvm/kvm_main.c:kvm_set_memory_region refuses to change userspace_addr of a live slot, so the update is delete + create)")
+MA_TEST(memslot, invalidate_mremap,
+	.source = "mm/mremap.c:move_page_tables moves the ptes under mmu_notifier_invalidate_range_start of the old range; "
+		  NOTIFIER "; a memslot keeps its HVA: after the move it reaches whatever is mapped there, and a re-created slot over the new address reaches the moved pages (virt/kvm/kvm_main.c:kvm_set_memory_region refuses to change userspace_addr of a live slot, so the update is delete + create)",
+	MA_VARIANTS(backings), .timeout_s = 60)
 {
 	enum ma_backing kind = (enum ma_backing)t->value;
 	struct ma_mem a, o;
@@ -448,7 +457,8 @@ MA_TEST(memslot, invalidate_mremap, MA_VARIANTS(backings), .timeout_s = 60,
 /* ---- munmap + mmap of another memfd at the same address --------------------------------- */
 
 MA_TEST(memslot, invalidate_remap_memfd, MA_VARIANTS(backings), .timeout_s = 60,
-	.source = "mm/vma.c:do_vmi_munmap / mmap MAP_FIXED unmap the old pages under the MMU notifier; " NOTIFIER
+	.source = "mm/vma.c:do_vmi_munmap / mmap MAP_FIXED unmap the old pages under the MMU notifier; "
+		  NOTIFIER
 		  "; the memslot's HVA then reaches the new memfd's pages")
 {
 	enum ma_backing kind = (enum ma_backing)t->value;
@@ -505,8 +515,10 @@ static const struct ma_variant split_ways[] = {
 
 #define VICTIM 5	/* the 4 KiB page inside the THP that is unmapped or made read-only */
 
-MA_TEST(memslot, invalidate_thp_split, MA_VARIANTS(split_ways), .timeout_s = 60,
-	.source = "mm/huge_memory.c:__split_huge_pmd runs under mmu_notifier_invalidate_range_start of the whole PMD; " NOTIFIER "; a fault on an HVA without a VMA, or a write fault on a read-only VMA, gets KVM_PFN_ERR_FAULT (virt/kvm/kvm_main.c:hva_to_pfn) and KVM_RUN fails with EFAULT (arch/arm64/kvm/mmu.c:kvm_s2_fault_get_vma_info/kvm_s2_fault_pin_pfn, arch/x86/kvm/mmu/mmu.c:kvm_handle_error_pfn)")
+MA_TEST(memslot, invalidate_thp_split,
+	.source = "mm/huge_memory.c:__split_huge_pmd runs under mmu_notifier_invalidate_range_start of the whole PMD; "
+		  NOTIFIER "; a fault on an HVA without a VMA, or a write fault on a read-only VMA, gets KVM_PFN_ERR_FAULT (virt/kvm/kvm_main.c:hva_to_pfn) and KVM_RUN fails with EFAULT (arch/arm64/kvm/mmu.c:kvm_s2_fault_get_vma_info/kvm_s2_fault_pin_pfn, arch/x86/kvm/mmu/mmu.c:kvm_handle_error_pfn)",
+	MA_VARIANTS(split_ways), .timeout_s = 60)
 {
 	bool mprot = t->value == 1;
 	const uint64_t voff = VICTIM * PG;
@@ -590,7 +602,8 @@ MA_TEST(memslot, invalidate_thp_split, MA_VARIANTS(split_ways), .timeout_s = 60,
 #endif
 
 MA_TEST(memslot, invalidate_thp_collapse, .timeout_s = 60, .req = { .root = true },
-	.source = "mm/khugepaged.c:collapse_huge_page copies the 4 KiB pages into a new huge page and frees them, under mmu_notifier_invalidate_range_start of the PMD range; " NOTIFIER)
+	.source = "mm/khugepaged.c:collapse_huge_page copies the 4 KiB pages into a new huge page and frees them, under mmu_notifier_invalidate_range_start of the PMD range; "
+		  NOTIFIER)
 {
 	struct ma_mem m;
 	char *hva;
@@ -680,9 +693,10 @@ static const struct ma_variant small_page_backings[] = {
 	{ .name = "memfd", .value = MA_BACK_MEMFD },
 };
 
-MA_TEST(memslot, invalidate_migrate, MA_VARIANTS(small_page_backings), .timeout_s = 90,
-	.req = { .root = true },
-	.source = "mm/migrate.c:migrate_pages unmaps each page (try_to_migrate under the MMU notifier) and maps the copy; " NOTIFIER ". move_pages(2) to the node a page is on does not move it (mm/migrate.c:add_folio_for_migration), so /proc/sys/vm/compact_memory (mm/compaction.c:compact_node) is the trigger; it skips hugetlb and pageblock-sized folios")
+MA_TEST(memslot, invalidate_migrate,
+	.source = "mm/migrate.c:migrate_pages unmaps each page (try_to_migrate under the MMU notifier) and maps the copy; "
+		  NOTIFIER ". move_pages(2) to the node a page is on does not move it (mm/migrate.c:add_folio_for_migration), so /proc/sys/vm/compact_memory (mm/compaction.c:compact_node) is the trigger; it skips hugetlb and pageblock-sized folios",
+	MA_VARIANTS(small_page_backings), .timeout_s = 90, .req = { .root = true })
 {
 	enum ma_backing kind = (enum ma_backing)t->value;
 	static long long before[MAX_SIZE / MA_PAGE_SIZE];

@@ -33,7 +33,8 @@ static void *anon(size_t size)
 }
 
 MA_TEST(memslot, v1_rejects_guest_memfd_flag,
-	.source = "virt/kvm/kvm_main.c:kvm_vm_ioctl KVM_SET_USER_MEMORY_REGION, flags outside LOG_DIRTY_PAGES|READONLY give EINVAL (" MA_KERNEL_REF ")")
+	.source = "virt/kvm/kvm_main.c:kvm_vm_ioctl KVM_SET_USER_MEMORY_REGION, flags outside LOG_DIRTY_PAGES|READONLY give EINVAL ("
+		  MA_KERNEL_REF ")")
 {
 	struct ma_vm *vm = bare_vm();
 	struct kvm_userspace_memory_region r = {
@@ -95,7 +96,8 @@ MA_TEST(memslot, unknown_flag_rejected,
 }
 
 MA_TEST(memslot, gpa_overlap_rejected,
-	.source = "virt/kvm/kvm_main.c:kvm_set_memory_region, overlap with another slot gives EEXIST (" MA_KERNEL_REF ")")
+	.source = "virt/kvm/kvm_main.c:kvm_set_memory_region, overlap with another slot gives EEXIST ("
+		  MA_KERNEL_REF ")")
 {
 	struct ma_vm *vm = bare_vm();
 	char *hva = anon(4 * SLOT_SIZE);
@@ -133,7 +135,8 @@ MA_TEST(memslot, slot_id_range,
 }
 
 MA_TEST(memslot, misaligned_region_rejected,
-	.source = "virt/kvm/kvm_main.c:kvm_set_memory_region, unaligned size/gpa/hva give EINVAL (" MA_KERNEL_REF ")")
+	.source = "virt/kvm/kvm_main.c:kvm_set_memory_region, unaligned size/gpa/hva give EINVAL ("
+		  MA_KERNEL_REF ")")
 {
 	struct ma_vm *vm = bare_vm();
 	char *hva = anon(SLOT_SIZE);
@@ -189,7 +192,8 @@ static uint64_t host_bad_words(const uint64_t *w, uint64_t gpa, uint64_t bytes, 
  * page first.
  */
 MA_TEST(memslot, host_and_guest_see_each_other, MA_VARIANTS(backing_variants),
-	.source = "a memslot maps the host's pages into the guest: virt/kvm/kvm_main.c:__gfn_to_hva_many, hva_to_pfn (" MA_KERNEL_REF ")")
+	.source = "a memslot maps the host's pages into the guest: virt/kvm/kvm_main.c:__gfn_to_hva_many, hva_to_pfn ("
+		  MA_KERNEL_REF ")")
 {
 	enum ma_backing kind = (enum ma_backing)t->value;
 	struct ma_vm *vm = ma_vm_create(NULL);
@@ -228,7 +232,8 @@ MA_TEST(memslot, host_and_guest_see_each_other, MA_VARIANTS(backing_variants),
 }
 
 MA_TEST(memslot, readonly_slot_write_exits_to_mmio,
-	.source = "a guest write to a KVM_MEM_READONLY slot is emulated as MMIO: arch/arm64/kvm/mmu.c:kvm_handle_guest_abort / arch/x86/kvm/mmu/mmu.c:kvm_handle_noslot_fault path (" MA_KERNEL_REF ")",
+	.source = "a guest write to a KVM_MEM_READONLY slot is emulated as MMIO: arch/arm64/kvm/mmu.c:kvm_handle_guest_abort / arch/x86/kvm/mmu/mmu.c:kvm_handle_noslot_fault path ("
+		  MA_KERNEL_REF ")",
 	.req = { .sys_caps = { KVM_CAP_READONLY_MEM } })
 {
 	struct ma_vm *vm = ma_vm_create(NULL);
@@ -266,7 +271,8 @@ MA_TEST(memslot, readonly_slot_write_exits_to_mmio,
 }
 
 MA_TEST(memslot, delete_and_readd_while_stopped,
-	.source = "virt/kvm/kvm_main.c:kvm_set_memslot (delete then create): the guest sees the new backing (" MA_KERNEL_REF ")")
+	.source = "virt/kvm/kvm_main.c:kvm_set_memslot (delete then create): the guest sees the new backing ("
+		  MA_KERNEL_REF ")")
 {
 	struct ma_vm *vm = ma_vm_create(NULL);
 	struct ma_vcpu *v = ma_vcpu_add(vm);

@@ -57,7 +57,8 @@ static void log_rule(const struct mt_rule *r)
  *   memtype-rule id= says=... | source=...
  */
 MA_TEST(pfnmap, access_matrix, MA_VARIANTS(probe_cases), .req = { .root = true }, .timeout_s = 60,
-	.source = "the memory-type model, suites/pfnmap/memtype_model.h (arm64: arch/arm64/kvm/mmu.c:kvm_s2_fault_pin_pfn, kvm_s2_fault_compute_prot, kvm_handle_guest_abort; Linux " MA_KERNEL_REF "): each failure names its rule")
+	.source = "the memory-type model, suites/pfnmap/memtype_model.h (arm64: arch/arm64/kvm/mmu.c:kvm_s2_fault_pin_pfn, kvm_s2_fault_compute_prot, kvm_handle_guest_abort; Linux "
+		  MA_KERNEL_REF "): each failure names its rule")
 {
 	const struct probe_case *c = t->param;
 	const char *row = t->variant->name;
@@ -118,9 +119,8 @@ MA_TEST(pfnmap, access_matrix, MA_VARIANTS(probe_cases), .req = { .root = true }
 			snprintf(detail, sizeof(detail), " detail=%s", ma_outcome_name(res.outcome));
 		mt_outcome_set_str(e.allowed[op], set, sizeof(set));
 		ma_log("memtype-cell row=%s op=%s expected=%s observed=%s verdict=%s rule=%s%s",
-		       row, probe_names[op],
-		       set, mt_outcome_name(seen), e.allowed[op] & MT_BIT(seen) ? "match" : "MISMATCH", rule->id,
-		       detail);
+		       row, probe_names[op], set, mt_outcome_name(seen),
+		       e.allowed[op] & MT_BIT(seen) ? "match" : "MISMATCH", rule->id, detail);
 		log_rule(rule);
 		if (!(e.allowed[op] & MT_BIT(seen))) {
 			ma_result_describe(&res, why, sizeof(why));
@@ -133,9 +133,10 @@ MA_TEST(pfnmap, access_matrix, MA_VARIANTS(probe_cases), .req = { .root = true }
 	ma_pfnmap_close(&p);
 }
 
-MA_TEST(pfnmap, shared_data_coherent, MA_VARIANTS(sources), .req = { .root = true }, .timeout_s = 60,
+MA_TEST(pfnmap, shared_data_coherent,
 	.source = "a PFNMAP memslot maps the host mapping's pfns (virt/kvm/kvm_main.c:hva_to_pfn_remapped, "
-		  MA_KERNEL_REF "): guest and host see each other's writes; for MAP_PRIVATE both see the COW copy")
+		  MA_KERNEL_REF "): guest and host see each other's writes; for MAP_PRIVATE both see the COW copy",
+	MA_VARIANTS(sources), .req = { .root = true }, .timeout_s = 60)
 {
 	const struct src_case *c = t->param;
 	struct ma_vm *vm = ma_vm_create(NULL);

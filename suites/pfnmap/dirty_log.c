@@ -13,7 +13,8 @@
 static const struct ma_variant sources[] = { PFN_SHARED_SOURCE_VARIANTS };
 
 MA_TEST(pfnmap, dirty_log_tracked, MA_VARIANTS(sources), .req = { .root = true }, .timeout_s = 60,
-	.source = "the model's slot rule (ma_pfnmap_expected_slot_errno); where accepted, virt/kvm/kvm_main.c:mark_page_dirty_in_slot on guest write faults and kvm_get_dirty_log_protect (returns and clears the bitmap), Linux " MA_KERNEL_REF)
+	.source = "the model's slot rule (ma_pfnmap_expected_slot_errno); where accepted, virt/kvm/kvm_main.c:mark_page_dirty_in_slot on guest write faults and kvm_get_dirty_log_protect (returns and clears the bitmap), Linux "
+		  MA_KERNEL_REF)
 {
 	const struct src_case *c = t->param;
 	struct ma_vm *vm = ma_vm_create(NULL);

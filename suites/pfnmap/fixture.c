@@ -10,8 +10,9 @@
 
 #include "pfnmap.h"
 
-MA_TEST(pfnmap, fixture_module_loaded,
-	.source = "fixtures/kmod/memattr_carveout.c: misc devices memattr_carveout_{wb,nc,dev}, parameters base and size (page aligned, size > 0)")
+#define FIXTURE_SOURCE "fixtures/kmod/memattr_carveout.c: misc devices memattr_carveout_{wb,nc,dev}, parameters base and size (page aligned, size > 0)"
+
+MA_TEST(pfnmap, fixture_module_loaded, .source = FIXTURE_SOURCE)
 {
 	static const char *const devs[] = { "/dev/memattr_carveout_wb", "/dev/memattr_carveout_nc",
 					     "/dev/memattr_carveout_dev" };

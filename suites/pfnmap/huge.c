@@ -18,7 +18,8 @@ static const struct ma_variant fixture_sources[] = {
 };
 
 MA_TEST(pfnmap, fixture_pmd_faults, MA_VARIANTS(fixture_sources), .req = { .root = true }, .timeout_s = 120,
-	.source = "mm/huge_memory.c:vma_file_bypass_thp_tuneables (a VM_PFNMAP VMA with .huge_fault always gets PMD faults) and mm/memory.c:create_huge_pmd; KVM faults the host mapping in through virt/kvm/kvm_main.c:hva_to_pfn_remapped (" MA_KERNEL_REF ")")
+	.source = "mm/huge_memory.c:vma_file_bypass_thp_tuneables (a VM_PFNMAP VMA with .huge_fault always gets PMD faults) and mm/memory.c:create_huge_pmd; KVM faults the host mapping in through virt/kvm/kvm_main.c:hva_to_pfn_remapped ("
+		  MA_KERNEL_REF ")")
 {
 	const struct src_case *c = t->param;
 	/* a PMD maps 2 MiB with 4K pages, 32 MiB with 16K */

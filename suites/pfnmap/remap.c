@@ -38,7 +38,8 @@ static void guest(struct ma_vcpu *v, enum ma_agent a, uint64_t seed, struct ma_r
 }
 
 MA_TEST(pfnmap, remap_other_pages_under_slot, MA_VARIANTS(sources), .req = { .root = true }, .timeout_s = 60,
-	.source = "mm/mmap.c (MAP_FIXED unmaps the old range) -> virt/kvm/kvm_main.c:kvm_mmu_notifier_invalidate_range_start zaps the slot's stage-2 mappings; the refault follows the new pte (hva_to_pfn_remapped), Linux " MA_KERNEL_REF)
+	.source = "mm/mmap.c (MAP_FIXED unmaps the old range) -> virt/kvm/kvm_main.c:kvm_mmu_notifier_invalidate_range_start zaps the slot's stage-2 mappings; the refault follows the new pte (hva_to_pfn_remapped), Linux "
+		  MA_KERNEL_REF)
 {
 	const struct src_case *c = t->param;
 	struct ma_vm *vm = ma_vm_create(NULL);

@@ -14,7 +14,8 @@ static const struct ma_variant sources[] = { PFN_SOURCE_VARIANTS };
 static const struct ma_variant shared_sources[] = { PFN_SHARED_SOURCE_VARIANTS };
 
 MA_TEST(pfnmap, memslot_rules, MA_VARIANTS(sources), .req = { .root = true },
-	.source = "arch/arm64/kvm/mmu.c:kvm_arch_prepare_memory_region (" MA_KERNEL_REF "), per architecture: see the diagnostics")
+	.source = "arch/arm64/kvm/mmu.c:kvm_arch_prepare_memory_region ("
+		  MA_KERNEL_REF "), per architecture: see the diagnostics")
 {
 	const struct src_case *c = t->param;
 	struct ma_vm *vm = ma_vm_create(NULL);
@@ -51,7 +52,8 @@ MA_TEST(pfnmap, memslot_rules, MA_VARIANTS(sources), .req = { .root = true },
  */
 MA_TEST(pfnmap, slot_over_hole_then_mmap, MA_VARIANTS(shared_sources), .req = { .root = true },
 	.timeout_s = 60,
-	.source = "arch/arm64/kvm/mmu.c:kvm_arch_prepare_memory_region (holes skipped; VMAs checked on CREATE, MOVE and FLAGS_ONLY) and kvm_s2_fault_pin_pfn (cacheable non-RAM pfn without FWB+DIC: -EFAULT), " MA_KERNEL_REF)
+	.source = "arch/arm64/kvm/mmu.c:kvm_arch_prepare_memory_region (holes skipped; VMAs checked on CREATE, MOVE and FLAGS_ONLY) and kvm_s2_fault_pin_pfn (cacheable non-RAM pfn without FWB+DIC: -EFAULT), "
+		  MA_KERNEL_REF)
 {
 	const struct src_case *c = t->param;
 	const uint64_t ga = SLOT_GPA, gb = SLOT_GPA + (1ull << 20), gc = SLOT_GPA + (2ull << 20);
@@ -108,7 +110,8 @@ MA_TEST(pfnmap, slot_over_hole_then_mmap, MA_VARIANTS(shared_sources), .req = { 
  * the slot is accepted; when it is, each half reaches its own memory.
  */
 MA_TEST(pfnmap, slot_spanning_vmas, MA_VARIANTS(shared_sources), .req = { .root = true }, .timeout_s = 60,
-	.source = "arch/arm64/kvm/mmu.c:kvm_arch_prepare_memory_region walks every VMA in the slot's range (" MA_KERNEL_REF "); x86: arch/x86/kvm/x86.c:kvm_arch_prepare_memory_region checks no VMA")
+	.source = "arch/arm64/kvm/mmu.c:kvm_arch_prepare_memory_region walks every VMA in the slot's range ("
+		  MA_KERNEL_REF "); x86: arch/x86/kvm/x86.c:kvm_arch_prepare_memory_region checks no VMA")
 {
 	const struct src_case *c = t->param;
 	struct ma_vm *vm = ma_vm_create(NULL);

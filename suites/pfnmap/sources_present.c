@@ -54,13 +54,17 @@ static const char *configured_by(enum ma_pfnmap_kind k)
 
 	switch (k) {
 	case MA_PFN_UDMABUF:
-		return access("/sys/module/udmabuf", F_OK) ? NULL : "the kernel has udmabuf (/sys/module/udmabuf)";
+		if (access("/sys/module/udmabuf", F_OK))
+			return NULL;
+		return "the kernel has udmabuf (/sys/module/udmabuf)";
 	case MA_PFN_DEVMEM:
 		return getenv("MEMATTR_CARVEOUT") ? "MEMATTR_CARVEOUT" : NULL;
 	case MA_PFN_CARVEOUT_WB:
 	case MA_PFN_CARVEOUT_NC:
 	case MA_PFN_CARVEOUT_DEV:
-		return fixture && !strcmp(fixture, "memattr_carveout") ? "MEMATTR_FIXTURE=memattr_carveout" : NULL;
+		if (!fixture || strcmp(fixture, "memattr_carveout"))
+			return NULL;
+		return "MEMATTR_FIXTURE=memattr_carveout";
 	case MA_PFN_PCI_BAR:
 	case MA_PFN_PCI_BAR_WC:
 		return specs_of(MA_SPEC_PCI) ? "a pci= spec in MEMATTR_PFNMAP" : NULL;

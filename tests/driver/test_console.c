@@ -161,7 +161,8 @@ static void test_pass(void)
 static void test_mixed(void)
 {
 	struct console con;
-	const char *expect[] = {"atomics", "memslot", "inconsistent", "noplan", "skipall", "nobin", "cut", "last", NULL};
+	const char *expect[] = {"atomics", "memslot", "inconsistent", "noplan", "skipall", "nobin", "cut",
+				"last", NULL};
 	struct cell *c = feed_file("console-mixed.txt", "mixed", 1, &con, expect);
 
 	cell_finish(c, NULL);
@@ -285,7 +286,8 @@ static void test_noboot(void)
 	T_INT(c->status, CELL_ERROR, "noboot: status error");
 	T_INT((long)c->nres, 1, "noboot: one result");
 	expect_result(c, "cell.noboot.boot", RES_FAIL, "Unable to mount root fs");
-	T_OK(c->suites[0].state == SUITE_DONE && c->suites[0].end_note && strstr(c->suites[0].end_note, "not run"),
+	T_OK(c->suites[0].state == SUITE_DONE && c->suites[0].end_note &&
+	     strstr(c->suites[0].end_note, "not run"),
 	     "noboot: suites marked not run");
 	check_prove(c->combined_path, false, "noboot");
 	console_free(&con);
@@ -399,7 +401,8 @@ static void test_midline_kernel(void)
 /* Streaming must not depend on how the bytes are cut. */
 static void test_chunking(void)
 {
-	const char *expect[] = {"atomics", "memslot", "inconsistent", "noplan", "skipall", "nobin", "cut", "last", NULL};
+	const char *expect[] = {"atomics", "memslot", "inconsistent", "noplan", "skipall", "nobin", "cut",
+				"last", NULL};
 	size_t sizes[] = {0, 1, 2, 13, 4096};
 	char *first = NULL;
 

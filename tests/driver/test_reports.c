@@ -44,7 +44,8 @@ static void test_json_escape(void)
 		{"l1\nl2\r\t", "\"l1\\nl2\\r\\t\"", "newline, cr, tab"},
 		{"\x01\x1f\x7f", "\"\\u0001\\u001f\\u007f\"", "control characters"},
 		{"\b\f", "\"\\b\\f\"", "backspace, form feed"},
-		{"caf\xc3\xa9 \xe2\x82\xac \xf0\x9f\x98\x80", "\"caf\xc3\xa9 \xe2\x82\xac \xf0\x9f\x98\x80\"", "valid UTF-8 kept"},
+		{"caf\xc3\xa9 \xe2\x82\xac \xf0\x9f\x98\x80", "\"caf\xc3\xa9 \xe2\x82\xac \xf0\x9f\x98\x80\"",
+		 "valid UTF-8 kept"},
 		{"bad\xff", "\"bad\\ufffd\"", "invalid byte"},
 		{"cut\xe2\x82", "\"cut\\ufffd\\ufffd\"", "truncated sequence"},
 		{"over\xc0\xaf", "\"over\\ufffd\\ufffd\"", "overlong encoding"},
@@ -237,7 +238,8 @@ static void test_reports(void)
 	fclose(f);
 	T_HAS(sum, "\nnasty ", "summary: a line per cell");
 	T_HAS(sum, "error: kernel panic: Oops <&>", "summary: reason shown");
-	T_HAS(sum, "totals: 2 cell(s): 0 pass, 1 fail, 1 error; tests: 4 pass, 4 fail, 1 skip (xfail 1, xpass 0 in pass; timeout 1, error 0 in fail)", "summary: totals");
+	T_HAS(sum, "totals: 2 cell(s): 0 pass, 1 fail, 1 error; tests: 4 pass, 4 fail, 1 skip (xfail 1, xpass 0 in pass; timeout 1, error 0 in fail)",
+	      "summary: totals");
 	T_HAS(sum, "failures:\n  nasty esc.fail: diag with", "summary: failures listed");
 	T_HAS(sum, "result: FAIL\n", "summary: verdict");
 	free(sum);
@@ -304,16 +306,20 @@ static void test_matrix(void)
 	const char *sec = strstr(text, "\n== ");
 
 	T_OK(sec && !strstr(sec + 1, "\n== "), "one cell section");
-	T_HAS(text, "\n== fwb (arm64, kvm vhe, kernel ?)\nplatform: fwb=1 dic=1 cap243=1 pkvm=0 lse=1\n", "section header");
-	T_HAS(text, "judged: 7 cells, 1 mismatches; rows whose memory type the probes pin down: 1, rows where it is not observable: 1, rows whose memslot is refused: 1\n", "counts");
+	T_HAS(text, "\n== fwb (arm64, kvm vhe, kernel ?)\nplatform: fwb=1 dic=1 cap243=1 pkvm=0 lse=1\n",
+	      "section header");
+	T_HAS(text, "judged: 7 cells, 1 mismatches; rows whose memory type the probes pin down: 1, rows where it is not observable: 1, rows whose memslot is refused: 1\n",
+	      "counts");
 	T_HAS(text, "  row                       stage 2 -> effective                    load  unaligned    exec\n",
 	      "columns in order seen");
 	T_HAS(text, "  devmem.s1_normal_wb       device-ngnre -> device-ngnre  expected  ok    run_EFAULT   sea_iabt\n",
 	      "expected line");
 	T_HAS(text, "                                                          observed  ok    run_EFAULT   ok !\n",
 	      "observed line, mismatch marked");
-	T_HAS(text, "  carveout_wb.s1_normal_wb  none -> none                  memslot: expected EINVAL, observed EINVAL (rule slot.cacheable_no_fwb)\n", "refused slot row");
-	T_HAS(text, "  vfio1.s1_normal_wb        skip, no records: no second vfio region given\n", "skipped row");
+	T_HAS(text, "  carveout_wb.s1_normal_wb  none -> none                  memslot: expected EINVAL, observed EINVAL (rule slot.cacheable_no_fwb)\n",
+	      "refused slot row");
+	T_HAS(text, "  vfio1.s1_normal_wb        skip, no records: no second vfio region given\n",
+	      "skipped row");
 	T_HAS(text, "  probe.aligned: aligned loads complete | source=Arm ARM\n", "legend");
 	/* results.json carries the same records, per test */
 	char *jp = path_join(rdir, "results.json");
@@ -321,7 +327,8 @@ static void test_matrix(void)
 	T_INT(report_json(&r, jp, &err), 0, "results.json with records written");
 	char *js = read_file(jp, NULL);
 
-	T_HAS(js, "{ \"record\": \"memtype-cell\", \"row\": \"devmem.s1_normal_wb\", \"op\": \"exec\", \"expected\": \"sea_iabt\", \"observed\": \"ok\", \"verdict\": \"MISMATCH\", \"rule\": \"probe.exec_noncacheable\"}", "cell record in results.json");
+	T_HAS(js, "{ \"record\": \"memtype-cell\", \"row\": \"devmem.s1_normal_wb\", \"op\": \"exec\", \"expected\": \"sea_iabt\", \"observed\": \"ok\", \"verdict\": \"MISMATCH\", \"rule\": \"probe.exec_noncacheable\"}",
+	      "cell record in results.json");
 	T_HAS(js, "\"slot_expected\": \"EINVAL\"", "row record in results.json");
 	free(js);
 	free(jp);

@@ -93,7 +93,8 @@ static int driver(char **out, char **err, const char *args)
 
 static void no_sanitizer_errors(const char *err, const char *what)
 {
-	T_OK(!strstr(err, "AddressSanitizer") && !strstr(err, "LeakSanitizer") && !strstr(err, "runtime error"),
+	T_OK(!strstr(err, "AddressSanitizer") && !strstr(err, "LeakSanitizer") &&
+	     !strstr(err, "runtime error"),
 	     "%s: no sanitizer report", what);
 }
 
@@ -445,7 +446,8 @@ static void test_lab_checks(void)
 	T_HAS(sum, "skips skipok               1 skip(s), all expected (good.skips)\n", "checks: summary verdict per cell");
 	T_HAS(sum, "skips skipbad              FAIL: skips differ from bad.skips:", "checks: summary failure");
 	T_HAS(sum, "skips not judged: no profile: kvmbad, nokvm\n", "checks: cells without a profile are named");
-	T_HAS(sum, "kvmbad cell.kvmbad.kvm error: KVM mode is vhe, but the cell is configured with kvm_mode = nvhe", "checks: summary lists the error");
+	T_HAS(sum, "kvmbad cell.kvmbad.kvm error: KVM mode is vhe, but the cell is configured with kvm_mode = nvhe",
+	      "checks: summary lists the error");
 	free(sum);
 	char *tap = R("%s/reports7/latest/skipbad.tap", root);
 
@@ -560,7 +562,8 @@ static void test_host_cell(void)
 	char *c = NULL;
 
 	t_sh(&c, "python3 '%s/check_reports.py' '%s/reports3/latest/results.json'", data, root);
-	T_OK(strstr(c, "cell.host.kind=pvm") || strstr(c, "cell.host.kind=hardware") || strstr(c, "cell.host.kind=none"),
+	T_OK(strstr(c, "cell.host.kind=pvm") || strstr(c, "cell.host.kind=hardware") ||
+	     strstr(c, "cell.host.kind=none"),
 	     "host: kind recorded");
 	T_HAS(c, "cell.host.id.fake_cellinfo=\"yes\"", "host: memattr-cellinfo identity");
 	T_HAS(c, "cell.host.id.kernel_release=", "host: kernel release");

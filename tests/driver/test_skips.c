@@ -33,7 +33,8 @@ static void test_parse_errors(void)
 			   "bad regex");
 	expect_parse_error("[skip]\ntests = a\nreason = b\nwhy = c\noccurs = often\n",
 			   "p.skips:5: occurs: 'often' is not always or sometimes", "bad occurs");
-	expect_parse_error("[skip]\ntests = a\nreason = b\nwhy = c\nwhen = x\n", "p.skips:5: unknown key 'when'", "unknown key");
+	expect_parse_error("[skip]\ntests = a\nreason = b\nwhy = c\nwhen = x\n", "p.skips:5: unknown key 'when'",
+			   "unknown key");
 	expect_parse_error("[skip]\ntests =\n", "p.skips:2: tests: empty value", "empty value");
 	expect_parse_error("# nothing\n", "p.skips: no [skip] entry", "empty profile");
 	expect_parse_error("[skip]\njust text\n", "p.skips:2: expected 'key = value'", "bad line");
@@ -57,7 +58,8 @@ static void test_judge(void)
 		return;
 	}
 	T_INT((long)p->n, 5, "judge: five entries");
-	T_OK(skip_entry_matches_reason(&p->v[0], "no LSE (0x1)") && !skip_entry_matches_reason(&p->v[0], "no LSE"),
+	T_OK(skip_entry_matches_reason(&p->v[0], "no LSE (0x1)") &&
+	     !skip_entry_matches_reason(&p->v[0], "no LSE"),
 	     "judge: reason glob matches the whole reason");
 	T_OK(skip_entry_matches_reason(&p->v[1], "compaction moved none of the 64 pages of anon") &&
 	     !skip_entry_matches_reason(&p->v[1], "x compaction moved none of the 64 pages"),

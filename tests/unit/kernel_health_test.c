@@ -43,7 +43,8 @@ MA_TEST(unit, kernel_health_taint_letters, .req = { .no_kvm = true },
 {
 	char b[128];
 
-	MA_CHECK(!strcmp(ma_taint_letters((1ul << 9) | (1ul << 12) | (1ul << 13), b, sizeof(b)), "W(9) O(12) E(13)"),
+	MA_CHECK(!strcmp(ma_taint_letters((1ul << 9) | (1ul << 12) | (1ul << 13), b, sizeof(b)),
+			 "W(9) O(12) E(13)"),
 		 "got '%s'", b);
 	MA_CHECK(!strcmp(ma_taint_letters(1ul | (1ul << 18), b, sizeof(b)), "P(0) N(18)"), "got '%s'", b);
 	MA_CHECK(!strcmp(ma_taint_letters(0, b, sizeof(b)), ""), "got '%s'", b);

@@ -96,8 +96,8 @@ MA_TEST(unit, memtype_model_expectations_are_sets_with_rules, .req = { .no_kvm =
 					unsigned int set = e.allowed[op];
 
 					MA_CHECK(!(!set || (set & MT_BIT(MT_OTHER)) || !e.probe_rule[op]),
-						 "%s %s s1=%u op=%u: set %#x", profiles[p].cell, ma_pfnmap_name(k), s,
-						op, set);
+						 "%s %s s1=%u op=%u: set %#x",
+						 profiles[p].cell, ma_pfnmap_name(k), s, op, set);
 					/* a KVM_RUN error is only ever the one exact outcome */
 					MA_CHECK(!((set & run_errors) && set != (set & run_errors)),
 						 "%s %s s1=%u op=%u: a KVM_RUN error among other allowed outcomes (%#x)",

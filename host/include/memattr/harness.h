@@ -148,7 +148,8 @@ unsigned int ma_timeout_scale(void);
 	do {                                                                            \
 		long long _a = (long long)(a), _b = (long long)(b);                     \
 		if (!(_a op _b))                                                        \
-			ma_##kind##_at(__FILE__, __LINE__, "expected %s %s %s: %lld (0x%llx) vs %lld (0x%llx)", \
+			ma_##kind##_at(__FILE__, __LINE__,                              \
+				       "expected %s %s %s: %lld (0x%llx) vs %lld (0x%llx)", \
 				       #a, #op, #b, _a, (unsigned long long)_a, _b, (unsigned long long)_b); \
 		else                                                                    \
 			ma_check_passed();                                              \
@@ -174,8 +175,8 @@ unsigned int ma_timeout_scale(void);
 	do {                                                                            \
 		long _r = (long)(call);                                                 \
 		if (_r != -(long)(err))                                                 \
-			ma_##kind##_at(__FILE__, __LINE__, "%s: expected errno %s, got %s%s", #call, \
-				       ma_errno_name(err), _r < 0 ? "errno " : "success ",  \
+			ma_##kind##_at(__FILE__, __LINE__, "%s: expected errno %s, got %s%s", #call,\
+				       ma_errno_name(err), _r < 0 ? "errno " : "success ", \
 				       _r < 0 ? ma_errno_name((int)-_r) : ma_long_str(_r)); \
 		else                                                                    \
 			ma_check_passed();                                              \

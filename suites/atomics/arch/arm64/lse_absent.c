@@ -3,7 +3,8 @@
 #include "../../atomics.h"
 
 MA_TEST(atomics, lse_absent_reports_undefined,
-	.source = "Arm ARM: LSE encodings are UNDEFINED without FEAT_LSE (EC 0x00); KVM does not trap them (ID_AA64ISAR0_EL1 is sanitised, arch/arm64/kvm/sys_regs.c, " MA_KERNEL_REF ")")
+	.source = "Arm ARM: LSE encodings are UNDEFINED without FEAT_LSE (EC 0x00); KVM does not trap them (ID_AA64ISAR0_EL1 is sanitised, arch/arm64/kvm/sys_regs.c, "
+		  MA_KERNEL_REF ")")
 {
 	struct ma_vm *vm = ma_vm_create(NULL);
 	struct ma_vcpu *v = ma_vcpu_add(vm);

@@ -84,7 +84,8 @@ int ma_pfnmap_cow_write_errno(const struct mt_rule **rule)
 {
 	static const struct mt_rule r = {
 		"cow.arm64_write_refused", "a guest write to an uncopied page of a COW PFNMAP: hva_to_pfn_remapped returns KVM_PFN_ERR_RO_FAULT (the pte is present and read-only; COW is not broken) and arm64 turns every error pfn into -EFAULT: KVM_RUN fails with EFAULT",
-		"virt/kvm/kvm_main.c:hva_to_pfn_remapped, arch/arm64/kvm/mmu.c:kvm_s2_fault_pin_pfn, Linux " MA_KERNEL_REF
+		"virt/kvm/kvm_main.c:hva_to_pfn_remapped, arch/arm64/kvm/mmu.c:kvm_s2_fault_pin_pfn, Linux "
+		MA_KERNEL_REF
 	};
 
 	*rule = &r;

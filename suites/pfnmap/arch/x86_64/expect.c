@@ -10,7 +10,8 @@ const unsigned int ma_return_insn_len = sizeof(ma_return_insn);
 
 static const struct mt_rule r_run = {
 	"s2.x86_maps_any_pfn", "the TDP fault maps any pfn hva_to_pfn_remapped finds",
-	"arch/x86/kvm/mmu/mmu.c:kvm_tdp_page_fault, virt/kvm/kvm_main.c:hva_to_pfn_remapped, Linux " MA_KERNEL_REF
+	"arch/x86/kvm/mmu/mmu.c:kvm_tdp_page_fault, virt/kvm/kvm_main.c:hva_to_pfn_remapped, Linux "
+	MA_KERNEL_REF
 };
 
 static const struct mt_rule r_atomics = {
@@ -66,7 +67,8 @@ int ma_pfnmap_cow_write_errno(const struct mt_rule **rule)
 {
 	static const struct mt_rule r = {
 		"cow.x86_write_emulated", "a guest write to an uncopied page of a COW PFNMAP: hva_to_pfn_remapped returns KVM_PFN_ERR_RO_FAULT, x86 emulates the write through the host mapping (kvm_write_guest), which breaks COW: the write lands in the host's private copy, never in device memory",
-		"virt/kvm/kvm_main.c:hva_to_pfn_remapped, arch/x86/kvm/mmu/mmu.c:kvm_handle_error_pfn (RET_PF_EMULATE), Linux " MA_KERNEL_REF
+		"virt/kvm/kvm_main.c:hva_to_pfn_remapped, arch/x86/kvm/mmu/mmu.c:kvm_handle_error_pfn (RET_PF_EMULATE), Linux "
+		MA_KERNEL_REF
 	};
 
 	*rule = &r;

@@ -14,7 +14,8 @@
 #define PAT_WB 6
 
 MA_TEST(pfnmap, x86_guest_pat_types,
-	.source = "arch/x86/kvm/x86.c:kvm_set_msr_common / kvm_get_msr_common (MSR_IA32_CR_PAT is stored per vCPU and read back as set; kvm_pat_valid checks it), Linux " MA_KERNEL_REF "; Intel SDM vol. 3A 13.12 'Page Attribute Table'")
+	.source = "arch/x86/kvm/x86.c:kvm_set_msr_common / kvm_get_msr_common (MSR_IA32_CR_PAT is stored per vCPU and read back as set; kvm_pat_valid checks it), Linux "
+		  MA_KERNEL_REF "; Intel SDM vol. 3A 13.12 'Page Attribute Table'")
 {
 	static const struct {
 		enum ma_memtype mt;
