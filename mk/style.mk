@@ -6,12 +6,14 @@
 #                     on the shell scripts; any finding fails
 #   make style CHECKPATCH=/path/to/linux/scripts/checkpatch.pl
 #
-# checkpatch comes from the linux-source the lab already fetches for the fixture modules
-# ($(MEMATTR_CACHE)/kbuild/src/linux-source-*/, runners/build-fixtures.sh); it needs perl and reads
-# spelling.txt and const_structs.checkpatch next to itself.
+# checkpatch comes from runners/fetch-checkpatch.sh: the linux-source the lab already fetched for the
+# fixture modules ($(MEMATTR_CACHE)/kbuild/src/linux-source-*/, runners/build-fixtures.sh), else
+# checkpatch.pl alone from the same linux-source package, downloaded once into
+# $(MEMATTR_CACHE)/checkpatch/ (so that make style works on a fresh machine before any lab run).  It
+# needs perl and reads spelling.txt and const_structs.checkpatch next to itself.
 
 MEMATTR_CACHE ?= $(HOME)/.cache/memattr
-CHECKPATCH ?= $(lastword $(sort $(wildcard $(MEMATTR_CACHE)/kbuild/src/linux-source-*/scripts/checkpatch.pl)))
+CHECKPATCH ?=
 STYLE_C := $(shell git ls-files -- 'host/*.[ch]' 'guest/*.[ch]' 'suites/*.[ch]' 'tests/*.[ch]' \
 	'fixtures/*.[ch]' 2>/dev/null)
 # Shell scripts: every *.sh.  Left out until their owners clean them: runners/mutate.sh (SC2010,
@@ -23,12 +25,16 @@ STYLE_SH := $(filter-out $(STYLE_SH_SKIP),$(shell git ls-files -- '*.sh' 2>/dev/
 style: style-c style-sh
 
 style-c:
-	@test -n "$(CHECKPATCH)" && test -f "$(CHECKPATCH)" || { \
-		echo "make style: no checkpatch.pl: run the lab once (it fetches linux-source into" \
-		     "$(MEMATTR_CACHE)/kbuild/src/) or give CHECKPATCH=/path/to/scripts/checkpatch.pl" >&2; exit 1; }
 	@command -v perl >/dev/null || { echo "make style: perl is missing (apt-get install perl)" >&2; exit 1; }
-	@echo "checkpatch ($(CHECKPATCH)): $(words $(STYLE_C)) files"
-	@out=$$(perl $(CHECKPATCH) --no-tree -f --terse --no-summary --show-types $(STYLE_C) 2>&1); \
+	@chk="$(CHECKPATCH)"; \
+	if [ -z "$$chk" ]; then \
+		chk=$$(MEMATTR_CACHE="$(MEMATTR_CACHE)" bash runners/fetch-checkpatch.sh) || { \
+			echo "make style: no checkpatch.pl (see above); or give CHECKPATCH=/path/to/scripts/checkpatch.pl" >&2; \
+			exit 1; }; \
+	fi; \
+	test -f "$$chk" || { echo "make style: CHECKPATCH=$$chk: no such file" >&2; exit 1; }; \
+	echo "checkpatch ($$chk): $(words $(STYLE_C)) files"; \
+	out=$$(perl "$$chk" --no-tree -f --terse --no-summary --show-types $(STYLE_C) 2>&1); \
 	if [ -n "$$out" ]; then echo "$$out"; echo "make style: checkpatch: $$(echo "$$out" | wc -l) finding(s)" >&2; exit 1; fi
 
 style-sh:
