@@ -1,8 +1,9 @@
 # SPDX-License-Identifier: GPL-2.0
 # memattr top-level Makefile.
 #   make run     build, run the lab cells (and a native host cell where usable), write reports/
-#   make check   the project's own tests: unit tests under ASan/UBSan, the fuzz targets for a
-#                bounded time (mk/fuzz.mk), then one arm64 and one x86_64 lab cell
+#   make check   the project's own tests: the house style (mk/style.mk), unit tests under
+#                ASan/UBSan, the fuzz targets for a bounded time (mk/fuzz.mk), then one arm64
+#                and one x86_64 lab cell
 #   make mutate  mutation testing: the suites against deliberately broken KVM builds (mk/mutate.mk)
 # Per-architecture outputs go to build/<arch>/ (arch = x86_64 or aarch64).
 # UAPI headers: UAPI_DIR=DIR (both architectures) or UAPI_DIR_x86_64= / UAPI_DIR_aarch64= build the host
@@ -48,6 +49,7 @@ include mk/inject.mk
 include mk/mutate.mk
 include mk/guide.mk
 include mk/fuzz.mk
+include mk/style.mk
 
 # The main job: `make run RUN_ARGS="--cells arm64-max --filter 'atomics.*'"` passes options on.
 run: deps build driver
@@ -55,7 +57,7 @@ run: deps build driver
 
 # The project's own tests (what .ci/run calls).
 check: deps
-	$(MAKE) unit
+	$(MAKE) style unit
 	$(MAKE) fuzz
 	$(MAKE) build driver
 	$(MAKE) lab-check

@@ -54,9 +54,9 @@ static void note(char *buf, size_t len, size_t *at, uint64_t page, const char *w
 		*at = *at + (size_t)n < len ? *at + (size_t)n : len - 1;
 }
 
-unsigned ma_dirty_diff(const uint64_t *got, const uint64_t *want, uint64_t npages, char *buf, size_t len)
+unsigned int ma_dirty_diff(const uint64_t *got, const uint64_t *want, uint64_t npages, char *buf, size_t len)
 {
-	unsigned missing = 0, extra = 0;
+	unsigned int missing = 0, extra = 0;
 	size_t at = 0;
 
 	if (len)
@@ -77,7 +77,7 @@ unsigned ma_dirty_diff(const uint64_t *got, const uint64_t *want, uint64_t npage
 void ma_dirty_format(const uint64_t *bm, uint64_t npages, char *buf, size_t len)
 {
 	size_t at = 0;
-	unsigned shown = 0, more = 0;
+	unsigned int shown = 0, more = 0;
 
 	if (!len)
 		return;
@@ -103,18 +103,19 @@ void ma_dirty_format(const uint64_t *bm, uint64_t npages, char *buf, size_t len)
 }
 
 void ma_guest_store_pages(struct ma_vcpu *v, uint64_t gpa, volatile uint64_t *hva, uint64_t page_size,
-			  const uint64_t *pages, unsigned n, uint64_t tag)
+			  const uint64_t *pages, unsigned int n, uint64_t tag)
 {
 	struct ma_result res;
 
-	for (unsigned i = 0; i < n; i++) {
+	for (unsigned int i = 0; i < n; i++) {
 		uint64_t off = pages[i] * page_size + 8 * (i + 1), at = gpa + off;
 
 		ma_run_agent_done(v, MA_AGENT_STORE64, MA_ARGS(at, tag ^ at), &res, "store to page %llu (gpa %#llx)",
 				  (unsigned long long)pages[i], (unsigned long long)at);
 		MA_CHECK(hva[off / 8] == (tag ^ at),
 			 "the host reads %#llx at gpa %#llx after the guest stored %#llx",
-			(unsigned long long)hva[off / 8], (unsigned long long)at, (unsigned long long)(tag ^ at));
+			 (unsigned long long)hva[off / 8], (unsigned long long)at,
+			 (unsigned long long)(tag ^ at));
 	}
 }
 
@@ -137,14 +138,14 @@ void ma_expect_dirty_log(struct ma_vm *vm, uint32_t slot, uint64_t npages, const
 	free(got);
 }
 
-void ma_expect_dirty_pages(struct ma_vm *vm, uint32_t slot, uint64_t npages, const uint64_t *pages, unsigned n,
-			   const char *when)
+void ma_expect_dirty_pages(struct ma_vm *vm, uint32_t slot, uint64_t npages, const uint64_t *pages,
+			   unsigned int n, const char *when)
 {
 	uint64_t *want = calloc(ma_dirty_words(npages), sizeof(*want));
 
 	if (!want)
 		ma_fatal("out of memory for a dirty bitmap of %llu pages", (unsigned long long)npages);
-	for (unsigned i = 0; i < n; i++)
+	for (unsigned int i = 0; i < n; i++)
 		ma_dirty_set(want, pages[i]);
 	ma_expect_dirty_log(vm, slot, npages, want, when);
 	free(want);

@@ -8,6 +8,7 @@
 #include <linux/kvm.h>
 
 #include "fault_inject.h"
+#include "memattr/util.h"
 
 #define MAX_DEPTH 64
 
@@ -47,7 +48,7 @@ static void unlock(struct ma_inject *in)
 
 static void record(struct ma_inject *in, uint64_t key, unsigned long req, void *const *frames, int n)
 {
-	unsigned i;
+	unsigned int i;
 
 	lock(in);
 	for (i = 0; i < in->nsites; i++)
@@ -109,13 +110,14 @@ const char *ma_ioctl_name(unsigned long req)
 		N(KVM_ARM_VCPU_INIT), N(KVM_ARM_PREFERRED_TARGET), N(KVM_ARM_VCPU_FINALIZE),
 #elif defined(__x86_64__)
 		N(KVM_GET_SUPPORTED_CPUID), N(KVM_SET_CPUID2), N(KVM_GET_MSRS), N(KVM_SET_MSRS),
-		N(KVM_CREATE_IRQCHIP), N(KVM_SET_TSS_ADDR), N(KVM_SET_IDENTITY_MAP_ADDR), N(KVM_GET_MSR_INDEX_LIST),
+		N(KVM_CREATE_IRQCHIP), N(KVM_SET_TSS_ADDR), N(KVM_SET_IDENTITY_MAP_ADDR),
+		N(KVM_GET_MSR_INDEX_LIST),
 #endif
 	};
 #undef N
 	static char other[32];
 
-	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
+	for (size_t i = 0; i < MA_ARRAY_SIZE(names); i++)
 		if (names[i].req == req)
 			return names[i].name;
 	snprintf(other, sizeof(other), "ioctl 0x%lx", req);

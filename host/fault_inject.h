@@ -25,7 +25,7 @@ struct ma_inject {
 	uint64_t target;			/* the site to fail (0: none) */
 	volatile int fired;			/* the target's call was failed */
 	volatile int lock;
-	unsigned nsites;
+	unsigned int nsites;
 	int overflow;				/* more sites than MA_INJECT_MAX_SITES */
 	struct ma_inject_site sites[MA_INJECT_MAX_SITES];
 };

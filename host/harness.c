@@ -43,7 +43,7 @@ struct instance {
 };
 
 static const struct ma_test_def *registry[MA_MAX_TESTS];
-static unsigned nr_registered;
+static unsigned int nr_registered;
 
 void ma_register(const struct ma_test_def *def)
 {
@@ -56,7 +56,7 @@ void ma_register(const struct ma_test_def *def)
 
 /* ---- requirements ---- */
 
-static unsigned this_arch(void)
+static unsigned int this_arch(void)
 {
 #if defined(__aarch64__)
 	return MA_ARCH_ARM64;
@@ -115,7 +115,8 @@ static const char *unmet(const struct ma_req *r, bool *error)
 	for (int i = 0; i < MA_MAX_REQ_CAPS && r->sys_caps[i]; i++) {
 		v = ma_try_check_cap(fd, r->sys_caps[i]);
 		if (v <= 0) {
-			snprintf(why, sizeof(why), "KVM_CHECK_EXTENSION(%s) on /dev/kvm %s %s", cap_name(r->sys_caps[i]),
+			snprintf(why, sizeof(why), "KVM_CHECK_EXTENSION(%s) on /dev/kvm %s %s",
+				 cap_name(r->sys_caps[i]),
 				 v < 0 ? "failed:" : "is", v < 0 ? ma_errno_name((int)-v) : "0");
 			*error = v < 0;
 			close(fd);
@@ -256,7 +257,7 @@ struct outcome {
 };
 
 struct exec_opts {
-	unsigned timeout_override;
+	unsigned int timeout_override;
 	bool quiet;			/* the child's output goes to /dev/null (fault injection runs) */
 	bool health;			/* judge the kernel's health around the test */
 };
@@ -293,8 +294,8 @@ static void judge_child(const struct instance *in, const struct ma_child_result 
 		       strsignal(WTERMSIG(status)));
 		set_verdict(o, V_FAIL);
 	} else if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
-		printf("# %s: test process exited with status %d without a verdict (a sanitizer report or an "
-		       "abort: see stderr)\n", in->name, WIFEXITED(status) ? WEXITSTATUS(status) : -1);
+		printf("# %s: test process exited with status %d without a verdict (a sanitizer report or an abort: see stderr)\n",
+		       in->name, WIFEXITED(status) ? WEXITSTATUS(status) : -1);
 		set_verdict(o, V_FAIL);
 	} else if (!res->ended) {
 		set_outcome(o, V_ERROR, "the test process exited (status 0) behind the harness's back");
@@ -343,7 +344,7 @@ static void execute(const struct instance *in, const struct exec_opts *opts, str
 		    struct outcome *o)
 {
 	const struct ma_test_def *d = in->def;
-	unsigned timeout = opts->timeout_override ? opts->timeout_override
+	unsigned int timeout = opts->timeout_override ? opts->timeout_override
 			   : (d->timeout_s ? d->timeout_s : MA_DEFAULT_TIMEOUT_S) * ma_timeout_scale();
 	struct ma_health health = { .kmsg_fd = -1, .taint = -1 };
 	struct ma_health_findings findings;
@@ -375,18 +376,20 @@ static void execute(const struct instance *in, const struct exec_opts *opts, str
 		set_verdict(o, V_FAIL);
 	} else if (done <= 0) {
 		if (done < 0)
-			printf("# %s: waitpid failed: %s; killing the test\n", in->name, ma_errno_name(-done));
+			printf("# %s: waitpid failed: %s; killing the test\n",
+			       in->name, ma_errno_name(-done));
 		kill(-pid, SIGKILL);
 		kill(pid, SIGKILL);
 		if (wait_child(pid, MA_REAP_DEADLINE_MS, &status, NULL) != 1)
-			printf("# %s: the test process could not be reaped %d s after SIGKILL (stuck in the "
-			       "kernel?); going on without it\n", in->name, MA_REAP_DEADLINE_MS / 1000);
+			printf("# %s: the test process could not be reaped %d s after SIGKILL (stuck in the kernel?); going on without it\n",
+			       in->name, MA_REAP_DEADLINE_MS / 1000);
 		if (!opts->quiet)
 			printf("# duration_ms=%lld\n", now_ms() - t0);
-		if (done < 0)
+		if (done < 0) {
 			set_outcome(o, V_ERROR, "waitpid: %s", ma_errno_name(-done));
-		else {
-			printf("# %s: killed after %u s (a guest or the test did not finish)\n", in->name, timeout);
+		} else {
+			printf("# %s: killed after %u s (a guest or the test did not finish)\n",
+			       in->name, timeout);
 			set_outcome(o, V_TIMEOUT, "%u seconds", timeout);
 		}
 	} else {
@@ -403,10 +406,10 @@ static void execute(const struct instance *in, const struct exec_opts *opts, str
 }
 
 struct totals {
-	unsigned pass, fail, xfail, xpass, skip, error;
+	unsigned int pass, fail, xfail, xpass, skip, error;
 };
 
-static void print_result(const struct instance *in, const char *prefix, unsigned num,
+static void print_result(const struct instance *in, const char *prefix, unsigned int num,
 			 const struct outcome *o, struct totals *tot)
 {
 	const char *src = in->def->source;
@@ -451,12 +454,13 @@ static void print_result(const struct instance *in, const char *prefix, unsigned
 /* a fresh shared result per run: a child that could not be reaped keeps its own */
 static struct ma_child_result *new_result(void)
 {
-	struct ma_child_result *r = mmap(NULL, sizeof(*r), PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	struct ma_child_result *r =
+		mmap(NULL, sizeof(*r), PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
 
 	return r == MAP_FAILED ? NULL : r;
 }
 
-static void run_instance(const struct instance *in, unsigned num, const struct exec_opts *opts,
+static void run_instance(const struct instance *in, unsigned int num, const struct exec_opts *opts,
 			 struct totals *tot)
 {
 	struct outcome o = { 0 };
@@ -466,11 +470,14 @@ static void run_instance(const struct instance *in, unsigned num, const struct e
 
 	if (why) {
 		set_outcome(&o, error ? V_ERROR : V_SKIP, "%s", why);
-	} else if (!(res = new_result())) {
-		set_outcome(&o, V_ERROR, "mmap of the shared result: %s", ma_errno_name(errno));
 	} else {
-		execute(in, opts, res, &o);
-		munmap(res, sizeof(*res));
+		res = new_result();
+		if (!res) {
+			set_outcome(&o, V_ERROR, "mmap of the shared result: %s", ma_errno_name(errno));
+		} else {
+			execute(in, opts, res, &o);
+			munmap(res, sizeof(*res));
+		}
 	}
 	print_result(in, "", num, &o, tot);
 }
@@ -495,12 +502,12 @@ struct inject_totals {
  * --inject: record the test's KVM ioctl call sites, then fail each site's first call in turn; the
  * test must fail every time.  One TAP result per test: "inject.<name>".
  */
-static void run_inject(const struct instance *in, unsigned num, const struct exec_opts *base,
+static void run_inject(const struct instance *in, unsigned int num, const struct exec_opts *base,
 		       struct totals *tot, struct inject_totals *it)
 {
 	struct exec_opts opts = *base;
 	struct ma_inject_site sites[MA_INJECT_MAX_SITES];
-	unsigned nsites, survivors = 0, unreached = 0, k;
+	unsigned int nsites, survivors = 0, unreached = 0, k;
 	struct outcome o = { 0 };
 	struct ma_child_result *res;
 	bool error;
@@ -513,7 +520,8 @@ static void run_inject(const struct instance *in, unsigned num, const struct exe
 		print_result(in, "inject.", num, &o, tot);
 		return;
 	}
-	if (!(res = new_result())) {
+	res = new_result();
+	if (!res) {
 		set_outcome(&o, V_ERROR, "mmap: %s", ma_errno_name(errno));
 		print_result(in, "inject.", num, &o, tot);
 		return;
@@ -524,7 +532,8 @@ static void run_inject(const struct instance *in, unsigned num, const struct exe
 		printf("# %s: without injection the test's verdict is %s%s%s\n", in->name, verdict_name(o.v),
 		       o.why[0] ? ": " : "", o.why);
 		if (o.v != V_SKIP)
-			set_outcome(&o, V_ERROR, "the test does not pass without injection (%s)", verdict_name(o.v));
+			set_outcome(&o, V_ERROR, "the test does not pass without injection (%s)",
+				    verdict_name(o.v));
 		print_result(in, "inject.", num, &o, tot);
 		munmap(res, sizeof(*res));
 		return;
@@ -532,13 +541,15 @@ static void run_inject(const struct instance *in, unsigned num, const struct exe
 	nsites = res->inject.nsites;
 	memcpy(sites, res->inject.sites, sizeof(sites[0]) * nsites);
 	if (res->inject.overflow)
-		printf("# %s: more than %d distinct KVM ioctl call sites: the rest are not injected\n", in->name,
+		printf("# %s: more than %d distinct KVM ioctl call sites: the rest are not injected\n",
+		       in->name,
 		       MA_INJECT_MAX_SITES);
 	munmap(res, sizeof(*res));
 	for (k = 0; k < nsites; k++) {
 		struct outcome io = { 0 };
 
-		if (!(res = new_result())) {
+		res = new_result();
+		if (!res) {
 			set_outcome(&o, V_ERROR, "mmap: %s", ma_errno_name(errno));
 			print_result(in, "inject.", num, &o, tot);
 			return;
@@ -570,9 +581,9 @@ static void run_inject(const struct instance *in, unsigned num, const struct exe
 	print_result(in, "inject.", num, &o, tot);
 }
 
-static int selected(const char *name, char **inc, unsigned ninc, char **exc, unsigned nexc)
+static int selected(const char *name, char **inc, unsigned int ninc, char **exc, unsigned int nexc)
 {
-	unsigned i;
+	unsigned int i;
 
 	for (i = 0; i < nexc; i++)
 		if (!fnmatch(exc[i], name, 0))
@@ -585,7 +596,7 @@ static int selected(const char *name, char **inc, unsigned ninc, char **exc, uns
 	return 0;
 }
 
-static void usage(const char *prog, FILE *f)
+static void print_usage(const char *prog, FILE *f)
 {
 	fprintf(f,
 		"usage: %s [-l|--list] [-v] [-t GLOB]... [-T GLOB]... [-o SECONDS] [--after NAME] [--inject]\n"
@@ -601,7 +612,7 @@ static void usage(const char *prog, FILE *f)
 		prog, ma_errno_name(MA_INJECT_ERRNO));
 }
 
-static int parse_seconds(const char *prog, const char *arg, unsigned *out)
+static int parse_seconds(const char *prog, const char *arg, unsigned int *out)
 {
 	char *end;
 	long v = strtol(arg, &end, 10);
@@ -610,7 +621,7 @@ static int parse_seconds(const char *prog, const char *arg, unsigned *out)
 		fprintf(stderr, "%s: -o needs a number of seconds (1-86400), got '%s'\n", prog, arg);
 		return -1;
 	}
-	*out = (unsigned)v;
+	*out = (unsigned int)v;
 	return 0;
 }
 
@@ -635,7 +646,7 @@ int ma_harness_main(int argc, char **argv)
 	static struct instance all[MA_MAX_TESTS * 4];
 	char *inc[32], *exc[32];
 	const char *after = NULL;
-	unsigned ninc = 0, nexc = 0, n = 0, nsel = 0, k, first = 0;
+	unsigned int ninc = 0, nexc = 0, n = 0, nsel = 0, k, first = 0;
 	struct instance **sel;
 	struct totals tot = { 0 };
 	struct inject_totals it = { 0 };
@@ -647,7 +658,10 @@ int ma_harness_main(int argc, char **argv)
 		const char *a = argv[i];
 		bool has_val = i + 1 < argc;
 
-		if (!strcmp(a, "-l") || !strcmp(a, "--list")) {
+		if (!strcmp(a, "-h") || !strcmp(a, "--help")) {
+			print_usage(argv[0], stdout);
+			return 0;
+		} else if (!strcmp(a, "-l") || !strcmp(a, "--list")) {
 			list = 1;
 		} else if (!strcmp(a, "-v")) {
 			verbose = 1;
@@ -659,41 +673,39 @@ int ma_harness_main(int argc, char **argv)
 			if (parse_seconds(argv[0], argv[++i], &opts.timeout_override))
 				return 2;
 		} else if ((!strcmp(a, "-t") || !strcmp(a, "-T")) && has_val) {
-			if (a[1] == 't' && ninc < 32)
+			if (a[1] == 't' && ninc < 32) {
 				inc[ninc++] = argv[++i];
-			else if (a[1] == 'T' && nexc < 32)
+			} else if (a[1] == 'T' && nexc < 32) {
 				exc[nexc++] = argv[++i];
-			else {
+			} else {
 				fprintf(stderr, "%s: too many patterns (32 at most)\n", argv[0]);
 				return 2;
 			}
-		} else if (!strcmp(a, "-h") || !strcmp(a, "--help")) {
-			usage(argv[0], stdout);
-			return 0;
 		} else {
 			fprintf(stderr, "%s: unknown argument '%s' (or a missing value)\n", argv[0], a);
-			usage(argv[0], stderr);
+			print_usage(argv[0], stderr);
 			return 2;
 		}
 	}
-	for (unsigned i = 0; i < nr_registered; i++) {
+	for (unsigned int i = 0; i < nr_registered; i++) {
 		const struct ma_test_def *d = registry[i];
-		unsigned nv = d->nr_variants ? d->nr_variants : 1;
+		unsigned int nv = d->nr_variants ? d->nr_variants : 1;
 
-		for (unsigned v = 0; v < nv; v++) {
+		for (unsigned int v = 0; v < nv; v++) {
 			struct instance *in = &all[n++];
 
 			in->def = d;
 			in->variant = d->nr_variants ? &d->variants[v] : NULL;
 			if (in->variant)
-				snprintf(in->name, sizeof(in->name), "%s.%s.%s", d->suite, d->name, in->variant->name);
+				snprintf(in->name, sizeof(in->name), "%s.%s.%s",
+					 d->suite, d->name, in->variant->name);
 			else
 				snprintf(in->name, sizeof(in->name), "%s.%s", d->suite, d->name);
 		}
 	}
 	/* names must be unique: a duplicate is a defect of the suite, not of the kernel */
-	for (unsigned i = 0; i < n; i++)
-		for (unsigned j = i + 1; j < n; j++)
+	for (unsigned int i = 0; i < n; i++)
+		for (unsigned int j = i + 1; j < n; j++)
 			if (!strcmp(all[i].name, all[j].name)) {
 				fprintf(stderr, "memattr: duplicate test name %s\n", all[i].name);
 				return KSFT_FAIL;
@@ -701,7 +713,7 @@ int ma_harness_main(int argc, char **argv)
 	sel = calloc(n ? n : 1, sizeof(*sel));
 	if (!sel)
 		return KSFT_FAIL;
-	for (unsigned i = 0; i < n; i++)
+	for (unsigned int i = 0; i < n; i++)
 		if (selected(all[i].name, inc, ninc, exc, nexc))
 			sel[nsel++] = &all[i];
 	if (after) {
@@ -734,7 +746,8 @@ int ma_harness_main(int argc, char **argv)
 		struct utsname u;
 
 		if (!uname(&u))
-			printf("# kernel %s; expectations written against Linux %s\n", u.release, MA_KERNEL_REF);
+			printf("# kernel %s; expectations written against Linux %s\n",
+			       u.release, MA_KERNEL_REF);
 	}
 	opts.health = !inject && health_available();
 	for (k = first; k < nsel; k++) {
@@ -746,7 +759,8 @@ int ma_harness_main(int argc, char **argv)
 	if (inject)
 		printf("# inject totals: call sites %lu, killed %lu, survived %lu, not reached again %lu; "
 		       "kill rate %.1f%%\n", it.sites, it.killed, it.survived, it.unreached,
-		       it.killed + it.survived ? 100.0 * (double)it.killed / (double)(it.killed + it.survived) : 100.0);
+		       it.killed + it.survived ?
+		       100.0 * (double)it.killed / (double)(it.killed + it.survived) : 100.0);
 	printf("# Totals: pass:%u fail:%u xfail:%u xpass:%u skip:%u error:%u\n", tot.pass, tot.fail,
 	       tot.xfail, tot.xpass, tot.skip, tot.error);
 	free(sel);

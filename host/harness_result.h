@@ -12,11 +12,11 @@
 
 struct ma_child_result {
 	volatile int failed;		/* an expectation failed, or a fatal error */
-	volatile int ended;		/* the child ended through the harness (ma_fatal/ma_skip/ma_end/return) */
+	volatile int ended;		/* the child ended through the harness (ma_fatal/skip/end/return) */
 	volatile int skipped;
 	volatile int xfailed;		/* a known failure happened (ma_xfail_next) */
 	volatile int xpassed;		/* a known failure did not happen */
-	volatile unsigned checks;	/* expectations evaluated */
+	volatile unsigned int checks;	/* expectations evaluated */
 	char reason[512];		/* the skip reason */
 	char known[256];		/* the reason of the known failure that happened or did not */
 	struct ma_inject inject;	/* fault injection (harness --inject) */

@@ -26,12 +26,12 @@ void ma_child_result_attach(struct ma_child_result *r)
 	known_why = NULL;
 }
 
-unsigned ma_timeout_scale(void)
+unsigned int ma_timeout_scale(void)
 {
 	const char *s = getenv("MEMATTR_TIMEOUT_SCALE");
 	long v = s ? strtol(s, NULL, 10) : 1;
 
-	return v >= 1 && v <= 1000 ? (unsigned)v : 1;
+	return v >= 1 && v <= 1000 ? (unsigned int)v : 1;
 }
 
 static void vlog(const char *prefix, const char *fmt, va_list ap)
@@ -160,7 +160,7 @@ bool ma_failed(void)
 const char *ma_long_str(long v)
 {
 	static char bufs[4][32];
-	static unsigned i;
+	static unsigned int i;
 	char *b = bufs[i++ % 4];
 
 	snprintf(b, 32, "(%ld)", v);
@@ -170,7 +170,7 @@ const char *ma_long_str(long v)
 const char *ma_errno_name(int err)
 {
 	static char other[4][24];
-	static unsigned i;
+	static unsigned int i;
 	const char *n = strerrorname_np(err);
 	char *b;
 

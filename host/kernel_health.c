@@ -13,6 +13,7 @@
 #include "kernel_health.h"
 #include "memattr/kmsg.h"
 #include "memattr/pfnmap.h"
+#include "memattr/util.h"
 
 #define MAX_REPORTED 8
 
@@ -39,7 +40,7 @@ bool ma_health_problem_line(const char *text)
 		"Bad page state", "Bad page map", "refcount_t:",
 	};
 
-	for (size_t i = 0; i < sizeof(headers) / sizeof(headers[0]); i++)
+	for (size_t i = 0; i < MA_ARRAY_SIZE(headers); i++)
 		if (strstr(text, headers[i]))
 			return true;
 	return false;
@@ -51,7 +52,7 @@ const char *ma_taint_letters(unsigned long bits, char *buf, size_t len)
 	size_t o = 0;
 
 	buf[0] = 0;
-	for (unsigned b = 0; b < 8 * sizeof(bits) && o < len; b++)
+	for (unsigned int b = 0; b < 8 * sizeof(bits) && o < len; b++)
 		if (bits & (1ul << b))
 			o += (size_t)snprintf(buf + o, len - o, "%s%c(%u)", o ? " " : "",
 					      b < sizeof(letters) - 1 ? letters[b] : '?', b);
@@ -65,18 +66,20 @@ const char *ma_taint_letters(unsigned long bits, char *buf, size_t len)
  */
 struct incident {
 	bool open, known;
-	unsigned nproblems;
+	unsigned int nproblems;
 	char lines[MAX_REPORTED][256];
 };
 
-static void incident_close(struct incident *in, const struct ma_kernel_log *known, struct ma_health_findings *f)
+static void incident_close(struct incident *in, const struct ma_kernel_log *known,
+			   struct ma_health_findings *f)
 {
 	if (in->open && in->nproblems) {
-		unsigned shown = in->nproblems < MAX_REPORTED ? in->nproblems : MAX_REPORTED;
+		unsigned int shown = in->nproblems < MAX_REPORTED ? in->nproblems : MAX_REPORTED;
 
-		for (unsigned i = 0; i < shown; i++) {
+		for (unsigned int i = 0; i < shown; i++) {
 			if (in->known)
-				printf("# kernel (known: %s): %s\n", known->why ? known->why : known->match, in->lines[i]);
+				printf("# kernel (known: %s): %s\n",
+				       known->why ? known->why : known->match, in->lines[i]);
 			else if (f->bad + i < MAX_REPORTED)
 				printf("# kernel: %s\n", in->lines[i]);
 		}
@@ -130,7 +133,8 @@ void ma_health_end(struct ma_health *h, const struct ma_kernel_log *known, struc
 	if (f->bad > MAX_REPORTED)
 		printf("# kernel: ... %u problem records in all\n", f->bad);
 	if (f->known && !f->bad && known && known->match)
-		printf("# kernel: %u incident(s) matched the test's known record '%s'\n", f->known, known->match);
+		printf("# kernel: %u incident(s) matched the test's known record '%s'\n",
+		       f->known, known->match);
 	taint = h->taint >= 0 ? read_taint() : -EBADF;
 	if (h->taint >= 0 && taint < 0) {
 		printf("# kernel: /proc/sys/kernel/tainted could be read before the test but not after: %s\n",
@@ -139,7 +143,8 @@ void ma_health_end(struct ma_health *h, const struct ma_kernel_log *known, struc
 	} else if (taint >= 0 && h->taint >= 0) {
 		f->new_taint = (unsigned long)taint & ~(unsigned long)h->taint;
 		if (f->new_taint)
-			printf("# kernel: taint gained: %s\n", ma_taint_letters(f->new_taint, letters, sizeof(letters)));
+			printf("# kernel: taint gained: %s\n",
+			       ma_taint_letters(f->new_taint, letters, sizeof(letters)));
 	}
 }
 

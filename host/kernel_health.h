@@ -17,8 +17,8 @@ struct ma_health {
 };
 
 struct ma_health_findings {
-	unsigned bad;			/* problem records not covered by the test's kernel_log */
-	unsigned known;			/* records matching the test's kernel_log */
+	unsigned int bad;			/* problem records not covered by the test's kernel_log */
+	unsigned int known;			/* records matching the test's kernel_log */
 	unsigned long new_taint;	/* taint bits gained */
 };
 

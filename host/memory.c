@@ -33,7 +33,8 @@ static int map_fd(struct ma_mem *m, int fd)
 
 	if (p == MAP_FAILED)
 		return -errno;
-	m->hva = m->map_base = p;
+	m->hva = p;
+	m->map_base = p;
 	m->map_size = m->size;
 	return 0;
 }
@@ -95,7 +96,8 @@ int ma_try_mem_alloc(struct ma_mem *m, enum ma_backing kind, size_t size, struct
 		p = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 		if (p == MAP_FAILED)
 			return -errno;
-		m->hva = m->map_base = p;
+		m->hva = p;
+		m->map_base = p;
 		m->map_size = size;
 		return 0;
 	case MA_BACK_ANON_THP:
@@ -122,7 +124,8 @@ int ma_try_mem_alloc(struct ma_mem *m, enum ma_backing kind, size_t size, struct
 			 MAP_PRIVATE | MAP_ANONYMOUS | MAP_HUGETLB | (21 << MAP_HUGE_SHIFT), -1, 0);
 		if (p == MAP_FAILED)
 			return -errno;
-		m->hva = m->map_base = p;
+		m->hva = p;
+		m->map_base = p;
 		m->map_size = size;
 		return 0;
 	case MA_BACK_GUEST_MEMFD:
@@ -150,6 +153,7 @@ void ma_mem_free(struct ma_mem *m)
 		munmap(m->map_base, m->map_size);
 	if (m->fd >= 0)
 		close(m->fd);
-	m->map_base = m->hva = NULL;
+	m->map_base = NULL;
+	m->hva = NULL;
 	m->fd = -1;
 }

@@ -162,7 +162,9 @@ int ma_try_pfnmap_open(struct ma_pfnmap *p, const struct ma_pfnmap_req *rq, cons
 	memset(p, 0, sizeof(*p));
 	p->kind = rq->kind;
 	p->size = rq->size;
-	p->fd = p->aux_fd = p->aux2_fd = -1;
+	p->fd = -1;
+	p->aux_fd = -1;
+	p->aux2_fd = -1;
 	p->private_map = rq->private_map;
 	switch (rq->kind) {
 	case MA_PFN_UDMABUF:
@@ -211,5 +213,7 @@ void ma_pfnmap_close(struct ma_pfnmap *p)
 		close(p->aux_fd);
 	if (p->aux2_fd >= 0)
 		close(p->aux2_fd);
-	p->fd = p->aux_fd = p->aux2_fd = -1;
+	p->fd = -1;
+	p->aux_fd = -1;
+	p->aux2_fd = -1;
 }

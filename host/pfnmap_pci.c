@@ -19,7 +19,7 @@
 #include "memattr/pfnmap.h"
 
 /* The n-th spec of one kind from MEMATTR_PFNMAP; -ENODEV if there is none, -EINVAL if it is bad. */
-static int find_spec(int what, unsigned nth, struct ma_pfnmap_spec *sp, const char **why)
+static int find_spec(int what, unsigned int nth, struct ma_pfnmap_spec *sp, const char **why)
 {
 	static char err[200];
 	struct ma_pfnmap_spec specs[MA_PFNMAP_MAX_SPECS];
@@ -69,9 +69,13 @@ int ma_try_pfnmap_open_pci_bar(struct ma_pfnmap *p, bool wc, const char **why)
 		*why = msg;
 		return -ENODEV;
 	}
-	for (unsigned i = 0; i <= sp.index && fgets(line, sizeof(line), f); i++)
-		if (i == sp.index && sscanf(line, "%" SCNx64 " %" SCNx64 " %" SCNx64, &start, &end, &flags) != 3)
-			start = end = 0;
+	for (unsigned int i = 0; i <= sp.index && fgets(line, sizeof(line), f); i++) {
+		if (i == sp.index &&
+		    sscanf(line, "%" SCNx64 " %" SCNx64 " %" SCNx64, &start, &end, &flags) != 3) {
+			start = 0;
+			end = 0;
+		}
+	}
 	fclose(f);
 	if (!end || end < start) {
 		snprintf(msg, sizeof(msg), "%s BAR %u is not assigned", sp.bdf, sp.index);
@@ -90,7 +94,8 @@ int ma_try_pfnmap_open_pci_bar(struct ma_pfnmap *p, bool wc, const char **why)
 	p->phys = start;
 	p->avail = end - start + 1;
 	/* NC pgprot is "non-cacheable" to KVM and there is no VM_ALLOW_ANY_UNCACHED: stage 2 Device */
-	snprintf(p->desc, sizeof(p->desc), "%s (phys %#" PRIx64 ", %" PRIu64 " KiB)", path, start, p->avail >> 10);
+	snprintf(p->desc, sizeof(p->desc), "%s (phys %#" PRIx64 ", %" PRIu64 " KiB)",
+		 path, start, p->avail >> 10);
 	return 0;
 }
 
@@ -104,7 +109,7 @@ static int vfio_fail(const char **why, const char *step)
 	return r;
 }
 
-int ma_try_pfnmap_open_vfio(struct ma_pfnmap *p, unsigned which, const char **why)
+int ma_try_pfnmap_open_vfio(struct ma_pfnmap *p, unsigned int which, const char **why)
 {
 	static char msg[512];
 	struct vfio_group_status gs = { .argsz = sizeof(gs) };
@@ -114,9 +119,10 @@ int ma_try_pfnmap_open_vfio(struct ma_pfnmap *p, unsigned which, const char **wh
 	bool noiommu;
 	int r = find_spec(MA_SPEC_VFIO, which, &sp, why);
 
-	if (r == -ENODEV)
-		*why = which ? "no second vfio region given (MEMATTR_PFNMAP=vfio=<BDF>,region=<n>, twice)"
-			     : "no vfio region given (MEMATTR_PFNMAP=vfio=<BDF>,region=<n>; memattr-run --pfnmap)";
+	if (r == -ENODEV && which)
+		*why = "no second vfio region given (MEMATTR_PFNMAP=vfio=<BDF>,region=<n>, twice)";
+	else if (r == -ENODEV)
+		*why = "no vfio region given (MEMATTR_PFNMAP=vfio=<BDF>,region=<n>; memattr-run --pfnmap)";
 	if (r)
 		return r;
 	snprintf(path, sizeof(path), "/sys/bus/pci/devices/%s/iommu_group", sp.bdf);
@@ -138,7 +144,8 @@ int ma_try_pfnmap_open_vfio(struct ma_pfnmap *p, unsigned which, const char **wh
 	}
 	p->aux_fd = open(path, O_RDWR | O_CLOEXEC);
 	if (p->aux_fd < 0) {
-		snprintf(msg, sizeof(msg), "%s: %s (is %s bound to vfio-pci? driver: %s)", path, strerror(errno),
+		snprintf(msg, sizeof(msg), "%s: %s (is %s bound to vfio-pci? driver: %s)",
+			 path, strerror(errno),
 			 sp.bdf, driver[0] ? driver : "none");
 		*why = msg;
 		return errno == ENOENT ? -ENODEV : -errno;
@@ -162,7 +169,8 @@ int ma_try_pfnmap_open_vfio(struct ma_pfnmap *p, unsigned which, const char **wh
 	if (ioctl(p->fd, VFIO_DEVICE_GET_REGION_INFO, &ri))
 		return vfio_fail(why, "VFIO_DEVICE_GET_REGION_INFO");
 	if (!(ri.flags & VFIO_REGION_INFO_FLAG_MMAP) || !ri.size) {
-		snprintf(msg, sizeof(msg), "%s region %u cannot be mmapped (flags %#x, size %llu)", sp.bdf, sp.index,
+		snprintf(msg, sizeof(msg), "%s region %u cannot be mmapped (flags %#x, size %llu)",
+			 sp.bdf, sp.index,
 			 ri.flags, (unsigned long long)ri.size);
 		*why = msg;
 		return -ENODEV;
@@ -175,7 +183,8 @@ int ma_try_pfnmap_open_vfio(struct ma_pfnmap *p, unsigned which, const char **wh
 	 * (drivers/vfio/pci/nvgrace-gpu/main.c:nvgrace_gpu_mmap, 7.2.13).  type= overrides.
 	 */
 	if (sp.type < 0)
-		sp.type = strstr(driver, "nvgrace") && sp.index == VFIO_PCI_BAR4_REGION_INDEX ? MA_PFT_WB : MA_PFT_NC;
+		sp.type = strstr(driver, "nvgrace") && sp.index == VFIO_PCI_BAR4_REGION_INDEX ?
+			  MA_PFT_WB : MA_PFT_NC;
 	p->cacheable = sp.type == MA_PFT_WB;
 	p->allow_uncached = sp.type == MA_PFT_NC;
 	snprintf(p->desc, sizeof(p->desc), "vfio %s region %u (%s, group %s%s, %llu KiB)", sp.bdf, sp.index,

@@ -37,18 +37,20 @@ static int parse_one(const char *s, size_t len, struct ma_pfnmap_spec *sp, char 
 		*eq = 0;
 		val = eq + 1;
 		if (tok == buf) {
-			if (!strcmp(tok, "vfio"))
+			if (!strcmp(tok, "vfio")) {
 				sp->what = MA_SPEC_VFIO;
-			else if (!strcmp(tok, "pci"))
+			} else if (!strcmp(tok, "pci")) {
 				sp->what = MA_SPEC_PCI;
-			else {
-				snprintf(err, errlen, "'%s': a spec starts with vfio=<BDF> or pci=<BDF>", tok);
+			} else {
+				snprintf(err, errlen, "'%s': a spec starts with vfio=<BDF> or pci=<BDF>",
+					 tok);
 				return -EINVAL;
 			}
-			unsigned dom, bus, dev, fn;
+			unsigned int dom, bus, dev, fn;
 			char extra;
 
-			if (sscanf(val, "%x:%x:%x.%x%c", &dom, &bus, &dev, &fn, &extra) != 4 || dom > 0xffff ||
+			if (sscanf(val, "%x:%x:%x.%x%c",
+				   &dom, &bus, &dev, &fn, &extra) != 4 || dom > 0xffff ||
 			    bus > 0xff || dev > 0x1f || fn > 7) {
 				snprintf(err, errlen, "'%s': not a PCI address (DDDD:BB:DD.F)", val);
 				return -EINVAL;
@@ -57,7 +59,9 @@ static int parse_one(const char *s, size_t len, struct ma_pfnmap_spec *sp, char 
 			continue;
 		}
 		if (!strcmp(tok, "region") || !strcmp(tok, "bar")) {
-			if ((sp->what == MA_SPEC_VFIO) != !strcmp(tok, "region")) {
+			bool vfio = sp->what == MA_SPEC_VFIO;
+
+			if (vfio != !strcmp(tok, "region")) {
 				snprintf(err, errlen, "'%s': vfio takes region=<n>, pci takes bar=<n>", tok);
 				return -EINVAL;
 			}
@@ -67,16 +71,16 @@ static int parse_one(const char *s, size_t len, struct ma_pfnmap_spec *sp, char 
 				snprintf(err, errlen, "'%s=%s': not a valid index", tok, val);
 				return -EINVAL;
 			}
-			sp->index = (unsigned)n;
+			sp->index = (unsigned int)n;
 			have_index = true;
 		} else if (!strcmp(tok, "type") && sp->what == MA_SPEC_VFIO) {
-			if (!strcmp(val, "wb"))
+			if (!strcmp(val, "wb")) {
 				sp->type = MA_PFT_WB;
-			else if (!strcmp(val, "nc"))
+			} else if (!strcmp(val, "nc")) {
 				sp->type = MA_PFT_NC;
-			else if (!strcmp(val, "device"))
+			} else if (!strcmp(val, "device")) {
 				sp->type = MA_PFT_DEVICE;
-			else {
+			} else {
 				snprintf(err, errlen, "'type=%s': wb, nc or device", val);
 				return -EINVAL;
 			}
@@ -93,9 +97,10 @@ static int parse_one(const char *s, size_t len, struct ma_pfnmap_spec *sp, char 
 	return 0;
 }
 
-int ma_pfnmap_parse_specs(const char *s, struct ma_pfnmap_spec *out, unsigned max, char *err, size_t errlen)
+int ma_pfnmap_parse_specs(const char *s, struct ma_pfnmap_spec *out, unsigned int max, char *err,
+			  size_t errlen)
 {
-	unsigned n = 0;
+	unsigned int n = 0;
 
 	while (s && *s) {
 		size_t len = strcspn(s, "; \t\n");

@@ -23,6 +23,7 @@
 #include "memattr/harness.h"
 #include "memattr/stage2_trace.h"
 #include "stage2_trace_arch.h"
+#include "memattr/util.h"
 
 #define TRACEFS "/sys/kernel/tracing"
 #define GROUP "memattr"
@@ -34,7 +35,7 @@ struct ma_s2trace {
 	bool inst_made;
 	bool made[MA_S2FN_COUNT][2];		/* [fn][0 entry, 1 return] event created */
 	bool enabled[MA_S2FN_COUNT][2];
-	unsigned probed;			/* 1 << fn with an entry event */
+	unsigned int probed;			/* 1 << fn with an entry event */
 	bool pid_filter;			/* set_event_pid + event-fork took */
 	int pipe_fd;
 	char carry[4096];			/* an incomplete last line from the previous read */
@@ -50,7 +51,7 @@ static const char *const fn_names[MA_S2FN_COUNT] = {
 
 const char *ma_s2fn_name(enum ma_s2fn fn)
 {
-	return (unsigned)fn < MA_S2FN_COUNT ? fn_names[fn] : "?";
+	return (unsigned int)fn < MA_S2FN_COUNT ? fn_names[fn] : "?";
 }
 
 const char *ma_s2prot_type_name(uint64_t prot)
@@ -211,7 +212,8 @@ static void remove_stale(int self)
 		if (!c || strncmp(c + 1, GROUP "/memattr_", strlen(GROUP "/memattr_")))
 			continue;
 		n = strcspn(c + 1, " ");
-		if (sscanf(c + 1 + strlen(GROUP "/memattr_"), "%d", &pid) != 1 || pid == self || pid_alive(pid) ||
+		if (sscanf(c + 1 + strlen(GROUP "/memattr_"), "%d",
+			   &pid) != 1 || pid == self || pid_alive(pid) ||
 		    n >= 120)
 			continue;
 		snprintf(cmd, sizeof(cmd), "-:%.*s\n", (int)n, c + 1);
@@ -234,8 +236,8 @@ static bool kallsyms_has(const char *sym)
 		char *name = strchr(line, ' ');
 
 		name = name ? strchr(name + 1, ' ') : NULL;
-		if (name && !strncmp(name + 1, sym, n) && (name[1 + n] == '\n' || name[1 + n] == '\t' ||
-							    name[1 + n] == 0))
+		if (name && !strncmp(name + 1, sym, n) &&
+		    (name[1 + n] == '\n' || name[1 + n] == '\t' || name[1 + n] == 0))
 			found = true;
 	}
 	fclose(f);
@@ -257,17 +259,20 @@ static bool kprobe_blacklisted(const char *sym)
 	return hit;
 }
 
-static void event_name(const struct ma_s2trace *t, const struct ma_s2probe *pr, int ret, char *buf, size_t len)
+static void event_name(const struct ma_s2trace *t, const struct ma_s2probe *pr, int ret, char *buf,
+		       size_t len)
 {
 	snprintf(buf, len, "memattr_%d_%s%s", t->pid, pr->tag, ret ? "_ret" : "");
 }
 
-static int enable_path(const struct ma_s2trace *t, const struct ma_s2probe *pr, int ret, char *buf, size_t len)
+static int enable_path(const struct ma_s2trace *t, const struct ma_s2probe *pr, int ret, char *buf,
+		       size_t len)
 {
 	char ev[64];
 
 	event_name(t, pr, ret, ev, sizeof(ev));
-	return snprintf(buf, len, "%s/events/" GROUP "/%s/enable", t->inst, ev) >= (int)len ? -ENAMETOOLONG : 0;
+	return snprintf(buf, len, "%s/events/" GROUP "/%s/enable",
+			t->inst, ev) >= (int)len ? -ENAMETOOLONG : 0;
 }
 
 /* Create one kprobe event: 0 or -errno (msg: the kernel's error_log line). */
@@ -309,8 +314,7 @@ static int tracefs_ready(char *why, size_t whylen)
 		return e == ENODEV ? -ENOENT : -e;
 	}
 	if (access(TRACEFS "/kprobe_events", F_OK) < 0) {
-		set_why(why, whylen, "tracefs (mounted by the tracer) has no kprobe_events "
-			"(kernel without CONFIG_KPROBE_EVENTS)");
+		set_why(why, whylen, "tracefs (mounted by the tracer) has no kprobe_events (kernel without CONFIG_KPROBE_EVENTS)");
 		return -ENOENT;
 	}
 	return 0;
@@ -390,12 +394,15 @@ int ma_try_s2trace_start(struct ma_s2trace **out, char *why, size_t whylen)
 				continue;
 			present = kallsyms_has(pr->symbol);
 			if (!present)
-				set_why(why, whylen, "%s is not in this kernel (/proc/kallsyms); kprobe: %s", pr->symbol,
+				set_why(why, whylen, "%s is not in this kernel (/proc/kallsyms); kprobe: %s",
+					pr->symbol,
 					ma_errno_name(-r));
 			else if (kprobe_blacklisted(pr->symbol))
-				set_why(why, whylen, "%s is on the kprobe blacklist (not probe-able)", pr->symbol);
+				set_why(why, whylen, "%s is on the kprobe blacklist (not probe-able)",
+					pr->symbol);
 			else if (r == -ENOENT || r == -EOPNOTSUPP || r == -EILSEQ)
-				set_why(why, whylen, "%s cannot be kprobed: %s (%s)", pr->symbol, ma_errno_name(-r), msg);
+				set_why(why, whylen, "%s cannot be kprobed: %s (%s)",
+					pr->symbol, ma_errno_name(-r), msg);
 			else
 				set_why(why, whylen, "creating the kprobe event on %s: %s (%s)", pr->symbol,
 					ma_errno_name(-r), msg);
@@ -438,7 +445,7 @@ fail:
 	return r;
 }
 
-unsigned ma_s2trace_probed(struct ma_s2trace *t)
+unsigned int ma_s2trace_probed(struct ma_s2trace *t)
 {
 	return t ? t->probed : 0;
 }
@@ -529,9 +536,11 @@ static bool arg_u64(const char *args, const char *key, uint64_t *v)
 }
 
 /*
- * One line of the trace output:
- *   "        <comm>-<tid>     [001] d..1.  12.345678: memattr_<pid>_s2map: (kvm_pgtable_stage2_map+0x0/0x1c8) addr=0x... size=0x1000 phys=0x... prot=0xe"
- *   "        <comm>-<tid>     [001] d..1.  12.345690: memattr_<pid>_s2map_ret: (user_mem_abort+0x... <- kvm_pgtable_stage2_map) ret=0"
+ * One line of the trace output (each shown here on two lines):
+ *   "        <comm>-<tid>     [001] d..1.  12.345678: memattr_<pid>_s2map:
+ *    (kvm_pgtable_stage2_map+0x0/0x1c8) addr=0x... size=0x1000 phys=0x... prot=0xe"
+ *   "        <comm>-<tid>     [001] d..1.  12.345690: memattr_<pid>_s2map_ret:
+ *    (user_mem_abort+0x... <- kvm_pgtable_stage2_map) ret=0"
  * (with the record-tgid option a "(<tgid>)" column sits between the task and the CPU).
  */
 int ma_try_s2trace_parse_line(const char *line, int pid, int *kind, struct ma_s2map *rec)
@@ -557,7 +566,7 @@ int ma_try_s2trace_parse_line(const char *line, int pid, int *kind, struct ma_s2
 		*kind = 1;
 		tag[tl - 4] = 0;
 	}
-	for (unsigned i = 0; i < sizeof(tags) / sizeof(tags[0]); i++)
+	for (unsigned int i = 0; i < MA_ARRAY_SIZE(tags); i++)
 		if (!strcmp(tag, tags[i].tag))
 			fn = (int)tags[i].fn;
 	if (fn < 0)
@@ -630,10 +639,10 @@ static bool own_thread(const struct ma_s2trace *t, int tid)
 	return access(path, F_OK) == 0;
 }
 
-int ma_try_s2trace_collect(struct ma_s2trace *t, struct ma_s2map *out, unsigned max)
+int ma_try_s2trace_collect(struct ma_s2trace *t, struct ma_s2map *out, unsigned int max)
 {
 	char buf[sizeof(t->carry) + 16384];
-	unsigned total = 0;
+	unsigned int total = 0;
 
 	for (;;) {
 		ssize_t r;
@@ -649,12 +658,14 @@ int ma_try_s2trace_collect(struct ma_s2trace *t, struct ma_s2map *out, unsigned 
 			break;
 		len = t->carry_len + (size_t)r;
 		buf[len] = 0;
-		for (char *nl; (nl = memchr(buf + start, '\n', len - start)); start = (size_t)(nl - buf) + 1) {
+		for (char *nl; (nl = memchr(buf + start, '\n', len - start));
+		     start = (size_t)(nl - buf) + 1) {
 			struct ma_s2map rec;
 			int kind;
 
 			*nl = 0;
-			if (ma_try_s2trace_parse_line(buf + start, t->pid, &kind, &rec) != 1 || !own_thread(t, rec.tid))
+			if (ma_try_s2trace_parse_line(buf + start, t->pid, &kind, &rec) != 1 ||
+			    !own_thread(t, rec.tid))
 				continue;
 			if (kind == 0) {
 				if (total < max)
@@ -663,7 +674,7 @@ int ma_try_s2trace_collect(struct ma_s2trace *t, struct ma_s2map *out, unsigned 
 				continue;
 			}
 			/* a return: it belongs to the newest entry of the same thread and function */
-			for (unsigned i = total < max ? total : max; i-- > 0;)
+			for (unsigned int i = total < max ? total : max; i-- > 0;)
 				if (out[i].tid == rec.tid && out[i].fn == rec.fn) {
 					if (!out[i].ret_known) {
 						out[i].ret_known = true;
@@ -677,5 +688,5 @@ int ma_try_s2trace_collect(struct ma_s2trace *t, struct ma_s2map *out, unsigned 
 			t->carry_len = 0;	/* a line longer than any this tracer makes: drop it */
 		memmove(t->carry, buf + start, t->carry_len);
 	}
-	return total > (unsigned)INT32_MAX ? INT32_MAX : (int)total;
+	return total > (unsigned int)INT32_MAX ? INT32_MAX : (int)total;
 }

@@ -20,13 +20,14 @@
 #include "arch.h"
 #include "memattr/harness.h"
 #include "memattr/kvm.h"
+#include "memattr/util.h"
 
 #define MA_DEFAULT_RUN_TIMEOUT_MS 10000u
 #define MA_WATCHDOG_SIGNAL (SIGRTMIN + 3)
 
 static _Thread_local struct ma_vcpu *tl_vcpu;
 
-unsigned ma_default_run_timeout_ms(void)
+unsigned int ma_default_run_timeout_ms(void)
 {
 	return MA_DEFAULT_RUN_TIMEOUT_MS * ma_timeout_scale();
 }
@@ -123,7 +124,7 @@ void ma_vcpu_free(struct ma_vcpu *v)
 	free(v);
 }
 
-void ma_vcpu_start(struct ma_vcpu *v, enum ma_agent agent, const uint64_t *args, unsigned nargs)
+void ma_vcpu_start(struct ma_vcpu *v, enum ma_agent agent, const uint64_t *args, unsigned int nargs)
 {
 	struct ma_mailbox *mb = v->mbox;
 	int r;
@@ -134,10 +135,10 @@ void ma_vcpu_start(struct ma_vcpu *v, enum ma_agent agent, const uint64_t *args,
 	mb->agent = agent;
 	mb->vcpu_index = v->index;
 	mb->nr_vcpus = v->vm->nr_vcpus;
-	for (unsigned i = 0; i < nargs && i < 8; i++)
+	for (unsigned int i = 0; i < nargs && i < 8; i++)
 		mb->args[i] = args[i];
 	r = ma_arch_try_vcpu_set_entry(v, MA_IMAGE_GPA, MA_STACK_GPA + (v->index + 1) * MA_STACK_SIZE,
-				   v->mbox_gpa);
+				       v->mbox_gpa);
 	if (r)
 		ma_fatal("setting the entry registers of vCPU %u: %s", v->index, ma_errno_name(-r));
 }
@@ -208,7 +209,7 @@ static long long now_ms(void)
 	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
-enum ma_outcome ma_vcpu_resume(struct ma_vcpu *v, unsigned timeout_ms, struct ma_result *res)
+enum ma_outcome ma_vcpu_resume(struct ma_vcpu *v, unsigned int timeout_ms, struct ma_result *res)
 {
 	struct sigevent sev = { .sigev_notify = SIGEV_THREAD_ID, .sigev_signo = MA_WATCHDOG_SIGNAL };
 	struct itimerspec its = { 0 };
@@ -283,13 +284,13 @@ enum ma_outcome ma_vcpu_resume(struct ma_vcpu *v, unsigned timeout_ms, struct ma
 }
 
 enum ma_outcome ma_vcpu_run_agent(struct ma_vcpu *v, enum ma_agent agent, const uint64_t *args,
-				  unsigned nargs, unsigned timeout_ms, struct ma_result *res)
+				  unsigned int nargs, unsigned int timeout_ms, struct ma_result *res)
 {
 	ma_vcpu_start(v, agent, args, nargs);
 	return ma_vcpu_resume(v, timeout_ms, res);
 }
 
-void ma_run_agent_done(struct ma_vcpu *v, enum ma_agent agent, const uint64_t *args, unsigned nargs,
+void ma_run_agent_done(struct ma_vcpu *v, enum ma_agent agent, const uint64_t *args, unsigned int nargs,
 		       struct ma_result *res, const char *what, ...)
 {
 	char why[768], name[256];
@@ -306,7 +307,7 @@ void ma_run_agent_done(struct ma_vcpu *v, enum ma_agent agent, const uint64_t *a
 
 struct run_all_arg {
 	struct ma_vcpu *v;
-	unsigned timeout_ms;
+	unsigned int timeout_ms;
 	struct ma_result *res;
 };
 
@@ -319,7 +320,7 @@ static void *run_all_thread(void *p)
 }
 
 /* The n-th CPU (modulo how many there are) this process may run on, or -1. */
-static int allowed_cpu(unsigned n)
+static int allowed_cpu(unsigned int n)
 {
 	cpu_set_t set;
 	int count, c;
@@ -329,19 +330,19 @@ static int allowed_cpu(unsigned n)
 	count = CPU_COUNT(&set);
 	if (count < 1)
 		return -1;
-	n %= (unsigned)count;
+	n %= (unsigned int)count;
 	for (c = 0; c < CPU_SETSIZE; c++)
 		if (CPU_ISSET(c, &set) && n-- == 0)
 			return c;
 	return -1;
 }
 
-unsigned ma_vcpus_run_agent_all(struct ma_vm *vm, enum ma_agent agent, const uint64_t *args,
-				unsigned nargs, unsigned timeout_ms, struct ma_result *res)
+unsigned int ma_vcpus_run_agent_all(struct ma_vm *vm, enum ma_agent agent, const uint64_t *args,
+				    unsigned int nargs, unsigned int timeout_ms, struct ma_result *res)
 {
 	struct run_all_arg a[MA_MAX_VCPUS];
 	pthread_t th[MA_MAX_VCPUS];
-	unsigned bad = 0, i;
+	unsigned int bad = 0, i;
 	pthread_attr_t attr;
 
 	for (i = 0; i < vm->nr_vcpus; i++)
@@ -352,15 +353,19 @@ unsigned ma_vcpus_run_agent_all(struct ma_vm *vm, enum ma_agent agent, const uin
 		cpu_set_t one;
 
 		a[i] = (struct run_all_arg){ .v = vm->vcpus[i], .timeout_ms = timeout_ms, .res = &res[i] };
-		if ((e = pthread_attr_init(&attr)))
+		e = pthread_attr_init(&attr);
+		if (e)
 			ma_fatal("pthread_attr_init: %s", strerror(e));
 		if (cpu >= 0) {
 			CPU_ZERO(&one);
 			CPU_SET(cpu, &one);
-			if ((e = pthread_attr_setaffinity_np(&attr, sizeof(one), &one)))
-				ma_fatal("pthread_attr_setaffinity_np(CPU %d) for vCPU %u: %s", cpu, i, strerror(e));
+			e = pthread_attr_setaffinity_np(&attr, sizeof(one), &one);
+			if (e)
+				ma_fatal("pthread_attr_setaffinity_np(CPU %d) for vCPU %u: %s",
+					 cpu, i, strerror(e));
 		}
-		if ((e = pthread_create(&th[i], &attr, run_all_thread, &a[i])))
+		e = pthread_create(&th[i], &attr, run_all_thread, &a[i]);
+		if (e)
 			ma_fatal("pthread_create for vCPU %u: %s", i, strerror(e));
 		pthread_attr_destroy(&attr);
 	}
@@ -380,7 +385,7 @@ const char *ma_outcome_name(enum ma_outcome o)
 		[MA_OUT_TIMEOUT] = "timeout",
 	};
 
-	return (unsigned)o < sizeof(n) / sizeof(n[0]) ? n[o] : "?";
+	return (unsigned int)o < MA_ARRAY_SIZE(n) ? n[o] : "?";
 }
 
 const char *ma_exit_reason_name(uint32_t reason)
@@ -388,13 +393,14 @@ const char *ma_exit_reason_name(uint32_t reason)
 	static const struct { uint32_t r; const char *n; } names[] = {
 		{ KVM_EXIT_UNKNOWN, "UNKNOWN" }, { KVM_EXIT_EXCEPTION, "EXCEPTION" }, { KVM_EXIT_IO, "IO" },
 		{ KVM_EXIT_HYPERCALL, "HYPERCALL" }, { KVM_EXIT_DEBUG, "DEBUG" }, { KVM_EXIT_HLT, "HLT" },
-		{ KVM_EXIT_MMIO, "MMIO" }, { KVM_EXIT_SHUTDOWN, "SHUTDOWN" }, { KVM_EXIT_FAIL_ENTRY, "FAIL_ENTRY" },
+		{ KVM_EXIT_MMIO, "MMIO" }, { KVM_EXIT_SHUTDOWN, "SHUTDOWN" },
+		{ KVM_EXIT_FAIL_ENTRY, "FAIL_ENTRY" },
 		{ KVM_EXIT_INTR, "INTR" }, { KVM_EXIT_INTERNAL_ERROR, "INTERNAL_ERROR" },
 		{ KVM_EXIT_SYSTEM_EVENT, "SYSTEM_EVENT" }, { KVM_EXIT_ARM_NISV, "ARM_NISV" },
 		{ KVM_EXIT_MEMORY_FAULT, "MEMORY_FAULT" },
 	};
 
-	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
+	for (size_t i = 0; i < MA_ARRAY_SIZE(names); i++)
 		if (names[i].r == reason)
 			return names[i].n;
 	return "other";
@@ -416,8 +422,9 @@ void ma_result_describe(const struct ma_result *res, char *buf, size_t len)
 			 (unsigned long long)res->exc.addr, (unsigned long long)res->exc.pc);
 		break;
 	case MA_OUT_RUN_ERROR:
-		snprintf(buf, len, "KVM_RUN failed: %s, exit_reason %u (%s), pc 0x%llx", ma_errno_name(res->err),
-			 res->exit_reason, ma_exit_reason_name(res->exit_reason), (unsigned long long)res->pc);
+		snprintf(buf, len, "KVM_RUN failed: %s, exit_reason %u (%s), pc 0x%llx",
+			 ma_errno_name(res->err), res->exit_reason, ma_exit_reason_name(res->exit_reason),
+			 (unsigned long long)res->pc);
 		break;
 	case MA_OUT_TIMEOUT:
 		snprintf(buf, len, "%s, pc 0x%llx", res->text, (unsigned long long)res->pc);

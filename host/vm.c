@@ -52,7 +52,7 @@ static void track_slot(struct ma_vm *vm, const struct kvm_userspace_memory_regio
 {
 	struct ma_slot *free_slot = NULL;
 
-	for (unsigned i = 0; i < MA_MAX_TRACKED_SLOTS; i++) {
+	for (unsigned int i = 0; i < MA_MAX_TRACKED_SLOTS; i++) {
 		struct ma_slot *s = &vm->slots[i];
 
 		if (s->used && s->r.slot == r->slot) {
@@ -126,7 +126,7 @@ void ma_add_slot(struct ma_vm *vm, uint32_t slot, uint32_t flags, uint64_t gpa, 
 
 int ma_try_delete_slot(struct ma_vm *vm, uint32_t slot)
 {
-	for (unsigned i = 0; i < MA_MAX_TRACKED_SLOTS; i++) {
+	for (unsigned int i = 0; i < MA_MAX_TRACKED_SLOTS; i++) {
 		struct ma_slot *s = &vm->slots[i];
 
 		if (s->used && s->r.slot == slot) {
@@ -141,7 +141,7 @@ int ma_try_delete_slot(struct ma_vm *vm, uint32_t slot)
 
 void *ma_gpa_to_hva(struct ma_vm *vm, uint64_t gpa)
 {
-	for (unsigned i = 0; i < MA_MAX_TRACKED_SLOTS; i++) {
+	for (unsigned int i = 0; i < MA_MAX_TRACKED_SLOTS; i++) {
 		const struct kvm_userspace_memory_region2 *r = &vm->slots[i].r;
 
 		if (vm->slots[i].used && gpa >= r->guest_phys_addr &&
@@ -213,7 +213,7 @@ int ma_try_vm_create(struct ma_vm **out, const struct ma_vm_opts *opts)
 	static const struct ma_vm_opts defaults;
 	struct ma_vm *vm;
 	unsigned long type;
-	unsigned ipa_bits = 0;
+	unsigned int ipa_bits = 0;
 	int r;
 
 	if (!opts)
@@ -265,7 +265,7 @@ void ma_vm_destroy(struct ma_vm *vm)
 {
 	if (!vm)
 		return;
-	for (unsigned i = 0; i < vm->nr_vcpus; i++)
+	for (unsigned int i = 0; i < vm->nr_vcpus; i++)
 		ma_vcpu_free(vm->vcpus[i]);
 	ma_arch_vm_free(vm);
 	if (vm->fd >= 0)

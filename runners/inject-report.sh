@@ -11,7 +11,7 @@
 set -euo pipefail
 die() { echo "inject-report: $*" >&2; exit 2; }
 dir=${1:-}; bindir=${2:-}
-[ -n "$dir" ] && [ -d "$dir" ] || die "usage: inject-report.sh REPORT_DIR [BUILD_DIR] (no directory '$dir')"
+[ -d "$dir" ] || die "usage: inject-report.sh REPORT_DIR [BUILD_DIR] (no directory '$dir')"
 ls "$dir"/*.tap >/dev/null 2>&1 || die "$dir has no <cell>.tap files"
 out=$dir/inject-report.txt
 

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-2.0
 # Install what memattr needs on a Debian 12 host: QEMU 10 (bookworm-backports), the arm64 cross
-# toolchain, busybox-static, TAP consumers used by the self-tests, clang with libFuzzer (make fuzz).
+# toolchain, busybox-static, TAP consumers used by the self-tests, clang with libFuzzer (make fuzz),
+# perl and the shellcheck package (make style; checkpatch.pl comes from runners/fetch-checkpatch.sh).
 # Idempotent.  On Debian as root, what is missing is installed with apt-get.  On a host that is not
 # Debian, or without root, nothing is installed: the script lists every missing tool with the Debian
 # package that has it and exits 2.
@@ -18,7 +19,7 @@ PATH=$PATH:/usr/sbin:/sbin
 
 pkgs_base="build-essential gcc-aarch64-linux-gnu libc6-dev-arm64-cross binutils-aarch64-linux-gnu
 	busybox-static cpio xz-utils zstd rsync bison flex libelf-dev libssl-dev dwarves bc kmod
-	perl libtap-formatter-junit-perl python3 ca-certificates clang libclang-rt-dev"
+	perl libtap-formatter-junit-perl python3 ca-certificates clang libclang-rt-dev shellcheck"
 pkgs_qemu="qemu-system-arm qemu-system-x86"
 
 # What shows that a package's tools are there on any distribution: cmd:NAME (on PATH), hdr:H (the

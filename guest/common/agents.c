@@ -15,7 +15,7 @@ static uint64_t sparse_offset(uint64_t p)
  * every word of the first and the last 64 KiB.  Either way the pass starts in the second page, so
  * that the guest's first touch of a huge block is not at the block's start.
  */
-static void for_each_word(uint64_t bytes, int sparse, void (*fn)(uint64_t off, void *st), void *st)
+static void visit_words(uint64_t bytes, int sparse, void (*fn)(uint64_t off, void *st), void *st)
 {
 	uint64_t pages = bytes / 4096, off, start = bytes > 4096 + 8 ? 4096 + 8 : 0;
 
@@ -65,7 +65,7 @@ static void write_pattern(struct ma_mailbox *mb)
 {
 	struct pass p = { mb, mb->args[0], mb->args[2], 0, 0 };
 
-	for_each_word(mb->args[1], mb->args[3] & MA_PASS_SPARSE, write_word, &p);
+	visit_words(mb->args[1], mb->args[3] & MA_PASS_SPARSE, write_word, &p);
 	mb->ret.write.words = mb->args[1] / 8;
 }
 
@@ -73,7 +73,7 @@ static void check_pattern(struct ma_mailbox *mb, int fill)
 {
 	struct pass p = { mb, mb->args[0], mb->args[2], 0, fill };
 
-	for_each_word(mb->args[1], mb->args[3] & MA_PASS_SPARSE, check_word, &p);
+	visit_words(mb->args[1], mb->args[3] & MA_PASS_SPARSE, check_word, &p);
 	mb->ret.check.mismatches = p.bad;
 }
 
@@ -113,7 +113,8 @@ static void probe(struct ma_mailbox *mb)
 {
 	uint64_t syndrome = 0, addr = 0;
 
-	mb->ret.probe.outcome = ma_arch_probe(mb->args[0], (enum ma_probe_op)mb->args[1], mb->args[2], &syndrome, &addr);
+	mb->ret.probe.outcome =
+		ma_arch_probe(mb->args[0], (enum ma_probe_op)mb->args[1], mb->args[2], &syndrome, &addr);
 	mb->ret.probe.syndrome = syndrome;
 	mb->ret.probe.addr = addr;
 	mb->ret.probe.vector = mb->exc.vector;

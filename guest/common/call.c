@@ -33,7 +33,7 @@ static void set_file(struct ma_mailbox *mb, const char *file)
 	mb->file[i] = 0;
 }
 
-void ma_guest_assert_fail(const char *file, unsigned line, const char *expr, uint64_t a, uint64_t b)
+void ma_guest_assert_fail(const char *file, unsigned int line, const char *expr, uint64_t a, uint64_t b)
 {
 	struct ma_mailbox *mb = ma_this_cpu()->mb;
 

@@ -14,13 +14,13 @@ static void put(struct out *o, char c)
 	o->pos++;
 }
 
-static void put_num(struct out *o, uint64_t v, unsigned base, int neg, int width, char pad)
+static void put_num(struct out *o, uint64_t v, unsigned int base, int neg, int width, char pad)
 {
 	char tmp[24];
 	int n = 0;
 
 	do {
-		unsigned d = (unsigned)(v % base);
+		unsigned int d = (unsigned int)(v % base);
 
 		tmp[n++] = (char)(d < 10 ? '0' + d : 'a' + d - 10);
 		v /= base;
@@ -65,10 +65,10 @@ int ma_vsnprintf(char *buf, size_t size, const char *fmt, va_list ap)
 			break;
 		}
 		case 'u':
-			put_num(&o, lng ? va_arg(ap, uint64_t) : va_arg(ap, unsigned), 10, 0, width, pad);
+			put_num(&o, lng ? va_arg(ap, uint64_t) : va_arg(ap, unsigned int), 10, 0, width, pad);
 			break;
 		case 'x':
-			put_num(&o, lng ? va_arg(ap, uint64_t) : va_arg(ap, unsigned), 16, 0, width, pad);
+			put_num(&o, lng ? va_arg(ap, uint64_t) : va_arg(ap, unsigned int), 16, 0, width, pad);
 			break;
 		case 'p':
 			put(&o, '0');

@@ -33,6 +33,7 @@ memattr_apt_pairs() {
 # The URI of the Debian archive proper (the entry that carries the release's main suite).
 memattr_debian_uri() {
 	local codename
+	# shellcheck source=/dev/null
 	codename=$(. /etc/os-release && echo "${VERSION_CODENAME:-bookworm}")
 	memattr_apt_pairs | awk -v c="$codename" '$2 == c && $1 !~ /security/ { print $1; exit }' | grep . ||
 		memattr_apt_pairs | awk '$1 ~ /debian/ && $1 !~ /security/ { print $1; exit }' | grep .

@@ -22,6 +22,7 @@ memattr_kb_tree_version() {
 memattr_kb_prepare() {
 	local obj=$1 config=$2 rel=$3 logs=$4 jobs=$5 stamp=$6 src="" i ur
 	shift 6
+	# shellcheck disable=SC2154 # kmake is the caller's array (see above)
 	for ((i = 0; i < ${#kmake[@]}; i++)); do
 		if [ "${kmake[$i]}" = -C ]; then src=${kmake[$((i + 1))]}; fi
 	done

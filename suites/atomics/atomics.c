@@ -24,8 +24,8 @@ static const struct ma_variant atomic_variants[] = { MA_ATOMIC_VARIANTS };
 
 MA_TEST(atomics, count_exact, MA_VARIANTS(atomic_variants), .timeout_s = 120,
 	.source = "stage 2 maps anonymous memory Normal-WB (arch/arm64/kvm/mmu.c:user_mem_abort; "
-		  "arch/x86/kvm/mmu/mmu.c:kvm_tdp_page_fault), where every atomic flavour is architecturally "
-		  "single-copy atomic (" MA_KERNEL_REF ")")
+		  "arch/x86/kvm/mmu/mmu.c:kvm_tdp_page_fault), where every atomic flavour is architecturally single-copy atomic ("
+		  MA_KERNEL_REF ")")
 {
 	const struct ma_atomic_case *c = t->param;
 	struct ma_vm *vm = ma_vm_create(NULL);
@@ -35,7 +35,7 @@ MA_TEST(atomics, count_exact, MA_VARIANTS(atomic_variants), .timeout_s = 120,
 	const char *why_not;
 	struct ma_mem m;
 
-	for (unsigned i = 0; i < c->vcpus; i++)
+	for (unsigned int i = 0; i < c->vcpus; i++)
 		ma_vcpu_add(vm);
 	ma_read_guest_features(vm->vcpus[0], &gf);
 	why_not = ma_atomics_unsupported_reason(c->flavour, &gf);
@@ -60,16 +60,15 @@ MA_TEST(atomics, count_exact, MA_VARIANTS(atomic_variants), .timeout_s = 120,
 #define CONTROL_ROUNDS 5
 #define CONTROL_FINE 1000
 
-MA_TEST(atomics, plain_increment_loses_updates, .timeout_s = 300, .req = { .min_cpus = 2 },
-	.source = "a non-atomic read-modify-write on several CPUs at once loses updates (Arm ARM B2.2 "
-		  "single-copy atomicity covers each access, not the sequence; Intel SDM vol. 3A 9.1): the "
-		  "control for count_exact")
+MA_TEST(atomics, plain_increment_loses_updates,
+	.source = "a non-atomic read-modify-write on several CPUs at once loses updates (Arm ARM B2.2 single-copy atomicity covers each access, not the sequence; Intel SDM vol. 3A 9.1): the control for count_exact",
+	.timeout_s = 300, .req = { .min_cpus = 2 })
 {
 	struct ma_vm *vm = ma_vm_create(NULL);
 	uint64_t gpa = MA_TEST_GPA, overlaps = 0, done = 0;
 	struct ma_atomic_run run;
 	struct ma_mem m;
-	unsigned r;
+	unsigned int r;
 
 	/* one vCPU per host CPU: more would only queue behind each other */
 	long cpus = sysconf(_SC_NPROCESSORS_ONLN);
@@ -87,8 +86,9 @@ MA_TEST(atomics, plain_increment_loses_updates, .timeout_s = 300, .req = { .min_
 		overlaps += run.overlaps;
 		done += run.expected;
 		if (run.counter < run.expected) {
-			ma_log("round %u: %llu of %llu plain increments lost: the vCPUs ran in parallel", r + 1,
-			       (unsigned long long)(run.expected - run.counter), (unsigned long long)run.expected);
+			ma_log("round %u: %llu of %llu plain increments lost: the vCPUs ran in parallel",
+			       r + 1, (unsigned long long)(run.expected - run.counter),
+			       (unsigned long long)run.expected);
 			break;
 		}
 	}
@@ -97,18 +97,17 @@ MA_TEST(atomics, plain_increment_loses_updates, .timeout_s = 300, .req = { .min_
 			ma_fail("the vCPUs interleaved (%llu overlaps in %llu plain increments) yet lost no update",
 				(unsigned long long)overlaps, (unsigned long long)done);
 		else
-			ma_skip("the %u vCPUs never ran at the same time: %llu overlaps in %llu plain increments over %u "
-				"rounds (the vCPUs met only at hand-overs); the host's CPUs were busy, so "
-				"this run cannot show that count_exact would catch a broken atomic",
-				vm->nr_vcpus, (unsigned long long)overlaps, (unsigned long long)done, CONTROL_ROUNDS);
+			ma_skip("the %u vCPUs never ran at the same time: %llu overlaps in %llu plain increments over %u rounds (the vCPUs met only at hand-overs); the host's CPUs were busy, so this run cannot show that count_exact would catch a broken atomic",
+				vm->nr_vcpus, (unsigned long long)overlaps, (unsigned long long)done,
+				CONTROL_ROUNDS);
 	}
 	ma_vm_destroy(vm);
 	ma_mem_free(&m);
 }
 
-MA_TEST(atomics, undefined_insn_reported,
-	.source = "an undefined instruction traps to the guest's own vector (no KVM involvement); the "
-		  "guest runtime reports it through its call channel instead of hanging")
+#define UNDEFINED_INSN_SOURCE "an undefined instruction traps to the guest's own vector (no KVM involvement); the guest runtime reports it through its call channel instead of hanging"
+
+MA_TEST(atomics, undefined_insn_reported, .source = UNDEFINED_INSN_SOURCE)
 {
 	struct ma_vm *vm = ma_vm_create(NULL);
 	struct ma_vcpu *v = ma_vcpu_add(vm);

@@ -11,9 +11,8 @@
 
 struct ma_atomic_case {
 	enum ma_atomic_flavour flavour;
-	unsigned vcpus;
+	unsigned int vcpus;
 };
-
 
 #if defined(__aarch64__)
 #define MA_ATOMIC_VARIANTS                                                                           \

@@ -79,7 +79,7 @@ static void dl_slot(struct dl *d, uint32_t flags)
 	ma_add_slot(d->vm, SLOT, flags, GPA, d->size, d->hva);
 }
 
-static void guest_store(struct dl *d, const uint64_t *pages, unsigned n, uint64_t tag)
+static void guest_store(struct dl *d, const uint64_t *pages, unsigned int n, uint64_t tag)
 {
 	ma_guest_store_pages(d->v, GPA, d->hva, d->hpage, pages, n, tag);
 	ms_prove_backing(d->m.kind, d->hva, d->size, "after the guest's stores");
@@ -90,15 +90,15 @@ static void expect_log(struct dl *d, const uint64_t *want_bm, const char *when)
 	ma_expect_dirty_log(d->vm, SLOT, d->npages, want_bm, when);
 }
 
-static void expect_log_of(struct dl *d, const uint64_t *pages, unsigned n, const char *when)
+static void expect_log_of(struct dl *d, const uint64_t *pages, unsigned int n, const char *when)
 {
 	ma_expect_dirty_pages(d->vm, SLOT, d->npages, pages, n, when);
 }
 
-static void set_of(uint64_t *bm, const uint64_t *pages, unsigned n)
+static void set_of(uint64_t *bm, const uint64_t *pages, unsigned int n)
 {
 	memset(bm, 0, BM_WORDS * 8);
-	for (unsigned i = 0; i < n; i++)
+	for (unsigned int i = 0; i < n; i++)
 		ma_dirty_set(bm, pages[i]);
 }
 
@@ -114,10 +114,8 @@ static void named_pages(const struct dl *d, uint64_t set[4])
 }
 
 MA_TEST(memslot, dirty_log_get_clears, MA_VARIANTS(mem_cases), .timeout_s = 60,
-	.source = "virt/kvm/kvm_main.c:kvm_get_dirty_log_protect (without manual protect: returns the bitmap, "
-		  "clears it and write-protects the reported pages), mark_page_dirty_in_slot on guest write "
-		  "faults; a guest read: ma_memslot_read_marks_dirty (" MA_KERNEL_REF "); PFNMAP sources: "
-		  "pfnmap.dirty_log_tracked")
+	.source = "virt/kvm/kvm_main.c:kvm_get_dirty_log_protect (without manual protect: returns the bitmap, clears it and write-protects the reported pages), mark_page_dirty_in_slot on guest write faults; a guest read: ma_memslot_read_marks_dirty ("
+		  MA_KERNEL_REF "); PFNMAP sources: pfnmap.dirty_log_tracked")
 {
 	struct dl d = { 0 };
 	uint64_t set[4], again[2], read_page;
@@ -153,10 +151,8 @@ MA_TEST(memslot, dirty_log_get_clears, MA_VARIANTS(mem_cases), .timeout_s = 60,
 
 MA_TEST(memslot, dirty_log_enabled_later, MA_VARIANTS(mem_cases), .timeout_s = 60,
 	.source = "virt/kvm/kvm_main.c:kvm_prepare_memory_region allocates the bitmap on a FLAGS_ONLY update; "
-		  "arch/arm64/kvm/mmu.c:kvm_arch_commit_memory_region write-protects and splits the slot "
-		  "(kvm_mmu_wp_memory_region, kvm_mmu_split_memory_region), arch/x86/kvm/x86.c:"
-		  "kvm_mmu_slot_apply_flags write-protects it; disabling logging drops the bitmap, and "
-		  "kvm_get_dirty_log_protect then gives ENOENT (" MA_KERNEL_REF ")")
+		  "arch/arm64/kvm/mmu.c:kvm_arch_commit_memory_region write-protects and splits the slot (kvm_mmu_wp_memory_region, kvm_mmu_split_memory_region), arch/x86/kvm/x86.c:kvm_mmu_slot_apply_flags write-protects it; disabling logging drops the bitmap, and kvm_get_dirty_log_protect then gives ENOENT ("
+		  MA_KERNEL_REF ")")
 {
 	struct dl d = { 0 };
 	uint64_t set[4];
@@ -168,7 +164,7 @@ MA_TEST(memslot, dirty_log_enabled_later, MA_VARIANTS(mem_cases), .timeout_s = 6
 	/* the guest writes the whole slot first: stage 2 maps it writable, in blocks where it can */
 	ma_run_agent_done(d.v, MA_AGENT_WRITE_PATTERN, MA_ARGS(GPA, d.size, 7), &res, "write of the whole slot");
 	ms_prove_backing(d.m.kind, d.hva, d.size, "after the guest wrote all of it");
-	MA_EXPECT_ERRNO(ma_try_get_dirty_log(d.vm, SLOT, (uint64_t[BM_WORDS]){ 0 }), ENOENT);
+	MA_EXPECT_ERRNO(ma_try_get_dirty_log(d.vm, SLOT, (uint64_t[BM_WORDS]) { 0 }), ENOENT);
 	dl_slot(&d, KVM_MEM_LOG_DIRTY_PAGES);
 	named_pages(&d, set);
 	expect_log_of(&d, NULL, 0, "right after logging was switched on");
@@ -176,13 +172,14 @@ MA_TEST(memslot, dirty_log_enabled_later, MA_VARIANTS(mem_cases), .timeout_s = 6
 	expect_log_of(&d, set, N(set), "after guest stores to pages 0, 3, 17 and the last");
 	expect_log_of(&d, NULL, 0, "again, with no write in between");
 	dl_slot(&d, 0);
-	MA_EXPECT_ERRNO(ma_try_get_dirty_log(d.vm, SLOT, (uint64_t[BM_WORDS]){ 0 }), ENOENT);
+	MA_EXPECT_ERRNO(ma_try_get_dirty_log(d.vm, SLOT, (uint64_t[BM_WORDS]) { 0 }), ENOENT);
 	dl_free(&d);
 }
 
 static void manual_clear_body(struct ma_t *t, bool init_set)
 {
-	const uint64_t mode = KVM_DIRTY_LOG_MANUAL_PROTECT_ENABLE | (init_set ? KVM_DIRTY_LOG_INITIALLY_SET : 0);
+	const uint64_t mode = KVM_DIRTY_LOG_MANUAL_PROTECT_ENABLE |
+			      (init_set ? KVM_DIRTY_LOG_INITIALLY_SET : 0);
 	uint64_t all[BM_WORDS], bm[BM_WORDS], set[4], cleared[2], rest[2];
 	struct dl d = { 0 };
 	long caps;
@@ -195,9 +192,10 @@ static void manual_clear_body(struct ma_t *t, bool init_set)
 	if (init_set && !(caps & KVM_DIRTY_LOG_INITIALLY_SET))
 		ma_skip("KVM_CAP_MANUAL_DIRTY_LOG_PROTECT2 = %#lx: no KVM_DIRTY_LOG_INITIALLY_SET", caps);
 	/* kvm_vm_ioctl_enable_cap_generic: INITIALLY_SET only with PROTECT_ENABLE, no unknown bits */
-	MA_EXPECT_ERRNO(ma_try_vm_enable_cap(d.vm, KVM_CAP_MANUAL_DIRTY_LOG_PROTECT2, KVM_DIRTY_LOG_INITIALLY_SET),
+	MA_EXPECT_ERRNO(ma_try_vm_enable_cap(d.vm, KVM_CAP_MANUAL_DIRTY_LOG_PROTECT2,
+					     KVM_DIRTY_LOG_INITIALLY_SET), EINVAL);
+	MA_EXPECT_ERRNO(ma_try_vm_enable_cap(d.vm, KVM_CAP_MANUAL_DIRTY_LOG_PROTECT2, mode | (1ull << 2)),
 			EINVAL);
-	MA_EXPECT_ERRNO(ma_try_vm_enable_cap(d.vm, KVM_CAP_MANUAL_DIRTY_LOG_PROTECT2, mode | (1ull << 2)), EINVAL);
 	MA_ASSERT_EQ(ma_try_vm_enable_cap(d.vm, KVM_CAP_MANUAL_DIRTY_LOG_PROTECT2, mode), 0);
 	dl_slot(&d, KVM_MEM_LOG_DIRTY_PAGES);
 	ma_map(d.vm, GPA, GPA, d.size, MA_MT_NORMAL_WB);
@@ -205,7 +203,8 @@ static void manual_clear_body(struct ma_t *t, bool init_set)
 	for (uint64_t p = 0; p < d.npages; p++)
 		ma_dirty_set(all, p);
 	/* kvm_clear_dirty_log_protect: first_page must be 64-aligned, num_pages a multiple of 64
-	 * unless it reaches the end of the slot */
+	 * unless it reaches the end of the slot
+	 */
 	MA_EXPECT_ERRNO(ma_try_clear_dirty_log(d.vm, SLOT, 1, 63, all), EINVAL);
 	MA_EXPECT_ERRNO(ma_try_clear_dirty_log(d.vm, SLOT, 0, 63, all), EINVAL);
 	MA_EXPECT_ERRNO(ma_try_clear_dirty_log(d.vm, SLOT, 0, (uint32_t)d.npages + 64, all), EINVAL);
@@ -242,27 +241,23 @@ static void manual_clear_body(struct ma_t *t, bool init_set)
 
 MA_TEST(memslot, dirty_log_manual_clear, MA_VARIANTS(mem_cases), .timeout_s = 60,
 	.req = { .sys_caps = { KVM_CAP_MANUAL_DIRTY_LOG_PROTECT2 } },
-	.source = "virt/kvm/kvm_main.c:kvm_vm_ioctl_enable_cap_generic (MANUAL_DIRTY_LOG_PROTECT2), "
-		  "kvm_get_dirty_log_protect (manual: the bitmap is returned, not cleared), "
-		  "kvm_clear_dirty_log_protect (clears the given bits and write-protects those pages) (" MA_KERNEL_REF ")")
+	.source = "virt/kvm/kvm_main.c:kvm_vm_ioctl_enable_cap_generic (MANUAL_DIRTY_LOG_PROTECT2), kvm_get_dirty_log_protect (manual: the bitmap is returned, not cleared), kvm_clear_dirty_log_protect (clears the given bits and write-protects those pages) ("
+		  MA_KERNEL_REF ")")
 {
 	manual_clear_body(t, false);
 }
 
 MA_TEST(memslot, dirty_log_manual_clear_init_set, MA_VARIANTS(mem_cases), .timeout_s = 60,
 	.req = { .sys_caps = { KVM_CAP_MANUAL_DIRTY_LOG_PROTECT2 } },
-	.source = "virt/kvm/kvm_main.c:kvm_prepare_memory_region sets every bit with "
-		  "KVM_DIRTY_LOG_INITIALLY_SET; arch/arm64/kvm/mmu.c:kvm_arch_commit_memory_region and "
-		  "arch/x86/kvm/x86.c:kvm_mmu_slot_apply_flags leave write protection to KVM_CLEAR_DIRTY_LOG "
-		  "(kvm_clear_dirty_log_protect) (" MA_KERNEL_REF ")")
+	.source = "virt/kvm/kvm_main.c:kvm_prepare_memory_region sets every bit with KVM_DIRTY_LOG_INITIALLY_SET; arch/arm64/kvm/mmu.c:kvm_arch_commit_memory_region and arch/x86/kvm/x86.c:kvm_mmu_slot_apply_flags leave write protection to KVM_CLEAR_DIRTY_LOG (kvm_clear_dirty_log_protect) ("
+		  MA_KERNEL_REF ")")
 {
 	manual_clear_body(t, true);
 }
 
 MA_TEST(memslot, dirty_log_without_bitmap,
-	.source = "virt/kvm/kvm_main.c:kvm_get_dirty_log_protect / kvm_clear_dirty_log_protect: a slot "
-		  "without a dirty bitmap (no LOG_DIRTY_PAGES) or no slot gives ENOENT; a slot id beyond "
-		  "KVM_USER_MEM_SLOTS gives EINVAL (" MA_KERNEL_REF ")")
+	.source = "virt/kvm/kvm_main.c:kvm_get_dirty_log_protect / kvm_clear_dirty_log_protect: a slot without a dirty bitmap (no LOG_DIRTY_PAGES) or no slot gives ENOENT; a slot id beyond KVM_USER_MEM_SLOTS gives EINVAL ("
+		  MA_KERNEL_REF ")")
 {
 	struct ma_vm *vm = ma_vm_create(NULL);
 	uint64_t bm[BM_WORDS] = { 0 };

@@ -73,7 +73,7 @@ static long pool_counter(const char *path)
 	return v;
 }
 
-void ms_need_hugepages(unsigned n)
+void ms_need_hugepages(unsigned int n)
 {
 	long free_pages = pool_counter(HP_DIR "/free_hugepages"), resv = pool_counter(HP_DIR "/resv_hugepages");
 	long nr = pool_counter(NR_HUGEPAGES), avail, want, got;
@@ -84,8 +84,8 @@ void ms_need_hugepages(unsigned n)
 	if (avail >= (long)n)
 		return;
 	if (!ma_is_root())
-		ma_skip("%ld free unreserved 2 MiB huge pages (free %ld, reserved %ld), %u needed, and "
-			"vm.nr_hugepages (%ld) cannot be raised: not root", avail, free_pages, resv, n, nr);
+		ma_skip("%ld free unreserved 2 MiB huge pages (free %ld, reserved %ld), %u needed, and vm.nr_hugepages (%ld) cannot be raised: not root",
+			avail, free_pages, resv, n, nr);
 	if (saved_nr < 0) {
 		saved_nr = nr;
 		start_watcher(nr);
@@ -97,8 +97,8 @@ void ms_need_hugepages(unsigned n)
 	got = pool_counter(HP_DIR "/free_hugepages") - pool_counter(HP_DIR "/resv_hugepages");
 	if (got < (long)n) {
 		ms_hugepages_restore();
-		ma_skip("vm.nr_hugepages %ld -> %ld gave %ld free unreserved 2 MiB huge pages, %u needed (the "
-			"kernel found no more free 2 MiB blocks)", nr, want, got, n);
+		ma_skip("vm.nr_hugepages %ld -> %ld gave %ld free unreserved 2 MiB huge pages, %u needed (the kernel found no more free 2 MiB blocks)",
+			nr, want, got, n);
 	}
 	ma_log("raised vm.nr_hugepages from %ld to %ld for %u free 2 MiB pages", nr, want, n);
 }
@@ -134,7 +134,8 @@ static long smaps_kb(const void *addr, const char *field)
 	while (fgets(line, sizeof(line), f)) {
 		uintptr_t lo, hi;
 
-		if (sscanf(line, "%" SCNxPTR "-%" SCNxPTR " ", &lo, &hi) == 2 && strchr(line, '-') < strchr(line, ' ')) {
+		if (sscanf(line, "%" SCNxPTR "-%" SCNxPTR " ",
+			   &lo, &hi) == 2 && strchr(line, '-') < strchr(line, ' ')) {
 			inside = (uintptr_t)addr >= lo && (uintptr_t)addr < hi;
 			continue;
 		}
@@ -168,15 +169,15 @@ void ms_prove_backing(enum ma_backing kind, const void *hva, size_t size, const 
 		kb = ms_anon_huge_kb(hva);
 		ma_log("AnonHugePages of the slot's VMA %s: %ld kB (THP: %s)", when, kb, ms_thp_setting());
 		if (kb < (long)(size >> 10))
-			ma_skip("the THP case needs a huge page: AnonHugePages of the 2 MiB-aligned MADV_HUGEPAGE range "
-				"%s is %ld kB (transparent_hugepage/enabled: %s)", when, kb, ms_thp_setting());
+			ma_skip("the THP case needs a huge page: AnonHugePages of the 2 MiB-aligned MADV_HUGEPAGE range %s is %ld kB (transparent_hugepage/enabled: %s)",
+				when, kb, ms_thp_setting());
 	} else if (kind == MA_BACK_HUGETLB) {
 		kb = ms_hugetlb_kb(hva);
 		ma_log("hugetlb pages of the slot's VMA %s: %ld kB", when, kb);
 		/* a MAP_HUGETLB mapping faults in huge pages or SIGBUS: anything else is a failure */
 		if (kb < (long)(size >> 10))
-			ma_fatal("a MAP_HUGETLB mapping %s holds %ld kB of hugetlb pages (smaps Private_Hugetlb + "
-				 "Shared_Hugetlb), expected %zu", when, kb, size >> 10);
+			ma_fatal("a MAP_HUGETLB mapping %s holds %ld kB of hugetlb pages (smaps Private_Hugetlb + Shared_Hugetlb), expected %zu",
+				 when, kb, size >> 10);
 	}
 }
 

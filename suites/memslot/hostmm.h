@@ -14,7 +14,7 @@
  * first, by a watcher process when the test process is gone).  Skips the test, naming what was
  * read, when the pages cannot be had.
  */
-void ms_need_hugepages(unsigned n);
+void ms_need_hugepages(unsigned int n);
 void ms_hugepages_restore(void);
 
 /* AnonHugePages (kB) of the VMA containing addr, from /proc/self/smaps; -errno if not found. */

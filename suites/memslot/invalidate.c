@@ -39,6 +39,7 @@ static void slot_size_for(enum ma_backing kind)
 {
 	slot_bytes = kind == MA_BACK_ANON_THP || kind == MA_BACK_HUGETLB ? MAX_SIZE : 256ull << 10;
 }
+
 #define GPA MA_TEST_GPA
 #define PG MA_PAGE_SIZE
 #define MPOL_MF_MOVE (1 << 1)	/* linux/mempolicy.h */
@@ -68,9 +69,9 @@ static void inv_vm(struct inv *x, void *hva)
 static void run(struct inv *x, enum ma_agent a, uint64_t a0, uint64_t a1, uint64_t a2, struct ma_result *res,
 		const char *what)
 {
-
 	/* guest checks are sparse: every 4 KiB page, plus every word of the first and last 64 KiB;
-	 * guest writes are whole, so that the host can check every word */
+	 * guest writes are whole, so that the host can check every word
+	 */
 	uint64_t flags = a == MA_AGENT_WRITE_PATTERN ? 0 : MA_PASS_SPARSE;
 
 	ma_run_agent_done(x->v, a, MA_ARGS(a0, a1, a2, flags), res, "%s", what);
@@ -99,15 +100,16 @@ static void guest_checks(struct inv *x, enum ma_agent agent, uint64_t off, uint6
 	if (!res.ret.check.mismatches)
 		return;
 	at = x->gpa + off + res.ret.check.first_off;
-	ma_fail("%s: the guest read %llu words wrong (one per 4 KiB page of %llu KiB, and all of the first and "
-		"last 64 KiB), first at gpa %#llx: %#llx, expected %#llx%s", when,
-		(unsigned long long)res.ret.check.mismatches, (unsigned long long)(len >> 10), (unsigned long long)at,
-		(unsigned long long)res.ret.check.first_val,
+	ma_fail("%s: the guest read %llu words wrong (one per 4 KiB page of %llu KiB, and all of the first and last 64 KiB), first at gpa %#llx: %#llx, expected %#llx%s",
+		when, (unsigned long long)res.ret.check.mismatches, (unsigned long long)(len >> 10),
+		(unsigned long long)at, (unsigned long long)res.ret.check.first_val,
 		(unsigned long long)(agent == MA_AGENT_CHECK_FILL ? arg : ma_pattern_word(arg, at)),
-		res.ret.check.first_val == ma_pattern_word(stale, at) ? " (the STALE content: a mapping was not invalidated)" : "");
+		res.ret.check.first_val == ma_pattern_word(stale, at) ?
+		" (the STALE content: a mapping was not invalidated)" : "");
 }
 
-static void guest_sees(struct inv *x, uint64_t off, uint64_t len, uint64_t seed, uint64_t stale, const char *when)
+static void guest_sees(struct inv *x, uint64_t off, uint64_t len, uint64_t seed, uint64_t stale,
+		       const char *when)
 {
 	guest_checks(x, MA_AGENT_CHECK_PATTERN, off, len, seed, stale, when);
 }
@@ -136,9 +138,10 @@ static void host_sees(const void *hva, uint64_t gpa, uint64_t len, uint64_t seed
 		if (w[i] != ma_pattern_word(seed, gpa + i * 8) && !bad++)
 			first = i;
 	MA_CHECK(!bad,
-		 "%s: the host read %llu of %llu words wrong, first at gpa %#llx: %#llx, expected %#llx", where,
-		(unsigned long long)bad, (unsigned long long)(len / 8), (unsigned long long)(gpa + first * 8),
-		(unsigned long long)w[first], (unsigned long long)ma_pattern_word(seed, gpa + first * 8));
+		 "%s: the host read %llu of %llu words wrong, first at gpa %#llx: %#llx, expected %#llx",
+		 where, (unsigned long long)bad, (unsigned long long)(len / 8),
+		 (unsigned long long)(gpa + first * 8), (unsigned long long)w[first],
+		 (unsigned long long)ma_pattern_word(seed, gpa + first * 8));
 }
 
 static void alloc(struct ma_mem *m, enum ma_backing kind)
@@ -149,7 +152,8 @@ static void alloc(struct ma_mem *m, enum ma_backing kind)
 		ms_need_hugepages(1);
 	r = ma_try_mem_alloc(m, kind, SIZE, NULL);
 	if (r)
-		ma_fatal("allocating %llu KiB of %s memory: %s", (unsigned long long)(SIZE >> 10), ma_backing_name(kind),
+		ma_fatal("allocating %llu KiB of %s memory: %s",
+			 (unsigned long long)(SIZE >> 10), ma_backing_name(kind),
 			 ma_errno_name(-r));
 	/* "anon" is the small-page case: with THP "always" an aligned range would get a huge page */
 	if (kind == MA_BACK_ANON && madvise(m->hva, SIZE, MADV_NOHUGEPAGE))
@@ -157,7 +161,8 @@ static void alloc(struct ma_mem *m, enum ma_backing kind)
 }
 
 /* A memfd of SIZE bytes (hugetlbfs-backed with hugetlb: the caller made sure of the pages),
- * its content pattern seed. */
+ * its content pattern seed.
+ */
 static int memfd_with(bool hugetlb, uint64_t seed)
 {
 	/* MFD_HUGE_2MB = 21 << MFD_HUGE_SHIFT (26) */
@@ -184,7 +189,6 @@ static void *map_fd(int fd, int flags, void *at)
 		ma_fatal("mmap of the memfd (flags %#x at %p): %s", flags, at, ma_errno_name(errno));
 	return p;
 }
-
 
 static const struct ma_variant backings[] = {
 	{ .name = "anon", .value = MA_BACK_ANON },
@@ -248,10 +252,10 @@ static void sharer_stop(struct sharer *s)
 	waitpid(s->pid, NULL, 0);
 }
 
-MA_TEST(memslot, invalidate_cow_break, MA_VARIANTS(backings), .timeout_s = 60,
-	.source = "mm/memory.c:wp_page_copy (and mm/hugetlb.c:hugetlb_wp) replace the pte under "
-		  "mmu_notifier_invalidate_range_start; " NOTIFIER "; a guest read of a COW page maps it "
-		  "read-only (virt/kvm/kvm_main.c:hva_to_pfn_slow gets no writable page without FOLL_WRITE)")
+MA_TEST(memslot, invalidate_cow_break,
+	.source = "mm/memory.c:wp_page_copy (and mm/hugetlb.c:hugetlb_wp) replace the pte under mmu_notifier_invalidate_range_start; "
+		  NOTIFIER "; a guest read of a COW page maps it read-only (virt/kvm/kvm_main.c:hva_to_pfn_slow gets no writable page without FOLL_WRITE)",
+	MA_VARIANTS(backings), .timeout_s = 60)
 {
 	enum ma_backing kind = (enum ma_backing)t->value;
 	bool file = kind == MA_BACK_MEMFD || kind == MA_BACK_HUGETLB;
@@ -265,11 +269,15 @@ MA_TEST(memslot, invalidate_cow_break, MA_VARIANTS(backings), .timeout_s = 60,
 	if (kind == MA_BACK_HUGETLB)
 		ms_need_hugepages(2);	/* the file's page and the private copy */
 	if (file) {
-		/* MAP_PRIVATE of a file: the guest reads the page-cache page until the host's write copies it */
+		/*
+		 * MAP_PRIVATE of a file: the guest reads the page-cache page until the host's write
+		 * copies it
+		 */
 		fd = memfd_with(kind == MA_BACK_HUGETLB, S_OLD);
 		priv = map_fd(fd, MAP_PRIVATE, NULL);
 		shared = map_fd(fd, MAP_SHARED, NULL);
-		ma_log("slot over a MAP_PRIVATE mapping of a %s memfd", kind == MA_BACK_HUGETLB ? "hugetlbfs" : "shmem");
+		ma_log("slot over a MAP_PRIVATE mapping of a %s memfd",
+		       kind == MA_BACK_HUGETLB ? "hugetlbfs" : "shmem");
 	} else {
 		/* anonymous memory shared copy-on-write with a forked child */
 		alloc(&m, kind);
@@ -312,10 +320,10 @@ MA_TEST(memslot, invalidate_cow_break, MA_VARIANTS(backings), .timeout_s = 60,
 
 /* ---- MADV_DONTNEED ---------------------------------------------------------------------- */
 
-MA_TEST(memslot, invalidate_dontneed, MA_VARIANTS(backings), .timeout_s = 60,
-	.source = "mm/madvise.c:madvise_dontneed_free zaps the range (zap_page_range_single under "
-		  "mmu_notifier_invalidate_range_start); " NOTIFIER "; anonymous memory then faults in zeroed pages, "
-		  "a shared memfd its file pages (mm/shmem.c:shmem_fault)")
+MA_TEST(memslot, invalidate_dontneed,
+	.source = "mm/madvise.c:madvise_dontneed_free zaps the range (zap_page_range_single under mmu_notifier_invalidate_range_start); "
+		  NOTIFIER "; anonymous memory then faults in zeroed pages, a shared memfd its file pages (mm/shmem.c:shmem_fault)",
+	MA_VARIANTS(backings), .timeout_s = 60)
 {
 	enum ma_backing kind = (enum ma_backing)t->value;
 	struct ma_mem m;
@@ -328,7 +336,8 @@ MA_TEST(memslot, invalidate_dontneed, MA_VARIANTS(backings), .timeout_s = 60,
 	host_sees(m.hva, GPA, SIZE, S_OLD, "before MADV_DONTNEED");
 	ms_prove_backing(kind, m.hva, SIZE, "after the guest's write");
 	if (madvise(m.hva, SIZE, MADV_DONTNEED))
-		ma_fatal("madvise(MADV_DONTNEED of the slot's %s): %s", ma_backing_name(kind), ma_errno_name(errno));
+		ma_fatal("madvise(MADV_DONTNEED of the slot's %s): %s",
+			 ma_backing_name(kind), ma_errno_name(errno));
 	if (kind == MA_BACK_MEMFD) {
 		/* the file keeps its content; then change it through the fd, not through the mapping */
 		static uint64_t words[MAX_SIZE / 8];
@@ -357,9 +366,8 @@ static const struct ma_variant file_backings[] = {
 };
 
 MA_TEST(memslot, invalidate_punch_hole, MA_VARIANTS(file_backings), .timeout_s = 60,
-	.source = "mm/shmem.c:shmem_fallocate / fs/hugetlbfs/inode.c:hugetlbfs_punch_hole unmap the range "
-		  "(unmap_mapping_range under the MMU notifier) and free the pages; " NOTIFIER "; the file "
-		  "then reads zeros")
+	.source = "mm/shmem.c:shmem_fallocate / fs/hugetlbfs/inode.c:hugetlbfs_punch_hole unmap the range (unmap_mapping_range under the MMU notifier) and free the pages; "
+		  NOTIFIER "; the file then reads zeros")
 {
 	bool huge = (enum ma_backing)t->value == MA_BACK_HUGETLB;
 	struct inv x;
@@ -389,12 +397,10 @@ MA_TEST(memslot, invalidate_punch_hole, MA_VARIANTS(file_backings), .timeout_s =
 
 /* ---- mremap ----------------------------------------------------------------------------- */
 
-MA_TEST(memslot, invalidate_mremap, MA_VARIANTS(backings), .timeout_s = 60,
-	.source = "mm/mremap.c:move_page_tables moves the ptes under mmu_notifier_invalidate_range_start of "
-		  "the old range; " NOTIFIER "; a memslot keeps its HVA: after the move it reaches whatever is "
-		  "mapped there, and a re-created slot over the new address reaches the moved pages "
-		  "(virt/kvm/kvm_main.c:kvm_set_memory_region refuses to change userspace_addr of a live slot, so "
-		  "the update is delete + create)")
+MA_TEST(memslot, invalidate_mremap,
+	.source = "mm/mremap.c:move_page_tables moves the ptes under mmu_notifier_invalidate_range_start of the old range; "
+		  NOTIFIER "; a memslot keeps its HVA: after the move it reaches whatever is mapped there, and a re-created slot over the new address reaches the moved pages (virt/kvm/kvm_main.c:kvm_set_memory_region refuses to change userspace_addr of a live slot, so the update is delete + create)",
+	MA_VARIANTS(backings), .timeout_s = 60)
 {
 	enum ma_backing kind = (enum ma_backing)t->value;
 	struct ma_mem a, o;
@@ -416,12 +422,15 @@ MA_TEST(memslot, invalidate_mremap, MA_VARIANTS(backings), .timeout_s = 60,
 	dest = ms_reserve(SIZE, SIZE);
 	p = mremap(old_hva, SIZE, SIZE, MREMAP_MAYMOVE | MREMAP_FIXED, dest);
 	if (p == MAP_FAILED)
-		ma_fatal("mremap of the slot's %s to %p: %s", ma_backing_name(kind), dest, ma_errno_name(errno));
+		ma_fatal("mremap of the slot's %s to %p: %s",
+			 ma_backing_name(kind), dest, ma_errno_name(errno));
 	p = mremap(o.hva, SIZE, SIZE, MREMAP_MAYMOVE | MREMAP_FIXED, old_hva);
 	if (p == MAP_FAILED)
-		ma_fatal("mremap of another %s mapping onto the slot's HVA %p: %s", ma_backing_name(kind), old_hva,
+		ma_fatal("mremap of another %s mapping onto the slot's HVA %p: %s",
+			 ma_backing_name(kind), old_hva,
 			 ma_errno_name(errno));
-	ma_log("slot memory moved %p -> %p, another %s mapping moved onto %p", old_hva, dest, ma_backing_name(kind),
+	ma_log("slot memory moved %p -> %p, another %s mapping moved onto %p",
+	       old_hva, dest, ma_backing_name(kind),
 	       old_hva);
 	guest_sees(&x, 0, SIZE, S_NEW, S_OLD, "after mremap put other memory at the slot's HVA");
 	guest_write(&x, 0, SIZE, S_GUEST, "after mremap");
@@ -438,7 +447,8 @@ MA_TEST(memslot, invalidate_mremap, MA_VARIANTS(backings), .timeout_s = 60,
 	munmap(dest, SIZE);
 	munmap(old_hva, SIZE);
 	/* what is left of the two allocations (THP alignment slack) */
-	a.hva = o.hva = NULL;
+	a.hva = NULL;
+	o.hva = NULL;
 	ma_mem_free(&a);
 	ma_mem_free(&o);
 	ms_hugepages_restore();
@@ -447,7 +457,8 @@ MA_TEST(memslot, invalidate_mremap, MA_VARIANTS(backings), .timeout_s = 60,
 /* ---- munmap + mmap of another memfd at the same address --------------------------------- */
 
 MA_TEST(memslot, invalidate_remap_memfd, MA_VARIANTS(backings), .timeout_s = 60,
-	.source = "mm/vma.c:do_vmi_munmap / mmap MAP_FIXED unmap the old pages under the MMU notifier; " NOTIFIER
+	.source = "mm/vma.c:do_vmi_munmap / mmap MAP_FIXED unmap the old pages under the MMU notifier; "
+		  NOTIFIER
 		  "; the memslot's HVA then reaches the new memfd's pages")
 {
 	enum ma_backing kind = (enum ma_backing)t->value;
@@ -492,8 +503,8 @@ static void need_thp(const void *hva, const char *when)
 	long kb = ms_anon_huge_kb(hva);
 
 	if (kb < (long)(SIZE >> 10))
-		ma_skip("AnonHugePages of the 2 MiB-aligned MADV_HUGEPAGE range %s: %ld kB, not a THP "
-			"(transparent_hugepage/enabled: %s)", when, kb, ms_thp_setting());
+		ma_skip("AnonHugePages of the 2 MiB-aligned MADV_HUGEPAGE range %s: %ld kB, not a THP (transparent_hugepage/enabled: %s)",
+			when, kb, ms_thp_setting());
 	ma_log("AnonHugePages %s: %ld kB", when, kb);
 }
 
@@ -504,12 +515,10 @@ static const struct ma_variant split_ways[] = {
 
 #define VICTIM 5	/* the 4 KiB page inside the THP that is unmapped or made read-only */
 
-MA_TEST(memslot, invalidate_thp_split, MA_VARIANTS(split_ways), .timeout_s = 60,
-	.source = "mm/huge_memory.c:__split_huge_pmd runs under mmu_notifier_invalidate_range_start of the "
-		  "whole PMD; " NOTIFIER "; a fault on an HVA without a VMA, or a write fault on a read-only "
-		  "VMA, gets KVM_PFN_ERR_FAULT (virt/kvm/kvm_main.c:hva_to_pfn) and KVM_RUN fails with EFAULT "
-		  "(arch/arm64/kvm/mmu.c:kvm_s2_fault_get_vma_info/kvm_s2_fault_pin_pfn, "
-		  "arch/x86/kvm/mmu/mmu.c:kvm_handle_error_pfn)")
+MA_TEST(memslot, invalidate_thp_split,
+	.source = "mm/huge_memory.c:__split_huge_pmd runs under mmu_notifier_invalidate_range_start of the whole PMD; "
+		  NOTIFIER "; a fault on an HVA without a VMA, or a write fault on a read-only VMA, gets KVM_PFN_ERR_FAULT (virt/kvm/kvm_main.c:hva_to_pfn) and KVM_RUN fails with EFAULT (arch/arm64/kvm/mmu.c:kvm_s2_fault_get_vma_info/kvm_s2_fault_pin_pfn, arch/x86/kvm/mmu/mmu.c:kvm_handle_error_pfn)",
+	MA_VARIANTS(split_ways), .timeout_s = 60)
 {
 	bool mprot = t->value == 1;
 	const uint64_t voff = VICTIM * PG;
@@ -528,7 +537,8 @@ MA_TEST(memslot, invalidate_thp_split, MA_VARIANTS(split_ways), .timeout_s = 60,
 		ma_fatal("madvise(MADV_NOHUGEPAGE): %s", ma_errno_name(errno));
 	if (mprot) {
 		if (mprotect(hva + voff, PG, PROT_READ))
-			ma_fatal("mprotect(PROT_READ) of one 4 KiB page of the THP: %s", ma_errno_name(errno));
+			ma_fatal("mprotect(PROT_READ) of one 4 KiB page of the THP: %s",
+				 ma_errno_name(errno));
 		/* reads of the read-only page still work; a write must not reach it */
 		run(&x, MA_AGENT_LOAD64, GPA + voff + 8, 0, 0, &res, "load from the read-only page");
 		MA_EXPECT_EQ(res.ret.load.value, ma_pattern_word(S_OLD, GPA + voff + 8));
@@ -536,8 +546,8 @@ MA_TEST(memslot, invalidate_thp_split, MA_VARIANTS(split_ways), .timeout_s = 60,
 		ma_result_describe(&res, why, sizeof(why));
 		ma_log("guest store to the page the host made read-only: %s", why);
 		if (res.outcome == MA_OUT_DONE)
-			ma_fatal("the guest wrote a page the host maps read-only (host word now %#llx): the THP's "
-				 "writable mapping was not invalidated", (unsigned long long)((uint64_t *)(hva + voff))[1]);
+			ma_fatal("the guest wrote a page the host maps read-only (host word now %#llx): the THP's writable mapping was not invalidated",
+				 (unsigned long long)((uint64_t *)(hva + voff))[1]);
 		MA_ASSERT_EQ(res.outcome, MA_OUT_RUN_ERROR);
 		MA_EXPECT_EQ(res.err, EFAULT);
 		MA_EXPECT_EQ(((uint64_t *)(hva + voff))[1], ma_pattern_word(S_OLD, GPA + voff + 8));
@@ -554,13 +564,13 @@ MA_TEST(memslot, invalidate_thp_split, MA_VARIANTS(split_ways), .timeout_s = 60,
 		ma_result_describe(&res, why, sizeof(why));
 		ma_log("guest load from the page the host unmapped: %s", why);
 		if (res.outcome == MA_OUT_DONE)
-			ma_fatal("the guest read %#llx from a page the host unmapped: the THP's mapping was not "
-				 "invalidated", (unsigned long long)res.ret.load.value);
+			ma_fatal("the guest read %#llx from a page the host unmapped: the THP's mapping was not invalidated",
+				 (unsigned long long)res.ret.load.value);
 		MA_ASSERT_EQ(res.outcome, MA_OUT_RUN_ERROR);
 		MA_EXPECT_EQ(res.err, EFAULT);
 		/* fresh anonymous memory in the hole: the stuck load completes with zero */
-		if (mmap(hva + voff, PG, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED, -1, 0) ==
-		    MAP_FAILED)
+		if (mmap(hva + voff, PG, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED,
+			 -1, 0) == MAP_FAILED)
 			ma_fatal("mmap of a fresh page into the hole: %s", ma_errno_name(errno));
 		MA_ASSERT_EQ(ma_vcpu_resume(x.v, 0, &res), MA_OUT_DONE);
 		MA_EXPECT_EQ(res.ret.load.value, 0);
@@ -592,8 +602,8 @@ MA_TEST(memslot, invalidate_thp_split, MA_VARIANTS(split_ways), .timeout_s = 60,
 #endif
 
 MA_TEST(memslot, invalidate_thp_collapse, .timeout_s = 60, .req = { .root = true },
-	.source = "mm/khugepaged.c:collapse_huge_page copies the 4 KiB pages into a new huge page and frees "
-		  "them, under mmu_notifier_invalidate_range_start of the PMD range; " NOTIFIER)
+	.source = "mm/khugepaged.c:collapse_huge_page copies the 4 KiB pages into a new huge page and frees them, under mmu_notifier_invalidate_range_start of the PMD range; "
+		  NOTIFIER)
 {
 	struct ma_mem m;
 	char *hva;
@@ -610,7 +620,8 @@ MA_TEST(memslot, invalidate_thp_collapse, .timeout_s = 60, .req = { .root = true
 	guest_write(&x, 0, SIZE, S_OLD, "before the collapse");
 	kb = ms_anon_huge_kb(hva);
 	if (kb != 0)
-		ma_skip("AnonHugePages %ld kB after faulting the range in with MADV_NOHUGEPAGE: not small pages", kb);
+		ma_skip("AnonHugePages %ld kB after faulting the range in with MADV_NOHUGEPAGE: not small pages",
+			kb);
 	pfn_before = ms_try_pagemap_pfn(hva);
 	if (madvise(hva, SIZE, MADV_HUGEPAGE))
 		ma_fatal("madvise(MADV_HUGEPAGE): %s", ma_errno_name(errno));
@@ -652,20 +663,20 @@ MA_TEST(memslot, invalidate_thp_collapse, .timeout_s = 60, .req = { .root = true
  * do_pages_move drains the per-CPU LRU batches (lru_cache_disable), so that freshly faulted pages
  * are on the LRU where compaction can isolate them.  The pages must all stay where they are.
  */
-static void same_node_move(void *hva, unsigned npages)
+static void same_node_move(void *hva, unsigned int npages)
 {
 	static void *pages[MAX_SIZE / MA_PAGE_SIZE];
 	static int nodes[MAX_SIZE / MA_PAGE_SIZE], status[MAX_SIZE / MA_PAGE_SIZE];
 	long r;
 
-	for (unsigned i = 0; i < npages; i++)
+	for (unsigned int i = 0; i < npages; i++)
 		pages[i] = (char *)hva + i * PG;
 	r = syscall(SYS_move_pages, 0, (unsigned long)npages, pages, NULL, status, 0);
 	if (r) {
 		ma_log("move_pages(query): %s; no same-node move", ma_errno_name(errno));
 		return;
 	}
-	for (unsigned i = 0; i < npages; i++)
+	for (unsigned int i = 0; i < npages; i++)
 		nodes[i] = status[i] < 0 ? 0 : status[i];
 	r = syscall(SYS_move_pages, 0, (unsigned long)npages, pages, nodes, status, MPOL_MF_MOVE);
 	ma_log("move_pages to the same node: %s, page 0 status %d (node %d)", r ? ma_errno_name(errno) : "0",
@@ -682,29 +693,29 @@ static const struct ma_variant small_page_backings[] = {
 	{ .name = "memfd", .value = MA_BACK_MEMFD },
 };
 
-MA_TEST(memslot, invalidate_migrate, MA_VARIANTS(small_page_backings), .timeout_s = 90, .req = { .root = true },
-	.source = "mm/migrate.c:migrate_pages unmaps each page (try_to_migrate under the MMU notifier) and "
-		  "maps the copy; " NOTIFIER ". move_pages(2) to the node a page is on does not move it "
-		  "(mm/migrate.c:add_folio_for_migration), so /proc/sys/vm/compact_memory "
-		  "(mm/compaction.c:compact_node) is the trigger; it skips hugetlb and pageblock-sized folios")
+MA_TEST(memslot, invalidate_migrate,
+	.source = "mm/migrate.c:migrate_pages unmaps each page (try_to_migrate under the MMU notifier) and maps the copy; "
+		  NOTIFIER ". move_pages(2) to the node a page is on does not move it (mm/migrate.c:add_folio_for_migration), so /proc/sys/vm/compact_memory (mm/compaction.c:compact_node) is the trigger; it skips hugetlb and pageblock-sized folios",
+	MA_VARIANTS(small_page_backings), .timeout_s = 90, .req = { .root = true })
 {
 	enum ma_backing kind = (enum ma_backing)t->value;
 	static long long before[MAX_SIZE / MA_PAGE_SIZE];
-	unsigned npages;
-	unsigned moved = 0, first = 0;
+	unsigned int npages;
+	unsigned int moved = 0, first = 0;
 	struct ma_mem m;
 	struct inv x;
 	int fd, r;
 
 	/* 2 MiB even of small pages: compaction moves some pages of a range, and of a larger range
-	 * some more likely (64 pages: none moved in most lab runs; 512: a few hundred in most) */
+	 * some more likely (64 pages: none moved in most lab runs; 512: a few hundred in most)
+	 */
 	slot_bytes = MAX_SIZE;
-	npages = (unsigned)(SIZE / PG);
+	npages = (unsigned int)(SIZE / PG);
 	alloc(&m, kind);
 	inv_vm(&x, m.hva);
 	guest_write(&x, 0, SIZE, S_OLD, "before compaction");
 	ms_prove_backing(kind, m.hva, SIZE, "after the guest's write");
-	for (unsigned i = 0; i < npages; i++) {
+	for (unsigned int i = 0; i < npages; i++) {
 		before[i] = ms_try_pagemap_pfn((char *)m.hva + i * PG);
 		if (before[i] <= 0)
 			ma_skip("/proc/self/pagemap gives no pfn for page %u (%lld)", i, before[i]);
@@ -719,17 +730,18 @@ MA_TEST(memslot, invalidate_migrate, MA_VARIANTS(small_page_backings), .timeout_
 	close(fd);
 	if (r)
 		ma_fatal("writing /proc/sys/vm/compact_memory: %s", ma_errno_name(-r));
-	for (unsigned i = 0; i < npages; i++) {
+	for (unsigned int i = 0; i < npages; i++) {
 		long long now = ms_try_pagemap_pfn((char *)m.hva + i * PG);
 
 		if (now > 0 && now != before[i] && !moved++)
 			first = i;
 	}
 	if (!moved)
-		ma_skip("compaction moved none of the %u pages of %s memory (pagemap pfns unchanged, page 0 at "
-			"%#llx)", npages, ma_backing_name(kind), (unsigned long long)before[0]);
+		ma_skip("compaction moved none of the %u pages of %s memory (pagemap pfns unchanged, page 0 at %#llx)",
+			npages, ma_backing_name(kind), (unsigned long long)before[0]);
 	ma_log("compaction moved %u of %u pages (first: page %u, pfn %#llx -> %#llx)", moved, npages, first,
-	       (unsigned long long)before[first], (unsigned long long)ms_try_pagemap_pfn((char *)m.hva + first * PG));
+	       (unsigned long long)before[first],
+	       (unsigned long long)ms_try_pagemap_pfn((char *)m.hva + first * PG));
 	host_sees(m.hva, GPA, SIZE, S_OLD, "after migration (copied content)");
 	host_fill(m.hva, GPA, SIZE, S_NEW);
 	guest_sees(&x, 0, SIZE, S_NEW, S_OLD, "after migration and a host rewrite");

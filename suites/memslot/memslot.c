@@ -33,8 +33,8 @@ static void *anon(size_t size)
 }
 
 MA_TEST(memslot, v1_rejects_guest_memfd_flag,
-	.source = "virt/kvm/kvm_main.c:kvm_vm_ioctl KVM_SET_USER_MEMORY_REGION, flags outside "
-		  "LOG_DIRTY_PAGES|READONLY give EINVAL (" MA_KERNEL_REF ")")
+	.source = "virt/kvm/kvm_main.c:kvm_vm_ioctl KVM_SET_USER_MEMORY_REGION, flags outside LOG_DIRTY_PAGES|READONLY give EINVAL ("
+		  MA_KERNEL_REF ")")
 {
 	struct ma_vm *vm = bare_vm();
 	struct kvm_userspace_memory_region r = {
@@ -88,14 +88,16 @@ MA_TEST(memslot, unknown_flag_rejected,
 			};
 			MA_EXPECT_ERRNO(ma_try_set_region1(vm, &r), EINVAL);
 		} else {
-			MA_EXPECT_ERRNO(ma_try_add_slot(vm, 1, 1u << bit, MA_TEST_GPA, SLOT_SIZE, hva), EINVAL);
+			MA_EXPECT_ERRNO(ma_try_add_slot(vm, 1, 1u << bit, MA_TEST_GPA, SLOT_SIZE, hva),
+					EINVAL);
 		}
 	}
 	ma_vm_destroy(vm);
 }
 
 MA_TEST(memslot, gpa_overlap_rejected,
-	.source = "virt/kvm/kvm_main.c:kvm_set_memory_region, overlap with another slot gives EEXIST (" MA_KERNEL_REF ")")
+	.source = "virt/kvm/kvm_main.c:kvm_set_memory_region, overlap with another slot gives EEXIST ("
+		  MA_KERNEL_REF ")")
 {
 	struct ma_vm *vm = bare_vm();
 	char *hva = anon(4 * SLOT_SIZE);
@@ -104,8 +106,10 @@ MA_TEST(memslot, gpa_overlap_rejected,
 	/* same start, inside, straddling the end, straddling the start */
 	MA_EXPECT_ERRNO(ma_try_add_slot(vm, 2, 0, MA_TEST_GPA, SLOT_SIZE, hva + 2 * SLOT_SIZE), EEXIST);
 	MA_EXPECT_ERRNO(ma_try_add_slot(vm, 2, 0, MA_TEST_GPA + HPAGE, HPAGE, hva + 2 * SLOT_SIZE), EEXIST);
-	MA_EXPECT_ERRNO(ma_try_add_slot(vm, 2, 0, MA_TEST_GPA + SLOT_SIZE, 2 * SLOT_SIZE, hva + 2 * SLOT_SIZE), EEXIST);
-	MA_EXPECT_ERRNO(ma_try_add_slot(vm, 2, 0, MA_TEST_GPA - HPAGE, 2 * HPAGE, hva + 2 * SLOT_SIZE), EEXIST);
+	MA_EXPECT_ERRNO(ma_try_add_slot(vm, 2, 0, MA_TEST_GPA + SLOT_SIZE, 2 * SLOT_SIZE,
+					hva + 2 * SLOT_SIZE), EEXIST);
+	MA_EXPECT_ERRNO(ma_try_add_slot(vm, 2, 0, MA_TEST_GPA - HPAGE, 2 * HPAGE, hva + 2 * SLOT_SIZE),
+			EEXIST);
 	/* adjacent is fine */
 	MA_EXPECT_OK(ma_try_add_slot(vm, 2, 0, MA_TEST_GPA + 2 * SLOT_SIZE, SLOT_SIZE, hva + 2 * SLOT_SIZE));
 	ma_vm_destroy(vm);
@@ -122,7 +126,8 @@ MA_TEST(memslot, slot_id_range,
 	ma_log("KVM_CAP_NR_MEMSLOTS = %ld", nr);
 	MA_ASSERT_TRUE(nr > 1 && nr <= 32768);
 	MA_EXPECT_OK(ma_try_add_slot(vm, (uint32_t)nr - 1, 0, MA_TEST_GPA, HPAGE, hva));
-	MA_EXPECT_ERRNO(ma_try_add_slot(vm, (uint32_t)nr, 0, MA_TEST_GPA + HPAGE, HPAGE, hva + HPAGE), EINVAL);
+	MA_EXPECT_ERRNO(ma_try_add_slot(vm, (uint32_t)nr, 0, MA_TEST_GPA + HPAGE, HPAGE, hva + HPAGE),
+			EINVAL);
 	/* the address-space id lives in bits 16..31: a non-existent one is refused too */
 	MA_EXPECT_ERRNO(ma_try_add_slot(vm, (uint32_t)(0x7fu << 16) | 1u, 0, MA_TEST_GPA + HPAGE, HPAGE,
 					hva + HPAGE), EINVAL);
@@ -130,7 +135,8 @@ MA_TEST(memslot, slot_id_range,
 }
 
 MA_TEST(memslot, misaligned_region_rejected,
-	.source = "virt/kvm/kvm_main.c:kvm_set_memory_region, unaligned size/gpa/hva give EINVAL (" MA_KERNEL_REF ")")
+	.source = "virt/kvm/kvm_main.c:kvm_set_memory_region, unaligned size/gpa/hva give EINVAL ("
+		  MA_KERNEL_REF ")")
 {
 	struct ma_vm *vm = bare_vm();
 	char *hva = anon(SLOT_SIZE);
@@ -167,7 +173,8 @@ static const struct ma_variant backing_variants[] = {
 };
 
 /* The host's view of the slot against pattern seed: the number of wrong words, *first the first. */
-static uint64_t host_bad_words(const uint64_t *w, uint64_t gpa, uint64_t bytes, uint64_t seed, uint64_t *first)
+static uint64_t host_bad_words(const uint64_t *w, uint64_t gpa, uint64_t bytes, uint64_t seed,
+			       uint64_t *first)
 {
 	uint64_t bad = 0;
 
@@ -185,8 +192,8 @@ static uint64_t host_bad_words(const uint64_t *w, uint64_t gpa, uint64_t bytes, 
  * page first.
  */
 MA_TEST(memslot, host_and_guest_see_each_other, MA_VARIANTS(backing_variants),
-	.source = "a memslot maps the host's pages into the guest: virt/kvm/kvm_main.c:__gfn_to_hva_many, "
-		  "hva_to_pfn (" MA_KERNEL_REF ")")
+	.source = "a memslot maps the host's pages into the guest: virt/kvm/kvm_main.c:__gfn_to_hva_many, hva_to_pfn ("
+		  MA_KERNEL_REF ")")
 {
 	enum ma_backing kind = (enum ma_backing)t->value;
 	struct ma_vm *vm = ma_vm_create(NULL);
@@ -211,21 +218,22 @@ MA_TEST(memslot, host_and_guest_see_each_other, MA_VARIANTS(backing_variants),
 	ma_run_agent_done(v, MA_AGENT_CHECK_PATTERN, MA_ARGS(gpa, SLOT_SIZE, 11, MA_PASS_SPARSE), &res,
 			  "check of the pattern the host wrote");
 	MA_CHECK(!res.ret.check.mismatches,
-		 "the guest read %llu words wrong (every 4 KiB page, all of the first and last 64 KiB), first at "
-		"+%#llx: %#llx, expected %#llx", (unsigned long long)res.ret.check.mismatches, (unsigned long long)res.ret.check.first_off,
-		(unsigned long long)res.ret.check.first_val, (unsigned long long)ma_pattern_word(11, gpa + res.ret.check.first_off));
+		 "the guest read %llu words wrong (every 4 KiB page, all of the first and last 64 KiB), first at +%#llx: %#llx, expected %#llx",
+		 (unsigned long long)res.ret.check.mismatches, (unsigned long long)res.ret.check.first_off,
+		 (unsigned long long)res.ret.check.first_val,
+		 (unsigned long long)ma_pattern_word(11, gpa + res.ret.check.first_off));
 	/* guest writes, host checks every word */
 	ma_run_agent_done(v, MA_AGENT_WRITE_PATTERN, MA_ARGS(gpa, SLOT_SIZE, 22), &res, "write of pattern 22");
 	bad = host_bad_words(m.hva, gpa, SLOT_SIZE, 22, &first);
 	MA_CHECK(!bad, "the host read %llu of %llu words the guest wrote wrong, first at +%#llx",
-		(unsigned long long)bad, (unsigned long long)(SLOT_SIZE / 8), (unsigned long long)first);
+		 (unsigned long long)bad, (unsigned long long)(SLOT_SIZE / 8), (unsigned long long)first);
 	ma_vm_destroy(vm);
 	ma_mem_free(&m);
 }
 
 MA_TEST(memslot, readonly_slot_write_exits_to_mmio,
-	.source = "a guest write to a KVM_MEM_READONLY slot is emulated as MMIO: arch/arm64/kvm/mmu.c:"
-		  "kvm_handle_guest_abort / arch/x86/kvm/mmu/mmu.c:kvm_handle_noslot_fault path (" MA_KERNEL_REF ")",
+	.source = "a guest write to a KVM_MEM_READONLY slot is emulated as MMIO: arch/arm64/kvm/mmu.c:kvm_handle_guest_abort / arch/x86/kvm/mmu/mmu.c:kvm_handle_noslot_fault path ("
+		  MA_KERNEL_REF ")",
 	.req = { .sys_caps = { KVM_CAP_READONLY_MEM } })
 {
 	struct ma_vm *vm = ma_vm_create(NULL);
@@ -263,7 +271,8 @@ MA_TEST(memslot, readonly_slot_write_exits_to_mmio,
 }
 
 MA_TEST(memslot, delete_and_readd_while_stopped,
-	.source = "virt/kvm/kvm_main.c:kvm_set_memslot (delete then create): the guest sees the new backing (" MA_KERNEL_REF ")")
+	.source = "virt/kvm/kvm_main.c:kvm_set_memslot (delete then create): the guest sees the new backing ("
+		  MA_KERNEL_REF ")")
 {
 	struct ma_vm *vm = ma_vm_create(NULL);
 	struct ma_vcpu *v = ma_vcpu_add(vm);

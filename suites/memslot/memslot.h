@@ -15,7 +15,8 @@ extern const int ma_memslot_beyond_errno;
 extern const char ma_memslot_beyond_source[];
 
 /* Whether a guest read of a page whose host mapping is writable marks it dirty in a logging slot,
- * and why (*why: the rule and its kernel source). */
+ * and why (*why: the rule and its kernel source).
+ */
 bool ma_memslot_read_marks_dirty(const char **why);
 
 #define MA_MEMSLOT_BEYOND_SOURCE ma_memslot_beyond_source

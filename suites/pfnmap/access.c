@@ -57,9 +57,8 @@ static void log_rule(const struct mt_rule *r)
  *   memtype-rule id= says=... | source=...
  */
 MA_TEST(pfnmap, access_matrix, MA_VARIANTS(probe_cases), .req = { .root = true }, .timeout_s = 60,
-	.source = "the memory-type model, suites/pfnmap/memtype_model.h (arm64: arch/arm64/kvm/mmu.c:"
-		  "kvm_s2_fault_pin_pfn, kvm_s2_fault_compute_prot, kvm_handle_guest_abort; Linux " MA_KERNEL_REF "): each "
-		  "failure names its rule")
+	.source = "the memory-type model, suites/pfnmap/memtype_model.h (arm64: arch/arm64/kvm/mmu.c:kvm_s2_fault_pin_pfn, kvm_s2_fault_compute_prot, kvm_handle_guest_abort; Linux "
+		  MA_KERNEL_REF "): each failure names its rule")
 {
 	const struct probe_case *c = t->param;
 	const char *row = t->variant->name;
@@ -81,13 +80,13 @@ MA_TEST(pfnmap, access_matrix, MA_VARIANTS(probe_cases), .req = { .root = true }
 		struct mt_source src = mt_source_of(&p);
 		static const char *const pgprots[] = { "cacheable", "writecombine", "device" };
 
-		ma_log("memtype-platform fwb=%d dic=%d cap243=%d pkvm=%d lse=%d", pl.fwb, pl.dic, pl.cap243, pl.pkvm,
+		ma_log("memtype-platform fwb=%d dic=%d cap243=%d pkvm=%d lse=%d",
+		       pl.fwb, pl.dic, pl.cap243, pl.pkvm,
 		       pl.lse);
-		ma_log("memtype-row row=%s source=%s pgprot=%s allow_uncached=%d ram=%d s1=%s s2=%s eff=%s "
-		       "judged_type=%s slot_expected=%s slot_observed=%s slot_rule=%s s2_rule=%s eff_rule=%s", row,
-		       ma_pfnmap_name(p.kind), pgprots[src.pgprot], src.allow_uncached, src.ram,
-		       mt_type_name(mt_s1_type(c->mt)), mt_type_name(e.s2),
-		       mt_type_name(e.eff), e.judged_type ? "yes" : "no", pfn_verdict(e.slot_errno), pfn_verdict(got),
+		ma_log("memtype-row row=%s source=%s pgprot=%s allow_uncached=%d ram=%d s1=%s s2=%s eff=%s judged_type=%s slot_expected=%s slot_observed=%s slot_rule=%s s2_rule=%s eff_rule=%s",
+		       row, ma_pfnmap_name(p.kind), pgprots[src.pgprot], src.allow_uncached, src.ram,
+		       mt_type_name(mt_s1_type(c->mt)), mt_type_name(e.s2), mt_type_name(e.eff),
+		       e.judged_type ? "yes" : "no", pfn_verdict(e.slot_errno), pfn_verdict(got),
 		       e.slot_rule->id, e.s2_rule->id, e.eff_rule->id);
 		log_rule(e.slot_rule);
 		log_rule(e.s2_rule);
@@ -112,15 +111,16 @@ MA_TEST(pfnmap, access_matrix, MA_VARIANTS(probe_cases), .req = { .root = true }
 		ma_vcpu_run_agent(v, MA_AGENT_PROBE, (uint64_t[]){ gva, op, 1 }, 3, 0, &res);
 		seen = pfn_classify(&res, op);
 		if (res.outcome == MA_OUT_DONE && res.ret.probe.outcome == MA_PROBE_FAULT)
-			snprintf(detail, sizeof(detail), " detail=syndrome:0x%llx", (unsigned long long)res.ret.probe.syndrome);
+			snprintf(detail, sizeof(detail), " detail=syndrome:0x%llx",
+				 (unsigned long long)res.ret.probe.syndrome);
 		else if (res.outcome == MA_OUT_RUN_ERROR)
 			snprintf(detail, sizeof(detail), " detail=exit_reason:%u", res.exit_reason);
 		else if (res.outcome != MA_OUT_DONE)
 			snprintf(detail, sizeof(detail), " detail=%s", ma_outcome_name(res.outcome));
 		mt_outcome_set_str(e.allowed[op], set, sizeof(set));
-		ma_log("memtype-cell row=%s op=%s expected=%s observed=%s verdict=%s rule=%s%s", row, probe_names[op],
-		       set, mt_outcome_name(seen), e.allowed[op] & MT_BIT(seen) ? "match" : "MISMATCH", rule->id,
-		       detail);
+		ma_log("memtype-cell row=%s op=%s expected=%s observed=%s verdict=%s rule=%s%s",
+		       row, probe_names[op], set, mt_outcome_name(seen),
+		       e.allowed[op] & MT_BIT(seen) ? "match" : "MISMATCH", rule->id, detail);
 		log_rule(rule);
 		if (!(e.allowed[op] & MT_BIT(seen))) {
 			ma_result_describe(&res, why, sizeof(why));
@@ -133,9 +133,10 @@ MA_TEST(pfnmap, access_matrix, MA_VARIANTS(probe_cases), .req = { .root = true }
 	ma_pfnmap_close(&p);
 }
 
-MA_TEST(pfnmap, shared_data_coherent, MA_VARIANTS(sources), .req = { .root = true }, .timeout_s = 60,
+MA_TEST(pfnmap, shared_data_coherent,
 	.source = "a PFNMAP memslot maps the host mapping's pfns (virt/kvm/kvm_main.c:hva_to_pfn_remapped, "
-		  MA_KERNEL_REF "): guest and host see each other's writes; for MAP_PRIVATE both see the COW copy")
+		  MA_KERNEL_REF "): guest and host see each other's writes; for MAP_PRIVATE both see the COW copy",
+	MA_VARIANTS(sources), .req = { .root = true }, .timeout_s = 60)
 {
 	const struct src_case *c = t->param;
 	struct ma_vm *vm = ma_vm_create(NULL);
@@ -154,7 +155,8 @@ MA_TEST(pfnmap, shared_data_coherent, MA_VARIANTS(sources), .req = { .root = tru
 	ma_run_agent_done(v, MA_AGENT_CHECK_PATTERN, MA_ARGS(SLOT_GPA, bytes, 5), &res, "check of the host's pattern");
 	MA_CHECK(!res.ret.check.mismatches,
 		 "guest saw %llu words differ from what the host wrote (first at +0x%llx: 0x%llx)",
-		(unsigned long long)res.ret.check.mismatches, (unsigned long long)res.ret.check.first_off, (unsigned long long)res.ret.check.first_val);
+		 (unsigned long long)res.ret.check.mismatches, (unsigned long long)res.ret.check.first_off,
+		 (unsigned long long)res.ret.check.first_val);
 	ma_run_agent_done(v, MA_AGENT_WRITE_PATTERN, MA_ARGS(SLOT_GPA, bytes, 6), &res, "write of pattern 6");
 	for (uint64_t off = 0; off < bytes; off += 8)
 		bad += *(volatile uint64_t *)((char *)p.hva + off) != ma_pattern_word(6, SLOT_GPA + off);

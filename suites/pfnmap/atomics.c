@@ -45,8 +45,7 @@ static uint64_t iterations(void)
 }
 
 MA_TEST(pfnmap, atomics_with_host_reads, MA_VARIANTS(sources), .req = { .root = true }, .timeout_s = 300,
-	.source = "cacheable PFNMAP is mapped Normal-WB at stage 2 (arch/arm64/kvm/mmu.c:"
-		  "kvm_s2_fault_compute_prot; x86 uses the host PAT type, arch/x86/kvm/mmu/spte.c:make_spte; "
+	.source = "cacheable PFNMAP is mapped Normal-WB at stage 2 (arch/arm64/kvm/mmu.c:kvm_s2_fault_compute_prot; x86 uses the host PAT type, arch/x86/kvm/mmu/spte.c:make_spte; "
 		  MA_KERNEL_REF "), where every atomic flavour is single-copy atomic")
 {
 	const struct src_case *c = t->param;
@@ -57,22 +56,22 @@ MA_TEST(pfnmap, atomics_with_host_reads, MA_VARIANTS(sources), .req = { .root = 
 	volatile uint64_t *counter;
 	const struct mt_rule *rule;
 	struct ma_pfnmap p;
-	unsigned nfl;
+	unsigned int nfl;
 
-	for (unsigned i = 0; i < VCPUS; i++)
+	for (unsigned int i = 0; i < VCPUS; i++)
 		ma_vcpu_add(vm);
 	pfn_open(c, PFN_SIZE, NULL, &p);
 	/* a memslot or a mapping KVM refuses here is checked (and ends the test) first */
 	pfn_add_slot(vm, 1, SLOT_GPA, &p);
 	pfn_require_guest_access(vm, vm->vcpus[0], &p, SLOT_GPA);
 	if (!ma_pfnmap_atomics_required(vm, &p, &rule))
-		ma_skip("atomics are IMPLEMENTATION DEFINED on this source's effective type (rule %s: %s); the "
-			"access_matrix rows judge them against the model's allowed outcomes", rule->id, rule->says);
+		ma_skip("atomics are IMPLEMENTATION DEFINED on this source's effective type (rule %s: %s); the access_matrix rows judge them against the model's allowed outcomes",
+			rule->id, rule->says);
 	ma_map(vm, SLOT_GPA, SLOT_GPA, PFN_SIZE, MA_MT_NORMAL_WB);
 	ma_read_guest_features(vm->vcpus[0], &gf);
 	counter = p.hva;
 	fl = ma_atomic_flavours(&nfl);
-	for (unsigned f = 0; f < nfl; f++) {
+	for (unsigned int f = 0; f < nfl; f++) {
 		const char *why_not = ma_atomics_unsupported_reason(fl[f], &gf);
 		struct reader rd = { .counter = counter };
 		struct ma_atomic_run run;
@@ -90,7 +89,8 @@ MA_TEST(pfnmap, atomics_with_host_reads, MA_VARIANTS(sources), .req = { .root = 
 		atomic_store(&rd.stop, true);
 		pthread_join(th, NULL);
 		ma_log("%s: the host read the counter %llu times, %llu times lower than before",
-		       ma_atomic_flavour_name(fl[f]), (unsigned long long)rd.reads, (unsigned long long)rd.backwards);
+		       ma_atomic_flavour_name(fl[f]), (unsigned long long)rd.reads,
+		       (unsigned long long)rd.backwards);
 		MA_EXPECT_EQ(rd.backwards, 0);
 	}
 	ma_vm_destroy(vm);

@@ -28,7 +28,8 @@ void pfn_open_at(const struct src_case *c, size_t size, uint64_t off, void *fixe
 		ma_skip("%s", why);
 	if (r)
 		ma_fatal("opening PFNMAP source %s (%s, offset %#llx): %s: %s", ma_pfnmap_name(c->kind),
-			 c->private_map ? "MAP_PRIVATE" : "MAP_SHARED", (unsigned long long)off, why, ma_errno_name(-r));
+			 c->private_map ? "MAP_PRIVATE" : "MAP_SHARED", (unsigned long long)off, why,
+			 ma_errno_name(-r));
 	ma_log("source %s: %s%s", ma_pfnmap_name(c->kind), p->desc, c->private_map ? ", MAP_PRIVATE" : "");
 }
 
@@ -39,8 +40,8 @@ void pfn_add_slot(struct ma_vm *vm, uint32_t slot, uint64_t gpa, const struct ma
 	int r = ma_try_add_slot(vm, slot, 0, gpa, p->size, p->hva);
 
 	MA_REQUIRE(r == -want, "memslot over %s: %s, expected %s (rule %s: %s; %s)", ma_pfnmap_name(p->kind),
-		   r ? ma_errno_name(-r) : "accepted", want ? ma_errno_name(want) : "accepted", rule->id, rule->says,
-		   rule->source);
+		   r ? ma_errno_name(-r) : "accepted", want ? ma_errno_name(want) : "accepted", rule->id,
+		   rule->says, rule->source);
 	if (r) {
 		/* the refusal is this platform's expected outcome: checked, and nothing further to do */
 		ma_log("memslot over %s refused as expected (%s): %s (%s)", ma_pfnmap_name(p->kind),
@@ -102,7 +103,8 @@ enum mt_outcome pfn_classify(const struct ma_result *res, enum ma_probe_op op)
 	case MA_PROBE_OK:
 		return MT_OK;
 	case MA_PROBE_UNSUPPORTED:
-		return op == MA_PROBE_EXCLUSIVE ? MT_NO_EXCL : op == MA_PROBE_LSE_LDADD ? MT_NOT_PRESENT : MT_OTHER;
+		return op == MA_PROBE_EXCLUSIVE ? MT_NO_EXCL :
+		       op == MA_PROBE_LSE_LDADD ? MT_NOT_PRESENT : MT_OTHER;
 	case MA_PROBE_FAULT:
 		return pfn_classify_fault(res->ret.probe.syndrome);
 	default:
@@ -115,10 +117,11 @@ void pfn_check_source_table(const struct ma_pfnmap *p)
 	struct mt_source s = mt_source_of(p);
 	bool cacheable = s.pgprot == MT_PGPROT_CACHEABLE;
 
-	MA_CHECK(!(cacheable != p->cacheable || s.ram != p->ram_backed || s.allow_uncached != p->allow_uncached),
-		 "source table (suites/pfnmap/sources.c) and opener (host/pfnmap*.c) disagree on %s: table "
-		"cacheable=%d ram=%d allow_uncached=%d, opener %d %d %d", ma_pfnmap_name(p->kind), cacheable,
-		s.ram, s.allow_uncached, p->cacheable, p->ram_backed, p->allow_uncached);
+	MA_CHECK(!(cacheable != p->cacheable || s.ram != p->ram_backed ||
+		   s.allow_uncached != p->allow_uncached),
+		 "source table (suites/pfnmap/sources.c) and opener (host/pfnmap*.c) disagree on %s: table cacheable=%d ram=%d allow_uncached=%d, opener %d %d %d",
+		 ma_pfnmap_name(p->kind), cacheable, s.ram, s.allow_uncached, p->cacheable, p->ram_backed,
+		 p->allow_uncached);
 }
 
 const char *pfn_verdict(int err)

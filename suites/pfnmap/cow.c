@@ -9,12 +9,11 @@ static const struct ma_variant cow_sources[] = {
 };
 
 /* Check, through the separate shared mapping, that device memory still holds what it held. */
-static void device_unchanged(volatile uint64_t *dev, unsigned idx, uint64_t want, const char *after)
+static void device_unchanged(volatile uint64_t *dev, unsigned int idx, uint64_t want, const char *after)
 {
 	MA_CHECK(dev[idx] == want,
-		 "after %s the device memory word %u is %#llx, expected it unchanged (%#llx): a guest "
-		"write through a MAP_PRIVATE mapping reached the device", after, idx,
-		(unsigned long long)dev[idx], (unsigned long long)want);
+		 "after %s the device memory word %u is %#llx, expected it unchanged (%#llx): a guest write through a MAP_PRIVATE mapping reached the device",
+		 after, idx, (unsigned long long)dev[idx], (unsigned long long)want);
 }
 
 /*
@@ -26,9 +25,8 @@ static void device_unchanged(volatile uint64_t *dev, unsigned idx, uint64_t want
  * write through the host mapping, which breaks COW, so it lands in the host's private copy.
  */
 MA_TEST(pfnmap, cow_private_no_silent_divergence, MA_VARIANTS(cow_sources), .req = { .root = true },
-	.source = "virt/kvm/kvm_main.c:hva_to_pfn_remapped (a write fault on a present read-only COW pte "
-		  "gives KVM_PFN_ERR_RO_FAULT, COW is not broken); then arch/arm64/kvm/mmu.c:kvm_s2_fault_pin_pfn "
-		  "(-EFAULT) or arch/x86/kvm/mmu/mmu.c:kvm_handle_error_pfn (RET_PF_EMULATE); " MA_KERNEL_REF)
+	.source = "virt/kvm/kvm_main.c:hva_to_pfn_remapped (a write fault on a present read-only COW pte gives KVM_PFN_ERR_RO_FAULT, COW is not broken); then arch/arm64/kvm/mmu.c:kvm_s2_fault_pin_pfn (-EFAULT) or arch/x86/kvm/mmu/mmu.c:kvm_handle_error_pfn (RET_PF_EMULATE); "
+		  MA_KERNEL_REF)
 {
 	const struct src_case *c = t->param;
 	struct src_case shared_case = { c->kind, false };
@@ -74,7 +72,8 @@ MA_TEST(pfnmap, cow_private_no_silent_divergence, MA_VARIANTS(cow_sources), .req
 	pfn_run(v, MA_AGENT_STORE64, pc, 0x5ca1ab1e, &res);
 	ma_result_describe(&res, why, sizeof(why));
 	ma_log("guest write to a page not yet copied: %s (expected %s: %s; %s)", why,
-	       want ? ma_errno_name(want) : "the write lands in the host's COW copy", rule->says, rule->source);
+	       want ? ma_errno_name(want) : "the write lands in the host's COW copy", rule->says,
+	       rule->source);
 	device_unchanged(dev, 1024, 0xdead0c, "the guest's write to an uncopied page");
 	if (want) {
 		MA_ASSERT_EQ(res.outcome, MA_OUT_RUN_ERROR);

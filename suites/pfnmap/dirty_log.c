@@ -13,9 +13,8 @@
 static const struct ma_variant sources[] = { PFN_SHARED_SOURCE_VARIANTS };
 
 MA_TEST(pfnmap, dirty_log_tracked, MA_VARIANTS(sources), .req = { .root = true }, .timeout_s = 60,
-	.source = "the model's slot rule (ma_pfnmap_expected_slot_errno); where accepted, "
-		  "virt/kvm/kvm_main.c:mark_page_dirty_in_slot on guest write faults and "
-		  "kvm_get_dirty_log_protect (returns and clears the bitmap), Linux " MA_KERNEL_REF)
+	.source = "the model's slot rule (ma_pfnmap_expected_slot_errno); where accepted, virt/kvm/kvm_main.c:mark_page_dirty_in_slot on guest write faults and kvm_get_dirty_log_protect (returns and clears the bitmap), Linux "
+		  MA_KERNEL_REF)
 {
 	const struct src_case *c = t->param;
 	struct ma_vm *vm = ma_vm_create(NULL);
@@ -29,7 +28,8 @@ MA_TEST(pfnmap, dirty_log_tracked, MA_VARIANTS(sources), .req = { .root = true }
 	pfn_open(c, PFN_SIZE, NULL, &p);
 	want = ma_pfnmap_expected_slot_errno(vm, &p, KVM_MEM_LOG_DIRTY_PAGES, &rule);
 	got = ma_try_add_slot(vm, 1, KVM_MEM_LOG_DIRTY_PAGES, SLOT_GPA, PFN_SIZE, p.hva);
-	ma_log("memslot over %s with LOG_DIRTY_PAGES: %s (expected %s: rule %s: %s; %s)", ma_pfnmap_name(c->kind),
+	ma_log("memslot over %s with LOG_DIRTY_PAGES: %s (expected %s: rule %s: %s; %s)",
+	       ma_pfnmap_name(c->kind),
 	       pfn_verdict(got), pfn_verdict(want), rule->id, rule->says, rule->source);
 	MA_REQUIRE(got == -want, "memslot with LOG_DIRTY_PAGES: %s, expected %s", pfn_verdict(got),
 		   pfn_verdict(want));

@@ -18,12 +18,12 @@ static const struct ma_variant fixture_sources[] = {
 };
 
 MA_TEST(pfnmap, fixture_pmd_faults, MA_VARIANTS(fixture_sources), .req = { .root = true }, .timeout_s = 120,
-	.source = "mm/huge_memory.c:vma_file_bypass_thp_tuneables (a VM_PFNMAP VMA with .huge_fault always "
-		  "gets PMD faults) and mm/memory.c:create_huge_pmd; KVM faults the host mapping in through "
-		  "virt/kvm/kvm_main.c:hva_to_pfn_remapped (" MA_KERNEL_REF ")")
+	.source = "mm/huge_memory.c:vma_file_bypass_thp_tuneables (a VM_PFNMAP VMA with .huge_fault always gets PMD faults) and mm/memory.c:create_huge_pmd; KVM faults the host mapping in through virt/kvm/kvm_main.c:hva_to_pfn_remapped ("
+		  MA_KERNEL_REF ")")
 {
 	const struct src_case *c = t->param;
-	const uint64_t ps = ma_host_page_size(), pmd = ps * (ps / 8);	/* 2 MiB with 4K pages, 32 MiB with 16K */
+	/* a PMD maps 2 MiB with 4K pages, 32 MiB with 16K */
+	const uint64_t ps = ma_host_page_size(), pmd = ps * (ps / 8);
 	const uint64_t win[2] = { 0, 2 * pmd - WINDOW };			/* one window in each PMD */
 	struct ma_vm *vm = ma_vm_create(NULL);
 	struct ma_vcpu *v = ma_vcpu_add(vm);
@@ -37,7 +37,7 @@ MA_TEST(pfnmap, fixture_pmd_faults, MA_VARIANTS(fixture_sources), .req = { .root
 	pfn_open(c, 2 * pmd, pfn_hole(2 * pmd, pmd), &p);
 	pfn_add_slot(vm, 1, SLOT_GPA, &p);
 	pfn_require_guest_access(vm, v, &p, SLOT_GPA);
-	for (unsigned i = 0; i < 2; i++) {
+	for (unsigned int i = 0; i < 2; i++) {
 		uint64_t gpa = SLOT_GPA + win[i];
 
 		ma_map(vm, gpa, gpa, WINDOW, p.cacheable ? MA_MT_NORMAL_WB : MA_MT_DEVICE_nGnRE);
@@ -45,9 +45,10 @@ MA_TEST(pfnmap, fixture_pmd_faults, MA_VARIANTS(fixture_sources), .req = { .root
 				  (unsigned long long)win[i]);
 	}
 	after = ma_fixture_counter("pmd_faults");
-	for (unsigned i = 0; i < 2; i++)
+	for (unsigned int i = 0; i < 2; i++)
 		for (uint64_t off = win[i]; off < win[i] + WINDOW; off += 8)
-			bad += *(volatile uint64_t *)((char *)p.hva + off) != ma_pattern_word(9, SLOT_GPA + off);
+			bad += *(volatile uint64_t *)((char *)p.hva + off) !=
+			       ma_pattern_word(9, SLOT_GPA + off);
 	ma_log("pmd_faults %ld -> %ld: guest wrote into both %llu KiB PMDs of a PMD-aligned mapping at %p",
 	       before, after, (unsigned long long)(pmd >> 10), p.hva);
 	MA_EXPECT_EQ(bad, 0);

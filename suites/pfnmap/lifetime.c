@@ -29,10 +29,8 @@ static void *unmap_later(void *arg)
 }
 
 MA_TEST(pfnmap, munmap_under_running_guest, MA_VARIANTS(sources), .req = { .root = true }, .timeout_s = 90,
-	.source = "virt/kvm/kvm_main.c:kvm_mmu_notifier_invalidate_range_start zaps the slot's stage-2 "
-		  "mappings; the refault finds no VMA: hva_to_pfn gives KVM_PFN_ERR_FAULT and KVM_RUN fails "
-		  "with EFAULT (arch/arm64/kvm/mmu.c:kvm_s2_fault_pin_pfn, arch/x86/kvm/mmu/mmu.c:"
-		  "kvm_handle_error_pfn; " MA_KERNEL_REF ")")
+	.source = "virt/kvm/kvm_main.c:kvm_mmu_notifier_invalidate_range_start zaps the slot's stage-2 mappings; the refault finds no VMA: hva_to_pfn gives KVM_PFN_ERR_FAULT and KVM_RUN fails with EFAULT (arch/arm64/kvm/mmu.c:kvm_s2_fault_pin_pfn, arch/x86/kvm/mmu/mmu.c:kvm_handle_error_pfn; "
+		  MA_KERNEL_REF ")")
 {
 	const struct src_case *c = t->param;
 	struct ma_vm *vm = ma_vm_create(NULL);

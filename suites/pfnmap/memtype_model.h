@@ -51,6 +51,7 @@ enum mt_type {
 	MT_TYPE_UNOBSERVABLE,	/* x86: the guest cannot tell the type through these probes */
 	MT_TYPE_COUNT
 };
+
 const char *mt_type_name(enum mt_type t);
 /* The type a guest stage-1 memory type names. */
 enum mt_type mt_s1_type(enum ma_memtype s1);
@@ -78,10 +79,11 @@ enum mt_outcome {
 	MT_OTHER,		/* anything else: never expected */
 	MT_OUTCOME_COUNT
 };
+
 #define MT_BIT(o) (1u << (o))
 const char *mt_outcome_name(enum mt_outcome o);
 /* "ok|excl_fault|no_excl" into buf */
-const char *mt_outcome_set_str(unsigned set, char *buf, size_t len);
+const char *mt_outcome_set_str(unsigned int set, char *buf, size_t len);
 
 /* A rule of the model: an id used in records, what it says, and where that comes from. */
 struct mt_rule {
@@ -98,7 +100,7 @@ struct mt_row_expect {
 	const struct mt_rule *s2_rule;
 	enum mt_type eff;		/* effective type the guest's accesses get */
 	const struct mt_rule *eff_rule;
-	unsigned allowed[MA_PROBE_COUNT];	/* MT_BIT() sets */
+	unsigned int allowed[MA_PROBE_COUNT];	/* MT_BIT() sets */
 	const struct mt_rule *probe_rule[MA_PROBE_COUNT];
 	bool judged_type;		/* the probes pin the effective type down (false: x86) */
 };
@@ -114,13 +116,13 @@ int mt_arm64_slot_errno(const struct mt_platform *pl, const struct mt_source *sr
 enum mt_type mt_arm64_effective(const struct mt_platform *pl, enum mt_type s2, enum ma_memtype s1,
 				const struct mt_rule **rule);
 /* Allowed outcomes of a probe given the stage-2 type (or NONE + run_errno) and stage 1. */
-unsigned mt_arm64_probe(const struct mt_platform *pl, enum mt_type s2, int run_errno, enum ma_memtype s1,
-			enum ma_probe_op op, const struct mt_rule **rule);
+unsigned int mt_arm64_probe(const struct mt_platform *pl, enum mt_type s2, int run_errno, enum ma_memtype s1,
+			    enum ma_probe_op op, const struct mt_rule **rule);
 /* The whole row. */
 void mt_arm64_expect_row(const struct mt_platform *pl, const struct mt_source *src, enum ma_memtype s1,
 			 struct mt_row_expect *out);
 /* Every rule of the arm64 model (for the unit test and for documentation). */
-const struct mt_rule *const *mt_arm64_rules(unsigned *n);
+const struct mt_rule *const *mt_arm64_rules(unsigned int *n);
 
 /* ---- x86_64 (suites/pfnmap/arch/x86_64/memtype_model.c) ---- */
 void mt_x86_expect_row(const struct mt_source *src, enum ma_memtype s1, struct mt_row_expect *out);

@@ -16,7 +16,7 @@ const char *mt_type_name(enum mt_type t)
 		[MT_TYPE_UNOBSERVABLE] = "unobservable",
 	};
 
-	return (unsigned)t < MT_TYPE_COUNT ? names[t] : "?";
+	return (unsigned int)t < MT_TYPE_COUNT ? names[t] : "?";
 }
 
 enum mt_type mt_s1_type(enum ma_memtype s1)
@@ -48,15 +48,15 @@ const char *mt_outcome_name(enum mt_outcome o)
 		[MT_OTHER] = "other",
 	};
 
-	return (unsigned)o < MT_OUTCOME_COUNT ? names[o] : "?";
+	return (unsigned int)o < MT_OUTCOME_COUNT ? names[o] : "?";
 }
 
-const char *mt_outcome_set_str(unsigned set, char *buf, size_t len)
+const char *mt_outcome_set_str(unsigned int set, char *buf, size_t len)
 {
 	size_t n = 0;
 
 	buf[0] = 0;
-	for (unsigned o = 0; o < MT_OUTCOME_COUNT; o++) {
+	for (unsigned int o = 0; o < MT_OUTCOME_COUNT; o++) {
 		if (!(set & MT_BIT(o)) || n >= len)
 			continue;
 		n += (size_t)snprintf(buf + n, len - n, "%s%s", n ? "|" : "", mt_outcome_name(o));

@@ -69,7 +69,8 @@ const char *pfn_verdict(int err);
 /* ---- the memory-type model (memtype_model.h), per architecture in arch/<arch>/expect.c ---- */
 
 /* The platform the model needs (arm64: FWB, DIC and LSE from the guest's ID registers through v,
- * cap 243 on v's VM, pKVM). */
+ * cap 243 on v's VM, pKVM).
+ */
 void pfn_platform(struct ma_vcpu *v, struct mt_platform *pl);
 /* The model's expectation for one matrix row: this source through guest stage-1 type s1. */
 void pfn_expect_row(const struct mt_platform *pl, const struct ma_pfnmap *p, enum ma_memtype s1,
@@ -92,11 +93,12 @@ int ma_pfnmap_expected_run_errno(struct ma_vm *vm, const struct ma_pfnmap *p, co
 /* Whether atomics must be exact through a Normal-WB guest mapping of this source (effective Normal-WB). */
 bool ma_pfnmap_atomics_required(struct ma_vm *vm, const struct ma_pfnmap *p, const struct mt_rule **rule);
 /* What a guest's first write to a page of a MAP_PRIVATE (COW) PFNMAP slot that nobody has copied
- * yet does: the errno KVM_RUN fails with, or 0 when it lands in the host's COW copy. */
+ * yet does: the errno KVM_RUN fails with, or 0 when it lands in the host's COW copy.
+ */
 int ma_pfnmap_cow_write_errno(const struct mt_rule **rule);
 /* The bytes of a "return" instruction for exec probes. */
 extern const unsigned char ma_return_insn[];
-extern const unsigned ma_return_insn_len;
+extern const unsigned int ma_return_insn_len;
 /* Check KVM_CAP_ARM_CACHEABLE_PFNMAP_SUPPORTED at both scopes (a whole test body). */
 void ma_pfnmap_check_cap(struct ma_t *t);
 

@@ -38,9 +38,8 @@ static void guest(struct ma_vcpu *v, enum ma_agent a, uint64_t seed, struct ma_r
 }
 
 MA_TEST(pfnmap, remap_other_pages_under_slot, MA_VARIANTS(sources), .req = { .root = true }, .timeout_s = 60,
-	.source = "mm/mmap.c (MAP_FIXED unmaps the old range) -> virt/kvm/kvm_main.c:"
-		  "kvm_mmu_notifier_invalidate_range_start zaps the slot's stage-2 mappings; the refault "
-		  "follows the new pte (hva_to_pfn_remapped), Linux " MA_KERNEL_REF)
+	.source = "mm/mmap.c (MAP_FIXED unmaps the old range) -> virt/kvm/kvm_main.c:kvm_mmu_notifier_invalidate_range_start zaps the slot's stage-2 mappings; the refault follows the new pte (hva_to_pfn_remapped), Linux "
+		  MA_KERNEL_REF)
 {
 	const struct src_case *c = t->param;
 	struct ma_vm *vm = ma_vm_create(NULL);
@@ -60,9 +59,12 @@ MA_TEST(pfnmap, remap_other_pages_under_slot, MA_VARIANTS(sources), .req = { .ro
 	MA_ASSERT_TRUE(q.hva == p.hva);
 	host_fill(q.hva, S_NEW);
 	guest(v, MA_AGENT_CHECK_PATTERN, S_NEW, &res, "check after the remap");
-	MA_CHECK(!res.ret.check.mismatches, "after the remap the guest read %llu words wrong, first at +%#llx: %#llx%s",
-		(unsigned long long)res.ret.check.mismatches, (unsigned long long)res.ret.check.first_off, (unsigned long long)res.ret.check.first_val,
-		res.ret.check.first_val == ma_pattern_word(S_OLD, SLOT_GPA + res.ret.check.first_off) ? " (the OLD pages: stale stage 2)" : "");
+	MA_CHECK(!res.ret.check.mismatches,
+		 "after the remap the guest read %llu words wrong, first at +%#llx: %#llx%s",
+		 (unsigned long long)res.ret.check.mismatches, (unsigned long long)res.ret.check.first_off,
+		 (unsigned long long)res.ret.check.first_val,
+		 res.ret.check.first_val == ma_pattern_word(S_OLD, SLOT_GPA + res.ret.check.first_off) ?
+		 " (the OLD pages: stale stage 2)" : "");
 	guest(v, MA_AGENT_WRITE_PATTERN, S_GUEST, &res, "write after the remap");
 	MA_EXPECT_EQ(host_bad(q.hva, S_GUEST), 0);
 	/* the old pages, seen through a mapping of their own, kept their content */

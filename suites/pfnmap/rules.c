@@ -14,8 +14,8 @@ static const struct ma_variant sources[] = { PFN_SOURCE_VARIANTS };
 static const struct ma_variant shared_sources[] = { PFN_SHARED_SOURCE_VARIANTS };
 
 MA_TEST(pfnmap, memslot_rules, MA_VARIANTS(sources), .req = { .root = true },
-	.source = "arch/arm64/kvm/mmu.c:kvm_arch_prepare_memory_region (" MA_KERNEL_REF "), per architecture: see "
-		  "the diagnostics")
+	.source = "arch/arm64/kvm/mmu.c:kvm_arch_prepare_memory_region ("
+		  MA_KERNEL_REF "), per architecture: see the diagnostics")
 {
 	const struct src_case *c = t->param;
 	struct ma_vm *vm = ma_vm_create(NULL);
@@ -32,7 +32,8 @@ MA_TEST(pfnmap, memslot_rules, MA_VARIANTS(sources), .req = { .root = true },
 	/* dirty logging at creation */
 	want = ma_pfnmap_expected_slot_errno(vm, &p, KVM_MEM_LOG_DIRTY_PAGES, &rule);
 	got = ma_try_add_slot(vm, 2, KVM_MEM_LOG_DIRTY_PAGES, SLOT_GPA + PFN_SIZE, PFN_SIZE, p.hva);
-	ma_log("create with LOG_DIRTY_PAGES: %s (expected %s: %s)", pfn_verdict(got), pfn_verdict(want), rule->says);
+	ma_log("create with LOG_DIRTY_PAGES: %s (expected %s: %s)",
+	       pfn_verdict(got), pfn_verdict(want), rule->says);
 	MA_EXPECT_EQ(got, -want);
 	/* dirty logging switched on later (flags-only update) */
 	if (ma_gpa_to_hva(vm, SLOT_GPA)) {
@@ -49,10 +50,10 @@ MA_TEST(pfnmap, memslot_rules, MA_VARIANTS(sources), .req = { .root = true },
  * afterwards.  MOVE and flags-only updates check the VMAs again, with the create rules; a guest
  * access then either works or fails KVM_RUN the way the fault path decides.
  */
-MA_TEST(pfnmap, slot_over_hole_then_mmap, MA_VARIANTS(shared_sources), .req = { .root = true }, .timeout_s = 60,
-	.source = "arch/arm64/kvm/mmu.c:kvm_arch_prepare_memory_region (holes skipped; VMAs checked on "
-		  "CREATE, MOVE and FLAGS_ONLY) and kvm_s2_fault_pin_pfn (cacheable non-RAM pfn without "
-		  "FWB+DIC: -EFAULT), " MA_KERNEL_REF)
+MA_TEST(pfnmap, slot_over_hole_then_mmap, MA_VARIANTS(shared_sources), .req = { .root = true },
+	.timeout_s = 60,
+	.source = "arch/arm64/kvm/mmu.c:kvm_arch_prepare_memory_region (holes skipped; VMAs checked on CREATE, MOVE and FLAGS_ONLY) and kvm_s2_fault_pin_pfn (cacheable non-RAM pfn without FWB+DIC: -EFAULT), "
+		  MA_KERNEL_REF)
 {
 	const struct src_case *c = t->param;
 	const uint64_t ga = SLOT_GPA, gb = SLOT_GPA + (1ull << 20), gc = SLOT_GPA + (2ull << 20);
@@ -75,7 +76,8 @@ MA_TEST(pfnmap, slot_over_hole_then_mmap, MA_VARIANTS(shared_sources), .req = { 
 
 	want = ma_pfnmap_expected_slot_errno(vm, &p, 0, &rule);
 	got = ma_try_add_slot(vm, 1, 0, gc, PFN_SIZE, hole);
-	ma_log("MOVE slot 1 (now over the PFNMAP): %s (expected %s: %s)", pfn_verdict(got), pfn_verdict(want), rule->says);
+	ma_log("MOVE slot 1 (now over the PFNMAP): %s (expected %s: %s)",
+	       pfn_verdict(got), pfn_verdict(want), rule->says);
 	MA_EXPECT_EQ(got, -want);
 	gpa = got ? ga : gc;
 
@@ -108,8 +110,8 @@ MA_TEST(pfnmap, slot_over_hole_then_mmap, MA_VARIANTS(shared_sources), .req = { 
  * the slot is accepted; when it is, each half reaches its own memory.
  */
 MA_TEST(pfnmap, slot_spanning_vmas, MA_VARIANTS(shared_sources), .req = { .root = true }, .timeout_s = 60,
-	.source = "arch/arm64/kvm/mmu.c:kvm_arch_prepare_memory_region walks every VMA in the slot's "
-		  "range (" MA_KERNEL_REF "); x86: arch/x86/kvm/x86.c:kvm_arch_prepare_memory_region checks no VMA")
+	.source = "arch/arm64/kvm/mmu.c:kvm_arch_prepare_memory_region walks every VMA in the slot's range ("
+		  MA_KERNEL_REF "); x86: arch/x86/kvm/x86.c:kvm_arch_prepare_memory_region checks no VMA")
 {
 	const struct src_case *c = t->param;
 	struct ma_vm *vm = ma_vm_create(NULL);
@@ -121,7 +123,8 @@ MA_TEST(pfnmap, slot_spanning_vmas, MA_VARIANTS(shared_sources), .req = { .root 
 	struct ma_pfnmap p;
 	int want, got;
 
-	if (mmap(base, PFN_SIZE, PROT_READ | PROT_WRITE, MAP_FIXED | MAP_PRIVATE | MAP_ANONYMOUS, -1, 0) == MAP_FAILED)
+	if (mmap(base, PFN_SIZE, PROT_READ | PROT_WRITE, MAP_FIXED | MAP_PRIVATE | MAP_ANONYMOUS, -1, 0) ==
+	    MAP_FAILED)
 		ma_fatal("anonymous half: %s", ma_errno_name(errno));
 	pfn_open(c, PFN_SIZE, base + PFN_SIZE, &p);
 	anon_w = (volatile uint64_t *)base;
@@ -129,12 +132,14 @@ MA_TEST(pfnmap, slot_spanning_vmas, MA_VARIANTS(shared_sources), .req = { .root 
 
 	want = ma_pfnmap_expected_slot_errno(vm, &p, KVM_MEM_LOG_DIRTY_PAGES, &rule);
 	got = ma_try_add_slot(vm, 2, KVM_MEM_LOG_DIRTY_PAGES, SLOT_GPA + (1ull << 20), 2 * PFN_SIZE, base);
-	ma_log("anonymous + %s, LOG_DIRTY_PAGES: %s (expected %s: %s)", ma_pfnmap_name(c->kind), pfn_verdict(got),
+	ma_log("anonymous + %s, LOG_DIRTY_PAGES: %s (expected %s: %s)",
+	       ma_pfnmap_name(c->kind), pfn_verdict(got),
 	       pfn_verdict(want), rule->says);
 	MA_EXPECT_EQ(got, -want);
 	want = ma_pfnmap_expected_slot_errno(vm, &p, 0, &rule);
 	got = ma_try_add_slot(vm, 1, 0, SLOT_GPA, 2 * PFN_SIZE, base);
-	ma_log("anonymous + %s: %s (expected %s: %s)", ma_pfnmap_name(c->kind), pfn_verdict(got), pfn_verdict(want),
+	ma_log("anonymous + %s: %s (expected %s: %s)",
+	       ma_pfnmap_name(c->kind), pfn_verdict(got), pfn_verdict(want),
 	       rule->says);
 	MA_EXPECT_EQ(got, -want);
 	if (!got) {
@@ -151,7 +156,8 @@ MA_TEST(pfnmap, slot_spanning_vmas, MA_VARIANTS(shared_sources), .req = { .root 
 			ma_fatal("guest load from the PFNMAP half: %s", why);
 		}
 		MA_EXPECT_EQ(res.ret.load.value, 0xbeef);
-		MA_ASSERT_EQ(pfn_run(v, MA_AGENT_STORE64, SLOT_GPA + PFN_SIZE + 16, 0x5707e, &res), MA_OUT_DONE);
+		MA_ASSERT_EQ(pfn_run(v, MA_AGENT_STORE64, SLOT_GPA + PFN_SIZE + 16, 0x5707e, &res),
+			     MA_OUT_DONE);
 		MA_EXPECT_EQ(pfn_w[2], 0x5707e);
 		MA_EXPECT_EQ(anon_w[2], 0);
 	}

@@ -29,12 +29,12 @@ static const struct ma_variant kinds[] = {
 };
 
 /* how many specs of a kind MEMATTR_PFNMAP gives (a bad value fails the test) */
-static unsigned specs_of(int what)
+static unsigned int specs_of(int what)
 {
 	struct ma_pfnmap_spec specs[MA_PFNMAP_MAX_SPECS];
 	const char *env = getenv("MEMATTR_PFNMAP");
 	char err[256];
-	unsigned n = 0;
+	unsigned int n = 0;
 	int r;
 
 	if (!env || !*env)
@@ -54,13 +54,17 @@ static const char *configured_by(enum ma_pfnmap_kind k)
 
 	switch (k) {
 	case MA_PFN_UDMABUF:
-		return access("/sys/module/udmabuf", F_OK) ? NULL : "the kernel has udmabuf (/sys/module/udmabuf)";
+		if (access("/sys/module/udmabuf", F_OK))
+			return NULL;
+		return "the kernel has udmabuf (/sys/module/udmabuf)";
 	case MA_PFN_DEVMEM:
 		return getenv("MEMATTR_CARVEOUT") ? "MEMATTR_CARVEOUT" : NULL;
 	case MA_PFN_CARVEOUT_WB:
 	case MA_PFN_CARVEOUT_NC:
 	case MA_PFN_CARVEOUT_DEV:
-		return fixture && !strcmp(fixture, "memattr_carveout") ? "MEMATTR_FIXTURE=memattr_carveout" : NULL;
+		if (!fixture || strcmp(fixture, "memattr_carveout"))
+			return NULL;
+		return "MEMATTR_FIXTURE=memattr_carveout";
 	case MA_PFN_PCI_BAR:
 	case MA_PFN_PCI_BAR_WC:
 		return specs_of(MA_SPEC_PCI) ? "a pci= spec in MEMATTR_PFNMAP" : NULL;
@@ -83,10 +87,11 @@ MA_TEST(pfnmap, configured_source_present, MA_VARIANTS(kinds), .req = { .root = 
 	int r;
 
 	if (!by)
-		ma_skip("source %s is not configured here (see suites/pfnmap/sources_present.c for what configures it)",
-			ma_pfnmap_name(k));
+		ma_skip("source %s is not configured here (see %s for what configures it)",
+			ma_pfnmap_name(k), __FILE__);
 	r = ma_try_pfnmap_open(&p, &rq, &why);
-	MA_REQUIRE(r == 0, "source %s is configured (%s) but cannot be opened: %s: %s", ma_pfnmap_name(k), by, why,
+	MA_REQUIRE(r == 0, "source %s is configured (%s) but cannot be opened: %s: %s",
+		   ma_pfnmap_name(k), by, why,
 		   ma_errno_name(-r));
 	ma_log("source %s (configured by %s): %s", ma_pfnmap_name(k), by, p.desc);
 	ma_pfnmap_close(&p);

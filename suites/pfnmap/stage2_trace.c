@@ -30,7 +30,8 @@ static struct ma_s2trace *trace_start(void)
 		ma_skip("stage-2 map tracing not possible here: %s", why);
 	if (r < 0)
 		ma_fatal("starting the stage-2 tracer: %s: %s", why, ma_errno_name(-r));
-	ma_log("stage-2 tracer probes:%s%s%s%s", ma_s2trace_probed(tr) & (1u << MA_S2FN_MAP) ? " kvm_pgtable_stage2_map" : "",
+	ma_log("stage-2 tracer probes:%s%s%s%s",
+	       ma_s2trace_probed(tr) & (1u << MA_S2FN_MAP) ? " kvm_pgtable_stage2_map" : "",
 	       ma_s2trace_probed(tr) & (1u << MA_S2FN_PKVM_MAP) ? " pkvm_pgtable_stage2_map" : "",
 	       ma_s2trace_probed(tr) & (1u << MA_S2FN_RELAX) ? " kvm_pgtable_stage2_relax_perms" : "",
 	       ma_s2trace_probed(tr) & (1u << MA_S2FN_PKVM_RELAX) ? " pkvm_pgtable_stage2_relax_perms" : "");
@@ -93,7 +94,8 @@ static const struct ma_s2map *find_map(struct ma_s2trace *tr, struct ma_s2map *r
 }
 
 /* The stage-2 type the memory-type model says KVM asks for (under pKVM the hypervisor then refuses
- * non-RAM memory, which the model's pkvm rules cover; the request itself is the same). */
+ * non-RAM memory, which the model's pkvm rules cover; the request itself is the same).
+ */
 static const char *expected_type(struct ma_vcpu *v, const struct ma_pfnmap *p)
 {
 	struct mt_row_expect e;
@@ -109,10 +111,8 @@ static const char *expected_type(struct ma_vcpu *v, const struct ma_pfnmap *p)
 
 MA_TEST(pfnmap, stage2_type_traced, MA_VARIANTS(sources), .req = { .arch = MA_ARCH_ARM64, .root = true },
 	.timeout_s = 60,
-	.source = "the memory-type model's stage-2 rule (suites/pfnmap/arch/arm64/memtype_model.c: "
-		  "arch/arm64/kvm/mmu.c:kvm_s2_fault_compute_prot; never X when non-cacheable), as passed to "
-		  "arch/arm64/kvm/hyp/pgtable.c:kvm_pgtable_stage2_map / "
-		  "arch/arm64/kvm/pkvm.c:pkvm_pgtable_stage2_map (" MA_KERNEL_REF ")")
+	.source = "the memory-type model's stage-2 rule (suites/pfnmap/arch/arm64/memtype_model.c: arch/arm64/kvm/mmu.c:kvm_s2_fault_compute_prot; never X when non-cacheable), as passed to arch/arm64/kvm/hyp/pgtable.c:kvm_pgtable_stage2_map / arch/arm64/kvm/pkvm.c:pkvm_pgtable_stage2_map ("
+		  MA_KERNEL_REF ")")
 {
 	const struct src_case *c = t->param;
 	static struct ma_s2map recs[MAX_RECS];
@@ -140,11 +140,14 @@ MA_TEST(pfnmap, stage2_type_traced, MA_VARIANTS(sources), .req = { .arch = MA_AR
 				continue;
 			asked++;
 			ma_log("stage2 %s: refused, asked for prot 0x%" PRIx64 " = %s (expected %s)",
-			       ma_pfnmap_name(c->kind), recs[i].prot, ma_s2prot_type_name(recs[i].prot), want);
+			       ma_pfnmap_name(c->kind), recs[i].prot, ma_s2prot_type_name(recs[i].prot),
+			       want);
 			MA_CHECK(!(recs[i].ret_known && recs[i].ret == 0),
-				 "KVM_RUN failed but %s mapped ipa 0x%" PRIx64, ma_s2fn_name(recs[i].fn), recs[i].ipa);
+				 "KVM_RUN failed but %s mapped ipa 0x%" PRIx64,
+				 ma_s2fn_name(recs[i].fn), recs[i].ipa);
 			MA_CHECK(!strcmp(ma_s2prot_type_name(recs[i].prot), want),
-				 "the refused map asked for %s, expected %s", ma_s2prot_type_name(recs[i].prot), want);
+				 "the refused map asked for %s, expected %s",
+				 ma_s2prot_type_name(recs[i].prot), want);
 		}
 		/* pKVM refuses in the hypervisor, so the host asked for the mapping first */
 		MA_CHECK(!(ma_kvm_protected_mode() && !asked),
@@ -162,10 +165,11 @@ MA_TEST(pfnmap, stage2_type_traced, MA_VARIANTS(sources), .req = { .arch = MA_AR
 	m = find_map(tr, recs, &n, SLOT_GPA);
 	ma_s2trace_stop(tr);
 	if (!m)
-		ma_fatal("no successful stage-2 map call traced for ipa 0x%llx", (unsigned long long)SLOT_GPA);
+		ma_fatal("no successful stage-2 map call traced for ipa 0x%llx",
+			 (unsigned long long)SLOT_GPA);
 	ma_log("stage2 %s: prot 0x%" PRIx64 " = %s (expected %s; ram_backed %d cacheable %d allow_uncached %d)",
-	       ma_pfnmap_name(c->kind), m->prot, ma_s2prot_type_name(m->prot), want, p.ram_backed, p.cacheable,
-	       p.allow_uncached);
+	       ma_pfnmap_name(c->kind), m->prot, ma_s2prot_type_name(m->prot), want, p.ram_backed,
+	       p.cacheable, p.allow_uncached);
 	MA_CHECK(!strcmp(ma_s2prot_type_name(m->prot), want),
 		 "stage-2 memory type %s (prot 0x%" PRIx64 "), expected %s", ma_s2prot_type_name(m->prot),
 		m->prot, want);
@@ -179,7 +183,8 @@ MA_TEST(pfnmap, stage2_type_traced, MA_VARIANTS(sources), .req = { .arch = MA_AR
 	for (int i = 0; i < n; i++)
 		if (covers(&recs[i], SLOT_GPA) && !ma_s2fn_is_map(recs[i].fn) && strcmp(want, "normal-wb") &&
 		    ma_s2prot_executable(recs[i].prot))
-			ma_fail("%s added execute permission to a non-cacheable leaf", ma_s2fn_name(recs[i].fn));
+			ma_fail("%s added execute permission to a non-cacheable leaf",
+				ma_s2fn_name(recs[i].fn));
 	ma_vm_destroy(vm);
 	ma_pfnmap_close(&p);
 }
@@ -194,7 +199,7 @@ static bool tracer_leftovers(int pid)
 	snprintf(name, sizeof(name), "/memattr_%d_", pid);
 	snprintf(inst, sizeof(inst), "/sys/kernel/tracing/instances/memattr-%d", pid);
 	while (f && fgets(line, sizeof(line), f))
-		found |= strstr(line, name) != NULL;
+		found |= !!strstr(line, name);
 	if (f)
 		fclose(f);
 	return found || access(inst, F_OK) == 0;
@@ -202,8 +207,8 @@ static bool tracer_leftovers(int pid)
 
 /* The tracer itself: a guest load from anonymous RAM must trace one Normal-WB map of that page. */
 MA_TEST(pfnmap, stage2_type_traced_anon_ram, .req = { .arch = MA_ARCH_ARM64, .root = true }, .timeout_s = 60,
-	.source = "arch/arm64/kvm/mmu.c:kvm_s2_fault_compute_prot (memory with struct page is mapped "
-		  "Normal, neither DEVICE nor NORMAL_NC in prot, " MA_KERNEL_REF ")")
+	.source = "arch/arm64/kvm/mmu.c:kvm_s2_fault_compute_prot (memory with struct page is mapped Normal, neither DEVICE nor NORMAL_NC in prot, "
+		  MA_KERNEL_REF ")")
 {
 	static struct ma_s2map recs[MAX_RECS];
 	struct ma_vm *vm = ma_vm_create(NULL);
@@ -243,9 +248,9 @@ MA_TEST(pfnmap, stage2_type_traced_anon_ram, .req = { .arch = MA_ARCH_ARM64, .ro
 }
 
 /* A tracer whose process died without stopping it (a killed test) is removed by the next start. */
-MA_TEST(pfnmap, stage2_type_traced_stale_events_removed, .req = { .arch = MA_ARCH_ARM64, .root = true },
-	.source = "the tracer's own contract (memattr/stage2_trace.h): events and instances of dead "
-		  "processes are removed by ma_try_s2trace_start")
+MA_TEST(pfnmap, stage2_type_traced_stale_events_removed,
+	.source = "the tracer's own contract (memattr/stage2_trace.h): events and instances of dead processes are removed by ma_try_s2trace_start",
+	.req = { .arch = MA_ARCH_ARM64, .root = true })
 {
 	struct ma_s2trace *tr;
 	int status = 0;

@@ -22,6 +22,7 @@ void t_start(const char *name)
 static void vreport(bool ok, const char *file, int line, const char *fmt, va_list ap)
 {
 	char *d = xvasprintf(fmt, ap);
+
 	printf("%s %d - %s\n", ok ? "ok" : "not ok", ++t_n, d);
 	if (!ok) {
 		printf("#   failed at %s:%d\n", file, line);
@@ -33,6 +34,7 @@ static void vreport(bool ok, const char *file, int line, const char *fmt, va_lis
 bool t_ok_(bool ok, const char *file, int line, const char *fmt, ...)
 {
 	va_list ap;
+
 	va_start(ap, fmt);
 	vreport(ok, file, line, fmt, ap);
 	va_end(ap);
@@ -60,6 +62,7 @@ bool t_str_(const char *got, const char *want, const char *file, int line, const
 {
 	bool ok = (!got && !want) || (got && want && strcmp(got, want) == 0);
 	va_list ap;
+
 	va_start(ap, fmt);
 	vreport(ok, file, line, fmt, ap);
 	va_end(ap);
@@ -74,6 +77,7 @@ bool t_int_(long got, long want, const char *file, int line, const char *fmt, ..
 {
 	bool ok = got == want;
 	va_list ap;
+
 	va_start(ap, fmt);
 	vreport(ok, file, line, fmt, ap);
 	va_end(ap);
@@ -86,6 +90,7 @@ bool t_has_(const char *hay, const char *needle, const char *file, int line, con
 {
 	bool ok = hay && needle && strstr(hay, needle);
 	va_list ap;
+
 	va_start(ap, fmt);
 	vreport(ok, file, line, fmt, ap);
 	va_end(ap);
@@ -99,8 +104,10 @@ bool t_has_(const char *hay, const char *needle, const char *file, int line, con
 void t_skip(const char *why, const char *fmt, ...)
 {
 	va_list ap;
+
 	va_start(ap, fmt);
 	char *d = xvasprintf(fmt, ap);
+
 	va_end(ap);
 	printf("ok %d - %s # SKIP %s\n", ++t_n, d, why);
 	free(d);
@@ -109,8 +116,10 @@ void t_skip(const char *why, const char *fmt, ...)
 bool t_diag(const char *fmt, ...)
 {
 	va_list ap;
+
 	va_start(ap, fmt);
 	char *d = xvasprintf(fmt, ap);
+
 	va_end(ap);
 	printf("# %s\n", d);
 	free(d);
@@ -128,6 +137,7 @@ int t_done(void)
 const char *t_data(void)
 {
 	const char *d = getenv("MEMATTR_TEST_DATA");
+
 	return d ? d : "tests/driver/data";
 }
 
@@ -140,6 +150,7 @@ char *t_tmpdir(const char *name)
 {
 	const char *base = getenv("MEMATTR_TEST_TMP");
 	char *d = xasprintf("%s/%s.%ld", base ? base : "/tmp", name, (long)getpid());
+
 	t_sh(NULL, "rm -rf '%s'", d);
 	mkdir_p(d);
 	return d;
@@ -148,24 +159,30 @@ char *t_tmpdir(const char *name)
 int t_sh(char **out, const char *fmt, ...)
 {
 	va_list ap;
+
 	va_start(ap, fmt);
 	char *cmd = xvasprintf(fmt, ap);
+
 	va_end(ap);
 	int rc;
+
 	if (out) {
 		char *full = xasprintf("(%s) 2>&1", cmd);
 		FILE *p = popen(full, "r");
 		struct buf b = {0};
 		char tmp[4096];
 		size_t n;
+
 		while (p && (n = fread(tmp, 1, sizeof(tmp), p)) > 0)
 			buf_add(&b, tmp, n);
 		int st = p ? pclose(p) : -1;
+
 		rc = st == -1 ? -1 : WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
 		*out = buf_take(&b);
 		free(full);
 	} else {
 		int st = system(cmd);
+
 		rc = st == -1 ? -1 : WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
 	}
 	free(cmd);
@@ -175,7 +192,8 @@ int t_sh(char **out, const char *fmt, ...)
 bool t_have(const char *tool)
 {
 	char *p = find_in_path(tool);
-	bool found = p != NULL;
+	bool found = p;
+
 	free(p);
 	return found;
 }
@@ -183,6 +201,7 @@ bool t_have(const char *tool)
 char *t_read(const char *path)
 {
 	char *s = read_file(path, NULL);
+
 	return s ? s : xstrdup("");
 }
 

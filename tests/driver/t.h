@@ -16,9 +16,11 @@
 
 void t_start(const char *name);
 bool t_ok_(bool ok, const char *file, int line, const char *fmt, ...) PRINTF_LIKE(4, 5);
-bool t_str_(const char *got, const char *want, const char *file, int line, const char *fmt, ...) PRINTF_LIKE(5, 6);
+bool t_str_(const char *got, const char *want, const char *file, int line, const char *fmt, ...)
+	PRINTF_LIKE(5, 6);
 bool t_int_(long got, long want, const char *file, int line, const char *fmt, ...) PRINTF_LIKE(5, 6);
-bool t_has_(const char *hay, const char *needle, const char *file, int line, const char *fmt, ...) PRINTF_LIKE(5, 6);
+bool t_has_(const char *hay, const char *needle, const char *file, int line, const char *fmt, ...)
+	PRINTF_LIKE(5, 6);
 void t_skip(const char *why, const char *fmt, ...) PRINTF_LIKE(2, 3);
 bool t_diag(const char *fmt, ...) PRINTF_LIKE(1, 2); /* returns false */
 /* Prints the plan; returns the exit status (0 all passed, 1 otherwise). */

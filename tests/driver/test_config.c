@@ -20,11 +20,13 @@ static int load(struct config *c, const char *const *names, const char *const *t
 static void expect_error(const char *text, const char *want_prefix, const char *want_part, const char *what)
 {
 	struct config c;
+
 	config_init(&c, "/proj");
 	char *err = NULL;
 	const char *names[] = {"u.conf"};
 	const char *texts[] = {text};
 	int rc = load(&c, names, texts, 1, &err);
+
 	T_INT(rc, -1, "%s: rejected", what);
 	if (!T_OK(err && str_starts(err, want_prefix), "%s: error at %s", what, want_prefix))
 		t_diag("error: %s", err ? err : "(none)");
@@ -40,37 +42,47 @@ static void test_defaults(void)
 	char *srcroot = path_abs(src ? src : ".");
 	char *path = path_join(srcroot, "suite.conf");
 	struct config c;
+
 	config_init(&c, srcroot); /* the profiles named by suite.conf are read at finalize */
 	char *err = NULL;
 	int rc = config_load_file(&c, path, &err);
+
 	if (rc == 0)
 		rc = config_finalize(&c, &err);
 	if (!T_INT(rc, 0, "suite.conf loads"))
 		t_diag("%s", err);
 	char *cells = strvec_join(&c.cells, ",");
+
 	T_STR(cells, "arm64-max,arm64-neoverse-n1,arm64-cortex-a57,x86_64-max", "default cells");
 	free(cells);
 	T_INT((long)c.ncell, 10, "ten cells defined");
 	struct cell_conf *prot = config_find_cell(&c, "arm64-max-protected");
+
 	T_OK(prot && strstr(prot->append, "kvm-arm.mode=protected"), "pKVM cell defined");
 	struct cell_conf *mte = config_find_cell(&c, "arm64-max-mte");
+
 	T_OK(mte && strcmp(mte->machine, "mte=on") == 0 && strcmp(mte->pci, "ivshmem") == 0, "MTE cell with PCI devices");
 	struct cell_conf *k16 = config_find_cell(&c, "arm64-max-16k");
+
 	T_OK(k16 && strcmp(k16->flavour, "arm64-16k") == 0, "16K-page kernel cell defined");
 	struct cell_conf *a57 = config_find_cell(&c, "arm64-cortex-a57");
+
 	T_OK(a57 && strcmp(a57->cpu, "cortex-a57") == 0 && strcmp(a57->arch, "arm64") == 0, "cortex-a57 cell");
 	struct cell_conf *n1 = config_find_cell(&c, "arm64-neoverse-n1");
+
 	T_OK(n1 && strcmp(n1->cpu, "neoverse-n1") == 0, "neoverse-n1 cell defined");
 	struct cell_conf *x = config_find_cell(&c, "x86_64-max");
+
 	T_OK(x && strcmp(x->arch, "x86_64") == 0 && strcmp(x->flavour, "amd64") == 0 && x->smp == 2 &&
-		     strcmp(x->memory, "2G") == 0,
+	     strcmp(x->memory, "2G") == 0,
 	     "x86_64-max cell");
 	T_INT((long)c.suites.n, 0, "suites = all");
-	T_OK(c.filter == NULL, "no filter");
+	T_OK(!c.filter, "no filter");
 	T_INT(c.timeout_scale, 1, "timeout_scale");
 	T_INT(c.jobs, 0, "jobs auto");
 	T_INT(c.host_cell, HOST_CELL_AUTO, "host_cell auto");
 	char *reports = path_join(srcroot, "reports");
+
 	T_STR(c.report_dir, reports, "report_dir relative to the root");
 	free(reports);
 	T_STR(c.kernel_suite, "sid", "kernel_suite");
@@ -81,7 +93,9 @@ static void test_defaults(void)
 					       {"arm64-cortex-a57", "nvhe"}, {"x86_64-max", "svm"}};
 	for (size_t i = 0; i < ARRAY_SIZE(modes); i++) {
 		struct cell_conf *cc = config_find_cell(&c, modes[i][0]);
-		T_OK(cc && cc->kvm_mode && strcmp(cc->kvm_mode, modes[i][1]) == 0, "%s: kvm_mode %s", modes[i][0],
+
+		T_OK(cc && cc->kvm_mode && strcmp(cc->kvm_mode, modes[i][1]) == 0, "%s: kvm_mode %s",
+		     modes[i][0],
 		     modes[i][1]);
 		T_OK(cc && cc->skip_profile && cc->skip_profile->n >= 3, "%s: expected-skip profile loaded (%zu entries)",
 		     modes[i][0], cc && cc->skip_profile ? cc->skip_profile->n : 0);
@@ -95,6 +109,7 @@ static void test_defaults(void)
 static void test_override_order(void)
 {
 	struct config c;
+
 	config_init(&c, "/proj");
 	const char *names[] = {"base.conf", "one.conf", "two.conf"};
 	const char *texts[] = {
@@ -106,14 +121,17 @@ static void test_override_order(void)
 	};
 	char *err = NULL;
 	int rc = load(&c, names, texts, 3, &err);
+
 	if (!T_INT(rc, 0, "three files load"))
 		t_diag("%s", err);
 	struct cell_conf *a = config_find_cell(&c, "a");
+
 	T_STR(a ? a->cpu : NULL, "neoverse-n2", "later file wins");
 	T_STR(a ? a->machine : NULL, "mte=on", "earlier key kept when not overridden");
 	T_STR(a ? a->append : NULL, "kvm-arm.mode=nvhe", "quotes removed");
 	T_STR(a ? a->flavour : NULL, "arm64", "flavour default from arch");
 	struct cell_conf *l = config_find_cell(&c, "later");
+
 	T_STR(l ? l->arch : NULL, "x86_64", "amd64 accepted as x86_64");
 	T_INT(l ? l->smp : 0, 4, "smp");
 	T_STR(l ? l->kernel : NULL, "/proj/k/vmlinuz", "kernel path relative to the root");
@@ -151,8 +169,10 @@ static void test_override_order(void)
 static void test_cli_errors(void)
 {
 	struct config c;
+
 	config_init(&c, "/proj");
 	char *err = NULL;
+
 	T_INT(config_set(&c, "run", "jobs", "two", "--jobs", &err), -1, "--jobs two rejected");
 	if (!T_OK(err && str_starts(err, "--jobs: "), "error names the option"))
 		t_diag("%s", err);
@@ -218,10 +238,12 @@ static void test_file_errors(void)
 
 	/* a cell defined in a later file satisfies an earlier cells= */
 	struct config c;
+
 	config_init(&c, "/proj");
 	const char *names[] = {"one.conf", "two.conf"};
 	const char *texts[] = {"[run]\ncells = later\n", "[cell later]\narch = arm64\n"};
 	char *err = NULL;
+
 	if (!T_INT(load(&c, names, texts, 2, &err), 0, "forward reference to a later file's cell"))
 		t_diag("%s", err);
 	free(err);
@@ -230,6 +252,7 @@ static void test_file_errors(void)
 	/* the error names the file where cells= was set, not the last file */
 	config_init(&c, "/proj");
 	const char *texts2[] = {"[run]\n\ncells = ghost\n", "[cell real]\narch = arm64\n"};
+
 	err = NULL;
 	T_INT(load(&c, names, texts2, 2, &err), -1, "unknown cell across files");
 	if (!T_OK(err && str_starts(err, "one.conf:3: unknown cell 'ghost'"), "error at the cells= line"))

@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /* test_console.c: the console state machine and the cell's streamed files, fed recorded consoles:
  * kernel noise, escape junk, a panic in the middle, a missing SUITE-END, a crash, a timeout-like
- * truncation, a cell that never boots. */
+ * truncation, a cell that never boots.
+ */
 #include "cell.h"
 #include "console.h"
 #include "t.h"
@@ -17,7 +18,8 @@ static struct cell *feed_file(const char *name, const char *cellname, size_t chu
 {
 	char *err = NULL;
 	struct cell *c = cell_new(rundir, cellname, "arm64", &err);
-	if (!T_OK(c != NULL, "%s: cell created", cellname)) {
+
+	if (!T_OK(c, "%s: cell created", cellname)) {
 		t_diag("%s", err);
 		free(err);
 		exit(1);
@@ -29,7 +31,8 @@ static struct cell *feed_file(const char *name, const char *cellname, size_t chu
 	char *path = t_data_path(name);
 	size_t len = 0;
 	char *text = read_file(path, &len);
-	T_OK(text != NULL, "%s: transcript %s read", cellname, name);
+
+	T_OK(text, "%s: transcript %s read", cellname, name);
 	if (!text)
 		exit(1);
 	if (!chunk)
@@ -52,6 +55,7 @@ static const struct test_result *find(const struct cell *c, const char *name)
 static void expect_result(const struct cell *c, const char *name, enum result r, const char *reason_part)
 {
 	const struct test_result *t = find(c, name);
+
 	if (!T_OK(t && t->res == r, "%s: %s is %s", c->name, name, result_name(r)))
 		t_diag("got %s", t ? result_name(t->res) : "no such result");
 	if (reason_part)
@@ -62,17 +66,19 @@ static char *cell_file(const struct cell *c, const char *file)
 {
 	char *p = path_join(c->dir, file);
 	char *s = t_read(p);
+
 	free(p);
 	return s;
 }
 
-/* prove's verdict on a TAP file: 0 pass, non-zero fail, -2 if prove is missing. */
-static int prove(const char *path)
+/* The verdict of prove on a TAP file: 0 pass, non-zero fail, -2 if prove is missing. */
+static int prove_rc(const char *path)
 {
 	if (!t_have("prove"))
 		return -2;
 	char *out = NULL;
 	int rc = t_sh(&out, "prove -e cat '%s'", path);
+
 	if (rc != 0 && rc != 1)
 		t_diag("prove said: %s", out);
 	free(out);
@@ -81,7 +87,8 @@ static int prove(const char *path)
 
 static void check_prove(const char *path, bool want_pass, const char *what)
 {
-	int rc = prove(path);
+	int rc = prove_rc(path);
+
 	if (rc == -2)
 		t_skip("prove not installed", "%s: prove", what);
 	else if (want_pass)
@@ -95,16 +102,18 @@ static void test_pass(void)
 	struct console con;
 	const char *expect[] = {"atomics", "memslot", NULL};
 	struct cell *c = feed_file("console-pass.txt", "pass", 5, &con, expect);
-	T_OK(con.panic == NULL, "pass: no panic");
+
+	T_OK(!con.panic, "pass: no panic");
 	cell_finish(c, NULL);
 	T_INT(c->status, CELL_PASS, "pass: status pass");
-	T_OK(c->reason == NULL, "pass: no reason");
+	T_OK(!c->reason, "pass: no reason");
 	T_INT((long)c->nres, 5, "pass: 5 results");
 	T_INT(c->counts[RES_PASS], 3, "pass: 3 pass");
 	T_INT(c->counts[RES_SKIP], 1, "pass: 1 skip");
 	T_INT(c->counts[RES_XFAIL], 1, "pass: 1 xfail");
 	T_OK(c->began && c->ended, "pass: CELL-BEGIN behind escape junk and CELL-END seen");
 	const struct test_result *t = find(c, "atomics.count_exact.ldadd.2vcpu");
+
 	T_INT(t ? t->duration_ms : -2, 120, "pass: duration_ms from the line before the result");
 	t = find(c, "atomics.count_exact.ldxr_stxr.2vcpu");
 	T_INT(t ? t->duration_ms : -2, -1, "pass: no duration when none was printed");
@@ -114,6 +123,7 @@ static void test_pass(void)
 	T_STR(kv_get(&c->id, "cap_arm_cacheable_pfnmap"), "1", "pass: identity from cellinfo");
 
 	char *suite = cell_file(c, "atomics.tap");
+
 	T_STR(suite,
 	      "TAP version 13\n1..3\n# 2 vCPU(s) x 1000 iterations: counter 2000\n# duration_ms=120\n"
 	      "ok 1 atomics.count_exact.ldadd.2vcpu\nok 2 atomics.count_exact.ldxr_stxr.2vcpu\n"
@@ -122,13 +132,16 @@ static void test_pass(void)
 	      "pass: atomics.tap is the suite's stream without the kernel line");
 	free(suite);
 	char *id = cell_file(c, "identity.txt");
+
 	T_HAS(id, "kernel_release=7.2.13+deb14-arm64\nmachine=aarch64\nkvm_mode=vhe\n", "pass: identity.txt");
 	free(id);
 	char *log = cell_file(c, "console.log");
+
 	T_HAS(log, "[    5.123456] kvm [123]: a kernel message in the middle of a suite\n", "pass: console.log keeps noise");
 	T_HAS(log, "reboot: Power down", "pass: console.log keeps lines after CELL-END");
 	free(log);
 	char *comb = t_read(c->combined_path);
+
 	T_HAS(comb, "TAP version 13\n", "pass: combined starts with the version");
 	T_HAS(comb, "# duration_ms=120\nok 1 atomics.count_exact.ldadd.2vcpu\n", "pass: diagnostics before result");
 	T_HAS(comb, "ok 4 memslot.basic\n", "pass: renumbered across suites");
@@ -137,6 +150,7 @@ static void test_pass(void)
 	T_OK(str_ends(comb, "error:0\n"), "pass: totals is the last line");
 	free(comb);
 	struct t_tap s;
+
 	t_tap_read(c->combined_path, &s);
 	T_OK(t_tap_passed(&s) && s.plan_at_end && s.results == 5, "pass: a TAP reader sees it pass");
 	check_prove(c->combined_path, true, "pass");
@@ -147,14 +161,17 @@ static void test_pass(void)
 static void test_mixed(void)
 {
 	struct console con;
-	const char *expect[] = {"atomics", "memslot", "inconsistent", "noplan", "skipall", "nobin", "cut", "last", NULL};
+	const char *expect[] = {"atomics", "memslot", "inconsistent", "noplan", "skipall", "nobin", "cut",
+				"last", NULL};
 	struct cell *c = feed_file("console-mixed.txt", "mixed", 1, &con, expect);
+
 	cell_finish(c, NULL);
 	T_INT(c->status, CELL_FAIL, "mixed: status fail");
-	T_OK(c->reason == NULL, "mixed: cell ended normally");
+	T_OK(!c->reason, "mixed: cell ended normally");
 	expect_result(c, "atomics.a", RES_PASS, NULL);
 	expect_result(c, "atomics.b", RES_FAIL, "expected counter 2000, got 1999\nsecond line with <xml>");
 	const struct test_result *b = find(c, "atomics.b");
+
 	T_OK(b && b->reason && !strstr(b->reason, "watchdog") && !strstr(b->reason, "RUN atomics.a"),
 	     "mixed: failure carries the diagnostics printed before it, not after, not earlier results'");
 	expect_result(c, "atomics.c", RES_TIMEOUT, "TIMEOUT 30 seconds");
@@ -163,7 +180,7 @@ static void test_mixed(void)
 	expect_result(c, "atomics.d", RES_SKIP, "no LSE");
 	expect_result(c, "atomics.e", RES_XFAIL, "erratum 123");
 	expect_result(c, "atomics.f", RES_ERROR, "==== Test Assertion Failure ====");
-	T_OK(find(c, "atomics.exit") == NULL, "mixed: rc=1 with failures is consistent");
+	T_OK(!find(c, "atomics.exit"), "mixed: rc=1 with failures is consistent");
 	expect_result(c, "memslot.exit", RES_FAIL, "killed by signal 11 (SIGSEGV) (rc=139) after 2 of 3 planned results");
 	T_HAS(find(c, "memslot.exit") ? find(c, "memslot.exit")->reason : NULL, "kernel: [   13.500000] memattr-memslot",
 	      "mixed: crash reason names the kernel message");
@@ -177,13 +194,16 @@ static void test_mixed(void)
 	T_STR(kv_get(&c->id, "modules"), "failed:ccp,failed:kvm_amd", "mixed: repeated ID key keeps every value");
 
 	char *mem = cell_file(c, "memslot.tap");
+
 	T_STR(mem, "TAP version 13\n1..3\nok 1 memslot.a\nok 2 memslot.b\n# running memslot.c\n",
 	      "mixed: the text before a glued marker stays in the suite's TAP");
 	free(mem);
 	char *cut = cell_file(c, "cut.tap");
+
 	T_STR(cut, "TAP version 13\n1..2\nok 1 cut.a\n", "mixed: suite without SUITE-END keeps its lines");
 	free(cut);
 	char *comb = t_read(c->combined_path);
+
 	T_HAS(comb, "# expected counter 2000, got 1999\n# second line with <xml> & \"quotes\" and a tab\there\nnot ok 2 atomics.b\n",
 	      "mixed: diagnostics before the failure in the combined TAP");
 	T_HAS(comb, "# ==== Test Assertion Failure ====\nnot ok 6 atomics.f # error setup failed\n",
@@ -203,9 +223,11 @@ static void test_panic(void)
 	struct console con;
 	const char *expect[] = {"atomics", "memslot", NULL};
 	struct cell *c = feed_file("console-panic.txt", "panic", 64, &con, expect);
+
 	T_OK(con.panic && strstr(con.panic, "Kernel panic - not syncing: Oops: Fatal exception"), "panic: detected");
 	/* results written before the crash are on disk already */
 	char *at = cell_file(c, "atomics.tap");
+
 	T_STR(at, "TAP version 13\n1..4\nok 1 atomics.a\n# about to touch PFNMAP memory\nok 2 atomics.b\n",
 	      "panic: results before the panic are on disk before the cell ends");
 	free(at);
@@ -222,6 +244,7 @@ static void test_panic(void)
 	T_INT((long)c->nres, 4, "panic: 2 results + 2 failures");
 	T_OK(c->knotes.n >= 3, "panic: kernel messages recorded");
 	char *comb = t_read(c->combined_path);
+
 	T_HAS(comb, "not ok 3 atomics.incomplete # cell ended: kernel panic: Kernel panic - not syncing: Oops: Fatal exception",
 	      "panic: appended failure in the combined TAP");
 	T_HAS(comb, "\n1..4\n", "panic: plan");
@@ -236,13 +259,15 @@ static void test_truncated(void)
 	struct console con;
 	const char *expect[] = {"atomics", "memslot", NULL};
 	struct cell *c = feed_file("console-truncated.txt", "trunc", 3, &con, expect);
+
 	console_drop_partial(&con); /* as lab.c does after killing QEMU */
 	cell_finish(c, "timeout: no CELL-END after 5 s (QEMU killed)");
 	T_INT(c->status, CELL_ERROR, "truncated: status error");
-	T_OK(find(c, "atomics.par") == NULL, "truncated: the cut line is not taken as a result");
+	T_OK(!find(c, "atomics.par"), "truncated: the cut line is not taken as a result");
 	expect_result(c, "atomics.incomplete", RES_FAIL, "cell ended: timeout: no CELL-END after 5 s (QEMU killed) (2 of 4");
 	expect_result(c, "memslot.incomplete", RES_FAIL, "not run");
 	char *log = cell_file(c, "console.log");
+
 	T_OK(str_ends(log, "\nok 3 atomics.par\n"), "truncated: the cut line is in console.log");
 	free(log);
 	check_prove(c->combined_path, false, "truncated");
@@ -255,12 +280,14 @@ static void test_noboot(void)
 	struct console con;
 	const char *expect[] = {"atomics", "memslot", NULL};
 	struct cell *c = feed_file("console-noboot.txt", "noboot", 0, &con, expect);
-	T_OK(con.panic != NULL, "noboot: panic seen");
+
+	T_OK(con.panic, "noboot: panic seen");
 	cell_finish(c, "kernel panic: VFS: Unable to mount root fs");
 	T_INT(c->status, CELL_ERROR, "noboot: status error");
 	T_INT((long)c->nres, 1, "noboot: one result");
 	expect_result(c, "cell.noboot.boot", RES_FAIL, "Unable to mount root fs");
-	T_OK(c->suites[0].state == SUITE_DONE && c->suites[0].end_note && strstr(c->suites[0].end_note, "not run"),
+	T_OK(c->suites[0].state == SUITE_DONE && c->suites[0].end_note &&
+	     strstr(c->suites[0].end_note, "not run"),
 	     "noboot: suites marked not run");
 	check_prove(c->combined_path, false, "noboot");
 	console_free(&con);
@@ -268,12 +295,14 @@ static void test_noboot(void)
 
 	/* a cell that could not even be started */
 	char *err = NULL;
+
 	c = cell_new(rundir, "nosetup", "x86_64", &err);
 	cell_expect_suite(c, "memslot");
 	cell_finish(c, "kernel: fetch-kernel: no package");
 	expect_result(c, "cell.nosetup.setup", RES_FAIL, "fetch-kernel: no package");
 	T_INT(c->status, CELL_ERROR, "setup failure: status error");
 	char *comb = t_read(c->combined_path);
+
 	T_STR(comb,
 	      "TAP version 13\n# memattr cell nosetup (x86_64)\n# kernel: fetch-kernel: no package\n"
 	      "not ok 1 cell.nosetup.setup # kernel: fetch-kernel: no package\n1..1\n"
@@ -288,6 +317,7 @@ static void test_inline_cases(void)
 	char *err = NULL;
 	struct cell *c = cell_new(rundir, "inline", "arm64", &err);
 	struct console con;
+
 	console_init(&con, c);
 	cell_expect_suite(c, "a");
 	cell_expect_suite(c, "b");
@@ -301,9 +331,9 @@ static void test_inline_cases(void)
 	T_STR(kv_get(&c->id, "key"), "spaced value", "inline: ID key and value trimmed");
 	expect_result(c, "a.one", RES_PASS, NULL);
 	expect_result(c, "a.incomplete", RES_FAIL, "1 of 2 planned results (rc=1); Bail out! out of memory");
-	T_OK(find(c, "a.exit") == NULL, "inline: rc=1 after a bail out is not reported twice");
+	T_OK(!find(c, "a.exit"), "inline: rc=1 after a bail out is not reported twice");
 	expect_result(c, "b.missing", RES_FAIL, "suite did not run");
-	T_OK(find(c, "after.incomplete") == NULL && c->nsuites == 2, "inline: markers after CELL-END ignored");
+	T_OK(!find(c, "after.incomplete") && c->nsuites == 2, "inline: markers after CELL-END ignored");
 	T_OK(c->notes.n >= 2, "inline: unknown marker and late marker noted");
 	T_INT(c->status, CELL_FAIL, "inline: status fail");
 	console_free(&con);
@@ -327,9 +357,11 @@ static void test_inline_cases(void)
 	cell_finish(c, "skipped power-off: QEMU exited (exit status 1)");
 	expect_result(c, "cell.inline3.end", RES_FAIL, "skipped power-off");
 	char *comb = t_read(c->combined_path);
+
 	T_HAS(comb, "not ok 1 cell.inline3.end # - skipped power-off", "inline: reason cannot turn into a SKIP");
 	free(comb);
 	struct t_tap s;
+
 	t_tap_read(c->combined_path, &s);
 	T_INT(s.failures, 1, "inline: counted as a failure by a TAP reader");
 	console_free(&con);
@@ -342,6 +374,7 @@ static void test_midline_kernel(void)
 	char *err = NULL;
 	struct cell *c = cell_new(rundir, "midline", "arm64", &err);
 	struct console con;
+
 	console_init(&con, c);
 	const char *text = "@@MEMATTR CELL-BEGIN\n@@MEMATTR SUITE-BEGIN s\n1..3\n"
 			   "ok 1 s.o[   12.345678] kvm [7]: unhandled exit\nne\n"
@@ -354,6 +387,7 @@ static void test_midline_kernel(void)
 	expect_result(c, "s.two", RES_TIMEOUT, "TIMEOUT 5 s");
 	expect_result(c, "s.array[1.5] is fine", RES_PASS, NULL);
 	char *tap = cell_file(c, "s.tap");
+
 	T_STR(tap, "1..3\nok 1 s.one\nnot ok 2 s.two # TIMEOUT 5 s\nok 3 s.array[1.5] is fine\n",
 	      "midline: the suite's lines are spliced back together");
 	free(tap);
@@ -367,17 +401,21 @@ static void test_midline_kernel(void)
 /* Streaming must not depend on how the bytes are cut. */
 static void test_chunking(void)
 {
-	const char *expect[] = {"atomics", "memslot", "inconsistent", "noplan", "skipall", "nobin", "cut", "last", NULL};
+	const char *expect[] = {"atomics", "memslot", "inconsistent", "noplan", "skipall", "nobin", "cut",
+				"last", NULL};
 	size_t sizes[] = {0, 1, 2, 13, 4096};
 	char *first = NULL;
+
 	for (size_t i = 0; i < ARRAY_SIZE(sizes); i++) {
 		struct console con;
 		char *name = xasprintf("chunk%zu", sizes[i]);
 		struct cell *c = feed_file("console-mixed.txt", name, sizes[i], &con, expect);
+
 		cell_finish(c, NULL);
 		char *comb = t_read(c->combined_path);
 		/* the header names the cell: compare from the first result on */
 		char *body = xstrdup(strstr(comb, "# suite ") ? strstr(comb, "# suite ") : comb);
+
 		if (!first)
 			first = xstrdup(body);
 		else
@@ -401,28 +439,33 @@ static void test_panic_places(void)
 {
 	char *err = NULL;
 	struct cell *c = cell_new(rundir, "panics", "arm64", &err);
-	T_OK(c != NULL, "panics: cell created");
+
+	T_OK(c, "panics: cell created");
 	if (!c)
 		return;
 	cell_expect_suite(c, "one");
 	cell_expect_suite(c, "two");
 	cell_expect_suite(c, "three");
 	struct console con;
+
 	console_init(&con, c);
 	feed_text(&con, "@@MEMATTR CELL-BEGIN\n@@MEMATTR ID dev_kvm=yes\n@@MEMATTR SUITE-BEGIN one\n"
 			"@@MEMATTR TEST one.a\nTAP version 13\n1..1\nok 1 one.a\n");
 	/* 60 kernel lines within the window: the text keeps 40, the panic line among them */
 	for (int i = 0; i < 60; i++) {
 		char line[96];
+
 		snprintf(line, sizeof(line), "[   30.%06d] Call trace line %d\n", i, i);
 		feed_text(&con, line);
 	}
 	feed_text(&con, "[   30.100000] Kernel panic - not syncing: in teardown\n[   30.100001] ---[ end Kernel panic ]---\n");
 	char *text = console_panic_text(&con);
+
 	T_HAS(text, "[   30.100000] Kernel panic - not syncing: in teardown", "panics: the panic line is kept");
 	T_HAS(text, "---[ end Kernel panic ]---", "panics: the line after it too");
 	T_HAS(text, "earlier kernel line(s) left out", "panics: says what it left out");
 	long n = 1;
+
 	for (const char *q = text; (q = strchr(q, '\n')); q++)
 		n++;
 	T_OK(n <= CONSOLE_PANIC_LINES + 2, "panics: bounded (%ld lines)", n);
@@ -431,9 +474,11 @@ static void test_panic_places(void)
 	expect_result(c, "one.panic", RES_FAIL, "(1 of 1 planned results before it; after the suite's last test)");
 	struct strvec left = {0};
 	char *resume = NULL;
+
 	T_INT((long)cell_remaining(c, &left, &resume), 2, "panics: two suites left");
-	T_OK(resume == NULL, "panics: nothing to resume");
+	T_OK(!resume, "panics: nothing to resume");
 	char *joined = strvec_join(&left, ",");
+
 	T_STR(joined, "two,three", "panics: the suites that did not run");
 	free(joined);
 	console_free(&con);
@@ -457,6 +502,7 @@ static void test_panic_places(void)
 	cell_finish(c, "kernel panic: stop here");
 	expect_result(c, "three.incomplete", RES_FAIL, "not run: cell ended: kernel panic: stop here");
 	char *st = cell_status_text(c);
+
 	T_STR(st, "error: kernel panic: stop here; 2 kernel panic(s), 2 boot(s)", "panics: status text");
 	free(st);
 	cell_free(c);
@@ -476,6 +522,7 @@ int main(void)
 	test_chunking();
 	test_panic_places();
 	int rc = t_done();
+
 	if (rc == 0)
 		t_sh(NULL, "rm -rf '%s'", rundir);
 	free(rundir);

@@ -3,7 +3,8 @@
  * consoles (tests/driver/data/fake-qemu.sh), a fake fetch-kernel.sh and mkinitramfs.sh: a normal
  * cell, a kernel panic, a hang killed by the host timeout, QEMU dying early, a cell that never boots,
  * setup errors (missing kernel image, failing fetch, missing QEMU), configuration errors, the native
- * host cell with fake suite programs, and an interrupt. */
+ * host cell with fake suite programs, and an interrupt.
+ */
 #include "t.h"
 
 #include <errno.h>
@@ -21,6 +22,7 @@ static const char *P(const char *fmt, ...) PRINTF_LIKE(1, 2);
 static const char *P(const char *fmt, ...)
 {
 	va_list ap;
+
 	va_start(ap, fmt);
 	strvec_push_own(&garbage, xvasprintf(fmt, ap));
 	va_end(ap);
@@ -32,10 +34,13 @@ static char *R(const char *fmt, ...) PRINTF_LIKE(1, 2);
 static char *R(const char *fmt, ...)
 {
 	va_list ap;
+
 	va_start(ap, fmt);
 	char *p = xvasprintf(fmt, ap);
+
 	va_end(ap);
 	char *s = t_read(p);
+
 	free(p);
 	return s;
 }
@@ -60,6 +65,7 @@ static const char lab_conf[] =
 static void write_file(const char *path, const char *text, bool exec)
 {
 	FILE *f = fopen(path, "w");
+
 	if (!f) {
 		t_diag("cannot write %s", path);
 		exit(1);
@@ -74,10 +80,7 @@ static void write_file(const char *path, const char *text, bool exec)
 static int driver(char **out, char **err, const char *args)
 {
 	int rc = t_sh(NULL,
-		      "cd '%s' && MEMATTR_ROOT='%s' MEMATTR_CACHE='%s/cache' MEMATTR_QEMU_AARCH64='%s/fake-qemu.sh' "
-		      "MEMATTR_QEMU_X86_64=/nonexistent/qemu-system-x86_64 MEMATTR_FETCH_KERNEL='%s/fake-fetch-kernel.sh' "
-		      "MEMATTR_MKINITRAMFS='%s/fake-mkinitramfs.sh' MEMATTR_FAKE_PIDFILE='%s/hang-suite.pid' "
-		      "'%s' %s >out.txt 2>err.txt",
+		      "cd '%s' && MEMATTR_ROOT='%s' MEMATTR_CACHE='%s/cache' MEMATTR_QEMU_AARCH64='%s/fake-qemu.sh' MEMATTR_QEMU_X86_64=/nonexistent/qemu-system-x86_64 MEMATTR_FETCH_KERNEL='%s/fake-fetch-kernel.sh' MEMATTR_MKINITRAMFS='%s/fake-mkinitramfs.sh' MEMATTR_FAKE_PIDFILE='%s/hang-suite.pid' '%s' %s >out.txt 2>err.txt",
 		      root, root, root, data, data, data, root, runbin, args);
 	char *p = path_join(root, "out.txt");
 	*out = t_read(p);
@@ -90,7 +93,8 @@ static int driver(char **out, char **err, const char *args)
 
 static void no_sanitizer_errors(const char *err, const char *what)
 {
-	T_OK(!strstr(err, "AddressSanitizer") && !strstr(err, "LeakSanitizer") && !strstr(err, "runtime error"),
+	T_OK(!strstr(err, "AddressSanitizer") && !strstr(err, "LeakSanitizer") &&
+	     !strstr(err, "runtime error"),
 	     "%s: no sanitizer report", what);
 }
 
@@ -98,6 +102,7 @@ static char *latest_file(const char *rel)
 {
 	char *p = xasprintf("%s/reports/latest/%s", root, rel);
 	char *s = t_read(p);
+
 	free(p);
 	return s;
 }
@@ -105,7 +110,9 @@ static char *latest_file(const char *rel)
 static char *check(void)
 {
 	char *out = NULL;
-	t_sh(&out, "python3 '%s/check_reports.py' '%s/reports/latest/results.json' '%s/reports/latest/junit.xml'", data,
+
+	t_sh(&out, "python3 '%s/check_reports.py' '%s/reports/latest/results.json' '%s/reports/latest/junit.xml'",
+	     data,
 	     root, root);
 	return out;
 }
@@ -115,6 +122,7 @@ static bool pid_alive(const char *pidfile)
 {
 	char *s = t_read(pidfile);
 	long pid = strtol(s, NULL, 10);
+
 	free(s);
 	if (pid <= 0)
 		return false;
@@ -122,6 +130,7 @@ static bool pid_alive(const char *pidfile)
 		char *st = R("/proc/%ld/stat", pid);
 		const char *rp = strrchr(st, ')');
 		bool alive = rp && rp[1] == ' ' && rp[2] != 'Z' && rp[2] != 'X';
+
 		free(st);
 		if (!alive)
 			return false;
@@ -136,6 +145,7 @@ static void test_lab(void)
 	double t0 = mono_now();
 	int rc = driver(&out, &err, "--no-defaults --config lab.conf");
 	double dt = mono_now() - t0;
+
 	T_INT(rc, 1, "lab: exit status 1 (failures and errors)");
 	T_OK(dt < 60, "lab: eight cells in %.1f s (parallel, bounded by the 4 s timeout)", dt);
 	no_sanitizer_errors(err, "lab");
@@ -144,8 +154,10 @@ static void test_lab(void)
 	T_HAS(err, "[", "lab: progress on stderr");
 
 	char *link = NULL;
+
 	t_sh(&link, "readlink '%s/reports/latest'", root);
 	char *target = str_trim(link);
+
 	T_OK(strlen(target) == 16 && target[8] == 'T' && target[15] == 'Z', "lab: reports/latest -> <UTC timestamp> (%s)",
 	     target);
 	free(link);
@@ -154,6 +166,7 @@ static void test_lab(void)
 		t_skip("python3 missing", "lab: results.json checks");
 	} else {
 		char *c = check();
+
 		T_HAS(c, "run.status=fail\n", "lab: run status");
 		T_HAS(c, "run.config_files=1\n", "lab: config files recorded");
 		T_HAS(c, "cell.ok.status=pass\ncell.ok.reason=null\ncell.ok.kind=lab\n", "lab: ok passes");
@@ -163,11 +176,9 @@ static void test_lab(void)
 		T_HAS(c, "cell.ok.id.kernel_release=\"7.2.13+deb14-arm64\"\n", "lab: kernel release from the cell");
 		T_HAS(c, "cell.ok.id.kvm_mode=\"vhe\"\n", "lab: KVM mode from the cell");
 		T_HAS(c, "cell.panic.id.cpu=\"neoverse-n1\"\n", "lab: cpu in identity");
-		T_HAS(c, "cell.panic.status=error\ncell.panic.reason=\"kernel panic: Kernel panic - not syncing: Oops: Fatal "
-			 "exception (reboot_after_panic = no)\"",
+		T_HAS(c, "cell.panic.status=error\ncell.panic.reason=\"kernel panic: Kernel panic - not syncing: Oops: Fatal exception (reboot_after_panic = no)\"",
 		      "lab: panic reason");
-		T_HAS(c, "test.panic.atomics.panic=fail|\"kernel panic in boot 1: Kernel panic - not syncing: Oops: Fatal "
-			 "exception\\n[   20.100000] Unable to handle kernel paging request",
+		T_HAS(c, "test.panic.atomics.panic=fail|\"kernel panic in boot 1: Kernel panic - not syncing: Oops: Fatal exception\\n[   20.100000] Unable to handle kernel paging request",
 		      "lab: the panic and the Oops before it attached to the suite (no TEST list: the test is unknown)");
 		T_HAS(c, "the running test is unknown: no @@MEMATTR TEST list", "lab: says why no test is named");
 		T_HAS(c, "test.panic.memslot.incomplete=fail|\"not run: cell ended: kernel panic", "lab: pending suite not run");
@@ -192,36 +203,43 @@ static void test_lab(void)
 	}
 	/* streamed files */
 	char *at = latest_file("hang/atomics.tap");
+
 	T_STR(at, "TAP version 13\n1..4\nok 1 atomics.a\nok 2 atomics.b\n# 4 vCPU(s) x 100000 iterations\n",
 	      "lab: a killed cell's results stay on disk");
 	free(at);
 	char *log = latest_file("hang/console.log");
+
 	T_OK(str_ends(log, "ok 3 atomics.par\r\n") || str_ends(log, "ok 3 atomics.par\n") ||
-		     str_ends(log, "ok 3 atomics.par\r"),
+	     str_ends(log, "ok 3 atomics.par\r"),
 	     "lab: the cut console line is logged");
 	free(log);
 	char *sleep_pid = path_join(root, "build/lab/hang/fake-sleep.pid");
+
 	T_OK(!pid_alive(sleep_pid), "lab: the hung QEMU's whole process group was killed");
 	free(sleep_pid);
 	char *id = latest_file("ok/identity.txt");
+
 	T_HAS(id, "cell=ok\nkind=lab\narch=arm64\n", "lab: identity.txt host facts");
 	T_HAS(id, "\nkvm_mode=vhe\n", "lab: identity.txt cell facts");
 	free(id);
 	char *qerr = latest_file("qexit/qemu-stderr.log");
+
 	T_HAS(qerr, "fake fatal error", "lab: QEMU stderr kept");
 	free(qerr);
 	char *append = R("%s/build/lab/ok/fake-append.txt", root);
-	T_HAS(append, "console=ttyAMA0 quiet loglevel=3 panic=-1 memattr.suites=atomics,memslot memattr.timeout_scale=1 "
-		      "fake.transcript=pass",
+
+	T_HAS(append, "console=ttyAMA0 quiet loglevel=3 panic=-1 memattr.suites=atomics,memslot memattr.timeout_scale=1 fake.transcript=pass",
 	      "lab: kernel command line");
 	free(append);
 	char *args = R("%s/build/lab/ok/initrd.cpio.gz.args", root);
+
 	T_HAS(args, "--arch arm64 --busybox ", "lab: mkinitramfs arch and busybox");
 	T_HAS(args, "--kernel-release 7.2.13+deb14-arm64 --bin-dir ", "lab: mkinitramfs kernel release");
 	T_HAS(args, "/build/aarch64/bin --out ", "lab: mkinitramfs bin dir of the arch");
 	free(args);
 	char *calls = R("%s/cache/fake/calls", root);
-	T_STR(calls, "arm64 arm64 \narm64 broken \n", "lab: one fetch per distinct kernel (memoized, serialized)");
+
+	T_STR(calls, "arm64 arm64\narm64 broken\n", "lab: one fetch per distinct kernel (memoized, serialized)");
 	free(calls);
 	if (t_have("prove")) {
 		T_INT(t_sh(NULL, "prove -e cat '%s/reports/latest/ok.tap' >/dev/null 2>&1", root), 0,
@@ -241,16 +259,17 @@ static void test_lab_pass(void)
 {
 	char *out, *err;
 	int rc = driver(&out, &err,
-			"--no-defaults --config lab.conf --cells ok --filter 'memslot.*' --timeout-scale 2 "
-			"--report-dir reports2 --set cell.ok.cpu=cortex-a57");
+			"--no-defaults --config lab.conf --cells ok --filter 'memslot.*' --timeout-scale 2 --report-dir reports2 --set cell.ok.cpu=cortex-a57");
 	T_INT(rc, 0, "pass: exit status 0");
 	no_sanitizer_errors(err, "pass");
 	T_HAS(out, "result: PASS", "pass: verdict");
 	char *append = R("%s/build/lab/ok/fake-append.txt", root);
+
 	T_HAS(append, "memattr.timeout_scale=2 memattr.filter=memslot.* fake.transcript=pass",
 	      "pass: --timeout-scale and --filter reach the kernel command line");
 	free(append);
 	char *cmd = NULL;
+
 	t_sh(&cmd, "cat '%s'/reports2/latest/ok/qemu-cmdline.txt", root);
 	T_HAS(cmd, " -cpu cortex-a57 ", "pass: --set overrides the cell's cpu");
 	T_HAS(cmd, "-M virt,virtualization=on,gic-version=3 ", "pass: arm64 machine");
@@ -263,16 +282,20 @@ static void test_lab_pass(void)
 static void test_lab_fixtures_fail(void)
 {
 	char *script = path_join(root, "fake-build-fixtures.sh");
+
 	write_file(script, "#!/bin/sh\necho 'build-fixtures: missing openssl/opensslv.h; install libssl-dev' >&2\nexit 1\n",
 		   true);
 	char *out, *err;
 	char *args = xasprintf("--no-defaults --config lab.conf --cells ok --set run.fixtures=1 --report-dir reports3");
+
 	setenv("MEMATTR_BUILD_FIXTURES", script, 1);
 	int rc = driver(&out, &err, args);
+
 	unsetenv("MEMATTR_BUILD_FIXTURES");
-	T_INT(rc, 1, "fixtures: a configured build that fails fails the run");
+	T_INT(rc, 1, "fixtures: a configured build that fails makes the run fail");
 	no_sanitizer_errors(err, "fixtures");
 	char *tap = NULL;
+
 	t_sh(&tap, "cat '%s'/reports3/latest/ok.tap", root);
 	T_HAS(tap, "not ok 1 cell.ok.fixtures # build-fixtures: missing openssl/opensslv.h; install libssl-dev\n",
 	      "fixtures: failing result with the reason");
@@ -284,7 +307,8 @@ static void test_lab_fixtures_fail(void)
 }
 
 /* A kernel panic in the middle of a suite: the results before it stay, the test that was running
- * gets the panic text, a second boot runs the tests after it and the remaining suites. */
+ * gets the panic text, a second boot runs the tests after it and the remaining suites.
+ */
 static void test_lab_panic_reboot(void)
 {
 	char *out, *err;
@@ -296,13 +320,15 @@ static void test_lab_panic_reboot(void)
 	no_sanitizer_errors(err, "panic reboot");
 	T_HAS(err, "boot 2 runs atomics,memslot, resuming atomics:atomics.c", "panic reboot: progress names the reboot");
 	char *appends = R("%s/build/lab/panicmid/fake-appends.log", root);
+
 	T_HAS(appends, "memattr.suites=atomics,memslot memattr.timeout_scale=1 fake.transcript=panicmid\n"
-		       "console=ttyAMA0 quiet loglevel=3 panic=-1 memattr.suites=atomics,memslot memattr.resume=atomics:atomics.c "
-		       "memattr.timeout_scale=1",
+		       "console=ttyAMA0 quiet loglevel=3 panic=-1 memattr.suites=atomics,memslot memattr.resume=atomics:atomics.c memattr.timeout_scale=1",
 	      "panic reboot: boot 2 resumes atomics after the crashed test");
 	free(appends);
 	char *c = NULL;
-	t_sh(&c, "python3 '%s/check_reports.py' '%s/reports5/latest/results.json' '%s/reports5/latest/junit.xml'", data,
+
+	t_sh(&c, "python3 '%s/check_reports.py' '%s/reports5/latest/results.json' '%s/reports5/latest/junit.xml'",
+	     data,
 	     root, root);
 	T_HAS(c, "cell.panicmid.status=fail\ncell.panicmid.reason=null\n", "panic reboot: the cell fails, no cell error");
 	T_HAS(c, "test.panicmid.atomics.a=pass", "panic reboot: result before the panic kept");
@@ -321,8 +347,8 @@ static void test_lab_panic_reboot(void)
 	T_HAS(c, "junit.suite=panicmid.atomics tests=5 failures=1", "panic reboot: junit merged");
 	free(c);
 	char *tap = R("%s/reports5/latest/panicmid.tap", root);
-	T_HAS(tap, "# kernel panic in boot 1: Kernel panic - not syncing: sysrq triggered crash\n# about to write c to "
-		   "/proc/sysrq-trigger\n# [   20.000000] sysrq: Trigger a crash\n",
+
+	T_HAS(tap, "# kernel panic in boot 1: Kernel panic - not syncing: sysrq triggered crash\n# about to write c to /proc/sysrq-trigger\n# [   20.000000] sysrq: Trigger a crash\n",
 	      "panic reboot: the panic text as diagnostics");
 	T_HAS(tap, "not ok 3 atomics.c # kernel panic in boot 1: Kernel panic - not syncing: sysrq triggered crash\n",
 	      "panic reboot: the crashed test's result line");
@@ -332,6 +358,7 @@ static void test_lab_panic_reboot(void)
 	T_HAS(tap, "\n1..6\n", "panic reboot: one plan");
 	free(tap);
 	char *st = R("%s/reports5/latest/panicmid/atomics.tap", root);
+
 	T_HAS(st, "ok 2 atomics.b # SKIP CPU has no LSE atomics\n# about to write c to /proc/sysrq-trigger\n"
 		  "# memattr-run: kernel panic in atomics.c (boot 1)",
 	      "panic reboot: the suite's own stream notes the panic");
@@ -339,6 +366,7 @@ static void test_lab_panic_reboot(void)
 	      "panic reboot: and continues with boot 2's stream");
 	free(st);
 	char *sum = R("%s/reports5/latest/summary.txt", root);
+
 	T_HAS(sum, "fail: 1 kernel panic(s), 2 boot(s)", "panic reboot: summary status");
 	free(sum);
 	if (t_have("prove"))
@@ -348,14 +376,12 @@ static void test_lab_panic_reboot(void)
 	free(err);
 
 	/* panic_reboots = 0: no reboot, the rest is reported as not run */
-	rc = driver(&out, &err, "--no-defaults --config lab.conf --set run.cell_timeout=60 --cells panicmid --set run.reboot_after_panic=yes "
-				"--set run.panic_reboots=0 --report-dir reports6");
+	rc = driver(&out, &err, "--no-defaults --config lab.conf --set run.cell_timeout=60 --cells panicmid --set run.reboot_after_panic=yes --set run.panic_reboots=0 --report-dir reports6");
 	T_INT(rc, 1, "no reboot: exit status 1");
 	no_sanitizer_errors(err, "no reboot");
 	c = NULL;
 	t_sh(&c, "python3 '%s/check_reports.py' '%s/reports6/latest/results.json'", data, root);
-	T_HAS(c, "cell.panicmid.status=error\ncell.panicmid.reason=\"kernel panic: Kernel panic - not syncing: sysrq triggered "
-		 "crash (boot 1; panic_reboots = 0 used up)\"",
+	T_HAS(c, "cell.panicmid.status=error\ncell.panicmid.reason=\"kernel panic: Kernel panic - not syncing: sysrq triggered crash (boot 1; panic_reboots = 0 used up)\"",
 	      "no reboot: cell error naming the limit");
 	T_HAS(c, "test.panicmid.atomics.c=fail|\"kernel panic in boot 1", "no reboot: the panic still goes to its test");
 	T_HAS(c, "test.panicmid.atomics.incomplete=fail|\"the tests after atomics.c not run: cell ended: kernel panic",
@@ -387,12 +413,13 @@ static void test_lab_checks(void)
 		   false);
 	char *out, *err;
 	int rc = driver(&out, &err,
-			"--no-defaults --config lab.conf --set run.cell_timeout=60 --config checks.conf --cells skipok,skipbad,kvmbad,nokvm "
-			"--report-dir reports7");
+			"--no-defaults --config lab.conf --set run.cell_timeout=60 --config checks.conf --cells skipok,skipbad,kvmbad,nokvm --report-dir reports7");
 	T_INT(rc, 1, "checks: exit status 1");
 	no_sanitizer_errors(err, "checks");
 	char *c = NULL;
-	t_sh(&c, "python3 '%s/check_reports.py' '%s/reports7/latest/results.json' '%s/reports7/latest/junit.xml'", data,
+
+	t_sh(&c, "python3 '%s/check_reports.py' '%s/reports7/latest/results.json' '%s/reports7/latest/junit.xml'",
+	     data,
 	     root, root);
 	T_HAS(c, "cell.skipok.status=pass\n", "checks: expected skips and the right KVM mode pass");
 	T_OK(!strstr(c, "test.skipok.cell."), "checks: no synthetic result for the passing cell");
@@ -403,13 +430,11 @@ static void test_lab_checks(void)
 	T_HAS(c, "test.nokvm.cell.nokvm.kvm=error|\"/dev/kvm is missing in the cell (dev_kvm=no, kvm_mode=none)",
 	      "checks: without kvm_mode too");
 	T_HAS(c, "cell.skipbad.status=fail\n", "checks: skips off the profile fail the cell");
-	T_HAS(c, "test.skipbad.cell.skipbad.expected_skips=fail|\"skips differ from bad.skips: 1 unexpected skip(s), 1 expected "
-		 "skip(s) did not happen, 1 stale entry\\n",
+	T_HAS(c, "test.skipbad.cell.skipbad.expected_skips=fail|\"skips differ from bad.skips: 1 unexpected skip(s), 1 expected skip(s) did not happen, 1 stale entry\\n",
 	      "checks: the verdict's first line");
 	T_HAS(c, "\\nunexpected skip: atomics.lse_on_v80: CPU has no LSE atomics (no entry in bad.skips)",
 	      "checks: the unexpected skip, one line");
-	T_HAS(c, "\\nexpected skip did not happen: bad.skips:1 [memslot.basic]: memslot.basic pass (why: never skips: did not "
-		 "happen)",
+	T_HAS(c, "\\nexpected skip did not happen: bad.skips:1 [memslot.basic]: memslot.basic pass (why: never skips: did not happen)",
 	      "checks: the skip that did not happen, one line");
 	T_HAS(c, "\\nstale entry: bad.skips:5 [atomics.gone.*] matches no test of the cell", "checks: the stale entry");
 	T_OK(!strstr(c, "bad.skips:9") && !strstr(c, "bad.skips:13"),
@@ -417,12 +442,15 @@ static void test_lab_checks(void)
 	T_HAS(c, "junit.skipbad.cell.cell.skipbad.expected_skips=failure|", "checks: in junit.xml");
 	free(c);
 	char *sum = R("%s/reports7/latest/summary.txt", root);
+
 	T_HAS(sum, "skips skipok               1 skip(s), all expected (good.skips)\n", "checks: summary verdict per cell");
 	T_HAS(sum, "skips skipbad              FAIL: skips differ from bad.skips:", "checks: summary failure");
 	T_HAS(sum, "skips not judged: no profile: kvmbad, nokvm\n", "checks: cells without a profile are named");
-	T_HAS(sum, "kvmbad cell.kvmbad.kvm error: KVM mode is vhe, but the cell is configured with kvm_mode = nvhe", "checks: summary lists the error");
+	T_HAS(sum, "kvmbad cell.kvmbad.kvm error: KVM mode is vhe, but the cell is configured with kvm_mode = nvhe",
+	      "checks: summary lists the error");
 	free(sum);
 	char *tap = R("%s/reports7/latest/skipbad.tap", root);
+
 	T_HAS(tap, "# skips differ from bad.skips: 1 unexpected skip(s), 1 expected skip(s) did not happen, 1 stale entry\n"
 		   "# unexpected skip: atomics.lse_on_v80",
 	      "checks: one diagnostic line each in the TAP");
@@ -431,8 +459,7 @@ static void test_lab_checks(void)
 	free(err);
 
 	/* with --filter, an entry that matches no test that ran is ignored */
-	rc = driver(&out, &err, "--no-defaults --config lab.conf --set run.cell_timeout=60 --config checks.conf --cells skipbad --filter 'memslot.*' "
-				"--report-dir reports8");
+	rc = driver(&out, &err, "--no-defaults --config lab.conf --set run.cell_timeout=60 --config checks.conf --cells skipbad --filter 'memslot.*' --report-dir reports8");
 	no_sanitizer_errors(err, "checks filtered");
 	c = NULL;
 	t_sh(&c, "python3 '%s/check_reports.py' '%s/reports8/latest/results.json'", data, root);
@@ -442,7 +469,8 @@ static void test_lab_checks(void)
 	free(err);
 
 	/* profile errors are configuration errors: FILE:LINE, exit 2 */
-	write_file(P("%s/broken.skips", root), "[skip]\ntests = a.*\nreason_re = (unclosed\nwhy = x\n", false);
+	write_file(P("%s/broken.skips", root), "[skip]\ntests = a.*\nreason_re = (unclosed\nwhy = x\n",
+		   false);
 	write_file(P("%s/broken.conf", root), "[cell skipok]\nexpected_skips = broken.skips\n", false);
 	rc = driver(&out, &err, "--no-defaults --config lab.conf --set run.cell_timeout=60 --config checks.conf --config broken.conf --cells skipok");
 	T_INT(rc, 2, "checks: a bad profile exits 2");
@@ -465,8 +493,10 @@ static void test_lab_checks(void)
 static void test_config_errors(void)
 {
 	char *out, *err;
+
 	write_file(P("%s/bad.conf", root), "[run]\njobs = 2\nflavor = arm64\n", false);
 	int rc = driver(&out, &err, "--no-defaults --config lab.conf --config bad.conf");
+
 	T_INT(rc, 2, "config: unknown key exits 2");
 	T_HAS(err, "memattr-run: ", "config: message prefix");
 	T_HAS(err, "/bad.conf:3: unknown key 'flavor' in [run]", "config: FILE:LINE");
@@ -504,8 +534,7 @@ static void test_config_errors(void)
 	free(err);
 	rc = driver(&out, &err, "--no-defaults --config lab.conf --cells ok,noqemu --dry-run");
 	T_INT(rc, 0, "--dry-run exits 0");
-	T_HAS(out, "fake-qemu.sh -M virt,virtualization=on,gic-version=3 -cpu max -smp 2 -m 2G -accel tcg,thread=multi "
-		   "-nographic -no-reboot -nic none -kernel \"$KERNEL_IMAGE\" -initrd ",
+	T_HAS(out, "fake-qemu.sh -M virt,virtualization=on,gic-version=3 -cpu max -smp 2 -m 2G -accel tcg,thread=multi -nographic -no-reboot -nic none -kernel \"$KERNEL_IMAGE\" -initrd ",
 	      "--dry-run prints the arm64 QEMU command line");
 	T_HAS(out, "/nonexistent/qemu-system-x86_64 -accel tcg -cpu max -smp 2 -m 2G -nographic -machine graphics=on",
 	      "--dry-run prints the x86_64 QEMU command line");
@@ -519,18 +548,22 @@ static void test_host_cell(void)
 	char *bin = xasprintf("%s/build/x86_64/bin", root);
 	char *bin_arm = xasprintf("%s/build/aarch64/bin", root);
 	struct utsname u;
+
 	uname(&u);
 	const char *arch_bin = strcmp(u.machine, "aarch64") == 0 ? bin_arm : bin;
-	t_sh(NULL, "cp '%s/fake-suite-good.sh' '%s/memattr-good' && cp '%s/fake-suite-crash.sh' '%s/memattr-crash' && "
-		   "cp '%s/fake-suite-hang.sh' '%s/memattr-hang' && cp '%s/fake-cellinfo.sh' '%s/memattr-cellinfo'",
+
+	t_sh(NULL, "cp '%s/fake-suite-good.sh' '%s/memattr-good' && cp '%s/fake-suite-crash.sh' '%s/memattr-crash' && cp '%s/fake-suite-hang.sh' '%s/memattr-hang' && cp '%s/fake-cellinfo.sh' '%s/memattr-cellinfo'",
 	     data, arch_bin, data, arch_bin, data, arch_bin, data, arch_bin);
 	char *out, *err;
 	int rc = driver(&out, &err, "--no-defaults --config lab.conf --cells none --host-cell yes --report-dir reports3");
+
 	T_INT(rc, 1, "host: exit status 1");
 	no_sanitizer_errors(err, "host");
 	char *c = NULL;
+
 	t_sh(&c, "python3 '%s/check_reports.py' '%s/reports3/latest/results.json'", data, root);
-	T_OK(strstr(c, "cell.host.kind=pvm") || strstr(c, "cell.host.kind=hardware") || strstr(c, "cell.host.kind=none"),
+	T_OK(strstr(c, "cell.host.kind=pvm") || strstr(c, "cell.host.kind=hardware") ||
+	     strstr(c, "cell.host.kind=none"),
 	     "host: kind recorded");
 	T_HAS(c, "cell.host.id.fake_cellinfo=\"yes\"", "host: memattr-cellinfo identity");
 	T_HAS(c, "cell.host.id.kernel_release=", "host: kernel release");
@@ -544,15 +577,18 @@ static void test_host_cell(void)
 	T_HAS(c, "cell.host.status=error", "host: cell error");
 	free(c);
 	char *good = NULL;
+
 	t_sh(&good, "cat '%s/reports3/latest/host/good.tap'", root);
 	T_HAS(good, "# args:  scale=1\n", "host: MEMATTR_TIMEOUT_SCALE passed, no filter");
 	T_HAS(good, "diagnostic on stderr\n", "host: stderr merged into the suite's TAP");
 	free(good);
 	char *crash = NULL;
+
 	t_sh(&crash, "cat '%s/reports3/latest/host/crash.tap'", root);
 	T_OK(str_ends(crash, "ok 1 crash.first\n# about to crash\n"), "host: unterminated last line kept");
 	free(crash);
 	char *pidf = path_join(root, "hang-suite.pid");
+
 	T_OK(!pid_alive(pidf), "host: the hung suite's child was killed with it");
 	free(pidf);
 	free(out);
@@ -565,18 +601,17 @@ static void test_interrupt(void)
 {
 	char *out = NULL;
 	int rc = t_sh(&out,
-		      "cd '%s' && MEMATTR_ROOT='%s' MEMATTR_CACHE='%s/cache' MEMATTR_QEMU_AARCH64='%s/fake-qemu.sh' "
-		      "MEMATTR_FETCH_KERNEL='%s/fake-fetch-kernel.sh' MEMATTR_MKINITRAMFS='%s/fake-mkinitramfs.sh' "
-		      "'%s' --no-defaults --config lab.conf --cells hang --set cell.hang.timeout=120 --report-dir reports4 "
-		      ">int-out.txt 2>int-err.txt & pid=$!; sleep 3; kill -INT $pid; wait $pid",
+		      "cd '%s' && MEMATTR_ROOT='%s' MEMATTR_CACHE='%s/cache' MEMATTR_QEMU_AARCH64='%s/fake-qemu.sh' MEMATTR_FETCH_KERNEL='%s/fake-fetch-kernel.sh' MEMATTR_MKINITRAMFS='%s/fake-mkinitramfs.sh' '%s' --no-defaults --config lab.conf --cells hang --set cell.hang.timeout=120 --report-dir reports4 >int-out.txt 2>int-err.txt & pid=$!; sleep 3; kill -INT $pid; wait $pid",
 		      root, root, root, data, data, data, runbin);
 	T_INT(rc, 1, "interrupt: exit status 1");
 	free(out);
 	char *c = NULL;
+
 	t_sh(&c, "python3 '%s/check_reports.py' '%s/reports4/latest/results.json'", data, root);
 	T_HAS(c, "cell.hang.reason=\"interrupted (QEMU killed)\"", "interrupt: reports written with the reason");
 	free(c);
 	char *sleep_pid = path_join(root, "build/lab/hang/fake-sleep.pid");
+
 	T_OK(!pid_alive(sleep_pid), "interrupt: QEMU's process group killed");
 	free(sleep_pid);
 }
@@ -585,6 +620,7 @@ int main(void)
 {
 	t_start("memattr-run end to end (fake QEMU)");
 	const char *rb = getenv("MEMATTR_TEST_RUN");
+
 	if (!rb || !is_exec_file(rb) || !t_have("python3")) {
 		t_skip("MEMATTR_TEST_RUN / python3 not available", "end-to-end tests");
 		return t_done();
@@ -592,12 +628,11 @@ int main(void)
 	runbin = xstrdup(rb);
 	data = path_abs(t_data());
 	root = t_tmpdir("run");
-	t_sh(NULL, "mkdir -p '%s/build/aarch64/bin' '%s/build/x86_64/bin' && printf '#!/bin/sh\\nexit 0\\n' > "
-		   "'%s/build/aarch64/bin/memattr-atomics' && cp '%s/build/aarch64/bin/memattr-atomics' "
-		   "'%s/build/aarch64/bin/memattr-memslot' && chmod +x '%s'/build/aarch64/bin/*",
+	t_sh(NULL, "mkdir -p '%s/build/aarch64/bin' '%s/build/x86_64/bin' && printf '#!/bin/sh\\nexit 0\\n' > '%s/build/aarch64/bin/memattr-atomics' && cp '%s/build/aarch64/bin/memattr-atomics' '%s/build/aarch64/bin/memattr-memslot' && chmod +x '%s'/build/aarch64/bin/*",
 	     root, root, root, root, root, root);
 	/* the x86_64 lab cell fails on its missing QEMU before it looks for binaries */
 	char *conf = path_join(root, "lab.conf");
+
 	write_file(conf, lab_conf, false);
 	free(conf);
 
@@ -610,6 +645,7 @@ int main(void)
 	test_host_cell();
 	test_interrupt();
 	int rc = t_done();
+
 	if (rc == 0)
 		t_sh(NULL, "rm -rf '%s'", root);
 	free(root);

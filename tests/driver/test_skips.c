@@ -11,8 +11,9 @@ static void expect_parse_error(const char *text, const char *want, const char *w
 	struct skip_profile *p = NULL;
 	char *err = NULL;
 	int rc = skip_profile_parse("p.skips", text, &p, &err);
+
 	T_INT(rc, -1, "%s: rejected", what);
-	T_OK(p == NULL, "%s: no profile", what);
+	T_OK(!p, "%s: no profile", what);
 	T_HAS(err, want, "%s: message", what);
 	free(err);
 	skip_profile_free(p);
@@ -32,7 +33,8 @@ static void test_parse_errors(void)
 			   "bad regex");
 	expect_parse_error("[skip]\ntests = a\nreason = b\nwhy = c\noccurs = often\n",
 			   "p.skips:5: occurs: 'often' is not always or sometimes", "bad occurs");
-	expect_parse_error("[skip]\ntests = a\nreason = b\nwhy = c\nwhen = x\n", "p.skips:5: unknown key 'when'", "unknown key");
+	expect_parse_error("[skip]\ntests = a\nreason = b\nwhy = c\nwhen = x\n", "p.skips:5: unknown key 'when'",
+			   "unknown key");
 	expect_parse_error("[skip]\ntests =\n", "p.skips:2: tests: empty value", "empty value");
 	expect_parse_error("# nothing\n", "p.skips: no [skip] entry", "empty profile");
 	expect_parse_error("[skip]\njust text\n", "p.skips:2: expected 'key = value'", "bad line");
@@ -49,16 +51,18 @@ static void test_judge(void)
 			   "[skip]\ntests = s.removed\nreason = *\nwhy = stale\n";
 	struct skip_profile *p = NULL;
 	char *err = NULL;
+
 	if (!T_INT(skip_profile_parse("p.skips", text, &p, &err), 0, "judge: profile parses")) {
 		t_diag("%s", err);
 		free(err);
 		return;
 	}
 	T_INT((long)p->n, 5, "judge: five entries");
-	T_OK(skip_entry_matches_reason(&p->v[0], "no LSE (0x1)") && !skip_entry_matches_reason(&p->v[0], "no LSE"),
+	T_OK(skip_entry_matches_reason(&p->v[0], "no LSE (0x1)") &&
+	     !skip_entry_matches_reason(&p->v[0], "no LSE"),
 	     "judge: reason glob matches the whole reason");
 	T_OK(skip_entry_matches_reason(&p->v[1], "compaction moved none of the 64 pages of anon") &&
-		     !skip_entry_matches_reason(&p->v[1], "x compaction moved none of the 64 pages"),
+	     !skip_entry_matches_reason(&p->v[1], "x compaction moved none of the 64 pages"),
 	     "judge: reason_re is searched, anchors work");
 	struct skip_seen seen[] = {
 		{"s.lse_ldadd", "no LSE (0x11120)", true, "skip"},
@@ -69,16 +73,19 @@ static void test_judge(void)
 		{"s.other", "wrong reason", true, "skip"},     /* the entry wants another reason */
 	};
 	struct strvec suites = {0}, known = {0};
+
 	strvec_push(&suites, "s");
 	strvec_push(&known, "s.removed.not");
 	struct skip_scope scope = {.filtered = false, .complete = true, .suites = &suites, .known = &known};
 	struct skip_verdict v;
+
 	skip_profile_judge(p, seen, ARRAY_SIZE(seen), &scope, &v);
 	T_INT(v.expected, 2, "judge: two expected skips");
 	T_INT(v.unexpected, 2, "judge: two unexpected skips");
 	T_INT(v.missing, 1, "judge: one skip did not happen");
 	T_INT(v.stale, 1, "judge: one stale entry (the other's suite did not run)");
 	char *all = strvec_join(&v.lines, "\n");
+
 	T_HAS(all, "unexpected skip: s.surprise: no /dev/thing (no entry in p.skips)", "judge: unexpected, no entry");
 	T_HAS(all, "unexpected skip: s.other: wrong reason (p.skips:2 expects reason 'no LSE (*)')",
 	      "judge: unexpected, names the entry that wants another reason");

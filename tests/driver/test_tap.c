@@ -21,15 +21,19 @@ struct res_case {
 static const struct res_case cases[] = {
 	{"ok 1 memslot.basic", true, 1, "memslot.basic", TAPD_NONE, NULL, NULL, RES_PASS},
 	{"not ok 2 memslot.bad", false, 2, "memslot.bad", TAPD_NONE, NULL, NULL, RES_FAIL},
-	{"ok 3 a.b # SKIP no FWB on this CPU", true, 3, "a.b", TAPD_SKIP, "no FWB on this CPU", NULL, RES_SKIP},
+	{"ok 3 a.b # SKIP no FWB on this CPU", true, 3, "a.b", TAPD_SKIP, "no FWB on this CPU", NULL,
+	 RES_SKIP},
 	{"ok 4 a.c # skip lower case", true, 4, "a.c", TAPD_SKIP, "lower case", NULL, RES_SKIP},
 	{"not ok 5 a.d # TIMEOUT 30 seconds", false, 5, "a.d", TAPD_TIMEOUT, "30 seconds", NULL, RES_TIMEOUT},
-	{"ok 6 fx.bad.check # XFAIL unknown", true, 6, "fx.bad.check", TAPD_XFAIL, "unknown", NULL, RES_XFAIL},
+	{"ok 6 fx.bad.check # XFAIL unknown", true, 6, "fx.bad.check", TAPD_XFAIL, "unknown", NULL,
+	 RES_XFAIL},
 	{"ok 7 # XPASS b", true, 7, "", TAPD_XPASS, "b", NULL, RES_XPASS},
 	{"not ok 8 # error setup", false, 8, "", TAPD_ERROR, "setup", NULL, RES_ERROR},
 	{"not ok 9 x # ERROR upper", false, 9, "x", TAPD_ERROR, "upper", NULL, RES_ERROR},
-	{"not ok 10 todo.thing # TODO not done", false, 10, "todo.thing", TAPD_TODO, "not done", NULL, RES_XFAIL},
-	{"ok 11 - dash style description", true, 11, "dash style description", TAPD_NONE, NULL, NULL, RES_PASS},
+	{"not ok 10 todo.thing # TODO not done", false, 10, "todo.thing", TAPD_TODO, "not done", NULL,
+	 RES_XFAIL},
+	{"ok 11 - dash style description", true, 11, "dash style description", TAPD_NONE, NULL, NULL,
+	 RES_PASS},
 	{"not ok 12 selftests: probe: p # exit=1", false, 12, "selftests: probe: p", TAPD_NONE, NULL, "exit=1",
 	 RES_FAIL},
 	{"ok 13 name with \\# hash", true, 13, "name with # hash", TAPD_NONE, NULL, NULL, RES_PASS},
@@ -48,12 +52,15 @@ static void test_results(void)
 		const struct res_case *c = &cases[i];
 		struct tap_line l;
 		enum tap_kind k = tap_parse_line(c->line, &l);
-		bool ok = k == TAP_RESULT && l.ok == c->ok && l.number == c->number && strcmp(l.desc, c->desc) == 0 &&
-			  l.directive == c->dir && ((!c->text && !l.text) || (c->text && l.text && !strcmp(c->text, l.text))) &&
-			  ((!c->comment && !l.comment) || (c->comment && l.comment && !strcmp(c->comment, l.comment))) &&
+		bool ok = k == TAP_RESULT && l.ok == c->ok && l.number == c->number &&
+			  strcmp(l.desc, c->desc) == 0 && l.directive == c->dir &&
+			  ((!c->text && !l.text) || (c->text && l.text && !strcmp(c->text, l.text))) &&
+			  ((!c->comment && !l.comment) ||
+			   (c->comment && l.comment && !strcmp(c->comment, l.comment))) &&
 			  tap_result_of(&l) == c->res;
 		if (!T_OK(ok, "result line '%s'", c->line))
-			t_diag("kind %d ok %d number %ld desc '%s' dir %d text '%s' comment '%s' res %s", k, l.ok, l.number,
+			t_diag("kind %d ok %d number %ld desc '%s' dir %d text '%s' comment '%s' res %s",
+			       k, l.ok, l.number,
 			       l.desc ? l.desc : "(null)", l.directive, l.text ? l.text : "(null)",
 			       l.comment ? l.comment : "(null)", result_name(tap_result_of(&l)));
 		tap_line_free(&l);
@@ -61,6 +68,7 @@ static void test_results(void)
 	/* renumbering needs the offset after the number */
 	struct tap_line l;
 	const char *line = "not ok 12 memslot.x # TIMEOUT 30 seconds";
+
 	tap_parse_line(line, &l);
 	T_STR(line + l.rest, " memslot.x # TIMEOUT 30 seconds", "rest of a result line");
 	tap_line_free(&l);
@@ -73,6 +81,7 @@ static void test_results(void)
 static void test_other_lines(void)
 {
 	struct tap_line l;
+
 	T_INT(tap_parse_line("TAP version 13", &l), TAP_VERSION, "TAP version 13");
 	T_INT(l.version, 13, "version 13");
 	tap_line_free(&l);
@@ -117,8 +126,9 @@ static void test_other_lines(void)
 	tap_line_free(&l);
 
 	struct tap_totals tt;
-	T_OK(tap_parse_totals("Totals: pass:2 fail:3 xfail:1 xpass:0 skip:1 error:4", &tt) && tt.pass == 2 &&
-		     tt.fail == 3 && tt.xfail == 1 && tt.xpass == 0 && tt.skip == 1 && tt.error == 4,
+
+	T_OK(tap_parse_totals("Totals: pass:2 fail:3 xfail:1 xpass:0 skip:1 error:4", &tt) &&
+	     tt.pass == 2 && tt.fail == 3 && tt.xfail == 1 && tt.xpass == 0 && tt.skip == 1 && tt.error == 4,
 	     "kselftest totals");
 	T_OK(!tap_parse_totals("Totals pass 2", &tt), "not a totals line");
 }
@@ -126,6 +136,7 @@ static void test_other_lines(void)
 static void write_file(const char *path, const char *text)
 {
 	FILE *f = fopen(path, "w");
+
 	if (f) {
 		fputs(text, f);
 		fclose(f);

@@ -57,6 +57,6 @@ check inject_totals bash -c "grep -qx '# inject totals: call sites 2, killed 1, 
 # prove must see the same verdicts
 prove -e cat "$tmp/out" > "$tmp/prove" 2>&1
 check prove_agrees bash -c "grep -q 'Failed tests:  2, 5-6, 11-15, 17-18' '$tmp/prove' && grep -q 'Tests=20' '$tmp/prove'"
-[ "$bad" = 0 ] || { echo "# $bad harness check(s) failed"; cat "$tmp/prove" | sed 's/^/# prove| /'; }
+[ "$bad" = 0 ] || { echo "# $bad harness check(s) failed"; sed 's/^/# prove| /' "$tmp/prove"; }
 echo "# $((n - bad)) passed, $bad failed"
 [ "$bad" = 0 ]

@@ -2,7 +2,8 @@
 /* panic_probe.c: memattr-panicprobe, a suite program built only by tests/lab/panic-proof.sh (it is
  * never in build/<arch>/bin, so never a default suite). Its test "crash" panics the cell's kernel on
  * purpose (sysrq 'c', as root in a lab cell) to prove that memattr-run attaches the panic to that
- * test, keeps the results before it and boots the cell again for the tests after it. */
+ * test, keeps the results before it and boots the cell again for the tests after it.
+ */
 #include "memattr/harness.h"
 
 #include <fcntl.h>

@@ -17,7 +17,7 @@ notok() { echo "not ok - $*"; fail=1; }
 if out=$(bash "$m" --dry-run 2>&1); then ok "corpus: $(tail -n1 <<<"$out")"; else notok "corpus dry run: $out"; fi
 
 mkdir -p "$tmp/x86"
-good=$(ls "$top"/mutations/x86/*.patch | head -n1)
+good=$(find "$top/mutations/x86" -maxdepth 1 -name '*.patch' | sort | head -n1)
 # a patch whose context does not match
 sed '0,/^ /s/^ .*/ this line is not in the kernel source/' "$good" >"$tmp/x86/broken.patch"
 if out=$(bash "$m" --dry-run --mutations "$tmp" 2>&1); then

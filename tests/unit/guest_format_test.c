@@ -53,13 +53,14 @@ MA_TEST(unit, pattern_word_depends_on_seed_and_address, .req = { .no_kvm = true 
 {
 	uint64_t a = ma_pattern_word(1, 0x80000000), b = ma_pattern_word(2, 0x80000000);
 	uint64_t c = ma_pattern_word(1, 0x80000008);
-	unsigned same = 0;
+	unsigned int same = 0;
 
 	MA_EXPECT_NE(a, b);
 	MA_EXPECT_NE(a, c);
 	MA_EXPECT_EQ(a, ma_pattern_word(1, 0x80000000));
 	/* no two words of a 64 KiB block repeat: a misplaced page would be noticed */
 	for (uint64_t i = 1; i < 8192; i++)
-		same += ma_pattern_word(7, 0x80000000 + i * 8) == ma_pattern_word(7, 0x80000000 + (i - 1) * 8);
+		same += ma_pattern_word(7, 0x80000000 + i * 8) ==
+			ma_pattern_word(7, 0x80000000 + (i - 1) * 8);
 	MA_EXPECT_EQ(same, 0);
 }

@@ -4,6 +4,7 @@
 
 #include "kernel_health.h"
 #include "memattr/harness.h"
+#include "memattr/util.h"
 
 MA_TEST(unit, kernel_health_problem_lines, .req = { .no_kvm = true },
 	.source = "kernel/panic.c:__warn, lib/bug.c, kernel/locking/lockdep.c, mm/kasan/report.c (7.2)")
@@ -31,9 +32,9 @@ MA_TEST(unit, kernel_health_problem_lines, .req = { .no_kvm = true },
 		"kvm: exiting hardware virtualization",
 	};
 
-	for (size_t i = 0; i < sizeof(problems) / sizeof(problems[0]); i++)
+	for (size_t i = 0; i < MA_ARRAY_SIZE(problems); i++)
 		MA_CHECK(ma_health_problem_line(problems[i]), "not seen as a problem: %s", problems[i]);
-	for (size_t i = 0; i < sizeof(benign) / sizeof(benign[0]); i++)
+	for (size_t i = 0; i < MA_ARRAY_SIZE(benign); i++)
 		MA_CHECK(!ma_health_problem_line(benign[i]), "seen as a problem: %s", benign[i]);
 }
 
@@ -42,7 +43,8 @@ MA_TEST(unit, kernel_health_taint_letters, .req = { .no_kvm = true },
 {
 	char b[128];
 
-	MA_CHECK(!strcmp(ma_taint_letters((1ul << 9) | (1ul << 12) | (1ul << 13), b, sizeof(b)), "W(9) O(12) E(13)"),
+	MA_CHECK(!strcmp(ma_taint_letters((1ul << 9) | (1ul << 12) | (1ul << 13), b, sizeof(b)),
+			 "W(9) O(12) E(13)"),
 		 "got '%s'", b);
 	MA_CHECK(!strcmp(ma_taint_letters(1ul | (1ul << 18), b, sizeof(b)), "P(0) N(18)"), "got '%s'", b);
 	MA_CHECK(!strcmp(ma_taint_letters(0, b, sizeof(b)), ""), "got '%s'", b);

@@ -20,7 +20,7 @@ MA_TEST(unit, backing_alloc_write_free, MA_VARIANTS(host_backings), .req = { .no
 	size_t size = 4ull << 20;
 
 	MA_ASSERT_EQ(ma_try_mem_alloc(&m, kind, size, NULL), 0);
-	MA_ASSERT_TRUE(m.hva != NULL);
+	MA_ASSERT_TRUE(m.hva);
 	MA_EXPECT_EQ(m.size, size);
 	if (kind == MA_BACK_ANON_THP)
 		MA_EXPECT_EQ((uintptr_t)m.hva & ((2u << 20) - 1), 0);
@@ -29,7 +29,7 @@ MA_TEST(unit, backing_alloc_write_free, MA_VARIANTS(host_backings), .req = { .no
 	MA_EXPECT_EQ(m.fd >= 0, kind == MA_BACK_MEMFD || kind == MA_BACK_SHM);
 	ma_mem_free(&m);
 	MA_EXPECT_EQ(m.fd, -1);
-	MA_EXPECT_TRUE(m.hva == NULL);
+	MA_EXPECT_TRUE(!m.hva);
 }
 
 MA_TEST(unit, guest_memfd_needs_a_vm, .req = { .no_kvm = true })

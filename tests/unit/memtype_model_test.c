@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "memattr/harness.h"
+#include "memattr/util.h"
 #include "../../suites/pfnmap/memtype_model.h"
 
 struct profile {
@@ -18,48 +19,61 @@ struct profile {
 };
 
 /* The default arm64 cells (lab-facts.md): max has FWB+DIC+LSE, neoverse-n1 neither FWB nor DIC,
- * cortex-a57 also no LSE; plus pKVM on max. */
+ * cortex-a57 also no LSE; plus pKVM on max.
+ */
 static const struct profile profiles[] = {
 	{ "arm64-max", { .fwb = true, .dic = true, .cap243 = true, .lse = true } },
 	{ "arm64-neoverse-n1", { .lse = true } },
 	{ "arm64-cortex-a57", { 0 } },
 	{ "arm64-max-protected", { .fwb = true, .dic = true, .cap243 = true, .pkvm = true, .lse = true } },
 };
-#define NPROFILES (sizeof(profiles) / sizeof(profiles[0]))
+
+#define NPROFILES MA_ARRAY_SIZE(profiles)
 #define DEFAULT_PROFILES 3
 
 static const enum mt_type s2_types[] = { MT_TYPE_NORMAL_WB, MT_TYPE_NORMAL_NC, MT_TYPE_DEVICE_nGnRE };
 /* the guest stage-1 types the access_matrix rows use */
 static const enum ma_memtype s1_types[] = { MA_MT_NORMAL_WB, MA_MT_NORMAL_NC, MA_MT_DEVICE_nGnRE };
 
+/*
+ * A probe (stage-1 type and operation) whose expected outcomes on stage-2 types a and b are
+ * disjoint, so that whatever the CPU does, swapping a and b cannot pass: described in buf, or NULL.
+ */
+static const char *separating_probe(const struct mt_platform *pl, unsigned int a, unsigned int b,
+				    char *buf, size_t len)
+{
+	for (unsigned int s = 0; s < 3; s++) {
+		for (unsigned int op = 0; op < MA_PROBE_COUNT; op++) {
+			const struct mt_rule *ra, *rb;
+			unsigned int ea = mt_arm64_probe(pl, s2_types[a], 0, s1_types[s], op, &ra);
+			unsigned int eb = mt_arm64_probe(pl, s2_types[b], 0, s1_types[s], op, &rb);
+
+			if (!(ea & eb)) {
+				snprintf(buf, len, "s1=%s op=%u (%s vs %s)",
+					 mt_type_name(mt_s1_type(s1_types[s])), op, ra->id, rb->id);
+				return buf;
+			}
+		}
+	}
+	return NULL;
+}
+
 MA_TEST(unit, memtype_model_every_s2_swap_changes_an_outcome, .req = { .no_kvm = true })
 {
-	for (unsigned p = 0; p < DEFAULT_PROFILES; p++) {
+	for (unsigned int p = 0; p < DEFAULT_PROFILES; p++) {
 		const struct mt_platform *pl = &profiles[p].pl;
 
-		for (unsigned a = 0; a < 3; a++) {
-			for (unsigned b = a + 1; b < 3; b++) {
-				const char *how = NULL;
+		for (unsigned int a = 0; a < 3; a++) {
+			for (unsigned int b = a + 1; b < 3; b++) {
 				char buf[96];
+				const char *how = separating_probe(pl, a, b, buf, sizeof(buf));
 
-				for (unsigned s = 0; s < 3 && !how; s++) {
-					for (unsigned op = 0; op < MA_PROBE_COUNT && !how; op++) {
-						const struct mt_rule *ra, *rb;
-						unsigned ea = mt_arm64_probe(pl, s2_types[a], 0, s1_types[s], op, &ra);
-						unsigned eb = mt_arm64_probe(pl, s2_types[b], 0, s1_types[s], op, &rb);
-
-						/* disjoint: whatever the CPU does, a swap cannot pass */
-						if (!(ea & eb)) {
-							snprintf(buf, sizeof(buf), "s1=%s op=%u (%s vs %s)",
-								 mt_type_name(mt_s1_type(s1_types[s])), op, ra->id, rb->id);
-							how = buf;
-						}
-					}
-				}
-				MA_CHECK(how, "%s: swapping stage-2 %s and %s changes no expected outcome", profiles[p].cell,
+				MA_CHECK(how, "%s: swapping stage-2 %s and %s changes no expected outcome",
+					 profiles[p].cell,
 					 mt_type_name(s2_types[a]), mt_type_name(s2_types[b]));
 				if (how)
-					ma_log("%s: %s <-> %s separated by %s", profiles[p].cell, mt_type_name(s2_types[a]),
+					ma_log("%s: %s <-> %s separated by %s",
+					       profiles[p].cell, mt_type_name(s2_types[a]),
 					       mt_type_name(s2_types[b]), how);
 			}
 		}
@@ -68,21 +82,22 @@ MA_TEST(unit, memtype_model_every_s2_swap_changes_an_outcome, .req = { .no_kvm =
 
 MA_TEST(unit, memtype_model_expectations_are_sets_with_rules, .req = { .no_kvm = true })
 {
-	const unsigned run_errors = MT_BIT(MT_RUN_EFAULT) | MT_BIT(MT_RUN_EINVAL) | MT_BIT(MT_RUN_EPERM);
+	const unsigned int run_errors = MT_BIT(MT_RUN_EFAULT) | MT_BIT(MT_RUN_EINVAL) | MT_BIT(MT_RUN_EPERM);
 
-	for (unsigned p = 0; p < NPROFILES; p++) {
-		for (unsigned k = 0; k < MA_PFN_COUNT; k++) {
-			for (unsigned s = 0; s < MA_MT_COUNT; s++) {
+	for (unsigned int p = 0; p < NPROFILES; p++) {
+		for (unsigned int k = 0; k < MA_PFN_COUNT; k++) {
+			for (unsigned int s = 0; s < MA_MT_COUNT; s++) {
 				struct mt_row_expect e;
 
-				mt_arm64_expect_row(&profiles[p].pl, &mt_source_table[k], (enum ma_memtype)s, &e);
+				mt_arm64_expect_row(&profiles[p].pl, &mt_source_table[k], (enum ma_memtype)s,
+						    &e);
 				MA_EXPECT_TRUE(e.slot_rule && e.s2_rule && e.eff_rule);
-				for (unsigned op = 0; op < MA_PROBE_COUNT; op++) {
-					unsigned set = e.allowed[op];
+				for (unsigned int op = 0; op < MA_PROBE_COUNT; op++) {
+					unsigned int set = e.allowed[op];
 
 					MA_CHECK(!(!set || (set & MT_BIT(MT_OTHER)) || !e.probe_rule[op]),
-						 "%s %s s1=%u op=%u: set %#x", profiles[p].cell, ma_pfnmap_name(k), s,
-						op, set);
+						 "%s %s s1=%u op=%u: set %#x",
+						 profiles[p].cell, ma_pfnmap_name(k), s, op, set);
 					/* a KVM_RUN error is only ever the one exact outcome */
 					MA_CHECK(!((set & run_errors) && set != (set & run_errors)),
 						 "%s %s s1=%u op=%u: a KVM_RUN error among other allowed outcomes (%#x)",
@@ -93,11 +108,11 @@ MA_TEST(unit, memtype_model_expectations_are_sets_with_rules, .req = { .no_kvm =
 	}
 	{
 		/* a rule id means one thing */
-		unsigned n;
+		unsigned int n;
 		const struct mt_rule *const *r = mt_arm64_rules(&n);
 
-		for (unsigned i = 0; i < n; i++)
-			for (unsigned j = i + 1; j < n; j++)
+		for (unsigned int i = 0; i < n; i++)
+			for (unsigned int j = i + 1; j < n; j++)
 				MA_CHECK(!(!strcmp(r[i]->id, r[j]->id)), "rule id %s used twice", r[i]->id);
 	}
 }
@@ -114,7 +129,7 @@ MA_TEST(unit, memtype_model_source_table_stage2_types, .req = { .no_kvm = true }
 	const struct mt_rule *rule;
 	int run_errno;
 
-	for (unsigned k = 0; k < MA_PFN_COUNT; k++) {
+	for (unsigned int k = 0; k < MA_PFN_COUNT; k++) {
 		enum mt_type s2 = mt_arm64_stage2(&profiles[0].pl, &mt_source_table[k], &run_errno, &rule);
 
 		MA_CHECK(!(s2 != on_max[k] || run_errno),
@@ -122,25 +137,30 @@ MA_TEST(unit, memtype_model_source_table_stage2_types, .req = { .no_kvm = true }
 			mt_type_name(s2), run_errno, rule->id, mt_type_name(on_max[k]));
 	}
 	/* no FWB: the cacheable non-RAM carve-out is refused at creation and never mapped */
-	MA_EXPECT_EQ(mt_arm64_slot_errno(&profiles[1].pl, &mt_source_table[MA_PFN_CARVEOUT_WB], 0, &rule), EINVAL);
-	MA_EXPECT_EQ(mt_arm64_slot_errno(&profiles[1].pl, &mt_source_table[MA_PFN_UDMABUF], 0, &rule), EINVAL);
-	MA_EXPECT_EQ(mt_arm64_stage2(&profiles[1].pl, &mt_source_table[MA_PFN_CARVEOUT_WB], &run_errno, &rule),
+	MA_EXPECT_EQ(mt_arm64_slot_errno(&profiles[1].pl, &mt_source_table[MA_PFN_CARVEOUT_WB], 0, &rule),
+		     EINVAL);
+	MA_EXPECT_EQ(mt_arm64_slot_errno(&profiles[1].pl, &mt_source_table[MA_PFN_UDMABUF], 0, &rule),
+		     EINVAL);
+	MA_EXPECT_EQ(mt_arm64_stage2(&profiles[1].pl, &mt_source_table[MA_PFN_CARVEOUT_WB], &run_errno,
+				     &rule),
 		     MT_TYPE_NONE);
 	MA_EXPECT_EQ(run_errno, EFAULT);
 	/* every PFNMAP refuses dirty logging */
-	MA_EXPECT_EQ(mt_arm64_slot_errno(&profiles[0].pl, &mt_source_table[MA_PFN_PCI_BAR], 1, &rule), EINVAL);
+	MA_EXPECT_EQ(mt_arm64_slot_errno(&profiles[0].pl, &mt_source_table[MA_PFN_PCI_BAR], 1, &rule),
+		     EINVAL);
 	/* pKVM: non-RAM memory never mapped */
 	MA_EXPECT_EQ(mt_arm64_stage2(&profiles[3].pl, &mt_source_table[MA_PFN_PCI_BAR], &run_errno, &rule),
 		     MT_TYPE_NONE);
 	MA_EXPECT_EQ(run_errno, EINVAL);
-	MA_EXPECT_EQ(mt_arm64_stage2(&profiles[3].pl, &mt_source_table[MA_PFN_CARVEOUT_WB], &run_errno, &rule),
+	MA_EXPECT_EQ(mt_arm64_stage2(&profiles[3].pl, &mt_source_table[MA_PFN_CARVEOUT_WB], &run_errno,
+				     &rule),
 		     MT_TYPE_NONE);
 	MA_EXPECT_EQ(run_errno, EPERM);
 }
 
 /* What the lab cells showed (run 20261130T110536Z, before the model existed): it must fit. */
 struct seen_row {
-	unsigned profile;
+	unsigned int profile;
 	enum ma_pfnmap_kind kind;
 	enum ma_memtype s1;
 	enum mt_outcome seen[MA_PROBE_COUNT];	/* load store unaligned exec exclusive atomic */
@@ -159,21 +179,22 @@ static const struct seen_row lab_rows[] = {
 	{ 0, MA_PFN_VFIO0, MA_MT_NORMAL_NC, { OK, OK, OK, MT_SEA_IABT, OK, OK } },
 	{ 1, MA_PFN_PCI_BAR, MA_MT_NORMAL_WB, { OK, OK, MT_RUN_EFAULT, MT_SEA_IABT, OK, OK } },
 	{ 1, MA_PFN_VFIO0, MA_MT_NORMAL_WB, { OK, OK, OK, MT_SEA_IABT, OK, OK } },
-	{ 2, MA_PFN_CARVEOUT_DEV, MA_MT_NORMAL_WB, { OK, OK, MT_RUN_EFAULT, MT_SEA_IABT, OK, MT_NOT_PRESENT } },
+	{ 2, MA_PFN_CARVEOUT_DEV, MA_MT_NORMAL_WB,
+	  { OK, OK, MT_RUN_EFAULT, MT_SEA_IABT, OK, MT_NOT_PRESENT } },
 	{ 2, MA_PFN_VFIO0, MA_MT_DEVICE_nGnRE, { OK, OK, MT_ALIGN_FAULT, MT_SEA_IABT, OK, MT_NOT_PRESENT } },
 };
 
 MA_TEST(unit, memtype_model_fits_what_the_lab_saw, .req = { .no_kvm = true })
 {
-	for (unsigned i = 0; i < sizeof(lab_rows) / sizeof(lab_rows[0]); i++) {
+	for (unsigned int i = 0; i < MA_ARRAY_SIZE(lab_rows); i++) {
 		const struct seen_row *r = &lab_rows[i];
 		struct mt_row_expect e;
 
 		mt_arm64_expect_row(&profiles[r->profile].pl, &mt_source_table[r->kind], r->s1, &e);
-		for (unsigned op = 0; op < MA_PROBE_COUNT; op++)
+		for (unsigned int op = 0; op < MA_PROBE_COUNT; op++)
 			MA_CHECK(e.allowed[op] & MT_BIT(r->seen[op]),
-				 "%s %s s1=%u op=%u: lab saw %s, model allows %#x (%s)", profiles[r->profile].cell,
-				ma_pfnmap_name(r->kind), r->s1, op, mt_outcome_name(r->seen[op]), e.allowed[op],
-				e.probe_rule[op]->id);
+				 "%s %s s1=%u op=%u: lab saw %s, model allows %#x (%s)",
+				 profiles[r->profile].cell, ma_pfnmap_name(r->kind), r->s1, op,
+				 mt_outcome_name(r->seen[op]), e.allowed[op], e.probe_rule[op]->id);
 	}
 }

@@ -8,6 +8,7 @@
 
 #include "memattr/abi.h"
 #include "memattr/harness.h"
+#include "memattr/util.h"
 
 static int cmp_u64(const void *a, const void *b)
 {
@@ -23,9 +24,9 @@ MA_TEST(unit, pattern_words_of_a_2m_block_all_differ, .req = { .no_kvm = true })
 	const size_t n = (2ull << 20) / 8;
 	uint64_t *w = malloc(n * sizeof(*w));
 
-	MA_ASSERT_TRUE(w != NULL);
-	for (unsigned b = 0; b < sizeof(bases) / sizeof(bases[0]); b++) {
-		for (unsigned s = 0; s < sizeof(seeds) / sizeof(seeds[0]); s++) {
+	MA_ASSERT_TRUE(w);
+	for (unsigned int b = 0; b < MA_ARRAY_SIZE(bases); b++) {
+		for (unsigned int s = 0; s < MA_ARRAY_SIZE(seeds); s++) {
 			size_t dup = 0;
 
 			for (size_t i = 0; i < n; i++)

@@ -5,6 +5,7 @@
 
 #include "memattr/harness.h"
 #include "memattr/pfnmap.h"
+#include "memattr/util.h"
 
 MA_TEST(unit, pfnmap_spec_parse, .req = { .no_kvm = true })
 {
@@ -45,7 +46,7 @@ MA_TEST(unit, pfnmap_spec_errors, .req = { .no_kvm = true })
 	};
 	struct ma_pfnmap_spec s[MA_PFNMAP_MAX_SPECS];
 
-	for (unsigned i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+	for (unsigned int i = 0; i < MA_ARRAY_SIZE(bad); i++) {
 		char err[200] = "";
 		int n = ma_pfnmap_parse_specs(bad[i].in, s, MA_PFNMAP_MAX_SPECS, err, sizeof(err));
 

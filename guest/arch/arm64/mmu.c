@@ -24,14 +24,14 @@
 /* Called from start.S only. */
 void ma_arm64_prime_tables(void);
 
-static void prime(uint64_t table, unsigned level)
+static void prime(uint64_t table, unsigned int level)
 {
 	volatile const uint64_t *t = (volatile const uint64_t *)(uintptr_t)table;
 
 	(void)t[0];
 	if (level == LEVELS - 1)
 		return;
-	for (unsigned i = 0; i < 512; i++) {
+	for (unsigned int i = 0; i < 512; i++) {
 		uint64_t d = t[i];
 
 		if ((d & 3) == DESC_VALID_TABLE)

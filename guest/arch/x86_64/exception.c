@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * The C side of the exception stubs (entry.S).  Hands vector, error code, CR2 and RIP to
+ * The C side of the exception stubs (vectors.S).  Hands vector, error code, CR2 and RIP to
  * ma_guest_exception(); that returns only if the vCPU had a fault fixup armed, in which case the
  * saved frame is edited so that iretq resumes at cpu->fixup_pc with rsp = cpu->fixup_sp (when
  * set), and the fixup is disarmed.
@@ -14,7 +14,7 @@
 
 #define X86_VEC_PF	14
 
-/* Built by entry.S; the lowest address first. */
+/* Built by vectors.S; the lowest address first. */
 struct ma_x86_frame {
 	uint64_t r15, r14, r13, r12, r11, r10, r9, r8;
 	uint64_t rbp, rdi, rsi, rdx, rcx, rbx, rax;
@@ -22,7 +22,7 @@ struct ma_x86_frame {
 	uint64_t rip, cs, rflags, rsp, ss;	/* pushed by the CPU */
 };
 
-void ma_x86_exception(struct ma_x86_frame *f);	/* called by entry.S */
+void ma_x86_exception(struct ma_x86_frame *f);	/* called by vectors.S */
 
 void ma_x86_exception(struct ma_x86_frame *f)
 {

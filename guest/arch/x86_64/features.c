@@ -38,7 +38,7 @@ void ma_arch_features(uint64_t ret[8])
 {
 	struct cpuid_regs l0 = cpuid(0, 0), l1 = { 0, 0, 0, 0 }, r;
 	uint32_t max_ext = cpuid(0x80000000u, 0).eax;
-	unsigned i;
+	unsigned int i;
 
 	for (i = 0; i < 8; i++)
 		ret[i] = 0;

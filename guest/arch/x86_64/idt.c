@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * The guest-owned IDT: 64-bit interrupt gates for vectors 0..31 pointing at the stubs of entry.S.
+ * The guest-owned IDT: 64-bit interrupt gates for vectors 0..31 pointing at the stubs of vectors.S.
  * Every vCPU runs this from _start, possibly while another vCPU is taking an exception through
  * the same table; each gate is written as two whole quadwords of the value it already holds, so
  * the table never passes through a different state.
@@ -33,7 +33,7 @@ void ma_x86_idt_load(void)
 	volatile struct idt_gate *idt = ma_x86_idt;
 	struct idt_ptr p;
 	uint16_t cs;
-	unsigned i;
+	unsigned int i;
 
 	__asm__ volatile("movw %%cs, %0" : "=r"(cs));
 	for (i = 0; i < NR_VECTORS; i++) {

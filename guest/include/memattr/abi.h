@@ -57,16 +57,21 @@ enum ma_agent {
 	MA_AGENT_CHECK_PATTERN,		/* args: gva, bytes, seed, flags; ret.check */
 	MA_AGENT_ATOMIC_INC,		/* args: gva, iterations, flavour, barrier gva (0: none; else every
 					 * vCPU counts itself in there and waits for all nr_vcpus before
-					 * starting); ret.atomic */
+					 * starting); ret.atomic
+					 */
 	MA_AGENT_PROBE,			/* args: gva, probe op, fixup; ret.probe */
-	MA_AGENT_UNDEFINED_INSN,	/* executes an undefined instruction without a fixup (must be reported) */
-	MA_AGENT_FORCE_INSN,		/* args: flavour, gva; adds 1 with one op of that flavour without a feature check */
+	/* executes an undefined instruction without a fixup (must be reported) */
+	MA_AGENT_UNDEFINED_INSN,
+	/* args: flavour, gva; adds 1 with one op of that flavour without a feature check */
+	MA_AGENT_FORCE_INSN,
 	MA_AGENT_STORE64,		/* args: gva, value: one 64-bit store, then done */
 	MA_AGENT_LOAD64,		/* args: gva; ret.load */
 	MA_AGENT_POLL64,		/* args: gva, value: one load, MA_CALL_SYNC (vals[0]=1), then loads
-					 * until the word equals value; ret.poll */
+					 * until the word equals value; ret.poll
+					 */
 	MA_AGENT_CHECK_FILL,		/* args: gva, bytes, value, flags: every 64-bit word must equal
-					 * value; ret.check */
+					 * value; ret.check
+					 */
 	MA_AGENT_COUNT
 };
 
@@ -80,7 +85,8 @@ enum ma_agent {
 
 /* Flags of the pattern agents (args[3]); 0 visits every word. */
 #define MA_PASS_SPARSE	1u	/* one word per 4 KiB page (a different offset in each), then every word
-				 * of the first and the last 64 KiB; every pass starts in the second page */
+				 * of the first and the last 64 KiB; every pass starts in the second page
+				 */
 
 /* Atomic flavours for MA_AGENT_ATOMIC_INC / MA_AGENT_FORCE_INSN. */
 enum ma_atomic_flavour {
@@ -89,7 +95,8 @@ enum ma_atomic_flavour {
 	MA_ATOMIC_LSE_LDADD,	/* arm64 LDADD (FEAT_LSE) */
 	MA_ATOMIC_LSE_CAS,	/* arm64 CAS loop (FEAT_LSE) */
 	MA_ATOMIC_LSE_SWP,	/* arm64 SWP spinlock around a plain increment (FEAT_LSE);
-				 * the lock is the word after the counter (gva+8), starting at 0 */
+				 * the lock is the word after the counter (gva+8), starting at 0
+				 */
 	MA_ATOMIC_X86_XADD,	/* x86 lock xadd */
 	MA_ATOMIC_X86_CMPXCHG,	/* x86 lock cmpxchg loop */
 	MA_ATOMIC_X86_XCHG,	/* x86 xchg spinlock around a plain increment; lock at gva+8 as above */
@@ -103,7 +110,8 @@ enum ma_probe_op {
 	MA_PROBE_LOAD_UNALIGNED,/* 64-bit load at gva+1 */
 	MA_PROBE_EXEC,		/* branch to gva (host put a "return" instruction there) */
 	MA_PROBE_EXCLUSIVE,	/* arm64 LDXR/STXR pair adding args[2] (UNSUPPORTED, ret[1] = tries, if
-				 * STXR never succeeds in 64 tries); x86 lock cmpxchg */
+				 * STXR never succeeds in 64 tries); x86 lock cmpxchg
+				 */
 	MA_PROBE_LSE_LDADD,	/* arm64 LDADD; x86 lock xadd; the addend is args[2] */
 	MA_PROBE_COUNT
 };
@@ -139,10 +147,12 @@ struct ma_ret_write {		/* MA_AGENT_WRITE_PATTERN */
 
 struct ma_ret_atomic {		/* MA_AGENT_ATOMIC_INC */
 	uint64_t increments;	/* done: at least the iterations asked; with several vCPUs up to 16x
-				 * more, until another vCPU's increment was seen */
+				 * more, until another vCPU's increment was seen
+				 */
 	uint64_t unsupported;	/* 1: the guest found the flavour unsupported, nothing done */
 	uint64_t overlaps;	/* increments after which the counter did not hold this vCPU's
-				 * previous result (another vCPU's increment landed in between) */
+				 * previous result (another vCPU's increment landed in between)
+				 */
 };
 
 struct ma_ret_probe {		/* MA_AGENT_PROBE */

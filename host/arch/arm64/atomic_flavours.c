@@ -3,6 +3,7 @@
 #include <stdio.h>
 
 #include "memattr/atomic_flavours.h"
+#include "memattr/util.h"
 
 #define ESR_EC(esr) (((esr) >> 26) & 0x3f)
 
@@ -10,9 +11,9 @@ static const enum ma_atomic_flavour flavours[] = {
 	MA_ATOMIC_LLSC, MA_ATOMIC_LSE_LDADD, MA_ATOMIC_LSE_CAS, MA_ATOMIC_LSE_SWP,
 };
 
-const enum ma_atomic_flavour *ma_atomic_flavours(unsigned *n)
+const enum ma_atomic_flavour *ma_atomic_flavours(unsigned int *n)
 {
-	*n = sizeof(flavours) / sizeof(flavours[0]);
+	*n = MA_ARRAY_SIZE(flavours);
 	return flavours;
 }
 
@@ -40,7 +41,8 @@ const char *ma_atomics_unsupported_reason(enum ma_atomic_flavour f, const struct
 	case MA_ATOMIC_LSE_SWP:
 		if (gf->lse)
 			return NULL;
-		snprintf(why, sizeof(why), "guest ID_AA64ISAR0_EL1.Atomic=%u: no FEAT_LSE (0x%llx)", gf->isar0_atomic,
+		snprintf(why, sizeof(why), "guest ID_AA64ISAR0_EL1.Atomic=%u: no FEAT_LSE (0x%llx)",
+			 gf->isar0_atomic,
 			 (unsigned long long)gf->raw[0]);
 		return why;
 	default:

@@ -23,9 +23,9 @@
 #define PA_BITS			48	/* 4 KiB granule without FEAT_LPA2 descriptors */
 #define LEVELS			4
 
-static unsigned level_index(uint64_t va, unsigned level)
+static unsigned int level_index(uint64_t va, unsigned int level)
 {
-	return (unsigned)(va >> (12 + 9 * (LEVELS - 1 - level))) & 0x1ff;
+	return (unsigned int)(va >> (12 + 9 * (LEVELS - 1 - level))) & 0x1ff;
 }
 
 static uint64_t *table_at(struct ma_vm *vm, uint64_t gpa)
@@ -44,7 +44,7 @@ int ma_arch_try_map_page(struct ma_vm *vm, uint64_t gva, uint64_t gpa, enum ma_m
 	table = table_at(vm, vm->pt_root);
 	if (!table)
 		return -EFAULT;
-	for (unsigned level = 0; level < LEVELS - 1; level++) {
+	for (unsigned int level = 0; level < LEVELS - 1; level++) {
 		uint64_t *e = &table[level_index(gva, level)];
 
 		if (!(*e & PTE_VALID)) {

@@ -6,9 +6,9 @@
 
 #define MA_ARM64_DEFAULT_IPA_BITS	40	/* what KVM uses for type 0 */
 
-int ma_arch_try_vm_type(const struct ma_vm_opts *opts, unsigned long *type, unsigned *ipa_bits)
+int ma_arch_try_vm_type(const struct ma_vm_opts *opts, unsigned long *type, unsigned int *ipa_bits)
 {
-	unsigned bits = opts ? opts->ipa_bits : 0;
+	unsigned int bits = opts ? opts->ipa_bits : 0;
 
 	if (bits > KVM_VM_TYPE_ARM_IPA_SIZE_MASK)
 		return -EINVAL;
@@ -16,7 +16,7 @@ int ma_arch_try_vm_type(const struct ma_vm_opts *opts, unsigned long *type, unsi
 	*ipa_bits = bits ? bits : MA_ARM64_DEFAULT_IPA_BITS;
 	/* pKVM gives every VM the host's IPA limit (arch/arm64/kvm/mmu.c:kvm_init_ipa_range, 7.2.13) */
 	if (ma_kvm_protected_mode() && ma_sys_cap(KVM_CAP_ARM_VM_IPA_SIZE) > 0)
-		*ipa_bits = (unsigned)ma_sys_cap(KVM_CAP_ARM_VM_IPA_SIZE);
+		*ipa_bits = (unsigned int)ma_sys_cap(KVM_CAP_ARM_VM_IPA_SIZE);
 	return 0;
 }
 

@@ -1,14 +1,15 @@
 // SPDX-License-Identifier: GPL-2.0
 /* x86_64: every locked flavour exists on x86_64; #UD is vector 6. */
 #include "memattr/atomic_flavours.h"
+#include "memattr/util.h"
 
 static const enum ma_atomic_flavour flavours[] = {
 	MA_ATOMIC_X86_XADD, MA_ATOMIC_X86_CMPXCHG, MA_ATOMIC_X86_XCHG,
 };
 
-const enum ma_atomic_flavour *ma_atomic_flavours(unsigned *n)
+const enum ma_atomic_flavour *ma_atomic_flavours(unsigned int *n)
 {
-	*n = sizeof(flavours) / sizeof(flavours[0]);
+	*n = MA_ARRAY_SIZE(flavours);
 	return flavours;
 }
 

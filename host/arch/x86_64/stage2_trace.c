@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /* x86_64: the stage-2 tracer has no probes here (the NPT/EPT memory type comes from the MTRRs and
- * PAT, not from one map call): ma_try_s2trace_start() returns -EOPNOTSUPP. */
+ * PAT, not from one map call): ma_try_s2trace_start() returns -EOPNOTSUPP.
+ */
 #include <errno.h>
 #include <stddef.h>
 

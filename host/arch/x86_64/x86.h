@@ -21,11 +21,11 @@
 #define MA_X86_MSR_PAT		0x277u
 #define MA_X86_PAT_VALUE	0x0007010600070106ull
 
-/* x86_desc.c */
+/* desc.c */
 int ma_x86_try_write_descriptors(struct ma_vm *vm);
 void ma_x86_long_mode_segments(struct kvm_sregs *s);
 
-/* x86_cpuid.c */
+/* cpuid.c */
 int ma_x86_try_supported_cpuid(struct kvm_cpuid2 **out);	/* malloc'd; 0 or -errno */
 struct kvm_cpuid_entry2 *ma_x86_cpuid_find(struct kvm_cpuid2 *c, uint32_t function, uint32_t index);
 

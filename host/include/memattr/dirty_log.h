@@ -47,7 +47,7 @@ void ma_clear_dirty_log(struct ma_vm *vm, uint32_t slot, uint64_t first_page, ui
  * differs.  buf gets a description ("page 3 missing, page 5 unexpected, ...", the first few
  * of each) when they differ, "" otherwise.
  */
-unsigned ma_dirty_diff(const uint64_t *got, const uint64_t *want, uint64_t npages, char *buf, size_t len);
+unsigned int ma_dirty_diff(const uint64_t *got, const uint64_t *want, uint64_t npages, char *buf, size_t len);
 /* The set pages of a bitmap as a list ("0 3 17 511"; "none"), for logs. */
 void ma_dirty_format(const uint64_t *bm, uint64_t npages, char *buf, size_t len);
 
@@ -57,13 +57,14 @@ void ma_dirty_format(const uint64_t *bm, uint64_t npages, char *buf, size_t len)
  * through the host mapping hva of the slot.  Fails the test otherwise.
  */
 void ma_guest_store_pages(struct ma_vcpu *v, uint64_t gpa, volatile uint64_t *hva, uint64_t page_size,
-			  const uint64_t *pages, unsigned n, uint64_t tag);
+			  const uint64_t *pages, unsigned int n, uint64_t tag);
 /* KVM_GET_DIRTY_LOG of the slot (npages pages) must give exactly want_bm; fails the test naming the
- * difference, logs the dirty pages otherwise. */
+ * difference, logs the dirty pages otherwise.
+ */
 void ma_expect_dirty_log(struct ma_vm *vm, uint32_t slot, uint64_t npages, const uint64_t *want_bm,
 			 const char *when);
 /* The same with the expected pages listed. */
-void ma_expect_dirty_pages(struct ma_vm *vm, uint32_t slot, uint64_t npages, const uint64_t *pages, unsigned n,
-			   const char *when);
+void ma_expect_dirty_pages(struct ma_vm *vm, uint32_t slot, uint64_t npages, const uint64_t *pages,
+			   unsigned int n, const char *when);
 
 #endif

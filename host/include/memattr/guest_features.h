@@ -15,7 +15,7 @@
 struct ma_guest_features {
 	uint64_t raw[8];	/* the registers as read, in the order of abi.h's MA_AGENT_FEATURES */
 	/* arm64 */
-	unsigned isar0_atomic;	/* ID_AA64ISAR0_EL1.Atomic: 2 or more is FEAT_LSE */
+	unsigned int isar0_atomic;	/* ID_AA64ISAR0_EL1.Atomic: 2 or more is FEAT_LSE */
 	bool lse;		/* FEAT_LSE */
 	bool fwb;		/* ID_AA64MMFR2_EL1.FWB: stage 2 can force write-back */
 	bool dic;		/* CTR_EL0.DIC: no I-cache invalidation needed to the PoU */

@@ -29,13 +29,13 @@ enum ma_arch_mask {
 
 /* Requirements: checked before the test runs; an unmet one is a SKIP naming it. */
 struct ma_req {
-	unsigned arch;			/* enum ma_arch_mask bits; 0 = any */
+	unsigned int arch;			/* enum ma_arch_mask bits; 0 = any */
 	long sys_caps[MA_MAX_REQ_CAPS];	/* KVM caps that must be non-zero on /dev/kvm (0 ends) */
 	long vm_caps[MA_MAX_REQ_CAPS];	/* ... on a default VM */
 	bool root;			/* needs euid 0 */
 	bool no_kvm;			/* does not need /dev/kvm (library unit tests) */
 	const char *path;		/* a file or device that must exist */
-	unsigned min_cpus;		/* online host CPUs */
+	unsigned int min_cpus;		/* online host CPUs */
 };
 
 struct ma_variant {
@@ -60,7 +60,7 @@ struct ma_kernel_log {
 
 struct ma_fixture {
 	const char *name;
-	unsigned size;			/* bytes of fixture data (t->fx) */
+	unsigned int size;			/* bytes of fixture data (t->fx) */
 	void (*setup)(struct ma_t *t, void *fx);
 	void (*teardown)(struct ma_t *t, void *fx);
 };
@@ -71,9 +71,9 @@ struct ma_test_def {
 	void (*fn)(struct ma_t *t);
 	const struct ma_fixture *fixture;
 	const struct ma_variant *variants;
-	unsigned nr_variants;
+	unsigned int nr_variants;
 	struct ma_req req;
-	unsigned timeout_s;		/* 0 = default (30 s), scaled by MEMATTR_TIMEOUT_SCALE */
+	unsigned int timeout_s;		/* 0 = default (30 s), scaled by MEMATTR_TIMEOUT_SCALE */
 	const char *source;		/* the kernel source behind the expectation */
 	const char *no_checks;		/* why the body evaluates no expectation (else that is an ERROR) */
 	struct ma_kernel_log kernel_log;	/* a kernel log record the test is known to provoke */
@@ -122,7 +122,7 @@ void ma_fatal_at(const char *file, int line, const char *fmt, ...)
 /* end the test as skipped; the reason must name what was detected */
 void ma_skip(const char *fmt, ...) __attribute__((format(printf, 1, 2), noreturn));
 /* end the test now; its verdict is what was recorded so far (pass if nothing failed) */
-void ma_end(void) __attribute__((noreturn));
+_Noreturn void ma_end(void);
 /* whether a failure was recorded so far */
 bool ma_failed(void);
 /*
@@ -135,7 +135,7 @@ void ma_xfail_next(bool when, const char *why);
 /* an expectation held (the MA_EXPECT and MA_ASSERT macros call it; so does MA_CHECK) */
 void ma_check_passed(void);
 /* the timeout scale (MEMATTR_TIMEOUT_SCALE, >= 1) */
-unsigned ma_timeout_scale(void);
+unsigned int ma_timeout_scale(void);
 
 #define ma_fail(...) ma_fail_at(__FILE__, __LINE__, __VA_ARGS__)
 #define ma_fatal(...) ma_fatal_at(__FILE__, __LINE__, __VA_ARGS__)
@@ -148,7 +148,8 @@ unsigned ma_timeout_scale(void);
 	do {                                                                            \
 		long long _a = (long long)(a), _b = (long long)(b);                     \
 		if (!(_a op _b))                                                        \
-			ma_##kind##_at(__FILE__, __LINE__, "expected %s %s %s: %lld (0x%llx) vs %lld (0x%llx)", \
+			ma_##kind##_at(__FILE__, __LINE__,                              \
+				       "expected %s %s %s: %lld (0x%llx) vs %lld (0x%llx)", \
 				       #a, #op, #b, _a, (unsigned long long)_a, _b, (unsigned long long)_b); \
 		else                                                                    \
 			ma_check_passed();                                              \
@@ -174,8 +175,8 @@ unsigned ma_timeout_scale(void);
 	do {                                                                            \
 		long _r = (long)(call);                                                 \
 		if (_r != -(long)(err))                                                 \
-			ma_##kind##_at(__FILE__, __LINE__, "%s: expected errno %s, got %s%s", #call, \
-				       ma_errno_name(err), _r < 0 ? "errno " : "success ",  \
+			ma_##kind##_at(__FILE__, __LINE__, "%s: expected errno %s, got %s%s", #call,\
+				       ma_errno_name(err), _r < 0 ? "errno " : "success ", \
 				       _r < 0 ? ma_errno_name((int)-_r) : ma_long_str(_r)); \
 		else                                                                    \
 			ma_check_passed();                                              \

@@ -70,7 +70,7 @@ void ma_mem_free(struct ma_mem *m);
 
 struct ma_vm_opts {
 	unsigned long type;	/* x86: KVM_X86_*_VM; ignored on arm64 unless raw_type */
-	unsigned ipa_bits;	/* arm64: 0 = the kernel's default (40) */
+	unsigned int ipa_bits;	/* arm64: 0 = the kernel's default (40) */
 	bool raw_type;		/* pass type to KVM_CREATE_VM unchanged */
 	bool no_guest;		/* no system memslot, no guest image: a bare VM for memslot tests */
 };
@@ -87,12 +87,12 @@ struct ma_vcpu;
 struct ma_vm {
 	int fd;
 	unsigned long type;
-	unsigned ipa_bits;		/* arm64: the VM's IPA size; x86: MAXPHYADDR */
+	unsigned int ipa_bits;		/* arm64: the VM's IPA size; x86: MAXPHYADDR */
 	bool has_guest;			/* system slot and guest image present */
 	struct ma_mem sys;		/* backing of slot 0 */
 	struct ma_slot slots[MA_MAX_TRACKED_SLOTS];
 	struct ma_vcpu *vcpus[MA_MAX_VCPUS];
-	unsigned nr_vcpus;
+	unsigned int nr_vcpus;
 	uint64_t pt_root;		/* GPA of the stage-1 root table */
 	uint64_t pt_next;		/* next free page in the page-table pool */
 	void *arch;			/* per-architecture state */
@@ -104,7 +104,8 @@ int ma_try_create_vm_fd(unsigned long type);
 int ma_try_vm_create(struct ma_vm **out, const struct ma_vm_opts *opts);
 struct ma_vm *ma_vm_create(const struct ma_vm_opts *opts);
 void ma_vm_destroy(struct ma_vm *vm);
-long ma_vm_cap(struct ma_vm *vm, long cap);	/* VM-scope KVM_CHECK_EXTENSION: the value; a failed query fails the test */
+/* VM-scope KVM_CHECK_EXTENSION: the value; a failed query fails the test */
+long ma_vm_cap(struct ma_vm *vm, long cap);
 /* KVM_ENABLE_CAP on the VM with args[0] = arg0: 0 or -errno. */
 int ma_try_vm_enable_cap(struct ma_vm *vm, uint32_t cap, uint64_t arg0);
 
@@ -146,15 +147,15 @@ struct ma_result {
 	uint64_t vals[4];
 	struct ma_exception exc;
 	uint64_t pc;			/* guest PC at the stop (a failed read fails the test) */
-	unsigned exits;			/* KVM_RUN returns in this run */
+	unsigned int exits;			/* KVM_RUN returns in this run */
 	char file[64];
-	unsigned line;
+	unsigned int line;
 	char text[512];
 };
 
 struct ma_vcpu {
 	struct ma_vm *vm;
-	unsigned index;
+	unsigned int index;
 	int fd;
 	struct kvm_run *run;
 	size_t run_size;
@@ -168,33 +169,34 @@ struct ma_vcpu {
 int ma_try_vcpu_add(struct ma_vm *vm, struct ma_vcpu **out);
 struct ma_vcpu *ma_vcpu_add(struct ma_vm *vm);
 /* Point the vCPU at the guest entry with a fresh stack and an agent to run. */
-void ma_vcpu_start(struct ma_vcpu *v, enum ma_agent agent, const uint64_t *args, unsigned nargs);
+void ma_vcpu_start(struct ma_vcpu *v, enum ma_agent agent, const uint64_t *args, unsigned int nargs);
 /* Run until the next event the caller must see; bounded by timeout_ms (0 = default). */
-enum ma_outcome ma_vcpu_resume(struct ma_vcpu *v, unsigned timeout_ms, struct ma_result *res);
+enum ma_outcome ma_vcpu_resume(struct ma_vcpu *v, unsigned int timeout_ms, struct ma_result *res);
 /* start + resume */
 enum ma_outcome ma_vcpu_run_agent(struct ma_vcpu *v, enum ma_agent agent, const uint64_t *args,
-				  unsigned nargs, unsigned timeout_ms, struct ma_result *res);
+				  unsigned int nargs, unsigned int timeout_ms, struct ma_result *res);
 /*
  * Run an agent and require it to finish (MA_OUT_DONE): any other outcome ends the test, naming what
  * (printf format) and describing the outcome (exit, guest PC, syndrome, the guest's message).
  *   ma_run_agent_done(v, MA_AGENT_LOAD64, MA_ARGS(gpa), &res, "load of gpa %#llx", gpa);
  */
-void ma_run_agent_done(struct ma_vcpu *v, enum ma_agent agent, const uint64_t *args, unsigned nargs,
+void ma_run_agent_done(struct ma_vcpu *v, enum ma_agent agent, const uint64_t *args, unsigned int nargs,
 		       struct ma_result *res, const char *what, ...) __attribute__((format(printf, 6, 7)));
 /* an agent's arguments and their number: MA_ARGS(gva, bytes, seed) */
 #define MA_ARGS(...) (const uint64_t[]){ __VA_ARGS__ }, \
-	(unsigned)(sizeof((const uint64_t[]){ __VA_ARGS__ }) / sizeof(uint64_t))
+	(unsigned int)(sizeof((const uint64_t[]){ __VA_ARGS__ }) / sizeof(uint64_t))
 #define MA_NO_ARGS NULL, 0
 /* The same agent on every vCPU of the VM at once, one thread each; res[] has nr_vcpus entries.
- * Returns the number of vCPUs whose outcome was not MA_OUT_DONE. */
-unsigned ma_vcpus_run_agent_all(struct ma_vm *vm, enum ma_agent agent, const uint64_t *args,
-				unsigned nargs, unsigned timeout_ms, struct ma_result *res);
+ * Returns the number of vCPUs whose outcome was not MA_OUT_DONE.
+ */
+unsigned int ma_vcpus_run_agent_all(struct ma_vm *vm, enum ma_agent agent, const uint64_t *args,
+				    unsigned int nargs, unsigned int timeout_ms, struct ma_result *res);
 const char *ma_outcome_name(enum ma_outcome o);
 const char *ma_exit_reason_name(uint32_t reason);
 /* One line describing a result (outcome, exit, syndrome, guest message) for diagnostics. */
 void ma_result_describe(const struct ma_result *res, char *buf, size_t len);
 /* Default vCPU run timeout in ms, scaled by MEMATTR_TIMEOUT_SCALE. */
-unsigned ma_default_run_timeout_ms(void);
+unsigned int ma_default_run_timeout_ms(void);
 
 /* ONE_REG access (arm64 mostly): 0 or -errno */
 int ma_try_get_one_reg(struct ma_vcpu *v, uint64_t id, uint64_t *val);

@@ -83,15 +83,17 @@ long ma_fixture_counter(const char *name);
 struct ma_pfnmap_spec {
 	enum { MA_SPEC_VFIO, MA_SPEC_PCI } what;
 	char bdf[32];		/* 0000:00:03.0 */
-	unsigned index;		/* vfio region or BAR number */
+	unsigned int index;		/* vfio region or BAR number */
 	int type;		/* enum ma_pfnmap_type, or -1: derived from the driver */
 };
+
 #define MA_PFNMAP_MAX_SPECS 8
 /* Parse a MEMATTR_PFNMAP value: the number of specs, or -EINVAL with *err describing the problem. */
-int ma_pfnmap_parse_specs(const char *s, struct ma_pfnmap_spec *out, unsigned max, char *err, size_t errlen);
+int ma_pfnmap_parse_specs(const char *s, struct ma_pfnmap_spec *out, unsigned int max, char *err,
+			  size_t errlen);
 
 /* Per-source openers (host/pfnmap_pci.c) used by ma_try_pfnmap_open. */
 int ma_try_pfnmap_open_pci_bar(struct ma_pfnmap *p, bool wc, const char **why);
-int ma_try_pfnmap_open_vfio(struct ma_pfnmap *p, unsigned which, const char **why);
+int ma_try_pfnmap_open_vfio(struct ma_pfnmap *p, unsigned int which, const char **why);
 
 #endif

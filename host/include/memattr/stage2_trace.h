@@ -68,11 +68,11 @@ int ma_try_s2trace_start(struct ma_s2trace **out, char *why, size_t whylen);
  * instance's trace_pipe).  Returns how many there were; only the first max are stored in out
  * (like snprintf).  -errno if reading failed.
  */
-int ma_try_s2trace_collect(struct ma_s2trace *t, struct ma_s2map *out, unsigned max);
+int ma_try_s2trace_collect(struct ma_s2trace *t, struct ma_s2map *out, unsigned int max);
 /* Records the kernel dropped because the instance's buffer overflowed (0 if unknown). */
 unsigned long ma_s2trace_lost(struct ma_s2trace *t);
 /* Which functions are probed: bit (1 << enum ma_s2fn). */
-unsigned ma_s2trace_probed(struct ma_s2trace *t);
+unsigned int ma_s2trace_probed(struct ma_s2trace *t);
 /* Disable and remove the events and the instance; frees t (NULL is fine). */
 void ma_s2trace_stop(struct ma_s2trace *t);
 

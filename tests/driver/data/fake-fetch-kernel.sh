@@ -16,7 +16,7 @@ while [ $# -gt 0 ]; do
 	esac
 done
 mkdir -p "$cache/fake"
-echo "$arch $flavour $image" >>"$cache/fake/calls"
+echo "$arch $flavour${image:+ $image}" >>"$cache/fake/calls"
 if [ "$flavour" = broken ]; then
 	echo "fetch-kernel: no package linux-image-broken in sid" >&2
 	exit 2

@@ -3,8 +3,8 @@
 #include "../../atomics.h"
 
 MA_TEST(atomics, lse_absent_reports_undefined,
-	.source = "Arm ARM: LSE encodings are UNDEFINED without FEAT_LSE (EC 0x00); KVM does not trap them "
-		  "(ID_AA64ISAR0_EL1 is sanitised, arch/arm64/kvm/sys_regs.c, " MA_KERNEL_REF ")")
+	.source = "Arm ARM: LSE encodings are UNDEFINED without FEAT_LSE (EC 0x00); KVM does not trap them (ID_AA64ISAR0_EL1 is sanitised, arch/arm64/kvm/sys_regs.c, "
+		  MA_KERNEL_REF ")")
 {
 	struct ma_vm *vm = ma_vm_create(NULL);
 	struct ma_vcpu *v = ma_vcpu_add(vm);
@@ -16,7 +16,8 @@ MA_TEST(atomics, lse_absent_reports_undefined,
 
 	ma_read_guest_features(v, &gf);
 	if (gf.lse)
-		ma_skip("guest ID_AA64ISAR0_EL1.Atomic=%u: the CPU has FEAT_LSE, nothing to provoke", gf.isar0_atomic);
+		ma_skip("guest ID_AA64ISAR0_EL1.Atomic=%u: the CPU has FEAT_LSE, nothing to provoke",
+			gf.isar0_atomic);
 	ma_mem_alloc(&m, MA_BACK_ANON, MA_PAGE_SIZE, vm);
 	ma_add_slot(vm, 1, 0, gpa, MA_PAGE_SIZE, m.hva);
 	ma_map(vm, gpa, gpa, MA_PAGE_SIZE, MA_MT_NORMAL_WB);

@@ -18,7 +18,7 @@
 
 /* ret x30 */
 const unsigned char ma_return_insn[] = { 0xc0, 0x03, 0x5f, 0xd6 };
-const unsigned ma_return_insn_len = sizeof(ma_return_insn);
+const unsigned int ma_return_insn_len = sizeof(ma_return_insn);
 
 /* What KVM tells: cap 243 on the VM and the KVM mode. */
 static void platform_kvm(struct ma_vm *vm, struct mt_platform *pl)
@@ -83,10 +83,9 @@ bool ma_pfnmap_atomics_required(struct ma_vm *vm, const struct ma_pfnmap *p, con
 int ma_pfnmap_cow_write_errno(const struct mt_rule **rule)
 {
 	static const struct mt_rule r = {
-		"cow.arm64_write_refused", "a guest write to an uncopied page of a COW PFNMAP: hva_to_pfn_remapped "
-		"returns KVM_PFN_ERR_RO_FAULT (the pte is present and read-only; COW is not broken) and arm64 turns "
-		"every error pfn into -EFAULT: KVM_RUN fails with EFAULT",
-		"virt/kvm/kvm_main.c:hva_to_pfn_remapped, arch/arm64/kvm/mmu.c:kvm_s2_fault_pin_pfn, Linux " MA_KERNEL_REF
+		"cow.arm64_write_refused", "a guest write to an uncopied page of a COW PFNMAP: hva_to_pfn_remapped returns KVM_PFN_ERR_RO_FAULT (the pte is present and read-only; COW is not broken) and arm64 turns every error pfn into -EFAULT: KVM_RUN fails with EFAULT",
+		"virt/kvm/kvm_main.c:hva_to_pfn_remapped, arch/arm64/kvm/mmu.c:kvm_s2_fault_pin_pfn, Linux "
+		MA_KERNEL_REF
 	};
 
 	*rule = &r;
@@ -115,7 +114,8 @@ void ma_pfnmap_check_cap(struct ma_t *t)
 
 	(void)t;
 	ma_read_guest_features(v, &gf);
-	ma_log("cap 243: /dev/kvm %ld, VM %ld; guest ID_AA64MMFR2_EL1.FWB=%d CTR_EL0.DIC=%d", sys, vmcap, gf.fwb,
+	ma_log("cap 243: /dev/kvm %ld, VM %ld; guest ID_AA64MMFR2_EL1.FWB=%d CTR_EL0.DIC=%d",
+	       sys, vmcap, gf.fwb,
 	       gf.dic);
 	MA_EXPECT_EQ(sys, -EINVAL);
 	MA_EXPECT_EQ(vmcap, gf.fwb && gf.dic ? 1 : 0);

@@ -12,7 +12,7 @@
  *   Normal-WB  vs Device    : exec, and the unaligned load through a Normal stage 1 (stage-2 Device
  *                             makes it an alignment fault that KVM cannot handle: KVM_RUN EFAULT)
  *   Normal-NC  vs Device    : the unaligned load through a Normal stage 1 (completes on NC)
- *   Device-nGnRE vs nGnRnE  : nothing the guest can observe (early write acknowledgement is not
+ *   Device-nGnRE vs nGnRnE  : nothing the guest can observe (early write acknowledgment is not
  *                             architecturally visible to a single observer): recorded, not probed.
  * Exclusives and atomics on non-WB memory are IMPLEMENTATION DEFINED: allowed sets, never a
  * KVM_RUN error.
@@ -20,6 +20,7 @@
 #include <errno.h>
 
 #include "../../memtype_model.h"
+#include "memattr/util.h"
 
 #define LINUX "Linux " MA_KERNEL_REF
 
@@ -28,26 +29,32 @@ static const struct mt_rule r_s2_ram = {
 	"s2.ram", "a RAM pfn behind a PFNMAP is mapped like anonymous memory: stage 2 Normal-WB, whatever the VMA says",
 	"arch/arm64/kvm/mmu.c:kvm_s2_fault_pin_pfn (pfn_is_map_memory), " LINUX
 };
+
 static const struct mt_rule r_s2_cacheable = {
 	"s2.cacheable", "a cacheable non-RAM PFNMAP with FWB and DIC (cap 243 = 1) is mapped Normal-WB",
 	"arch/arm64/kvm/mmu.c:kvm_s2_fault_pin_pfn + kvm_vma_is_cacheable, " LINUX
 };
+
 static const struct mt_rule r_s2_cacheable_refused = {
 	"s2.cacheable.refused", "a cacheable non-RAM PFNMAP without FWB+DIC is never mapped: KVM_RUN fails with EFAULT",
 	"arch/arm64/kvm/mmu.c:kvm_s2_fault_pin_pfn (returns -EFAULT), " LINUX
 };
+
 static const struct mt_rule r_s2_nc = {
 	"s2.nc", "a non-cacheable PFNMAP with VM_ALLOW_ANY_UNCACHED is mapped Normal-NC (KVM_PGTABLE_PROT_NORMAL_NC)",
 	"arch/arm64/kvm/mmu.c:kvm_s2_fault_compute_prot, " LINUX
 };
+
 static const struct mt_rule r_s2_device = {
 	"s2.device", "a non-cacheable PFNMAP without VM_ALLOW_ANY_UNCACHED is mapped Device-nGnRE (KVM_PGTABLE_PROT_DEVICE)",
 	"arch/arm64/kvm/mmu.c:kvm_s2_fault_compute_prot, " LINUX
 };
+
 static const struct mt_rule r_pkvm_uncached = {
 	"s2.pkvm.uncached", "pKVM: the hypervisor refuses a Device or Normal-NC stage-2 prot: KVM_RUN fails with EINVAL",
 	"arch/arm64/kvm/hyp/nvhe/mem_protect.c:__pkvm_host_share_guest, " LINUX
 };
+
 static const struct mt_rule r_pkvm_nonram = {
 	"s2.pkvm.nonram", "pKVM: a pfn outside the host's memory is refused: KVM_RUN fails with EPERM",
 	"arch/arm64/kvm/hyp/nvhe/mem_protect.c:__pkvm_host_share_guest -> check_range_allowed_memory, " LINUX
@@ -58,10 +65,12 @@ static const struct mt_rule r_slot_ok = {
 	"slot.accepted", "the memslot is accepted (only VMA flags and pgprot are checked)",
 	"arch/arm64/kvm/mmu.c:kvm_arch_prepare_memory_region, " LINUX
 };
+
 static const struct mt_rule r_slot_dirty = {
 	"slot.pfnmap_log_dirty", "VM_PFNMAP with KVM_MEM_LOG_DIRTY_PAGES: EINVAL",
 	"arch/arm64/kvm/mmu.c:kvm_arch_prepare_memory_region, " LINUX
 };
+
 static const struct mt_rule r_slot_cacheable = {
 	"slot.cacheable_no_fwb", "a cacheable VM_PFNMAP (RAM or not: only the VMA is checked) without FWB+DIC: EINVAL",
 	"arch/arm64/kvm/mmu.c:kvm_arch_prepare_memory_region (kvm_supports_cacheable_pfnmap), " LINUX
@@ -73,11 +82,13 @@ static const struct mt_rule r_eff_fwb_wb = {
 	"Arm ARM D8 'Stage 2 memory type and Cacheability attributes when FEAT_S2FWB is enabled'; "
 	"arch/arm64/include/asm/memory.h MT_S2_FWB_NORMAL"
 };
+
 static const struct mt_rule r_eff_restrictive = {
 	"eff.more_restrictive", "stage 1 and stage 2 combine to the more restrictive type (Device < Normal-NC < Normal-WB; "
 	"Device-nGnRnE < nGnRE)",
 	"Arm ARM D8 'Combining the stage 1 and stage 2 attributes' (also FWB NC/Device encodings)"
 };
+
 static const struct mt_rule r_eff_none = {
 	"eff.none", "no stage-2 mapping: the guest access never reaches memory", "follows from the stage-2 rule"
 };
@@ -87,54 +98,59 @@ static const struct mt_rule r_p_aligned = {
 	"probe.aligned", "aligned 64-bit loads and stores complete on every memory type",
 	"Arm ARM B2.7 'Memory types and attributes'"
 };
+
 static const struct mt_rule r_p_run = {
 	"probe.run_error", "the access needs a stage-2 mapping that KVM refuses: KVM_RUN fails with the stage-2 rule's errno",
 	"see the stage-2 rule"
 };
+
 static const struct mt_rule r_p_exec_sea = {
-	"probe.exec_noncacheable", "exec from a non-cacheable PFNMAP: -ENOEXEC, KVM injects a synchronous external "
-	"instruction abort (guest ESR EC 0x21, IFSC 0x10)",
+	"probe.exec_noncacheable", "exec from a non-cacheable PFNMAP: -ENOEXEC, KVM injects a synchronous external instruction abort (guest ESR EC 0x21, IFSC 0x10)",
 	"arch/arm64/kvm/mmu.c:kvm_s2_fault_compute_prot + kvm_inject_sea_iabt, " LINUX
 };
+
 static const struct mt_rule r_p_exec_ok = {
-	"probe.exec_cacheable", "exec from stage-2 Normal-WB completes: KVM grants X (stage 1 has no XN; a fetch from "
-	"Device memory that is not execute-never is permitted)",
+	"probe.exec_cacheable", "exec from stage-2 Normal-WB completes: KVM grants X (stage 1 has no XN; a fetch from Device memory that is not execute-never is permitted)",
 	"arch/arm64/kvm/mmu.c:kvm_s2_fault_compute_prot; Arm ARM B2.7.2 'Device memory'"
 };
+
 static const struct mt_rule r_p_unaligned_s1dev = {
-	"probe.unaligned_s1_device", "an unaligned load through a stage-1 Device mapping takes an Alignment fault "
-	"at stage 1, in the guest (ESR EC 0x25, DFSC 0x21), before stage 2 is consulted",
+	"probe.unaligned_s1_device", "an unaligned load through a stage-1 Device mapping takes an Alignment fault at stage 1, in the guest (ESR EC 0x25, DFSC 0x21), before stage 2 is consulted",
 	"Arm ARM B2.5.2 'Alignment of data accesses' and D8 fault prioritisation (alignment first)"
 };
+
 static const struct mt_rule r_p_unaligned_s2dev = {
-	"probe.unaligned_s2_device", "an unaligned load through a Normal stage 1 onto stage-2 Device is an Alignment "
-	"fault reported to EL2 (DFSC 0x21); KVM has no handler for it ('Unsupported FSC'): KVM_RUN fails with EFAULT",
+	"probe.unaligned_s2_device", "an unaligned load through a Normal stage 1 onto stage-2 Device is an Alignment fault reported to EL2 (DFSC 0x21); KVM has no handler for it ('Unsupported FSC'): KVM_RUN fails with EFAULT",
 	"arch/arm64/kvm/mmu.c:kvm_handle_guest_abort, " LINUX "; Arm ARM B2.5.2"
 };
+
 static const struct mt_rule r_p_unaligned_normal = {
 	"probe.unaligned_normal", "an unaligned load to Normal memory completes (SCTLR_EL1.A = 0)",
 	"Arm ARM B2.5.2 'Alignment of data accesses'"
 };
+
 static const struct mt_rule r_p_excl_wb = {
 	"probe.exclusive_wb", "LDXR/STXR on Normal Inner-Shareable Write-Back memory succeeds",
 	"Arm ARM B2.9 'Synchronization and semaphores'"
 };
+
 static const struct mt_rule r_p_excl_impdef = {
-	"probe.exclusive_impdef", "LDXR/STXR on memory that is not Normal WB is IMPLEMENTATION DEFINED: it completes, "
-	"or the STXR never succeeds, or it faults with DFSC 0x35 (KVM re-injects a stage-2 0x35); never a KVM_RUN error",
+	"probe.exclusive_impdef", "LDXR/STXR on memory that is not Normal WB is IMPLEMENTATION DEFINED: it completes, or the STXR never succeeds, or it faults with DFSC 0x35 (KVM re-injects a stage-2 0x35); never a KVM_RUN error",
 	"Arm ARM B2.9.5 'Load-Exclusive and Store-Exclusive instruction usage restrictions'; "
 	"arch/arm64/kvm/mmu.c:kvm_s2_fault_compute_prot (esr_fsc_is_excl_atomic_fault), " LINUX
 };
+
 static const struct mt_rule r_p_atomic_wb = {
 	"probe.atomic_wb", "an LSE atomic on Normal Inner-Shareable Write-Back memory completes",
 	"Arm ARM C3.2 'Atomic memory operations' (FEAT_LSE)"
 };
+
 static const struct mt_rule r_p_atomic_impdef = {
-	"probe.atomic_impdef", "an LSE atomic on memory that is not Normal WB is IMPLEMENTATION DEFINED: it completes "
-	"or faults with DFSC 0x35 (KVM re-injects a stage-2 0x35); never a KVM_RUN error",
+	"probe.atomic_impdef", "an LSE atomic on memory that is not Normal WB is IMPLEMENTATION DEFINED: it completes or faults with DFSC 0x35 (KVM re-injects a stage-2 0x35); never a KVM_RUN error",
 	"Arm ARM B2.2 and ESR_ELx DFSC 0b110101 'Unsupported Exclusive or Atomic access'; "
 	"arch/arm64/kvm/mmu.c:kvm_s2_fault_compute_prot, " LINUX
 };
+
 static const struct mt_rule r_p_no_lse = {
 	"probe.atomic_no_lse", "FEAT_LSE absent (ID_AA64ISAR0_EL1.Atomic < 2): the guest does not issue LDADD",
 	"guest/arch/arm64/probe.c"
@@ -148,9 +164,9 @@ static const struct mt_rule *const all_rules[] = {
 	&r_p_atomic_impdef, &r_p_no_lse,
 };
 
-const struct mt_rule *const *mt_arm64_rules(unsigned *n)
+const struct mt_rule *const *mt_arm64_rules(unsigned int *n)
 {
-	*n = sizeof(all_rules) / sizeof(all_rules[0]);
+	*n = MA_ARRAY_SIZE(all_rules);
 	return all_rules;
 }
 
@@ -250,8 +266,8 @@ static bool s2_noncacheable(enum mt_type s2, int run_errno)
 	return s2 == MT_TYPE_NORMAL_NC || is_device(s2) || run_errno == EINVAL;
 }
 
-unsigned mt_arm64_probe(const struct mt_platform *pl, enum mt_type s2, int run_errno, enum ma_memtype s1,
-			enum ma_probe_op op, const struct mt_rule **rule)
+unsigned int mt_arm64_probe(const struct mt_platform *pl, enum mt_type s2, int run_errno, enum ma_memtype s1,
+			    enum ma_probe_op op, const struct mt_rule **rule)
 {
 	const struct mt_rule *unused;
 	enum mt_type eff = mt_arm64_effective(pl, s2, s1, &unused);
@@ -272,7 +288,8 @@ unsigned mt_arm64_probe(const struct mt_platform *pl, enum mt_type s2, int run_e
 	}
 	if (s2 == MT_TYPE_NONE) {
 		*rule = &r_p_run;
-		return MT_BIT(run_errno == EPERM ? MT_RUN_EPERM : run_errno == EINVAL ? MT_RUN_EINVAL : MT_RUN_EFAULT);
+		return MT_BIT(run_errno == EPERM ? MT_RUN_EPERM :
+			      run_errno == EINVAL ? MT_RUN_EINVAL : MT_RUN_EFAULT);
 	}
 	switch (op) {
 	case MA_PROBE_LOAD64:
@@ -317,7 +334,7 @@ void mt_arm64_expect_row(const struct mt_platform *pl, const struct mt_source *s
 	out->slot_errno = mt_arm64_slot_errno(pl, src, 0, &out->slot_rule);
 	out->s2 = mt_arm64_stage2(pl, src, &run_errno, &out->s2_rule);
 	out->eff = mt_arm64_effective(pl, out->s2, s1, &out->eff_rule);
-	for (unsigned op = 0; op < MA_PROBE_COUNT; op++)
+	for (unsigned int op = 0; op < MA_PROBE_COUNT; op++)
 		out->allowed[op] = mt_arm64_probe(pl, out->s2, run_errno, s1, (enum ma_probe_op)op,
 						  &out->probe_rule[op]);
 	out->judged_type = true;

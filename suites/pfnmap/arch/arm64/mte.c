@@ -11,8 +11,8 @@
 static const struct ma_variant sources[] = { PFN_SHARED_SOURCE_VARIANTS };
 
 MA_TEST(pfnmap, mte_vm_refuses_pfnmap, MA_VARIANTS(sources), .req = { .root = true },
-	.source = "arch/arm64/kvm/mmu.c:kvm_arch_prepare_memory_region: on an MTE VM a VMA without "
-		  "VM_MTE_ALLOWED gives EINVAL; arch/arm64/kvm/arm.c:kvm_vm_ioctl_enable_cap (" MA_KERNEL_REF ")")
+	.source = "arch/arm64/kvm/mmu.c:kvm_arch_prepare_memory_region: on an MTE VM a VMA without VM_MTE_ALLOWED gives EINVAL; arch/arm64/kvm/arm.c:kvm_vm_ioctl_enable_cap ("
+		  MA_KERNEL_REF ")")
 {
 	const struct src_case *c = t->param;
 	long mte = ma_sys_cap(KVM_CAP_ARM_MTE);
@@ -22,7 +22,8 @@ MA_TEST(pfnmap, mte_vm_refuses_pfnmap, MA_VARIANTS(sources), .req = { .root = tr
 	int got;
 
 	if (mte <= 0)
-		ma_skip("KVM_CAP_ARM_MTE is %ld on /dev/kvm: this host has no MTE (QEMU: -M virt,mte=on)", mte);
+		ma_skip("KVM_CAP_ARM_MTE is %ld on /dev/kvm: this host has no MTE (QEMU: -M virt,mte=on)",
+			mte);
 	vm = ma_vm_create(NULL);
 	MA_ASSERT_EQ(ma_try_vm_enable_cap(vm, KVM_CAP_ARM_MTE, 0), 0);
 	pfn_open(c, PFN_SIZE, NULL, &p);

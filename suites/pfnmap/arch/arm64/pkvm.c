@@ -16,12 +16,11 @@ static const struct ma_variant sources[] = {
  * unless it is the documented one below, which makes the result XFAIL; any other record still fails.
  */
 MA_TEST(pfnmap, pkvm_refusal_without_kernel_warning, MA_VARIANTS(sources), .req = { .root = true },
-	.source = "arch/arm64/kvm/pkvm.c:pkvm_pgtable_stage2_map (" MA_KERNEL_REF ") has WARN_ON(ret) around the "
-		  "__pkvm_host_share_guest hypercall that refuses the mapping",
-	.kernel_log = { .match = "pkvm_pgtable_stage2_map",
-			.why = "Linux " MA_KERNEL_REF " WARNs at arch/arm64/kvm/pkvm.c:pkvm_pgtable_stage2_map when the pKVM "
-			       "hypervisor refuses a non-RAM PFNMAP for a non-protected VM (-EINVAL for Device/NC, "
-			       "-EPERM outside host memory): a userspace-triggerable WARN_ON" })
+	.source = "arch/arm64/kvm/pkvm.c:pkvm_pgtable_stage2_map (" MA_KERNEL_REF ") has WARN_ON(ret) around the __pkvm_host_share_guest hypercall that refuses the mapping",
+	.kernel_log = {
+		.match = "pkvm_pgtable_stage2_map",
+		.why = "Linux " MA_KERNEL_REF " WARNs at arch/arm64/kvm/pkvm.c:pkvm_pgtable_stage2_map when the pKVM hypervisor refuses a non-RAM PFNMAP for a non-protected VM (-EINVAL for Device/NC, -EPERM outside host memory): a userspace-triggerable WARN_ON",
+	})
 {
 	const struct src_case *c = t->param;
 	struct ma_vm *vm;

@@ -6,12 +6,14 @@
 
 /* ret */
 const unsigned char ma_return_insn[] = { 0xc3 };
-const unsigned ma_return_insn_len = sizeof(ma_return_insn);
+const unsigned int ma_return_insn_len = sizeof(ma_return_insn);
 
 static const struct mt_rule r_run = {
 	"s2.x86_maps_any_pfn", "the TDP fault maps any pfn hva_to_pfn_remapped finds",
-	"arch/x86/kvm/mmu/mmu.c:kvm_tdp_page_fault, virt/kvm/kvm_main.c:hva_to_pfn_remapped, Linux " MA_KERNEL_REF
+	"arch/x86/kvm/mmu/mmu.c:kvm_tdp_page_fault, virt/kvm/kvm_main.c:hva_to_pfn_remapped, Linux "
+	MA_KERNEL_REF
 };
+
 static const struct mt_rule r_atomics = {
 	"probe.x86_locked", "x86 locked instructions are atomic on every memory type, UC included",
 	"Intel SDM vol. 3A 9.1.2.2 'Software Controlled Bus Locking'; AMD APM vol. 2 7.3"
@@ -64,11 +66,9 @@ bool ma_pfnmap_atomics_required(struct ma_vm *vm, const struct ma_pfnmap *p, con
 int ma_pfnmap_cow_write_errno(const struct mt_rule **rule)
 {
 	static const struct mt_rule r = {
-		"cow.x86_write_emulated", "a guest write to an uncopied page of a COW PFNMAP: hva_to_pfn_remapped "
-		"returns KVM_PFN_ERR_RO_FAULT, x86 emulates the write through the host mapping (kvm_write_guest), "
-		"which breaks COW: the write lands in the host's private copy, never in device memory",
-		"virt/kvm/kvm_main.c:hva_to_pfn_remapped, arch/x86/kvm/mmu/mmu.c:kvm_handle_error_pfn "
-		"(RET_PF_EMULATE), Linux " MA_KERNEL_REF
+		"cow.x86_write_emulated", "a guest write to an uncopied page of a COW PFNMAP: hva_to_pfn_remapped returns KVM_PFN_ERR_RO_FAULT, x86 emulates the write through the host mapping (kvm_write_guest), which breaks COW: the write lands in the host's private copy, never in device memory",
+		"virt/kvm/kvm_main.c:hva_to_pfn_remapped, arch/x86/kvm/mmu/mmu.c:kvm_handle_error_pfn (RET_PF_EMULATE), Linux "
+		MA_KERNEL_REF
 	};
 
 	*rule = &r;

@@ -6,6 +6,7 @@
  * combination with the host side (NPT/EPT, host PAT and MTRRs) is not observable by the probes.
  */
 #include "memattr/atomic_flavours.h"
+#include "memattr/util.h"
 #include "../../pfnmap.h"
 
 #define PAT_UC 0
@@ -13,13 +14,12 @@
 #define PAT_WB 6
 
 MA_TEST(pfnmap, x86_guest_pat_types,
-	.source = "arch/x86/kvm/x86.c:kvm_set_msr_common / kvm_get_msr_common (MSR_IA32_CR_PAT is stored per "
-		  "vCPU and read back as set; kvm_pat_valid checks it), Linux " MA_KERNEL_REF "; Intel SDM vol. 3A 13.12 "
-		  "'Page Attribute Table'")
+	.source = "arch/x86/kvm/x86.c:kvm_set_msr_common / kvm_get_msr_common (MSR_IA32_CR_PAT is stored per vCPU and read back as set; kvm_pat_valid checks it), Linux "
+		  MA_KERNEL_REF "; Intel SDM vol. 3A 13.12 'Page Attribute Table'")
 {
 	static const struct {
 		enum ma_memtype mt;
-		unsigned want;
+		unsigned int want;
 		const char *name;
 	} types[] = {
 		{ MA_MT_NORMAL_WB, PAT_WB, "WB" },
@@ -34,13 +34,14 @@ MA_TEST(pfnmap, x86_guest_pat_types,
 	ma_read_guest_features(ma_vcpu_add(vm), &gf);
 	pat = gf.pat;
 	ma_log("guest IA32_PAT = %#018llx", (unsigned long long)pat);
-	for (unsigned i = 0; i < sizeof(types) / sizeof(types[0]); i++) {
+	for (unsigned int i = 0; i < MA_ARRAY_SIZE(types); i++) {
 		int idx = ma_x86_try_pat_index(types[i].mt);
-		unsigned got;
+		unsigned int got;
 
 		MA_ASSERT_TRUE(idx >= 0 && idx < 8);
-		got = (unsigned)(pat >> (8 * idx)) & 7;
-		ma_log("stage-1 %s: PAT index %d -> type %u (expected %s = %u)", ma_memtype_name(types[i].mt), idx, got,
+		got = (unsigned int)(pat >> (8 * idx)) & 7;
+		ma_log("stage-1 %s: PAT index %d -> type %u (expected %s = %u)",
+		       ma_memtype_name(types[i].mt), idx, got,
 		       types[i].name, types[i].want);
 		MA_CHECK(got == types[i].want,
 			 "stage-1 %s selects PAT entry %d, which the guest reads as type %u, not %s (%u)",

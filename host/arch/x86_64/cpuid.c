@@ -7,7 +7,7 @@
 
 int ma_x86_try_supported_cpuid(struct kvm_cpuid2 **out)
 {
-	unsigned nent = 128;
+	unsigned int nent = 128;
 
 	for (;;) {
 		struct kvm_cpuid2 *c = calloc(1, sizeof(*c) + nent * sizeof(c->entries[0]));

@@ -12,7 +12,7 @@ bool ma_kvm_protected_mode(void)
 	return false;	/* pKVM is arm64 only */
 }
 
-int ma_arch_try_vm_type(const struct ma_vm_opts *opts, unsigned long *type, unsigned *ipa_bits)
+int ma_arch_try_vm_type(const struct ma_vm_opts *opts, unsigned long *type, unsigned int *ipa_bits)
 {
 	struct kvm_cpuid2 *c;
 	struct kvm_cpuid_entry2 *e;

@@ -12,8 +12,8 @@
 
 const int ma_memslot_beyond_errno = EINVAL;
 const char ma_memslot_beyond_source[] =
-	"arch/x86/kvm/x86.c:kvm_arch_prepare_memory_region, last gfn > kvm_mmu_max_gfn() "
-	"(arch/x86/kvm/mmu.h: host MAXPHYADDR with TDP, else 52 bits) gives EINVAL (" MA_KERNEL_REF ")";
+	"arch/x86/kvm/x86.c:kvm_arch_prepare_memory_region, last gfn > kvm_mmu_max_gfn() (arch/x86/kvm/mmu.h: host MAXPHYADDR with TDP, else 52 bits) gives EINVAL ("
+	MA_KERNEL_REF ")";
 
 static int host_phys_bits(void)
 {
@@ -36,7 +36,7 @@ static int tdp_enabled(void)
 		"/sys/module/kvm_amd/parameters/npt", "/sys/module/kvm_intel/parameters/ept",
 	};
 
-	for (unsigned i = 0; i < 2; i++) {
+	for (unsigned int i = 0; i < 2; i++) {
 		FILE *f = fopen(params[i], "r");
 		char c = 0;
 

@@ -48,7 +48,7 @@ int ma_x86_try_pat_index(enum ma_memtype mt)
 
 int ma_arch_try_map_page(struct ma_vm *vm, uint64_t gva, uint64_t gpa, enum ma_memtype mt)
 {
-	unsigned maxphys = vm->ipa_bits ? vm->ipa_bits : 52;
+	unsigned int maxphys = vm->ipa_bits ? vm->ipa_bits : 52;
 	uint64_t attr = memtype_bits(mt);
 	uint64_t table = vm->pt_root;
 	int level;
@@ -64,7 +64,7 @@ int ma_arch_try_map_page(struct ma_vm *vm, uint64_t gva, uint64_t gpa, enum ma_m
 
 	for (level = 3; level >= 1; level--) {
 		uint64_t *t = ma_gpa_to_hva(vm, table);
-		unsigned idx = (gva >> (12 + 9 * level)) & 511;
+		unsigned int idx = (gva >> (12 + 9 * level)) & 511;
 
 		if (!t)
 			return -EFAULT;
