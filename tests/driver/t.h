@@ -45,6 +45,7 @@ struct t_tap {
 	long results, failures;
 	bool in_order;     /* every numbered result had number == its position */
 };
+
 void t_tap_read(const char *path, struct t_tap *s);
 /* Plan present and met, numbers in order, no failure. */
 bool t_tap_passed(const struct t_tap *s);

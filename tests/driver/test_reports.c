@@ -342,15 +342,16 @@ static void test_matrix(void)
 	free(root);
 }
 
-/* The matrix follows the record grammar, not test names: any test's memtype-* records make rows,
- * and a run whose only matrix-like tests skipped has no matrix. */
+/*
+ * The matrix follows the record grammar, not test names: any test's memtype-* records make rows,
+ * and a run whose only matrix-like tests skipped has no matrix.
+ */
 static const char renamed_console[] =
 	"@@MEMATTR CELL-BEGIN\n"
 	"@@MEMATTR SUITE-BEGIN gmem\n"
 	"TAP version 13\n"
 	"1..3\n"
-	"# memtype-row row=shared.wb s1=normal-wb s2=normal-wb eff=normal-wb judged_type=yes "
-	"slot_expected=accepted slot_observed=accepted slot_rule=slot.ok\n"
+	"# memtype-row row=shared.wb s1=normal-wb s2=normal-wb eff=normal-wb judged_type=yes slot_expected=accepted slot_observed=accepted slot_rule=slot.ok\n"
 	"# memtype-cell row=shared.wb op=load expected=ok observed=ok verdict=match rule=probe.ok\n"
 	"ok 1 gmem.types.shared.wb\n"
 	"ok 2 gmem.types.private.wb # SKIP no private memory\n"
@@ -371,11 +372,15 @@ static void test_matrix_grammar(void)
 {
 	char *root = t_tmpdir("matrix2");
 	char *rdir = path_join(root, "run");
-	mkdir_p(rdir);
 	struct config conf;
 	struct run r;
-	no_cell_run(&r, &conf, root, rdir);
 	const char *exp1[] = {"gmem", NULL}, *exp2[] = {"pfnmap", NULL};
+	char *text = NULL;
+	size_t n = 0;
+	FILE *f;
+
+	mkdir_p(rdir);
+	no_cell_run(&r, &conf, root, rdir);
 	strvec_push(&r.cell_names, "c1");
 	r.cells = xrealloc(r.cells, 2 * sizeof(*r.cells));
 	r.cells[0] = make_cell(rdir, "c1", skipped_console, NULL, exp2);
@@ -384,9 +389,7 @@ static void test_matrix_grammar(void)
 	cell_free(r.cells[0]);
 	r.cells[0] = make_cell(rdir, "c1", renamed_console, NULL, exp1);
 	T_OK(matrix_present(&r), "matrix: records under any test name make one");
-	char *text = NULL;
-	size_t n = 0;
-	FILE *f = open_memstream(&text, &n);
+	f = open_memstream(&text, &n);
 	matrix_write(f, &r);
 	fclose(f);
 	T_HAS(text, "  shared.wb   normal-wb -> normal-wb  expected  ok\n", "matrix: row named by its row= key");

@@ -39,16 +39,14 @@ for path, code in blocks:
 sys.exit(bad)
 PY
 }
-TMPD=$(mktemp -d)
-export TMPD
-trap 'rm -rf "$TMPD"' EXIT
 check guide_shows_the_example_files examples_match
 # every make target the guide names exists
 targets_exist() {
 	local t ok=0
-	for t in $(awk '/^```sh$/ { s = 1; next } /^```$/ { s = 0 } s' "$guide" | grep -oE '^make [a-z][a-z-]*' | awk '{ print $2 }' | sort -u); do
+	while read -r t; do
 		make -n "$t" >/dev/null 2>&1 || { echo "# make $t: no such target"; ok=1; }
-	done
+	done < <(awk '/^```sh$/ { s = 1; next } /^```$/ { s = 0 } s' "$guide" | grep -oE '^make [a-z][a-z-]*' |
+		awk '{ print $2 }' | sort -u)
 	return $ok
 }
 check guide_make_targets_exist targets_exist
