@@ -119,7 +119,7 @@ void ma_guest_store_pages(struct ma_vcpu *v, uint64_t gpa, volatile uint64_t *hv
 	}
 }
 
-void ma_expect_dirty_log(struct ma_vm *vm, uint32_t slot, uint64_t npages, const uint64_t *want_bm,
+void ma_verify_dirty_log(struct ma_vm *vm, uint32_t slot, uint64_t npages, const uint64_t *want_bm,
 			 const char *when)
 {
 	size_t words = ma_dirty_words(npages);
@@ -138,7 +138,7 @@ void ma_expect_dirty_log(struct ma_vm *vm, uint32_t slot, uint64_t npages, const
 	free(got);
 }
 
-void ma_expect_dirty_pages(struct ma_vm *vm, uint32_t slot, uint64_t npages, const uint64_t *pages,
+void ma_verify_dirty_pages(struct ma_vm *vm, uint32_t slot, uint64_t npages, const uint64_t *pages,
 			   unsigned int n, const char *when)
 {
 	uint64_t *want = calloc(ma_dirty_words(npages), sizeof(*want));
@@ -147,6 +147,6 @@ void ma_expect_dirty_pages(struct ma_vm *vm, uint32_t slot, uint64_t npages, con
 		ma_fatal("out of memory for a dirty bitmap of %llu pages", (unsigned long long)npages);
 	for (unsigned int i = 0; i < n; i++)
 		ma_dirty_set(want, pages[i]);
-	ma_expect_dirty_log(vm, slot, npages, want, when);
+	ma_verify_dirty_log(vm, slot, npages, want, when);
 	free(want);
 }

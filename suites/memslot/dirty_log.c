@@ -87,12 +87,12 @@ static void guest_store(struct dl *d, const uint64_t *pages, unsigned int n, uin
 
 static void expect_log(struct dl *d, const uint64_t *want_bm, const char *when)
 {
-	ma_expect_dirty_log(d->vm, SLOT, d->npages, want_bm, when);
+	ma_verify_dirty_log(d->vm, SLOT, d->npages, want_bm, when);
 }
 
 static void expect_log_of(struct dl *d, const uint64_t *pages, unsigned int n, const char *when)
 {
-	ma_expect_dirty_pages(d->vm, SLOT, d->npages, pages, n, when);
+	ma_verify_dirty_pages(d->vm, SLOT, d->npages, pages, n, when);
 }
 
 static void set_of(uint64_t *bm, const uint64_t *pages, unsigned int n)

@@ -86,7 +86,7 @@ bool pfn_guest_can_access(struct ma_vm *vm, struct ma_vcpu *v, const struct ma_p
 	return false;
 }
 
-void pfn_require_guest_access(struct ma_vm *vm, struct ma_vcpu *v, const struct ma_pfnmap *p, uint64_t gpa)
+void pfn_guest_access_or_end(struct ma_vm *vm, struct ma_vcpu *v, const struct ma_pfnmap *p, uint64_t gpa)
 {
 	if (!pfn_guest_can_access(vm, v, p, gpa))
 		ma_end();	/* the refusal was the outcome to check */
@@ -112,7 +112,7 @@ enum mt_outcome pfn_classify(const struct ma_result *res, enum ma_probe_op op)
 	}
 }
 
-void pfn_check_source_table(const struct ma_pfnmap *p)
+void pfn_verify_source_table(const struct ma_pfnmap *p)
 {
 	struct mt_source s = mt_source_of(p);
 	bool cacheable = s.pgprot == MT_PGPROT_CACHEABLE;

@@ -38,12 +38,12 @@ MA_TEST(pfnmap, dirty_log_tracked, MA_VARIANTS(sources), .req = { .root = true }
 	if (!pfn_guest_can_access(vm, v, &p, SLOT_GPA))
 		ma_end();
 	ma_map(vm, SLOT_GPA, SLOT_GPA, PFN_SIZE, p.cacheable ? MA_MT_NORMAL_WB : MA_MT_DEVICE_nGnRE);
-	ma_expect_dirty_pages(vm, 1, npages, NULL, 0, "before any guest write");
+	ma_verify_dirty_pages(vm, 1, npages, NULL, 0, "before any guest write");
 	ma_guest_store_pages(v, SLOT_GPA, p.hva, hpage, pages, 3, 0x1000);
-	ma_expect_dirty_pages(vm, 1, npages, pages, 3, "after guest stores to pages 0, 3 and the last");
-	ma_expect_dirty_pages(vm, 1, npages, NULL, 0, "again, with no write in between");
+	ma_verify_dirty_pages(vm, 1, npages, pages, 3, "after guest stores to pages 0, 3 and the last");
+	ma_verify_dirty_pages(vm, 1, npages, NULL, 0, "again, with no write in between");
 	ma_guest_store_pages(v, SLOT_GPA, p.hva, hpage, again, 1, 0x2000);
-	ma_expect_dirty_pages(vm, 1, npages, again, 1, "after a second store to page 3");
+	ma_verify_dirty_pages(vm, 1, npages, again, 1, "after a second store to page 3");
 	ma_vm_destroy(vm);
 	ma_pfnmap_close(&p);
 }

@@ -62,7 +62,7 @@ enum ma_outcome pfn_run(struct ma_vcpu *v, enum ma_agent a, uint64_t x, uint64_t
  */
 bool pfn_guest_can_access(struct ma_vm *vm, struct ma_vcpu *v, const struct ma_pfnmap *p, uint64_t gpa);
 /* The same, for tests that need the access: if it is refused as expected, the test ends there. */
-void pfn_require_guest_access(struct ma_vm *vm, struct ma_vcpu *v, const struct ma_pfnmap *p, uint64_t gpa);
+void pfn_guest_access_or_end(struct ma_vm *vm, struct ma_vcpu *v, const struct ma_pfnmap *p, uint64_t gpa);
 /* "accepted" or the errno name, for diagnostics */
 const char *pfn_verdict(int err);
 
@@ -73,13 +73,13 @@ const char *pfn_verdict(int err);
  */
 void pfn_platform(struct ma_vcpu *v, struct mt_platform *pl);
 /* The model's expectation for one matrix row: this source through guest stage-1 type s1. */
-void pfn_expect_row(const struct mt_platform *pl, const struct ma_pfnmap *p, enum ma_memtype s1,
-		    struct mt_row_expect *out);
+void pfn_model_row(const struct mt_platform *pl, const struct ma_pfnmap *p, enum ma_memtype s1,
+		   struct mt_row_expect *out);
 /* A probe's result as a model outcome (common.c; arch: the fault syndromes). */
 enum mt_outcome pfn_classify(const struct ma_result *res, enum ma_probe_op op);
 enum mt_outcome pfn_classify_fault(uint64_t syndrome);
 /* Fail the test if the source table (sources.c) and the opened source disagree. */
-void pfn_check_source_table(const struct ma_pfnmap *p);
+void pfn_verify_source_table(const struct ma_pfnmap *p);
 
 /* Expected errno (0 = accepted) of a memslot over this PFNMAP with these flags on this VM, and the rule. */
 int ma_pfnmap_expected_slot_errno(struct ma_vm *vm, const struct ma_pfnmap *p, uint32_t flags,

@@ -103,7 +103,7 @@ static const char *expected_type(struct ma_vcpu *v, const struct ma_pfnmap *p)
 
 	pfn_platform(v, &pl);
 	pl.pkvm = false;
-	pfn_expect_row(&pl, p, MA_MT_NORMAL_WB, &e);
+	pfn_model_row(&pl, p, MA_MT_NORMAL_WB, &e);
 	ma_log("model: stage 2 %s (rule %s: %s; %s)", mt_type_name(e.s2), e.s2_rule->id, e.s2_rule->says,
 	       e.s2_rule->source);
 	return mt_type_name(e.s2);

@@ -6,6 +6,8 @@
 # apt-get.  Tools are made missing with a PATH of links to /usr/bin minus some, a package with a
 # dpkg that calls it not installed.  Prints TAP.
 set -uo pipefail
+# the files made here must be readable by nobody, whatever umask the caller has (a fresh root: 077)
+umask 022
 src=$(cd "$(dirname "$0")/../.." && pwd)
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT

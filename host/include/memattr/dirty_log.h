@@ -61,10 +61,10 @@ void ma_guest_store_pages(struct ma_vcpu *v, uint64_t gpa, volatile uint64_t *hv
 /* KVM_GET_DIRTY_LOG of the slot (npages pages) must give exactly want_bm; fails the test naming the
  * difference, logs the dirty pages otherwise.
  */
-void ma_expect_dirty_log(struct ma_vm *vm, uint32_t slot, uint64_t npages, const uint64_t *want_bm,
+void ma_verify_dirty_log(struct ma_vm *vm, uint32_t slot, uint64_t npages, const uint64_t *want_bm,
 			 const char *when);
 /* The same with the expected pages listed. */
-void ma_expect_dirty_pages(struct ma_vm *vm, uint32_t slot, uint64_t npages, const uint64_t *pages,
+void ma_verify_dirty_pages(struct ma_vm *vm, uint32_t slot, uint64_t npages, const uint64_t *pages,
 			   unsigned int n, const char *when);
 
 #endif

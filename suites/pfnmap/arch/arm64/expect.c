@@ -40,8 +40,8 @@ void pfn_platform(struct ma_vcpu *v, struct mt_platform *pl)
 	pl->lse = gf.lse;
 }
 
-void pfn_expect_row(const struct mt_platform *pl, const struct ma_pfnmap *p, enum ma_memtype s1,
-		    struct mt_row_expect *out)
+void pfn_model_row(const struct mt_platform *pl, const struct ma_pfnmap *p, enum ma_memtype s1,
+		   struct mt_row_expect *out)
 {
 	struct mt_source src = mt_source_of(p);
 
