@@ -103,6 +103,8 @@ static int entry_set(struct skip_entry *e, const char *key, const char *val, con
 	if (strcmp(key, "why") == 0) {
 		if (e->why)
 			return fail(err, where, "why given twice in one [skip] entry");
+		if (strncmp(val, "TODO", 4) == 0)
+			return fail(err, where, "why is still the draft's TODO: say which condition of the cell makes them skip");
 		e->why = xstrdup(val);
 		return 0;
 	}

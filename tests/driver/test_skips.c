@@ -24,6 +24,8 @@ static void test_parse_errors(void)
 	expect_parse_error("tests = a\n", "p.skips:1: 'tests = a' before the first [skip]", "key before a section");
 	expect_parse_error("[skips]\n", "p.skips:1: unknown section [skips]", "unknown section");
 	expect_parse_error("[skip]\ntests = a\nreason = b\n", "p.skips:1: [skip] without 'why = ...'", "no why");
+	expect_parse_error("[skip]\ntests = a\nreason = b\nwhy = TODO\n", "p.skips:4: why is still the draft's TODO",
+			   "draft why");
 	expect_parse_error("[skip]\nreason = b\nwhy = c\n", "p.skips:1: [skip] without 'tests = GLOB'", "no tests");
 	expect_parse_error("[skip]\ntests = a\nwhy = c\n[skip]\n", "p.skips:1: [skip] without 'reason = GLOB' or 'reason_re",
 			   "no reason (checked when the next entry starts)");
