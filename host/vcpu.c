@@ -305,6 +305,24 @@ void ma_run_agent_done(struct ma_vcpu *v, enum ma_agent agent, const uint64_t *a
 	ma_fatal("vCPU %u, guest %s: %s", v->index, name, why);
 }
 
+void ma_run_agent_expect(struct ma_vcpu *v, enum ma_agent agent, const uint64_t *args, unsigned int nargs,
+			 enum ma_outcome want, struct ma_result *res, const char *what, ...)
+{
+	char why[768], name[256];
+	va_list ap;
+
+	ma_vcpu_run_agent(v, agent, args, nargs, 0, res);
+	va_start(ap, what);
+	vsnprintf(name, sizeof(name), what, ap);
+	va_end(ap);
+	ma_result_describe(res, why, sizeof(why));
+	ma_log("vCPU %u, guest %s: %s", v->index, name, why);
+	if (res->outcome != want)
+		ma_fatal("vCPU %u, guest %s: expected outcome %s, got %s", v->index, name,
+			 ma_outcome_name(want), ma_outcome_name(res->outcome));
+	ma_check_passed();
+}
+
 struct run_all_arg {
 	struct ma_vcpu *v;
 	unsigned int timeout_ms;

@@ -28,25 +28,18 @@ MA_TEST(atomics, count_exact, MA_VARIANTS(atomic_variants), .timeout_s = 120,
 		  MA_KERNEL_REF ")")
 {
 	const struct ma_atomic_case *c = t->param;
-	struct ma_vm *vm = ma_vm_create(NULL);
+	struct ma_vm *vm = ma_test_vm(c->vcpus);
 	struct ma_guest_features gf;
-	uint64_t gpa = MA_TEST_GPA;
 	struct ma_atomic_run run;
 	const char *why_not;
-	struct ma_mem m;
+	struct ma_mem *m;
 
-	for (unsigned int i = 0; i < c->vcpus; i++)
-		ma_vcpu_add(vm);
 	ma_read_guest_features(vm->vcpus[0], &gf);
 	why_not = ma_atomics_unsupported_reason(c->flavour, &gf);
 	if (why_not)
 		ma_skip("%s", why_not);
-	ma_mem_alloc(&m, MA_BACK_ANON, COUNTER_SIZE, vm);
-	ma_add_slot(vm, 1, 0, gpa, COUNTER_SIZE, m.hva);
-	ma_map(vm, gpa, gpa, COUNTER_SIZE, MA_MT_NORMAL_WB);
-	ma_atomics_run_checked(vm, gpa, m.hva, c->flavour, iterations(), &run);
-	ma_vm_destroy(vm);
-	ma_mem_free(&m);
+	m = ma_test_mem(vm, 1, MA_TEST_GPA, COUNTER_SIZE, MA_BACK_ANON, MA_MT_NORMAL_WB);
+	ma_atomics_run_checked(vm, MA_TEST_GPA, m->hva, c->flavour, iterations(), &run);
 }
 
 /*
@@ -64,23 +57,17 @@ MA_TEST(atomics, plain_increment_loses_updates,
 	.source = "a non-atomic read-modify-write on several CPUs at once loses updates (Arm ARM B2.2 single-copy atomicity covers each access, not the sequence; Intel SDM vol. 3A 9.1): the control for count_exact",
 	.timeout_s = 300, .req = { .min_cpus = 2 })
 {
-	struct ma_vm *vm = ma_vm_create(NULL);
-	uint64_t gpa = MA_TEST_GPA, overlaps = 0, done = 0;
-	struct ma_atomic_run run;
-	struct ma_mem m;
-	unsigned int r;
-
 	/* one vCPU per host CPU: more would only queue behind each other */
 	long cpus = sysconf(_SC_NPROCESSORS_ONLN);
+	struct ma_vm *vm = ma_test_vm(cpus < 4 ? (unsigned int)cpus : 4);
+	struct ma_mem *m = ma_test_mem(vm, 1, MA_TEST_GPA, COUNTER_SIZE, MA_BACK_ANON, MA_MT_NORMAL_WB);
+	uint64_t overlaps = 0, done = 0;
+	struct ma_atomic_run run;
+	unsigned int r;
 
-	for (long i = 0; i < (cpus < 4 ? cpus : 4); i++)
-		ma_vcpu_add(vm);
-	ma_mem_alloc(&m, MA_BACK_ANON, COUNTER_SIZE, vm);
-	ma_add_slot(vm, 1, 0, gpa, COUNTER_SIZE, m.hva);
-	ma_map(vm, gpa, gpa, COUNTER_SIZE, MA_MT_NORMAL_WB);
 	for (r = 0; r < CONTROL_ROUNDS; r++) {
 		/* 20 times the atomic tests' count: long enough to span the host's time slices */
-		ma_atomics_run_checked(vm, gpa, m.hva, MA_ATOMIC_PLAIN, 20 * iterations(), &run);
+		ma_atomics_run_checked(vm, MA_TEST_GPA, m->hva, MA_ATOMIC_PLAIN, 20 * iterations(), &run);
 		if (run.failed_vcpus || ma_failed())
 			ma_fatal("plain control round %u did not complete", r + 1);
 		overlaps += run.overlaps;
@@ -101,25 +88,18 @@ MA_TEST(atomics, plain_increment_loses_updates,
 				vm->nr_vcpus, (unsigned long long)overlaps, (unsigned long long)done,
 				CONTROL_ROUNDS);
 	}
-	ma_vm_destroy(vm);
-	ma_mem_free(&m);
 }
 
 #define UNDEFINED_INSN_SOURCE "an undefined instruction traps to the guest's own vector (no KVM involvement); the guest runtime reports it through its call channel instead of hanging"
 
 MA_TEST(atomics, undefined_insn_reported, .source = UNDEFINED_INSN_SOURCE)
 {
-	struct ma_vm *vm = ma_vm_create(NULL);
-	struct ma_vcpu *v = ma_vcpu_add(vm);
+	struct ma_vm *vm = ma_test_vm(1);
 	struct ma_result res;
-	char why[768];
 
-	ma_vcpu_run_agent(v, MA_AGENT_UNDEFINED_INSN, NULL, 0, 0, &res);
-	ma_result_describe(&res, why, sizeof(why));
-	ma_log("%s", why);
-	MA_ASSERT_EQ(res.outcome, MA_OUT_EXCEPTION);
+	ma_run_agent_expect(vm->vcpus[0], MA_AGENT_UNDEFINED_INSN, MA_NO_ARGS, MA_OUT_EXCEPTION, &res,
+			    "undefined instruction");
 	MA_EXPECT_TRUE(ma_exc_is_undefined_insn(&res.exc));
-	ma_vm_destroy(vm);
 }
 
 MA_TEST_MAIN

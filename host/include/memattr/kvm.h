@@ -127,6 +127,19 @@ const char *ma_memtype_name(enum ma_memtype mt);
 /* x86_64 only: the PAT entry (0..7) a guest stage-1 mapping of type mt selects, or -EINVAL. */
 int ma_x86_try_pat_index(enum ma_memtype mt);
 
+/*
+ * Test-scoped set-up (host/test_setup.c).  Released when the test's process exits: a test body
+ * destroys nothing unless the order of teardown is what it checks.
+ *   struct ma_vm *vm = ma_test_vm(2);             default VM, vCPUs vm->vcpus[0..1] ready to run
+ *   struct ma_mem *m = ma_test_mem(vm, 1, MA_TEST_GPA, size, MA_BACK_ANON, MA_MT_NORMAL_WB);
+ * ma_test_mem: fresh memory of kind (a guest_memfd is bound as a KVM_MEM_GUEST_MEMFD slot at offset
+ * 0), memslot slot at gpa, and the guest's identity stage-1 mapping of type mt over it.
+ */
+struct ma_vm *ma_test_vm(unsigned int nr_vcpus);
+struct ma_vm *ma_test_vm_opts(const struct ma_vm_opts *opts, unsigned int nr_vcpus);
+struct ma_mem *ma_test_mem(struct ma_vm *vm, uint32_t slot, uint64_t gpa, uint64_t size,
+			   enum ma_backing kind, enum ma_memtype mt);
+
 /* ---- vCPUs -------------------------------------------------------------------------------- */
 
 enum ma_outcome {
@@ -182,6 +195,14 @@ enum ma_outcome ma_vcpu_run_agent(struct ma_vcpu *v, enum ma_agent agent, const 
  */
 void ma_run_agent_done(struct ma_vcpu *v, enum ma_agent agent, const uint64_t *args, unsigned int nargs,
 		       struct ma_result *res, const char *what, ...) __attribute__((format(printf, 6, 7)));
+/*
+ * Run an agent, log its outcome described (exit, guest PC, syndrome, message) and require the
+ * outcome want: another ends the test.  A counted check.  For the exception and exit cases:
+ *   ma_run_agent_expect(v, MA_AGENT_UNDEFINED_INSN, MA_NO_ARGS, MA_OUT_EXCEPTION, &res, "udf");
+ */
+void ma_run_agent_expect(struct ma_vcpu *v, enum ma_agent agent, const uint64_t *args, unsigned int nargs,
+			 enum ma_outcome want, struct ma_result *res, const char *what, ...)
+	__attribute__((format(printf, 7, 8)));
 /* an agent's arguments and their number: MA_ARGS(gva, bytes, seed) */
 #define MA_ARGS(...) (const uint64_t[]){ __VA_ARGS__ }, \
 	(unsigned int)(sizeof((const uint64_t[]){ __VA_ARGS__ }) / sizeof(uint64_t))
