@@ -15,6 +15,7 @@
 #include "memattr/dirty_log.h"
 #include "memattr/harness.h"
 #include "memattr/kvm.h"
+#include "memattr/util.h"
 #include "hostmm.h"
 #include "memslot.h"
 
@@ -62,8 +63,8 @@ static void dl_setup(struct dl *d, struct ma_t *t)
 	/* "anon" is the small-page case: with THP "always" an aligned range would get a huge page */
 	if (kind == MA_BACK_ANON && madvise(d->hva, d->size, MADV_NOHUGEPAGE))
 		ma_fatal("madvise(MADV_NOHUGEPAGE) of the anonymous memory: %s", ma_errno_name(errno));
-	d->vm = ma_vm_create(NULL);
-	d->v = ma_vcpu_add(d->vm);
+	d->vm = ma_test_vm(1);
+	d->v = d->vm->vcpus[0];
 }
 
 static void dl_free(struct dl *d)
@@ -102,8 +103,6 @@ static void set_of(uint64_t *bm, const uint64_t *pages, unsigned int n)
 		ma_dirty_set(bm, pages[i]);
 }
 
-#define N(a) (sizeof(a) / sizeof((a)[0]))
-
 /* The pages the tests store to: 0, 3, 17 and the last of the slot. */
 static void named_pages(const struct dl *d, uint64_t set[4])
 {
@@ -125,14 +124,14 @@ MA_TEST(memslot, dirty_log_get_clears, MA_VARIANTS(mem_cases), .timeout_s = 60,
 	ma_map(d.vm, GPA, GPA, d.size, MA_MT_NORMAL_WB);
 	named_pages(&d, set);
 	expect_log_of(&d, NULL, 0, "before any guest write");
-	guest_store(&d, set, N(set), 0x1000);
-	expect_log_of(&d, set, N(set), "after guest stores to pages 0, 3, 17 and the last");
+	guest_store(&d, set, MA_ARRAY_SIZE(set), 0x1000);
+	expect_log_of(&d, set, MA_ARRAY_SIZE(set), "after guest stores to pages 0, 3, 17 and the last");
 	expect_log_of(&d, NULL, 0, "again, with no write in between");
 	/* the reported pages were write-protected again: new stores to two of them are seen */
 	again[0] = 3;
 	again[1] = 17;
-	guest_store(&d, again, N(again), 0x2000);
-	expect_log_of(&d, again, N(again), "after stores to pages 3 and 17 again");
+	guest_store(&d, again, MA_ARRAY_SIZE(again), 0x2000);
+	expect_log_of(&d, again, MA_ARRAY_SIZE(again), "after stores to pages 3 and 17 again");
 	/* a guest load from a page the host has written (its host mapping is writable) */
 	read_page = 5;
 	d.hva[read_page * d.hpage / 8] = 0x5eed;
@@ -168,8 +167,8 @@ MA_TEST(memslot, dirty_log_enabled_later, MA_VARIANTS(mem_cases), .timeout_s = 6
 	dl_slot(&d, KVM_MEM_LOG_DIRTY_PAGES);
 	named_pages(&d, set);
 	expect_log_of(&d, NULL, 0, "right after logging was switched on");
-	guest_store(&d, set, N(set), 0x3000);
-	expect_log_of(&d, set, N(set), "after guest stores to pages 0, 3, 17 and the last");
+	guest_store(&d, set, MA_ARRAY_SIZE(set), 0x3000);
+	expect_log_of(&d, set, MA_ARRAY_SIZE(set), "after guest stores to pages 0, 3, 17 and the last");
 	expect_log_of(&d, NULL, 0, "again, with no write in between");
 	dl_slot(&d, 0);
 	MA_EXPECT_ERRNO(ma_try_get_dirty_log(d.vm, SLOT, (uint64_t[BM_WORDS]) { 0 }), ENOENT);
@@ -216,21 +215,21 @@ static void manual_clear_body(struct ma_t *t, bool init_set)
 	}
 	expect_log_of(&d, NULL, 0, "before any guest write");
 	named_pages(&d, set);
-	guest_store(&d, set, N(set), 0x4000);
-	expect_log_of(&d, set, N(set), "after guest stores to pages 0, 3, 17 and the last");
-	expect_log_of(&d, set, N(set), "again (manual mode: GET does not clear)");
+	guest_store(&d, set, MA_ARRAY_SIZE(set), 0x4000);
+	expect_log_of(&d, set, MA_ARRAY_SIZE(set), "after guest stores to pages 0, 3, 17 and the last");
+	expect_log_of(&d, set, MA_ARRAY_SIZE(set), "again (manual mode: GET does not clear)");
 	/* clear two of them (and page 5, which is not dirty): exactly those two are gone */
 	cleared[0] = 3;
 	cleared[1] = d.npages - 1;
 	rest[0] = 0;
 	rest[1] = 17;
-	set_of(bm, cleared, N(cleared));
+	set_of(bm, cleared, MA_ARRAY_SIZE(cleared));
 	ma_dirty_set(bm, 5);
 	ma_clear_dirty_log(d.vm, SLOT, 0, (uint32_t)d.npages, bm);
-	expect_log_of(&d, rest, N(rest), "after KVM_CLEAR_DIRTY_LOG of pages 3, 5 and the last");
+	expect_log_of(&d, rest, MA_ARRAY_SIZE(rest), "after KVM_CLEAR_DIRTY_LOG of pages 3, 5 and the last");
 	/* the cleared pages are write-protected again: stores to them are seen again */
-	guest_store(&d, cleared, N(cleared), 0x5000);
-	expect_log_of(&d, set, N(set), "after stores to the cleared pages again");
+	guest_store(&d, cleared, MA_ARRAY_SIZE(cleared), 0x5000);
+	expect_log_of(&d, set, MA_ARRAY_SIZE(set), "after stores to the cleared pages again");
 	/* clear everything, then one store: only that page */
 	ma_clear_dirty_log(d.vm, SLOT, 0, (uint32_t)d.npages, all);
 	expect_log_of(&d, NULL, 0, "after clearing every page");
@@ -259,16 +258,12 @@ MA_TEST(memslot, dirty_log_without_bitmap,
 	.source = "virt/kvm/kvm_main.c:kvm_get_dirty_log_protect / kvm_clear_dirty_log_protect: a slot without a dirty bitmap (no LOG_DIRTY_PAGES) or no slot gives ENOENT; a slot id beyond KVM_USER_MEM_SLOTS gives EINVAL ("
 		  MA_KERNEL_REF ")")
 {
-	struct ma_vm *vm = ma_vm_create(NULL);
+	struct ma_vm *vm = ma_test_vm(0);
 	uint64_t bm[BM_WORDS] = { 0 };
-	struct ma_mem m;
 
-	ma_mem_alloc(&m, MA_BACK_ANON, MAX_SIZE, NULL);
-	ma_add_slot(vm, SLOT, 0, GPA, MAX_SIZE, m.hva);
+	ma_test_mem(vm, SLOT, GPA, MAX_SIZE, MA_BACK_ANON, MA_MT_NORMAL_WB);
 	MA_EXPECT_ERRNO(ma_try_get_dirty_log(vm, SLOT, bm), ENOENT);
 	MA_EXPECT_ERRNO(ma_try_get_dirty_log(vm, SLOT + 1, bm), ENOENT);
 	MA_EXPECT_ERRNO(ma_try_get_dirty_log(vm, 32767, bm), EINVAL);
 	MA_EXPECT_ERRNO(ma_try_clear_dirty_log(vm, SLOT, 0, 64, bm), ENOENT);
-	ma_vm_destroy(vm);
-	ma_mem_free(&m);
 }

@@ -58,8 +58,8 @@ struct inv {
 
 static void inv_vm(struct inv *x, void *hva)
 {
-	x->vm = ma_vm_create(NULL);
-	x->v = ma_vcpu_add(x->vm);
+	x->vm = ma_test_vm(1);
+	x->v = x->vm->vcpus[0];
 	x->gpa = GPA;
 	x->size = SIZE;
 	ma_add_slot(x->vm, 1, 0, GPA, SIZE, hva);
@@ -591,8 +591,6 @@ MA_TEST(memslot, invalidate_thp_split,
 	guest_sees(&x, 0, SIZE, S_NEW, S_OLD, "after the host rewrote the split range");
 	guest_write(&x, 0, SIZE, S_GUEST, "after the split");
 	host_sees(hva, GPA, SIZE, S_GUEST, "after the guest's write");
-	ma_vm_destroy(x.vm);
-	ma_mem_free(&m);
 }
 
 /* ---- THP collapse ----------------------------------------------------------------------- */
@@ -652,8 +650,6 @@ MA_TEST(memslot, invalidate_thp_collapse, .timeout_s = 60, .req = { .root = true
 	guest_sees(&x, 0, SIZE, S_NEW, S_OLD, "after the host rewrote the collapsed huge page");
 	guest_write(&x, 0, SIZE, S_GUEST, "after the collapse");
 	host_sees(hva, GPA, SIZE, S_GUEST, "after the guest's write");
-	ma_vm_destroy(x.vm);
-	ma_mem_free(&m);
 }
 
 /* ---- migration -------------------------------------------------------------------------- */

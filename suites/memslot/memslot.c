@@ -43,7 +43,6 @@ MA_TEST(memslot, v1_rejects_guest_memfd_flag,
 	};
 
 	MA_EXPECT_ERRNO(ma_try_set_region1(vm, &r), EINVAL);
-	ma_vm_destroy(vm);
 }
 
 MA_TEST(memslot, v1_accepts_log_dirty_and_readonly,
@@ -63,7 +62,6 @@ MA_TEST(memslot, v1_accepts_log_dirty_and_readonly,
 	r.guest_phys_addr += SLOT_SIZE;
 	r.userspace_addr += SLOT_SIZE;
 	MA_EXPECT_OK(ma_try_set_region1(vm, &r));
-	ma_vm_destroy(vm);
 }
 
 static const struct ma_variant unknown_flag_variants[] = {
@@ -92,7 +90,6 @@ MA_TEST(memslot, unknown_flag_rejected,
 					EINVAL);
 		}
 	}
-	ma_vm_destroy(vm);
 }
 
 MA_TEST(memslot, gpa_overlap_rejected,
@@ -112,7 +109,6 @@ MA_TEST(memslot, gpa_overlap_rejected,
 			EEXIST);
 	/* adjacent is fine */
 	MA_EXPECT_OK(ma_try_add_slot(vm, 2, 0, MA_TEST_GPA + 2 * SLOT_SIZE, SLOT_SIZE, hva + 2 * SLOT_SIZE));
-	ma_vm_destroy(vm);
 }
 
 MA_TEST(memslot, slot_id_range,
@@ -131,7 +127,6 @@ MA_TEST(memslot, slot_id_range,
 	/* the address-space id lives in bits 16..31: a non-existent one is refused too */
 	MA_EXPECT_ERRNO(ma_try_add_slot(vm, (uint32_t)(0x7fu << 16) | 1u, 0, MA_TEST_GPA + HPAGE, HPAGE,
 					hva + HPAGE), EINVAL);
-	ma_vm_destroy(vm);
 }
 
 MA_TEST(memslot, misaligned_region_rejected,
@@ -146,7 +141,6 @@ MA_TEST(memslot, misaligned_region_rejected,
 	MA_EXPECT_ERRNO(ma_try_add_slot(vm, 1, 0, MA_TEST_GPA, HPAGE, hva + 8), EINVAL);
 	/* a GPA range that wraps around */
 	MA_EXPECT_ERRNO(ma_try_add_slot(vm, 1, 0, ~0ull & ~(HPAGE - 1), 2 * HPAGE, hva), EINVAL);
-	ma_vm_destroy(vm);
 }
 
 MA_TEST(memslot, gpa_beyond_vm_address_space,
@@ -159,7 +153,6 @@ MA_TEST(memslot, gpa_beyond_vm_address_space,
 	ma_log("VM guest-physical limit 0x%llx", (unsigned long long)limit);
 	MA_EXPECT_OK(ma_try_add_slot(vm, 1, 0, limit - HPAGE, HPAGE, hva));
 	MA_EXPECT_ERRNO(ma_try_add_slot(vm, 2, 0, limit, HPAGE, hva), MA_MEMSLOT_BEYOND_ERRNO);
-	ma_vm_destroy(vm);
 }
 
 /* ---- data through slots, seen from the guest ---- */
@@ -196,25 +189,20 @@ MA_TEST(memslot, host_and_guest_see_each_other, MA_VARIANTS(backing_variants),
 		  MA_KERNEL_REF ")")
 {
 	enum ma_backing kind = (enum ma_backing)t->value;
-	struct ma_vm *vm = ma_vm_create(NULL);
-	struct ma_vcpu *v = ma_vcpu_add(vm);
+	struct ma_vm *vm = ma_test_vm(1);
+	struct ma_vcpu *v = vm->vcpus[0];
 	const uint64_t gpa = MA_TEST_GPA;
 	uint64_t bad, first = 0;
 	struct ma_result res;
-	struct ma_mem m;
-	int r;
+	struct ma_mem *m;
 
 	if (kind == MA_BACK_HUGETLB)
 		ms_need_hugepages(1);
-	r = ma_try_mem_alloc(&m, kind, SLOT_SIZE, vm);
-	if (r)
-		ma_fatal("allocating %s memory: %s", ma_backing_name(kind), ma_errno_name(-r));
-	ma_add_slot(vm, 1, 0, gpa, SLOT_SIZE, m.hva);
-	ma_map(vm, gpa, gpa, SLOT_SIZE, MA_MT_NORMAL_WB);
+	m = ma_test_mem(vm, 1, gpa, SLOT_SIZE, kind, MA_MT_NORMAL_WB);
 	/* host writes, guest checks */
 	for (uint64_t i = 0; i < SLOT_SIZE / 8; i++)
-		((uint64_t *)m.hva)[i] = ma_pattern_word(11, gpa + i * 8);
-	ms_prove_backing(kind, m.hva, SLOT_SIZE, "after the host wrote it");
+		((uint64_t *)m->hva)[i] = ma_pattern_word(11, gpa + i * 8);
+	ms_prove_backing(kind, m->hva, SLOT_SIZE, "after the host wrote it");
 	ma_run_agent_done(v, MA_AGENT_CHECK_PATTERN, MA_ARGS(gpa, SLOT_SIZE, 11, MA_PASS_SPARSE), &res,
 			  "check of the pattern the host wrote");
 	MA_CHECK(!res.ret.check.mismatches,
@@ -224,11 +212,9 @@ MA_TEST(memslot, host_and_guest_see_each_other, MA_VARIANTS(backing_variants),
 		 (unsigned long long)ma_pattern_word(11, gpa + res.ret.check.first_off));
 	/* guest writes, host checks every word */
 	ma_run_agent_done(v, MA_AGENT_WRITE_PATTERN, MA_ARGS(gpa, SLOT_SIZE, 22), &res, "write of pattern 22");
-	bad = host_bad_words(m.hva, gpa, SLOT_SIZE, 22, &first);
+	bad = host_bad_words(m->hva, gpa, SLOT_SIZE, 22, &first);
 	MA_CHECK(!bad, "the host read %llu of %llu words the guest wrote wrong, first at +%#llx",
 		 (unsigned long long)bad, (unsigned long long)(SLOT_SIZE / 8), (unsigned long long)first);
-	ma_vm_destroy(vm);
-	ma_mem_free(&m);
 }
 
 MA_TEST(memslot, readonly_slot_write_exits_to_mmio,
@@ -236,12 +222,11 @@ MA_TEST(memslot, readonly_slot_write_exits_to_mmio,
 		  MA_KERNEL_REF ")",
 	.req = { .sys_caps = { KVM_CAP_READONLY_MEM } })
 {
-	struct ma_vm *vm = ma_vm_create(NULL);
-	struct ma_vcpu *v = ma_vcpu_add(vm);
+	struct ma_vm *vm = ma_test_vm(1);
+	struct ma_vcpu *v = vm->vcpus[0];
 	uint64_t gpa = MA_TEST_GPA, value = 0x1122334455667788ull;
 	uint64_t *hva = anon(HPAGE);
 	struct ma_result res;
-	char why[768];
 
 	hva[0] = 0xabcdef;
 	ma_add_slot(vm, 1, KVM_MEM_READONLY, gpa, HPAGE, hva);
@@ -250,10 +235,8 @@ MA_TEST(memslot, readonly_slot_write_exits_to_mmio,
 	ma_run_agent_done(v, MA_AGENT_LOAD64, MA_ARGS(gpa), &res, "load from the read-only slot");
 	MA_EXPECT_EQ(res.ret.load.value, 0xabcdef);
 	/* a write exits with KVM_EXIT_MMIO carrying the address and the data */
-	ma_vcpu_run_agent(v, MA_AGENT_STORE64, (uint64_t[]){ gpa + 8, value }, 2, 0, &res);
-	ma_result_describe(&res, why, sizeof(why));
-	ma_log("store to the read-only slot: %s", why);
-	MA_ASSERT_EQ(res.outcome, MA_OUT_EXIT);
+	ma_run_agent_expect(v, MA_AGENT_STORE64, MA_ARGS(gpa + 8, value), MA_OUT_EXIT, &res,
+			    "store to the read-only slot");
 	MA_ASSERT_EQ(res.exit_reason, KVM_EXIT_MMIO);
 	MA_EXPECT_EQ(v->run->mmio.phys_addr, gpa + 8);
 	MA_EXPECT_EQ(v->run->mmio.is_write, 1);
@@ -267,15 +250,14 @@ MA_TEST(memslot, readonly_slot_write_exits_to_mmio,
 	/* the guest then completes and the host memory is unchanged */
 	MA_EXPECT_EQ(ma_vcpu_resume(v, 0, &res), MA_OUT_DONE);
 	MA_EXPECT_EQ(hva[1], 0);
-	ma_vm_destroy(vm);
 }
 
 MA_TEST(memslot, delete_and_readd_while_stopped,
 	.source = "virt/kvm/kvm_main.c:kvm_set_memslot (delete then create): the guest sees the new backing ("
 		  MA_KERNEL_REF ")")
 {
-	struct ma_vm *vm = ma_vm_create(NULL);
-	struct ma_vcpu *v = ma_vcpu_add(vm);
+	struct ma_vm *vm = ma_test_vm(1);
+	struct ma_vcpu *v = vm->vcpus[0];
 	uint64_t gpa = MA_TEST_GPA;
 	uint64_t *a = anon(SLOT_SIZE), *b = anon(SLOT_SIZE);
 	struct ma_result res;
@@ -303,7 +285,6 @@ MA_TEST(memslot, delete_and_readd_while_stopped,
 	ma_add_slot(vm, 1, 0, gpa, SLOT_SIZE, b);
 	ma_run_agent_done(v, MA_AGENT_LOAD64, MA_ARGS(gpa), &res, "load after the slot is re-added");
 	MA_EXPECT_EQ(res.ret.load.value, 0xbbbb);
-	ma_vm_destroy(vm);
 }
 
 MA_TEST_MAIN

@@ -63,8 +63,8 @@ MA_TEST(pfnmap, access_matrix, MA_VARIANTS(probe_cases), .req = { .root = true }
 	const struct probe_case *c = t->param;
 	const char *row = t->variant->name;
 	struct src_case sc = { c->kind, false };
-	struct ma_vm *vm = ma_vm_create(NULL);
-	struct ma_vcpu *v = ma_vcpu_add(vm);
+	struct ma_vm *vm = ma_test_vm(1);
+	struct ma_vcpu *v = vm->vcpus[0];
 	struct mt_row_expect e;
 	struct mt_platform pl;
 	struct ma_pfnmap p;
@@ -129,8 +129,6 @@ MA_TEST(pfnmap, access_matrix, MA_VARIANTS(probe_cases), .req = { .root = true }
 				mt_type_name(e.eff), rule->id, rule->says, rule->source);
 		}
 	}
-	ma_vm_destroy(vm);
-	ma_pfnmap_close(&p);
 }
 
 MA_TEST(pfnmap, shared_data_coherent,
@@ -139,8 +137,8 @@ MA_TEST(pfnmap, shared_data_coherent,
 	MA_VARIANTS(sources), .req = { .root = true }, .timeout_s = 60)
 {
 	const struct src_case *c = t->param;
-	struct ma_vm *vm = ma_vm_create(NULL);
-	struct ma_vcpu *v = ma_vcpu_add(vm);
+	struct ma_vm *vm = ma_test_vm(1);
+	struct ma_vcpu *v = vm->vcpus[0];
 	uint64_t bytes = 8 * MA_PAGE_SIZE, bad = 0;
 	struct ma_result res;
 	struct ma_pfnmap p;
@@ -161,6 +159,4 @@ MA_TEST(pfnmap, shared_data_coherent,
 	for (uint64_t off = 0; off < bytes; off += 8)
 		bad += *(volatile uint64_t *)((char *)p.hva + off) != ma_pattern_word(6, SLOT_GPA + off);
 	MA_CHECK(!bad, "host saw %llu words differ from what the guest wrote", (unsigned long long)bad);
-	ma_vm_destroy(vm);
-	ma_pfnmap_close(&p);
 }

@@ -49,7 +49,7 @@ MA_TEST(pfnmap, atomics_with_host_reads, MA_VARIANTS(sources), .req = { .root = 
 		  MA_KERNEL_REF "), where every atomic flavour is single-copy atomic")
 {
 	const struct src_case *c = t->param;
-	struct ma_vm *vm = ma_vm_create(NULL);
+	struct ma_vm *vm = ma_test_vm(VCPUS);
 	uint64_t iters = iterations();
 	struct ma_guest_features gf;
 	const enum ma_atomic_flavour *fl;
@@ -58,8 +58,6 @@ MA_TEST(pfnmap, atomics_with_host_reads, MA_VARIANTS(sources), .req = { .root = 
 	struct ma_pfnmap p;
 	unsigned int nfl;
 
-	for (unsigned int i = 0; i < VCPUS; i++)
-		ma_vcpu_add(vm);
 	pfn_open(c, PFN_SIZE, NULL, &p);
 	/* a memslot or a mapping KVM refuses here is checked (and ends the test) first */
 	pfn_add_slot(vm, 1, SLOT_GPA, &p);
@@ -93,6 +91,4 @@ MA_TEST(pfnmap, atomics_with_host_reads, MA_VARIANTS(sources), .req = { .root = 
 		       (unsigned long long)rd.backwards);
 		MA_EXPECT_EQ(rd.backwards, 0);
 	}
-	ma_vm_destroy(vm);
-	ma_pfnmap_close(&p);
 }

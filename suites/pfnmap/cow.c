@@ -30,8 +30,8 @@ MA_TEST(pfnmap, cow_private_no_silent_divergence, MA_VARIANTS(cow_sources), .req
 {
 	const struct src_case *c = t->param;
 	struct src_case shared_case = { c->kind, false };
-	struct ma_vm *vm = ma_vm_create(NULL);
-	struct ma_vcpu *v = ma_vcpu_add(vm);
+	struct ma_vm *vm = ma_test_vm(1);
+	struct ma_vcpu *v = vm->vcpus[0];
 	uint64_t pa = SLOT_GPA, pb = SLOT_GPA + MA_PAGE_SIZE, pc = SLOT_GPA + 2 * MA_PAGE_SIZE;
 	const struct mt_rule *rule;
 	volatile uint64_t *priv, *dev;
@@ -52,19 +52,16 @@ MA_TEST(pfnmap, cow_private_no_silent_divergence, MA_VARIANTS(cow_sources), .req
 	pfn_guest_access_or_end(vm, v, &p, pa);
 	ma_map(vm, SLOT_GPA, SLOT_GPA, PFN_SIZE, p.cacheable ? MA_MT_NORMAL_WB : MA_MT_DEVICE_nGnRE);
 	/* page A untouched: guest and host private view both see the device data */
-	if (pfn_run(v, MA_AGENT_LOAD64, pa, 0, &res) != MA_OUT_DONE) {
-		ma_result_describe(&res, why, sizeof(why));
-		ma_fatal("guest load from the untouched page: %s", why);
-	}
+	ma_run_agent_done(v, MA_AGENT_LOAD64, MA_ARGS(pa, 0), &res, "guest load from the untouched page");
 	MA_EXPECT_EQ(res.ret.load.value, priv[0]);
 	MA_EXPECT_EQ(res.ret.load.value, 0xdead0a);
 	/* page B: the host writes its private view (COW break); the guest must see the copy */
 	priv[512] = 0xc0ffee;
 	device_unchanged(dev, 512, 0xdead0b, "the host's write to its private view");
-	MA_ASSERT_EQ(pfn_run(v, MA_AGENT_LOAD64, pb, 0, &res), MA_OUT_DONE);
+	ma_run_agent_done(v, MA_AGENT_LOAD64, MA_ARGS(pb), &res, "load from the page the host copied");
 	MA_EXPECT_EQ(res.ret.load.value, 0xc0ffee);
 	/* ... and a guest write to that page lands in the copy, which is ordinary RAM now */
-	MA_ASSERT_EQ(pfn_run(v, MA_AGENT_STORE64, pb, 0xb0b0, &res), MA_OUT_DONE);
+	ma_run_agent_done(v, MA_AGENT_STORE64, MA_ARGS(pb, 0xb0b0), &res, "store to the page the host copied");
 	MA_EXPECT_EQ(priv[512], 0xb0b0);
 	device_unchanged(dev, 512, 0xdead0b, "the guest's write to the copied page");
 	/* page C: the guest writes first, to a page nobody has copied */
@@ -82,10 +79,7 @@ MA_TEST(pfnmap, cow_private_no_silent_divergence, MA_VARIANTS(cow_sources), .req
 	} else {
 		MA_ASSERT_EQ(res.outcome, MA_OUT_DONE);
 		MA_EXPECT_EQ(priv[1024], 0x5ca1ab1e);
-		MA_ASSERT_EQ(pfn_run(v, MA_AGENT_LOAD64, pc, 0, &res), MA_OUT_DONE);
+		ma_run_agent_done(v, MA_AGENT_LOAD64, MA_ARGS(pc), &res, "load from the page the guest wrote first");
 		MA_EXPECT_EQ(res.ret.load.value, 0x5ca1ab1e);
 	}
-	ma_vm_destroy(vm);
-	ma_pfnmap_close(&p);
-	ma_pfnmap_close(&d);
 }

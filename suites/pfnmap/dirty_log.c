@@ -17,8 +17,8 @@ MA_TEST(pfnmap, dirty_log_tracked, MA_VARIANTS(sources), .req = { .root = true }
 		  MA_KERNEL_REF)
 {
 	const struct src_case *c = t->param;
-	struct ma_vm *vm = ma_vm_create(NULL);
-	struct ma_vcpu *v = ma_vcpu_add(vm);
+	struct ma_vm *vm = ma_test_vm(1);
+	struct ma_vcpu *v = vm->vcpus[0];
 	const uint64_t hpage = ma_host_page_size(), npages = PFN_SIZE / hpage;
 	const uint64_t pages[] = { 0, 3, npages - 1 }, again[] = { 3 };
 	const struct mt_rule *rule;
@@ -44,6 +44,4 @@ MA_TEST(pfnmap, dirty_log_tracked, MA_VARIANTS(sources), .req = { .root = true }
 	ma_verify_dirty_pages(vm, 1, npages, NULL, 0, "again, with no write in between");
 	ma_guest_store_pages(v, SLOT_GPA, p.hva, hpage, again, 1, 0x2000);
 	ma_verify_dirty_pages(vm, 1, npages, again, 1, "after a second store to page 3");
-	ma_vm_destroy(vm);
-	ma_pfnmap_close(&p);
 }

@@ -25,8 +25,8 @@ MA_TEST(pfnmap, fixture_pmd_faults, MA_VARIANTS(fixture_sources), .req = { .root
 	/* a PMD maps 2 MiB with 4K pages, 32 MiB with 16K */
 	const uint64_t ps = ma_host_page_size(), pmd = ps * (ps / 8);
 	const uint64_t win[2] = { 0, 2 * pmd - WINDOW };			/* one window in each PMD */
-	struct ma_vm *vm = ma_vm_create(NULL);
-	struct ma_vcpu *v = ma_vcpu_add(vm);
+	struct ma_vm *vm = ma_test_vm(1);
+	struct ma_vcpu *v = vm->vcpus[0];
 	long before = ma_fixture_counter("pmd_faults"), after;
 	struct ma_result res;
 	struct ma_pfnmap p;
@@ -54,6 +54,4 @@ MA_TEST(pfnmap, fixture_pmd_faults, MA_VARIANTS(fixture_sources), .req = { .root
 	MA_EXPECT_EQ(bad, 0);
 	/* one PMD leaf per PMD the guest touched (a write fault maps it writable at once) */
 	MA_EXPECT_GE(after - before, 2);
-	ma_vm_destroy(vm);
-	ma_pfnmap_close(&p);
 }

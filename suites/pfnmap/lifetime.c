@@ -33,8 +33,8 @@ MA_TEST(pfnmap, munmap_under_running_guest, MA_VARIANTS(sources), .req = { .root
 		  MA_KERNEL_REF ")")
 {
 	const struct src_case *c = t->param;
-	struct ma_vm *vm = ma_vm_create(NULL);
-	struct ma_vcpu *v = ma_vcpu_add(vm);
+	struct ma_vm *vm = ma_test_vm(1);
+	struct ma_vcpu *v = vm->vcpus[0];
 	struct unmapper u;
 	struct ma_result res;
 	struct ma_pfnmap p;
@@ -75,6 +75,4 @@ MA_TEST(pfnmap, munmap_under_running_guest, MA_VARIANTS(sources), .req = { .root
 	ma_result_describe(&res, why, sizeof(why));
 	ma_log("mapped again: %s", why);
 	MA_EXPECT_EQ(res.outcome, MA_OUT_DONE);
-	ma_vm_destroy(vm);
-	ma_pfnmap_close(&p);
 }

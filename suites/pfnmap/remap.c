@@ -42,8 +42,8 @@ MA_TEST(pfnmap, remap_other_pages_under_slot, MA_VARIANTS(sources), .req = { .ro
 		  MA_KERNEL_REF)
 {
 	const struct src_case *c = t->param;
-	struct ma_vm *vm = ma_vm_create(NULL);
-	struct ma_vcpu *v = ma_vcpu_add(vm);
+	struct ma_vm *vm = ma_test_vm(1);
+	struct ma_vcpu *v = vm->vcpus[0];
 	struct ma_pfnmap p, q, old;
 	struct ma_result res;
 
@@ -73,6 +73,4 @@ MA_TEST(pfnmap, remap_other_pages_under_slot, MA_VARIANTS(sources), .req = { .ro
 	ma_pfnmap_close(&old);
 	ma_vm_destroy(vm);
 	p.hva = NULL;	/* the range is q's now */
-	ma_pfnmap_close(&q);
-	ma_pfnmap_close(&p);
 }

@@ -41,8 +41,6 @@ MA_TEST(pfnmap, memslot_rules, MA_VARIANTS(sources), .req = { .root = true },
 		ma_log("flags-only LOG_DIRTY_PAGES: %s (expected %s)", pfn_verdict(got), pfn_verdict(want));
 		MA_EXPECT_EQ(got, -want);
 	}
-	ma_vm_destroy(vm);
-	ma_pfnmap_close(&p);
 }
 
 /*
@@ -57,8 +55,8 @@ MA_TEST(pfnmap, slot_over_hole_then_mmap, MA_VARIANTS(shared_sources), .req = { 
 {
 	const struct src_case *c = t->param;
 	const uint64_t ga = SLOT_GPA, gb = SLOT_GPA + (1ull << 20), gc = SLOT_GPA + (2ull << 20);
-	struct ma_vm *vm = ma_vm_create(NULL);
-	struct ma_vcpu *v = ma_vcpu_add(vm);
+	struct ma_vm *vm = ma_test_vm(1);
+	struct ma_vcpu *v = vm->vcpus[0];
 	void *hole = pfn_hole(PFN_SIZE, PFN_SIZE);
 	const struct mt_rule *rule;
 	struct ma_result res;
@@ -101,8 +99,6 @@ MA_TEST(pfnmap, slot_over_hole_then_mmap, MA_VARIANTS(shared_sources), .req = { 
 		MA_ASSERT_EQ(res.outcome, MA_OUT_DONE);
 		MA_EXPECT_EQ(res.ret.load.value, 0x600d1dea);
 	}
-	ma_vm_destroy(vm);
-	ma_pfnmap_close(&p);
 }
 
 /*
@@ -114,9 +110,9 @@ MA_TEST(pfnmap, slot_spanning_vmas, MA_VARIANTS(shared_sources), .req = { .root 
 		  MA_KERNEL_REF "); x86: arch/x86/kvm/x86.c:kvm_arch_prepare_memory_region checks no VMA")
 {
 	const struct src_case *c = t->param;
-	struct ma_vm *vm = ma_vm_create(NULL);
-	struct ma_vcpu *v = ma_vcpu_add(vm);
-	char *base = pfn_hole(2 * PFN_SIZE, PFN_SIZE), why[768];
+	struct ma_vm *vm = ma_test_vm(1);
+	struct ma_vcpu *v = vm->vcpus[0];
+	char *base = pfn_hole(2 * PFN_SIZE, PFN_SIZE);
 	volatile uint64_t *anon_w, *pfn_w;
 	const struct mt_rule *rule;
 	struct ma_result res;
@@ -148,20 +144,15 @@ MA_TEST(pfnmap, slot_spanning_vmas, MA_VARIANTS(shared_sources), .req = { .root 
 		ma_map(vm, SLOT_GPA, SLOT_GPA, PFN_SIZE, MA_MT_NORMAL_WB);
 		ma_map(vm, SLOT_GPA + PFN_SIZE, SLOT_GPA + PFN_SIZE, PFN_SIZE,
 		       p.cacheable ? MA_MT_NORMAL_WB : MA_MT_DEVICE_nGnRE);
-		MA_ASSERT_EQ(pfn_run(v, MA_AGENT_LOAD64, SLOT_GPA + 8, 0, &res), MA_OUT_DONE);
+		ma_run_agent_done(v, MA_AGENT_LOAD64, MA_ARGS(SLOT_GPA + 8), &res, "load from the anonymous half");
 		MA_EXPECT_EQ(res.ret.load.value, 0xa11a);
 		pfn_guest_access_or_end(vm, v, &p, SLOT_GPA + PFN_SIZE);
-		if (pfn_run(v, MA_AGENT_LOAD64, SLOT_GPA + PFN_SIZE + 8, 0, &res) != MA_OUT_DONE) {
-			ma_result_describe(&res, why, sizeof(why));
-			ma_fatal("guest load from the PFNMAP half: %s", why);
-		}
+		ma_run_agent_done(v, MA_AGENT_LOAD64, MA_ARGS(SLOT_GPA + PFN_SIZE + 8), &res,
+				  "load from the PFNMAP half");
 		MA_EXPECT_EQ(res.ret.load.value, 0xbeef);
-		MA_ASSERT_EQ(pfn_run(v, MA_AGENT_STORE64, SLOT_GPA + PFN_SIZE + 16, 0x5707e, &res),
-			     MA_OUT_DONE);
+		ma_run_agent_done(v, MA_AGENT_STORE64, MA_ARGS(SLOT_GPA + PFN_SIZE + 16, 0x5707e), &res,
+				  "store to the PFNMAP half");
 		MA_EXPECT_EQ(pfn_w[2], 0x5707e);
 		MA_EXPECT_EQ(anon_w[2], 0);
 	}
-	ma_vm_destroy(vm);
-	ma_pfnmap_close(&p);
-	munmap(base, PFN_SIZE);
 }

@@ -94,5 +94,4 @@ MA_TEST(pfnmap, configured_source_present, MA_VARIANTS(kinds), .req = { .root = 
 		   ma_pfnmap_name(k), by, why,
 		   ma_errno_name(-r));
 	ma_log("source %s (configured by %s): %s", ma_pfnmap_name(k), by, p.desc);
-	ma_pfnmap_close(&p);
 }

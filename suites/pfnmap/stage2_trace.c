@@ -116,8 +116,8 @@ MA_TEST(pfnmap, stage2_type_traced, MA_VARIANTS(sources), .req = { .arch = MA_AR
 {
 	const struct src_case *c = t->param;
 	static struct ma_s2map recs[MAX_RECS];
-	struct ma_vm *vm = ma_vm_create(NULL);
-	struct ma_vcpu *v = ma_vcpu_add(vm);
+	struct ma_vm *vm = ma_test_vm(1);
+	struct ma_vcpu *v = vm->vcpus[0];
 	const struct ma_s2map *m;
 	const char *want;
 	struct ma_s2trace *tr;
@@ -185,8 +185,6 @@ MA_TEST(pfnmap, stage2_type_traced, MA_VARIANTS(sources), .req = { .arch = MA_AR
 		    ma_s2prot_executable(recs[i].prot))
 			ma_fail("%s added execute permission to a non-cacheable leaf",
 				ma_s2fn_name(recs[i].fn));
-	ma_vm_destroy(vm);
-	ma_pfnmap_close(&p);
 }
 
 /* Whether the kprobe events or the instance of the tracer of process pid exist. */
@@ -211,19 +209,15 @@ MA_TEST(pfnmap, stage2_type_traced_anon_ram, .req = { .arch = MA_ARCH_ARM64, .ro
 		  MA_KERNEL_REF ")")
 {
 	static struct ma_s2map recs[MAX_RECS];
-	struct ma_vm *vm = ma_vm_create(NULL);
-	struct ma_vcpu *v = ma_vcpu_add(vm);
+	struct ma_vm *vm = ma_test_vm(1);
+	struct ma_vcpu *v = vm->vcpus[0];
 	const struct ma_s2map *m;
 	struct ma_s2trace *tr;
 	struct ma_result res;
-	struct ma_mem mem;
 	char why[768];
 	int n;
 
-	ma_mem_alloc(&mem, MA_BACK_ANON, PFN_SIZE, NULL);
-	memset(mem.hva, 0x5a, PFN_SIZE);
-	ma_add_slot(vm, 1, 0, SLOT_GPA, PFN_SIZE, mem.hva);
-	ma_map(vm, SLOT_GPA, SLOT_GPA, PFN_SIZE, MA_MT_NORMAL_WB);
+	memset(ma_test_mem(vm, 1, SLOT_GPA, PFN_SIZE, MA_BACK_ANON, MA_MT_NORMAL_WB)->hva, 0x5a, PFN_SIZE);
 	tr = trace_start();
 	if (pfn_run(v, MA_AGENT_LOAD64, SLOT_GPA + MA_PAGE_SIZE, 0, &res) != MA_OUT_DONE) {
 		ma_result_describe(&res, why, sizeof(why));
@@ -243,8 +237,6 @@ MA_TEST(pfnmap, stage2_type_traced_anon_ram, .req = { .arch = MA_ARCH_ARM64, .ro
 	MA_EXPECT_TRUE(ma_s2prot_readable(m->prot));
 	MA_EXPECT_NE(m->phys, 0);
 	MA_EXPECT_TRUE(m->ret_known);
-	ma_vm_destroy(vm);
-	ma_mem_free(&mem);
 }
 
 /* A tracer whose process died without stopping it (a killed test) is removed by the next start. */

@@ -105,8 +105,8 @@ enum mt_outcome pfn_classify_fault(uint64_t esr)
 
 void ma_pfnmap_check_cap(struct ma_t *t)
 {
-	struct ma_vm *vm = ma_vm_create(NULL);
-	struct ma_vcpu *v = ma_vcpu_add(vm);
+	struct ma_vm *vm = ma_test_vm(1);
+	struct ma_vcpu *v = vm->vcpus[0];
 	/* a VM-scope capability: /dev/kvm refuses the query (kvm_vm_ioctl_check_extension_generic) */
 	long sys = ma_try_check_cap(ma_kvm_fd(), KVM_CAP_ARM_CACHEABLE_PFNMAP_SUPPORTED);
 	long vmcap = ma_vm_cap(vm, KVM_CAP_ARM_CACHEABLE_PFNMAP_SUPPORTED);

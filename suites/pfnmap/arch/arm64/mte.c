@@ -35,7 +35,4 @@ MA_TEST(pfnmap, mte_vm_refuses_pfnmap, MA_VARIANTS(sources), .req = { .root = tr
 	got = ma_try_add_slot(vm, 2, 0, SLOT_GPA + (1ull << 20), PFN_SIZE, anon.hva);
 	ma_log("MTE VM, slot over anonymous memory: %s", pfn_verdict(got));
 	MA_EXPECT_EQ(got, 0);
-	ma_vm_destroy(vm);
-	ma_pfnmap_close(&p);
-	ma_mem_free(&anon);
 }

@@ -29,13 +29,11 @@ MA_TEST(pfnmap, pkvm_refusal_without_kernel_warning, MA_VARIANTS(sources), .req 
 
 	if (!ma_kvm_protected_mode())
 		ma_skip("KVM is not in protected mode (no kvm-arm.mode=protected on the kernel command line)");
-	vm = ma_vm_create(NULL);
-	v = ma_vcpu_add(vm);
+	vm = ma_test_vm(1);
+	v = vm->vcpus[0];
 	pfn_open(c, PFN_SIZE, NULL, &p);
 	pfn_add_slot(vm, 1, SLOT_GPA, &p);
 	/* asserts the refusal the model expects (the errno of KVM_RUN) */
 	if (pfn_guest_can_access(vm, v, &p, SLOT_GPA))
 		ma_skip("the memory-type model expects no refusal here: nothing to check");
-	ma_vm_destroy(vm);
-	ma_pfnmap_close(&p);
 }

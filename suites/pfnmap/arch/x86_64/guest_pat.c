@@ -47,5 +47,4 @@ MA_TEST(pfnmap, x86_guest_pat_types,
 			 "stage-1 %s selects PAT entry %d, which the guest reads as type %u, not %s (%u)",
 			ma_memtype_name(types[i].mt), idx, got, types[i].name, types[i].want);
 	}
-	ma_vm_destroy(vm);
 }
