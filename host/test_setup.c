@@ -5,6 +5,7 @@
  * close of the VM fd destroys the VM in the kernel), mappings and files.  A test destroys
  * explicitly only when the order of teardown is what it checks.
  */
+#include "memattr/gmem.h"
 #include "memattr/harness.h"
 #include "memattr/kvm.h"
 
@@ -38,17 +39,10 @@ struct ma_mem *ma_test_mem(struct ma_vm *vm, uint32_t slot, uint64_t gpa, uint64
 	if (!m->hva)
 		ma_fatal("%s memory of %#llx bytes has no host mapping for a memslot", ma_backing_name(kind),
 			 (unsigned long long)size);
-	if (kind == MA_BACK_GUEST_MEMFD) {
-		struct kvm_userspace_memory_region2 r = {
-			.slot = slot, .flags = KVM_MEM_GUEST_MEMFD, .guest_phys_addr = gpa,
-			.memory_size = size, .userspace_addr = (uint64_t)(uintptr_t)m->hva,
-			.guest_memfd = (uint32_t)m->fd, .guest_memfd_offset = 0,
-		};
-
-		ma_set_region2(vm, &r);
-	} else {
+	if (kind == MA_BACK_GUEST_MEMFD)
+		ma_add_gmem_slot(vm, slot, gpa, size, m->hva, m->fd, 0);
+	else
 		ma_add_slot(vm, slot, 0, gpa, size, m->hva);
-	}
 	ma_map(vm, gpa, gpa, size, mt);
 	return m;
 }

@@ -177,6 +177,12 @@ void ma_guest_main(struct ma_mailbox *mb)
 	case MA_AGENT_CHECK_FILL:
 		check_pattern(mb, 1);
 		break;
+	case MA_AGENT_CONVERT_REQUEST:
+		ma_agent_convert_request(mb);
+		break;
+	case MA_AGENT_CONVERT_WATCH:
+		ma_agent_convert_watch(mb);
+		break;
 	default:
 		ma_guest_printf("unknown agent %u", mb->agent);
 		GUEST_ASSERT(mb->agent < MA_AGENT_COUNT);

@@ -72,6 +72,15 @@ enum ma_agent {
 	MA_AGENT_CHECK_FILL,		/* args: gva, bytes, value, flags: every 64-bit word must equal
 					 * value; ret.check
 					 */
+	MA_AGENT_CONVERT_REQUEST,	/* args: gva, pages: guest-initiated private/shared conversions of
+					 * each page (MA_CALL_SYNC: vals[0] = page gpa, vals[1] = 1 to
+					 * make it private, 0 shared), its word checked on both sides;
+					 * ret.check (first_off: of the word)
+					 */
+	MA_AGENT_CONVERT_WATCH,		/* args: gva, pages, control gva (struct ma_convert_ctrl): read
+					 * each page's word against what the host publishes for it,
+					 * until the control's stop word is set; ret.convert
+					 */
 	MA_AGENT_COUNT
 };
 
@@ -170,6 +179,43 @@ struct ma_ret_poll {		/* MA_AGENT_POLL64 */
 	uint64_t loads_after_sync;	/* loads after the MA_CALL_SYNC until the word changed */
 };
 
+struct ma_ret_convert {		/* MA_AGENT_CONVERT_WATCH */
+	uint64_t passes;	/* passes over all pages */
+	uint64_t verified;	/* words read while the page was stable, each judged */
+	uint64_t busy;		/* reads skipped: the host was converting the page (odd seq) */
+	uint64_t raced;		/* reads discarded: the page's seq changed during the read */
+	uint64_t errors;	/* verified words that differed from what the host published */
+	uint64_t first_page;	/* the page of the first error */
+	uint64_t first_seen;	/* the value read there */
+	uint64_t first_want;	/* the value published for it */
+};
+
+/*
+ * The control page of MA_AGENT_CONVERT_WATCH, written by the host: a seqlock per data page.  The
+ * host makes seq odd, converts (or punches) the page, publishes the value the guest must now read
+ * in want, and makes seq even again; a guest read between two equal even seq values is judged.
+ */
+struct ma_convert_page {
+	uint64_t seq;
+	uint64_t want;		/* the value of the page's word (ma_convert_word_off) */
+	uint64_t state;		/* MA_CONVERT_*: for diagnostics */
+	uint64_t pad;
+};
+
+enum { MA_CONVERT_SHARED = 0, MA_CONVERT_PRIVATE = 1, MA_CONVERT_PRIVATE_PUNCHED = 2 };
+
+struct ma_convert_ctrl {
+	uint64_t stop;		/* non-zero: the watchers finish their pass and return */
+	uint64_t pad[3];
+	struct ma_convert_page page[];
+};
+
+/* The word of data page p that the conversion agents use: a different offset in each page. */
+static inline uint64_t ma_convert_word_off(uint64_t p)
+{
+	return (p * 200 + 64) % 4096 & ~7ull;
+}
+
 union ma_ret {
 	uint64_t raw[8];
 	uint64_t features[8];	/* MA_AGENT_FEATURES: the registers listed above */
@@ -179,6 +225,7 @@ union ma_ret {
 	struct ma_ret_probe probe;
 	struct ma_ret_load load;
 	struct ma_ret_poll poll;
+	struct ma_ret_convert convert;
 };
 
 /* One page per vCPU at MA_MAILBOX_GPA + index * 4096. */

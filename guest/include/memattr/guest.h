@@ -42,6 +42,9 @@ void ma_guest_assert_fail(const char *file, unsigned int line, const char *expr,
 void ma_guest_exception(uint64_t vector, uint64_t syndrome, uint64_t addr, uint64_t pc);
 int ma_vsnprintf(char *buf, size_t size, const char *fmt, va_list ap);
 int ma_snprintf(char *buf, size_t size, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+/* agents of their own file (guest/common/convert.c) */
+void ma_agent_convert_request(struct ma_mailbox *mb);
+void ma_agent_convert_watch(struct ma_mailbox *mb);
 void *memset(void *s, int c, size_t n);
 void *memcpy(void *d, const void *s, size_t n);
 size_t strlen(const char *s);
