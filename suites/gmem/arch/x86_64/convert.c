@@ -43,6 +43,21 @@ MA_TEST(gmem, convert_refused_on_default_vm, .req = { .arch = MA_ARCH_X86_64 },
 	MA_EXPECT_OK(ma_try_set_memory_attributes(vm, GPA, PG, 0, 0));
 }
 
+/* the guest must read each page's word as the pattern of seed (0: zero) */
+static void guest_reads(struct ma_vcpu *v, uint64_t pages, uint64_t seed, const char *when)
+{
+	struct ma_result res;
+
+	for (uint64_t p = 0; p < pages; p++) {
+		uint64_t want = seed ? ma_pattern_word(seed, word_gpa(p)) : 0;
+
+		ma_run_agent_done(v, MA_AGENT_LOAD64, MA_ARGS(word_gpa(p)), &res, "load of page %llu %s",
+				  (unsigned long long)p, when);
+		MA_CHECK(res.ret.load.value == want, "page %llu %s read %#llx, expected %#llx", (unsigned long long)p,
+			 when, (unsigned long long)res.ret.load.value, (unsigned long long)want);
+	}
+}
+
 /*
  * Host-driven round trip on 4 pages: shared reads come from the shared memory, private ones from
  * guest_memfd (fresh pages read 0), each side keeps its data across conversions, and a punched
@@ -63,11 +78,8 @@ MA_TEST(gmem, convert_round_trip_keeps_both_sides, .req = { .arch = MA_ARCH_X86_
 	for (uint64_t p = 0; p < pages; p++)
 		*host_word(hva, p) = ma_pattern_word(1, word_gpa(p));
 	ma_set_private(vm, GPA, size, true);
+	guest_reads(v, pages, 0, "made private (a fresh guest_memfd page)");
 	for (uint64_t p = 0; p < pages; p++) {
-		ma_run_agent_done(v, MA_AGENT_LOAD64, MA_ARGS(word_gpa(p)), &res, "load of private page %llu",
-				  (unsigned long long)p);
-		MA_CHECK(res.ret.load.value == 0, "a fresh private page %llu read %#llx, not 0 (guest_memfd pages are zeroed)",
-			 (unsigned long long)p, (unsigned long long)res.ret.load.value);
 		ma_run_agent_done(v, MA_AGENT_STORE64, MA_ARGS(word_gpa(p), ma_pattern_word(2, word_gpa(p))), &res,
 				  "private store to page %llu", (unsigned long long)p);
 		MA_CHECK(*host_word(hva, p) == ma_pattern_word(1, word_gpa(p)),
@@ -75,21 +87,9 @@ MA_TEST(gmem, convert_round_trip_keeps_both_sides, .req = { .arch = MA_ARCH_X86_
 			 (unsigned long long)p, (unsigned long long)*host_word(hva, p));
 	}
 	ma_set_private(vm, GPA, size, false);
-	for (uint64_t p = 0; p < pages; p++) {
-		ma_run_agent_done(v, MA_AGENT_LOAD64, MA_ARGS(word_gpa(p)), &res, "shared load");
-		MA_CHECK(res.ret.load.value == ma_pattern_word(1, word_gpa(p)),
-			 "page %llu made shared again read %#llx, not the shared memory's %#llx",
-			 (unsigned long long)p, (unsigned long long)res.ret.load.value,
-			 (unsigned long long)ma_pattern_word(1, word_gpa(p)));
-	}
+	guest_reads(v, pages, 1, "made shared again (the shared memory's data)");
 	ma_set_private(vm, GPA, size, true);
-	for (uint64_t p = 0; p < pages; p++) {
-		ma_run_agent_done(v, MA_AGENT_LOAD64, MA_ARGS(word_gpa(p)), &res, "private load");
-		MA_CHECK(res.ret.load.value == ma_pattern_word(2, word_gpa(p)),
-			 "page %llu made private again read %#llx, not its private %#llx",
-			 (unsigned long long)p, (unsigned long long)res.ret.load.value,
-			 (unsigned long long)ma_pattern_word(2, word_gpa(p)));
-	}
+	guest_reads(v, pages, 2, "made private again (its private data)");
 	MA_EXPECT_OK(ma_try_gmem_punch_hole(gmem, PG, PG));
 	ma_run_agent_done(v, MA_AGENT_LOAD64, MA_ARGS(word_gpa(1)), &res, "private load after PUNCH_HOLE");
 	MA_EXPECT_EQ(res.ret.load.value, 0);
