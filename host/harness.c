@@ -164,6 +164,9 @@ static const char *instance_unmet(const struct instance *in, bool *error)
 	return unmet(&vr, error);
 }
 
+/* -d SECONDS: the duration of the tests that declare one */
+static unsigned int duration_override_s;
+
 /* ---- running ---- */
 
 static long long now_ms(void)
@@ -344,8 +347,9 @@ static void execute(const struct instance *in, const struct exec_opts *opts, str
 		    struct outcome *o)
 {
 	const struct ma_test_def *d = in->def;
+	unsigned int duration = !d->duration_s ? 0 : duration_override_s ? duration_override_s : d->duration_s;
 	unsigned int timeout = opts->timeout_override ? opts->timeout_override
-			   : (d->timeout_s ? d->timeout_s : MA_DEFAULT_TIMEOUT_S) * ma_timeout_scale();
+			   : (d->timeout_s ? d->timeout_s : MA_DEFAULT_TIMEOUT_S) * ma_timeout_scale() + duration;
 	struct ma_health health = { .kmsg_fd = -1, .taint = -1 };
 	struct ma_health_findings findings;
 	long long t0;
@@ -596,6 +600,11 @@ static int selected(const char *name, char **inc, unsigned int ninc, char **exc,
 	return 0;
 }
 
+unsigned int ma_duration_s(const struct ma_t *t)
+{
+	return duration_override_s ? duration_override_s : t->def->duration_s;
+}
+
 static void print_usage(const char *prog, FILE *f)
 {
 	fprintf(f,
@@ -604,6 +613,7 @@ static void print_usage(const char *prog, FILE *f)
 		"  -t GLOB        run only tests whose full name matches (repeatable)\n"
 		"  -T GLOB        skip tests whose full name matches (repeatable)\n"
 		"  -o SECONDS     override every test's timeout\n"
+		"  -d, --duration SECONDS  how long the tests that run for a time (races, load) run\n"
 		"  --after NAME   run only the selected tests that come after test NAME (resuming a run)\n"
 		"  --inject       fault injection: run each test once per KVM ioctl call site with that call\n"
 		"                 failed (errno %s); every run must fail (results inject.<test>)\n"
@@ -612,13 +622,13 @@ static void print_usage(const char *prog, FILE *f)
 		prog, ma_errno_name(MA_INJECT_ERRNO));
 }
 
-static int parse_seconds(const char *prog, const char *arg, unsigned int *out)
+static int parse_seconds(const char *prog, const char *opt, const char *arg, unsigned int *out)
 {
 	char *end;
 	long v = strtol(arg, &end, 10);
 
-	if (*end || end == arg || v <= 0 || v > 86400) {
-		fprintf(stderr, "%s: -o needs a number of seconds (1-86400), got '%s'\n", prog, arg);
+	if (*end || end == arg || v <= 0 || v > 7 * 86400) {
+		fprintf(stderr, "%s: %s needs a number of seconds (1-604800), got '%s'\n", prog, opt, arg);
 		return -1;
 	}
 	*out = (unsigned int)v;
@@ -670,7 +680,10 @@ int ma_harness_main(int argc, char **argv)
 		} else if (!strcmp(a, "--after") && has_val) {
 			after = argv[++i];
 		} else if (!strcmp(a, "-o") && has_val) {
-			if (parse_seconds(argv[0], argv[++i], &opts.timeout_override))
+			if (parse_seconds(argv[0], a, argv[++i], &opts.timeout_override))
+				return 2;
+		} else if ((!strcmp(a, "-d") || !strcmp(a, "--duration")) && has_val) {
+			if (parse_seconds(argv[0], a, argv[++i], &duration_override_s))
 				return 2;
 		} else if ((!strcmp(a, "-t") || !strcmp(a, "-T")) && has_val) {
 			if (a[1] == 't' && ninc < 32) {

@@ -261,10 +261,11 @@ static void write_cell(struct jw *w, const struct run *r, const struct cell *c)
 }
 
 /* The structured records a test printed among its diagnostics ("memtype-row k=v ...", see
- * matrix.c): one object each, with every key=value of the line. */
+ * matrix.c; "memattr-metric name=... k=v ...", a benchmark figure, see make bench): one object
+ * each, with every key=value of the line. */
 static void write_records(struct jw *w, const char *diag)
 {
-	static const char *const kinds[] = {"memtype-platform ", "memtype-row ", "memtype-cell "};
+	static const char *const kinds[] = {"memtype-platform ", "memtype-row ", "memtype-cell ", "memattr-metric "};
 	bool open = false;
 	for (const char *p = diag; p && *p;) {
 		size_t n = strcspn(p, "\n");

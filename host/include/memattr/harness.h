@@ -74,6 +74,10 @@ struct ma_test_def {
 	unsigned int nr_variants;
 	struct ma_req req;
 	unsigned int timeout_s;		/* 0 = default (30 s), scaled by MEMATTR_TIMEOUT_SCALE */
+	unsigned int duration_s;	/* a test that runs for a time (a race, a load): its default
+					 * duration, which -d SECONDS overrides (ma_duration_s); the
+					 * timeout is timeout_s on top of the duration
+					 */
 	const char *source;		/* the kernel source behind the expectation */
 	const char *no_checks;		/* why the body evaluates no expectation (else that is an ERROR) */
 	struct ma_kernel_log kernel_log;	/* a kernel log record the test is known to provoke */
@@ -90,6 +94,8 @@ struct ma_t {
 };
 
 void ma_register(const struct ma_test_def *def);
+/* The running test's duration in seconds: -d SECONDS if given, else its .duration_s. */
+unsigned int ma_duration_s(const struct ma_t *t);
 int ma_harness_main(int argc, char **argv);
 
 #define MA_TEST_MAIN \

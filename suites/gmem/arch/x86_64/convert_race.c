@@ -6,13 +6,12 @@
  * page (struct ma_convert_ctrl): the host publishes the value a read must return once its
  * conversion ioctl has returned, and the guest judges every read made while the page was stable.
  * A stale mapping (the old side still visible after the ioctl returned) or lost data is an error
- * naming the page.  MEMATTR_GMEM_RACE_SECONDS sets the duration (default 3).
+ * naming the page.  It runs for 3 s, or the suite's -d SECONDS.
  */
 #include <errno.h>
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stdio.h>
-#include <stdlib.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -27,7 +26,7 @@ struct race {
 	int gmem;
 	uint64_t *hva;			/* shared memory of the data pages */
 	struct ma_convert_ctrl *ctrl;	/* host view of the control page */
-	double seconds;
+	unsigned int seconds;
 	bool priv[PAGES], punched[PAGES];
 	uint64_t conversions, punches, noslot, generation;
 	int err;			/* first failed call: -errno */
@@ -88,7 +87,7 @@ static bool flip(struct race *r, uint64_t p, unsigned int round)
 static void *converter(void *arg)
 {
 	struct race *r = arg;
-	double end = now_s() + r->seconds;
+	double end = now_s() + (double)r->seconds;
 	unsigned int round = 0;
 	uint64_t x = 0x2545f4914f6cdd1dull;
 
@@ -112,22 +111,15 @@ static void *converter(void *arg)
 	return NULL;
 }
 
-static double race_seconds(void)
-{
-	const char *s = getenv("MEMATTR_GMEM_RACE_SECONDS");
-	double v = s ? atof(s) : 0;
-
-	return v > 0 ? v : 3;
-}
-
-MA_TEST(gmem, convert_race_no_stale_data, .req = { .arch = MA_ARCH_X86_64, .min_cpus = 2 }, .timeout_s = 600,
+MA_TEST(gmem, convert_race_no_stale_data, .req = { .arch = MA_ARCH_X86_64, .min_cpus = 2 },
+	.duration_s = 3, .timeout_s = 120,
 	.source = "virt/kvm/kvm_main.c:kvm_vm_set_mem_attributes zaps the range's mappings (kvm_arch_pre_set_memory_attributes, under mmu_invalidate_begin) before it returns, and virt/kvm/guest_memfd.c:kvm_gmem_punch_hole zaps before truncating: once either has returned no vCPU can see the old side ("
 		  MA_KERNEL_REF ")")
 {
 	long cpus = sysconf(_SC_NPROCESSORS_ONLN);
 	unsigned int nv = cpus > 3 ? 3 : (unsigned int)cpus - 1;
 	struct ma_vm *vm = protected_vm(nv);
-	struct race r = { .vm = vm, .seconds = race_seconds() };
+	struct race r = { .vm = vm, .seconds = ma_duration_s(t) };
 	uint64_t verified = 0, errors = 0, busy = 0, raced = 0;
 	struct ma_result res[MA_MAX_VCPUS];
 	double t0, elapsed;
@@ -149,7 +141,7 @@ MA_TEST(gmem, convert_race_no_stale_data, .req = { .arch = MA_ARCH_X86_64, .min_
 	if (pthread_create(&th, NULL, converter, &r))
 		ma_fatal("pthread_create: %s", ma_errno_name(errno));
 	bad = ma_vcpus_run_agent_all(vm, MA_AGENT_CONVERT_WATCH, MA_ARGS(GPA, PAGES, CTRL_GPA),
-				     (unsigned int)(r.seconds * 1000) + ma_default_run_timeout_ms(), res);
+				     r.seconds * 1000 + ma_default_run_timeout_ms(), res);
 	atomic_store_explicit((_Atomic uint64_t *)&r.ctrl->stop, 1, memory_order_release);
 	pthread_join(th, NULL);
 	elapsed = now_s() - t0;
@@ -177,7 +169,7 @@ MA_TEST(gmem, convert_race_no_stale_data, .req = { .arch = MA_ARCH_X86_64, .min_
 				r.ctrl->page[p].state == MA_CONVERT_SHARED ? "shared now" : "private now");
 		}
 	}
-	ma_log("memattr-metric gmem.convert_race seconds=%.2f vcpus=%u conversions=%llu conversions_per_s=%.0f punches=%llu noslot_conversions=%llu reads_verified=%llu bytes_verified=%llu reads_busy=%llu reads_raced=%llu errors=%llu",
+	ma_log("memattr-metric name=gmem.convert_race seconds=%.2f vcpus=%u conversions=%llu conversions_per_s=%.0f punches=%llu noslot_conversions=%llu reads_verified=%llu bytes_verified=%llu reads_busy=%llu reads_raced=%llu errors=%llu",
 	       elapsed, nv, (unsigned long long)r.conversions, r.conversions / elapsed,
 	       (unsigned long long)r.punches, (unsigned long long)r.noslot, (unsigned long long)verified,
 	       (unsigned long long)verified * 8, (unsigned long long)busy, (unsigned long long)raced,
