@@ -1,9 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * gmem: the guest_memfd, its memslot and a guest using it, torn down in different orders.
- *  - the file closed while bound: kvm_gmem_release clears the slot's file and zaps its stage-2/TDP
- *    mappings, so the guest's next access fails kvm_gmem_get_pfn with EFAULT, reported as
- *    KVM_RUN -1/EFAULT with KVM_EXIT_MEMORY_FAULT and run->memory_fault (gpa, size, flags 0);
+ *  - the file closed while bound: once its last reference goes (the fd and any host mapping),
+ *    kvm_gmem_release clears the slot's file and zaps its stage-2/TDP mappings, so the guest's
+ *    next access fails kvm_gmem_get_pfn with EFAULT, reported as KVM_RUN -1/EFAULT with
+ *    KVM_EXIT_MEMORY_FAULT and run->memory_fault (gpa, size, flags 0);
  *  - the slot deleted under a running vCPU: the GPA has no memslot any more, so the access is
  *    emulated MMIO (KVM_EXIT_MMIO at the exact address), not a memory fault;
  *  - a hole punched while the guest reads: the guest's next read is a zero, never the old data;
@@ -111,7 +112,7 @@ static const struct ma_variant close_variants[] = {
 
 MA_TEST(gmem, file_closed_while_bound, MA_VARIANTS(close_variants), .timeout_s = 60,
 	.req = { .sys_caps = { KVM_CAP_GUEST_MEMFD } },
-	.source = "virt/kvm/guest_memfd.c:kvm_gmem_release (clears slot->gmem.file, zaps the mappings) and kvm_gmem_get_pfn (no file: EFAULT); arch/arm64/kvm/mmu.c:gmem_abort, arch/x86/kvm/mmu/mmu.c:kvm_mmu_faultin_pfn_gmem set KVM_EXIT_MEMORY_FAULT (include/linux/kvm_host.h:kvm_prepare_memory_fault_exit) ("
+	.source = "virt/kvm/guest_memfd.c:kvm_gmem_release, on the last reference of the file (fd and host mappings: clears slot->gmem.file, zaps the mappings) and kvm_gmem_get_pfn (no file: EFAULT); arch/arm64/kvm/mmu.c:gmem_abort, arch/x86/kvm/mmu/mmu.c:kvm_mmu_faultin_pfn_gmem set KVM_EXIT_MEMORY_FAULT (include/linux/kvm_host.h:kvm_prepare_memory_fault_exit) ("
 		  MA_KERNEL_REF ")")
 {
 	struct ma_vm *vm = ma_test_vm(1);
@@ -130,8 +131,13 @@ MA_TEST(gmem, file_closed_while_bound, MA_VARIANTS(close_variants), .timeout_s =
 		resume_while(v, &l, &res);
 		expect_memory_fault(&res, gpa, "reading while the file was closed");
 	} else {
-		MA_ASSERT_EQ(munmap(m->map_base, m->map_size), 0);
+		/* the host mapping holds the file: closing the fd alone releases nothing */
+		*(volatile uint64_t *)((char *)m->hva + 3 * GM_PG + 0x20) = 0xa11fe;
 		MA_ASSERT_EQ(close(m->fd), 0);
+		ma_run_agent_done(v, MA_AGENT_LOAD64, MA_ARGS(GM_GPA + 3 * GM_PG + 0x20), &res,
+				  "load from a page not mapped yet, after close(fd) with the host mapping left");
+		MA_EXPECT_EQ(res.ret.load.value, 0xa11fe);
+		MA_ASSERT_EQ(munmap(m->map_base, m->map_size), 0);
 		ma_vcpu_run_agent(v, MA_AGENT_LOAD64, MA_ARGS(gpa), 0, &res);
 		expect_memory_fault(&res, gpa, "load after the close");
 		/* every page of the slot, and a store too */
