@@ -9,6 +9,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <linux/falloc.h>
+#include <linux/fs.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/ioctl.h>
@@ -103,6 +104,7 @@ MA_TEST(gmem, ioctl_enotty, .req = { .sys_caps = { KVM_CAP_GUEST_MEMFD } },
 		{ "KVM_RUN", KVM_RUN, NULL },
 		{ "_IO(0xAE, 0xff)", _IO(0xAE, 0xff), NULL },
 		{ "FIONREAD", FIONREAD, &g.flags },
+		{ "FIOQSIZE", FIOQSIZE, &g.flags },
 	};
 	uint64_t flags[4];
 	int fd[4];
@@ -116,6 +118,27 @@ MA_TEST(gmem, ioctl_enotty, .req = { .sys_caps = { KVM_CAP_GUEST_MEMFD } },
 				 gm_flags_str(flags[i]), ioctls[k].name,
 				 ret < 0 ? ma_errno_name((int)-ret) : "success");
 		}
+}
+
+/*
+ * What fs/ioctl.c:do_vfs_ioctl answers itself for every file still works: the close-on-exec flag
+ * (the fd starts without it: get_unused_fd_flags(0) in __kvm_gmem_create) and FIGETBSZ, the pseudo
+ * filesystem's block size.
+ */
+MA_TEST(gmem, ioctl_generic_vfs, .req = { .sys_caps = { KVM_CAP_GUEST_MEMFD } },
+	.source = "fs/ioctl.c:do_vfs_ioctl (FIOCLEX, FIONCLEX, FIGETBSZ = s_blocksize, PAGE_SIZE from fs/libfs.c:pseudo_fs_fill_super); virt/kvm/guest_memfd.c:__kvm_gmem_create installs the fd without O_CLOEXEC ("
+		  MA_KERNEL_REF ")")
+{
+	struct ma_vm *vm = gm_bare_vm();
+	int fd = gm_create(vm, GM_SIZE, 0), bsz = 0;
+
+	MA_EXPECT_EQ(fcntl(fd, F_GETFD), 0);
+	MA_EXPECT_EQ(ma_try_ioctl(fd, FIOCLEX, NULL), 0);
+	MA_EXPECT_EQ(fcntl(fd, F_GETFD), FD_CLOEXEC);
+	MA_EXPECT_EQ(ma_try_ioctl(fd, FIONCLEX, NULL), 0);
+	MA_EXPECT_EQ(fcntl(fd, F_GETFD), 0);
+	MA_EXPECT_EQ(ma_try_ioctl(fd, FIGETBSZ, &bsz), 0);
+	MA_EXPECT_EQ(bsz, GM_PG);
 }
 
 static const struct {
