@@ -322,7 +322,7 @@ static void judge_health(const struct instance *in, const struct ma_health_findi
 {
 	const struct ma_kernel_log *k = &in->def->kernel_log;
 	const unsigned long warn_taint = 1ul << 9;	/* TAINT_WARN, what a known WARN leaves */
-	unsigned long unexplained = f->new_taint & ~(f->known ? warn_taint : 0);
+	unsigned long unexplained = f->new_taint & ~(f->known ? warn_taint : 0) & ~k->taint;
 
 	if (f->bad || unexplained) {
 		printf("# %s: the kernel reported a problem while the test ran (above)\n", in->name);

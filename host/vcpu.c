@@ -263,6 +263,11 @@ enum ma_outcome ma_vcpu_resume(struct ma_vcpu *v, unsigned int timeout_ms, struc
 			}
 			res->outcome = MA_OUT_RUN_ERROR;
 			res->err = e;
+			if (res->exit_reason == KVM_EXIT_MEMORY_FAULT) {
+				res->memory_fault.flags = v->run->memory_fault.flags;
+				res->memory_fault.gpa = v->run->memory_fault.gpa;
+				res->memory_fault.size = v->run->memory_fault.size;
+			}
 			break;
 		}
 		if (ma_arch_is_doorbell(v, &gpa)) {
@@ -440,6 +445,15 @@ void ma_result_describe(const struct ma_result *res, char *buf, size_t len)
 			 (unsigned long long)res->exc.addr, (unsigned long long)res->exc.pc);
 		break;
 	case MA_OUT_RUN_ERROR:
+		if (res->exit_reason == KVM_EXIT_MEMORY_FAULT) {
+			snprintf(buf, len,
+				 "KVM_RUN failed: %s, exit_reason %u (MEMORY_FAULT: gpa 0x%llx size 0x%llx flags 0x%llx), pc 0x%llx",
+				 ma_errno_name(res->err), res->exit_reason,
+				 (unsigned long long)res->memory_fault.gpa,
+				 (unsigned long long)res->memory_fault.size,
+				 (unsigned long long)res->memory_fault.flags, (unsigned long long)res->pc);
+			break;
+		}
 		snprintf(buf, len, "KVM_RUN failed: %s, exit_reason %u (%s), pc 0x%llx",
 			 ma_errno_name(res->err), res->exit_reason, ma_exit_reason_name(res->exit_reason),
 			 (unsigned long long)res->pc);

@@ -50,12 +50,14 @@ struct ma_t;
 /*
  * A kernel log record the test is known to provoke (a documented kernel bug, or the harness's own
  * self-test): records whose text contains `match` do not fail the test.  Any other WARN, BUG, Oops,
- * lockdep, KASAN/KFENCE/UBSAN report, RCU stall or new taint still does.
+ * lockdep, KASAN/KFENCE/UBSAN report, RCU stall or new taint (but the bits in `taint`) still does.
  */
 struct ma_kernel_log {
 	const char *match;		/* substring of the record's text */
 	const char *why;		/* the documented reason (kernel file:function, version) */
 	bool required;			/* the test fails unless such a record appears */
+	/* taint bits (1ul << TAINT_*) the test may gain by design, not by a bug (why says where) */
+	unsigned long taint;
 };
 
 struct ma_fixture {

@@ -164,6 +164,10 @@ struct ma_result {
 	char file[64];
 	unsigned int line;
 	char text[512];
+	/* run->memory_fault when KVM_RUN failed with exit_reason KVM_EXIT_MEMORY_FAULT, else zero */
+	struct {
+		uint64_t flags, gpa, size;
+	} memory_fault;
 };
 
 struct ma_vcpu {
