@@ -23,23 +23,6 @@ struct ma_vm *gm_bare_vm_type(unsigned long type)
 	return ma_vm_create(&o);
 }
 
-int gm_try_create(struct ma_vm *vm, uint64_t size, uint64_t flags)
-{
-	struct kvm_create_guest_memfd g = { .size = size, .flags = flags };
-
-	return (int)ma_try_ioctl(vm->fd, KVM_CREATE_GUEST_MEMFD, &g);
-}
-
-int gm_create(struct ma_vm *vm, uint64_t size, uint64_t flags)
-{
-	int fd = gm_try_create(vm, size, flags);
-
-	if (fd < 0)
-		ma_fatal("KVM_CREATE_GUEST_MEMFD(size %#llx, flags %s): %s", (unsigned long long)size,
-			 gm_flags_str(flags), ma_errno_name(-fd));
-	return fd;
-}
-
 uint64_t gm_vm_flags(struct ma_vm *vm)
 {
 	return (uint64_t)ma_vm_cap(vm, KVM_CAP_GUEST_MEMFD_FLAGS);

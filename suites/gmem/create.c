@@ -30,7 +30,7 @@ MA_TEST(gmem, create_flag_bits, .req = { .sys_caps = { KVM_CAP_GUEST_MEMFD } },
 
 		for (unsigned int bit = 0; bit < 64; bit++) {
 			uint64_t f = 1ull << bit;
-			int fd = gm_try_create(vm, GM_PG, f);
+			int fd = ma_try_gmem_create(vm, GM_PG, f);
 
 			if (fd >= 0)
 				close(fd);
@@ -47,7 +47,7 @@ MA_TEST(gmem, create_flag_bits, .req = { .sys_caps = { KVM_CAP_GUEST_MEMFD } },
 		}
 		/* every combination of the supported flags; the mask with one unsupported bit more */
 		for (uint64_t f = 0; f <= GM_FLAGS_ALL; f++) {
-			int fd = gm_try_create(vm, GM_PG, f);
+			int fd = ma_try_gmem_create(vm, GM_PG, f);
 
 			if (fd >= 0)
 				close(fd);
@@ -55,7 +55,7 @@ MA_TEST(gmem, create_flag_bits, .req = { .sys_caps = { KVM_CAP_GUEST_MEMFD } },
 				 gm_vm_type_name(types[i]), gm_flags_str(f),
 				 fd >= 0 ? "a guest_memfd" : ma_errno_name(-fd));
 		}
-		MA_EXPECT_ERRNO(gm_try_create(vm, GM_PG, mask | (1ull << 63)), EINVAL);
+		MA_EXPECT_ERRNO(ma_try_gmem_create(vm, GM_PG, mask | (1ull << 63)), EINVAL);
 		ma_log("VM type %s: supported %s; single bits: %u accepted, %u refused with EINVAL",
 		       gm_vm_type_name(types[i]), gm_flags_str(mask), accepted, refused);
 		ma_vm_destroy(vm);
@@ -74,7 +74,7 @@ MA_TEST(gmem, create_sizes, .req = { .sys_caps = { KVM_CAP_GUEST_MEMFD } },
 	const uint64_t good[] = { GM_PG, 2 * GM_PG, 1ull << 40, GM_MAX_SIZE };
 
 	for (unsigned int i = 0; i < MA_ARRAY_SIZE(bad); i++) {
-		int fd = gm_try_create(vm, bad[i], 0);
+		int fd = ma_try_gmem_create(vm, bad[i], 0);
 
 		if (fd >= 0)
 			close(fd);
@@ -82,7 +82,7 @@ MA_TEST(gmem, create_sizes, .req = { .sys_caps = { KVM_CAP_GUEST_MEMFD } },
 			 fd >= 0 ? "a guest_memfd" : ma_errno_name(-fd));
 	}
 	for (unsigned int i = 0; i < MA_ARRAY_SIZE(good); i++) {
-		int fd = gm_try_create(vm, good[i], GM_FLAGS_ALL & gm_vm_flags(vm));
+		int fd = ma_try_gmem_create(vm, good[i], GM_FLAGS_ALL & gm_vm_flags(vm));
 		struct stat st;
 
 		MA_CHECK(fd >= 0, "size %#llx: got %s, expected a guest_memfd", (unsigned long long)good[i],
@@ -112,8 +112,8 @@ MA_TEST(gmem, create_inodes_and_fstat, .req = { .sys_caps = { KVM_CAP_GUEST_MEMF
 	int fd[4];
 
 	for (unsigned int i = 0; i < 3; i++)
-		fd[i] = gm_create(vm, sizes[i], 0);
-	fd[3] = gm_create(other, GM_PG, 0);
+		fd[i] = ma_gmem_create(vm, sizes[i], 0);
+	fd[3] = ma_gmem_create(other, GM_PG, 0);
 	for (unsigned int i = 0; i < 4; i++) {
 		uint64_t want = i < 3 ? sizes[i] : GM_PG;
 

@@ -32,7 +32,7 @@ static unsigned int files_per_flags(struct ma_vm *vm, int *fd, uint64_t *flags)
 		if (f & ~mask)
 			continue;
 		flags[n] = f;
-		fd[n++] = gm_create(vm, GM_SIZE, f);
+		fd[n++] = ma_gmem_create(vm, GM_SIZE, f);
 	}
 	return n;
 }
@@ -130,7 +130,7 @@ MA_TEST(gmem, ioctl_generic_vfs, .req = { .sys_caps = { KVM_CAP_GUEST_MEMFD } },
 		  MA_KERNEL_REF ")")
 {
 	struct ma_vm *vm = gm_bare_vm();
-	int fd = gm_create(vm, GM_SIZE, 0), bsz = 0;
+	int fd = ma_gmem_create(vm, GM_SIZE, 0), bsz = 0;
 
 	MA_EXPECT_EQ(fcntl(fd, F_GETFD), 0);
 	MA_EXPECT_EQ(ma_try_ioctl(fd, FIOCLEX, NULL), 0);
@@ -175,7 +175,7 @@ MA_TEST(gmem, fallocate_modes, .req = { .sys_caps = { KVM_CAP_GUEST_MEMFD } },
 		  MA_KERNEL_REF ")")
 {
 	struct ma_vm *vm = gm_bare_vm();
-	int fd = gm_create(vm, GM_SIZE, 0);
+	int fd = ma_gmem_create(vm, GM_SIZE, 0);
 
 	for (unsigned int i = 0; i < MA_ARRAY_SIZE(fallocate_modes); i++) {
 		long r = sys_ret(fallocate(fd, fallocate_modes[i].mode, 0, (off_t)GM_PG));
@@ -226,7 +226,7 @@ MA_TEST(gmem, fallocate_ranges, .req = { .sys_caps = { KVM_CAP_GUEST_MEMFD } },
 		{ punch, 0, 0, EINVAL },
 		{ keep, pg, pg, 0 },			/* the punched page is allocated again */
 	};
-	int fd = gm_create(vm, GM_SIZE, 0);
+	int fd = ma_gmem_create(vm, GM_SIZE, 0);
 	struct stat st;
 
 	for (unsigned int i = 0; i < MA_ARRAY_SIZE(tab); i++) {

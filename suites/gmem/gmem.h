@@ -12,6 +12,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "memattr/gmem.h"
 #include "memattr/harness.h"
 #include "memattr/kernel_ref.h"
 #include "memattr/kvm.h"
@@ -37,10 +38,6 @@
 /* A VM with no guest (no system memslot, no image): of the default type, or of type (raw). */
 struct ma_vm *gm_bare_vm(void);
 struct ma_vm *gm_bare_vm_type(unsigned long type);
-/* KVM_CREATE_GUEST_MEMFD on vm: the fd, or -errno. */
-int gm_try_create(struct ma_vm *vm, uint64_t size, uint64_t flags);
-/* The same, asserting (a failure ends the test naming size, flags and the errno). */
-int gm_create(struct ma_vm *vm, uint64_t size, uint64_t flags);
 /* VM-scope KVM_CAP_GUEST_MEMFD_FLAGS (a failed query ends the test). */
 uint64_t gm_vm_flags(struct ma_vm *vm);
 /* "MMAP|INIT_SHARED", "0", unknown bits in hex, in a rotating static buffer. */

@@ -118,7 +118,7 @@ MA_TEST(gmem, guest_only_memory, .timeout_s = 60, .req = { .sys_caps = { KVM_CAP
 	int fd;
 
 	need_flags(vm, GUEST_MEMFD_FLAG_MMAP);
-	fd = gm_create(vm, RT_SIZE, GUEST_MEMFD_FLAG_MMAP);
+	fd = ma_gmem_create(vm, RT_SIZE, GUEST_MEMFD_FLAG_MMAP);
 	p = gm_mmap(fd, RT_SIZE);
 	gm_bind(vm, 1, GM_GPA, RT_SIZE, fd, 0, p);
 	ma_map(vm, GM_GPA, GM_GPA, RT_SIZE, MA_MT_NORMAL_WB);

@@ -245,7 +245,7 @@ MA_TEST(gmem, file_outlives_vm_fd, .req = { .sys_caps = { KVM_CAP_GUEST_MEMFD } 
 {
 	struct ma_vm *vm = gm_bare_vm();
 	uint64_t flags = gm_vm_flags(vm) & GM_FLAGS_ALL;
-	int fd = gm_create(vm, GM_SIZE, flags);
+	int fd = ma_gmem_create(vm, GM_SIZE, flags);
 	struct stat st;
 
 	ma_vm_destroy(vm);

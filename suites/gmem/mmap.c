@@ -27,7 +27,7 @@ MA_TEST(gmem, mmap_needs_mmap_flag, .req = { .sys_caps = { KVM_CAP_GUEST_MEMFD }
 
 		if ((f & ~mask) || (f & GUEST_MEMFD_FLAG_MMAP))
 			continue;
-		fd = gm_create(vm, GM_SIZE, f);
+		fd = ma_gmem_create(vm, GM_SIZE, f);
 		p = gm_try_mmap(fd, GM_SIZE, PROT_READ | PROT_WRITE, MAP_SHARED, &err);
 		MA_CHECK(!p && err == ENODEV, "flags %s: mmap MAP_SHARED: %s, expected ENODEV",
 			 gm_flags_str(f), p ? "mapped" : ma_errno_name(err));
@@ -50,7 +50,7 @@ MA_TEST(gmem, mmap_private_and_exec_refused, .req = { .sys_caps = { KVM_CAP_GUES
 
 		if ((f & ~mask) || !(f & GUEST_MEMFD_FLAG_MMAP))
 			continue;
-		fd = gm_create(vm, GM_SIZE, f);
+		fd = ma_gmem_create(vm, GM_SIZE, f);
 		p = gm_try_mmap(fd, GM_SIZE, PROT_READ | PROT_WRITE, MAP_PRIVATE, &err);
 		MA_CHECK(!p && err == EINVAL, "flags %s: mmap MAP_PRIVATE: %s, expected EINVAL",
 			 gm_flags_str(f), p ? "mapped" : ma_errno_name(err));
@@ -72,7 +72,7 @@ MA_TEST(gmem, host_fault_without_init_shared_sigbus, .req = { .sys_caps = { KVM_
 		  MA_KERNEL_REF ")")
 {
 	struct ma_vm *vm = gm_bare_vm();
-	int fd = gm_create(vm, GM_SIZE, GUEST_MEMFD_FLAG_MMAP);
+	int fd = ma_gmem_create(vm, GM_SIZE, GUEST_MEMFD_FLAG_MMAP);
 	char *p = gm_mmap(fd, GM_SIZE);
 
 	for (uint64_t off = 0; off < GM_SIZE; off += GM_PG) {
@@ -98,7 +98,7 @@ MA_TEST(gmem, host_fault_beyond_size_sigbus, .req = { .sys_caps = { KVM_CAP_GUES
 	if (!(gm_vm_flags(vm) & GUEST_MEMFD_FLAG_INIT_SHARED))
 		ma_skip("the default VM's KVM_CAP_GUEST_MEMFD_FLAGS is %s: no INIT_SHARED",
 			gm_flags_str(gm_vm_flags(vm)));
-	fd = gm_create(vm, GM_SIZE, GM_FLAGS_ALL);
+	fd = ma_gmem_create(vm, GM_SIZE, GM_FLAGS_ALL);
 	/* mmap does not check i_size: four times the file */
 	p = gm_mmap(fd, 4 * GM_SIZE);
 	for (uint64_t off = 0; off < GM_SIZE; off += GM_PG) {
@@ -135,7 +135,7 @@ MA_TEST(gmem, host_mappings_share_and_punch_zeroes, .req = { .sys_caps = { KVM_C
 	if (!(gm_vm_flags(vm) & GUEST_MEMFD_FLAG_INIT_SHARED))
 		ma_skip("the default VM's KVM_CAP_GUEST_MEMFD_FLAGS is %s: no INIT_SHARED",
 			gm_flags_str(gm_vm_flags(vm)));
-	fd = gm_create(vm, GM_SIZE, GM_FLAGS_ALL);
+	fd = ma_gmem_create(vm, GM_SIZE, GM_FLAGS_ALL);
 	a = gm_mmap(fd, GM_SIZE);
 	b = gm_mmap(fd, GM_SIZE);
 	gm_host_fill(a, 0, GM_SIZE, 0xa1);

@@ -22,7 +22,7 @@
 /* A guest_memfd of size with every flag the VM supports. */
 static int file_for(struct ma_vm *vm, uint64_t size)
 {
-	return gm_create(vm, size, gm_vm_flags(vm) & GM_FLAGS_ALL);
+	return ma_gmem_create(vm, size, gm_vm_flags(vm) & GM_FLAGS_ALL);
 }
 
 MA_TEST(gmem, bind_bad_fd_ebadf, .req = { .sys_caps = { KVM_CAP_GUEST_MEMFD } },
@@ -232,7 +232,7 @@ MA_TEST(gmem, slot_without_mmap_flag, .req = { .sys_caps = { KVM_CAP_GUEST_MEMFD
 
 		if (f & ~mask)
 			continue;
-		r = gm_try_bind(vm, 1, 0, GM_GPA, GM_SIZE, gm_create(vm, GM_SIZE, f), 0, NULL);
+		r = gm_try_bind(vm, 1, 0, GM_GPA, GM_SIZE, ma_gmem_create(vm, GM_SIZE, f), 0, NULL);
 		ma_log("a slot over a guest_memfd with flags %s: %s", gm_flags_str(f),
 		       r ? ma_errno_name(-r) : "bound");
 		MA_CHECK(r == -want, "flags %s: %s, expected %s", gm_flags_str(f), r ? ma_errno_name(-r) : "success",

@@ -33,16 +33,6 @@ MA_TEST(gmem, convert_attributes_checked, .req = { .arch = MA_ARCH_X86_64 },
 	MA_EXPECT_OK(ma_try_set_memory_attributes(vm, NOSLOT_GPA, 16 * PG, 0, 0));
 }
 
-MA_TEST(gmem, convert_refused_on_default_vm, .req = { .arch = MA_ARCH_X86_64 },
-	.source = ATTR_SOURCE ": KVM_X86_DEFAULT_VM has no private memory, kvm_supported_mem_attributes is 0, so PRIVATE gives EINVAL and attributes 0 are a no-op")
-{
-	struct ma_vm *vm = ma_test_vm(0);
-
-	MA_EXPECT_EQ(ma_vm_cap(vm, KVM_CAP_MEMORY_ATTRIBUTES), 0);
-	MA_EXPECT_ERRNO(ma_try_set_memory_attributes(vm, GPA, PG, KVM_MEMORY_ATTRIBUTE_PRIVATE, 0), EINVAL);
-	MA_EXPECT_OK(ma_try_set_memory_attributes(vm, GPA, PG, 0, 0));
-}
-
 /* the guest must read each page's word as the pattern of seed (0: zero) */
 static void guest_reads(struct ma_vcpu *v, uint64_t pages, uint64_t seed, const char *when)
 {
