@@ -50,6 +50,7 @@ include mk/mutate.mk
 include mk/guide.mk
 include mk/fuzz.mk
 include mk/style.mk
+include mk/bench.mk
 
 # The main job: `make run RUN_ARGS="--cells arm64-max --filter 'atomics.*'"` passes options on.
 run: deps build driver

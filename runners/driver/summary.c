@@ -118,6 +118,31 @@ static void summary_failures(FILE *f, const struct run *r)
 		fprintf(f, "  ... and %ld more (results.json)\n", more);
 }
 
+/* The benchmark figures the tests printed ("memattr-metric name=N k=v ..."), one line each. */
+static void summary_metrics(FILE *f, const struct run *r)
+{
+	static const char mark[] = "memattr-metric ";
+	bool any = false;
+
+	for (size_t i = 0; i < r->cell_names.n; i++) {
+		const struct cell *c = r->cells[i];
+
+		for (size_t j = 0; c && j < c->nres; j++) {
+			for (const char *p = c->res[j].diag; p && *p;) {
+				size_t n = strcspn(p, "\n");
+
+				if (str_starts(p, mark)) {
+					if (!any)
+						fprintf(f, "metrics:\n");
+					any = true;
+					fprintf(f, "  %-20s %.*s\n", c->name, (int)(n - strlen(mark)), p + strlen(mark));
+				}
+				p += n + (p[n] == '\n');
+			}
+		}
+	}
+}
+
 void summary_write(FILE *f, const struct run *r)
 {
 	fprintf(f, "memattr run %s on %s (git %s)%s\n", r->id, r->hostname, r->git ? r->git : "unknown",
@@ -125,6 +150,7 @@ void summary_write(FILE *f, const struct run *r)
 	summary_cells(f, r);
 	summary_skips(f, r);
 	summary_failures(f, r);
+	summary_metrics(f, r);
 	if (matrix_present(r))
 		fprintf(f, "memory-type matrix per cell: %s/matrix.txt\n", r->dir ? r->dir : "-");
 	char *latest = path_join(r->conf->report_dir, "latest");
