@@ -209,8 +209,9 @@ run_one() {
 	local name=$1 kodir=$2 out=$report_dir/runs/$1 t0 args rc=0
 	if [ ! -x "$runner" ]; then die "$runner not built (make build driver)"; fi
 	mkdir -p "$out"
+	# the modules are these (kernel=, modules=), not what a kvm_config of the cell would build
 	args=(--cells "$cells" --set "cell.$cells.kernel=$vmlinuz" --set "cell.$cells.modules=$kodir/modules/$rel"
-		--report-dir "$out")
+		--set "cell.$cells.kvm_config=" --report-dir "$out")
 	[ -z "$suites" ] || args+=(--suites "$suites")
 	[ -z "$test_filter" ] || args+=(--filter "$test_filter")
 	log "$name: running cell $cells"

@@ -166,6 +166,57 @@ static void test_override_order(void)
 	config_free(&c);
 }
 
+/* kvm_config and kvm_vm_types: normalized, validated, only where KVM modules can be rebuilt. */
+static void test_kvm_config(void)
+{
+	struct config c;
+	char *err = NULL;
+
+	config_init(&c, "/proj");
+	const char *names[] = {"k.conf"};
+	const char *texts[] = {"[cell p]\narch = x86_64\n"
+			       "kvm_config = +KVM_SW_PROTECTED_VM -KVM_AMD_SEV, +KVM_SMM\nkvm_vm_types = 0x3\n"
+			       "[cell q]\narch = x86_64\nkvm_vm_types = 1\nkvm_config =\n"};
+
+	if (!T_INT(load(&c, names, texts, 1, &err), 0, "kvm_config: loads"))
+		t_diag("%s", err);
+	struct cell_conf *p = config_find_cell(&c, "p"), *q = config_find_cell(&c, "q");
+
+	T_STR(p ? p->kvm_config : NULL, "+KVM_SW_PROTECTED_VM,-KVM_AMD_SEV,+KVM_SMM", "kvm_config: normalized");
+	T_INT(p ? p->kvm_vm_types : -2, 3, "kvm_vm_types: hex");
+	T_OK(q && !q->kvm_config, "kvm_config: empty is none");
+	T_INT(q ? q->kvm_vm_types : -2, 1, "kvm_vm_types: decimal");
+	T_INT(config_set_spec(&c, "cell.p.kvm_config=", &err), 0, "kvm_config: --set clears it");
+	T_OK(p && !p->kvm_config, "kvm_config: cleared");
+	T_INT(config_set_spec(&c, "cell.p.kvm_vm_types=", &err), 0, "kvm_vm_types: --set clears it");
+	T_INT(p ? p->kvm_vm_types : -2, -1, "kvm_vm_types: cleared");
+	free(err);
+	config_free(&c);
+
+	expect_error("[cell a]\narch = x86_64\nkvm_config = KVM_SW_PROTECTED_VM\n", "u.conf:3: ",
+		     "'KVM_SW_PROTECTED_VM' is not +SYM (set CONFIG_SYM=y) or -SYM", "kvm_config without a sign");
+	expect_error("[cell a]\narch = x86_64\nkvm_config = +CONFIG_KVM_SW_PROTECTED_VM\n", "u.conf:3: ",
+		     "write +KVM_SW_PROTECTED_VM, without CONFIG_", "kvm_config with CONFIG_");
+	expect_error("[cell a]\narch = x86_64\nkvm_config = +kvm_smm\n", "u.conf:3: ", "SYM is a Kconfig symbol",
+		     "kvm_config in lower case");
+	expect_error("[cell a]\narch = x86_64\nkvm_config = +\n", "u.conf:3: ", "SYM is a Kconfig symbol",
+		     "kvm_config sign alone");
+	expect_error("[cell a]\narch = x86_64\nkvm_config = +KVM_SMM -KVM_SMM\n", "u.conf:3: ", "KVM_SMM given twice",
+		     "kvm_config symbol twice");
+	expect_error("[cell a]\narch = arm64\nkvm_config = +KVM_SW_PROTECTED_VM\n", "u.conf:1: ",
+		     "kvm_config rebuilds the KVM modules, which only x86_64 has", "kvm_config on arm64");
+	expect_error("[cell a]\narch = x86_64\nkernel = k\nkvm_config = +KVM_SW_PROTECTED_VM\n", "u.conf:1: ",
+		     "cannot be combined with kernel=", "kvm_config with kernel=");
+	expect_error("[cell a]\narch = x86_64\nkvm_vm_types = three\n", "u.conf:3: ",
+		     "not a KVM_CAP_VM_TYPES bit mask", "kvm_vm_types not a number");
+	expect_error("[cell a]\narch = x86_64\nkvm_vm_types = -1\n", "u.conf:3: ", "not a KVM_CAP_VM_TYPES bit mask",
+		     "kvm_vm_types negative");
+	expect_error("[cell a]\narch = x86_64\nkvm_vm_types = 0x3z\n", "u.conf:3: ", "not a KVM_CAP_VM_TYPES bit mask",
+		     "kvm_vm_types trailing garbage");
+	expect_error("[cell a]\narch = x86_64\nkvm_vm_types = 0x100000000\n", "u.conf:3: ",
+		     "not a KVM_CAP_VM_TYPES bit mask", "kvm_vm_types too large");
+}
+
 static void test_cli_errors(void)
 {
 	struct config c;
@@ -266,6 +317,7 @@ int main(void)
 	t_start("config parser");
 	test_defaults();
 	test_override_order();
+	test_kvm_config();
 	test_cli_errors();
 	test_file_errors();
 	return t_done();
