@@ -53,9 +53,9 @@ static void test_defaults(void)
 		t_diag("%s", err);
 	char *cells = strvec_join(&c.cells, ",");
 
-	T_STR(cells, "arm64-max,arm64-neoverse-n1,arm64-cortex-a57,x86_64-max", "default cells");
+	T_STR(cells, "arm64-max,arm64-neoverse-n1,arm64-cortex-a57,x86_64-max,x86_64-max-private", "default cells");
 	free(cells);
-	T_INT((long)c.ncell, 10, "ten cells defined");
+	T_INT((long)c.ncell, 11, "eleven cells defined");
 	struct cell_conf *prot = config_find_cell(&c, "arm64-max-protected");
 
 	T_OK(prot && strstr(prot->append, "kvm-arm.mode=protected"), "pKVM cell defined");
@@ -76,6 +76,12 @@ static void test_defaults(void)
 	T_OK(x && strcmp(x->arch, "x86_64") == 0 && strcmp(x->flavour, "amd64") == 0 && x->smp == 2 &&
 	     strcmp(x->memory, "2G") == 0,
 	     "x86_64-max cell");
+	T_OK(x && !x->kvm_config && x->kvm_vm_types == -1, "x86_64-max: Debian's KVM modules, any VM types");
+	struct cell_conf *xp = config_find_cell(&c, "x86_64-max-private");
+
+	T_OK(xp && xp->kvm_config && strcmp(xp->kvm_config, "+KVM_SW_PROTECTED_VM") == 0 &&
+	     xp->kvm_vm_types == 3 && strcmp(xp->cpu, "max") == 0 && strcmp(xp->flavour, "amd64") == 0,
+	     "x86_64-max-private: x86_64-max with KVM_SW_PROTECTED_VM, VM types 0x3");
 	T_INT((long)c.suites.n, 0, "suites = all");
 	T_OK(!c.filter, "no filter");
 	T_INT(c.timeout_scale, 1, "timeout_scale");
@@ -90,7 +96,8 @@ static void test_defaults(void)
 	T_INT(c.reboot_after_panic, 1, "reboot_after_panic = yes");
 	T_INT(c.panic_reboots, 3, "panic_reboots = 3");
 	static const char *const modes[][2] = {{"arm64-max", "vhe"}, {"arm64-neoverse-n1", "vhe"},
-					       {"arm64-cortex-a57", "nvhe"}, {"x86_64-max", "svm"}};
+					       {"arm64-cortex-a57", "nvhe"}, {"x86_64-max", "svm"},
+					       {"x86_64-max-private", "svm"}};
 	for (size_t i = 0; i < ARRAY_SIZE(modes); i++) {
 		struct cell_conf *cc = config_find_cell(&c, modes[i][0]);
 
