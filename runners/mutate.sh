@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: GPL-2.0
 # mutate.sh: mutation testing of the memattr suites against deliberately broken KVM builds.
 #
-#   mutate.sh [--mutations DIR] [--cells x86_64-max] [--filter GLOB] [--suites A,B]
+#   mutate.sh [--mutations DIR] [--cells x86_64-max-private] [--filter GLOB] [--suites A,B]
 #             [--test-filter GLOB] [--report-dir DIR] [--kernel-release REL] [--jobs N]
 #             [--cache DIR] [--build-only] [--force]
 #   mutate.sh --dry-run [--mutations DIR] [--filter GLOB]
@@ -24,8 +24,9 @@
 #      tree stays intact) and its kbuild O= tree prepared once with Debian's config plus
 #      KVM_SW_PROTECTED_VM=y; it caches them per release, config change and patch under
 #      $CACHE/kbuild/kvm/REL/+KVM_SW_PROTECTED_VM/ko/<key>/, next to a modules directory
-#      (modules/REL/) that is Debian's with kvm.ko.xz/kvm-amd.ko.xz replaced by these.  The
-#      CPU-heavy steps take the CPU lock (--cpu-lock).
+#      (modules/REL/) that is Debian's with kvm.ko.xz/kvm-amd.ko.xz replaced by these.  The baseline
+#      is the same build as the lab cell x86_64-max-private's modules (kvm_config, suite.conf).
+#      The CPU-heavy steps take the CPU lock (--cpu-lock).
 #   3. build/host/memattr-run --cells C --set cell.C.kernel=<Debian's vmlinuz> --set
 #      cell.C.modules=<that dir>, one report directory per mutation. The cell's identity
 #      (kvm_build_id, printed by runners/cell/init.sh from /sys/module/*/notes) must name the GNU
@@ -54,7 +55,7 @@ log() { echo "$prog: $*" >&2; }
 here=$(cd "$(dirname "$0")" && pwd)
 top=$(cd "$here/.." && pwd)
 
-mutdir=$top/mutations cells=x86_64-max filter='*' suites="" test_filter="" report_dir="" rel=""
+mutdir=$top/mutations cells=x86_64-max-private filter='*' suites="" test_filter="" report_dir="" rel=""
 jobs="" cache="${MEMATTR_CACHE:-$HOME/.cache/memattr}" dry=0 build_only=0 force=0
 cpu_lock=${MEMATTR_CPU_LOCK-/tmp/memattr-cpu.lock}
 while [ $# -gt 0 ]; do
