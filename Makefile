@@ -2,8 +2,8 @@
 # memattr top-level Makefile.
 #   make run     build, run the lab cells (and a native host cell where usable), write reports/
 #   make check   the project's own tests: the house style (mk/style.mk), unit tests under
-#                ASan/UBSan, the fuzz targets for a bounded time (mk/fuzz.mk), then one arm64
-#                and one x86_64 lab cell
+#                ASan/UBSan, the fuzz targets for a bounded time (mk/fuzz.mk), then the lab cells
+#                arm64-max, x86_64-max and x86_64-max-private (CHECK_CELLS, mk/lab.mk)
 #   make mutate  mutation testing: the suites against deliberately broken KVM builds (mk/mutate.mk)
 # Per-architecture outputs go to build/<arch>/ (arch = x86_64 or aarch64).
 # UAPI headers: UAPI_DIR=DIR (both architectures) or UAPI_DIR_x86_64= / UAPI_DIR_aarch64= build the host

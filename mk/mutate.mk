@@ -1,11 +1,11 @@
 # SPDX-License-Identifier: GPL-2.0
 # Mutation testing of the suites against deliberately broken KVM builds (runners/mutate.sh):
-#   make mutate [MUTATIONS=dir] [MUTATE_CELLS=x86_64-max] [MUTATE_FILTER=glob] [MUTATE_ARGS=...]
+#   make mutate [MUTATIONS=dir] [MUTATE_CELLS=x86_64-max-private] [MUTATE_FILTER=glob] [MUTATE_ARGS=...]
 #   make mutate-dry-run    check that every patch of the corpus has its header and applies cleanly
 # The kernel-module builds and the lab runs take the shared CPU lock (/tmp/memattr-cpu.lock).
 
 MUTATIONS ?= mutations
-MUTATE_CELLS ?= x86_64-max
+MUTATE_CELLS ?= x86_64-max-private
 MUTATE_FILTER ?= *
 
 .PHONY: mutate mutate-dry-run

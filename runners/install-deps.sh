@@ -1,8 +1,11 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-2.0
 # Install what memattr needs on a Debian 12 host: QEMU 10 (bookworm-backports), the arm64 cross
-# toolchain, busybox-static, TAP consumers used by the self-tests, clang with libFuzzer (make fuzz),
-# perl and the shellcheck package (make style; checkpatch.pl comes from runners/fetch-checkpatch.sh).
+# toolchain, busybox-static, what building kernel modules against linux-source needs (bison, flex,
+# bc, dwarves, libelf-dev, libssl-dev, kmod: the fixture modules, the rebuilt kvm.ko/kvm-amd.ko of a
+# cell's kvm_config, make mutate, which also needs patch), TAP consumers used by the self-tests,
+# clang with libFuzzer (make fuzz), perl and the shellcheck package (make style; checkpatch.pl comes
+# from runners/fetch-checkpatch.sh).
 # Idempotent.  On Debian as root, what is missing is installed with apt-get.  On a host that is not
 # Debian, or without root, nothing is installed: the script lists every missing tool with the Debian
 # package that has it and exits 2.
@@ -18,7 +21,7 @@ os_release=${MEMATTR_OS_RELEASE:-/etc/os-release}
 PATH=$PATH:/usr/sbin:/sbin
 
 pkgs_base="build-essential gcc-aarch64-linux-gnu libc6-dev-arm64-cross binutils-aarch64-linux-gnu
-	busybox-static cpio xz-utils zstd rsync bison flex libelf-dev libssl-dev dwarves bc kmod
+	busybox-static cpio xz-utils zstd rsync bison flex libelf-dev libssl-dev dwarves bc kmod patch
 	perl libtap-formatter-junit-perl python3 ca-certificates clang libclang-rt-dev shellcheck"
 pkgs_qemu="qemu-system-arm qemu-system-x86"
 

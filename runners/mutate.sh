@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: GPL-2.0
 # mutate.sh: mutation testing of the memattr suites against deliberately broken KVM builds.
 #
-#   mutate.sh [--mutations DIR] [--cells x86_64-max] [--filter GLOB] [--suites A,B]
+#   mutate.sh [--mutations DIR] [--cells x86_64-max-private] [--filter GLOB] [--suites A,B]
 #             [--test-filter GLOB] [--report-dir DIR] [--kernel-release REL] [--jobs N]
 #             [--cache DIR] [--build-only] [--force]
 #   mutate.sh --dry-run [--mutations DIR] [--filter GLOB]
@@ -18,20 +18,16 @@
 # --filter GLOB selects mutations by name (the file name without .patch).
 #
 # For x86_64 (KVM is modular in Debian's amd64 kernel; kvm.ko and kvm-amd.ko are rebuilt):
-#   1. runners/build-fixtures.sh --print-paths gives the pristine linux-source tree and Debian's config.
-#   2. $CACHE/kbuild/mutate/REL/src is a hardlink farm (cp -al) of that tree; a patch is applied there
-#      with GNU patch, which writes each changed file as a new file, so the shared tree stays intact
-#      (checked: after patching, a touched file must not share its inode with the pristine tree).
-#      Before the next patch the touched files are replaced by fresh copies of the pristine ones.
-#   3. $CACHE/kbuild/mutate/REL/obj is a kbuild O= tree prepared once (runners/lib/kbuild.sh):
-#      Debian's config, KVM_SW_PROTECTED_VM=y, no trusted keys, MODULE_SIG_ALL off,
-#      `make modules_prepare KERNELRELEASE=REL`.
-#   4. `make M=arch/x86/kvm KBUILD_MODPOST_WARN=1 modules` (in the farm's arch/x86/kvm, incremental:
-#      restored and patched files are new, so kbuild rebuilds what changed) gives kvm.ko and kvm-amd.ko, cached in
-#      $CACHE/kbuild/mutate/REL/ko/<key>/ (key: hash of the patch, the config and the compiler); the
-#      unmutated build ("baseline") has the key of an empty patch. A modules directory there
-#      (modules/REL/) is Debian's (hard links) with kvm.ko.xz/kvm-amd.ko.xz replaced by these.
-#   5. build/host/memattr-run --cells C --set cell.C.kernel=<Debian's vmlinuz> --set
+#   1. runners/build-fixtures.sh --print-paths gives the pristine linux-source tree (for --dry-run).
+#   2. runners/build-kvm.sh --config +KVM_SW_PROTECTED_VM [--patch P] builds the modules, once
+#      unmutated ("baseline") and once per patch, in its hardlink farm of that tree (the shared
+#      tree stays intact) and its kbuild O= tree prepared once with Debian's config plus
+#      KVM_SW_PROTECTED_VM=y; it caches them per release, config change and patch under
+#      $CACHE/kbuild/kvm/REL/+KVM_SW_PROTECTED_VM/ko/<key>/, next to a modules directory
+#      (modules/REL/) that is Debian's with kvm.ko.xz/kvm-amd.ko.xz replaced by these.  The baseline
+#      is the same build as the lab cell x86_64-max-private's modules (kvm_config, suite.conf).
+#      The CPU-heavy steps take the CPU lock (--cpu-lock).
+#   3. build/host/memattr-run --cells C --set cell.C.kernel=<Debian's vmlinuz> --set
 #      cell.C.modules=<that dir>, one report directory per mutation. The cell's identity
 #      (kvm_build_id, printed by runners/cell/init.sh from /sys/module/*/notes) must name the GNU
 #      build ids of the .ko files that were built, or the run does not count.
@@ -58,11 +54,8 @@ die() { echo "$prog: $*" >&2; exit 2; }
 log() { echo "$prog: $*" >&2; }
 here=$(cd "$(dirname "$0")" && pwd)
 top=$(cd "$here/.." && pwd)
-# shellcheck source=lib/kbuild.sh
-. "$here/lib/kbuild.sh"
-recipe=1 # bump when the build steps change, to invalidate cached modules
 
-mutdir=$top/mutations cells=x86_64-max filter='*' suites="" test_filter="" report_dir="" rel=""
+mutdir=$top/mutations cells=x86_64-max-private filter='*' suites="" test_filter="" report_dir="" rel=""
 jobs="" cache="${MEMATTR_CACHE:-$HOME/.cache/memattr}" dry=0 build_only=0 force=0
 cpu_lock=${MEMATTR_CPU_LOCK-/tmp/memattr-cpu.lock}
 while [ $# -gt 0 ]; do
@@ -92,7 +85,7 @@ case $cells in *,*) die "--cells takes one x86_64 cell (got $cells)" ;; esac
 unset MAKEFLAGS MFLAGS MAKELEVEL MAKEOVERRIDES KBUILD_OUTPUT KBUILD_EXTMOD O M ARCH CROSS_COMPILE \
 	KERNELRELEASE KCONFIG_CONFIG CC LD CFLAGS LDFLAGS 2>/dev/null || true
 export LC_ALL=C
-for t in patch:patch sha256sum:coreutils python3:python3 modinfo:kmod readelf:binutils xz:xz-utils; do
+for t in patch:patch python3:python3; do
 	command -v "${t%%:*}" >/dev/null 2>&1 || die "missing tool ${t%%:*}; install ${t#*:}"
 done
 heavy() { # run a CPU-heavy command under the shared lock
@@ -134,7 +127,8 @@ collect() {
 collect
 
 # ---------------------------------------------------------------- source and config
-[ -n "$rel" ] || rel=$(ls -1 "$cache/kernels" 2>/dev/null | grep -E -- '-amd64$' | sort -V | tail -n1 || true)
+[ -n "$rel" ] || rel=$(find "$cache/kernels" -mindepth 1 -maxdepth 1 -name '*-amd64' -printf '%f\n' 2>/dev/null |
+	sort -V | tail -n1 || true)
 [ -n "$rel" ] || die "no amd64 kernel in $cache/kernels (run make run once, or pass --kernel-release)"
 paths=$("$here/build-fixtures.sh" --arch x86_64 --kernel-release "$rel" --cache "$cache" --print-paths) ||
 	die "cannot get the kernel source for $rel (build-fixtures.sh --print-paths failed)"
@@ -176,120 +170,26 @@ if [ "$dry" = 1 ]; then
 	exit 0
 fi
 
-# ---------------------------------------------------------------- build
-work=$cache/kbuild/mutate/$rel
-mkdir -p "$work/logs" "$work/ko"
-exec 9>"$work/.lock"
-flock -n 9 || die "another mutate.sh is using $work"
-farm=$work/src obj=$work/obj
-kmake=(make -C "$farm" O="$obj" ARCH=x86 KERNELRELEASE="$rel")
-ccver=$(gcc --version | head -n1)
-extra_config=(--enable KVM_SW_PROTECTED_VM)
-stamp=$(printf 'recipe=%s\nsource=%s\nconfig=%s\ncc=%s\npahole=%s\nextra=%s\nfarm=%s\n' "$recipe" "$src_id" \
-	"$(sha256sum <"$config" | cut -d' ' -f1)" "$ccver" "$(pahole --version 2>/dev/null)" "${extra_config[*]}" "$farm")
-
-# The farm: a hardlink copy of the pristine tree, its patched files tracked in $work/applied.
-if [ ! -f "$farm/.memattr-farm" ] || [ "$(cat "$farm/.memattr-farm")" != "$src_id" ]; then
-	log "hardlink farm of $src -> $farm"
-	rm -rf "$farm" "$obj" "$work/applied"
-	cp -al "$src" "$farm.tmp" || die "cp -al $src failed"
-	rm -f "$farm.tmp/.memattr-stamp"
-	mv "$farm.tmp" "$farm"
-	echo "$src_id" >"$farm/.memattr-farm"
-fi
-restore_farm() { # put back pristine copies (new files, new mtimes) of what the last patch touched
-	local t
-	[ -f "$work/applied" ] || return 0
-	while read -r t; do
-		[ -n "$t" ] || continue
-		rm -f "$farm/$t"
-		cp "$src/$t" "$farm/$t" || die "cannot restore $farm/$t"
-	done <"$work/applied"
-	rm -f "$work/applied"
-}
-apply_patch() { # patch file
-	local f=$1 t
-	touched "$f" >"$work/applied"
-	patch -p1 --fuzz=0 --batch --no-backup-if-mismatch -d "$farm" <"$f" >"$work/logs/patch.log" 2>&1 ||
-		die "patch $f failed in the farm (log: $work/logs/patch.log)"
-	while read -r t; do
-		[ "$(stat -c %i "$farm/$t")" != "$(stat -c %i "$src/$t")" ] ||
-			die "patching $t wrote through the hard link into $src (GNU patch must replace files)"
-	done <"$work/applied"
-}
-
-prepare_obj() {
-	restore_farm
-	heavy bash -c "$(declare -f memattr_kb_prepare die); $(declare -p kmake); memattr_kb_prepare \"\$@\"" _ \
-		"$obj" "$config" "$rel" "$work/logs" "$jobs" "$stamp" "${extra_config[@]}"
-}
+# ---------------------------------------------------------------- build (runners/build-kvm.sh)
+work=$cache/kbuild/kvm/$rel
+mkdir -p "$work"
+exec 9>"$work/.mutate.lock"
+flock -n 9 || die "another mutate.sh is running for $rel"
+extra_config=+KVM_SW_PROTECTED_VM
 
 # build NAME PATCH|"" -> sets ko_dir; returns 1 if the build failed (log in ko_dir/build.log)
 build_one() {
-	local name=$1 f=$2 key t0 t1 kodir kdir
-	key=$(
-		{
-			printf 'recipe=%s\n%s\n' "$recipe" "$stamp"
-			[ -z "$f" ] || sed -n '/^\(--- \|diff \|Index: \)/,$p' "$f"
-		} | sha256sum | cut -c1-16
-	)
-	kodir=$work/ko/$key
-	ko_dir=$kodir
-	if [ -f "$kodir/ok" ]; then
-		log "$name: cached build $kodir"
-		return 0
-	fi
-	if [ -f "$kodir/failed" ]; then
-		log "$name: cached build failure $kodir"
-		return 1
-	fi
-	rm -rf "$kodir"
-	mkdir -p "$kodir"
-	restore_farm
-	[ -z "$f" ] || { apply_patch "$f"; cp "$f" "$kodir/mutation.patch"; }
-	kdir=$farm/arch/x86/kvm # kbuild writes an M= build into the M directory (new files only)
-	rm -f "$kdir/kvm.ko" "$kdir/kvm-amd.ko"
-	log "$name: building kvm.ko, kvm-amd.ko"
-	# the time counts from when the CPU lock is held, not from when it was asked for
-	t0=$(date +%s.%N)
-	if heavy bash -c 'date +%s.%N >"$0"; exec "$@"' "$kodir/build_start" \
-		"${kmake[@]}" M=arch/x86/kvm KBUILD_MODPOST_WARN=1 -j"$jobs" modules >"$kodir/build.log" 2>&1 &&
-		[ -f "$kdir/kvm.ko" ] && [ -f "$kdir/kvm-amd.ko" ]; then
-		t1=$(date +%s.%N)
-		t0=$(cat "$kodir/build_start" 2>/dev/null || echo "$t0")
-		cp "$kdir/kvm.ko" "$kdir/kvm-amd.ko" "$kodir/"
-		memattr_kb_check_vermagic "$kodir/kvm.ko" "$rel"
-		memattr_kb_check_vermagic "$kodir/kvm-amd.ko" "$rel"
-		echo "$t0 $t1" | awk '{ printf "%.1f\n", $2 - $1 }' >"$kodir/build_seconds"
-		make_modules_dir "$kodir"
-		touch "$kodir/ok"
-		restore_farm
-		return 0
-	fi
-	t1=$(date +%s.%N)
-	t0=$(cat "$kodir/build_start" 2>/dev/null || echo "$t0")
-	echo "$t0 $t1" | awk '{ printf "%.1f\n", $2 - $1 }' >"$kodir/build_seconds"
-	touch "$kodir/failed"
-	restore_farm
-	return 1
-}
-
-build_id() { # ko -> hex GNU build id
-	readelf -n "$1" 2>/dev/null | sed -n 's/^ *Build ID: *//p' | head -n1
-}
-
-# Debian's modules directory (hard links) with kvm.ko.xz and kvm-amd.ko.xz replaced by ours.
-make_modules_dir() {
-	local kodir=$1 dm d
-	dm=$cache/kernels/$rel/usr/lib/modules/$rel
-	[ -d "$dm/kernel" ] || die "Debian's modules of $rel not found at $dm"
-	d=$kodir/modules/$rel
-	rm -rf "$kodir/modules"
-	mkdir -p "$kodir/modules"
-	cp -al "$dm" "$d" || die "cp -al $dm failed"
-	rm -f "$d"/kernel/arch/x86/kvm/kvm.ko* "$d"/kernel/arch/x86/kvm/kvm-amd.ko*
-	cp "$kodir/kvm.ko" "$kodir/kvm-amd.ko" "$d/kernel/arch/x86/kvm/"
-	printf 'kvm:%s,kvm_amd:%s\n' "$(build_id "$kodir/kvm.ko")" "$(build_id "$kodir/kvm-amd.ko")" >"$kodir/build_id"
+	local name=$1 f=$2 out rc=0
+	log "$name: kvm.ko, kvm-amd.ko"
+	out=$("$here/build-kvm.sh" --kernel-release "$rel" --config "$extra_config" ${f:+--patch "$f"} \
+		--jobs "$jobs" --cache "$cache" ${cpu_lock:+--cpu-lock "$cpu_lock"}) || rc=$?
+	ko_dir=$(sed -n 's/^KO_DIR=//p' <<<"$out")
+	case $rc in
+	0) log "$name: $(sed -n 's/^KVM_BUILD=//p' <<<"$out") build $ko_dir" ;;
+	1) [ -n "$ko_dir" ] || die "build-kvm.sh failed without naming its build directory" ;;
+	*) die "build-kvm.sh failed for $name (exit $rc; above)" ;;
+	esac
+	return "$rc"
 }
 
 # ---------------------------------------------------------------- run
@@ -310,19 +210,20 @@ run_one() {
 	local name=$1 kodir=$2 out=$report_dir/runs/$1 t0 args rc=0
 	if [ ! -x "$runner" ]; then die "$runner not built (make build driver)"; fi
 	mkdir -p "$out"
+	# the modules are these (kernel=, modules=), not what a kvm_config of the cell would build
 	args=(--cells "$cells" --set "cell.$cells.kernel=$vmlinuz" --set "cell.$cells.modules=$kodir/modules/$rel"
-		--report-dir "$out")
+		--set "cell.$cells.kvm_config=" --report-dir "$out")
 	[ -z "$suites" ] || args+=(--suites "$suites")
 	[ -z "$test_filter" ] || args+=(--filter "$test_filter")
 	log "$name: running cell $cells"
 	t0=$(date +%s)
+	# shellcheck disable=SC2016 # the inner shell expands them
 	heavy bash -c 'date +%s >"$0"; exec "$@"' "$out/run_start" "$runner" "${args[@]}" >"$out/memattr-run.log" 2>&1 || rc=$?
 	t0=$(cat "$out/run_start" 2>/dev/null || echo "$t0")
 	echo "$(($(date +%s) - t0)) $rc"
 }
 
 log "kernel $rel, source $src_id; mutations: ${#patches[@]}; report: $report_dir"
-prepare_obj
 order=(baseline)
 for i in "${!patches[@]}"; do order+=("$i"); done
 baseline_ok=1

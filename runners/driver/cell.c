@@ -53,6 +53,7 @@ struct cell *cell_new(const char *run_dir, const char *name, const char *arch, c
 	c->arch = xstrdup(arch);
 	c->cur = -1;
 	c->boot = 1;
+	c->want_vm_types = -1;
 	c->t_start = mono_now();
 	c->dir = path_join(run_dir, name);
 	c->combined_path = xasprintf("%s.tap", c->dir);
@@ -118,6 +119,7 @@ void cell_free(struct cell *c)
 	strvec_free(&c->notes);
 	strvec_free(&c->listed);
 	free(c->error);
+	free(c->want_kvm_build_id);
 	free(c->skips_note);
 	free(c->name);
 	free(c->arch);
@@ -282,6 +284,15 @@ void cell_result(struct cell *c, const char *what, enum result r, const char *re
 void cell_setup_failure(struct cell *c, const char *what, const char *reason)
 {
 	cell_result(c, what, RES_FAIL, reason);
+}
+
+void cell_setup_error(struct cell *c, const char *what, enum result r, const char *reason)
+{
+	if (c->finished)
+		return;
+	c->setup_what = what;
+	c->setup_res = r;
+	cell_finish(c, reason);
 }
 
 static char *diag_text(const struct strvec *d)
@@ -805,9 +816,11 @@ void cell_finish(struct cell *c, const char *reason)
 	}
 	if (!c->began) {
 		/* nothing ran: one failure for the cell, the suites are just not run */
-		const char *what = c->launched ? "boot" : "setup";
+		bool named = !c->launched && c->setup_what;
+		const char *what = c->launched ? "boot" : named ? c->setup_what : "setup";
 		char *nm = xasprintf("cell.%s.%s", c->name, what);
-		synthetic(c, NULL, "cell", nm, RES_FAIL, reason);
+
+		synthetic(c, NULL, "cell", nm, named ? c->setup_res : RES_FAIL, reason);
 		free(nm);
 		for (size_t i = 0; i < c->nsuites; i++) {
 			if (c->suites[i].state == SUITE_PENDING) {

@@ -91,7 +91,12 @@ struct cell {
 	/* checks against the configuration (cell_checks.c) */
 	bool need_kvm;              /* a lab cell: /dev/kvm must be there (dev_kvm=yes) */
 	const char *want_kvm_mode;  /* configured kvm_mode, NULL: any */
+	long want_vm_types;         /* configured kvm_vm_types (KVM_CAP_VM_TYPES), -1: any */
+	char *want_kvm_build_id;    /* the modules kvm_config built ("kvm:<hex>,kvm_amd:<hex>"), NULL: none */
+	const char *kvm_config;     /* the cell's kvm_config, for messages; NULL: none */
 	bool kvm_checked;
+	const char *setup_what;     /* cell_setup_error(): the result a setup error gets instead of "setup" */
+	enum result setup_res;
 	char *error;                /* why the cell is an ERROR although it ran (e.g. wrong KVM mode) */
 	const struct skip_profile *skip_profile; /* NULL: skips are not judged */
 	bool filtered;              /* a test filter was in effect */
@@ -112,6 +117,11 @@ void cell_fact(struct cell *c, const char *key, const char *val);
 /* Something the configuration asked for could not be set up (e.g. the fixture modules): a failing
  * result cell.<cell>.<what> with the reason; the cell still runs. */
 void cell_setup_failure(struct cell *c, const char *what, const char *reason);
+/*
+ * Setup that failed so that the cell cannot run (e.g. the KVM modules of its kvm_config did not
+ * build): the cell is finished with this reason and the result cell.<cell>.<what> (r), never boots.
+ */
+void cell_setup_error(struct cell *c, const char *what, enum result r, const char *reason);
 /* The same with another result (e.g. RES_ERROR). A reason of several lines becomes one diagnostic
  * line each, the result line carries the first. */
 void cell_result(struct cell *c, const char *what, enum result r, const char *reason);
@@ -126,7 +136,10 @@ size_t cell_remaining(const struct cell *c, struct strvec *suites, char **resume
 void cell_next_boot(struct cell *c);
 void cell_test_listed(struct cell *c, const char *name); /* @@MEMATTR TEST <name> */
 void cell_id(struct cell *c, const char *key, const char *val);      /* @@MEMATTR ID line */
-/* Checks of cell_checks.c: the KVM mode (at the first SUITE-BEGIN or the end), the skips (at the end). */
+/*
+ * Checks of cell_checks.c: /dev/kvm, the KVM mode, the rebuilt KVM modules' build ids and
+ * KVM_CAP_VM_TYPES (at the first SUITE-BEGIN or the end), the skips (at the end).
+ */
 void cell_check_kvm(struct cell *c);
 void cell_judge_skips(struct cell *c);
 /* "pass", or "fail: reason" / "error: why", with the panics and boots if any (caller frees). */

@@ -33,6 +33,8 @@ enum vtype {
 	V_PCI,      /* emulated PCI devices of a lab cell: "ivshmem" or empty */
 	V_YESNO,    /* yes|no (stored as int 1/0) */
 	V_KVMMODE,  /* vhe|nvhe|hvhe|protected|svm|vmx */
+	V_KVMCONFIG, /* KVM Kconfig changes: +SYM / -SYM, blank- or comma-separated, may be empty */
+	V_VMTYPES,  /* a KVM_CAP_VM_TYPES bit mask (0x3, 3), or empty: any */
 };
 
 struct key_def {
@@ -77,6 +79,8 @@ static const struct key_def cell_keys[] = {
 	CELL("pfnmap", V_PFNMAP, 0, 0, pfnmap),
 	CELL("pci", V_PCI, 0, 0, pci),
 	CELL("kvm_mode", V_KVMMODE, 0, 0, kvm_mode),
+	CELL("kvm_config", V_KVMCONFIG, 0, 0, kvm_config),
+	CELL("kvm_vm_types", V_VMTYPES, 0, 0xffffffffL, kvm_vm_types),
 	CELL("expected_skips", V_PATH, 0, 0, expected_skips),
 };
 #undef CELL
@@ -125,6 +129,7 @@ static void cell_conf_free(struct cell_conf *cc)
 	free(cc->pfnmap);
 	free(cc->pci);
 	free(cc->kvm_mode);
+	free(cc->kvm_config);
 	free(cc->expected_skips);
 	skip_profile_free(cc->skip_profile);
 	free(cc->where);
@@ -187,6 +192,7 @@ static struct cell_conf *get_cell(struct config *c, const char *name, const char
 	memset(cc, 0, sizeof(*cc));
 	cc->name = xstrdup(name);
 	cc->where = xstrdup(where);
+	cc->kvm_vm_types = -1;
 	return cc;
 }
 
@@ -259,6 +265,62 @@ SETTER(set_kvm_mode)
 	}
 	return fail(err, where, "%s: '%s' is not one of vhe, nvhe, hvhe, protected, svm, vmx (or empty)", k->key,
 		    value);
+}
+
+/*
+ * kvm_config: "+SYM" (CONFIG_SYM=y) or "-SYM" (not set) items, blank- or comma-separated, stored as
+ * "+A,-B".  Whether SYM is a KVM option that takes effect is runners/build-kvm.sh's to say (it has
+ * the kernel source); here only the form.
+ */
+SETTER(set_kvm_config)
+{
+	char *copy = xstrdup(value), *save = NULL;
+	struct strvec items = {0};
+	struct buf norm = {0};
+	int rc = 0;
+
+	for (char *it = strtok_r(copy, " \t,", &save); it && rc == 0; it = strtok_r(NULL, " \t,", &save)) {
+		const char *sym = it + 1;
+
+		if (*it != '+' && *it != '-')
+			rc = fail(err, where, "%s: '%s' is not +SYM (set CONFIG_SYM=y) or -SYM (unset it)", k->key, it);
+		else if (str_starts(sym, "CONFIG_"))
+			rc = fail(err, where, "%s: '%s': write %c%s, without CONFIG_", k->key, it, *it, sym + 7);
+		else if (!*sym || strspn(sym, "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_") != strlen(sym))
+			rc = fail(err, where, "%s: '%s': SYM is a Kconfig symbol (A-Z, 0-9, _), e.g. +KVM_SW_PROTECTED_VM",
+				  k->key, it);
+		else if (strvec_has(&items, sym))
+			rc = fail(err, where, "%s: %s given twice", k->key, sym);
+		if (rc == 0) {
+			strvec_push(&items, sym);
+			buf_addf(&norm, "%s%s", norm.len ? "," : "", it);
+		}
+	}
+	if (rc == 0)
+		replace_str(field, norm.len ? buf_str(&norm) : NULL);
+	buf_free(&norm);
+	strvec_free(&items);
+	free(copy);
+	return rc;
+}
+
+SETTER(set_vm_types)
+{
+	long *lp = field;
+	char *end = NULL;
+	long v;
+
+	if (!*value) {
+		*lp = -1;
+		return 0;
+	}
+	errno = 0;
+	v = isdigit((unsigned char)*value) ? strtol(value, &end, 0) : -1;
+	if (errno || v < k->min || v > k->max || !end || *end)
+		return fail(err, where, "%s: '%s' is not a KVM_CAP_VM_TYPES bit mask (e.g. 0x3), or empty",
+			    k->key, value);
+	*lp = v;
+	return 0;
 }
 
 SETTER(set_glob)
@@ -402,6 +464,7 @@ static int (*const setters[])(struct config *, void *, const struct key_def *, c
 	[V_HOSTCELL] = set_host_cell, [V_ARCH] = set_arch, [V_MEM] = set_mem,      [V_TOKEN] = set_token,
 	[V_OPTTOKEN] = set_token,  [V_PATH] = set_path,   [V_CELLS] = set_names,   [V_SUITES] = set_names,
 	[V_PFNMAP] = set_pfnmap,   [V_PCI] = set_pci,     [V_YESNO] = set_yesno,   [V_KVMMODE] = set_kvm_mode,
+	[V_KVMCONFIG] = set_kvm_config, [V_VMTYPES] = set_vm_types,
 };
 
 static int set_value(struct config *c, void *base, const struct key_def *k, const char *value,
@@ -621,6 +684,14 @@ int config_finalize(struct config *c, char **err)
 				return fail(err, cc->where, "cell '%s': kvm_mode %s is not a KVM mode of %s", cc->name,
 					    cc->kvm_mode, cc->arch);
 		}
+		if (cc->kvm_config && strcmp(cc->arch, "x86_64") != 0)
+			return fail(err, cc->where,
+				    "cell '%s': kvm_config rebuilds the KVM modules, which only x86_64 has (KVM is built into Debian's arm64 kernel)",
+				    cc->name);
+		if (cc->kvm_config && cc->kernel)
+			return fail(err, cc->where,
+				    "cell '%s': kvm_config rebuilds Debian's KVM modules; it cannot be combined with kernel= (a kernel of your own brings its own modules)",
+				    cc->name);
 		skip_profile_free(cc->skip_profile);
 		cc->skip_profile = NULL;
 		if (cc->expected_skips && skip_profile_load(cc->expected_skips, c->root, &cc->skip_profile, err) != 0)

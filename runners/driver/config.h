@@ -27,6 +27,11 @@ struct cell_conf {
 	char *pfnmap;    /* MEMATTR_PFNMAP specs for this cell's suites (NULL: what the cell found) */
 	char *pci;       /* emulated PCI devices for the PCI PFNMAP sources: "ivshmem" or NULL */
 	char *kvm_mode;  /* the KVM mode the cell must report (vhe|nvhe|hvhe|protected|svm|vmx), NULL: any */
+	/* KVM Kconfig changes "+SYM,-SYM" (normalized): kvm.ko and kvm-amd.ko are rebuilt with them
+	 * (runners/build-kvm.sh) and loaded instead of Debian's; NULL: Debian's
+	 */
+	char *kvm_config;
+	long kvm_vm_types; /* the KVM_CAP_VM_TYPES the cell must report, -1: any */
 	char *expected_skips;              /* profile file (absolute), NULL: skips are not judged */
 	struct skip_profile *skip_profile; /* loaded by config_finalize() */
 	char *where;     /* FILE:LINE of the (first) section header */
@@ -69,8 +74,11 @@ int config_set(struct config *c, const char *section, const char *key, const cha
 	       const char *origin, char **err);
 /* "run.key=value" or "cell.NAME.key=value" (from --set). */
 int config_set_spec(struct config *c, const char *spec, char **err);
-/* Apply defaults and check cross-references (cells= names, every cell has an arch, kvm_mode fits the
- * arch) and load every cell's expected-skip profile (its errors are FILE:LINE errors too). */
+/*
+ * Apply defaults and check cross-references (cells= names, every cell has an arch, kvm_mode fits the
+ * arch, kvm_config only on x86_64 and not with kernel=) and load every cell's expected-skip profile
+ * (its errors are FILE:LINE errors too).
+ */
 int config_finalize(struct config *c, char **err);
 
 struct cell_conf *config_find_cell(const struct config *c, const char *name);

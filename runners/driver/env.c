@@ -24,6 +24,8 @@ void run_env_init(struct run_env *e, const char *root)
 	e->mkinitramfs = !str_empty(v) ? path_abs(v) : path_join(root, "runners/mkinitramfs.sh");
 	v = getenv("MEMATTR_BUILD_FIXTURES");
 	e->build_fixtures = !str_empty(v) ? path_abs(v) : path_join(root, "runners/build-fixtures.sh");
+	v = getenv("MEMATTR_BUILD_KVM");
+	e->build_kvm = !str_empty(v) ? path_abs(v) : path_join(root, "runners/build-kvm.sh");
 	v = getenv("MEMATTR_QEMU_AARCH64");
 	e->qemu_aarch64 = xstrdup(!str_empty(v) ? v : "qemu-system-aarch64");
 	v = getenv("MEMATTR_QEMU_X86_64");
@@ -37,6 +39,7 @@ void run_env_free(struct run_env *e)
 	free(e->fetch_kernel);
 	free(e->mkinitramfs);
 	free(e->build_fixtures);
+	free(e->build_kvm);
 	free(e->qemu_aarch64);
 	free(e->qemu_x86_64);
 	memset(e, 0, sizeof(*e));

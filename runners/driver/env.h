@@ -16,6 +16,7 @@ struct run_env {
 	char *fetch_kernel; /* $MEMATTR_FETCH_KERNEL or runners/fetch-kernel.sh */
 	char *mkinitramfs;  /* $MEMATTR_MKINITRAMFS or runners/mkinitramfs.sh */
 	char *build_fixtures; /* $MEMATTR_BUILD_FIXTURES or runners/build-fixtures.sh */
+	char *build_kvm;    /* $MEMATTR_BUILD_KVM or runners/build-kvm.sh (a cell's kvm_config) */
 	char *qemu_aarch64; /* $MEMATTR_QEMU_AARCH64 or qemu-system-aarch64 */
 	char *qemu_x86_64;  /* $MEMATTR_QEMU_X86_64 or qemu-system-x86_64 */
 };

@@ -153,20 +153,27 @@ static void fetch_kernel_argv(struct strvec *argv, const struct cell_conf *cc, c
 	strvec_push(argv, env->cache);
 }
 
-/* fetch-kernel.sh printed KEY=value lines (out) and maybe warnings (errb): into m. */
-static void fetch_kernel_parse(struct memo *m, const struct buf *out, const struct buf *errb)
+/* A helper script's KEY=value lines into kv. */
+static void parse_kv_lines(struct kvlist *kv, const char *out)
 {
-	char *save = NULL, *text = xstrdup(buf_str(out));
-	const char *img;
+	char *save = NULL, *text = xstrdup(out);
 
 	for (char *l = strtok_r(text, "\n", &save); l; l = strtok_r(NULL, "\n", &save)) {
 		char *eq = strchr(l, '=');
 		if (eq && eq != l) {
 			*eq = 0;
-			kv_set(&m->kv, str_trim(l), str_trim(eq + 1), 0);
+			kv_set(kv, str_trim(l), str_trim(eq + 1), 0);
 		}
 	}
 	free(text);
+}
+
+/* fetch-kernel.sh printed KEY=value lines (out) and maybe warnings (errb): into m. */
+static void fetch_kernel_parse(struct memo *m, const struct buf *out, const struct buf *errb)
+{
+	const char *img;
+
+	parse_kv_lines(&m->kv, buf_str(out));
 	img = kv_get(&m->kv, "KERNEL_IMAGE");
 	if (str_empty(img) || str_empty(kv_get(&m->kv, "BUSYBOX")))
 		m->err = xasprintf("fetch-kernel printed no KERNEL_IMAGE/BUSYBOX");
@@ -404,6 +411,10 @@ void lab_dry_run(FILE *f, const struct cell_conf *cc, const struct config *conf,
 	if (cc->kvm_mode || cc->skip_profile)
 		fprintf(f, "# checks: kvm_mode %s, expected skips %s\n", cc->kvm_mode ? cc->kvm_mode : "any (/dev/kvm required)",
 			cc->skip_profile ? cc->skip_profile->display : "not judged (no profile)");
+	if (cc->kvm_config)
+		fprintf(f, "# checks: the loaded kvm and kvm_amd have the build ids of the modules kvm_config built\n");
+	if (cc->kvm_vm_types >= 0)
+		fprintf(f, "# checks: KVM_CAP_VM_TYPES %#lx\n", cc->kvm_vm_types);
 	if (conf->reboot_after_panic)
 		fprintf(f, "# after a kernel panic: up to %ld reboot(s) with memattr.suites=<the rest> "
 			   "memattr.resume=<suite>:<crashed test>\n", conf->panic_reboots);
@@ -416,6 +427,9 @@ void lab_dry_run(FILE *f, const struct cell_conf *cc, const struct config *conf,
 	else
 		fprintf(f, "# kernel: %s --arch %s --flavour %s --suite %s --cache %s\n", env->fetch_kernel,
 			arch_debian(cc->arch), cc->flavour, conf->kernel_suite, env->cache);
+	if (cc->kvm_config)
+		fprintf(f, "# kvm modules (MODULES_DIR= replaces fetch-kernel's): %s --kernel-release \"$KERNEL_RELEASE\" --config '%s' --cache %s\n",
+			env->build_kvm, cc->kvm_config, env->cache);
 	fprintf(f, "# initramfs: %s --arch %s --busybox \"$BUSYBOX\" --modules-dir \"$MODULES_DIR\" "
 		   "--kernel-release \"$KERNEL_RELEASE\" --bin-dir %s%s --out %s\n",
 		env->mkinitramfs, cc->arch, bindir,
@@ -727,6 +741,95 @@ static int lab_kernel(struct cell *c, const struct cell_conf *cc, const struct c
 	return 0;
 }
 
+#define KVM_BUILD_TIMEOUT_S 3600.0
+
+/* Record in the identity which KVM modules the cell loads (x86_64, where KVM is modular). */
+static void kvm_modules_fact(struct cell *c, const struct cell_conf *cc)
+{
+	if (strcmp(cc->arch, "x86_64") != 0 || cc->kvm_config)
+		return;
+	cell_fact(c, "kvm_modules",
+		  cc->kernel ? (cc->modules ? "given (modules=)" : "given (kernel=)") : "debian");
+}
+
+/*
+ * kvm_config: kvm.ko and kvm-amd.ko rebuilt with the cell's KVM config changes (runners/build-kvm.sh,
+ * cached) replace Debian's: MODULES_DIR in *k becomes the rebuilt modules' directory, and the
+ * identity says so.  A build that fails ends the cell (cell.<cell>.kvm_modules, an ERROR): it never
+ * falls back to Debian's modules.  0, or -1 when the cell is finished.
+ */
+static int lab_kvm_modules(struct cell *c, const struct cell_conf *cc, const struct run_env *env,
+			   struct kvlist *k)
+{
+	const char *rel = kv_get(k, "KERNEL_RELEASE");
+	struct buf out = {0}, eb = {0};
+	struct kvlist b = {0};
+	struct strvec v = {0};
+	char *perr = NULL, *why = NULL;
+	int st = 0, prc;
+	double t0;
+
+	if (!cc->kvm_config)
+		return 0;
+	if (str_empty(rel)) {
+		cell_setup_error(c, "kvm_modules", RES_ERROR, "kvm_config: fetch-kernel gave no KERNEL_RELEASE");
+		return -1;
+	}
+	strvec_push(&v, env->build_kvm);
+	strvec_push(&v, "--kernel-release");
+	strvec_push(&v, rel);
+	strvec_push(&v, "--config");
+	strvec_push(&v, cc->kvm_config);
+	strvec_push(&v, "--cache");
+	strvec_push(&v, env->cache);
+	cell_log(c, "kvm modules for %s with %s", rel, cc->kvm_config);
+	t0 = mono_now();
+	prc = proc_capture(v.v, NULL, KVM_BUILD_TIMEOUT_S, &out, &eb, &st, &perr);
+	strvec_free(&v);
+	parse_kv_lines(&b, buf_str(&out));
+	if (prc != 0 || proc_rc(st) != 0) {
+		char *l = perr ? xstrdup(perr) : last_line(buf_str(&eb));
+		char *sd = proc_status_desc(st);
+
+		why = xasprintf("kvm_config = %s: the KVM modules could not be built: %s", cc->kvm_config, *l ? l : sd);
+		free(sd);
+		free(l);
+	} else if (str_empty(kv_get(&b, "MODULES_DIR")) || !is_dir(kv_get(&b, "MODULES_DIR")) ||
+		   str_empty(kv_get(&b, "KVM_BUILD_ID"))) {
+		why = xasprintf("kvm_config = %s: %s printed no MODULES_DIR (a directory) and KVM_BUILD_ID", cc->kvm_config,
+				env->build_kvm);
+	}
+	if (why) {
+		cell_fact(c, "kvm_modules", "build failed");
+		cell_fact(c, "kvm_config", cc->kvm_config);
+		cell_log(c, "error: %s", why);
+		cell_setup_error(c, "kvm_modules", RES_ERROR, why);
+	} else {
+		const char *bs = kv_get(&b, "BUILD_SECONDS");
+		char *how = strcmp(kv_get(&b, "KVM_BUILD") ? kv_get(&b, "KVM_BUILD") : "", "cached") == 0
+				    ? xasprintf("cached (built in %s s)", bs)
+				    : xasprintf("built in %.1f s (modules %s s)", mono_now() - t0, bs);
+
+		cell_fact(c, "kvm_modules", "rebuilt");
+		cell_fact(c, "kvm_config", cc->kvm_config);
+		cell_fact(c, "kvm_config_delta", kv_get(&b, "KVM_CONFIG_DELTA"));
+		cell_fact(c, "kvm_modules_source", kv_get(&b, "SOURCE_ID"));
+		cell_fact(c, "kvm_modules_build_id", kv_get(&b, "KVM_BUILD_ID"));
+		cell_fact(c, "kvm_modules_build", how);
+		cell_fact(c, "kvm_modules_dir", kv_get(&b, "MODULES_DIR"));
+		cell_log(c, "kvm modules %s", how);
+		free(how);
+		kv_set(k, "MODULES_DIR", kv_get(&b, "MODULES_DIR"), 0);
+		replace_str(&c->want_kvm_build_id, kv_get(&b, "KVM_BUILD_ID"));
+	}
+	free(why);
+	free(perr);
+	kv_free(&b);
+	buf_free(&out);
+	buf_free(&eb);
+	return c->finished ? -1 : 0;
+}
+
 /* Fixture kernel modules for this kernel: configured, so a failure to build them fails the cell
  * (cell.<cell>.fixtures) rather than letting their tests skip.  A user-given kernel gets them when
  * its release is a Debian kernel of the cache (e.g. Debian's image with rebuilt KVM modules,
@@ -891,6 +994,9 @@ void lab_run_cell(struct cell *c, const struct cell_conf *cc, const struct confi
 	qemu_path = lab_find_qemu(c, cc, env, bindir, &suites);
 	if (!qemu_path || lab_kernel(c, cc, conf, env, &k) != 0)
 		goto out;
+	kvm_modules_fact(c, cc);
+	if (lab_kvm_modules(c, cc, env, &k) != 0)
+		goto out;
 	fixdir = lab_fixtures(c, cc, conf, env, &k);
 	initramfs_argv(&mv, cc, env, &k, bindir, fixdir, initrd);
 	if (lab_initramfs(c, &mv, initrd) != 0)
@@ -898,6 +1004,8 @@ void lab_run_cell(struct cell *c, const struct cell_conf *cc, const struct confi
 
 	c->need_kvm = true;
 	c->want_kvm_mode = cc->kvm_mode;
+	c->want_vm_types = cc->kvm_vm_types;
+	c->kvm_config = cc->kvm_config;
 	c->skip_profile = cc->skip_profile;
 	c->filtered = !str_empty(conf->filter);
 	struct boot_args ba = {.cc = cc, .conf = conf, .kernel = kv_get(&k, "KERNEL_IMAGE"), .initrd = initrd,

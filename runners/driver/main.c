@@ -40,7 +40,8 @@ static const char usage_text[] =
 	"\n"
 	"Precedence: suite.conf < --config files (in order) < the other options (in order).\n"
 	"Environment: MEMATTR_CACHE (kernel cache, default ~/.cache/memattr), MEMATTR_QEMU_AARCH64,\n"
-	"MEMATTR_QEMU_X86_64 (QEMU binaries), MEMATTR_FETCH_KERNEL, MEMATTR_MKINITRAMFS (scripts),\n"
+	"MEMATTR_QEMU_X86_64 (QEMU binaries), MEMATTR_FETCH_KERNEL, MEMATTR_MKINITRAMFS,\n"
+	"MEMATTR_BUILD_FIXTURES, MEMATTR_BUILD_KVM (scripts),\n"
 	"MEMATTR_ROOT (project root; default: found from the program's location).\n"
 	"Exit status: 0 every cell passed (skips allowed), 1 a test failed or a cell errored,\n"
 	"2 usage or configuration error.\n";
@@ -260,8 +261,10 @@ static void list_cells(const struct config *c, const struct host_info *h, bool h
 	       "kernel", "selected / defined at");
 	for (size_t i = 0; i < c->ncell; i++) {
 		const struct cell_conf *cc = &c->cell[i];
-		char *kernel = cc->kernel ? xstrdup(cc->kernel) : xasprintf("debian %s (%s)", cc->flavour,
-									     c->kernel_suite);
+		const char *kc = cc->kvm_config;
+		char *kernel = cc->kernel ? xstrdup(cc->kernel)
+					  : xasprintf("debian %s (%s)%s%s", cc->flavour, c->kernel_suite, kc ? ", kvm " : "",
+						      kc ? kc : "");
 		printf("%-20s %-7s %-18s %-14s %4ld %6s %-22s %s %s\n", cc->name, cc->arch, cc->cpu,
 		       *cc->machine ? cc->machine : "-", cc->smp, cc->memory, kernel,
 		       strvec_has(&c->cells, cc->name) ? "yes" : "no ", cc->where);

@@ -53,9 +53,9 @@ static void test_defaults(void)
 		t_diag("%s", err);
 	char *cells = strvec_join(&c.cells, ",");
 
-	T_STR(cells, "arm64-max,arm64-neoverse-n1,arm64-cortex-a57,x86_64-max", "default cells");
+	T_STR(cells, "arm64-max,arm64-neoverse-n1,arm64-cortex-a57,x86_64-max,x86_64-max-private", "default cells");
 	free(cells);
-	T_INT((long)c.ncell, 10, "ten cells defined");
+	T_INT((long)c.ncell, 11, "eleven cells defined");
 	struct cell_conf *prot = config_find_cell(&c, "arm64-max-protected");
 
 	T_OK(prot && strstr(prot->append, "kvm-arm.mode=protected"), "pKVM cell defined");
@@ -76,6 +76,12 @@ static void test_defaults(void)
 	T_OK(x && strcmp(x->arch, "x86_64") == 0 && strcmp(x->flavour, "amd64") == 0 && x->smp == 2 &&
 	     strcmp(x->memory, "2G") == 0,
 	     "x86_64-max cell");
+	T_OK(x && !x->kvm_config && x->kvm_vm_types == -1, "x86_64-max: Debian's KVM modules, any VM types");
+	struct cell_conf *xp = config_find_cell(&c, "x86_64-max-private");
+
+	T_OK(xp && xp->kvm_config && strcmp(xp->kvm_config, "+KVM_SW_PROTECTED_VM") == 0 &&
+	     xp->kvm_vm_types == 3 && strcmp(xp->cpu, "max") == 0 && strcmp(xp->flavour, "amd64") == 0,
+	     "x86_64-max-private: x86_64-max with KVM_SW_PROTECTED_VM, VM types 0x3");
 	T_INT((long)c.suites.n, 0, "suites = all");
 	T_OK(!c.filter, "no filter");
 	T_INT(c.timeout_scale, 1, "timeout_scale");
@@ -90,7 +96,8 @@ static void test_defaults(void)
 	T_INT(c.reboot_after_panic, 1, "reboot_after_panic = yes");
 	T_INT(c.panic_reboots, 3, "panic_reboots = 3");
 	static const char *const modes[][2] = {{"arm64-max", "vhe"}, {"arm64-neoverse-n1", "vhe"},
-					       {"arm64-cortex-a57", "nvhe"}, {"x86_64-max", "svm"}};
+					       {"arm64-cortex-a57", "nvhe"}, {"x86_64-max", "svm"},
+					       {"x86_64-max-private", "svm"}};
 	for (size_t i = 0; i < ARRAY_SIZE(modes); i++) {
 		struct cell_conf *cc = config_find_cell(&c, modes[i][0]);
 
@@ -164,6 +171,57 @@ static void test_override_order(void)
 	T_OK(rc == 0 && c.suites.n == 0, "suites all");
 	free(err);
 	config_free(&c);
+}
+
+/* kvm_config and kvm_vm_types: normalized, validated, only where KVM modules can be rebuilt. */
+static void test_kvm_config(void)
+{
+	struct config c;
+	char *err = NULL;
+
+	config_init(&c, "/proj");
+	const char *names[] = {"k.conf"};
+	const char *texts[] = {"[cell p]\narch = x86_64\n"
+			       "kvm_config = +KVM_SW_PROTECTED_VM -KVM_AMD_SEV, +KVM_SMM\nkvm_vm_types = 0x3\n"
+			       "[cell q]\narch = x86_64\nkvm_vm_types = 1\nkvm_config =\n"};
+
+	if (!T_INT(load(&c, names, texts, 1, &err), 0, "kvm_config: loads"))
+		t_diag("%s", err);
+	struct cell_conf *p = config_find_cell(&c, "p"), *q = config_find_cell(&c, "q");
+
+	T_STR(p ? p->kvm_config : NULL, "+KVM_SW_PROTECTED_VM,-KVM_AMD_SEV,+KVM_SMM", "kvm_config: normalized");
+	T_INT(p ? p->kvm_vm_types : -2, 3, "kvm_vm_types: hex");
+	T_OK(q && !q->kvm_config, "kvm_config: empty is none");
+	T_INT(q ? q->kvm_vm_types : -2, 1, "kvm_vm_types: decimal");
+	T_INT(config_set_spec(&c, "cell.p.kvm_config=", &err), 0, "kvm_config: --set clears it");
+	T_OK(p && !p->kvm_config, "kvm_config: cleared");
+	T_INT(config_set_spec(&c, "cell.p.kvm_vm_types=", &err), 0, "kvm_vm_types: --set clears it");
+	T_INT(p ? p->kvm_vm_types : -2, -1, "kvm_vm_types: cleared");
+	free(err);
+	config_free(&c);
+
+	expect_error("[cell a]\narch = x86_64\nkvm_config = KVM_SW_PROTECTED_VM\n", "u.conf:3: ",
+		     "'KVM_SW_PROTECTED_VM' is not +SYM (set CONFIG_SYM=y) or -SYM", "kvm_config without a sign");
+	expect_error("[cell a]\narch = x86_64\nkvm_config = +CONFIG_KVM_SW_PROTECTED_VM\n", "u.conf:3: ",
+		     "write +KVM_SW_PROTECTED_VM, without CONFIG_", "kvm_config with CONFIG_");
+	expect_error("[cell a]\narch = x86_64\nkvm_config = +kvm_smm\n", "u.conf:3: ", "SYM is a Kconfig symbol",
+		     "kvm_config in lower case");
+	expect_error("[cell a]\narch = x86_64\nkvm_config = +\n", "u.conf:3: ", "SYM is a Kconfig symbol",
+		     "kvm_config sign alone");
+	expect_error("[cell a]\narch = x86_64\nkvm_config = +KVM_SMM -KVM_SMM\n", "u.conf:3: ", "KVM_SMM given twice",
+		     "kvm_config symbol twice");
+	expect_error("[cell a]\narch = arm64\nkvm_config = +KVM_SW_PROTECTED_VM\n", "u.conf:1: ",
+		     "kvm_config rebuilds the KVM modules, which only x86_64 has", "kvm_config on arm64");
+	expect_error("[cell a]\narch = x86_64\nkernel = k\nkvm_config = +KVM_SW_PROTECTED_VM\n", "u.conf:1: ",
+		     "cannot be combined with kernel=", "kvm_config with kernel=");
+	expect_error("[cell a]\narch = x86_64\nkvm_vm_types = three\n", "u.conf:3: ",
+		     "not a KVM_CAP_VM_TYPES bit mask", "kvm_vm_types not a number");
+	expect_error("[cell a]\narch = x86_64\nkvm_vm_types = -1\n", "u.conf:3: ", "not a KVM_CAP_VM_TYPES bit mask",
+		     "kvm_vm_types negative");
+	expect_error("[cell a]\narch = x86_64\nkvm_vm_types = 0x3z\n", "u.conf:3: ", "not a KVM_CAP_VM_TYPES bit mask",
+		     "kvm_vm_types trailing garbage");
+	expect_error("[cell a]\narch = x86_64\nkvm_vm_types = 0x100000000\n", "u.conf:3: ",
+		     "not a KVM_CAP_VM_TYPES bit mask", "kvm_vm_types too large");
 }
 
 static void test_cli_errors(void)
@@ -266,6 +324,7 @@ int main(void)
 	t_start("config parser");
 	test_defaults();
 	test_override_order();
+	test_kvm_config();
 	test_cli_errors();
 	test_file_errors();
 	return t_done();

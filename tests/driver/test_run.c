@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 static char *root, *data, *runbin;
+static const char *qemu_x86 = "/nonexistent/qemu-system-x86_64"; /* MEMATTR_QEMU_X86_64 of driver() */
 static struct strvec garbage; /* formatted paths, freed at the end */
 
 static const char *P(const char *fmt, ...) PRINTF_LIKE(1, 2);
@@ -80,8 +81,8 @@ static void write_file(const char *path, const char *text, bool exec)
 static int driver(char **out, char **err, const char *args)
 {
 	int rc = t_sh(NULL,
-		      "cd '%s' && MEMATTR_ROOT='%s' MEMATTR_CACHE='%s/cache' MEMATTR_QEMU_AARCH64='%s/fake-qemu.sh' MEMATTR_QEMU_X86_64=/nonexistent/qemu-system-x86_64 MEMATTR_FETCH_KERNEL='%s/fake-fetch-kernel.sh' MEMATTR_MKINITRAMFS='%s/fake-mkinitramfs.sh' MEMATTR_FAKE_PIDFILE='%s/hang-suite.pid' '%s' %s >out.txt 2>err.txt",
-		      root, root, root, data, data, data, root, runbin, args);
+		      "cd '%s' && MEMATTR_ROOT='%s' MEMATTR_CACHE='%s/cache' MEMATTR_QEMU_AARCH64='%s/fake-qemu.sh' MEMATTR_QEMU_X86_64='%s' MEMATTR_FETCH_KERNEL='%s/fake-fetch-kernel.sh' MEMATTR_MKINITRAMFS='%s/fake-mkinitramfs.sh' MEMATTR_BUILD_KVM='%s/fake-build-kvm.sh' MEMATTR_FAKE_PIDFILE='%s/hang-suite.pid' '%s' %s >out.txt 2>err.txt",
+		      root, root, root, data, qemu_x86, data, data, data, root, runbin, args);
 	char *p = path_join(root, "out.txt");
 	*out = t_read(p);
 	free(p);
@@ -490,6 +491,81 @@ static void test_lab_checks(void)
 	free(err);
 }
 
+/*
+ * kvm_config: the rebuilt KVM modules replace Debian's in the initramfs and the identity says so;
+ * the loaded modules must be the ones built (cell.<cell>.kvm_modules), KVM_CAP_VM_TYPES must be
+ * kvm_vm_types (cell.<cell>.kvm_vm_types), and a build that fails ends the cell before it boots.
+ */
+static void test_lab_kvm_config(void)
+{
+	write_file(P("%s/kvm.conf", root),
+		   "[cell privok]\narch = x86_64\nkvm_mode = svm\nkvm_config = +KVM_SW_PROTECTED_VM\nkvm_vm_types = 0x3\n"
+		   "append = fake.transcript=x86private\n"
+		   "[cell privtypes]\narch = x86_64\nkvm_config = +KVM_SW_PROTECTED_VM\nkvm_vm_types = 0x1\n"
+		   "append = fake.transcript=x86private\n"
+		   "[cell privid]\narch = x86_64\nkvm_config = +KVM_SMM\nappend = fake.transcript=x86private\n"
+		   "[cell privfail]\narch = x86_64\nkvm_config = +KVM_WERROR\nkvm_vm_types = 0x3\n"
+		   "append = fake.transcript=x86private\n"
+		   "[cell stock]\narch = x86_64\nappend = fake.transcript=x86private\n",
+		   false);
+	t_sh(NULL, "cp '%s'/build/aarch64/bin/memattr-* '%s/build/x86_64/bin/'", root, root);
+	qemu_x86 = P("%s/fake-qemu.sh", data);
+	char *out, *err, *c = NULL;
+	int rc = driver(&out, &err,
+			"--no-defaults --config lab.conf --set run.cell_timeout=60 --config kvm.conf --cells privok,privtypes,privid,privfail,stock --report-dir reports9");
+
+	qemu_x86 = "/nonexistent/qemu-system-x86_64";
+	T_INT(rc, 1, "kvm_config: exit status 1 (cell errors)");
+	no_sanitizer_errors(err, "kvm_config");
+	t_sh(&c, "python3 '%s/check_reports.py' '%s/reports9/latest/results.json' '%s/reports9/latest/junit.xml'",
+	     data, root, root);
+	T_HAS(c, "cell.privok.status=pass\n", "kvm_config: the rebuilt modules loaded, VM types as configured");
+	T_OK(!strstr(c, "test.privok.cell."), "kvm_config: no synthetic result for the passing cell");
+	T_HAS(c, "cell.privok.id.kvm_modules=\"rebuilt\"\ncell.privok.id.kvm_config=\"+KVM_SW_PROTECTED_VM\"\n"
+		 "cell.privok.id.kvm_config_delta=\"CONFIG_KVM_SW_PROTECTED_VM=y\"\n"
+		 "cell.privok.id.kvm_modules_source=\"deb:linux-source-7.2=7.2.13-1\"\n"
+		 "cell.privok.id.kvm_modules_build_id=\"kvm:1111,kvm_amd:2222\"\n"
+		 "cell.privok.id.kvm_modules_build=\"cached (built in 65.3 s)\"\n",
+	      "kvm_config: the identity records the rebuilt modules and the config change");
+	T_HAS(c, "cell.stock.id.kvm_modules=\"debian\"\n", "kvm_config: a cell without it records Debian's modules");
+	T_HAS(c, "cell.privtypes.status=error\n", "kvm_vm_types: another KVM_CAP_VM_TYPES is a cell error");
+	T_HAS(c, "test.privtypes.cell.privtypes.kvm_vm_types=error|\"KVM_CAP_VM_TYPES is 0x3, but the cell is configured with kvm_vm_types = 0x1 (kvm_config = +KVM_SW_PROTECTED_VM)\"",
+	      "kvm_vm_types: cell.<cell>.kvm_vm_types names both values");
+	T_HAS(c, "cell.privid.status=error\n", "kvm_config: other loaded modules are a cell error");
+	T_HAS(c, "test.privid.cell.privid.kvm_modules=error|\"the cell loaded kvm_build_id=kvm:1111,kvm_amd:2222 (modules=ok), but kvm_config = +KVM_SMM built kvm:9999,kvm_amd:8888: the rebuilt KVM modules did not take effect\"",
+	      "kvm_config: cell.<cell>.kvm_modules names both build ids");
+	T_HAS(c, "cell.privfail.status=error\ncell.privfail.reason=\"kvm_config = +KVM_WERROR: the KVM modules could not be built: build-kvm: the module build failed: arch/x86/kvm/x86.c:1: error: fake",
+	      "kvm_config: a failed build ends the cell, naming the error");
+	T_HAS(c, "test.privfail.cell.privfail.kvm_modules=error|\"kvm_config = +KVM_WERROR: the KVM modules could not be built",
+	      "kvm_config: the failed build is cell.<cell>.kvm_modules");
+	T_HAS(c, "cell.privfail.suite.atomics=rc:None plan:None results:0\n", "kvm_config: the suites are not run");
+	T_OK(!strstr(c, "test.privfail.cell.privfail.kvm_vm_types"), "kvm_config: no VM-type check without a boot");
+	free(c);
+	char *args = R("%s/build/lab/privok/initrd.cpio.gz.args", root);
+
+	T_HAS(args, P("--modules-dir %s/cache/fake/kvm/modules/7.2.13+deb14-amd64 --kernel-release 7.2.13+deb14-amd64 ",
+		      root),
+	      "kvm_config: the initramfs takes the rebuilt modules");
+	free(args);
+	args = R("%s/build/lab/stock/initrd.cpio.gz.args", root);
+	T_HAS(args, P("--modules-dir %s/cache/fake/modules ", root), "kvm_config: a stock cell takes Debian's modules");
+	free(args);
+	T_OK(t_sh(NULL, "test -e '%s/build/lab/privfail/fake-append.txt'", root) != 0,
+	     "kvm_config: a cell whose build failed never boots");
+	char *calls = R("%s/cache/fake/build-kvm.calls", root);
+
+	T_HAS(calls, "7.2.13+deb14-amd64 +KVM_SW_PROTECTED_VM\n", "kvm_config: build-kvm gets the release and config");
+	long ncalls = 0;
+
+	for (const char *q = calls; *q; q++)
+		ncalls += *q == '\n';
+	T_INT(ncalls, 4, "kvm_config: build-kvm runs once per cell with kvm_config, not for the stock cell");
+	free(calls);
+	free(out);
+	free(err);
+	t_sh(NULL, "rm -f '%s'/build/x86_64/bin/memattr-*", root);
+}
+
 static void test_config_errors(void)
 {
 	char *out, *err;
@@ -641,6 +717,7 @@ int main(void)
 	test_lab_fixtures_fail();
 	test_lab_panic_reboot();
 	test_lab_checks();
+	test_lab_kvm_config();
 	test_config_errors();
 	test_host_cell();
 	test_interrupt();

@@ -2,7 +2,8 @@
 # SPDX-License-Identifier: GPL-2.0
 # Check a finished run's reports (make check): every cell TAP stream reads the same in prove as
 # the driver counted, results.json and junit.xml parse and agree with the TAP, names are unique,
-# and every cell recorded its identity (kernel, KVM mode).  Usage: check-reports.sh REPORT-DIR
+# and every cell recorded its identity (kernel, KVM mode; a cell with kvm_config its rebuilt KVM
+# modules).  Usage: check-reports.sh REPORT-DIR
 set -uo pipefail
 dir=${1:?report dir}
 n=0; bad=0
@@ -24,6 +25,10 @@ for c in $cells; do
 		e=\$(grep -cE '^not ok [0-9]+ .*# ERROR' \$tap); f=\$((\$(grep -cE '^not ok ' \$tap) - xp - e))
 		grep -qx \"# Totals: pass:\$p fail:\$f xfail:\$x xpass:\$xp skip:\$s error:\$e\" \$tap"
 	check "$c.identity_recorded" bash -c "grep -qE '^kernel_release=.+' '$dir/$c/identity.txt' && grep -qE '^kvm_mode=(vhe|nvhe|hvhe|protected|svm|vmx|pvm)$' '$dir/$c/identity.txt'"
+	# a cell with kvm_config records the rebuild: the change, what it changed, the modules' build ids
+	if grep -q '^kvm_config=' "$dir/$c/identity.txt"; then
+		check "$c.identity_records_kvm_rebuild" bash -c "grep -qx 'kvm_modules=rebuilt' '$dir/$c/identity.txt' && grep -qE '^kvm_config_delta=CONFIG_.+' '$dir/$c/identity.txt' && grep -qE '^kvm_modules_build_id=kvm:[0-9a-f]+,kvm_amd:[0-9a-f]+$' '$dir/$c/identity.txt'"
+	fi
 done
 # every cell that ran pfnmap.access_matrix has its section in matrix.txt, one row per matrix test
 check matrix_per_cell python3 - "$dir" <<'PY'
