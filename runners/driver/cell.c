@@ -158,8 +158,9 @@ void cell_fact(struct cell *c, const char *key, const char *val)
 
 void cell_id(struct cell *c, const char *key, const char *val)
 {
-	if (c->boot > 1)
+	if (c->id_boot && c->id_boot != c->boot)
 		return; /* the identity is the first boot's; a reboot's ID lines stay in console.log */
+	c->id_boot = c->boot;
 	struct kv *e = kv_find(&c->id, key);
 	if (e && e->origin == ID_CELL && strcmp(e->val, val) != 0) {
 		/* repeated key from the cell (e.g. modules=failed:a, modules=failed:b): keep all values */
@@ -788,14 +789,14 @@ size_t cell_remaining(const struct cell *c, struct strvec *suites, char **resume
 	return suites->n;
 }
 
-void cell_next_boot(struct cell *c)
+void cell_next_boot(struct cell *c, const char *why)
 {
 	c->boot++;
 	c->boot_began = false;
 	c->cur = -1;
-	put_linef(c->console, "==== memattr-run: boot %d of the cell (boot %d ended in a kernel panic) ====", c->boot,
-		  c->boot - 1);
-	put_linef(c->combined, "# boot %d (the previous boot ended in a kernel panic)", c->boot);
+	put_linef(c->console, "==== memattr-run: boot %d of the cell (boot %d ended in %s) ====", c->boot, c->boot - 1,
+		  why);
+	put_linef(c->combined, "# boot %d (the previous boot ended in %s)", c->boot, why);
 }
 
 void cell_finish(struct cell *c, const char *reason)

@@ -85,6 +85,8 @@ struct cell {
 	struct strvec notes;  /* driver notes (e.g. QEMU did not exit after CELL-END) */
 
 	int boot;             /* 1 for the first boot, +1 for each boot after a kernel panic */
+
+	int id_boot;          /* the boot whose ID lines are the identity (the first to send any) */
 	bool boot_began;      /* CELL-BEGIN seen in this boot */
 	long panics;          /* kernel panics attached to a test (or the cell) */
 
@@ -133,7 +135,7 @@ void cell_kernel_panic(struct cell *c, const char *panic_line, const char *text)
  * suite's "<suite>:<test>" in *resume (NULL if none; caller frees). Returns the count. */
 size_t cell_remaining(const struct cell *c, struct strvec *suites, char **resume);
 /* Start boot n (> 1): ID lines of this boot are not recorded again. */
-void cell_next_boot(struct cell *c);
+void cell_next_boot(struct cell *c, const char *why); /* why: "a kernel panic", ... */
 void cell_test_listed(struct cell *c, const char *name); /* @@MEMATTR TEST <name> */
 void cell_id(struct cell *c, const char *key, const char *val);      /* @@MEMATTR ID line */
 /*

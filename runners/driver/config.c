@@ -60,6 +60,7 @@ static const struct key_def run_keys[] = {
 	RUN("pfnmap", V_PFNMAP, 0, 0, pfnmap),
 	RUN("reboot_after_panic", V_YESNO, 0, 0, reboot_after_panic),
 	RUN("panic_reboots", V_INT, 0, 20, panic_reboots),
+	RUN("boot_stall", V_INT, 1, 24 * 3600, boot_stall),
 };
 #undef RUN
 
@@ -112,6 +113,7 @@ void config_init(struct config *c, const char *root)
 	c->kernel_suite = xstrdup("sid");
 	c->reboot_after_panic = 1;
 	c->panic_reboots = 3;
+	c->boot_stall = 180;
 }
 
 static void cell_conf_free(struct cell_conf *cc)

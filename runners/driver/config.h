@@ -54,6 +54,8 @@ struct config {
 	char *pfnmap;         /* MEMATTR_PFNMAP specs for the native host cell (real devices) */
 	int reboot_after_panic; /* boot a lab cell again after a kernel panic to run the rest (0/1) */
 	long panic_reboots;   /* at most this many such reboots per cell */
+	long boot_stall;      /* seconds (times timeout_scale) a boot may take to CELL-BEGIN before it is
+			       * killed as stalled and booted once more */
 
 	struct cell_conf *cell;
 	size_t ncell;

@@ -21,6 +21,10 @@
 #define MKINITRAMFS_TIMEOUT_S 600.0
 #define PANIC_GRACE_S 10.0   /* after "Kernel panic": let QEMU exit by itself (panic=-1) */
 #define END_GRACE_S 20.0     /* after CELL-END: let the cell power off */
+/* A boot without CELL-BEGIN for [run] boot_stall s (times timeout_scale) is stalled: a TCG cell
+ * reaches it in 5-30 s; a kernel that hangs before /init (seen rarely under emulation, with no
+ * console output) is killed and booted this many more times, and the cell says so. */
+#define BOOT_STALL_RETRIES 1
 /*
  * After an Oops or BUG the kernel may go on printing (a fault in the fault handler: an Oops storm)
  * without ever panicking: with no line of suite output for this long after it, the cell is taken
@@ -462,7 +466,7 @@ struct qemu_ctx {
 	bool panic_grace, end_grace;
 	double t_panic; /* when the panic line arrived */
 	double cell_deadline;     /* the boot's own deadline (0: none) */
-	bool deadline_known;
+	double stall_deadline;    /* until CELL-BEGIN: the boot-stall deadline (BOOT_STALL_S) */
 	bool oops_armed;          /* an Oops was seen: the deadline is OOPS_STALL_S after the last ... */
 	unsigned long user_lines; /* ... line of suite output, counted here */
 };
@@ -485,9 +489,11 @@ static void on_qemu_data(void *vctx, struct proc *p, int stream, const char *dat
 	}
 	console_feed(&q->con, data, n);
 	double now = mono_now();
-	if (!q->deadline_known) {
-		q->deadline_known = true;
-		q->cell_deadline = p->deadline;
+	if (q->stall_deadline && q->cell->boot_began) {
+		/* CELL-BEGIN: from here the cell's own deadline (and the guards below) apply */
+		q->stall_deadline = 0;
+		if (p->deadline < q->cell_deadline)
+			p->deadline = q->cell_deadline;
 	}
 	/* after an Oops, each line of suite output gives the cell OOPS_STALL_S more (see boot_ended) */
 	if (q->con.oops && !q->con.panic && !q->cell->ended &&
@@ -546,6 +552,7 @@ struct boot_end {
 	char *reason;     /* why it ended abnormally, NULL if it reached CELL-END */
 	char *panic;      /* the "Kernel panic" line, NULL if none */
 	char *panic_text; /* the kernel messages around it (console_panic_text) */
+	bool stalled;     /* no CELL-BEGIN within the boot-stall deadline (QEMU killed) */
 	double t_start, t_panic, t_end;
 };
 
@@ -604,6 +611,12 @@ static void boot_ended(struct cell *c, const struct boot_args *a, struct qemu_ct
 		free(pl);
 		be->panic = xstrdup(q->con.panic);
 		be->panic_text = console_panic_text(&q->con);
+	} else if (e == PROC_TIMEOUT && q->stall_deadline && q->stall_deadline < q->cell_deadline && !c->boot_began) {
+		const struct strvec *kl = &q->con.klog;
+
+		be->stalled = true;
+		be->reason = xasprintf("boot stalled: no CELL-BEGIN %.0f s after QEMU started (QEMU killed; last kernel message: %s)",
+				       mono_now() - be->t_start, kl->n ? kl->v[kl->n - 1] : "none");
 	} else if (e == PROC_TIMEOUT) {
 		be->reason = xasprintf("timeout: no %s after %ld s%s (QEMU killed)", when, a->timeout,
 				       c->boot > 1 ? " in a boot after a kernel panic" : "");
@@ -649,7 +662,9 @@ static int run_boot(struct cell *c, const struct boot_args *a, const struct strv
 		rc = -1;
 	} else {
 		c->launched = true;
-		p.deadline = mono_now() + (double)a->timeout;
+		q.cell_deadline = mono_now() + (double)a->timeout;
+		q.stall_deadline = mono_now() + (double)(a->conf->boot_stall * a->conf->timeout_scale);
+		p.deadline = q.stall_deadline < q.cell_deadline ? q.stall_deadline : q.cell_deadline;
 		enum proc_end e = proc_stream(&p, on_qemu_data, &q);
 		be->t_end = mono_now();
 		be->t_panic = q.t_panic > 0 ? q.t_panic : be->t_end;
@@ -942,7 +957,7 @@ static bool lab_after_panic(struct cell *c, const struct config *conf, const str
 			  *resume ? *resume : "");
 		free(sl);
 		free(pl);
-		cell_next_boot(c);
+		cell_next_boot(c, "a kernel panic");
 		return true;
 	}
 	if (why)
@@ -959,6 +974,7 @@ static void lab_boots(struct cell *c, const struct boot_args *ba, const struct s
 	struct strvec boot_suites = {0};
 	char *resume = NULL;
 	bool again = true;
+	int stalls = 0;
 
 	strvec_copy(&boot_suites, suites);
 	while (again) {
@@ -969,7 +985,12 @@ static void lab_boots(struct cell *c, const struct boot_args *ba, const struct s
 			setup_error(c, "QEMU: %s", be.reason);
 		else if (be.panic && c->boot_began && !c->ended)
 			again = lab_after_panic(c, ba->conf, &be, &boot_suites, &resume);
-		else {
+		else if (be.stalled && stalls++ < BOOT_STALL_RETRIES) {
+			cell_log(c, "%s: booting again", be.reason);
+			cell_note(c, "boot %d: %s; booted again", c->boot, be.reason);
+			cell_next_boot(c, "a boot stall");
+			again = true;
+		} else {
 			if (be.reason)
 				cell_log(c, "%s", be.reason);
 			cell_finish(c, be.reason);

@@ -484,7 +484,7 @@ static void test_panic_places(void)
 	console_free(&con);
 
 	/* boot 2: a panic between two suites */
-	cell_next_boot(c);
+	cell_next_boot(c, "a kernel panic");
 	console_init(&con, c);
 	feed_text(&con, "@@MEMATTR CELL-BEGIN\n@@MEMATTR ID dev_kvm=no\n@@MEMATTR SUITE-BEGIN two\n@@MEMATTR TEST two.a\n"
 			"TAP version 13\n1..1\nok 1 two.a\n@@MEMATTR SUITE-END two rc=0\n"

@@ -393,6 +393,33 @@ static void test_lab_panic_reboot(void)
 	free(err);
 }
 
+/* A boot that never reaches CELL-BEGIN: killed at boot_stall, booted once more, recorded. */
+static void test_lab_boot_stall(void)
+{
+	char *out = NULL, *err = NULL, *c = NULL;
+	int rc;
+
+	write_file(P("%s/stall.conf", root),
+		   "[cell stallonce]\narch = arm64\nappend = fake.transcript=pass fake.end=stallonce\n"
+		   "[cell stall]\narch = arm64\nappend = fake.transcript=pass fake.end=stall\n", false);
+	rc = driver(&out, &err, "--no-defaults --config lab.conf --config stall.conf --set run.cell_timeout=60 --set run.boot_stall=2 --cells stallonce,stall --report-dir reports10");
+	T_INT(rc, 1, "boot stall: exit status 1 (one cell stalls twice)");
+	no_sanitizer_errors(err, "boot stall");
+	t_sh(&c, "python3 '%s/check_reports.py' '%s/reports10/latest/results.json'", data, root);
+	T_HAS(c, "cell.stallonce.status=pass", "boot stall: a stall then a good boot passes");
+	T_HAS(c, "cell.stall.status=error\ncell.stall.reason=\"boot stalled: no CELL-BEGIN 2 s after QEMU started",
+	      "boot stall: two stalls end the cell as an error, named");
+	free(c);
+	c = NULL;
+	t_sh(&c, "cat '%s/reports10/latest/stallonce.tap' '%s/reports10/latest/results.json'", root, root);
+	T_HAS(c, "# boot 2 (the previous boot ended in a boot stall)", "boot stall: the cell's TAP says so");
+	T_HAS(c, "\"boot 1: boot stalled: no CELL-BEGIN 2 s after QEMU started",
+	      "boot stall: the stall is a note of the cell in results.json");
+	free(c);
+	free(out);
+	free(err);
+}
+
 /* kvm_mode and /dev/kvm; expected-skip profiles. */
 static void test_lab_checks(void)
 {
@@ -716,6 +743,7 @@ int main(void)
 	test_lab_pass();
 	test_lab_fixtures_fail();
 	test_lab_panic_reboot();
+	test_lab_boot_stall();
 	test_lab_checks();
 	test_lab_kvm_config();
 	test_config_errors();

@@ -4,7 +4,8 @@
 # Prints the recorded console transcript console-<NAME>.txt chosen by "fake.transcript=NAME" on the
 # -append line, with CRLF line ends like a serial console, then does what "fake.end=" says:
 #   (absent) exit 0 | exitN: a message on stderr, exit N | hang: keep running (a child sleep too)
-#   until killed.  The -append line is saved next to the initrd as fake-append.txt (and appended to
+#   until killed | stall: print nothing and hang (a kernel stuck before /init) | stallonce: stall
+#   on the first boot of the cell only.  The -append line is saved next to the initrd as fake-append.txt (and appended to
 #   fake-appends.log).  A boot with memattr.resume= (after a kernel panic) replays
 #   console-<NAME>-resumed.txt instead; "fake.nokvm=1" turns dev_kvm=yes into dev_kvm=no.
 set -u
@@ -35,6 +36,13 @@ case " $append " in
 *" memattr.resume="*) file=$here/console-${name:-pass}-resumed.txt ;;
 esac
 [ -f "$file" ] || { echo "fake qemu: no transcript $file" >&2; exit 1; }
+if [ "$end" = stall ] || { [ "$end" = stallonce ] && [ ! -f "$dir/fake-stalled" ]; }; then
+	: >"$dir/fake-stalled"
+	sleep 600 &
+	echo $! >"$dir/fake-sleep.pid"
+	wait
+	exit 0
+fi
 if [ "$(param fake.nokvm)" = 1 ]; then
 	sed 's/dev_kvm=yes/dev_kvm=no/; s/kvm_mode=vhe/kvm_mode=none/; s/$/\r/' "$file"
 else
