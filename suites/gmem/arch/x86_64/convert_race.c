@@ -61,7 +61,8 @@ static bool flip(struct race *r, uint64_t p, unsigned int round)
 	atomic_store_explicit((_Atomic uint64_t *)&cp->seq, seq + 1, memory_order_release);
 	if (!call_ok(r, ma_try_set_memory_attributes(r->vm, GPA + p * PG, PG,
 						     to_private ? KVM_MEMORY_ATTRIBUTE_PRIVATE : 0, 0),
-		     to_private ? "KVM_SET_MEMORY_ATTRIBUTES(PRIVATE)" : "KVM_SET_MEMORY_ATTRIBUTES(shared)", p))
+		     to_private ? "KVM_SET_MEMORY_ATTRIBUTES(PRIVATE)" :
+				  "KVM_SET_MEMORY_ATTRIBUTES(shared)", p))
 		return false;
 	if (to_private && round % 4 == 3) {
 		if (!call_ok(r, ma_try_gmem_punch_hole(r->gmem, p * PG, PG), "PUNCH_HOLE", p))
@@ -130,8 +131,8 @@ MA_TEST(gmem, convert_race_no_stale_data, .req = { .arch = MA_ARCH_X86_64, .min_
 	r.ctrl = ma_test_mem(vm, 2, CTRL_GPA, 4 * PG, MA_BACK_ANON, MA_MT_NORMAL_WB)->hva;
 	/* every page gets private data from the guest, then all start shared with the host's data */
 	ma_set_private(vm, GPA, PAGES * PG, true);
-	ma_run_agent_done(vm->vcpus[0], MA_AGENT_WRITE_PATTERN, MA_ARGS(GPA, PAGES * PG, SEED_PRIVATE), &res[0],
-			  "private write of every page");
+	ma_run_agent_done(vm->vcpus[0], MA_AGENT_WRITE_PATTERN, MA_ARGS(GPA, PAGES * PG, SEED_PRIVATE),
+			  &res[0], "private write of every page");
 	ma_set_private(vm, GPA, PAGES * PG, false);
 	for (uint64_t p = 0; p < PAGES; p++) {
 		*host_word(r.hva, p) = ma_pattern_word(1, word_gpa(p));
@@ -164,7 +165,8 @@ MA_TEST(gmem, convert_race_no_stale_data, .req = { .arch = MA_ARCH_X86_64, .min_
 
 			ma_fail("vCPU %u: %llu reads wrong; first page %llu (gpa %#llx) read %#llx, the host had published %#llx (state %s)",
 				i, (unsigned long long)res[i].ret.convert.errors, (unsigned long long)p,
-				(unsigned long long)word_gpa(p), (unsigned long long)res[i].ret.convert.first_seen,
+				(unsigned long long)word_gpa(p),
+				(unsigned long long)res[i].ret.convert.first_seen,
 				(unsigned long long)res[i].ret.convert.first_want,
 				r.ctrl->page[p].state == MA_CONVERT_SHARED ? "shared now" : "private now");
 		}
