@@ -347,9 +347,11 @@ static void execute(const struct instance *in, const struct exec_opts *opts, str
 		    struct outcome *o)
 {
 	const struct ma_test_def *d = in->def;
-	unsigned int duration = !d->duration_s ? 0 : duration_override_s ? duration_override_s : d->duration_s;
-	unsigned int timeout = opts->timeout_override ? opts->timeout_override
-			   : (d->timeout_s ? d->timeout_s : MA_DEFAULT_TIMEOUT_S) * ma_timeout_scale() + duration;
+	unsigned int duration = !d->duration_s ? 0 :
+				duration_override_s ? duration_override_s : d->duration_s;
+	unsigned int timeout = opts->timeout_override ? opts->timeout_override :
+			       (d->timeout_s ? d->timeout_s : MA_DEFAULT_TIMEOUT_S) * ma_timeout_scale() +
+			       duration;
 	struct ma_health health = { .kmsg_fd = -1, .taint = -1 };
 	struct ma_health_findings findings;
 	long long t0;

@@ -20,6 +20,7 @@
 #include "arch.h"
 #include "memattr/harness.h"
 #include "memattr/kvm.h"
+#include "memattr/sigbus.h"
 #include "memattr/util.h"
 
 #define MA_DEFAULT_RUN_TIMEOUT_MS 10000u
@@ -258,8 +259,12 @@ enum ma_outcome ma_vcpu_resume(struct ma_vcpu *v, unsigned int timeout_ms, struc
 				break;
 			}
 			if (e == EINTR) {
-				v->run->immediate_exit = 0;
-				continue;
+				/* a SIGBUS KVM queued to this thread (a poisoned page) ends the run */
+				res->sigbus_count = ma_sigbus_take(&res->sigbus);
+				if (!res->sigbus_count) {
+					v->run->immediate_exit = 0;
+					continue;
+				}
 			}
 			res->outcome = MA_OUT_RUN_ERROR;
 			res->err = e;
@@ -444,7 +449,9 @@ void ma_result_describe(const struct ma_result *res, char *buf, size_t len)
 			 (unsigned long long)res->exc.vector, (unsigned long long)res->exc.syndrome,
 			 (unsigned long long)res->exc.addr, (unsigned long long)res->exc.pc);
 		break;
-	case MA_OUT_RUN_ERROR:
+	case MA_OUT_RUN_ERROR: {
+		char sb[128] = "";
+
 		if (res->exit_reason == KVM_EXIT_MEMORY_FAULT) {
 			snprintf(buf, len,
 				 "KVM_RUN failed: %s, exit_reason %u (MEMORY_FAULT: gpa 0x%llx size 0x%llx flags 0x%llx), pc 0x%llx",
@@ -454,10 +461,13 @@ void ma_result_describe(const struct ma_result *res, char *buf, size_t len)
 				 (unsigned long long)res->memory_fault.flags, (unsigned long long)res->pc);
 			break;
 		}
-		snprintf(buf, len, "KVM_RUN failed: %s, exit_reason %u (%s), pc 0x%llx",
+		if (res->sigbus_count)
+			ma_sigbus_describe(&res->sigbus, sb, sizeof(sb));
+		snprintf(buf, len, "KVM_RUN failed: %s, exit_reason %u (%s), pc 0x%llx%s%s",
 			 ma_errno_name(res->err), res->exit_reason, ma_exit_reason_name(res->exit_reason),
-			 (unsigned long long)res->pc);
+			 (unsigned long long)res->pc, res->sigbus_count ? ", " : "", sb);
 		break;
+	}
 	case MA_OUT_TIMEOUT:
 		snprintf(buf, len, "%s, pc 0x%llx", res->text, (unsigned long long)res->pc);
 		break;

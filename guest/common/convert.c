@@ -74,7 +74,8 @@ void ma_agent_convert_watch(struct ma_mailbox *mb)
 				continue;
 			}
 			want = __atomic_load_n(&cp->want, __ATOMIC_RELAXED);
-			v = __atomic_load_n((uint64_t *)(gva + p * 4096 + ma_convert_word_off(p)), __ATOMIC_RELAXED);
+			v = __atomic_load_n((uint64_t *)(gva + p * 4096 + ma_convert_word_off(p)),
+					    __ATOMIC_RELAXED);
 			__atomic_thread_fence(__ATOMIC_ACQUIRE);
 			s2 = __atomic_load_n(&cp->seq, __ATOMIC_RELAXED);
 			if (s1 != s2) {

@@ -152,6 +152,14 @@ enum ma_outcome {
 	MA_OUT_TIMEOUT,		/* the watchdog stopped a vCPU that did not finish in time */
 };
 
+/* A SIGBUS a thread took (recorded by host/sigbus.c once ma_sigbus_catch() installed its handler). */
+struct ma_sigbus {
+	int code;		/* si_code: BUS_MCEERR_AR, BUS_MCEERR_AO, BUS_ADRERR, ... */
+	uint64_t addr;		/* si_addr */
+	int addr_lsb;		/* si_addr_lsb (set for the BUS_MCEERR_* codes, else 0) */
+	int tid;		/* the thread it was delivered to */
+};
+
 struct ma_result {
 	enum ma_outcome outcome;
 	int err;			/* errno of KVM_RUN for MA_OUT_RUN_ERROR */
@@ -168,6 +176,12 @@ struct ma_result {
 	struct {
 		uint64_t flags, gpa, size;
 	} memory_fault;
+	/*
+	 * SIGBUSes the vCPU thread took in KVM_RUN (host/sigbus.c, after ma_sigbus_catch()): KVM_RUN
+	 * then fails with EINTR and the run ends (MA_OUT_RUN_ERROR); sigbus is the first of them.
+	 */
+	unsigned int sigbus_count;
+	struct ma_sigbus sigbus;
 };
 
 struct ma_vcpu {

@@ -13,7 +13,9 @@
 #define ATTR_SOURCE "virt/kvm/kvm_main.c:kvm_vm_ioctl_set_mem_attributes (" MA_KERNEL_REF ")"
 
 MA_TEST(gmem, convert_attributes_checked, .req = { .arch = MA_ARCH_X86_64 },
-	.source = ATTR_SOURCE ": flags != 0, an attribute the VM does not support, size 0, a range that wraps or is not page aligned give EINVAL; a range without memslot is accepted; KVM_CAP_MEMORY_ATTRIBUTES at VM scope is PRIVATE (virt/kvm/kvm_main.c:kvm_supported_mem_attributes)")
+	.source = ATTR_SOURCE
+		  ": flags != 0, an attribute the VM does not support, size 0, a range that wraps or is not page aligned give EINVAL; a range without memslot is accepted; KVM_CAP_MEMORY_ATTRIBUTES at VM scope is PRIVATE (virt/kvm/kvm_main.c:kvm_supported_mem_attributes)"
+	)
 {
 	struct ma_vm *vm = protected_vm(0);
 
@@ -23,9 +25,12 @@ MA_TEST(gmem, convert_attributes_checked, .req = { .arch = MA_ARCH_X86_64 },
 		if (1ull << bit != KVM_MEMORY_ATTRIBUTE_PRIVATE)
 			MA_EXPECT_ERRNO(ma_try_set_memory_attributes(vm, GPA, PG, 1ull << bit, 0), EINVAL);
 	MA_EXPECT_ERRNO(ma_try_set_memory_attributes(vm, GPA, 0, KVM_MEMORY_ATTRIBUTE_PRIVATE, 0), EINVAL);
-	MA_EXPECT_ERRNO(ma_try_set_memory_attributes(vm, GPA + 8, PG, KVM_MEMORY_ATTRIBUTE_PRIVATE, 0), EINVAL);
-	MA_EXPECT_ERRNO(ma_try_set_memory_attributes(vm, GPA, PG + 8, KVM_MEMORY_ATTRIBUTE_PRIVATE, 0), EINVAL);
-	MA_EXPECT_ERRNO(ma_try_set_memory_attributes(vm, ~0ull & ~(PG - 1), 2 * PG, KVM_MEMORY_ATTRIBUTE_PRIVATE, 0),
+	MA_EXPECT_ERRNO(ma_try_set_memory_attributes(vm, GPA + 8, PG, KVM_MEMORY_ATTRIBUTE_PRIVATE, 0),
+			EINVAL);
+	MA_EXPECT_ERRNO(ma_try_set_memory_attributes(vm, GPA, PG + 8, KVM_MEMORY_ATTRIBUTE_PRIVATE, 0),
+			EINVAL);
+	MA_EXPECT_ERRNO(ma_try_set_memory_attributes(vm, ~0ull & ~(PG - 1), 2 * PG,
+						     KVM_MEMORY_ATTRIBUTE_PRIVATE, 0),
 			EINVAL);
 	MA_EXPECT_OK(ma_try_set_memory_attributes(vm, NOSLOT_GPA, 16 * PG, KVM_MEMORY_ATTRIBUTE_PRIVATE, 0));
 	/* again: a no-op (the range already has the attribute) */
@@ -43,8 +48,9 @@ static void guest_reads(struct ma_vcpu *v, uint64_t pages, uint64_t seed, const 
 
 		ma_run_agent_done(v, MA_AGENT_LOAD64, MA_ARGS(word_gpa(p)), &res, "load of page %llu %s",
 				  (unsigned long long)p, when);
-		MA_CHECK(res.ret.load.value == want, "page %llu %s read %#llx, expected %#llx", (unsigned long long)p,
-			 when, (unsigned long long)res.ret.load.value, (unsigned long long)want);
+		MA_CHECK(res.ret.load.value == want, "page %llu %s read %#llx, expected %#llx",
+			 (unsigned long long)p, when, (unsigned long long)res.ret.load.value,
+			 (unsigned long long)want);
 	}
 }
 
@@ -70,8 +76,8 @@ MA_TEST(gmem, convert_round_trip_keeps_both_sides, .req = { .arch = MA_ARCH_X86_
 	ma_set_private(vm, GPA, size, true);
 	guest_reads(v, pages, 0, "made private (a fresh guest_memfd page)");
 	for (uint64_t p = 0; p < pages; p++) {
-		ma_run_agent_done(v, MA_AGENT_STORE64, MA_ARGS(word_gpa(p), ma_pattern_word(2, word_gpa(p))), &res,
-				  "private store to page %llu", (unsigned long long)p);
+		ma_run_agent_done(v, MA_AGENT_STORE64, MA_ARGS(word_gpa(p), ma_pattern_word(2, word_gpa(p))),
+				  &res, "private store to page %llu", (unsigned long long)p);
 		MA_CHECK(*host_word(hva, p) == ma_pattern_word(1, word_gpa(p)),
 			 "the guest's private store to page %llu reached the shared memory (%#llx)",
 			 (unsigned long long)p, (unsigned long long)*host_word(hva, p));
@@ -125,7 +131,8 @@ MA_TEST(gmem, convert_guest_initiated, .req = { .arch = MA_ARCH_X86_64 },
 	ma_vcpu_start(v, MA_AGENT_CONVERT_REQUEST, MA_ARGS(GPA, pages));
 	while (ma_vcpu_resume(v, 0, &res) == MA_OUT_SYNC) {
 		MA_REQUIRE(res.vals[0] >= GPA && res.vals[0] < GPA + pages * PG && !(res.vals[0] % PG),
-			   "the guest asked to convert %#llx, outside its pages", (unsigned long long)res.vals[0]);
+			   "the guest asked to convert %#llx, outside its pages",
+			   (unsigned long long)res.vals[0]);
 		ma_set_private(vm, res.vals[0], PG, res.vals[1]);
 		conversions++;
 	}
@@ -138,8 +145,9 @@ MA_TEST(gmem, convert_guest_initiated, .req = { .arch = MA_ARCH_X86_64 },
 	ma_log("%u guest-initiated conversions", conversions);
 	MA_EXPECT_EQ(conversions, 4 * pages);
 	MA_CHECK(!res.ret.check.mismatches,
-		 "the guest read %llu words wrong, first at +%#llx: %#llx", (unsigned long long)res.ret.check.mismatches,
-		 (unsigned long long)res.ret.check.first_off, (unsigned long long)res.ret.check.first_val);
+		 "the guest read %llu words wrong, first at +%#llx: %#llx",
+		 (unsigned long long)res.ret.check.mismatches, (unsigned long long)res.ret.check.first_off,
+		 (unsigned long long)res.ret.check.first_val);
 	for (uint64_t p = 0; p < pages; p++)
 		MA_CHECK(*host_word(hva, p) == ma_pattern_word(1, word_gpa(p)),
 			 "page %llu: the shared memory holds %#llx after the guest's private writes",
