@@ -51,7 +51,8 @@ static bool raced_fault_exit(const struct ma_result *res)
 {
 	const uint64_t gpa = res->memory_fault.gpa;
 
-	return res->outcome == MA_OUT_RUN_ERROR && res->err == EFAULT && res->exit_reason == KVM_EXIT_MEMORY_FAULT &&
+	return res->outcome == MA_OUT_RUN_ERROR && res->err == EFAULT &&
+	       res->exit_reason == KVM_EXIT_MEMORY_FAULT &&
 	       gpa >= GPA && gpa < GPA + PAGES * PG && !(gpa % PG) && res->memory_fault.size == PG &&
 	       (res->memory_fault.flags == 0 || res->memory_fault.flags == KVM_MEMORY_EXIT_FLAG_PRIVATE);
 }
@@ -94,7 +95,8 @@ static bool flip(struct race *r, uint64_t p, unsigned int round)
 	atomic_store_explicit((_Atomic uint64_t *)&cp->seq, seq + 1, memory_order_release);
 	if (!call_ok(r, ma_try_set_memory_attributes(r->vm, GPA + p * PG, PG,
 						     to_private ? KVM_MEMORY_ATTRIBUTE_PRIVATE : 0, 0),
-		     to_private ? "KVM_SET_MEMORY_ATTRIBUTES(PRIVATE)" : "KVM_SET_MEMORY_ATTRIBUTES(shared)", p))
+		     to_private ? "KVM_SET_MEMORY_ATTRIBUTES(PRIVATE)" :
+				  "KVM_SET_MEMORY_ATTRIBUTES(shared)", p))
 		return false;
 	if (to_private && round % 4 == 3) {
 		if (!call_ok(r, ma_try_gmem_punch_hole(r->gmem, p * PG, PG), "PUNCH_HOLE", p))
@@ -174,7 +176,8 @@ MA_TEST(gmem, convert_race_no_stale_data, .req = { .arch = MA_ARCH_X86_64, .min_
 	if (pthread_create(&th, NULL, converter, &r))
 		ma_fatal("pthread_create: %s", ma_errno_name(errno));
 	for (unsigned int i = 0; i < nv; i++) {
-		w[i] = (struct watcher){ .v = vm->vcpus[i], .timeout_ms = r.seconds * 1000 + ma_default_run_timeout_ms() };
+		w[i] = (struct watcher){ .v = vm->vcpus[i],
+					 .timeout_ms = r.seconds * 1000 + ma_default_run_timeout_ms() };
 		if (pthread_create(&wt[i], NULL, watch, &w[i]))
 			ma_fatal("pthread_create: %s", ma_errno_name(errno));
 	}
