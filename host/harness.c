@@ -10,6 +10,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <fnmatch.h>
+#include <getopt.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdarg.h>
@@ -610,7 +611,7 @@ unsigned int ma_duration_s(const struct ma_t *t)
 static void print_usage(const char *prog, FILE *f)
 {
 	fprintf(f,
-		"usage: %s [-l|--list] [-v] [-t GLOB]... [-T GLOB]... [-o SECONDS] [--after NAME] [--inject]\n"
+		"usage: %s [-l|--list] [-v] [-t GLOB]... [-T GLOB]... [-o SECONDS] [-d SECONDS] [--after NAME] [--inject]\n"
 		"  -l, --list     list the tests (with -v: requirements and kernel sources)\n"
 		"  -t GLOB        run only tests whose full name matches (repeatable)\n"
 		"  -T GLOB        skip tests whose full name matches (repeatable)\n"
@@ -653,55 +654,84 @@ static bool health_available(void)
 	return ok;
 }
 
-int ma_harness_main(int argc, char **argv)
-{
-	static struct instance all[MA_MAX_TESTS * 4];
+/* The command line of a suite program. */
+struct harness_args {
 	char *inc[32], *exc[32];
-	const char *after = NULL;
-	unsigned int ninc = 0, nexc = 0, n = 0, nsel = 0, k, first = 0;
-	struct instance **sel;
-	struct totals tot = { 0 };
-	struct inject_totals it = { 0 };
-	struct exec_opts opts = { 0 };
-	int list = 0, verbose = 0, inject = 0;
+	unsigned int ninc, nexc;
+	const char *after;
+	bool list, verbose, inject;
+	struct exec_opts opts;
+};
 
-	setvbuf(stdout, NULL, _IOLBF, 0);
-	for (int i = 1; i < argc; i++) {
-		const char *a = argv[i];
-		bool has_val = i + 1 < argc;
+/* 0 to run, 1 when done (--help), 2 on a bad command line (said on stderr) */
+static int parse_args(int argc, char **argv, struct harness_args *h)
+{
+	enum { OPT_AFTER = 256, OPT_INJECT };
+	static const struct option longopts[] = {
+		{ "help", no_argument, NULL, 'h' }, { "list", no_argument, NULL, 'l' },
+		{ "duration", required_argument, NULL, 'd' }, { "after", required_argument, NULL, OPT_AFTER },
+		{ "inject", no_argument, NULL, OPT_INJECT }, { NULL, 0, NULL, 0 },
+	};
+	int o;
 
-		if (!strcmp(a, "-h") || !strcmp(a, "--help")) {
+	opterr = 0;
+	optind = 1;
+	while ((o = getopt_long(argc, argv, ":hlvt:T:o:d:", longopts, NULL)) != -1) {
+		switch (o) {
+		case 'h':
 			print_usage(argv[0], stdout);
-			return 0;
-		} else if (!strcmp(a, "-l") || !strcmp(a, "--list")) {
-			list = 1;
-		} else if (!strcmp(a, "-v")) {
-			verbose = 1;
-		} else if (!strcmp(a, "--inject")) {
-			inject = 1;
-		} else if (!strcmp(a, "--after") && has_val) {
-			after = argv[++i];
-		} else if (!strcmp(a, "-o") && has_val) {
-			if (parse_seconds(argv[0], a, argv[++i], &opts.timeout_override))
+			return 1;
+		case 'l':
+			h->list = true;
+			break;
+		case 'v':
+			h->verbose = true;
+			break;
+		case OPT_INJECT:
+			h->inject = true;
+			break;
+		case OPT_AFTER:
+			h->after = optarg;
+			break;
+		case 'o':
+			if (parse_seconds(argv[0], "-o", optarg, &h->opts.timeout_override))
 				return 2;
-		} else if ((!strcmp(a, "-d") || !strcmp(a, "--duration")) && has_val) {
-			if (parse_seconds(argv[0], a, argv[++i], &duration_override_s))
+			break;
+		case 'd':
+			if (parse_seconds(argv[0], "-d", optarg, &duration_override_s))
 				return 2;
-		} else if ((!strcmp(a, "-t") || !strcmp(a, "-T")) && has_val) {
-			if (a[1] == 't' && ninc < 32) {
-				inc[ninc++] = argv[++i];
-			} else if (a[1] == 'T' && nexc < 32) {
-				exc[nexc++] = argv[++i];
-			} else {
+			break;
+		case 't':
+		case 'T':
+			if ((o == 't' ? h->ninc : h->nexc) == 32) {
 				fprintf(stderr, "%s: too many patterns (32 at most)\n", argv[0]);
 				return 2;
 			}
-		} else {
-			fprintf(stderr, "%s: unknown argument '%s' (or a missing value)\n", argv[0], a);
+			if (o == 't')
+				h->inc[h->ninc++] = optarg;
+			else
+				h->exc[h->nexc++] = optarg;
+			break;
+		default:
+			fprintf(stderr, "%s: %s '%s'\n", argv[0], o == ':' ? "missing value for" : "unknown argument",
+				argv[optind - 1]);
 			print_usage(argv[0], stderr);
 			return 2;
 		}
 	}
+	if (optind < argc) {
+		fprintf(stderr, "%s: unknown argument '%s'\n", argv[0], argv[optind]);
+		print_usage(argv[0], stderr);
+		return 2;
+	}
+	return 0;
+}
+
+/* Every registered test and variant into all[] (named); its count, or -1 on a duplicate name. */
+static int instantiate(struct instance *all)
+{
+	unsigned int n = 0;
+
 	for (unsigned int i = 0; i < nr_registered; i++) {
 		const struct ma_test_def *d = registry[i];
 		unsigned int nv = d->nr_variants ? d->nr_variants : 1;
@@ -723,65 +753,88 @@ int ma_harness_main(int argc, char **argv)
 		for (unsigned int j = i + 1; j < n; j++)
 			if (!strcmp(all[i].name, all[j].name)) {
 				fprintf(stderr, "memattr: duplicate test name %s\n", all[i].name);
-				return KSFT_FAIL;
+				return -1;
 			}
-	sel = calloc(n ? n : 1, sizeof(*sel));
-	if (!sel)
-		return KSFT_FAIL;
-	for (unsigned int i = 0; i < n; i++)
-		if (selected(all[i].name, inc, ninc, exc, nexc))
-			sel[nsel++] = &all[i];
-	if (after) {
-		for (k = 0; k < nsel && strcmp(sel[k]->name, after); k++)
-			;
-		if (k == nsel) {
-			fprintf(stderr, "%s: --after %s: no such test in the selection\n", argv[0], after);
-			free(sel);
-			return 2;
-		}
-		first = k + 1;
-	}
-	if (list) {
-		for (k = first; k < nsel; k++) {
-			printf("%s\n", sel[k]->name);
-			if (verbose && sel[k]->def->source)
-				printf("    source: %s\n", sel[k]->def->source);
-		}
-		free(sel);
-		return 0;
-	}
+	return (int)n;
+}
+
+/* Run sel[first..nsel) as TAP; the kselftest exit status. */
+static int run_selection(struct instance **sel, unsigned int first, unsigned int nsel, struct harness_args *h)
+{
+	struct inject_totals it = { 0 };
+	struct totals tot = { 0 };
+	struct utsname u;
+
 	printf("TAP version 13\n");
 	if (first == nsel) {
 		printf("1..0 # SKIP no test matches the selection\n");
-		free(sel);
 		return KSFT_SKIP;
 	}
 	printf("1..%u\n", nsel - first);
-	{
-		struct utsname u;
-
-		if (!uname(&u))
-			printf("# kernel %s; expectations written against Linux %s\n",
-			       u.release, MA_KERNEL_REF);
-	}
-	opts.health = !inject && health_available();
-	for (k = first; k < nsel; k++) {
-		if (inject)
-			run_inject(sel[k], k - first + 1, &opts, &tot, &it);
+	if (!uname(&u))
+		printf("# kernel %s; expectations written against Linux %s\n", u.release, MA_KERNEL_REF);
+	h->opts.health = !h->inject && health_available();
+	for (unsigned int k = first; k < nsel; k++) {
+		if (h->inject)
+			run_inject(sel[k], k - first + 1, &h->opts, &tot, &it);
 		else
-			run_instance(sel[k], k - first + 1, &opts, &tot);
+			run_instance(sel[k], k - first + 1, &h->opts, &tot);
 	}
-	if (inject)
+	if (h->inject)
 		printf("# inject totals: call sites %lu, killed %lu, survived %lu, not reached again %lu; "
 		       "kill rate %.1f%%\n", it.sites, it.killed, it.survived, it.unreached,
 		       it.killed + it.survived ?
 		       100.0 * (double)it.killed / (double)(it.killed + it.survived) : 100.0);
 	printf("# Totals: pass:%u fail:%u xfail:%u xpass:%u skip:%u error:%u\n", tot.pass, tot.fail,
 	       tot.xfail, tot.xpass, tot.skip, tot.error);
-	free(sel);
 	if (tot.fail || tot.xpass || tot.error)
 		return KSFT_FAIL;
 	if (!tot.pass && !tot.xfail && tot.skip)
 		return KSFT_SKIP;
 	return KSFT_PASS;
+}
+
+int ma_harness_main(int argc, char **argv)
+{
+	static struct instance all[MA_MAX_TESTS * 4];
+	struct harness_args h = { 0 };
+	unsigned int nsel = 0, k, first = 0;
+	struct instance **sel;
+	int n, r;
+
+	setvbuf(stdout, NULL, _IOLBF, 0);
+	r = parse_args(argc, argv, &h);
+	if (r)
+		return r == 1 ? 0 : 2;
+	n = instantiate(all);
+	if (n < 0)
+		return KSFT_FAIL;
+	sel = calloc(n ? (size_t)n : 1, sizeof(*sel));
+	if (!sel)
+		return KSFT_FAIL;
+	for (int i = 0; i < n; i++)
+		if (selected(all[i].name, h.inc, h.ninc, h.exc, h.nexc))
+			sel[nsel++] = &all[i];
+	if (h.after) {
+		for (k = 0; k < nsel && strcmp(sel[k]->name, h.after); k++)
+			;
+		if (k == nsel) {
+			fprintf(stderr, "%s: --after %s: no such test in the selection\n", argv[0], h.after);
+			free(sel);
+			return 2;
+		}
+		first = k + 1;
+	}
+	if (h.list) {
+		for (k = first; k < nsel; k++) {
+			printf("%s\n", sel[k]->name);
+			if (h.verbose && sel[k]->def->source)
+				printf("    source: %s\n", sel[k]->def->source);
+		}
+		free(sel);
+		return 0;
+	}
+	r = run_selection(sel, first, nsel, &h);
+	free(sel);
+	return r;
 }
