@@ -7,6 +7,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <linux/close_range.h>
 #include <poll.h>
 #include <stdlib.h>
 #include <string.h>
@@ -65,6 +66,10 @@ static void __attribute__((noreturn)) child_exec(const char *path, const struct 
 	dup2(devnull, 0);
 	dup2(out, 1);
 	dup2(errfd, 2);
+	/* descriptors the driver opened without O_CLOEXEC (its report files, an inherited lock such
+	 * as flock's) must not stay open in QEMU or a helper script either
+	 */
+	close_range(3, ~0u, CLOSE_RANGE_CLOEXEC);
 	if (!o->cwd || chdir(o->cwd) == 0)
 		execve(path, o->argv, env);
 	e = errno;
