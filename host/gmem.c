@@ -44,11 +44,12 @@ void ma_set_private(struct ma_vm *vm, uint64_t gpa, uint64_t size, bool private_
 			 (unsigned long long)size, private_mem ? "PRIVATE" : "shared", ma_errno_name(-r));
 }
 
-int ma_try_add_gmem_slot(struct ma_vm *vm, uint32_t slot, uint64_t gpa, uint64_t size, void *hva, int gmem_fd,
-			 uint64_t offset)
+int ma_try_add_gmem_slot(struct ma_vm *vm, uint32_t slot, uint32_t flags, uint64_t gpa, uint64_t size,
+			 void *hva, int gmem_fd, uint64_t offset)
 {
 	struct kvm_userspace_memory_region2 r = {
-		.slot = slot, .flags = KVM_MEM_GUEST_MEMFD, .guest_phys_addr = gpa, .memory_size = size,
+		.slot = slot, .flags = flags | KVM_MEM_GUEST_MEMFD, .guest_phys_addr = gpa,
+		.memory_size = size,
 		.userspace_addr = (uint64_t)(uintptr_t)hva, .guest_memfd = (uint32_t)gmem_fd,
 		.guest_memfd_offset = offset,
 	};
@@ -59,7 +60,7 @@ int ma_try_add_gmem_slot(struct ma_vm *vm, uint32_t slot, uint64_t gpa, uint64_t
 void ma_add_gmem_slot(struct ma_vm *vm, uint32_t slot, uint64_t gpa, uint64_t size, void *hva, int gmem_fd,
 		      uint64_t offset)
 {
-	int r = ma_try_add_gmem_slot(vm, slot, gpa, size, hva, gmem_fd, offset);
+	int r = ma_try_add_gmem_slot(vm, slot, 0, gpa, size, hva, gmem_fd, offset);
 
 	if (r)
 		ma_fatal("KVM_SET_USER_MEMORY_REGION2(slot %u, GUEST_MEMFD fd %d offset %#llx, gpa %#llx, size %#llx): %s",

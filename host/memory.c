@@ -8,6 +8,7 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
+#include "memattr/gmem.h"
 #include "memattr/harness.h"
 #include "memattr/kvm.h"
 
@@ -59,21 +60,20 @@ static int alloc_thp(struct ma_mem *m)
 
 static int alloc_gmem(struct ma_mem *m, struct ma_vm *vm)
 {
-	struct kvm_create_guest_memfd g = { .size = m->size };
-	long flags = vm ? ma_vm_cap(vm, KVM_CAP_GUEST_MEMFD_FLAGS) : -EINVAL;
+	uint64_t flags;
 	int fd, r;
 
 	if (!vm)
 		return -EINVAL;
-	if (flags < 0)
-		flags = 0;
-	g.flags = (uint64_t)flags & (GUEST_MEMFD_FLAG_MMAP | GUEST_MEMFD_FLAG_INIT_SHARED);
-	fd = (int)ma_try_ioctl(vm->fd, KVM_CREATE_GUEST_MEMFD, &g);
+	/* a failed query ends the test (ma_vm_cap) */
+	flags = (uint64_t)ma_vm_cap(vm, KVM_CAP_GUEST_MEMFD_FLAGS) &
+		(GUEST_MEMFD_FLAG_MMAP | GUEST_MEMFD_FLAG_INIT_SHARED);
+	fd = ma_try_gmem_create(vm, m->size, flags);
 	if (fd < 0)
 		return fd;
 	m->fd = fd;
-	m->gmem_flags = g.flags;
-	if ((g.flags & GUEST_MEMFD_FLAG_MMAP) && (g.flags & GUEST_MEMFD_FLAG_INIT_SHARED)) {
+	m->gmem_flags = flags;
+	if ((flags & GUEST_MEMFD_FLAG_MMAP) && (flags & GUEST_MEMFD_FLAG_INIT_SHARED)) {
 		r = map_fd(m, fd);
 		if (r)
 			return r;

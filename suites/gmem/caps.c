@@ -9,8 +9,6 @@
 
 #include "gmem.h"
 
-#define GM_MAX_TYPES 8
-
 MA_TEST(gmem, offers, .req = { .sys_caps = { KVM_CAP_GUEST_MEMFD } },
 	.kernel_log = { .taint = GM_TAINT_USER, .why = GM_PROTECTED_TAINT_WHY },
 	.source = "virt/kvm/kvm_main.c:kvm_vm_ioctl_check_extension_generic (KVM_CAP_GUEST_MEMFD 1, KVM_CAP_GUEST_MEMFD_FLAGS = include/linux/kvm_host.h:kvm_gmem_get_supported_flags, KVM_CAP_MEMORY_ATTRIBUTES = kvm_supported_mem_attributes); per VM type and architecture in the diagnostics ("

@@ -46,29 +46,6 @@ const char *gm_flags_str(uint64_t flags)
 	return b;
 }
 
-int gm_try_bind(struct ma_vm *vm, uint32_t slot, uint32_t flags, uint64_t gpa, uint64_t size, int fd,
-		uint64_t offset, void *hva)
-{
-	struct kvm_userspace_memory_region2 r = {
-		.slot = slot, .flags = flags | KVM_MEM_GUEST_MEMFD, .guest_phys_addr = gpa,
-		.memory_size = size, .userspace_addr = (uint64_t)(uintptr_t)hva,
-		.guest_memfd = (uint32_t)fd, .guest_memfd_offset = offset,
-	};
-
-	return ma_try_set_region2(vm, &r);
-}
-
-void gm_bind(struct ma_vm *vm, uint32_t slot, uint64_t gpa, uint64_t size, int fd, uint64_t offset,
-	     void *hva)
-{
-	int r = gm_try_bind(vm, slot, 0, gpa, size, fd, offset, hva);
-
-	if (r)
-		ma_fatal("binding guest_memfd %d at offset %#llx to slot %u (gpa %#llx, size %#llx): %s", fd,
-			 (unsigned long long)offset, slot, (unsigned long long)gpa,
-			 (unsigned long long)size, ma_errno_name(-r));
-}
-
 void *gm_try_mmap(int fd, uint64_t len, int prot, int flags, int *err)
 {
 	void *p = mmap(NULL, len, prot, flags, fd, 0);

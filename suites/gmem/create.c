@@ -13,8 +13,6 @@
 
 #include "gmem.h"
 
-#define GM_MAX_TYPES 8
-
 MA_TEST(gmem, create_flag_bits, .req = { .sys_caps = { KVM_CAP_GUEST_MEMFD } },
 	.kernel_log = { .taint = GM_TAINT_USER, .why = GM_PROTECTED_TAINT_WHY },
 	.source = "virt/kvm/guest_memfd.c:kvm_gmem_create: flags & ~kvm_gmem_get_supported_flags(kvm) gives EINVAL, per VM ("

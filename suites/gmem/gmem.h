@@ -26,6 +26,8 @@
 #define GM_FLAGS_ALL (GUEST_MEMFD_FLAG_MMAP | GUEST_MEMFD_FLAG_INIT_SHARED)
 /* The largest page-aligned positive loff_t: a guest_memfd size the kernel accepts (sparse). */
 #define GM_MAX_SIZE (INT64_MAX & ~(GM_PG - 1))
+/* At most this many VM types are tested (gm_vm_types). */
+#define GM_MAX_TYPES 8
 
 /* TAINT_USER: what creating a protected VM sets, by design (arch/arm64/kvm/pkvm.c:pkvm_init_host_vm) */
 #define GM_TAINT_USER (1ul << 6)
@@ -42,16 +44,10 @@ struct ma_vm *gm_bare_vm_type(unsigned long type);
 uint64_t gm_vm_flags(struct ma_vm *vm);
 /* "MMAP|INIT_SHARED", "0", unknown bits in hex, in a rotating static buffer. */
 const char *gm_flags_str(uint64_t flags);
-/* A KVM_MEM_GUEST_MEMFD slot (flags | KVM_MEM_GUEST_MEMFD) over fd at offset: 0 or -errno. */
-int gm_try_bind(struct ma_vm *vm, uint32_t slot, uint32_t flags, uint64_t gpa, uint64_t size, int fd,
-		uint64_t offset, void *hva);
-void gm_bind(struct ma_vm *vm, uint32_t slot, uint64_t gpa, uint64_t size, int fd, uint64_t offset,
-	     void *hva);
 /* mmap of a guest_memfd: the address, or NULL with *err = errno. */
 void *gm_try_mmap(int fd, uint64_t len, int prot, int flags, int *err);
 /* The same, asserting: MAP_SHARED, read and write. */
 void *gm_mmap(int fd, uint64_t len);
-
 /* One host access through a mapping, with SIGBUS caught: what happened. */
 struct gm_access {
 	int sig;		/* 0: the access completed; else the signal (SIGBUS) */

@@ -11,6 +11,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "memattr/gmem.h"
 #include "memattr/harness.h"
 #include "memattr/kvm.h"
 #include "memattr/sigbus.h"

@@ -120,7 +120,7 @@ MA_TEST(gmem, guest_only_memory, .timeout_s = 60, .req = { .sys_caps = { KVM_CAP
 	need_flags(vm, GUEST_MEMFD_FLAG_MMAP);
 	fd = ma_gmem_create(vm, RT_SIZE, GUEST_MEMFD_FLAG_MMAP);
 	p = gm_mmap(fd, RT_SIZE);
-	gm_bind(vm, 1, GM_GPA, RT_SIZE, fd, 0, p);
+	ma_add_gmem_slot(vm, 1, GM_GPA, RT_SIZE, p, fd, 0);
 	ma_map(vm, GM_GPA, GM_GPA, RT_SIZE, MA_MT_NORMAL_WB);
 	ma_run_agent_done(v, MA_AGENT_CHECK_FILL, MA_ARGS(GM_GPA, RT_SIZE, 0, 0), &res, "zero check");
 	MA_CHECK(res.ret.check.mismatches == 0, "fresh guest_memfd pages: %llu non-zero words, first at +%#llx: %#llx",

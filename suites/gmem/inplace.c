@@ -75,8 +75,7 @@ static void ip_probe(struct ip_probe *pr)
 	struct ma_vm *vm = ma_test_vm_opts(&(struct ma_vm_opts){ .no_guest = true }, 0);
 	struct ip_attributes2 a = { .size = 0 };			/* [v8] 13/46: size 0 is EINVAL */
 	struct ip_gmem_convert c = { .size = MA_PAGE_SIZE, .error_offset = 1 };	/* [rfc]: EINVAL */
-	struct kvm_create_guest_memfd g = { .size = 2 * ma_host_page_size() };
-	int fd = (int)ma_try_ioctl(vm->fd, KVM_CREATE_GUEST_MEMFD, &g);
+	int fd = ma_try_gmem_create(vm, 2 * ma_host_page_size(), 0);
 
 	MA_REQUIRE(fd >= 0, "KVM_CREATE_GUEST_MEMFD: %s", ma_errno_name(-fd));
 	pr->attrs2 = ma_try_ioctl(fd, IP_SET_MEMORY_ATTRIBUTES2, &a);
@@ -129,7 +128,6 @@ static void ip_setup(struct ip_ctx *c, unsigned int pages)
 	uint64_t want = GUEST_MEMFD_FLAG_MMAP | GUEST_MEMFD_FLAG_INIT_SHARED;
 	struct kvm_userspace_memory_region2 r = { .slot = 1, .flags = KVM_MEM_GUEST_MEMFD,
 						  .guest_phys_addr = MA_TEST_GPA };
-	struct kvm_create_guest_memfd g;
 	long types, flags, attrs;
 	void *p;
 
@@ -150,8 +148,7 @@ static void ip_setup(struct ip_ctx *c, unsigned int pages)
 		ma_skip("KVM_CAP_GUEST_MEMFD_FLAGS of a SW_PROTECTED VM is %#lx: no MMAP|INIT_SHARED guest_memfd to convert in place",
 			flags);
 	c->size = pages * ma_host_page_size();
-	g = (struct kvm_create_guest_memfd){ .size = c->size, .flags = want };
-	c->fd = (int)ma_try_ioctl(c->vm->fd, KVM_CREATE_GUEST_MEMFD, &g);
+	c->fd = ma_try_gmem_create(c->vm, c->size, want);
 	MA_REQUIRE(c->fd >= 0, "KVM_CREATE_GUEST_MEMFD(MMAP|INIT_SHARED): %s", ma_errno_name(-c->fd));
 	p = mmap(NULL, c->size, PROT_READ | PROT_WRITE, MAP_SHARED, c->fd, 0);
 	MA_REQUIRE(p != MAP_FAILED, "mmap of the guest_memfd: %s", ma_errno_name(errno));

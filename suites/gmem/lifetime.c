@@ -176,7 +176,7 @@ MA_TEST(gmem, slot_deleted_under_running_vcpu, .timeout_s = 60,
 	*(uint64_t *)v->run->mmio.data = 0x600d;
 	MA_ASSERT_EQ(ma_vcpu_resume(v, 0, &res), MA_OUT_DONE);
 	/* the file kept its data: bound again (at the same place), the guest reads it */
-	gm_bind(vm, 1, GM_GPA, GM_SIZE, m->fd, 0, m->hva);
+	ma_add_gmem_slot(vm, 1, GM_GPA, GM_SIZE, m->hva, m->fd, 0);
 	ma_run_agent_done(v, MA_AGENT_LOAD64, MA_ARGS(gpa), &res, "load through the slot made again");
 	MA_EXPECT_EQ(res.ret.load.value, 0xde1e7e);
 }

@@ -32,12 +32,12 @@ MA_TEST(gmem, memory_attributes_default_vm, .req = { .sys_caps = { KVM_CAP_GUEST
 
 	/* a guest_memfd slot over part of the range: attributes do not depend on memslots */
 	ma_mem_alloc(&m, MA_BACK_GUEST_MEMFD, 4 * pg, vm);
-	gm_bind(vm, 1, GM_GPA, 4 * pg, m.fd, 0, m.hva);
+	ma_add_gmem_slot(vm, 1, GM_GPA, 4 * pg, m.hva, m.fd, 0);
 	for (unsigned int i = 0; i < MA_ARRAY_SIZE(tab); i++) {
 		struct kvm_memory_attributes a = tab[i];
 		const char *why;
 		int want = gm_expected_attributes_errno(vm, &a, &why);
-		long r = ma_try_ioctl(vm->fd, KVM_SET_MEMORY_ATTRIBUTES, &a);
+		int r = ma_try_set_memory_attributes(vm, a.address, a.size, a.attributes, a.flags);
 
 		MA_CHECK(r == -want,
 			 "address %#llx size %#llx attributes %#llx flags %#llx: %s, expected %s (%s)",

@@ -33,10 +33,10 @@ MA_TEST(gmem, bind_bad_fd_ebadf, .req = { .sys_caps = { KVM_CAP_GUEST_MEMFD } },
 
 	MA_ASSERT_TRUE(closed >= 0);
 	close(closed);
-	MA_EXPECT_ERRNO(gm_try_bind(vm, 1, 0, GM_GPA, GM_SIZE, closed, 0, NULL), EBADF);
-	MA_EXPECT_ERRNO(gm_try_bind(vm, 1, 0, GM_GPA, GM_SIZE, 0x7fffffff, 0, NULL), EBADF);
-	MA_EXPECT_ERRNO(gm_try_bind(vm, 1, 0, GM_GPA, GM_SIZE, -1, 0, NULL), EBADF);
-	MA_EXPECT_OK(gm_try_bind(vm, 1, 0, GM_GPA, GM_SIZE, fd, 0, NULL));
+	MA_EXPECT_ERRNO(ma_try_add_gmem_slot(vm, 1, 0, GM_GPA, GM_SIZE, NULL, closed, 0), EBADF);
+	MA_EXPECT_ERRNO(ma_try_add_gmem_slot(vm, 1, 0, GM_GPA, GM_SIZE, NULL, 0x7fffffff, 0), EBADF);
+	MA_EXPECT_ERRNO(ma_try_add_gmem_slot(vm, 1, 0, GM_GPA, GM_SIZE, NULL, -1, 0), EBADF);
+	MA_EXPECT_OK(ma_try_add_gmem_slot(vm, 1, 0, GM_GPA, GM_SIZE, NULL, fd, 0));
 }
 
 MA_TEST(gmem, bind_foreign_fd_einval, .req = { .sys_caps = { KVM_CAP_GUEST_MEMFD } },
@@ -64,13 +64,13 @@ MA_TEST(gmem, bind_foreign_fd_einval, .req = { .sys_caps = { KVM_CAP_GUEST_MEMFD
 	MA_ASSERT_EQ(ftruncate(memfd, (off_t)GM_SIZE), 0);
 	ma_vm_destroy(gone);	/* the file keeps that VM alive (kvm_get_kvm in __kvm_gmem_create) */
 	for (unsigned int i = 0; i < MA_ARRAY_SIZE(foreign); i++) {
-		int r = gm_try_bind(vm, 1, 0, GM_GPA, GM_SIZE, foreign[i].fd, 0, NULL);
+		int r = ma_try_add_gmem_slot(vm, 1, 0, GM_GPA, GM_SIZE, NULL, foreign[i].fd, 0);
 
 		MA_CHECK(r == -EINVAL, "binding %s: %s, expected EINVAL", foreign[i].what,
 			 r ? ma_errno_name(-r) : "success");
 	}
 	/* the control: this VM's own guest_memfd */
-	MA_EXPECT_OK(gm_try_bind(vm, 1, 0, GM_GPA, GM_SIZE, file_for(vm, GM_SIZE), 0, NULL));
+	MA_EXPECT_OK(ma_try_add_gmem_slot(vm, 1, 0, GM_GPA, GM_SIZE, NULL, file_for(vm, GM_SIZE), 0));
 }
 
 MA_TEST(gmem, bind_offset_rules, .req = { .sys_caps = { KVM_CAP_GUEST_MEMFD } },
@@ -101,7 +101,7 @@ MA_TEST(gmem, bind_offset_rules, .req = { .sys_caps = { KVM_CAP_GUEST_MEMFD } },
 	int fd = file_for(vm, GM_SIZE), big;
 
 	for (unsigned int i = 0; i < MA_ARRAY_SIZE(tab); i++) {
-		int r = gm_try_bind(vm, 1, 0, GM_GPA, len, fd, tab[i].off, NULL);
+		int r = ma_try_add_gmem_slot(vm, 1, 0, GM_GPA, len, NULL, fd, tab[i].off);
 
 		MA_CHECK(r == -tab[i].err, "offset %#llx (%s), slot of %#llx in a file of %#llx: %s, expected %s",
 			 (unsigned long long)tab[i].off, tab[i].what, (unsigned long long)len,
@@ -110,8 +110,9 @@ MA_TEST(gmem, bind_offset_rules, .req = { .sys_caps = { KVM_CAP_GUEST_MEMFD } },
 	}
 	/* a file of the largest size: its last pages can be bound, one page further cannot */
 	big = file_for(vm, GM_MAX_SIZE);
-	MA_EXPECT_ERRNO(gm_try_bind(vm, 2, 0, GM_GPA + MB, len, big, GM_MAX_SIZE - pg, NULL), EINVAL);
-	MA_EXPECT_OK(gm_try_bind(vm, 2, 0, GM_GPA + MB, len, big, GM_MAX_SIZE - len, NULL));
+	MA_EXPECT_ERRNO(ma_try_add_gmem_slot(vm, 2, 0, GM_GPA + MB, len, NULL, big, GM_MAX_SIZE - pg),
+			EINVAL);
+	MA_EXPECT_OK(ma_try_add_gmem_slot(vm, 2, 0, GM_GPA + MB, len, NULL, big, GM_MAX_SIZE - len));
 }
 
 MA_TEST(gmem, bind_overlap_in_file_eexist, .req = { .sys_caps = { KVM_CAP_GUEST_MEMFD } },
@@ -136,9 +137,10 @@ MA_TEST(gmem, bind_overlap_in_file_eexist, .req = { .sys_caps = { KVM_CAP_GUEST_
 	int fd = file_for(vm, 16 * p), fd2 = file_for(vm, 16 * p);
 	uint32_t slot = 2;
 
-	gm_bind(vm, 1, GM_GPA, 4 * p, fd, 4 * p, NULL);
+	ma_add_gmem_slot(vm, 1, GM_GPA, 4 * p, NULL, fd, 4 * p);
 	for (unsigned int i = 0; i < MA_ARRAY_SIZE(tab); i++) {
-		int r = gm_try_bind(vm, slot, 0, GM_GPA + slot * MB, tab[i].len, fd, tab[i].off, NULL);
+		int r = ma_try_add_gmem_slot(vm, slot, 0, GM_GPA + slot * MB, tab[i].len, NULL, fd,
+					     tab[i].off);
 
 		MA_CHECK(r == -tab[i].err, "pages %llu-%llu (%s of the bound pages 4-7): %s, expected %s",
 			 (unsigned long long)(tab[i].off / p),
@@ -149,10 +151,10 @@ MA_TEST(gmem, bind_overlap_in_file_eexist, .req = { .sys_caps = { KVM_CAP_GUEST_
 			slot++;
 	}
 	/* another file's same range is free; the range is free again once slot 1 is deleted */
-	MA_EXPECT_OK(gm_try_bind(vm, slot, 0, GM_GPA + slot * MB, 4 * p, fd2, 4 * p, NULL));
+	MA_EXPECT_OK(ma_try_add_gmem_slot(vm, slot, 0, GM_GPA + slot * MB, 4 * p, NULL, fd2, 4 * p));
 	slot++;
 	MA_EXPECT_OK(ma_try_delete_slot(vm, 1));
-	MA_EXPECT_OK(gm_try_bind(vm, slot, 0, GM_GPA + slot * MB, 4 * p, fd, 4 * p, NULL));
+	MA_EXPECT_OK(ma_try_add_gmem_slot(vm, slot, 0, GM_GPA + slot * MB, 4 * p, NULL, fd, 4 * p));
 }
 
 MA_TEST(gmem, bound_slot_immutable, .req = { .sys_caps = { KVM_CAP_GUEST_MEMFD } },
@@ -163,18 +165,19 @@ MA_TEST(gmem, bound_slot_immutable, .req = { .sys_caps = { KVM_CAP_GUEST_MEMFD }
 	struct ma_vm *vm = gm_bare_vm();
 	int fd = file_for(vm, GM_SIZE);
 
-	gm_bind(vm, 1, gpa, len, fd, 0, NULL);
-	MA_EXPECT_ERRNO(gm_try_bind(vm, 1, 0, gpa, len, fd, 0, NULL), EINVAL);	/* the same again */
-	MA_EXPECT_ERRNO(gm_try_bind(vm, 1, 0, gpa + MB, len, fd, 0, NULL), EINVAL);	/* move */
-	MA_EXPECT_ERRNO(gm_try_bind(vm, 1, 0, gpa, len, fd, len, NULL), EINVAL);	/* another offset */
-	MA_EXPECT_ERRNO(gm_try_bind(vm, 1, 0, gpa, 2 * len, fd, 0, NULL), EINVAL);	/* grow */
+	ma_add_gmem_slot(vm, 1, gpa, len, NULL, fd, 0);
+	MA_EXPECT_ERRNO(ma_try_add_gmem_slot(vm, 1, 0, gpa, len, NULL, fd, 0), EINVAL);	/* the same again */
+	MA_EXPECT_ERRNO(ma_try_add_gmem_slot(vm, 1, 0, gpa + MB, len, NULL, fd, 0), EINVAL);	/* move */
+	/* another offset */
+	MA_EXPECT_ERRNO(ma_try_add_gmem_slot(vm, 1, 0, gpa, len, NULL, fd, len), EINVAL);
+	MA_EXPECT_ERRNO(ma_try_add_gmem_slot(vm, 1, 0, gpa, 2 * len, NULL, fd, 0), EINVAL);	/* grow */
 	/* without the GUEST_MEMFD flag: a move, dirty logging (flags only), dropping the file */
 	MA_EXPECT_ERRNO(ma_try_add_slot(vm, 1, 0, gpa + MB, len, NULL), EINVAL);
 	MA_EXPECT_ERRNO(ma_try_add_slot(vm, 1, KVM_MEM_LOG_DIRTY_PAGES, gpa, len, NULL), EINVAL);
 	MA_EXPECT_ERRNO(ma_try_add_slot(vm, 1, 0, gpa, len, NULL), EINVAL);
 	/* deleting works, and the same binding can then be made again */
 	MA_EXPECT_OK(ma_try_delete_slot(vm, 1));
-	MA_EXPECT_OK(gm_try_bind(vm, 1, 0, gpa + MB, len, fd, 0, NULL));
+	MA_EXPECT_OK(ma_try_add_gmem_slot(vm, 1, 0, gpa + MB, len, NULL, fd, 0));
 }
 
 MA_TEST(gmem, flags_incompatible_with_guest_memfd, .req = { .sys_caps = { KVM_CAP_GUEST_MEMFD } },
@@ -190,7 +193,7 @@ MA_TEST(gmem, flags_incompatible_with_guest_memfd, .req = { .sys_caps = { KVM_CA
 
 	MA_ASSERT_TRUE(anon != MAP_FAILED);
 	for (unsigned int i = 0; i < MA_ARRAY_SIZE(bad); i++) {
-		int r = gm_try_bind(vm, 1, bad[i], GM_GPA, GM_SIZE, fd, 0, NULL);
+		int r = ma_try_add_gmem_slot(vm, 1, bad[i], GM_GPA, GM_SIZE, NULL, fd, 0);
 
 		MA_CHECK(r == -EINVAL, "GUEST_MEMFD|%#x: %s, expected EINVAL", bad[i],
 			 r ? ma_errno_name(-r) : "success");
@@ -199,7 +202,7 @@ MA_TEST(gmem, flags_incompatible_with_guest_memfd, .req = { .sys_caps = { KVM_CA
 	MA_EXPECT_OK(ma_try_add_slot(vm, 2, KVM_MEM_LOG_DIRTY_PAGES, GM_GPA + MB, GM_SIZE, anon));
 	if (ma_vm_cap(vm, KVM_CAP_READONLY_MEM) > 0)
 		MA_EXPECT_OK(ma_try_add_slot(vm, 3, KVM_MEM_READONLY, GM_GPA + 2 * MB, GM_SIZE, anon));
-	MA_EXPECT_OK(gm_try_bind(vm, 1, 0, GM_GPA, GM_SIZE, fd, 0, NULL));
+	MA_EXPECT_OK(ma_try_add_gmem_slot(vm, 1, 0, GM_GPA, GM_SIZE, NULL, fd, 0));
 }
 
 MA_TEST(gmem, v1_ioctl_refuses_guest_memfd, .req = { .sys_caps = { KVM_CAP_GUEST_MEMFD } },
@@ -232,7 +235,7 @@ MA_TEST(gmem, slot_without_mmap_flag, .req = { .sys_caps = { KVM_CAP_GUEST_MEMFD
 
 		if (f & ~mask)
 			continue;
-		r = gm_try_bind(vm, 1, 0, GM_GPA, GM_SIZE, ma_gmem_create(vm, GM_SIZE, f), 0, NULL);
+		r = ma_try_add_gmem_slot(vm, 1, 0, GM_GPA, GM_SIZE, NULL, ma_gmem_create(vm, GM_SIZE, f), 0);
 		ma_log("a slot over a guest_memfd with flags %s: %s", gm_flags_str(f),
 		       r ? ma_errno_name(-r) : "bound");
 		MA_CHECK(r == -want, "flags %s: %s, expected %s", gm_flags_str(f), r ? ma_errno_name(-r) : "success",
@@ -251,11 +254,11 @@ MA_TEST(gmem, failed_slot_releases_binding, .req = { .sys_caps = { KVM_CAP_GUEST
 	uint64_t beyond = gm_gpa_beyond_limit(vm);
 	int r;
 
-	gm_bind(vm, 1, GM_GPA, GM_SIZE, other, 0, NULL);
-	MA_EXPECT_ERRNO(gm_try_bind(vm, 2, 0, GM_GPA, GM_SIZE, fd, 0, NULL), EEXIST);
-	r = gm_try_bind(vm, 2, 0, beyond, GM_SIZE, fd, 0, NULL);
+	ma_add_gmem_slot(vm, 1, GM_GPA, GM_SIZE, NULL, other, 0);
+	MA_EXPECT_ERRNO(ma_try_add_gmem_slot(vm, 2, 0, GM_GPA, GM_SIZE, NULL, fd, 0), EEXIST);
+	r = ma_try_add_gmem_slot(vm, 2, 0, beyond, GM_SIZE, NULL, fd, 0);
 	ma_log("slot at gpa %#llx (beyond the VM's limit): %s (%s)", (unsigned long long)beyond,
 	       r ? ma_errno_name(-r) : "bound", gm_beyond_limit_source);
 	MA_EXPECT_EQ(r, -gm_beyond_limit_errno);
-	MA_EXPECT_OK(gm_try_bind(vm, 2, 0, GM_GPA + MB, GM_SIZE, fd, 0, NULL));
+	MA_EXPECT_OK(ma_try_add_gmem_slot(vm, 2, 0, GM_GPA + MB, GM_SIZE, NULL, fd, 0));
 }

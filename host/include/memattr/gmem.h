@@ -22,11 +22,12 @@ int ma_try_set_memory_attributes(struct ma_vm *vm, uint64_t gpa, uint64_t size, 
 void ma_set_private(struct ma_vm *vm, uint64_t gpa, uint64_t size, bool private_mem);
 
 /*
- * A memslot backed both ways, as a VMM for private memory sets it up: shared accesses use the host
- * memory at hva, private ones the guest_memfd gmem_fd from offset (KVM_MEM_GUEST_MEMFD).
+ * A KVM_MEM_GUEST_MEMFD memslot (flags: more KVM_MEM_* bits): host memory at hva for shared
+ * accesses (on arm64 and for a guest_memfd with the MMAP flag, its own mapping), the guest_memfd
+ * gmem_fd from offset for private ones, as a VMM for private memory sets it up.
  */
-int ma_try_add_gmem_slot(struct ma_vm *vm, uint32_t slot, uint64_t gpa, uint64_t size, void *hva, int gmem_fd,
-			 uint64_t offset);
+int ma_try_add_gmem_slot(struct ma_vm *vm, uint32_t slot, uint32_t flags, uint64_t gpa, uint64_t size,
+			 void *hva, int gmem_fd, uint64_t offset);
 void ma_add_gmem_slot(struct ma_vm *vm, uint32_t slot, uint64_t gpa, uint64_t size, void *hva, int gmem_fd,
 		      uint64_t offset);
 

@@ -34,7 +34,7 @@ MA_TEST(gmem, mte_vm_refuses_gmem_slot, .req = { .sys_caps = { KVM_CAP_GUEST_MEM
 	vm = gm_bare_vm();
 	MA_ASSERT_EQ(ma_try_vm_enable_cap(vm, KVM_CAP_ARM_MTE, 0), 0);
 	fd = ma_gmem_create(vm, GM_SIZE, gm_vm_flags(vm) & GM_FLAGS_ALL);
-	MA_EXPECT_ERRNO(gm_try_bind(vm, 1, 0, GM_GPA, GM_SIZE, fd, 0, NULL), EINVAL);
+	MA_EXPECT_ERRNO(ma_try_add_gmem_slot(vm, 1, 0, GM_GPA, GM_SIZE, NULL, fd, 0), EINVAL);
 	/* the control: anonymous memory (VM_MTE_ALLOWED) is accepted */
 	anon = mmap(NULL, GM_SIZE, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 	MA_ASSERT_TRUE(anon != MAP_FAILED);
@@ -51,7 +51,7 @@ MA_TEST(gmem, mte_enable_refused_with_gmem_slot, .req = { .sys_caps = { KVM_CAP_
 	need_mte();
 	vm = gm_bare_vm();
 	fd = ma_gmem_create(vm, GM_SIZE, gm_vm_flags(vm) & GM_FLAGS_ALL);
-	gm_bind(vm, 1, GM_GPA, GM_SIZE, fd, 0, NULL);
+	ma_add_gmem_slot(vm, 1, GM_GPA, GM_SIZE, NULL, fd, 0);
 	MA_EXPECT_ERRNO(ma_try_vm_enable_cap(vm, KVM_CAP_ARM_MTE, 0), EINVAL);
 	/* with the slot deleted nothing stands in the way */
 	MA_ASSERT_EQ(ma_try_delete_slot(vm, 1), 0);

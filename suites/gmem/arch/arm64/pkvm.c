@@ -28,12 +28,13 @@ MA_TEST(gmem, protected_vm_memslots, .req = { .sys_caps = { KVM_CAP_GUEST_MEMFD 
 	fd = ma_gmem_create(vm, GM_SIZE, GM_FLAGS_ALL);
 	anon = mmap(NULL, GM_SIZE, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 	MA_ASSERT_TRUE(anon != MAP_FAILED);
-	MA_EXPECT_ERRNO(gm_try_bind(vm, 1, KVM_MEM_READONLY, GM_GPA, GM_SIZE, fd, 0, NULL), EINVAL);
+	MA_EXPECT_ERRNO(ma_try_add_gmem_slot(vm, 1, KVM_MEM_READONLY, GM_GPA, GM_SIZE, NULL, fd, 0), EINVAL);
 	MA_EXPECT_ERRNO(ma_try_add_slot(vm, 2, KVM_MEM_READONLY, GPA2, GM_SIZE, anon), EPERM);
 	MA_EXPECT_ERRNO(ma_try_add_slot(vm, 2, KVM_MEM_LOG_DIRTY_PAGES, GPA2, GM_SIZE, anon), EPERM);
-	MA_EXPECT_OK(gm_try_bind(vm, 1, 0, GM_GPA, GM_SIZE, fd, 0, NULL));
+	MA_EXPECT_OK(ma_try_add_gmem_slot(vm, 1, 0, GM_GPA, GM_SIZE, NULL, fd, 0));
 	/* not gmem-only: refused as in any arm64 VM */
-	MA_EXPECT_ERRNO(gm_try_bind(vm, 2, 0, GPA2, GM_SIZE, ma_gmem_create(vm, GM_SIZE, 0), 0, NULL),
+	MA_EXPECT_ERRNO(ma_try_add_gmem_slot(vm, 2, 0, GPA2, GM_SIZE, NULL,
+					     ma_gmem_create(vm, GM_SIZE, 0), 0),
 			EINVAL);
 	/* before the hypervisor's VM exists (no vCPU ran) a slot can be deleted */
 	MA_EXPECT_OK(ma_try_delete_slot(vm, 1));

@@ -107,9 +107,9 @@ MA_TEST(gmem, private_access_without_gmem_exits, .req = { .arch = MA_ARCH_X86_64
 			    "load from a private page of a slot without guest_memfd");
 	MA_EXPECT_EQ(res.err, EFAULT);
 	MA_EXPECT_EQ(res.exit_reason, KVM_EXIT_MEMORY_FAULT);
-	MA_EXPECT_EQ(v->run->memory_fault.flags, KVM_MEMORY_EXIT_FLAG_PRIVATE);
-	MA_EXPECT_EQ(v->run->memory_fault.gpa, GPA + 2 * PG);
-	MA_EXPECT_EQ(v->run->memory_fault.size, PG);
+	MA_EXPECT_EQ(res.memory_fault.flags, KVM_MEMORY_EXIT_FLAG_PRIVATE);
+	MA_EXPECT_EQ(res.memory_fault.gpa, GPA + 2 * PG);
+	MA_EXPECT_EQ(res.memory_fault.size, PG);
 }
 
 /* The guest asks for each conversion (MA_CALL_SYNC), the host makes it, the guest goes on. */

@@ -160,6 +160,7 @@ MA_TEST(gmem, convert_race_no_stale_data, .req = { .arch = MA_ARCH_X86_64, .min_
 	struct ma_result res;
 	pthread_t th, wt[3];
 	double t0, elapsed;
+	int err;
 
 	r.hva = private_slot(vm, PAGES * PG, &r.gmem);
 	r.ctrl = ma_test_mem(vm, 2, CTRL_GPA, 4 * PG, MA_BACK_ANON, MA_MT_NORMAL_WB)->hva;
@@ -173,13 +174,15 @@ MA_TEST(gmem, convert_race_no_stale_data, .req = { .arch = MA_ARCH_X86_64, .min_
 		r.ctrl->page[p].want = *host_word(r.hva, p);
 	}
 	t0 = now_s();
-	if (pthread_create(&th, NULL, converter, &r))
-		ma_fatal("pthread_create: %s", ma_errno_name(errno));
+	err = pthread_create(&th, NULL, converter, &r);
+	if (err)
+		ma_fatal("pthread_create: %s", ma_errno_name(err));
 	for (unsigned int i = 0; i < nv; i++) {
 		w[i] = (struct watcher){ .v = vm->vcpus[i],
 					 .timeout_ms = r.seconds * 1000 + ma_default_run_timeout_ms() };
-		if (pthread_create(&wt[i], NULL, watch, &w[i]))
-			ma_fatal("pthread_create: %s", ma_errno_name(errno));
+		err = pthread_create(&wt[i], NULL, watch, &w[i]);
+		if (err)
+			ma_fatal("pthread_create: %s", ma_errno_name(err));
 	}
 	for (unsigned int i = 0; i < nv; i++)
 		pthread_join(wt[i], NULL);

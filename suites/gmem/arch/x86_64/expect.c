@@ -61,8 +61,7 @@ uint64_t gm_expected_vm_attributes(unsigned long type, uint64_t sys_attrs, const
 
 bool gm_attributes_ioctl_built(struct ma_vm *vm)
 {
-	struct kvm_memory_attributes a = { .address = 0, .size = GM_PG, .flags = 1 };
-	long r = ma_try_ioctl(vm->fd, KVM_SET_MEMORY_ATTRIBUTES, &a);
+	int r = ma_try_set_memory_attributes(vm, 0, GM_PG, 0, 1);
 
 	/*
 	 * built: virt/kvm/kvm_main.c:kvm_vm_ioctl_set_mem_attributes refuses flags != 0 (EINVAL);
