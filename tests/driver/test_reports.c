@@ -274,6 +274,7 @@ static const char matrix_console[] =
 	"# memtype-row row=x s1=normal-wb s2=unobservable eff=unobservable judged_type=no slot_expected=accepted slot_observed=accepted slot_rule=slot.x86\n"
 	"# memtype-cell row=x op=load expected=ok observed=ok verdict=match rule=probe.x86_completes\n"
 	"ok 4 pfnmap.access_matrix.x\n"
+	"# memattr-metric name=pfnmap.rate ops_per_s=12 errors=0\n"
 	"ok 5 pfnmap.memslot_rules.udmabuf.shared\n"
 	"# Totals: pass:3 fail:1 xfail:0 xpass:0 skip:1 error:0\n"
 	"@@MEMATTR SUITE-END pfnmap rc=1\n"
@@ -330,6 +331,19 @@ static void test_matrix(void)
 	T_HAS(js, "{ \"record\": \"memtype-cell\", \"row\": \"devmem.s1_normal_wb\", \"op\": \"exec\", \"expected\": \"sea_iabt\", \"observed\": \"ok\", \"verdict\": \"MISMATCH\", \"rule\": \"probe.exec_noncacheable\"}",
 	      "cell record in results.json");
 	T_HAS(js, "\"slot_expected\": \"EINVAL\"", "row record in results.json");
+	T_HAS(js, "{ \"record\": \"memattr-metric\", \"name\": \"pfnmap.rate\", \"ops_per_s\": \"12\", \"errors\": \"0\"}",
+	      "metric record in results.json");
+	{
+		char *sum = NULL;
+		size_t sn = 0;
+		FILE *sf = open_memstream(&sum, &sn);
+
+		summary_write(sf, &r);
+		fclose(sf);
+		T_HAS(sum, "metrics:\n  fwb                  name=pfnmap.rate ops_per_s=12 errors=0\n",
+		      "summary lists the metric under metrics:");
+		free(sum);
+	}
 	free(js);
 	free(jp);
 	T_OK(!strstr(text, "memslot_rules"), "only access_matrix rows");
