@@ -15,6 +15,8 @@
 #   @@MEMATTR ID dev_kvm=<yes|no>
 #   @@MEMATTR ID cpus=<n>
 #   @@MEMATTR ID mem_kb=<MemTotal in kB>
+#   @@MEMATTR ID packages_installed=<name>=<version>,...  (the Debian tools of the packages option;
+#                                                names are exported as MEMATTR_PACKAGES)
 #   (the output of /memattr/bin/memattr-cellinfo, if present: its own @@MEMATTR ID lines)
 #   @@MEMATTR SUITE-BEGIN <suite>
 #   @@MEMATTR TEST <name>                        (one per test the suite will run, in its order: the
@@ -164,6 +166,12 @@ say "ID page_size=$page_size"
 say "ID dev_kvm=$dev_kvm"
 say "ID cpus=${cpus:-unknown}"
 say "ID mem_kb=${mem_kb:-unknown}"
+# Debian tools in the initramfs (runners/fetch-packages.sh): the suites that use them must find them
+if [ -s /memattr/packages ]; then
+	MEMATTR_PACKAGES=$(sed 's/=.*//' /memattr/packages | tr '\n' ' ' | sed 's/ $//')
+	export MEMATTR_PACKAGES
+	say "ID packages_installed=$(tr '\n' ',' </memattr/packages | sed 's/,$//')"
+fi
 if [ -x /memattr/bin/memattr-cellinfo ]; then
 	/memattr/bin/memattr-cellinfo </dev/null 2>&1
 fi

@@ -36,6 +36,7 @@ enum vtype {
 	V_KVMCONFIG, /* KVM Kconfig changes: +SYM / -SYM, blank- or comma-separated, may be empty */
 	V_VMTYPES,  /* a KVM_CAP_VM_TYPES bit mask (0x3, 3), or empty: any */
 	V_PAIRS,    /* comma list of SRC>DST cell name pairs, or "none" */
+	V_PACKAGES, /* Debian package names, blank- or comma-separated, may be empty */
 };
 
 struct key_def {
@@ -86,6 +87,7 @@ static const struct key_def cell_keys[] = {
 	CELL("kvm_config", V_KVMCONFIG, 0, 0, kvm_config),
 	CELL("kvm_vm_types", V_VMTYPES, 0, 0xffffffffL, kvm_vm_types),
 	CELL("expected_skips", V_PATH, 0, 0, expected_skips),
+	CELL("packages", V_PACKAGES, 0, 0, packages),
 };
 
 #undef CELL
@@ -138,6 +140,7 @@ static void cell_conf_free(struct cell_conf *cc)
 	free(cc->pci);
 	free(cc->kvm_mode);
 	free(cc->kvm_config);
+	free(cc->packages);
 	free(cc->expected_skips);
 	skip_profile_free(cc->skip_profile);
 	free(cc->where);
@@ -235,6 +238,36 @@ SETTER(set_pci)
 			    k->key, value);
 	replace_str(field, *value ? value : NULL);
 	return 0;
+}
+
+/* packages: Debian package names (lower case, digits, '.', '+', '-'), stored blank-separated. */
+SETTER(set_packages)
+{
+	char *copy = xstrdup(value), *save = NULL;
+	struct strvec items = {0};
+	struct buf norm = {0};
+	int rc = 0;
+
+	for (char *it = strtok_r(copy, " \t,", &save); it && rc == 0; it = strtok_r(NULL, " \t,", &save)) {
+		if (!islower((unsigned char)*it) && !isdigit((unsigned char)*it))
+			rc = fail(err, where, "%s: '%s' is not a Debian package name", k->key, it);
+		else if (strspn(it, "abcdefghijklmnopqrstuvwxyz0123456789.+-") != strlen(it) ||
+			 strlen(it) < 2)
+			rc = fail(err, where, "%s: '%s' is not a Debian package name (a-z, 0-9, '.', '+', '-')",
+				  k->key, it);
+		else if (strvec_has(&items, it))
+			rc = fail(err, where, "%s: %s given twice", k->key, it);
+		if (rc == 0) {
+			strvec_push(&items, it);
+			buf_addf(&norm, "%s%s", norm.len ? " " : "", it);
+		}
+	}
+	if (rc == 0)
+		replace_str(field, norm.len ? buf_str(&norm) : NULL);
+	buf_free(&norm);
+	strvec_free(&items);
+	free(copy);
+	return rc;
 }
 
 SETTER(set_pfnmap)
@@ -512,6 +545,7 @@ static int (*const setters[])(struct config *, void *, const struct key_def *, c
 	[V_OPTTOKEN] = set_token,  [V_PATH] = set_path,   [V_CELLS] = set_names,   [V_SUITES] = set_names,
 	[V_PFNMAP] = set_pfnmap,   [V_PCI] = set_pci,     [V_YESNO] = set_yesno,   [V_KVMMODE] = set_kvm_mode,
 	[V_KVMCONFIG] = set_kvm_config, [V_VMTYPES] = set_vm_types, [V_PAIRS] = set_pairs,
+	[V_PACKAGES] = set_packages,
 };
 
 static int set_value(struct config *c, void *base, const struct key_def *k, const char *value,
@@ -778,10 +812,10 @@ static int add_migration_cells(struct config *c, char **err)
 			char *out = xasprintf("%s-out", base), *in = xasprintf("%s-in", base);
 			char *xfer = xasprintf("%s.xfer", base);
 
-			if (config_find_cell(c, out) || config_find_cell(c, in))
+			if (config_find_cell(c, out) || config_find_cell(c, in)) {
 				rc = fail(err, where, "migrations: %s listed twice, or a cell is named %s or %s",
 					  pair, out, in);
-			else {
+			} else {
 				add_migration_half(c, s, pair, "out", out, xfer);
 				add_migration_half(c, config_find_cell(c, dst), pair, "in", in, xfer);
 			}

@@ -33,6 +33,10 @@ struct cell_conf {
 	 */
 	char *kvm_config;
 	long kvm_vm_types; /* the KVM_CAP_VM_TYPES the cell must report, -1: any */
+	/* Debian packages whose executables, libraries and loader go into the initramfs
+	 * (runners/fetch-packages.sh), blank-separated; NULL: none
+	 */
+	char *packages;
 	char *expected_skips;              /* profile file (absolute), NULL: skips are not judged */
 	struct skip_profile *skip_profile; /* loaded by config_finalize() */
 	char *where;     /* FILE:LINE of the (first) section header */

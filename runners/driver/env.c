@@ -27,6 +27,8 @@ void run_env_init(struct run_env *e, const char *root)
 	e->build_fixtures = !str_empty(v) ? path_abs(v) : path_join(root, "runners/build-fixtures.sh");
 	v = getenv("MEMATTR_BUILD_KVM");
 	e->build_kvm = !str_empty(v) ? path_abs(v) : path_join(root, "runners/build-kvm.sh");
+	v = getenv("MEMATTR_FETCH_PACKAGES");
+	e->fetch_packages = !str_empty(v) ? path_abs(v) : path_join(root, "runners/fetch-packages.sh");
 	v = getenv("MEMATTR_QEMU_AARCH64");
 	e->qemu_aarch64 = xstrdup(!str_empty(v) ? v : "qemu-system-aarch64");
 	v = getenv("MEMATTR_QEMU_X86_64");
@@ -41,6 +43,7 @@ void run_env_free(struct run_env *e)
 	free(e->mkinitramfs);
 	free(e->build_fixtures);
 	free(e->build_kvm);
+	free(e->fetch_packages);
 	free(e->qemu_aarch64);
 	free(e->qemu_x86_64);
 	memset(e, 0, sizeof(*e));

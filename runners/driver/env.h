@@ -18,6 +18,7 @@ struct run_env {
 	char *mkinitramfs;  /* $MEMATTR_MKINITRAMFS or runners/mkinitramfs.sh */
 	char *build_fixtures; /* $MEMATTR_BUILD_FIXTURES or runners/build-fixtures.sh */
 	char *build_kvm;    /* $MEMATTR_BUILD_KVM or runners/build-kvm.sh (a cell's kvm_config) */
+	char *fetch_packages; /* $MEMATTR_FETCH_PACKAGES or runners/fetch-packages.sh (a cell's packages) */
 	char *qemu_aarch64; /* $MEMATTR_QEMU_AARCH64 or qemu-system-aarch64 */
 	char *qemu_x86_64;  /* $MEMATTR_QEMU_X86_64 or qemu-system-x86_64 */
 };

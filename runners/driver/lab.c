@@ -282,9 +282,9 @@ static bool needs_quotes(const char *s)
 /* A migration half runs one test of the migration suite; other cells the run's filter. */
 static const char *cell_filter(const struct cell_conf *cc, const struct config *conf)
 {
-	if (cc->migrate_role)
-		return strcmp(cc->migrate_role, "out") == 0 ? "migration.stream_save" : "migration.stream_restore";
-	return conf->filter;
+	if (!cc->migrate_role)
+		return conf->filter;
+	return strcmp(cc->migrate_role, "out") == 0 ? "migration.stream_save" : "migration.stream_restore";
 }
 
 static void cell_suites(const struct cell_conf *cc, const struct config *conf, const char *bindir,
@@ -501,10 +501,16 @@ void lab_dry_run(FILE *f, const struct cell_conf *cc, const struct config *conf,
 	if (cc->kvm_config)
 		fprintf(f, "# kvm modules (MODULES_DIR= replaces fetch-kernel's): %s --kernel-release \"$KERNEL_RELEASE\" --config '%s' --cache %s\n",
 			env->build_kvm, cc->kvm_config, env->cache);
+	if (!str_empty(cc->packages))
+		fprintf(f,
+			"# packages (PACKAGES_ROOT=, PACKAGES=): %s --arch %s --suite %s --cache %s --packages '%s'\n",
+			env->fetch_packages, arch_debian(cc->arch), conf->kernel_suite, env->cache,
+			cc->packages);
 	fprintf(f,
-		"# initramfs: %s --arch %s --busybox \"$BUSYBOX\" --modules-dir \"$MODULES_DIR\" --kernel-release \"$KERNEL_RELEASE\" --bin-dir %s%s --out %s\n",
+		"# initramfs: %s --arch %s --busybox \"$BUSYBOX\" --modules-dir \"$MODULES_DIR\" --kernel-release \"$KERNEL_RELEASE\" --bin-dir %s%s%s --out %s\n",
 		env->mkinitramfs, cc->arch, bindir,
 		str_empty(cc->pci) ? "" : " --extra-modules 'vfio vfio_iommu_type1 vfio-pci-core vfio-pci'",
+		str_empty(cc->packages) ? "" : " --packages-root \"$PACKAGES_ROOT\" --packages \"$PACKAGES\"",
 		initrd);
 	if (cc->xfer)
 		fprintf(f, "# initramfs: --extra-modules virtio_blk (the transfer disk)\n");
@@ -965,6 +971,69 @@ static char *lab_fixtures(struct cell *c, const struct cell_conf *cc, const stru
 	return fixdir;
 }
 
+#define PACKAGES_TIMEOUT_S 1800.0
+
+/*
+ * packages: the Debian tools of the cell, with their libraries and loader, from the kernel's suite
+ * (runners/fetch-packages.sh, cached).  PACKAGES_ROOT and PACKAGES go into *k for mkinitramfs.sh,
+ * the versions into the identity.  A package the suite lacks or a download that fails ends the cell
+ * (cell.<cell>.packages, an ERROR, with apt's message): a cell never runs without what it was
+ * configured to carry.  0, or -1 when the cell is finished.
+ */
+static int lab_packages(struct cell *c, const struct cell_conf *cc, const struct config *conf,
+			const struct run_env *env, struct kvlist *k)
+{
+	struct buf out = {0}, eb = {0};
+	struct kvlist p = {0};
+	struct strvec v = {0};
+	char *perr = NULL, *why = NULL;
+	int st = 0, prc;
+
+	if (str_empty(cc->packages))
+		return 0;
+	strvec_push(&v, env->fetch_packages);
+	strvec_push(&v, "--arch");
+	strvec_push(&v, arch_debian(cc->arch));
+	strvec_push(&v, "--suite");
+	strvec_push(&v, conf->kernel_suite);
+	strvec_push(&v, "--cache");
+	strvec_push(&v, env->cache);
+	strvec_push(&v, "--packages");
+	strvec_push(&v, cc->packages);
+	cell_log(c, "packages %s", cc->packages);
+	prc = proc_capture(v.v, NULL, PACKAGES_TIMEOUT_S, &out, &eb, &st, &perr);
+	strvec_free(&v);
+	parse_kv_lines(&p, buf_str(&out));
+	if (prc != 0 || proc_rc(st) != 0) {
+		char *l = perr ? xstrdup(perr) : last_line(buf_str(&eb));
+		char *sd = proc_status_desc(st);
+
+		why = xasprintf("packages = %s: %s", cc->packages, *l ? l : sd);
+		free(sd);
+		free(l);
+	} else if (str_empty(kv_get(&p, "PACKAGES_ROOT")) || !is_dir(kv_get(&p, "PACKAGES_ROOT")) ||
+		   str_empty(kv_get(&p, "PACKAGES"))) {
+		why = xasprintf("packages = %s: %s printed no PACKAGES_ROOT (a directory) and PACKAGES",
+				cc->packages, env->fetch_packages);
+	}
+	if (why) {
+		cell_fact(c, "packages", "failed");
+		cell_log(c, "error: %s", why);
+		cell_setup_error(c, "packages", RES_ERROR, why);
+	} else {
+		cell_fact(c, "packages", kv_get(&p, "PACKAGES"));
+		cell_fact(c, "packages_libs", kv_get(&p, "PACKAGES_LIBS") ? kv_get(&p, "PACKAGES_LIBS") : "");
+		kv_set(k, "PACKAGES_ROOT", kv_get(&p, "PACKAGES_ROOT"), 0);
+		kv_set(k, "PACKAGES", kv_get(&p, "PACKAGES"), 0);
+	}
+	free(why);
+	free(perr);
+	kv_free(&p);
+	buf_free(&out);
+	buf_free(&eb);
+	return c->finished ? -1 : 0;
+}
+
 /* mkinitramfs.sh's command line for this cell. */
 static void initramfs_argv(struct strvec *mv, const struct cell_conf *cc, const struct run_env *env,
 			   const struct kvlist *k, const char *bindir, const char *fixdir, const char *initrd)
@@ -996,6 +1065,12 @@ static void initramfs_argv(struct strvec *mv, const struct cell_conf *cc, const 
 	if (cc->xfer) {
 		strvec_push(mv, "--extra-modules");
 		strvec_push(mv, "virtio_blk");
+	}
+	if (!str_empty(kv_get(k, "PACKAGES_ROOT"))) {
+		strvec_push(mv, "--packages-root");
+		strvec_push(mv, kv_get(k, "PACKAGES_ROOT"));
+		strvec_push(mv, "--packages");
+		strvec_push(mv, kv_get(k, "PACKAGES"));
 	}
 	strvec_push(mv, "--out");
 	strvec_push(mv, initrd);
@@ -1156,6 +1231,8 @@ void lab_run_cell(struct cell *c, const struct cell_conf *cc, const struct confi
 	if (lab_kvm_modules(c, cc, env, &k) != 0)
 		goto out;
 	fixdir = lab_fixtures(c, cc, conf, env, &k);
+	if (lab_packages(c, cc, conf, env, &k) != 0)
+		goto out;
 	initramfs_argv(&mv, cc, env, &k, bindir, fixdir, initrd);
 	if (lab_initramfs(c, &mv, initrd) != 0)
 		goto out;

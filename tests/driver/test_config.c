@@ -120,6 +120,8 @@ static void test_defaults(void)
 		     modes[i][1]);
 		T_OK(cc && cc->skip_profile && cc->skip_profile->n >= 3, "%s: expected-skip profile loaded (%zu entries)",
 		     modes[i][0], cc && cc->skip_profile ? cc->skip_profile->n : 0);
+		T_STR(cc ? cc->packages : NULL, "stress-ng fio", "%s: carries stress-ng and fio",
+		      modes[i][0]);
 	}
 	free(err);
 	free(path);
@@ -238,6 +240,36 @@ static void test_kvm_config(void)
 		     "not a KVM_CAP_VM_TYPES bit mask", "kvm_vm_types too large");
 }
 
+/* packages: Debian package names, normalized to a blank-separated list; empty is none. */
+static void test_packages(void)
+{
+	struct config c;
+	char *err = NULL;
+
+	config_init(&c, "/proj");
+	const char *names[] = {"p.conf"};
+	const char *texts[] = {"[cell p]\narch = arm64\npackages = stress-ng,fio  libc6 g++-14\n"
+			       "[cell q]\narch = x86_64\npackages =\n"};
+
+	if (!T_INT(load(&c, names, texts, 1, &err), 0, "packages: loads"))
+		t_diag("%s", err);
+	struct cell_conf *p = config_find_cell(&c, "p"), *q = config_find_cell(&c, "q");
+
+	T_STR(p ? p->packages : NULL, "stress-ng fio libc6 g++-14", "packages: normalized");
+	T_OK(q && !q->packages, "packages: empty is none");
+	T_INT(config_set_spec(&c, "cell.p.packages=", &err), 0, "packages: --set clears it");
+	T_OK(p && !p->packages, "packages: cleared");
+	free(err);
+	config_free(&c);
+
+	expect_error("[cell a]\narch = arm64\npackages = Stress-ng\n", "u.conf:3: ", "'Stress-ng' is not a Debian package name",
+		     "packages in upper case");
+	expect_error("[cell a]\narch = arm64\npackages = fio;rm\n", "u.conf:3: ", "'fio;rm' is not a Debian package name",
+		     "packages with a shell character");
+	expect_error("[cell a]\narch = arm64\npackages = fio fio\n", "u.conf:3: ", "fio given twice",
+		     "packages twice");
+}
+
 static void test_cli_errors(void)
 {
 	struct config c;
@@ -347,6 +379,7 @@ int main(void)
 	test_defaults();
 	test_override_order();
 	test_kvm_config();
+	test_packages();
 	test_cli_errors();
 	test_file_errors();
 	return t_done();
