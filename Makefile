@@ -4,6 +4,7 @@
 #   make check   the project's own tests: the house style (mk/style.mk), unit tests under
 #                ASan/UBSan, the fuzz targets for a bounded time (mk/fuzz.mk), then the lab cells
 #                arm64-max, x86_64-max and x86_64-max-private (CHECK_CELLS, mk/lab.mk)
+#   make kselftest-install / kselftest-tar  memattr as a kselftest collection (mk/kselftest.mk)
 #   make mutate  mutation testing: the suites against deliberately broken KVM builds (mk/mutate.mk)
 # Per-architecture outputs go to build/<arch>/ (arch = x86_64 or aarch64).
 # UAPI headers: UAPI_DIR=DIR (both architectures) or UAPI_DIR_x86_64= / UAPI_DIR_aarch64= build the host
@@ -51,6 +52,7 @@ include mk/guide.mk
 include mk/fuzz.mk
 include mk/style.mk
 include mk/bench.mk
+include mk/kselftest.mk
 
 # The main job: `make run RUN_ARGS="--cells arm64-max --filter 'atomics.*'"` passes options on.
 run: deps build driver
@@ -62,6 +64,7 @@ check: deps
 	$(MAKE) fuzz
 	$(MAKE) build driver
 	$(MAKE) lab-check
+	$(MAKE) kselftest-check
 
 clean:
 	rm -rf $(BUILD)
