@@ -52,8 +52,9 @@ if [ ! -f "$out/run_kselftest.sh" ]; then
 		[ -n "$ksrc" ] || die "no linux-source tree in $cache/kbuild/src (a lab run with fixtures = 1 unpacks one; or give --ksrc DIR)"
 	fi
 	st=$ksrc/tools/testing/selftests
-	[ -f "$st/run_kselftest.sh" ] && [ -f "$st/kselftest/runner.sh" ] ||
+	if [ ! -f "$st/run_kselftest.sh" ] || [ ! -f "$st/kselftest/runner.sh" ]; then
 		die "$ksrc has no tools/testing/selftests/run_kselftest.sh and kselftest/runner.sh"
+	fi
 	for f in module.sh runner.sh prefix.pl ktap_helpers.sh ksft.py; do
 		[ ! -f "$st/kselftest/$f" ] || install -m 744 "$st/kselftest/$f" "$out/kselftest/"
 	done
@@ -64,7 +65,7 @@ fi
 rm -f "$out"/memattr/memattr-*
 list=""
 for f in "$bindir"/memattr-*; do
-	[ -f "$f" ] && [ -x "$f" ] || continue
+	if [ ! -f "$f" ] || [ ! -x "$f" ]; then continue; fi
 	n=${f##*/}
 	[ "$n" = memattr-cellinfo ] && continue
 	install -m 755 "$f" "$out/memattr/$n"

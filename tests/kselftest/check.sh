@@ -82,8 +82,8 @@ grep -q 'kernel runner' "$m/run_kselftest.sh" || die "merge replaced the kernel'
 ok "merge into an existing kselftest tree (twice)"
 
 # the settings margin against the newest lab report that has suite times
-rep=$(ls -d "$top"/reports/2*/ 2>/dev/null | sort | tail -n 20 || true)
-if command -v python3 >/dev/null && [ -n "$rep" ]; then
+mapfile -t rep < <(find "$top/reports" -mindepth 1 -maxdepth 1 -name '2*' -type d 2>/dev/null | sort | tail -n 20)
+if command -v python3 >/dev/null && [ "${#rep[@]}" -gt 0 ]; then
 	slow=$(python3 -c '
 import json, sys
 m = 0
@@ -95,7 +95,7 @@ for d in sys.argv[1:]:
     for c in r.get("cells", []):
         for s in c.get("suites") or []:
             m = max(m, s.get("seconds") or 0)
-print(int(m + 0.999))' $rep)
+print(int(m + 0.999))' "${rep[@]}")
 	[ $((slow * 10)) -le "$to" ] || die "settings timeout=$to is under 10 times the slowest suite ($slow s)"
 	ok "timeout=$to >= 10 x slowest suite in the last reports ($slow s)"
 fi
