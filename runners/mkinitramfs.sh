@@ -8,6 +8,7 @@
 #                  [--extra-modules "m1 m2 ..."]   (added to the default or --modules list)
 #                  [--packages-root DIR --packages "name=version ..."]
 #                                  (Debian tools and their libraries, runners/fetch-packages.sh)
+#                  [--kselftest-dir DIR]  (an installed kselftest tree, make kselftest-install)
 #
 # Contents:
 #   /init                  runners/cell/init.sh (or --init FILE)
@@ -21,7 +22,10 @@
 #                          Modules built into the kernel (modules.builtin) are skipped.
 #   /bin/<tool>, /lib..., /usr/lib/...  with --packages-root: its tree (the executables of Debian
 #                          packages, the shared libraries they need, the dynamic loader), and
-#                          /memattr/packages (one "name=version" a line, from --packages).
+#                          /memattr/packages (one "name=version" a line, from --packages).  A
+#                          package executable replaces a busybox applet link of the same name
+#                          (coreutils' timeout for the kselftest runner); any other clash is an error.
+#   /kselftest/            with --kselftest-dir: that tree (run_kselftest.sh, kselftest/, memattr/)
 # arm64 needs no module (KVM is built in); --modules adds some for either architecture.
 # The archive is deterministic: sorted, owner 0:0, mtimes $SOURCE_DATE_EPOCH (default 0), gzip -n.
 set -euo pipefail
@@ -32,7 +36,7 @@ usage_die() { echo "$prog: $*" >&2; exit 1; }
 
 here=$(cd "$(dirname "$0")" && pwd)
 arch="" busybox="" moddir="" krel="" bindir="" out="" init=$here/cell/init.sh modules_opt="-" fixdir="" extra_mods=""
-pkgroot="" pkglist=""
+pkgroot="" pkglist="" ksftdir=""
 while [ $# -gt 0 ]; do
 	case $1 in
 	--arch) arch=${2:?}; shift 2 ;;
@@ -47,6 +51,7 @@ while [ $# -gt 0 ]; do
 	--extra-modules) extra_mods="$extra_mods ${2-}"; shift 2 ;;
 	--packages-root) pkgroot=${2-}; shift 2 ;;
 	--packages) pkglist=${2-}; shift 2 ;;
+	--kselftest-dir) ksftdir=${2-}; shift 2 ;;
 	-h | --help) sed -n '2,/^set -euo/p' "$0" | sed '$d; s/^# \{0,1\}//'; exit 0 ;;
 	*) usage_die "unknown argument: $1" ;;
 	esac
@@ -100,7 +105,7 @@ applets="sh ash mount umount mkdir rmdir cat echo printf uname grep egrep sed aw
 	dmesg insmod rmmod lsmod modprobe modinfo poweroff reboot halt sync sleep usleep ls ln cp mv rm chmod
 	touch test [ [[ env true false basename dirname readlink realpath find xargs ps kill nproc free
 	dd od hexdump xxd stat date id seq expr timeout tee sysctl mknod devmem taskset nsenter unshare
-	setsid getopt vi less more"
+	setsid cttyhack getopt vi less more"
 for a in $applets; do
 	ln -s busybox "$root/bin/$a"
 done
@@ -137,7 +142,10 @@ add_packages() {
 		[ -f "$f" ] || continue
 		LC_ALL=C readelf -hW "$f" 2>/dev/null | grep -q "Machine:[[:space:]]*$elf_machine\$" ||
 			die "$f is not an $arch executable"
-		[ ! -e "$root/bin/$(basename "$f")" ] || die "package executable $(basename "$f") would replace /bin/$(basename "$f")"
+		if [ -L "$root/bin/${f##*/}" ] && [ "$(readlink "$root/bin/${f##*/}")" = busybox ]; then
+			rm -f "$root/bin/${f##*/}"
+		fi
+		[ ! -e "$root/bin/${f##*/}" ] || die "package executable ${f##*/} would replace /bin/${f##*/}"
 		n=$((n + 1))
 	done
 	[ "$n" -gt 0 ] || die "no executable in $pkgroot/bin"
@@ -145,6 +153,16 @@ add_packages() {
 	tr -s ' ' '\n' <<<"$pkglist" | grep . >"$root/memattr/packages"
 }
 [ -z "$pkgroot" ] || add_packages
+
+# ---------------------------------------------------------------- kselftest tree
+if [ -n "$ksftdir" ]; then
+	[ -x "$ksftdir/run_kselftest.sh" ] || die "no run_kselftest.sh in $ksftdir (make kselftest-install)"
+	mkdir -p "$root/kselftest"
+	cp -a "$ksftdir/." "$root/kselftest/" || die "cannot copy $ksftdir"
+	for f in "$root"/kselftest/memattr/memattr-*; do
+		check_elf "$f"
+	done
+fi
 
 # ---------------------------------------------------------------- kernel modules
 if [ -n "$modules_opt" ]; then

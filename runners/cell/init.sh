@@ -43,6 +43,16 @@
 #   memattr.resume=<suite>:<test>  a boot after a kernel panic: <suite> runs only the tests after <test>
 #                               (its harness option --after <test>); the other suites of memattr.suites
 #                               run whole
+#   memattr.kselftest=1|bare    the kselftest mode (memattr-run --set run.kselftest=yes): the kernel's
+#                               own run_kselftest.sh runs the installed kselftest tree /kselftest
+#                               (make kselftest-install) instead of the suites directly; its stream
+#                               is turned into the same SUITE-BEGIN/SUITE-END sections (the "# "
+#                               nesting removed, the program's rc from the runner's result line) and
+#                               @@MEMATTR ID kselftest_totals=... / kselftest_rc=...; "bare": the
+#                               runner gets no lab variable (env -i), as on a farm's rootfs
+#   memattr.lava=1              a LAVA job (make lava): after the setup above, no suite runs; a shell
+#                               with the prompt "/ # " on the console (respawned) for LAVA's test
+#                               shell, which runs the test definition (runners/lava/)
 
 PATH=/memattr/bin:/bin:/sbin:/usr/bin:/usr/sbin
 HOME=/root
@@ -63,6 +73,12 @@ mount -t tmpfs -o mode=1777 tmpfs /dev/shm >/dev/null 2>&1
 mount -t devpts devpts /dev/pts >/dev/null 2>&1
 mount -t debugfs debugfs /sys/kernel/debug >/dev/null 2>&1
 mount -t tracefs tracefs /sys/kernel/tracing >/dev/null 2>&1
+# the links udev makes on a full system: run_kselftest.sh writes to /dev/stdout (without them a
+# regular file of that name in devtmpfs would take the output)
+[ -e /dev/fd ] || ln -s /proc/self/fd /dev/fd
+[ -e /dev/stdin ] || ln -s /proc/self/fd/0 /dev/stdin
+[ -e /dev/stdout ] || ln -s /proc/self/fd/1 /dev/stdout
+[ -e /dev/stderr ] || ln -s /proc/self/fd/2 /dev/stderr
 
 say() {
 	printf '@@MEMATTR %s\n' "$*"
@@ -320,6 +336,84 @@ if [ "$(uname -m)" = x86_64 ] && [ -x /memattr/bin/memattr-cellinfo ]; then
 		kill "$hold" 2>/dev/null
 		hold=
 	fi
+fi
+
+# ---- kselftest mode: the kernel's run_kselftest.sh on /kselftest, its stream in our sections
+kselftest_run() {
+	mode=$1
+	shift
+	# run_kselftest.sh needs coreutils' timeout (--foreground; the packages option puts it over
+	# busybox's); coreutils' stdbuf needs its LD_PRELOAD library, which the tree lacks: without it
+	# the runner goes without stdbuf (the suites set line buffering themselves)
+	if [ -x /usr/bin/stdbuf ] && ! /usr/bin/stdbuf --output=L true >/dev/null 2>&1; then
+		rm -f /usr/bin/stdbuf
+	fi
+	if /usr/bin/timeout --foreground 5 true >/dev/null 2>&1; then
+		say "ID kselftest_timeout=foreground"
+	else
+		say "ID kselftest_timeout=missing"
+	fi
+	sel=" -c memattr"
+	all=$(for f in /kselftest/memattr/memattr-*; do echo "${f##*/memattr-}"; done | sort | tr '\n' ' ')
+	if [ "$(printf '%s\n' "$@" | sort | tr '\n' ' ')" != "$all" ]; then
+		sel=""
+		for s in "$@"; do sel="$sel -t memattr:memattr-${s#memattr-}"; done
+	fi
+	envp=
+	[ "$mode" != bare ] || envp="env -i PATH=/usr/bin:/bin HOME=/root TMPDIR=/tmp"
+	say "ID kselftest=run_kselftest.sh$sel${envp:+ (env -i)}"
+	# shellcheck disable=SC2086 # split on purpose
+	{ (cd /kselftest && $envp ./run_kselftest.sh $sel </dev/null 2>&1); echo "@@KSFT-RC $?"; } | awk '
+	function suite_end(line, rc) {
+		rc = 1
+		if (line ~ /# SKIP/) rc = 4
+		else if (line ~ /^ok /) rc = 0
+		else if (line ~ /# TIMEOUT/) rc = 124
+		else if (match(line, /# exit=[0-9]+/)) rc = substr(line, RSTART + 7, RLENGTH - 7)
+		print "@@MEMATTR SUITE-END " cur " rc=" rc
+		cur = ""
+	}
+	/^# selftests: memattr: memattr-/ {
+		cur = $0
+		sub(/^# selftests: memattr: memattr-/, "", cur)
+		print "@@MEMATTR SUITE-BEGIN " cur
+		fflush()
+		system("/kselftest/memattr/memattr-" cur " -l </dev/null 2>/dev/null | sed \"s/^/@@MEMATTR TEST /\"")
+		next
+	}
+	cur != "" && /^(not )?ok [0-9]+ selftests: memattr: memattr-/ {
+		suite_end($0)
+		print "# kselftest: " $0
+		fflush()
+		next
+	}
+	/^@@KSFT-RC / { print "@@MEMATTR ID kselftest_rc=" $2; next }
+	/^# Totals: / { t = $0; sub(/^# Totals: /, "", t); print "@@MEMATTR ID kselftest_totals=" t; next }
+	cur != "" && /^# / { print substr($0, 3); fflush(); next }
+	cur != "" && /^#$/ { print ""; next }
+	cur == "" && /^(not )?ok [0-9]+ / { print "# kselftest: " $0; next }
+	{ print; fflush() }'
+}
+# ---- LAVA mode: the cell's setup done (variables exported), a shell for LAVA's test shell
+lava_shell() {
+	say "ID lava=shell"
+	PS1='/ # '
+	export PS1
+	cd /
+	while :; do
+		setsid cttyhack sh -i
+		sleep 1
+	done
+}
+[ "$(cmdline_param memattr.lava)" != 1 ] || lava_shell
+
+ksft=$(cmdline_param memattr.kselftest)
+if [ -n "$ksft" ] && [ -x /kselftest/run_kselftest.sh ]; then
+	# shellcheck disable=SC2086 # the suite list is split on purpose
+	kselftest_run "$ksft" $suites
+	suites=""
+elif [ -n "$ksft" ]; then
+	say "ID kselftest=missing:/kselftest/run_kselftest.sh"
 fi
 
 set -f

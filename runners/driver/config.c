@@ -64,6 +64,7 @@ static const struct key_def run_keys[] = {
 	RUN("panic_reboots", V_INT, 0, 20, panic_reboots),
 	RUN("boot_stall", V_INT, 1, 24 * 3600, boot_stall),
 	RUN("migrations", V_PAIRS, 0, 0, migrations),
+	RUN("kselftest", V_TOKEN, 0, 0, kselftest),
 };
 
 #undef RUN
@@ -161,6 +162,7 @@ void config_free(struct config *c)
 	free(c->pfnmap);
 	free(c->report_dir);
 	free(c->kernel_suite);
+	free(c->kselftest);
 	free(c->root);
 	for (size_t i = 0; i < c->ncell; i++)
 		cell_conf_free(&c->cell[i]);
@@ -852,6 +854,9 @@ void config_migration_cells(const struct config *c, struct strvec *names)
 
 int config_finalize(struct config *c, char **err)
 {
+	if (c->kselftest && strcmp(c->kselftest, "no") != 0 && strcmp(c->kselftest, "yes") != 0 &&
+	    strcmp(c->kselftest, "bare") != 0)
+		return fail(err, "run.kselftest", "'%s': yes, bare or no", c->kselftest);
 	for (size_t i = 0; i < c->ncell; i++) {
 		struct cell_conf *cc = &c->cell[i];
 

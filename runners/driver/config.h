@@ -73,6 +73,12 @@ struct config {
 			       * killed as stalled and booted once more
 			       */
 
+	/* kselftest mode: "yes" (or "bare": without the lab variables) runs the kernel's run_kselftest.sh
+	 * on the installed tree build/kselftest/<arch> in the cells instead of the suites directly;
+	 * NULL or "no": off
+	 */
+	char *kselftest;
+
 	struct cell_conf *cell;
 	size_t ncell;
 

@@ -310,6 +310,43 @@ static void xfer_argv(struct strvec *argv, const char *path)
 	strvec_push(argv, "virtio-blk-pci,drive=memattr-xfer,serial=memattr-xfer");
 }
 
+/*
+ * The kselftest mode ([run] kselftest = yes|bare): the cell's init runs the kernel's run_kselftest.sh
+ * on the installed tree (make kselftest-install, build/kselftest/<arch>/, as /kselftest in the
+ * initramfs) instead of the suites directly, with Debian's coreutils for the runner's
+ * `timeout --foreground`.  NULL: off.
+ */
+static const char *kselftest_mode(const struct config *conf)
+{
+	if (str_empty(conf->kselftest) || strcmp(conf->kselftest, "no") == 0)
+		return NULL;
+	return conf->kselftest;
+}
+
+static char *kselftest_dir(const struct run_env *env, const char *arch)
+{
+	return xasprintf("%s/build/kselftest/%s", env->root, arch);
+}
+
+/* The cell's packages, plus coreutils in the kselftest mode; NULL: none. */
+static char *cell_packages(const struct cell_conf *cc, const struct config *conf)
+{
+	if (!kselftest_mode(conf))
+		return str_empty(cc->packages) ? NULL : xstrdup(cc->packages);
+	return xasprintf("%s%scoreutils", str_empty(cc->packages) ? "" : cc->packages,
+			 str_empty(cc->packages) ? "" : " ");
+}
+
+/* mkinitramfs.sh's options for the kselftest mode. */
+static void kselftest_initramfs_argv(struct strvec *mv, const struct cell_conf *cc, const struct config *conf,
+				     const struct run_env *env)
+{
+	if (!kselftest_mode(conf))
+		return;
+	strvec_push(mv, "--kselftest-dir");
+	strvec_push_own(mv, kselftest_dir(env, cc->arch));
+}
+
 char *lab_cmdline(const struct cell_conf *cc, const struct config *conf, const struct strvec *suites,
 		  const char *resume)
 {
@@ -336,6 +373,8 @@ char *lab_cmdline(const struct cell_conf *cc, const struct config *conf, const s
 		buf_addf(&b, " memattr.pci=%s", cc->pci);
 	if (!str_empty(cc->pfnmap))
 		buf_addf(&b, " memattr.pfnmap=\"%s\"", cc->pfnmap);
+	if (kselftest_mode(conf))
+		buf_addf(&b, " memattr.kselftest=%s", strcmp(kselftest_mode(conf), "bare") == 0 ? "bare" : "1");
 	if (!str_empty(cc->append))
 		buf_addf(&b, " %s", cc->append);
 	return buf_take(&b);
@@ -987,9 +1026,10 @@ static int lab_packages(struct cell *c, const struct cell_conf *cc, const struct
 	struct kvlist p = {0};
 	struct strvec v = {0};
 	char *perr = NULL, *why = NULL;
+	char *pk = cell_packages(cc, conf);
 	int st = 0, prc;
 
-	if (str_empty(cc->packages))
+	if (!pk)
 		return 0;
 	strvec_push(&v, env->fetch_packages);
 	strvec_push(&v, "--arch");
@@ -999,8 +1039,8 @@ static int lab_packages(struct cell *c, const struct cell_conf *cc, const struct
 	strvec_push(&v, "--cache");
 	strvec_push(&v, env->cache);
 	strvec_push(&v, "--packages");
-	strvec_push(&v, cc->packages);
-	cell_log(c, "packages %s", cc->packages);
+	strvec_push(&v, pk);
+	cell_log(c, "packages %s", pk);
 	prc = proc_capture(v.v, NULL, PACKAGES_TIMEOUT_S, &out, &eb, &st, &perr);
 	strvec_free(&v);
 	parse_kv_lines(&p, buf_str(&out));
@@ -1008,13 +1048,13 @@ static int lab_packages(struct cell *c, const struct cell_conf *cc, const struct
 		char *l = perr ? xstrdup(perr) : last_line(buf_str(&eb));
 		char *sd = proc_status_desc(st);
 
-		why = xasprintf("packages = %s: %s", cc->packages, *l ? l : sd);
+		why = xasprintf("packages = %s: %s", pk, *l ? l : sd);
 		free(sd);
 		free(l);
 	} else if (str_empty(kv_get(&p, "PACKAGES_ROOT")) || !is_dir(kv_get(&p, "PACKAGES_ROOT")) ||
 		   str_empty(kv_get(&p, "PACKAGES"))) {
 		why = xasprintf("packages = %s: %s printed no PACKAGES_ROOT (a directory) and PACKAGES",
-				cc->packages, env->fetch_packages);
+				pk, env->fetch_packages);
 	}
 	if (why) {
 		cell_fact(c, "packages", "failed");
@@ -1027,6 +1067,7 @@ static int lab_packages(struct cell *c, const struct cell_conf *cc, const struct
 		kv_set(k, "PACKAGES", kv_get(&p, "PACKAGES"), 0);
 	}
 	free(why);
+	free(pk);
 	free(perr);
 	kv_free(&p);
 	buf_free(&out);
@@ -1234,6 +1275,7 @@ void lab_run_cell(struct cell *c, const struct cell_conf *cc, const struct confi
 	if (lab_packages(c, cc, conf, env, &k) != 0)
 		goto out;
 	initramfs_argv(&mv, cc, env, &k, bindir, fixdir, initrd);
+	kselftest_initramfs_argv(&mv, cc, conf, env);
 	if (lab_initramfs(c, &mv, initrd) != 0)
 		goto out;
 
