@@ -53,6 +53,7 @@ include mk/fuzz.mk
 include mk/style.mk
 include mk/bench.mk
 include mk/kselftest.mk
+include mk/lava.mk
 
 # The main job: `make run RUN_ARGS="--cells arm64-max --filter 'atomics.*'"` passes options on.
 run: deps build driver
@@ -60,7 +61,7 @@ run: deps build driver
 
 # The project's own tests (what .ci/run calls).
 check: deps
-	$(MAKE) style unit
+	$(MAKE) style unit lava-unit
 	$(MAKE) fuzz
 	$(MAKE) build driver
 	$(MAKE) lab-check

@@ -1,0 +1,136 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0
+# lava-check.sh: run the LAVA job of a cell (make lava) with Debian's lava-run, the LAVA dispatcher
+# without a server, and compare its test cases with the results of the lab run of the same cell.
+#
+#   tests/lava/lava-check.sh build/lava/<cell>
+#
+# lava-run comes from Debian's lava-dispatcher 2023.01 (bookworm), unpacked, not installed (its
+# Depends pull systemd, udev, libguestfs and kernel headers into the host): `apt-get download`
+# of lava-dispatcher, lava-dispatcher-host, lava-common and lava-server (for the qemu device-type
+# template) into $MEMATTR_CACHE/lava/, `dpkg -x`ed there.  The Python modules it imports come
+# from Debian packages (python3-yaml python3-jinja2 python3-requests python3-pexpect
+# python3-voluptuous python3-setproctitle python3-configobj python3-magic python3-netifaces
+# python3-tz python3-pyudev; reported if missing) except guestfs, which lava_dispatcher imports at
+# load time but a tmpfs job never calls: a stub stands in for it.  Run as root (LAVA unpacks and
+# repacks the initramfs as root); hold /tmp/memattr-cpu.lock around it (make lava-check does).
+# Pass: every result of the cell's lab run (reference.json) is a LAVA test case with the same
+# verdict (pass; xfail -> pass; skip; anything else -> fail), no other test case, and each
+# memattr-<suite> program case matches the suite's exit status (0 pass, 4 skip, else fail).
+set -euo pipefail
+
+die() { echo "lava-check: $*" >&2; exit 2; }
+d=${1:?usage: lava-check.sh build/lava/<cell>}
+d=$(cd "$d" && pwd)
+for f in job.yaml device.jinja2 reference.json initrd.cpio.gz testdefs.tar.gz; do
+	[ -f "$d/$f" ] || die "$d/$f missing (make lava)"
+done
+py=/usr/bin/python3
+[ -x "$py" ] || die "no $py (Debian's python3)"
+missing=""
+for m in yaml:python3-yaml jinja2:python3-jinja2 requests:python3-requests pexpect:python3-pexpect \
+	voluptuous:python3-voluptuous setproctitle:python3-setproctitle configobj:python3-configobj \
+	magic:python3-magic netifaces:python3-netifaces pytz:python3-tz pyudev:python3-pyudev; do
+	"$py" -c "import ${m%%:*}" 2>/dev/null || missing="$missing ${m#*:}"
+done
+[ -z "$missing" ] || die "missing Python modules: apt-get install$missing"
+for t in cpio qemu-system-aarch64; do command -v "$t" >/dev/null || die "missing $t"; done
+
+cache=${MEMATTR_CACHE:-$HOME/.cache/memattr}/lava
+lroot=$cache/root
+if [ ! -f "$lroot/.memattr-stamp" ]; then
+	rm -rf "$cache/debs" "$lroot"
+	mkdir -p "$cache/debs"
+	(cd "$cache/debs" && apt-get download lava-dispatcher lava-dispatcher-host lava-common lava-server) >"$cache/apt.log" 2>&1 ||
+		die "apt-get download failed: $(tail -n1 "$cache/apt.log")"
+	for f in "$cache"/debs/*.deb; do dpkg -x "$f" "$lroot"; done
+	mkdir -p "$cache/shim"
+	cat >"$cache/shim/guestfs.py" <<'PY'
+# stub: lava_dispatcher imports guestfs at load time; tmpfs/cpio jobs never use it
+class GuestFS:
+    def __init__(self, *a, **k):
+        raise RuntimeError("libguestfs is not available here")
+PY
+	(cd "$cache/debs" && ls) >"$lroot/.memattr-stamp"
+fi
+export PYTHONPATH=$lroot/usr/lib/python3/dist-packages:$cache/shim
+
+# the device configuration, rendered as lava-server would: the device dictionary with the job's
+# context as template variables
+"$py" - "$d" "$lroot/usr/share/lava-server/device-types" <<'PY'
+import sys, yaml, jinja2
+d, dt = sys.argv[1], sys.argv[2]
+job = yaml.safe_load(open(d + "/job.yaml"))
+env = jinja2.Environment(loader=jinja2.FileSystemLoader([d, dt]), trim_blocks=True, autoescape=False)
+out = env.get_template("device.jinja2").render(**job.get("context", {}))
+yaml.safe_load(out)
+open(d + "/device.yaml", "w").write(out)
+PY
+
+jid=$((RANDOM % 90000 + 10000))
+rm -rf "$d/lava-output"
+mkdir -p "$d/lava-output"
+t0=$(date +%s)
+rc=0
+"$py" "$lroot/usr/bin/lava-run" --device "$d/device.yaml" --job-id "$jid" --output-dir "$d/lava-output" \
+	"$d/job.yaml" >"$d/lava-run.log" 2>&1 || rc=$?
+t1=$(date +%s)
+echo "lava-check: lava-run exit $rc, wall $((t1 - t0)) s (log: $d/lava-run.log)"
+echo "$((t1 - t0))" >"$d/lava-wall-seconds"
+
+"$py" - "$d" <<'PY'
+import sys, json, yaml, collections
+d = sys.argv[1]
+cases, job = {}, None
+for line in open(d + "/lava-run.log", errors="replace"):
+    line = line.strip()
+    if not line.startswith("{"):
+        continue
+    try:
+        r = yaml.safe_load(line)
+    except Exception:
+        continue
+    if not isinstance(r, dict) or r.get("lvl") != "results":
+        continue
+    m = r.get("msg")
+    if isinstance(m, str):
+        try:
+            m = yaml.safe_load(m)
+        except Exception:
+            continue
+    if not isinstance(m, dict):
+        continue
+    if m.get("definition") == "lava":
+        if m.get("case") == "job":
+            job = m.get("result")
+        continue
+    cases[m.get("case")] = m.get("result")
+ref = json.load(open(d + "/reference.json"))
+cell = ref["cells"][0]["name"]
+want = {}
+vmap = {"pass": "pass", "xfail": "pass", "skip": "skip"}
+for t in ref["tests"]:
+    if t["cell"] != cell or t.get("suite") == "cell":
+        continue
+    want[t["name"]] = vmap.get(t["result"], "fail")
+for s in ref["cells"][0].get("suites") or []:
+    want["memattr-" + s["name"]] = {0: "pass", 4: "skip"}.get(s.get("rc"), "fail")
+bad = []
+for n, v in sorted(want.items()):
+    if n not in cases:
+        bad.append("missing in LAVA: %s (%s)" % (n, v))
+    elif cases[n] != v:
+        bad.append("%s: lab %s, LAVA %s" % (n, v, cases[n]))
+for n in sorted(set(cases) - set(want)):
+    bad.append("only in LAVA: %s (%s)" % (n, cases[n]))
+cw = collections.Counter(want.values())
+cl = collections.Counter(cases.values())
+print("lava-check: %s: lab run %d results %s; LAVA %d test cases %s; LAVA job result %s"
+      % (cell, len(want), dict(cw), len(cases), dict(cl), job))
+for b in bad[:40]:
+    print("lava-check: MISMATCH " + b)
+if bad or job != "pass":
+    print("lava-check: FAIL (%d mismatches)" % len(bad))
+    sys.exit(1)
+print("lava-check: ok: names and verdicts agree")
+PY
