@@ -37,3 +37,14 @@ kselftest-tar: kselftest-tree-arm64 kselftest-tree-x86_64
 
 kselftest-check: kselftest-tree-$(KSFT_KARCH_$(HOST_ARCH))
 	bash tests/kselftest/check.sh $(KSFT_DIR)/$(KSFT_KARCH_$(HOST_ARCH))
+
+# The runner path in the lab (not in make check: two lab runs of KSFT_LAB_CELL, ~1 min each under
+# TCG): the kselftest mode against a direct run, the same tests, verdicts and totals
+KSFT_LAB_CELL ?= arm64-max
+.PHONY: kselftest-lab-check
+kselftest-lab-check: driver kselftest-tree-arm64 kselftest-tree-x86_64
+	rm -rf $(BUILD)/kselftest-lab
+	$(MEMATTR_RUN) --cells $(KSFT_LAB_CELL) --set run.migrations=none --report-dir $(BUILD)/kselftest-lab/plain
+	$(MEMATTR_RUN) --cells $(KSFT_LAB_CELL) --set run.migrations=none --set run.kselftest=yes \
+		--report-dir $(BUILD)/kselftest-lab/kselftest
+	bash tests/kselftest/compare.sh $(BUILD)/kselftest-lab/kselftest/latest $(BUILD)/kselftest-lab/plain/latest $(KSFT_LAB_CELL)
