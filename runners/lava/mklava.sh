@@ -49,6 +49,8 @@ ksargs=(--cells "$cell" --set run.kselftest=yes --set run.migrations=none)
 # shellcheck disable=SC2086 # run_args split on purpose
 line=$("$run" "${ksargs[@]}" $run_args --dry-run | grep '^qemu-system-' | head -n1) ||
 	die "memattr-run --dry-run printed no QEMU command for cell $cell"
+# shellcheck disable=SC2034 # placeholders of the dry run's command line
+KERNEL_IMAGE=kernel RUN_DIR=run
 eval "set -- $line"
 qemu=$1
 shift
@@ -84,7 +86,8 @@ append="$append memattr.lava=1"
 
 # the initramfs of a kselftest-mode run of the cell
 initrd=$top/build/lab/$cell/initrd.cpio.gz
-has_ksft() { [ -f "$initrd" ] && gzip -dc "$initrd" | cpio -t --quiet 2>/dev/null | grep -qx 'kselftest/run_kselftest.sh'; }
+# (cpio -t would stop at the end of the first of its two archives)
+has_ksft() { [ -f "$initrd" ] && [ "$(gzip -dc "$initrd" | grep -caF 'kselftest/run_kselftest.sh')" -gt 0 ]; }
 if ! has_ksft || [ ! -f "$out/reference.json" ]; then
 	echo "$prog: $cell: a lab run in the kselftest mode (initramfs and reference results)"
 	rm -rf "$out/reports"
