@@ -5,7 +5,7 @@
 # bc, dwarves, libelf-dev, libssl-dev, kmod: the fixture modules, the rebuilt kvm.ko/kvm-amd.ko of a
 # cell's kvm_config, make mutate, which also needs patch), TAP consumers used by the self-tests,
 # clang with libFuzzer (make fuzz), perl and the shellcheck package (make style; checkpatch.pl comes
-# from runners/fetch-checkpatch.sh).
+# from tools/fetch-checkpatch.sh).
 # Idempotent.  On Debian as root, what is missing is installed with apt-get.  On a host that is not
 # Debian, or without root, nothing is installed: the script lists every missing tool with the Debian
 # package that has it and exits 2.

@@ -63,6 +63,7 @@ static const struct key_def run_keys[] = {
 	RUN("panic_reboots", V_INT, 0, 20, panic_reboots),
 	RUN("boot_stall", V_INT, 1, 24 * 3600, boot_stall),
 };
+
 #undef RUN
 
 #define CELL(k, t, mn, mx, f) { k, t, mn, mx, offsetof(struct cell_conf, f) }
@@ -86,14 +87,17 @@ static const struct key_def cell_keys[] = {
 	CELL("kvm_vm_types", V_VMTYPES, 0, 0xffffffffL, kvm_vm_types),
 	CELL("expected_skips", V_PATH, 0, 0, expected_skips),
 };
+
 #undef CELL
 
 static int fail(char **err, const char *where, const char *fmt, ...) PRINTF_LIKE(3, 4);
 static int fail(char **err, const char *where, const char *fmt, ...)
 {
 	va_list ap;
+
 	va_start(ap, fmt);
 	char *m = xvasprintf(fmt, ap);
+
 	va_end(ap);
 	if (err) {
 		free(*err);
@@ -190,6 +194,7 @@ static bool valid_suite(const char *s)
 static struct cell_conf *get_cell(struct config *c, const char *name, const char *where)
 {
 	struct cell_conf *cc = config_find_cell(c, name);
+
 	if (cc)
 		return cc;
 	c->cell = xrealloc(c->cell, (c->ncell + 1) * sizeof(*c->cell));
@@ -210,9 +215,9 @@ static bool has_ctl(const char *s)
 }
 
 /* One setter per value type: check value, store it in field (a member of struct config or cell_conf). */
-#define SETTER(name) \
-	static int name(struct config *c, void *field, const struct key_def *k, const char *value, const char *where, \
-			char **err)
+#define SETTER(name)                                                                               \
+	static int name(struct config *c, void *field, const struct key_def *k, const char *value, \
+			const char *where, char **err)
 
 SETTER(set_str)
 {
@@ -270,8 +275,9 @@ SETTER(set_pfnmap)
 	if (strchr(value, '"'))
 		return fail(err, where, "%s: the value may not contain '\"'", k->key);
 	if (ma_pfnmap_parse_specs(value, specs, MA_PFNMAP_MAX_SPECS, why, sizeof(why)) < 0)
-		return fail(err, where, "%s: %s (specs: vfio=<BDF>,region=<n>[,type=wb|nc|device] or "
-			    "pci=<BDF>,bar=<n>, separated by ';')", k->key, why);
+		return fail(err, where,
+			    "%s: %s (specs: vfio=<BDF>,region=<n>[,type=wb|nc|device] or pci=<BDF>,bar=<n>, separated by ';')",
+			    k->key, why);
 	replace_str(field, *value ? value : NULL);
 	return 0;
 }
@@ -302,8 +308,8 @@ SETTER(set_kvm_mode)
 		replace_str(field, NULL);
 		return 0;
 	}
-	return fail(err, where, "%s: '%s' is not one of vhe, nvhe, hvhe, protected, svm, vmx (or empty)", k->key,
-		    value);
+	return fail(err, where, "%s: '%s' is not one of vhe, nvhe, hvhe, protected, svm, vmx (or empty)",
+		    k->key, value);
 }
 
 /*
@@ -322,9 +328,11 @@ SETTER(set_kvm_config)
 		const char *sym = it + 1;
 
 		if (*it != '+' && *it != '-')
-			rc = fail(err, where, "%s: '%s' is not +SYM (set CONFIG_SYM=y) or -SYM (unset it)", k->key, it);
+			rc = fail(err, where, "%s: '%s' is not +SYM (set CONFIG_SYM=y) or -SYM (unset it)",
+				  k->key, it);
 		else if (str_starts(sym, "CONFIG_"))
-			rc = fail(err, where, "%s: '%s': write %c%s, without CONFIG_", k->key, it, *it, sym + 7);
+			rc = fail(err, where, "%s: '%s': write %c%s, without CONFIG_", k->key, it, *it,
+				  sym + 7);
 		else if (!*sym || strspn(sym, "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_") != strlen(sym))
 			rc = fail(err, where, "%s: '%s': SYM is a Kconfig symbol (A-Z, 0-9, _), e.g. +KVM_SW_PROTECTED_VM",
 				  k->key, it);
@@ -373,7 +381,8 @@ SETTER(set_glob)
 SETTER(set_int)
 {
 	if (!parse_long(value, k->min, k->max, field))
-		return fail(err, where, "%s: '%s' is not a number in %ld..%ld", k->key, value, k->min, k->max);
+		return fail(err, where, "%s: '%s' is not a number in %ld..%ld", k->key, value, k->min,
+			    k->max);
 	return 0;
 }
 
@@ -386,8 +395,8 @@ SETTER(set_jobs)
 		return 0;
 	}
 	if (!parse_long(value, k->min, k->max, lp))
-		return fail(err, where, "%s: '%s' is not 'auto' or a number in %ld..%ld", k->key, value, k->min,
-			    k->max);
+		return fail(err, where, "%s: '%s' is not 'auto' or a number in %ld..%ld", k->key, value,
+			    k->min, k->max);
 	return 0;
 }
 
@@ -424,6 +433,7 @@ SETTER(set_mem)
 	while (isdigit((unsigned char)*p))
 		p++;
 	bool ok = p != value;
+
 	if (ok && *p && strchr("KMGTkmgt", *p))
 		p++;
 	if (ok && (*p == 'B' || *p == 'b'))
@@ -480,6 +490,7 @@ static char *names_error(const struct key_def *k, const struct strvec *items)
 
 	for (size_t i = 0; i < items->n; i++) {
 		const char *it = items->v[i];
+
 		if (cells ? !valid_name(it) : (!valid_suite(it) && strcmp(it, "all") != 0))
 			return xasprintf("%s: invalid name '%s'", k->key, it);
 		if (cells && strcmp(it, "host") == 0)
@@ -545,6 +556,7 @@ static const struct key_def *find_key(const struct key_def *tab, size_t n, const
 static char *key_list(const struct key_def *tab, size_t n)
 {
 	struct buf b = {0};
+
 	for (size_t i = 0; i < n; i++)
 		buf_addf(&b, "%s%s", i ? ", " : "", tab[i].key);
 	return buf_take(&b);
@@ -556,8 +568,10 @@ static int set_in_section(struct config *c, const char *section, const char *key
 {
 	if (strcmp(section, "run") == 0) {
 		const struct key_def *k = find_key(run_keys, ARRAY_SIZE(run_keys), key);
+
 		if (!k) {
 			char *l = key_list(run_keys, ARRAY_SIZE(run_keys));
+
 			fail(err, where, "unknown key '%s' in [run] (known: %s)", key, l);
 			free(l);
 			return -1;
@@ -567,13 +581,16 @@ static int set_in_section(struct config *c, const char *section, const char *key
 	if (str_starts(section, "cell ")) {
 		const char *name = section + 5;
 		const struct key_def *k = find_key(cell_keys, ARRAY_SIZE(cell_keys), key);
+
 		if (!k) {
 			char *l = key_list(cell_keys, ARRAY_SIZE(cell_keys));
+
 			fail(err, where, "unknown key '%s' in [cell %s] (known: %s)", key, name, l);
 			free(l);
 			return -1;
 		}
 		struct cell_conf *cc = get_cell(c, name, where);
+
 		return set_value(c, cc, k, value, where, err);
 	}
 	return fail(err, where, "unknown section [%s]", section);
@@ -585,10 +602,12 @@ static int parse_section(const char *inside, char **out, const char *where, char
 	char *tmp = xstrdup(inside);
 	char *s = str_trim(tmp);
 	int rc = 0;
+
 	if (strcmp(s, "run") == 0) {
 		*out = xstrdup("run");
 	} else if (strncmp(s, "cell", 4) == 0 && (s[4] == ' ' || s[4] == '\t' || s[4] == 0)) {
 		char *name = str_trim(s + 4);
+
 		if (!*name)
 			rc = fail(err, where, "[cell] needs a name: [cell NAME]");
 		else if (!valid_name(name))
@@ -610,23 +629,28 @@ int config_load_text(struct config *c, const char *name, const char *text, char 
 	int rc = 0;
 	long lineno = 0;
 	const char *p = text;
+
 	while (*p && rc == 0) {
 		const char *e = strchr(p, '\n');
 		size_t n = e ? (size_t)(e - p) : strlen(p);
 		char *line = xstrndup(p, n);
+
 		p += n + (e ? 1 : 0);
 		lineno++;
 		char *where = xasprintf("%s:%ld", name, lineno);
 		char *s = str_trim(line);
+
 		if (!*s || *s == '#' || *s == ';') {
 			/* comment */
 		} else if (*s == '[') {
 			char *close = strrchr(s, ']');
+
 			if (!close || close[1]) {
 				rc = fail(err, where, "malformed section header");
 			} else {
 				*close = 0;
 				char *sec = NULL;
+
 				rc = parse_section(s + 1, &sec, where, err);
 				if (rc == 0) {
 					free(section);
@@ -637,6 +661,7 @@ int config_load_text(struct config *c, const char *name, const char *text, char 
 			}
 		} else {
 			char *eq = strchr(s, '=');
+
 			if (!eq) {
 				rc = fail(err, where, "expected 'key = value', '[section]' or a comment");
 			} else if (!section) {
@@ -646,6 +671,7 @@ int config_load_text(struct config *c, const char *name, const char *text, char 
 				char *key = str_trim(s);
 				char *val = str_trim(eq + 1);
 				size_t vl = strlen(val);
+
 				if (vl >= 2 && val[0] == '"' && val[vl - 1] == '"') {
 					val[vl - 1] = 0;
 					val++;
@@ -666,9 +692,11 @@ int config_load_text(struct config *c, const char *name, const char *text, char 
 int config_load_file(struct config *c, const char *path, char **err)
 {
 	char *text = read_file(path, NULL);
+
 	if (!text)
 		return fail(err, path, "cannot read: %s", strerror(errno));
 	int rc = config_load_text(c, path, text, err);
+
 	free(text);
 	if (rc == 0)
 		strvec_push(&c->files, path);
@@ -686,10 +714,12 @@ int config_set_spec(struct config *c, const char *spec, char **err)
 	char *where = xasprintf("--set %s", spec);
 	const char *eq = strchr(spec, '=');
 	const char *dot = NULL;
+
 	for (const char *q = spec; eq && q < eq; q++)
 		if (*q == '.')
 			dot = q;
 	int rc = -1;
+
 	if (!eq || !dot || dot == spec || dot + 1 == eq) {
 		fail(err, where, "expected section.key=value (run.KEY=... or cell.NAME.KEY=...)");
 		free(where);
@@ -697,14 +727,17 @@ int config_set_spec(struct config *c, const char *spec, char **err)
 	}
 	char *sec = xstrndup(spec, (size_t)(dot - spec));
 	char *key = xstrndup(dot + 1, (size_t)(eq - dot - 1));
+
 	if (strcmp(sec, "run") == 0) {
 		rc = set_in_section(c, "run", key, eq + 1, where, err);
 	} else if (str_starts(sec, "cell.")) {
 		const char *name = sec + 5;
+
 		if (!valid_name(name) || strcmp(name, "host") == 0) {
 			fail(err, where, "invalid cell name '%s'", name);
 		} else {
 			char *section = xasprintf("cell %s", name);
+
 			rc = set_in_section(c, section, key, eq + 1, where, err);
 			free(section);
 		}
@@ -721,6 +754,7 @@ int config_finalize(struct config *c, char **err)
 {
 	for (size_t i = 0; i < c->ncell; i++) {
 		struct cell_conf *cc = &c->cell[i];
+
 		if (!cc->arch)
 			return fail(err, cc->where, "cell '%s' has no arch (arm64 or x86_64)", cc->name);
 		if (!cc->cpu)
@@ -737,9 +771,10 @@ int config_finalize(struct config *c, char **err)
 			return fail(err, cc->where, "cell '%s': modules= needs kernel=", cc->name);
 		if (cc->kvm_mode) {
 			bool x86_mode = strcmp(cc->kvm_mode, "svm") == 0 || strcmp(cc->kvm_mode, "vmx") == 0;
+
 			if (x86_mode != (strcmp(cc->arch, "x86_64") == 0))
-				return fail(err, cc->where, "cell '%s': kvm_mode %s is not a KVM mode of %s", cc->name,
-					    cc->kvm_mode, cc->arch);
+				return fail(err, cc->where, "cell '%s': kvm_mode %s is not a KVM mode of %s",
+					    cc->name, cc->kvm_mode, cc->arch);
 		}
 		if (cc->kvm_config && strcmp(cc->arch, "x86_64") != 0)
 			return fail(err, cc->where,
@@ -751,12 +786,14 @@ int config_finalize(struct config *c, char **err)
 				    cc->name);
 		skip_profile_free(cc->skip_profile);
 		cc->skip_profile = NULL;
-		if (cc->expected_skips && skip_profile_load(cc->expected_skips, c->root, &cc->skip_profile, err) != 0)
+		if (cc->expected_skips &&
+		    skip_profile_load(cc->expected_skips, c->root, &cc->skip_profile, err) != 0)
 			return -1;
 	}
 	for (size_t i = 0; i < c->cells.n; i++) {
 		if (!config_find_cell(c, c->cells.v[i])) {
 			struct buf known = {0};
+
 			for (size_t j = 0; j < c->ncell; j++)
 				buf_addf(&known, "%s%s", j ? ", " : "", c->cell[j].name);
 			fail(err, c->cells_where ? c->cells_where : "cells", "unknown cell '%s' in cells (known: %s)",

@@ -10,7 +10,8 @@ struct skip_profile;
 enum host_cell_mode { HOST_CELL_AUTO, HOST_CELL_YES, HOST_CELL_NO };
 
 /* One [cell NAME] section. String fields are NULL when not set (defaults are applied by
- * config_finalize()). */
+ * config_finalize()).
+ */
 struct cell_conf {
 	char *name;
 	char *arch;      /* "arm64" or "x86_64" */
@@ -51,12 +52,13 @@ struct config {
 	enum host_cell_mode host_cell;
 	char *report_dir;    /* absolute */
 	char *kernel_suite;
-	long fixtures;        /* build and load fixtures/ kernel modules in lab cells (0/1; a V_INT key: long) */
+	long fixtures;        /* build and load fixtures/ modules in lab cells (0/1; a V_INT key) */
 	char *pfnmap;         /* MEMATTR_PFNMAP specs for the native host cell (real devices) */
 	int reboot_after_panic; /* boot a lab cell again after a kernel panic to run the rest (0/1) */
 	long panic_reboots;   /* at most this many such reboots per cell */
 	long boot_stall;      /* seconds (times timeout_scale) a boot may take to CELL-BEGIN before it is
-			       * killed as stalled and booted once more */
+			       * killed as stalled and booted once more
+			       */
 
 	struct cell_conf *cell;
 	size_t ncell;

@@ -12,6 +12,7 @@ void run_env_init(struct run_env *e, const char *root)
 	memset(e, 0, sizeof(*e));
 	e->root = xstrdup(root);
 	const char *v = getenv("MEMATTR_CACHE");
+
 	if (!str_empty(v))
 		e->cache = path_abs(v);
 	else if (!str_empty(getenv("HOME")))
@@ -62,23 +63,28 @@ static int cmp_str(const void *a, const void *b)
 
 void run_suites_for(const struct config *conf, const char *bin_dir, struct strvec *out)
 {
+	struct dirent *de;
+	DIR *d;
+
 	strvec_clear(out);
 	if (conf->suites.n) {
 		strvec_copy(out, &conf->suites);
 		return;
 	}
-	DIR *d = opendir(bin_dir);
+	d = opendir(bin_dir);
 	if (!d)
 		return;
-	struct dirent *de;
 	while ((de = readdir(d)) != NULL) {
 		const char *n = de->d_name;
+
 		if (!str_starts(n, "memattr-") || strchr(n, '.'))
 			continue;
 		const char *s = n + 8;
+
 		if (!*s || strcmp(s, "cellinfo") == 0 || strcmp(s, "run") == 0)
 			continue;
 		char *p = path_join(bin_dir, n);
+
 		if (is_exec_file(p))
 			strvec_push(out, s);
 		free(p);
@@ -93,5 +99,6 @@ long run_jobs(const struct config *conf)
 	if (conf->jobs > 0)
 		return conf->jobs;
 	long n = sysconf(_SC_NPROCESSORS_ONLN);
+
 	return n > 0 ? n : 1;
 }

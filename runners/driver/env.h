@@ -2,7 +2,8 @@
 /* env.h: the environment of a run and its plan helpers: where the project, the cache, the helper
  * scripts and the QEMU binaries are (environment overrides resolved once), which suites a cell runs,
  * how many cells run at once.  A leaf under the lab, native and run layers: it knows the
- * configuration, nothing of runs, cells or reports. */
+ * configuration, nothing of runs, cells or reports.
+ */
 #ifndef MEMATTR_DRIVER_ENV_H
 #define MEMATTR_DRIVER_ENV_H
 

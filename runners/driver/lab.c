@@ -3,7 +3,8 @@
  *
  * Steps: suite binaries of the arch -> kernel (runners/fetch-kernel.sh, serialized and memoized
  * because cells share its apt cache) -> initramfs (runners/mkinitramfs.sh, per cell) -> QEMU TCG
- * with a host-side deadline, its console streamed through the console parser. */
+ * with a host-side deadline, its console streamed through the console parser.
+ */
 #include "lab.h"
 
 #include "cell.h"
@@ -25,7 +26,8 @@
 #define END_GRACE_S 20.0     /* after CELL-END: let the cell power off */
 /* A boot without CELL-BEGIN for [run] boot_stall s (times timeout_scale) is stalled: a TCG cell
  * reaches it in 5-30 s; a kernel that hangs before /init (seen rarely under emulation, with no
- * console output) is killed and booted this many more times, and the cell says so. */
+ * console output) is killed and booted this many more times, and the cell says so.
+ */
 #define BOOT_STALL_RETRIES 1
 /*
  * After an Oops or BUG the kernel may go on printing (a fault in the fault handler: an Oops storm)
@@ -59,6 +61,7 @@ static struct memo *memo_find(const char *key)
 static struct memo *memo_add(const char *key)
 {
 	struct memo *m = xcalloc(1, sizeof(*m));
+
 	m->key = xstrdup(key);
 	m->next = memos;
 	memos = m;
@@ -70,6 +73,7 @@ void lab_cleanup(void)
 	pthread_mutex_lock(&memo_lock);
 	while (memos) {
 		struct memo *m = memos;
+
 		memos = m->next;
 		free(m->key);
 		free(m->err);
@@ -85,12 +89,15 @@ static char *last_line(const char *text)
 	char *copy = xstrdup(text ? text : "");
 	char *best = NULL;
 	char *save = NULL;
+
 	for (char *l = strtok_r(copy, "\n", &save); l; l = strtok_r(NULL, "\n", &save)) {
 		char *t = str_trim(l);
+
 		if (*t)
 			best = t;
 	}
 	char *r = xstrdup(best ? best : "");
+
 	free(copy);
 	return r;
 }
@@ -99,10 +106,13 @@ static char *last_line(const char *text)
 static char *qemu_version(const char *qemu)
 {
 	char *key = xasprintf("qemu-version|%s", qemu);
+
 	pthread_mutex_lock(&memo_lock);
 	struct memo *m = memo_find(key);
+
 	if (m) {
 		char *v = xstrdup(m->ok ? kv_get(&m->kv, "v") : "unknown");
+
 		pthread_mutex_unlock(&memo_lock);
 		free(key);
 		return v;
@@ -114,9 +124,11 @@ static char *qemu_version(const char *qemu)
 	int st;
 	char *err = NULL;
 	char *v;
+
 	if (proc_capture(argv, NULL, 30, &out, NULL, &st, &err) == 0 && proc_rc(st) == 0) {
 		char *first = xstrndup(buf_str(&out), strcspn(buf_str(&out), "\n"));
 		const char *p = strstr(first, "version ");
+
 		v = xstrdup(str_trim(p ? (char *)p + 8 : first));
 		free(first);
 	} else {
@@ -166,6 +178,7 @@ static void parse_kv_lines(struct kvlist *kv, const char *out)
 
 	for (char *l = strtok_r(text, "\n", &save); l; l = strtok_r(NULL, "\n", &save)) {
 		char *eq = strchr(l, '=');
+
 		if (eq && eq != l) {
 			*eq = 0;
 			kv_set(kv, str_trim(l), str_trim(eq + 1), 0);
@@ -189,6 +202,7 @@ static void fetch_kernel_parse(struct memo *m, const struct buf *out, const stru
 		m->ok = 1;
 	if (errb->len) {
 		char *l = last_line(buf_str(errb));
+
 		if (*l)
 			kv_set(&m->kv, "_warning", l, 0);
 		free(l);
@@ -212,6 +226,7 @@ static struct memo *fetch_kernel_run(const char *key, const struct cell_conf *cc
 	} else if (proc_rc(st) != 0) {
 		char *l = last_line(buf_str(&errb));
 		char *sd = proc_status_desc(st);
+
 		n->err = *l ? xstrdup(l) : xasprintf("%s failed (%s)", argv.v[0], sd);
 		free(sd);
 		free(l);
@@ -232,9 +247,11 @@ static int fetch_kernel(const struct cell_conf *cc, const struct config *conf, c
 	char *key = xasprintf("fetch|%s|%s|%s|%s|%s", cc->arch, cc->flavour, conf->kernel_suite,
 			      cc->kernel ? cc->kernel : "", cc->modules ? cc->modules : "");
 	int rc;
+
 	pthread_mutex_lock(&fetch_lock);
 	pthread_mutex_lock(&memo_lock);
 	struct memo *m = memo_find(key);
+
 	pthread_mutex_unlock(&memo_lock);
 	if (!m) {
 		m = fetch_kernel_run(key, cc, conf, env);
@@ -260,15 +277,17 @@ static int fetch_kernel(const struct cell_conf *cc, const struct config *conf, c
 
 static bool needs_quotes(const char *s)
 {
-	return strpbrk(s, " \t") != NULL;
+	return strpbrk(s, " \t");
 }
 
 char *lab_cmdline(const struct cell_conf *cc, const struct config *conf, const struct strvec *suites,
 		  const char *resume)
 {
 	struct buf b = {0};
+
 	buf_addf(&b, "console=%s quiet loglevel=3 panic=-1", strcmp(cc->arch, "arm64") == 0 ? "ttyAMA0" : "ttyS0");
 	char *sl = strvec_join(suites, ",");
+
 	buf_addf(&b, " memattr.suites=%s", sl);
 	free(sl);
 	if (resume)
@@ -401,7 +420,8 @@ static long cell_timeout(const struct cell_conf *cc, const struct config *conf)
 #define FIXTURES_TIMEOUT_S 1800.0
 
 /* runners/build-fixtures.sh for this kernel release: the directory of the built modules, or NULL */
-static char *build_fixtures(const struct run_env *env, struct cell *c, const struct cell_conf *cc, const char *rel)
+static char *build_fixtures(const struct run_env *env, struct cell *c, const struct cell_conf *cc,
+			    const char *rel)
 {
 	char *out = xasprintf("%s/build/fixtures/%s", env->root, rel);
 	struct strvec v = {0};
@@ -421,6 +441,7 @@ static char *build_fixtures(const struct run_env *env, struct cell *c, const str
 	strvec_free(&v);
 	if (prc != 0 || proc_rc(st) != 0) {
 		char *l = perr ? xstrdup(perr) : last_line(buf_str(&eb));
+
 		cell_log(c, "fixtures unavailable: %s", l);
 		cell_fact(c, "fixtures", "unavailable");
 		cell_setup_failure(c, "fixtures", l);
@@ -443,8 +464,10 @@ static char *initrd_path(const struct run_env *env, const struct cell_conf *cc)
 static char *join_quoted(const struct strvec *argv)
 {
 	struct buf b = {0};
+
 	for (size_t i = 0; i < argv->n; i++) {
 		char *q = shell_quote(argv->v[i]);
+
 		buf_addf(&b, "%s%s", i ? " " : "", q);
 		free(q);
 	}
@@ -455,9 +478,11 @@ void lab_dry_run(FILE *f, const struct cell_conf *cc, const struct config *conf,
 {
 	char *bindir = run_bin_dir(env, cc->arch);
 	struct strvec suites = {0};
+
 	run_suites_for(conf, bindir, &suites);
 	char *initrd = initrd_path(env, cc);
 	char *cmdline = lab_cmdline(cc, conf, &suites, NULL);
+
 	fprintf(f, "# cell %s (lab, %s, cpu %s), timeout %ld s, defined at %s\n", cc->name, cc->arch, cc->cpu,
 		cell_timeout(cc, conf), cc->where);
 	if (cc->kvm_mode || cc->skip_profile)
@@ -468,8 +493,9 @@ void lab_dry_run(FILE *f, const struct cell_conf *cc, const struct config *conf,
 	if (cc->kvm_vm_types >= 0)
 		fprintf(f, "# checks: KVM_CAP_VM_TYPES %#lx\n", cc->kvm_vm_types);
 	if (conf->reboot_after_panic)
-		fprintf(f, "# after a kernel panic: up to %ld reboot(s) with memattr.suites=<the rest> "
-			   "memattr.resume=<suite>:<crashed test>\n", conf->panic_reboots);
+		fprintf(f,
+			"# after a kernel panic: up to %ld reboot(s) with memattr.suites=<the rest> memattr.resume=<suite>:<crashed test>\n",
+			conf->panic_reboots);
 	if (!suites.n)
 		fprintf(f, "# warning: no suite binaries in %s\n", bindir);
 	if (cc->kernel)
@@ -538,6 +564,7 @@ struct qemu_ctx {
 static void on_qemu_data(void *vctx, struct proc *p, int stream, const char *data, size_t n)
 {
 	struct qemu_ctx *q = vctx;
+
 	if (stream == 2) {
 		if (q->errlog) {
 			fwrite(data, 1, n, q->errlog);
@@ -553,6 +580,7 @@ static void on_qemu_data(void *vctx, struct proc *p, int stream, const char *dat
 	}
 	console_feed(&q->con, data, n);
 	double now = mono_now();
+
 	if (q->stall_deadline && q->cell->boot_began) {
 		/* CELL-BEGIN: from here the cell's own deadline (and the guards below) apply */
 		q->stall_deadline = 0;
@@ -584,6 +612,7 @@ static void on_qemu_data(void *vctx, struct proc *p, int stream, const char *dat
 static char *strip_stamp(const char *line)
 {
 	const char *s = line;
+
 	if (console_is_kernel_line(s)) {
 		s = strchr(s, ']') + 1;
 		while (*s == ' ')
@@ -596,8 +625,10 @@ static void setup_error(struct cell *c, const char *fmt, ...) PRINTF_LIKE(2, 3);
 static void setup_error(struct cell *c, const char *fmt, ...)
 {
 	va_list ap;
+
 	va_start(ap, fmt);
 	char *m = xvasprintf(fmt, ap);
+
 	va_end(ap);
 	cell_log(c, "error: %s", m);
 	cell_finish(c, m);
@@ -637,6 +668,7 @@ static void record_cmdline(const struct cell *c, const struct strvec *argv)
 
 	if (f) {
 		char *line = join_quoted(argv);
+
 		if (c->boot > 1)
 			fprintf(f, "# boot %d (after a kernel panic)\n", c->boot);
 		fprintf(f, "%s\n", line);
@@ -647,9 +679,10 @@ static void record_cmdline(const struct cell *c, const struct strvec *argv)
 }
 
 /* Why a boot ended (be->reason, NULL if it reached CELL-END) from how QEMU ended and what the
- * console showed. */
-static void boot_ended(struct cell *c, const struct boot_args *a, struct qemu_ctx *q, enum proc_end e, int status,
-		       struct boot_end *be)
+ * console showed.
+ */
+static void boot_ended(struct cell *c, const struct boot_args *a, struct qemu_ctx *q, enum proc_end e,
+		       int status, struct boot_end *be)
 {
 	char *sd = proc_status_desc(status);
 	char *errl = last_line(buf_str(&q->errtail));
@@ -671,12 +704,14 @@ static void boot_ended(struct cell *c, const struct boot_args *a, struct qemu_ct
 		/* decided above */
 	} else if (q->con.panic) {
 		char *pl = strip_stamp(q->con.panic);
+
 		be->reason = c->boot > 1 ? xasprintf("kernel panic in boot %d: %s", c->boot, pl)
 					 : xasprintf("kernel panic: %s", pl);
 		free(pl);
 		be->panic = xstrdup(q->con.panic);
 		be->panic_text = console_panic_text(&q->con);
-	} else if (e == PROC_TIMEOUT && q->stall_deadline && q->stall_deadline < q->cell_deadline && !c->boot_began) {
+	} else if (e == PROC_TIMEOUT && q->stall_deadline && q->stall_deadline < q->cell_deadline &&
+		   !c->boot_began) {
 		const struct strvec *kl = &q->con.klog;
 
 		be->stalled = true;
@@ -693,9 +728,10 @@ static void boot_ended(struct cell *c, const struct boot_args *a, struct qemu_ct
 }
 
 /* Boot the cell once with these suites; the console goes into the cell. 0, or -1 if QEMU could not
- * be started (be->reason says why). */
-static int run_boot(struct cell *c, const struct boot_args *a, const struct strvec *suites, const char *resume,
-		    struct boot_end *be)
+ * be started (be->reason says why).
+ */
+static int run_boot(struct cell *c, const struct boot_args *a, const struct strvec *suites,
+		    const char *resume, struct boot_end *be)
 {
 	char *cmdline = lab_cmdline(a->cc, a->conf, suites, resume);
 	char *errpath = path_join(c->dir, "qemu-stderr.log");
@@ -737,6 +773,7 @@ static int run_boot(struct cell *c, const struct boot_args *a, const struct strv
 		q.stall_deadline = mono_now() + (double)(a->conf->boot_stall * a->conf->timeout_scale);
 		p.deadline = q.stall_deadline < q.cell_deadline ? q.stall_deadline : q.cell_deadline;
 		enum proc_end e = proc_stream(&p, on_qemu_data, &q);
+
 		be->t_end = mono_now();
 		be->t_panic = q.t_panic > 0 ? q.t_panic : be->t_end;
 		console_drop_partial(&q.con);
@@ -764,7 +801,8 @@ static void lab_facts(struct cell *c, const struct cell_conf *cc)
 	cell_fact(c, "accel", "tcg");
 	cell_fact(c, "cpu", cc->cpu);
 	cell_fact(c, "machine_options", *cc->machine ? cc->machine : "");
-	cell_fact(c, "qemu_machine", strcmp(cc->arch, "arm64") == 0 ? "virt,virtualization=on,gic-version=3" : "pc");
+	cell_fact(c, "qemu_machine",
+		  strcmp(cc->arch, "arm64") == 0 ? "virt,virtualization=on,gic-version=3" : "pc");
 	cell_fact(c, "smp", smp);
 	free(smp);
 	cell_fact(c, "memory", cc->memory);
@@ -821,7 +859,8 @@ static int lab_kernel(struct cell *c, const struct cell_conf *cc, const struct c
 	cell_fact(c, "kernel_version", kv_get(k, "KERNEL_VERSION") ? kv_get(k, "KERNEL_VERSION") : "");
 	cell_fact(c, "kernel_image", kv_get(k, "KERNEL_IMAGE"));
 	if (kv_get(k, "KERNEL_RELEASE"))
-		cell_fact(c, "kernel_package_release", kv_get(k, "KERNEL_RELEASE")); /* the cell says kernel_release */
+		/* the cell itself says kernel_release */
+		cell_fact(c, "kernel_package_release", kv_get(k, "KERNEL_RELEASE"));
 	if (!cc->kernel)
 		cell_fact(c, "kernel_flavour", cc->flavour);
 	return 0;
@@ -877,13 +916,14 @@ static int lab_kvm_modules(struct cell *c, const struct cell_conf *cc, const str
 		char *l = perr ? xstrdup(perr) : last_line(buf_str(&eb));
 		char *sd = proc_status_desc(st);
 
-		why = xasprintf("kvm_config = %s: the KVM modules could not be built: %s", cc->kvm_config, *l ? l : sd);
+		why = xasprintf("kvm_config = %s: the KVM modules could not be built: %s", cc->kvm_config,
+				*l ? l : sd);
 		free(sd);
 		free(l);
 	} else if (str_empty(kv_get(&b, "MODULES_DIR")) || !is_dir(kv_get(&b, "MODULES_DIR")) ||
 		   str_empty(kv_get(&b, "KVM_BUILD_ID"))) {
-		why = xasprintf("kvm_config = %s: %s printed no MODULES_DIR (a directory) and KVM_BUILD_ID", cc->kvm_config,
-				env->build_kvm);
+		why = xasprintf("kvm_config = %s: %s printed no MODULES_DIR (a directory) and KVM_BUILD_ID",
+				cc->kvm_config, env->build_kvm);
 	}
 	if (why) {
 		cell_fact(c, "kvm_modules", "build failed");
@@ -919,8 +959,9 @@ static int lab_kvm_modules(struct cell *c, const struct cell_conf *cc, const str
 /* Fixture kernel modules for this kernel: configured, so a failure to build them fails the cell
  * (cell.<cell>.fixtures) rather than letting their tests skip.  A user-given kernel gets them when
  * its release is a Debian kernel of the cache (e.g. Debian's image with rebuilt KVM modules,
- * runners/mutate.sh): Debian's config of that release is what they are built for.  Their directory,
- * or NULL. */
+ * tools/mutate.sh): Debian's config of that release is what they are built for.  Their directory,
+ * or NULL.
+ */
 static char *lab_fixtures(struct cell *c, const struct cell_conf *cc, const struct config *conf,
 			  const struct run_env *env, const struct kvlist *k)
 {
@@ -991,6 +1032,7 @@ static int lab_initramfs(struct cell *c, const struct strvec *mv, const char *in
 	if (prc != 0 || proc_rc(st) != 0 || !path_exists(initrd)) {
 		char *l = perr ? xstrdup(perr) : last_line(buf_str(&eb));
 		char *sd = proc_status_desc(st);
+
 		setup_error(c, "initramfs: %s", *l ? l : sd);
 		free(sd);
 		free(l);
@@ -1003,7 +1045,8 @@ static int lab_initramfs(struct cell *c, const struct strvec *mv, const char *in
 }
 
 /* A boot ended in a kernel panic while the suites ran: the running test gets it.  Whether to boot
- * again for the tests left (in *suites, *resume); if not, the cell is finished. */
+ * again for the tests left (in *suites, *resume); if not, the cell is finished.
+ */
 static bool lab_after_panic(struct cell *c, const struct config *conf, const struct boot_end *be,
 			    struct strvec *suites, char **resume)
 {
@@ -1024,12 +1067,13 @@ static bool lab_after_panic(struct cell *c, const struct config *conf, const str
 				conf->panic_reboots);
 	} else {
 		sl = strvec_join(suites, ",");
-		cell_log(c, "kernel panic %.1f s into boot %d (QEMU gone %.1f s after it): boot %d runs %s%s%s", t_panic,
-			 c->boot, be->t_end - be->t_panic, c->boot + 1, sl, *resume ? ", resuming " : "",
-			 *resume ? *resume : "");
+		cell_log(c,
+			 "kernel panic %.1f s into boot %d (QEMU gone %.1f s after it): boot %d runs %s%s%s",
+			 t_panic, c->boot, be->t_end - be->t_panic, c->boot + 1, sl,
+			 *resume ? ", resuming " : "", *resume ? *resume : "");
 		cell_note(c, "boot %d: kernel panic %.1f s after QEMU started, QEMU exited %.1f s later; boot %d: %s%s%s",
-			  c->boot, t_panic, be->t_end - be->t_panic, c->boot + 1, sl, *resume ? " resuming " : "",
-			  *resume ? *resume : "");
+			  c->boot, t_panic, be->t_end - be->t_panic, c->boot + 1, sl,
+			  *resume ? " resuming " : "", *resume ? *resume : "");
 		free(sl);
 		free(pl);
 		cell_next_boot(c, "a kernel panic");
@@ -1088,11 +1132,11 @@ static void lab_boots(struct cell *c, const struct boot_args *ba, const struct s
 		struct boot_end be;
 
 		again = false;
-		if (run_boot(c, ba, &boot_suites, resume, &be) != 0)
+		if (run_boot(c, ba, &boot_suites, resume, &be) != 0) {
 			setup_error(c, "QEMU: %s", be.reason);
-		else if (be.panic && c->boot_began && !c->ended)
+		} else if (be.panic && c->boot_began && !c->ended) {
 			again = lab_after_panic(c, ba->conf, &be, &boot_suites, &resume);
-		else if (be.stalled && stalls++ < BOOT_STALL_RETRIES) {
+		} else if (be.stalled && stalls++ < BOOT_STALL_RETRIES) {
 			cell_log(c, "%s: booting again", be.reason);
 			cell_note(c, "boot %d: %s; booted again", c->boot, be.reason);
 			cell_next_boot(c, "a boot stall");
@@ -1108,7 +1152,8 @@ static void lab_boots(struct cell *c, const struct boot_args *ba, const struct s
 	strvec_free(&boot_suites);
 }
 
-void lab_run_cell(struct cell *c, const struct cell_conf *cc, const struct config *conf, const struct run_env *env)
+void lab_run_cell(struct cell *c, const struct cell_conf *cc, const struct config *conf,
+		  const struct run_env *env)
 {
 	char *bindir = run_bin_dir(env, cc->arch);
 	char *initrd = initrd_path(env, cc), *fixdir = NULL, *qemu_path, *disk = NULL;
