@@ -531,7 +531,8 @@ static int (*const setters[])(struct config *, void *, const struct key_def *, c
 	[V_STR] = set_str,         [V_GLOB] = set_glob,   [V_INT] = set_int,       [V_JOBS] = set_jobs,
 	[V_HOSTCELL] = set_host_cell, [V_ARCH] = set_arch, [V_MEM] = set_mem,      [V_TOKEN] = set_token,
 	[V_OPTTOKEN] = set_token,  [V_PATH] = set_path,   [V_CELLS] = set_names,   [V_SUITES] = set_names,
-	[V_PFNMAP] = set_pfnmap,   [V_PCI] = set_pci,     [V_DISK] = set_disk,     [V_YESNO] = set_yesno,   [V_KVMMODE] = set_kvm_mode,
+	[V_PFNMAP] = set_pfnmap,   [V_PCI] = set_pci,     [V_DISK] = set_disk,     [V_YESNO] = set_yesno,
+	[V_KVMMODE] = set_kvm_mode,
 	[V_KVMCONFIG] = set_kvm_config, [V_VMTYPES] = set_vm_types,
 };
 

@@ -320,6 +320,7 @@ void lab_qemu_argv(struct strvec *argv, const char *qemu, const struct cell_conf
 	 * each; edu: QEMU's educational device with its DMA engine
 	 */
 	bool pci = !str_empty(cc->pci), ivshmem = cell_has_pci(cc, "ivshmem");
+
 	strvec_push(argv, qemu);
 	if (arm) {
 		strvec_push(argv, "-M");
@@ -402,11 +403,11 @@ static char *qemu_devices(const struct strvec *argv)
 	struct buf b = {0};
 
 	for (size_t i = 1; i + 1 < argv->n; i++) {
-		const char *a = argv->v[i + 1], *io;
+		const char *a = argv->v[i + 1], *io = strstr(a, "iommu=");
 
 		if (strcmp(argv->v[i], "-device") == 0)
 			buf_addf(&b, "%s%.*s", b.len ? "," : "", (int)strcspn(a, ","), a);
-		else if (strcmp(argv->v[i], "-M") == 0 && (io = strstr(a, "iommu=")) != NULL)
+		else if (strcmp(argv->v[i], "-M") == 0 && io)
 			buf_addf(&b, "%s%.*s", b.len ? "," : "", (int)strcspn(io + 6, ","), io + 6);
 	}
 	return buf_take(&b);
@@ -509,8 +510,9 @@ void lab_dry_run(FILE *f, const struct cell_conf *cc, const struct config *conf,
 		fprintf(f, "# kvm modules (MODULES_DIR= replaces fetch-kernel's): %s --kernel-release \"$KERNEL_RELEASE\" --config '%s' --cache %s\n",
 			env->build_kvm, cc->kvm_config, env->cache);
 	char *mods = extra_modules(cc);
-	fprintf(f, "# initramfs: %s --arch %s --busybox \"$BUSYBOX\" --modules-dir \"$MODULES_DIR\" "
-		   "--kernel-release \"$KERNEL_RELEASE\" --bin-dir %s%s%s%s --out %s\n",
+
+	fprintf(f,
+		"# initramfs: %s --arch %s --busybox \"$BUSYBOX\" --modules-dir \"$MODULES_DIR\" --kernel-release \"$KERNEL_RELEASE\" --bin-dir %s%s%s%s --out %s\n",
 		env->mkinitramfs, cc->arch, bindir, mods ? " --extra-modules '" : "", mods ? mods : "",
 		mods ? "'" : "", initrd);
 	free(mods);
@@ -519,15 +521,18 @@ void lab_dry_run(FILE *f, const struct cell_conf *cc, const struct config *conf,
 			cc->disk, SCRATCH_DISK);
 	struct strvec argv = {0};
 	char *disk = str_empty(cc->disk) ? NULL : xasprintf("$CELL_DIR/%s", SCRATCH_DISK);
+
 	lab_qemu_argv(&argv, run_env_qemu(env, cc->arch), cc, "$KERNEL_IMAGE", initrd, cmdline, disk);
 	free(disk);
 	char *devs = qemu_devices(&argv);
+
 	if (*devs)
 		fprintf(f, "# devices: %s\n", devs);
 	free(devs);
 	char *line = join_quoted(&argv);
 	/* the placeholders stay expandable: '$KERNEL_IMAGE' -> "$KERNEL_IMAGE" */
 	char *ph = strstr(line, "'$KERNEL_IMAGE'");
+
 	if (ph) {
 		ph[0] = '"';
 		ph[14] = '"';
@@ -1001,6 +1006,7 @@ static void initramfs_argv(struct strvec *mv, const struct cell_conf *cc, const 
 		strvec_push(mv, fixdir);
 	}
 	char *mods = extra_modules(cc);
+
 	if (mods) {
 		/* vfio-pci for the second ivshmem device (the cell's init binds it) and the edu device
 		 * (the dma suite binds it); virtio_blk for the scratch disk
@@ -1096,16 +1102,8 @@ static char *lab_scratch_disk(struct cell *c, const struct cell_conf *cc)
 	unsigned long long n = strtoull(cc->disk, NULL, 10);
 	int fd;
 
-	switch (cc->disk[strlen(cc->disk) - 1]) {
-	case 'T':
-		n <<= 10; /* fall through */
-	case 'G':
-		n <<= 10; /* fall through */
-	case 'M':
-		n <<= 10; /* fall through */
-	case 'K':
-		n <<= 10;
-	}
+	/* the suffix (config.c:set_disk allows K, M, G, T): 10 bits a step */
+	n <<= 10 * (strchr("KMGT", cc->disk[strlen(cc->disk) - 1]) - "KMGT" + 1);
 	fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
 	if (fd < 0 || ftruncate(fd, (off_t)n) != 0) {
 		setup_error(c, "scratch disk %s: %s", path, strerror(errno));
@@ -1181,8 +1179,11 @@ void lab_run_cell(struct cell *c, const struct cell_conf *cc, const struct confi
 	c->kvm_config = cc->kvm_config;
 	c->skip_profile = cc->skip_profile;
 	c->filtered = !str_empty(conf->filter);
-	if (!str_empty(cc->disk) && !(disk = lab_scratch_disk(c, cc)))
-		goto out;
+	if (!str_empty(cc->disk)) {
+		disk = lab_scratch_disk(c, cc);
+		if (!disk)
+			goto out;
+	}
 	struct boot_args ba = {.cc = cc, .conf = conf, .kernel = kv_get(&k, "KERNEL_IMAGE"), .initrd = initrd,
 			       .qemu = qemu_path, .disk = disk, .timeout = cell_timeout(cc, conf)};
 	lab_boots(c, &ba, &suites);
