@@ -38,7 +38,7 @@ while [ $# -gt 0 ]; do
 	--init) init=${2:?}; shift 2 ;;
 	--modules) modules_opt=${2-}; shift 2 ;;
 	--fixtures-dir) fixdir=${2-}; shift 2 ;;
-	--extra-modules) extra_mods=${2-}; shift 2 ;;
+	--extra-modules) extra_mods="$extra_mods ${2-}"; shift 2 ;;
 	-h | --help) sed -n '2,/^set -euo/p' "$0" | sed '$d; s/^# \{0,1\}//'; exit 0 ;;
 	*) usage_die "unknown argument: $1" ;;
 	esac

@@ -36,10 +36,14 @@
 #   memattr.pci=ivshmem,edu     device sets of the cell (memattr-run's pci=): with ivshmem, bind the
 #                               second ivshmem device to vfio-pci; both give PFNMAP sources.  edu (QEMU's
 #                               DMA test device) is left to the dma suite, which binds it itself
-# A virtio-blk disk (memattr-run's disk=, serial memattr-disk) is exported as MEMATTR_DISK=/dev/vdX.
+#   memattr.migrate=out|in      a half of a cross-cell migration pair: the stream file the suite
+#                               writes (MEMATTR_MIGRATE_OUT) or reads (MEMATTR_MIGRATE_IN) travels
+#                               between the two boots on the transfer disk (virtio-blk, serial
+#                               memattr-xfer): block 0 "memattr-xfer <bytes>", the stream at 1 MiB
 #   memattr.resume=<suite>:<test>  a boot after a kernel panic: <suite> runs only the tests after <test>
 #                               (its harness option --after <test>); the other suites of memattr.suites
 #                               run whole
+# A virtio-blk disk (memattr-run's disk=, serial memattr-disk) is exported as MEMATTR_DISK=/dev/vdX.
 
 PATH=/memattr/bin:/bin:/sbin:/usr/bin:/usr/sbin
 HOME=/root
@@ -271,6 +275,32 @@ for b in /sys/block/vd*; do
 		say "ID disk=$MEMATTR_DISK:$(($(cat "$b/size") * 512))"
 	fi
 done
+# ---- a cross-cell migration half: the out half's stream is copied to the transfer disk after
+# its suites, the in half's is copied from it before.
+migrate=$(cmdline_param memattr.migrate)
+xfer=
+if [ -n "$migrate" ]; then
+	for b in /sys/block/vd*; do
+		[ "$(cat "$b/serial" 2>/dev/null)" = memattr-xfer ] && xfer=/dev/${b##*/}
+	done
+	say "ID migrate_xfer=${xfer:-missing}"
+	stream=/tmp/memattr-migrate.stream
+	if [ "$migrate" = out ]; then
+		MEMATTR_MIGRATE_OUT=$stream
+		export MEMATTR_MIGRATE_OUT
+	else
+		MEMATTR_MIGRATE_IN=$stream
+		export MEMATTR_MIGRATE_IN
+		# shellcheck disable=SC2046 # the header's two words
+		[ -z "$xfer" ] || set -- $(dd if="$xfer" bs=512 count=1 2>/dev/null | head -n 1)
+		if [ -n "$xfer" ] && [ "${1-}" = memattr-xfer ] && [ -n "${2-}" ]; then
+			dd if="$xfer" bs=1M skip=1 2>/dev/null | head -c "$2" >"$stream"
+			say "ID migrate_in_bytes=$(wc -c <"$stream")"
+		else
+			say "ID migrate_in_bytes=none"
+		fi
+	fi
+fi
 if [ -z "$suites" ]; then
 	for f in /memattr/bin/memattr-*; do
 		[ -f "$f" ] || continue
@@ -322,6 +352,13 @@ for s in $suites; do
 done
 set +f
 [ -z "$hold" ] || kill "$hold" 2>/dev/null
+if [ "$migrate" = out ] && [ -n "$xfer" ] && [ -f "$stream" ]; then
+	n=$(wc -c <"$stream")
+	printf 'memattr-xfer %s\n' "$n" | dd of="$xfer" bs=512 count=1 conv=sync,notrunc 2>/dev/null
+	dd if="$stream" of="$xfer" bs=1M seek=1 conv=notrunc 2>/dev/null
+	sync
+	say "ID migrate_out_bytes=$n"
+fi
 
 say CELL-END
 sync

@@ -36,6 +36,7 @@ enum vtype {
 	V_KVMMODE,  /* vhe|nvhe|hvhe|protected|svm|vmx */
 	V_KVMCONFIG, /* KVM Kconfig changes: +SYM / -SYM, blank- or comma-separated, may be empty */
 	V_VMTYPES,  /* a KVM_CAP_VM_TYPES bit mask (0x3, 3), or empty: any */
+	V_PAIRS,    /* comma list of SRC>DST cell name pairs, or "none" */
 };
 
 struct key_def {
@@ -62,6 +63,7 @@ static const struct key_def run_keys[] = {
 	RUN("reboot_after_panic", V_YESNO, 0, 0, reboot_after_panic),
 	RUN("panic_reboots", V_INT, 0, 20, panic_reboots),
 	RUN("boot_stall", V_INT, 1, 24 * 3600, boot_stall),
+	RUN("migrations", V_PAIRS, 0, 0, migrations),
 };
 
 #undef RUN
@@ -142,6 +144,8 @@ static void cell_conf_free(struct cell_conf *cc)
 	free(cc->expected_skips);
 	skip_profile_free(cc->skip_profile);
 	free(cc->where);
+	free(cc->migrate_pair);
+	free(cc->xfer);
 }
 
 void config_free(struct config *c)
@@ -150,6 +154,8 @@ void config_free(struct config *c)
 	strvec_free(&c->suites);
 	strvec_free(&c->files);
 	free(c->cells_where);
+	strvec_free(&c->migrations);
+	free(c->migrations_where);
 	free(c->filter);
 	free(c->suite_args);
 	free(c->pfnmap);
@@ -524,6 +530,33 @@ SETTER(set_names)
 	return 0;
 }
 
+/* migrations = SRC>DST, ...: the cells are checked by config_finalize(), once all are defined */
+SETTER(set_pairs)
+{
+	struct strvec *vp = field, items = {0};
+
+	strvec_split(&items, value, ',');
+	if (strvec_has(&items, "none") && items.n == 1)
+		strvec_clear(&items);
+	for (size_t i = 0; i < items.n; i++) {
+		const char *gt = strchr(items.v[i], '>');
+		char *src = gt ? xstrndup(items.v[i], (size_t)(gt - items.v[i])) : NULL;
+		bool ok = src && valid_name(src) && valid_name(gt + 1);
+
+		free(src);
+		if (!ok) {
+			fail(err, where, "%s: '%s' is not SRC>DST (two cell names), or 'none'", k->key,
+			     items.v[i]);
+			strvec_free(&items);
+			return -1;
+		}
+	}
+	strvec_free(vp);
+	*vp = items;
+	replace_str(&c->migrations_where, where);
+	return 0;
+}
+
 #undef SETTER
 
 static int (*const setters[])(struct config *, void *, const struct key_def *, const char *, const char *,
@@ -533,7 +566,7 @@ static int (*const setters[])(struct config *, void *, const struct key_def *, c
 	[V_OPTTOKEN] = set_token,  [V_PATH] = set_path,   [V_CELLS] = set_names,   [V_SUITES] = set_names,
 	[V_PFNMAP] = set_pfnmap,   [V_PCI] = set_pci,     [V_DISK] = set_disk,     [V_YESNO] = set_yesno,
 	[V_KVMMODE] = set_kvm_mode,
-	[V_KVMCONFIG] = set_kvm_config, [V_VMTYPES] = set_vm_types,
+	[V_KVMCONFIG] = set_kvm_config, [V_VMTYPES] = set_vm_types, [V_PAIRS] = set_pairs,
 };
 
 static int set_value(struct config *c, void *base, const struct key_def *k, const char *value,
@@ -751,11 +784,100 @@ int config_set_spec(struct config *c, const char *spec, char **err)
 	return rc;
 }
 
+static char *dup_or_null(const char *s)
+{
+	return s ? xstrdup(s) : NULL;
+}
+
+/* A half of a migration pair: the cell conf of `from`, renamed, with its role. */
+static void add_migration_half(struct config *c, const struct cell_conf *from, const char *pair,
+			       const char *role, const char *name, const char *xfer)
+{
+	struct cell_conf h = {
+		.name = xstrdup(name), .arch = xstrdup(from->arch), .cpu = xstrdup(from->cpu),
+		.machine = xstrdup(from->machine), .memory = xstrdup(from->memory),
+		.append = dup_or_null(from->append), .flavour = xstrdup(from->flavour),
+		.kernel = dup_or_null(from->kernel), .modules = dup_or_null(from->modules),
+		.qemu_args = dup_or_null(from->qemu_args), .smp = from->smp, .timeout = from->timeout,
+		.pfnmap = dup_or_null(from->pfnmap), .pci = dup_or_null(from->pci),
+		.kvm_mode = dup_or_null(from->kvm_mode), .kvm_config = dup_or_null(from->kvm_config),
+		.kvm_vm_types = from->kvm_vm_types, .where = xstrdup(c->migrations_where),
+		.migrate_role = role, .migrate_pair = xstrdup(pair), .xfer = xstrdup(xfer),
+	};
+
+	c->cell = xrealloc(c->cell, (c->ncell + 1) * sizeof(*c->cell));
+	c->cell[c->ncell++] = h;
+}
+
+/* migrations = SRC>DST: both defined, the same architecture; then the two halves of each */
+static int add_migration_cells(struct config *c, char **err)
+{
+	const char *where = c->migrations_where ? c->migrations_where : "migrations";
+
+	while (c->ncell && c->cell[c->ncell - 1].migrate_role)
+		cell_conf_free(&c->cell[--c->ncell]);
+	for (size_t i = 0; i < c->migrations.n; i++) {
+		const char *pair = c->migrations.v[i];
+		char *src = xstrndup(pair, strcspn(pair, ">"));
+		const char *dst = pair + strlen(src) + 1;
+		const struct cell_conf *s = config_find_cell(c, src), *d = config_find_cell(c, dst);
+		int rc = 0;
+
+		if (!s || !d)
+			rc = fail(err, where, "migrations: unknown cell '%s' in %s", s ? dst : src, pair);
+		else if (strcmp(s->arch, d->arch) != 0)
+			rc = fail(err, where, "migrations: %s: a VM cannot move from %s to %s", pair,
+				  s->arch, d->arch);
+		if (rc == 0) {
+			char *base = xasprintf("%s-to-%s", src, dst);
+			char *out = xasprintf("%s-out", base), *in = xasprintf("%s-in", base);
+			char *xfer = xasprintf("%s.xfer", base);
+
+			if (config_find_cell(c, out) || config_find_cell(c, in)) {
+				rc = fail(err, where, "migrations: %s listed twice, or a cell is named %s or %s",
+					  pair, out, in);
+			} else {
+				add_migration_half(c, s, pair, "out", out, xfer);
+				add_migration_half(c, config_find_cell(c, dst), pair, "in", in, xfer);
+			}
+			free(base);
+			free(out);
+			free(in);
+			free(xfer);
+		}
+		free(src);
+		if (rc)
+			return rc;
+	}
+	return 0;
+}
+
+void config_migration_cells(const struct config *c, struct strvec *names)
+{
+	if (!str_empty(c->filter) || (c->suites.n && !strvec_has(&c->suites, "migration")))
+		return;
+	for (size_t i = 0; i < c->ncell; i++) {
+		const struct cell_conf *h = &c->cell[i];
+		char *src;
+
+		if (!h->migrate_role || strcmp(h->migrate_role, "out") != 0 || i + 1 >= c->ncell)
+			continue;
+		src = xstrndup(h->migrate_pair, strcspn(h->migrate_pair, ">"));
+		if (strvec_has(&c->cells, src) && strvec_has(&c->cells, h->migrate_pair + strlen(src) + 1)) {
+			strvec_push(names, h->name);
+			strvec_push(names, c->cell[i + 1].name);
+		}
+		free(src);
+	}
+}
+
 int config_finalize(struct config *c, char **err)
 {
 	for (size_t i = 0; i < c->ncell; i++) {
 		struct cell_conf *cc = &c->cell[i];
 
+		if (cc->migrate_role)
+			continue;	/* made by an earlier config_finalize() */
 		if (!cc->arch)
 			return fail(err, cc->where, "cell '%s' has no arch (arm64 or x86_64)", cc->name);
 		if (!cc->cpu)
@@ -807,7 +929,7 @@ int config_finalize(struct config *c, char **err)
 				return fail(err, c->cells_where ? c->cells_where : "cells",
 					    "cell '%s' listed twice in cells", c->cells.v[i]);
 	}
-	return 0;
+	return add_migration_cells(c, err);
 }
 
 const char *host_cell_name(enum host_cell_mode m)

@@ -37,6 +37,14 @@ struct cell_conf {
 	char *expected_skips;              /* profile file (absolute), NULL: skips are not judged */
 	struct skip_profile *skip_profile; /* loaded by config_finalize() */
 	char *where;     /* FILE:LINE of the (first) section header */
+	/*
+	 * A half of a cross-cell migration pair ([run] migrations), made by config_finalize() from the
+	 * source or destination cell (not a key): "out" runs migration.stream_save and writes the
+	 * stream to the pair's transfer disk, "in" runs migration.stream_restore from it.
+	 */
+	const char *migrate_role;
+	char *migrate_pair;    /* "SRC>DST" */
+	char *xfer;            /* the transfer disk: a file name in the run directory */
 };
 
 struct config {
@@ -56,6 +64,8 @@ struct config {
 	char *pfnmap;         /* MEMATTR_PFNMAP specs for the native host cell (real devices) */
 	int reboot_after_panic; /* boot a lab cell again after a kernel panic to run the rest (0/1) */
 	long panic_reboots;   /* at most this many such reboots per cell */
+	struct strvec migrations; /* cross-cell migration pairs "SRC>DST" (empty: none) */
+	char *migrations_where;
 	long boot_stall;      /* seconds (times timeout_scale) a boot may take to CELL-BEGIN before it is
 			       * killed as stalled and booted once more
 			       */
@@ -89,6 +99,11 @@ int config_set_spec(struct config *c, const char *spec, char **err);
 int config_finalize(struct config *c, char **err);
 
 struct cell_conf *config_find_cell(const struct config *c, const char *name);
+/*
+ * The migration pairs that run: both cells selected (cells=), the migration suite selected
+ * (suites= all or listing it) and no filter.  The out and in halves' names, in pairs, go to *names.
+ */
+void config_migration_cells(const struct config *c, struct strvec *names);
 const char *host_cell_name(enum host_cell_mode m);
 /* Architecture helpers: "arm64" -> "aarch64" (build/<dir>), "amd64" (Debian). */
 const char *arch_build_dir(const char *arch);

@@ -280,9 +280,43 @@ static bool needs_quotes(const char *s)
 	return strpbrk(s, " \t");
 }
 
+/* A migration half runs one test of the migration suite; other cells the run's filter. */
+static const char *cell_filter(const struct cell_conf *cc, const struct config *conf)
+{
+	if (cc->migrate_role)
+		return strcmp(cc->migrate_role, "out") == 0 ? "migration.stream_save"
+							       : "migration.stream_restore";
+	return conf->filter;
+}
+
+static void cell_suites(const struct cell_conf *cc, const struct config *conf, const char *bindir,
+			struct strvec *suites)
+{
+	if (cc->migrate_role) {
+		strvec_clear(suites);
+		strvec_push(suites, "migration");
+	} else {
+		run_suites_for(conf, bindir, suites);
+	}
+}
+
+/*
+ * A migration pair's transfer disk: a raw virtio-blk disk with the serial memattr-xfer (the cell's
+ * init finds it by that), the same file for both halves.
+ */
+static void xfer_argv(struct strvec *argv, const char *path)
+{
+	strvec_push(argv, "-drive");
+	strvec_pushf(argv, "file=%s,if=none,format=raw,id=memattr-xfer", path);
+	strvec_push(argv, "-device");
+	strvec_push(argv, "virtio-blk-pci,drive=memattr-xfer,serial=memattr-xfer");
+}
+
 char *lab_cmdline(const struct cell_conf *cc, const struct config *conf, const struct strvec *suites,
 		  const char *resume)
 {
+	const char *filter = cell_filter(cc, conf);
+
 	struct buf b = {0};
 
 	buf_addf(&b, "console=%s quiet loglevel=3 panic=-1", strcmp(cc->arch, "arm64") == 0 ? "ttyAMA0" : "ttyS0");
@@ -293,9 +327,10 @@ char *lab_cmdline(const struct cell_conf *cc, const struct config *conf, const s
 	if (resume)
 		buf_addf(&b, " memattr.resume=%s", resume);
 	buf_addf(&b, " memattr.timeout_scale=%ld", conf->timeout_scale);
-	if (!str_empty(conf->filter))
-		buf_addf(&b, needs_quotes(conf->filter) ? " memattr.filter=\"%s\"" : " memattr.filter=%s",
-			 conf->filter);
+	if (!str_empty(filter))
+		buf_addf(&b, needs_quotes(filter) ? " memattr.filter=\"%s\"" : " memattr.filter=%s", filter);
+	if (cc->migrate_role)
+		buf_addf(&b, " memattr.migrate=%s", cc->migrate_role);
 	if (!str_empty(conf->suite_args))
 		buf_addf(&b, needs_quotes(conf->suite_args) ? " memattr.args=\"%s\"" : " memattr.args=%s",
 			 conf->suite_args);
@@ -390,7 +425,7 @@ static char *extra_modules(const struct cell_conf *cc)
 
 	if (!str_empty(cc->pci))
 		buf_adds(&b, "vfio vfio_iommu_type1 vfio-pci-core vfio-pci");
-	if (!str_empty(cc->disk))
+	if (!str_empty(cc->disk) || cc->xfer)
 		buf_addf(&b, "%svirtio_blk", b.len ? " " : "");
 	return b.len ? buf_take(&b) : NULL;
 }
@@ -480,7 +515,7 @@ void lab_dry_run(FILE *f, const struct cell_conf *cc, const struct config *conf,
 	char *bindir = run_bin_dir(env, cc->arch);
 	struct strvec suites = {0};
 
-	run_suites_for(conf, bindir, &suites);
+	cell_suites(cc, conf, bindir, &suites);
 	char *initrd = initrd_path(env, cc);
 	char *cmdline = lab_cmdline(cc, conf, &suites, NULL);
 
@@ -493,6 +528,10 @@ void lab_dry_run(FILE *f, const struct cell_conf *cc, const struct config *conf,
 		fprintf(f, "# checks: the loaded kvm and kvm_amd have the build ids of the modules kvm_config built\n");
 	if (cc->kvm_vm_types >= 0)
 		fprintf(f, "# checks: KVM_CAP_VM_TYPES %#lx\n", cc->kvm_vm_types);
+	if (cc->migrate_role)
+		fprintf(f, "# migration %s, the %s half: the stream goes through $RUN_DIR/%s (%s)\n",
+			cc->migrate_pair, cc->migrate_role, cc->xfer,
+			strcmp(cc->migrate_role, "out") == 0 ? "written here" : "read here, after the out half");
 	if (conf->reboot_after_panic)
 		fprintf(f,
 			"# after a kernel panic: up to %ld reboot(s) with memattr.suites=<the rest> memattr.resume=<suite>:<crashed test>\n",
@@ -516,6 +555,8 @@ void lab_dry_run(FILE *f, const struct cell_conf *cc, const struct config *conf,
 		env->mkinitramfs, cc->arch, bindir, mods ? " --extra-modules '" : "", mods ? mods : "",
 		mods ? "'" : "", initrd);
 	free(mods);
+	if (cc->xfer)
+		fprintf(f, "# initramfs: --extra-modules virtio_blk (the transfer disk)\n");
 	if (!str_empty(cc->disk))
 		fprintf(f, "# scratch disk (sparse, in the cell's report directory): truncate -s %s \"$CELL_DIR/%s\"\n",
 			cc->disk, SCRATCH_DISK);
@@ -524,6 +565,12 @@ void lab_dry_run(FILE *f, const struct cell_conf *cc, const struct config *conf,
 
 	lab_qemu_argv(&argv, run_env_qemu(env, cc->arch), cc, "$KERNEL_IMAGE", initrd, cmdline, disk);
 	free(disk);
+	if (cc->xfer) {
+		char *xp = xasprintf("$RUN_DIR/%s", cc->xfer);
+
+		xfer_argv(&argv, xp);
+		free(xp);
+	}
 	char *devs = qemu_devices(&argv);
 
 	if (*devs)
@@ -645,6 +692,7 @@ struct boot_args {
 	const struct config *conf;
 	const char *kernel, *initrd, *qemu;
 	const char *disk; /* the scratch disk image, NULL: none */
+	const char *xfer; /* a migration half's transfer disk, NULL if none */
 	long timeout;
 };
 
@@ -749,6 +797,8 @@ static int run_boot(struct cell *c, const struct boot_args *a, const struct strv
 
 	memset(be, 0, sizeof(*be));
 	lab_qemu_argv(&argv, a->qemu, a->cc, a->kernel, a->initrd, cmdline, a->disk);
+	if (a->xfer)
+		xfer_argv(&argv, a->xfer);
 	free(cmdline);
 	record_cmdline(c, &argv);
 	if (c->boot == 1) {
@@ -802,6 +852,10 @@ static void lab_facts(struct cell *c, const struct cell_conf *cc)
 
 	cell_fact(c, "cell", cc->name);
 	cell_fact(c, "kind", "lab");
+	if (cc->migrate_role) {
+		cell_fact(c, "migrate_pair", cc->migrate_pair);
+		cell_fact(c, "migrate_role", cc->migrate_role);
+	}
 	cell_fact(c, "arch", cc->arch);
 	cell_fact(c, "accel", "tcg");
 	cell_fact(c, "cpu", cc->cpu);
@@ -1009,7 +1063,7 @@ static void initramfs_argv(struct strvec *mv, const struct cell_conf *cc, const 
 
 	if (mods) {
 		/* vfio-pci for the second ivshmem device (the cell's init binds it) and the edu device
-		 * (the dma suite binds it); virtio_blk for the scratch disk
+		 * (the dma suite binds it); virtio_blk for the scratch disk and a migration's transfer disk
 		 */
 		strvec_push(mv, "--extra-modules");
 		strvec_push(mv, mods);
@@ -1150,16 +1204,45 @@ static void lab_boots(struct cell *c, const struct boot_args *ba, const struct s
 	strvec_free(&boot_suites);
 }
 
+#define XFER_DISK_BYTES (1LL << 30) /* sparse: only the stream's blocks take space */
+
+/*
+ * A migration half's transfer disk, next to the cells in the run directory: the out half creates
+ * it empty, the in half finds what the out half wrote (and removes it when done).  The path, or
+ * NULL after a setup error.
+ */
+static char *lab_xfer_disk(struct cell *c, const struct cell_conf *cc)
+{
+	char *run_dir = xstrndup(c->dir, (size_t)(strrchr(c->dir, '/') - c->dir));
+	char *path = path_join(run_dir, cc->xfer);
+	bool out = strcmp(cc->migrate_role, "out") == 0;
+	int fd = open(path, out ? O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC : O_RDWR | O_CLOEXEC, 0644);
+
+	free(run_dir);
+	if (fd < 0 || (out && ftruncate(fd, XFER_DISK_BYTES) != 0)) {
+		char *why = xasprintf("migration %s: the transfer disk %s: %s%s", cc->migrate_pair, path,
+				      strerror(errno), out ? "" : " (the out half did not run)");
+
+		setup_error(c, "%s", why);
+		free(why);
+		free(path);
+		path = NULL;
+	}
+	if (fd >= 0)
+		close(fd);
+	return path;
+}
+
 void lab_run_cell(struct cell *c, const struct cell_conf *cc, const struct config *conf,
 		  const struct run_env *env)
 {
 	char *bindir = run_bin_dir(env, cc->arch);
-	char *initrd = initrd_path(env, cc), *fixdir = NULL, *qemu_path, *disk = NULL;
+	char *initrd = initrd_path(env, cc), *fixdir = NULL, *qemu_path, *disk = NULL, *xfer = NULL;
 	struct strvec suites = {0}, mv = {0};
 	struct kvlist k = {0};
 
 	lab_facts(c, cc);
-	run_suites_for(conf, bindir, &suites);
+	cell_suites(cc, conf, bindir, &suites);
 	for (size_t i = 0; i < suites.n; i++)
 		cell_expect_suite(c, suites.v[i]);
 	qemu_path = lab_find_qemu(c, cc, env, bindir, &suites);
@@ -1178,7 +1261,7 @@ void lab_run_cell(struct cell *c, const struct cell_conf *cc, const struct confi
 	c->want_vm_types = cc->kvm_vm_types;
 	c->kvm_config = cc->kvm_config;
 	c->skip_profile = cc->skip_profile;
-	c->filtered = !str_empty(conf->filter);
+	c->filtered = !str_empty(cell_filter(cc, conf));
 	if (!str_empty(cc->disk)) {
 		disk = lab_scratch_disk(c, cc);
 		if (!disk)
@@ -1186,8 +1269,16 @@ void lab_run_cell(struct cell *c, const struct cell_conf *cc, const struct confi
 	}
 	struct boot_args ba = {.cc = cc, .conf = conf, .kernel = kv_get(&k, "KERNEL_IMAGE"), .initrd = initrd,
 			       .qemu = qemu_path, .disk = disk, .timeout = cell_timeout(cc, conf)};
+
+	xfer = cc->xfer ? lab_xfer_disk(c, cc) : NULL;
+	if (cc->xfer && !xfer)
+		goto out;
+	ba.xfer = xfer;
 	lab_boots(c, &ba, &suites);
 out:
+	if (xfer && strcmp(cc->migrate_role, "in") == 0)
+		unlink(xfer);
+	free(xfer);
 	if (!c->finished)
 		cell_finish(c, "internal error: cell not finished");
 	free(qemu_path);

@@ -272,6 +272,9 @@ static int load_config(struct config *conf, const char *root, const struct cmdli
 
 static void list_cells(const struct config *c, const struct host_info *h, bool host_wanted, const char *why)
 {
+	struct strvec halves = {0};
+
+	config_migration_cells(c, &halves);
 	printf("%-20s %-7s %-18s %-14s %4s %6s %-22s %s\n", "cell", "arch", "cpu", "machine", "smp", "memory",
 	       "kernel", "selected / defined at");
 	for (size_t i = 0; i < c->ncell; i++) {
@@ -282,9 +285,11 @@ static void list_cells(const struct config *c, const struct host_info *h, bool h
 						      kc ? ", kvm " : "", kc ? kc : "");
 		printf("%-20s %-7s %-18s %-14s %4ld %6s %-22s %s %s\n", cc->name, cc->arch, cc->cpu,
 		       *cc->machine ? cc->machine : "-", cc->smp, cc->memory, kernel,
-		       strvec_has(&c->cells, cc->name) ? "yes" : "no ", cc->where);
+		       strvec_has(&c->cells, cc->name) || strvec_has(&halves, cc->name) ? "yes" : "no ",
+		       cc->where);
 		free(kernel);
 	}
+	strvec_free(&halves);
 	printf("%-20s %-7s %-18s %-14s %4s %6s %-22s %s (%s)\n", "host", h->arch ? h->arch : h->machine, "native",
 	       h->kind, "-", "-", h->release, host_wanted ? "yes" : "no ", why);
 }

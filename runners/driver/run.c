@@ -37,6 +37,7 @@ void run_plan(struct run *r, const struct config *conf, const char *root)
 		strvec_push(&r->cell_names, "host");
 	for (size_t i = 0; i < conf->cells.n; i++)
 		strvec_push(&r->cell_names, conf->cells.v[i]);
+	config_migration_cells(conf, &r->cell_names);
 	r->cells = xcalloc(r->cell_names.n + 1, sizeof(*r->cells));
 }
 
@@ -150,6 +151,17 @@ static void run_one(struct run *r, size_t i)
 	r->cells[i] = c;
 }
 
+/* The out half of a migration pair: the in half (next in cell_names) runs after it, on its stream. */
+static bool pair_out(const struct run *r, size_t i)
+{
+	const struct cell_conf *cc;
+
+	if (i >= r->cell_names.n || (r->host_cell && i == 0))
+		return false;
+	cc = config_find_cell(r->conf, r->cell_names.v[i]);
+	return cc && cc->migrate_role && strcmp(cc->migrate_role, "out") == 0;
+}
+
 static void *worker(void *arg)
 {
 	struct pool *p = arg;
@@ -157,11 +169,16 @@ static void *worker(void *arg)
 	for (;;) {
 		pthread_mutex_lock(&p->lock);
 		size_t i = p->next++;
+		bool pair = pair_out(p->r, i);
 
+		if (pair)
+			p->next++;
 		pthread_mutex_unlock(&p->lock);
 		if (i >= p->r->cell_names.n)
 			break;
 		run_one(p->r, i);
+		if (pair)
+			run_one(p->r, i + 1);
 	}
 	return NULL;
 }

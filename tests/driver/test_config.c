@@ -55,7 +55,21 @@ static void test_defaults(void)
 
 	T_STR(cells, "arm64-max,arm64-neoverse-n1,arm64-cortex-a57,x86_64-max,x86_64-max-private", "default cells");
 	free(cells);
-	T_INT((long)c.ncell, 11, "eleven cells defined");
+	T_INT((long)c.ncell, 17, "eleven cells defined, and the halves of the three default migrations");
+	struct strvec halves = {0};
+
+	config_migration_cells(&c, &halves);
+	char *hl = strvec_join(&halves, ",");
+
+	T_STR(hl, "arm64-max-to-arm64-max-out,arm64-max-to-arm64-max-in,arm64-max-to-arm64-neoverse-n1-out,arm64-max-to-arm64-neoverse-n1-in,x86_64-max-to-x86_64-max-out,x86_64-max-to-x86_64-max-in",
+	      "the default migrations run, out half before in half");
+	free(hl);
+	strvec_free(&halves);
+	struct cell_conf *half = config_find_cell(&c, "arm64-max-to-arm64-neoverse-n1-in");
+
+	T_OK(half && strcmp(half->cpu, "neoverse-n1") == 0 && strcmp(half->migrate_role, "in") == 0 &&
+	     strcmp(half->xfer, "arm64-max-to-arm64-neoverse-n1.xfer") == 0 && !half->skip_profile,
+	     "the in half is the destination cell, with the pair's transfer disk");
 	struct cell_conf *prot = config_find_cell(&c, "arm64-max-protected");
 
 	T_OK(prot && strstr(prot->append, "kvm-arm.mode=protected"), "pKVM cell defined");
@@ -294,6 +308,14 @@ static void test_file_errors(void)
 	expect_error("[run]\nfilter = a\"b\n", "u.conf:2: ", "may not contain", "quote in filter");
 	expect_error("[cell a]\narch = arm64\n[run]\ncells = a, b\n", "u.conf:4: ", "unknown cell 'b'",
 		     "unknown cell in cells=");
+	expect_error("[run]\nmigrations = a-b\n", "u.conf:2: ", "is not SRC>DST", "migration pair without >");
+	expect_error("[run]\nmigrations = a>\n", "u.conf:2: ", "is not SRC>DST", "migration pair without DST");
+	expect_error("[cell a]\narch = arm64\n[run]\ncells = a\nmigrations = a>b\n", "u.conf:5: ",
+		     "unknown cell 'b' in a>b", "migration to an unknown cell");
+	expect_error("[cell a]\narch = arm64\n[cell b]\narch = x86_64\n[run]\ncells = a\nmigrations = a>b\n",
+		     "u.conf:7: ", "a VM cannot move from arm64 to x86_64", "migration across architectures");
+	expect_error("[cell a]\narch = arm64\n[run]\ncells = a\nmigrations = a>a, a>a\n", "u.conf:5: ",
+		     "listed twice", "a migration listed twice");
 	expect_error("[run]\ncells = a, a\n[cell a]\narch = arm64\n", "u.conf:2: ", "listed twice", "duplicate cell");
 	expect_error("[cell a]\ncpu = max\n", "u.conf:1: ", "has no arch", "cell without arch");
 	expect_error("[cell a]\narch = arm64\nmodules = m\n", "u.conf:1: ", "modules= needs kernel=", "modules alone");

@@ -682,6 +682,22 @@ static void test_config_errors(void)
 	T_HAS(out, "# devices: intel-iommu,edu\n", "--dry-run lists the x86_64 devices");
 	free(out);
 	free(err);
+	rc = driver(&out, &err, "--no-defaults --config lab.conf --cells ok --set 'run.migrations=ok>ok' --dry-run");
+	T_INT(rc, 0, "migrations: --dry-run exits 0");
+	char *o = strstr(out, "# cell ok-to-ok-out "), *i = strstr(out, "# cell ok-to-ok-in ");
+
+	T_OK(o && i && o < i, "migrations: the out half, then the in half");
+	T_HAS(out, " memattr.filter=migration.stream_save memattr.migrate=out", "migrations: the out half saves");
+	T_HAS(out, " memattr.filter=migration.stream_restore memattr.migrate=in", "migrations: the in half restores");
+	T_HAS(out, "memattr.suites=migration ", "migrations: only the migration suite");
+	T_HAS(out, " -drive 'file=$RUN_DIR/ok-to-ok.xfer,if=none,format=raw,id=memattr-xfer' -device virtio-blk-pci,drive=memattr-xfer,serial=memattr-xfer",
+	      "migrations: the transfer disk");
+	free(out);
+	free(err);
+	rc = driver(&out, &err, "--no-defaults --config lab.conf --cells ok --set 'run.migrations=ok>ok' --filter 'x.*' --dry-run");
+	T_OK(rc == 0 && !strstr(out, "ok-to-ok"), "migrations: not with a filter");
+	free(out);
+	free(err);
 }
 
 static void test_host_cell(void)
