@@ -35,7 +35,9 @@
 #                               machine's RAM), hex; exported as MEMATTR_CARVEOUT for PFNMAP sources
 #   memattr.hugepages=<n>       2 MiB huge pages to reserve for hugetlb backings (default 16)
 #   memattr.pfnmap="<specs>"    PCI PFNMAP sources, exported as MEMATTR_PFNMAP (host/pfnmap_spec.c)
-#   memattr.pci=ivshmem         bind the second ivshmem device to vfio-pci; both give PFNMAP sources
+#   memattr.pci=ivshmem,edu     device sets of the cell (memattr-run's pci=): with ivshmem, bind the
+#                               second ivshmem device to vfio-pci; both give PFNMAP sources.  edu (QEMU's
+#                               DMA test device) is left to the dma suite, which binds it itself
 #   memattr.migrate=out|in      a half of a cross-cell migration pair: the stream file the suite
 #                               writes (MEMATTR_MIGRATE_OUT) or reads (MEMATTR_MIGRATE_IN) travels
 #                               between the two boots on the transfer disk (virtio-blk, serial
@@ -53,6 +55,7 @@
 #   memattr.lava=1              a LAVA job (make lava): after the setup above, no suite runs; a shell
 #                               with the prompt "/ # " on the console (respawned) for LAVA's test
 #                               shell, which runs the test definition (runners/lava/)
+# A virtio-blk disk (memattr-run's disk=, serial memattr-disk) is exported as MEMATTR_DISK=/dev/vdX.
 
 PATH=/memattr/bin:/bin:/sbin:/usr/bin:/usr/sbin
 HOME=/root
@@ -247,7 +250,11 @@ say "ID hugepages_2m=$(cat /proc/sys/vm/nr_hugepages 2>/dev/null)"
 # driver for the sysfs resource2/resource2_wc sources, the second is bound to vfio-pci; their specs
 # are used unless memattr.pfnmap names others.
 pfnmap=$(cmdline_param memattr.pfnmap)
-if [ "$(cmdline_param memattr.pci)" = ivshmem ]; then
+case ,$(cmdline_param memattr.pci), in
+*,ivshmem,*) pci_ivshmem=yes ;;
+*) pci_ivshmem=no ;;
+esac
+if [ "$pci_ivshmem" = yes ]; then
 	ivs=""
 	for d in /sys/bus/pci/devices/*; do
 		[ "$(cat "$d/vendor" 2>/dev/null)" = 0x1af4 ] && [ "$(cat "$d/device" 2>/dev/null)" = 0x1110 ] &&
@@ -283,6 +290,15 @@ if [ -n "$pfnmap" ]; then
 	export MEMATTR_PFNMAP
 	say "ID pfnmap=$MEMATTR_PFNMAP"
 fi
+# ---- the scratch disk (memattr-run's disk=): the virtio-blk disk whose serial is memattr-disk
+for b in /sys/block/vd*; do
+	[ -e "$b" ] || continue
+	if [ "$(cat "$b/serial" 2>/dev/null)" = memattr-disk ]; then
+		MEMATTR_DISK=/dev/${b##*/}
+		export MEMATTR_DISK
+		say "ID disk=$MEMATTR_DISK:$(($(cat "$b/size") * 512))"
+	fi
+done
 # ---- a cross-cell migration half: the out half's stream is copied to the transfer disk after
 # its suites, the in half's is copied from it before.
 migrate=$(cmdline_param memattr.migrate)

@@ -30,7 +30,8 @@ enum vtype {
 	V_CELLS,    /* comma list of cell names */
 	V_SUITES,   /* comma list of suite names, or "all" */
 	V_PFNMAP,   /* MEMATTR_PFNMAP specs (host/pfnmap_spec.c), may be empty */
-	V_PCI,      /* emulated PCI devices of a lab cell: "ivshmem" or empty */
+	V_PCI,      /* emulated PCI devices of a lab cell: "ivshmem", "edu", blank- or comma-separated */
+	V_DISK,     /* a scratch disk's size (64M, 1G) or empty: none */
 	V_YESNO,    /* yes|no (stored as int 1/0) */
 	V_KVMMODE,  /* vhe|nvhe|hvhe|protected|svm|vmx */
 	V_KVMCONFIG, /* KVM Kconfig changes: +SYM / -SYM, blank- or comma-separated, may be empty */
@@ -84,6 +85,7 @@ static const struct key_def cell_keys[] = {
 	CELL("timeout", V_INT, 1, 7 * 24 * 3600, timeout),
 	CELL("pfnmap", V_PFNMAP, 0, 0, pfnmap),
 	CELL("pci", V_PCI, 0, 0, pci),
+	CELL("disk", V_DISK, 0, 0, disk),
 	CELL("kvm_mode", V_KVMMODE, 0, 0, kvm_mode),
 	CELL("kvm_config", V_KVMCONFIG, 0, 0, kvm_config),
 	CELL("kvm_vm_types", V_VMTYPES, 0, 0xffffffffL, kvm_vm_types),
@@ -139,6 +141,7 @@ static void cell_conf_free(struct cell_conf *cc)
 	free(cc->qemu_args);
 	free(cc->pfnmap);
 	free(cc->pci);
+	free(cc->disk);
 	free(cc->kvm_mode);
 	free(cc->kvm_config);
 	free(cc->packages);
@@ -233,12 +236,35 @@ SETTER(set_str)
 	return 0;
 }
 
+/* The emulated device sets pci= knows, in the order the normalized value lists them. */
+static const char *const pci_sets[] = {"ivshmem", "edu"};
+
 SETTER(set_pci)
 {
-	if (*value && strcmp(value, "ivshmem") != 0)
-		return fail(err, where, "%s: '%s': the only emulated device set is 'ivshmem' (or empty)",
-			    k->key, value);
-	replace_str(field, *value ? value : NULL);
+	bool seen[ARRAY_SIZE(pci_sets)] = {false};
+	char *tmp = xstrdup(value), *save = NULL;
+	struct buf b = {0};
+
+	for (char *w = strtok_r(tmp, " \t,", &save); w; w = strtok_r(NULL, " \t,", &save)) {
+		size_t i;
+
+		for (i = 0; i < ARRAY_SIZE(pci_sets) && strcmp(w, pci_sets[i]) != 0; i++)
+			;
+		if (i == ARRAY_SIZE(pci_sets)) {
+			fail(err, where, "%s: '%s': emulated device sets are 'ivshmem' and 'edu' (a list, or empty)",
+			     k->key, w);
+			free(tmp);
+			return -1;
+		}
+		seen[i] = true;
+	}
+	free(tmp);
+	for (size_t i = 0; i < ARRAY_SIZE(pci_sets); i++)
+		if (seen[i])
+			buf_addf(&b, "%s%s", b.len ? "," : "", pci_sets[i]);
+	free(*(char **)field);
+	*(char **)field = b.len ? buf_take(&b) : NULL;
+	buf_free(&b);
 	return 0;
 }
 
@@ -270,6 +296,16 @@ SETTER(set_packages)
 	strvec_free(&items);
 	free(copy);
 	return rc;
+}
+
+bool cell_has_pci(const struct cell_conf *cc, const char *set)
+{
+	size_t n = strlen(set);
+
+	for (const char *p = cc->pci; p && *p; p += strcspn(p, ",") + (p[strcspn(p, ",")] ? 1 : 0))
+		if (strncmp(p, set, n) == 0 && (p[n] == ',' || !p[n]))
+			return true;
+	return false;
 }
 
 SETTER(set_pfnmap)
@@ -449,6 +485,24 @@ SETTER(set_mem)
 	return 0;
 }
 
+/* disk = SIZE: a byte count with a K/M/G/T suffix (what QEMU's raw image gets); empty: no disk */
+SETTER(set_disk)
+{
+	char *end = NULL;
+	unsigned long long n;
+
+	if (!*value) {
+		replace_str(field, NULL);
+		return 0;
+	}
+	errno = 0;
+	n = strtoull(value, &end, 10);
+	if (!isdigit((unsigned char)*value) || errno || n == 0 || !*end || !strchr("KMGT", *end) || end[1])
+		return fail(err, where, "%s: '%s' is not a disk size (like 64M or 1G)", k->key, value);
+	replace_str(field, value);
+	return 0;
+}
+
 SETTER(set_token)
 {
 	if (!*value && k->type == V_TOKEN)
@@ -545,7 +599,8 @@ static int (*const setters[])(struct config *, void *, const struct key_def *, c
 	[V_STR] = set_str,         [V_GLOB] = set_glob,   [V_INT] = set_int,       [V_JOBS] = set_jobs,
 	[V_HOSTCELL] = set_host_cell, [V_ARCH] = set_arch, [V_MEM] = set_mem,      [V_TOKEN] = set_token,
 	[V_OPTTOKEN] = set_token,  [V_PATH] = set_path,   [V_CELLS] = set_names,   [V_SUITES] = set_names,
-	[V_PFNMAP] = set_pfnmap,   [V_PCI] = set_pci,     [V_YESNO] = set_yesno,   [V_KVMMODE] = set_kvm_mode,
+	[V_PFNMAP] = set_pfnmap,   [V_PCI] = set_pci,     [V_DISK] = set_disk,     [V_YESNO] = set_yesno,
+	[V_KVMMODE] = set_kvm_mode,
 	[V_KVMCONFIG] = set_kvm_config, [V_VMTYPES] = set_vm_types, [V_PAIRS] = set_pairs,
 	[V_PACKAGES] = set_packages,
 };

@@ -26,7 +26,8 @@ struct cell_conf {
 	long smp;        /* 0: default */
 	long timeout;    /* seconds, 0: run.cell_timeout */
 	char *pfnmap;    /* MEMATTR_PFNMAP specs for this cell's suites (NULL: what the cell found) */
-	char *pci;       /* emulated PCI devices for the PCI PFNMAP sources: "ivshmem" or NULL */
+	char *pci;       /* emulated PCI device sets, normalized "ivshmem,edu" (either or both), or NULL */
+	char *disk;      /* size of the cell's scratch virtio-blk disk ("64M"), NULL: none */
 	char *kvm_mode;  /* the KVM mode the cell must report (vhe|nvhe|hvhe|protected|svm|vmx), NULL: any */
 	/* KVM Kconfig changes "+SYM,-SYM" (normalized): kvm.ko and kvm-amd.ko are rebuilt with them
 	 * (runners/build-kvm.sh) and loaded instead of Debian's; NULL: Debian's
@@ -87,6 +88,8 @@ struct config {
 };
 
 void config_init(struct config *c, const char *root);
+/* Whether the cell's pci= names this device set ("ivshmem", "edu"). */
+bool cell_has_pci(const struct cell_conf *cc, const char *set);
 void config_free(struct config *c);
 
 /* Each of these returns 0, or -1 and sets *err to a malloc'd "WHERE: message" text. */

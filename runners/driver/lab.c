@@ -18,6 +18,7 @@
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #define FETCH_TIMEOUT_S 3600.0
 #define MKINITRAMFS_TIMEOUT_S 600.0
@@ -380,14 +381,18 @@ char *lab_cmdline(const struct cell_conf *cc, const struct config *conf, const s
 	return buf_take(&b);
 }
 
+/* The scratch disk's file name in the cell's report directory. */
+#define SCRATCH_DISK "scratch-disk.raw"
+
 void lab_qemu_argv(struct strvec *argv, const char *qemu, const struct cell_conf *cc, const char *kernel,
-		   const char *initrd, const char *cmdline)
+		   const char *initrd, const char *cmdline, const char *disk)
 {
 	bool arm = strcmp(cc->arch, "arm64") == 0;
-	/* pci = ivshmem: a virtual IOMMU (vfio-pci needs one; x86: q35 + intel-iommu, the pc machine
-	 * takes none) and two ivshmem-plain devices with a 4 MiB memory BAR each
+	/* pci = ivshmem and/or edu: a virtual IOMMU (vfio-pci needs one; x86: q35 + intel-iommu, the
+	 * pc machine takes none), then ivshmem: two ivshmem-plain devices with a 4 MiB memory BAR
+	 * each; edu: QEMU's educational device with its DMA engine
 	 */
-	bool pci = !str_empty(cc->pci);
+	bool pci = !str_empty(cc->pci), ivshmem = cell_has_pci(cc, "ivshmem");
 
 	strvec_push(argv, qemu);
 	if (arm) {
@@ -430,14 +435,55 @@ void lab_qemu_argv(struct strvec *argv, const char *qemu, const struct cell_conf
 		strvec_push(argv, "-device");
 		strvec_push(argv, "intel-iommu");
 	}
-	for (int i = 0; pci && i < 2; i++) {
+	for (int i = 0; ivshmem && i < 2; i++) {
 		strvec_push(argv, "-object");
 		strvec_pushf(argv, "memory-backend-ram,id=memattr-ivshmem%d,size=4M", i);
 		strvec_push(argv, "-device");
 		strvec_pushf(argv, "ivshmem-plain,memdev=memattr-ivshmem%d", i);
 	}
+	if (cell_has_pci(cc, "edu")) {
+		strvec_push(argv, "-device");
+		strvec_push(argv, "edu");
+	}
+	if (disk) {
+		/* a scratch raw disk for the suites' block I/O (MEMATTR_DISK in the cell) */
+		strvec_push(argv, "-drive");
+		strvec_pushf(argv, "file=%s,format=raw,if=none,id=memattr-disk", disk);
+		strvec_push(argv, "-device");
+		strvec_push(argv, "virtio-blk-pci,drive=memattr-disk,serial=memattr-disk");
+	}
 	if (!str_empty(cc->qemu_args))
 		strvec_split_words(argv, cc->qemu_args);
+}
+
+/* The modules the cell's devices need beyond the default list (mkinitramfs.sh --extra-modules). */
+static char *extra_modules(const struct cell_conf *cc)
+{
+	struct buf b = {0};
+
+	if (!str_empty(cc->pci))
+		buf_adds(&b, "vfio vfio_iommu_type1 vfio-pci-core vfio-pci");
+	if (!str_empty(cc->disk) || cc->xfer)
+		buf_addf(&b, "%svirtio_blk", b.len ? " " : "");
+	return b.len ? buf_take(&b) : NULL;
+}
+
+/* The devices a QEMU command line gives the cell, as the identity records them: each -device's
+ * type (and the -M iommu= option) in the order given, e.g. "smmuv3,ivshmem-plain,edu,virtio-blk-pci".
+ */
+static char *qemu_devices(const struct strvec *argv)
+{
+	struct buf b = {0};
+
+	for (size_t i = 1; i + 1 < argv->n; i++) {
+		const char *a = argv->v[i + 1], *io = strstr(a, "iommu=");
+
+		if (strcmp(argv->v[i], "-device") == 0)
+			buf_addf(&b, "%s%.*s", b.len ? "," : "", (int)strcspn(a, ","), a);
+		else if (strcmp(argv->v[i], "-M") == 0 && io)
+			buf_addf(&b, "%s%.*s", b.len ? "," : "", (int)strcspn(io + 6, ","), io + 6);
+	}
+	return buf_take(&b);
 }
 
 static long cell_timeout(const struct cell_conf *cc, const struct config *conf)
@@ -545,30 +591,46 @@ void lab_dry_run(FILE *f, const struct cell_conf *cc, const struct config *conf,
 			"# packages (PACKAGES_ROOT=, PACKAGES=): %s --arch %s --suite %s --cache %s --packages '%s'\n",
 			env->fetch_packages, arch_debian(cc->arch), conf->kernel_suite, env->cache,
 			cc->packages);
+	char *mods = extra_modules(cc);
+
 	fprintf(f,
-		"# initramfs: %s --arch %s --busybox \"$BUSYBOX\" --modules-dir \"$MODULES_DIR\" --kernel-release \"$KERNEL_RELEASE\" --bin-dir %s%s%s --out %s\n",
-		env->mkinitramfs, cc->arch, bindir,
-		str_empty(cc->pci) ? "" : " --extra-modules 'vfio vfio_iommu_type1 vfio-pci-core vfio-pci'",
+		"# initramfs: %s --arch %s --busybox \"$BUSYBOX\" --modules-dir \"$MODULES_DIR\" --kernel-release \"$KERNEL_RELEASE\" --bin-dir %s%s%s%s%s --out %s\n",
+		env->mkinitramfs, cc->arch, bindir, mods ? " --extra-modules '" : "", mods ? mods : "",
+		mods ? "'" : "",
 		str_empty(cc->packages) ? "" : " --packages-root \"$PACKAGES_ROOT\" --packages \"$PACKAGES\"",
 		initrd);
-	if (cc->xfer)
-		fprintf(f, "# initramfs: --extra-modules virtio_blk (the transfer disk)\n");
+	free(mods);
+	if (!str_empty(cc->disk))
+		fprintf(f, "# scratch disk (sparse, in the cell's report directory): truncate -s %s \"$CELL_DIR/%s\"\n",
+			cc->disk, SCRATCH_DISK);
 	struct strvec argv = {0};
+	char *disk = str_empty(cc->disk) ? NULL : xasprintf("$CELL_DIR/%s", SCRATCH_DISK);
 
-	lab_qemu_argv(&argv, run_env_qemu(env, cc->arch), cc, "$KERNEL_IMAGE", initrd, cmdline);
+	lab_qemu_argv(&argv, run_env_qemu(env, cc->arch), cc, "$KERNEL_IMAGE", initrd, cmdline, disk);
+	free(disk);
 	if (cc->xfer) {
 		char *xp = xasprintf("$RUN_DIR/%s", cc->xfer);
 
 		xfer_argv(&argv, xp);
 		free(xp);
 	}
+	char *devs = qemu_devices(&argv);
+
+	if (*devs)
+		fprintf(f, "# devices: %s\n", devs);
+	free(devs);
 	char *line = join_quoted(&argv);
-	/* the kernel placeholder stays expandable */
+	/* the placeholders stay expandable: '$KERNEL_IMAGE' -> "$KERNEL_IMAGE" */
 	char *ph = strstr(line, "'$KERNEL_IMAGE'");
 
-	if (ph) { /* '$KERNEL_IMAGE' -> "$KERNEL_IMAGE" */
+	if (ph) {
 		ph[0] = '"';
 		ph[14] = '"';
+	}
+	ph = strstr(line, "'file=$CELL_DIR/");
+	if (ph) { /* 'file=$CELL_DIR/...' -> "file=$CELL_DIR/..." */
+		ph[0] = '"';
+		ph[strcspn(ph + 1, "'") + 1] = '"';
 	}
 	fprintf(f, "%s\n\n", line);
 	free(line);
@@ -672,6 +734,7 @@ struct boot_args {
 	const struct cell_conf *cc;
 	const struct config *conf;
 	const char *kernel, *initrd, *qemu;
+	const char *disk; /* the scratch disk image, NULL: none */
 	const char *xfer; /* a migration half's transfer disk, NULL if none */
 	long timeout;
 };
@@ -776,11 +839,17 @@ static int run_boot(struct cell *c, const struct boot_args *a, const struct strv
 	int rc = 0;
 
 	memset(be, 0, sizeof(*be));
-	lab_qemu_argv(&argv, a->qemu, a->cc, a->kernel, a->initrd, cmdline);
+	lab_qemu_argv(&argv, a->qemu, a->cc, a->kernel, a->initrd, cmdline, a->disk);
 	if (a->xfer)
 		xfer_argv(&argv, a->xfer);
 	free(cmdline);
 	record_cmdline(c, &argv);
+	if (c->boot == 1) {
+		char *devs = qemu_devices(&argv);
+
+		cell_fact(c, "qemu_devices", devs);
+		free(devs);
+	}
 	memset(&q, 0, sizeof(q));
 	q.cell = c;
 	console_init(&q.con, c);
@@ -1098,14 +1167,15 @@ static void initramfs_argv(struct strvec *mv, const struct cell_conf *cc, const 
 		strvec_push(mv, "--fixtures-dir");
 		strvec_push(mv, fixdir);
 	}
-	if (!str_empty(cc->pci)) {
-		/* vfio-pci for the second ivshmem device (the cell's init binds it) */
+	char *mods = extra_modules(cc);
+
+	if (mods) {
+		/* vfio-pci for the second ivshmem device (the cell's init binds it) and the edu device
+		 * (the dma suite binds it); virtio_blk for the scratch disk and a migration's transfer disk
+		 */
 		strvec_push(mv, "--extra-modules");
-		strvec_push(mv, "vfio vfio_iommu_type1 vfio-pci-core vfio-pci");
-	}
-	if (cc->xfer) {
-		strvec_push(mv, "--extra-modules");
-		strvec_push(mv, "virtio_blk");
+		strvec_push(mv, mods);
+		free(mods);
 	}
 	if (!str_empty(kv_get(k, "PACKAGES_ROOT"))) {
 		strvec_push(mv, "--packages-root");
@@ -1191,6 +1261,30 @@ static bool lab_after_panic(struct cell *c, const struct config *conf, const str
 	return false;
 }
 
+/* The cell's scratch disk: a sparse file of cc->disk bytes in its report directory, made fresh for
+ * the run (kept over reboots after a panic).  Its path, or NULL after a setup error.
+ */
+static char *lab_scratch_disk(struct cell *c, const struct cell_conf *cc)
+{
+	char *path = path_join(c->dir, SCRATCH_DISK);
+	unsigned long long n = strtoull(cc->disk, NULL, 10);
+	int fd;
+
+	/* the suffix (config.c:set_disk allows K, M, G, T): 10 bits a step */
+	n <<= 10 * (strchr("KMGT", cc->disk[strlen(cc->disk) - 1]) - "KMGT" + 1);
+	fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+	if (fd < 0 || ftruncate(fd, (off_t)n) != 0) {
+		setup_error(c, "scratch disk %s: %s", path, strerror(errno));
+		if (fd >= 0)
+			close(fd);
+		free(path);
+		return NULL;
+	}
+	close(fd);
+	cell_fact(c, "disk", cc->disk);
+	return path;
+}
+
 /* QEMU: one boot, and one more after each kernel panic while tests remain (up to panic_reboots). */
 static void lab_boots(struct cell *c, const struct boot_args *ba, const struct strvec *suites)
 {
@@ -1257,7 +1351,7 @@ void lab_run_cell(struct cell *c, const struct cell_conf *cc, const struct confi
 		  const struct run_env *env)
 {
 	char *bindir = run_bin_dir(env, cc->arch);
-	char *initrd = initrd_path(env, cc), *fixdir = NULL, *qemu_path, *xfer = NULL;
+	char *initrd = initrd_path(env, cc), *fixdir = NULL, *qemu_path, *disk = NULL, *xfer = NULL;
 	struct strvec suites = {0}, mv = {0};
 	struct kvlist k = {0};
 
@@ -1285,8 +1379,13 @@ void lab_run_cell(struct cell *c, const struct cell_conf *cc, const struct confi
 	c->kvm_config = cc->kvm_config;
 	c->skip_profile = cc->skip_profile;
 	c->filtered = !str_empty(cell_filter(cc, conf));
+	if (!str_empty(cc->disk)) {
+		disk = lab_scratch_disk(c, cc);
+		if (!disk)
+			goto out;
+	}
 	struct boot_args ba = {.cc = cc, .conf = conf, .kernel = kv_get(&k, "KERNEL_IMAGE"), .initrd = initrd,
-			       .qemu = qemu_path, .timeout = cell_timeout(cc, conf)};
+			       .qemu = qemu_path, .disk = disk, .timeout = cell_timeout(cc, conf)};
 
 	xfer = cc->xfer ? lab_xfer_disk(c, cc) : NULL;
 	if (cc->xfer && !xfer)
@@ -1302,6 +1401,7 @@ out:
 	free(qemu_path);
 	free(initrd);
 	free(fixdir);
+	free(disk);
 	kv_free(&k);
 	strvec_free(&mv);
 	strvec_free(&suites);

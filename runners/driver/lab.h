@@ -16,9 +16,9 @@ struct run_env;
  */
 char *lab_cmdline(const struct cell_conf *cc, const struct config *conf, const struct strvec *suites,
 		  const char *resume);
-/* QEMU argv (argv[0] is the QEMU binary). */
+/* QEMU argv (argv[0] is the QEMU binary); disk: the scratch disk image (cc->disk), or NULL. */
 void lab_qemu_argv(struct strvec *argv, const char *qemu, const struct cell_conf *cc, const char *kernel,
-		   const char *initrd, const char *cmdline);
+		   const char *initrd, const char *cmdline, const char *disk);
 /* Run a lab cell (booted again after a kernel panic while tests remain, if configured); always
  * ends with cell_finish().
  */

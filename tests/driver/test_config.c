@@ -76,6 +76,16 @@ static void test_defaults(void)
 	struct cell_conf *mte = config_find_cell(&c, "arm64-max-mte");
 
 	T_OK(mte && strcmp(mte->machine, "mte=on") == 0 && strcmp(mte->pci, "ivshmem") == 0, "MTE cell with PCI devices");
+	T_OK(mte && !mte->disk, "a cell without disk= has no scratch disk");
+	static const char *const with_dma[] = {"arm64-max", "arm64-neoverse-n1", "arm64-cortex-a57", "x86_64-max",
+					       "x86_64-max-private"};
+	for (size_t i = 0; i < ARRAY_SIZE(with_dma); i++) {
+		struct cell_conf *d = config_find_cell(&c, with_dma[i]);
+
+		T_OK(d && strcmp(d->pci, "ivshmem,edu") == 0 && cell_has_pci(d, "edu") &&
+		     cell_has_pci(d, "ivshmem"), "default cell has the ivshmem and edu devices");
+		T_OK(d && d->disk && strcmp(d->disk, "64M") == 0, "default cell has a 64M scratch disk");
+	}
 	struct cell_conf *k16 = config_find_cell(&c, "arm64-max-16k");
 
 	T_OK(k16 && strcmp(k16->flavour, "arm64-16k") == 0, "16K-page kernel cell defined");
@@ -345,8 +355,14 @@ static void test_file_errors(void)
 	expect_error("[run]\npfnmap = vfio=01:00.0,region=2\n", "u.conf:2: ", "not a PCI address", "pfnmap bad BDF");
 	expect_error("[cell a]\narch = arm64\npfnmap = pci=0000:00:01.0,region=2\n", "u.conf:3: ",
 		     "vfio takes region=<n>, pci takes bar=<n>", "cell pfnmap with region for pci");
-	expect_error("[cell a]\narch = arm64\npci = e1000\n", "u.conf:3: ", "only emulated device set is 'ivshmem'",
-		     "unknown pci device set");
+	expect_error("[cell a]\narch = arm64\npci = e1000\n", "u.conf:3: ",
+		     "'e1000': emulated device sets are 'ivshmem' and 'edu'", "unknown pci device set");
+	expect_error("[cell a]\narch = arm64\npci = ivshmem, edu, nvme\n", "u.conf:3: ", "'nvme': emulated device sets",
+		     "unknown pci device set in a list");
+	expect_error("[cell a]\narch = arm64\ndisk = 64\n", "u.conf:3: ", "disk: '64' is not a disk size",
+		     "disk size without a unit");
+	expect_error("[cell a]\narch = arm64\ndisk = 0M\n", "u.conf:3: ", "is not a disk size", "empty disk");
+	expect_error("[cell a]\narch = arm64\ndisk = 1.5G\n", "u.conf:3: ", "is not a disk size", "fractional disk");
 
 	/* a cell defined in a later file satisfies an earlier cells= */
 	struct config c;
