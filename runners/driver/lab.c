@@ -586,20 +586,25 @@ void lab_dry_run(FILE *f, const struct cell_conf *cc, const struct config *conf,
 	if (cc->kvm_config)
 		fprintf(f, "# kvm modules (MODULES_DIR= replaces fetch-kernel's): %s --kernel-release \"$KERNEL_RELEASE\" --config '%s' --cache %s\n",
 			env->build_kvm, cc->kvm_config, env->cache);
-	if (!str_empty(cc->packages))
+	char *pk = cell_packages(cc, conf);
+
+	if (pk)
 		fprintf(f,
 			"# packages (PACKAGES_ROOT=, PACKAGES=): %s --arch %s --suite %s --cache %s --packages '%s'\n",
-			env->fetch_packages, arch_debian(cc->arch), conf->kernel_suite, env->cache,
-			cc->packages);
+			env->fetch_packages, arch_debian(cc->arch), conf->kernel_suite, env->cache, pk);
 	char *mods = extra_modules(cc);
 
 	fprintf(f,
 		"# initramfs: %s --arch %s --busybox \"$BUSYBOX\" --modules-dir \"$MODULES_DIR\" --kernel-release \"$KERNEL_RELEASE\" --bin-dir %s%s%s%s%s --out %s\n",
 		env->mkinitramfs, cc->arch, bindir, mods ? " --extra-modules '" : "", mods ? mods : "",
 		mods ? "'" : "",
-		str_empty(cc->packages) ? "" : " --packages-root \"$PACKAGES_ROOT\" --packages \"$PACKAGES\"",
+		pk ? " --packages-root \"$PACKAGES_ROOT\" --packages \"$PACKAGES\"" : "",
 		initrd);
 	free(mods);
+	free(pk);
+	if (kselftest_mode(conf))
+		fprintf(f, "# initramfs: --kselftest-dir build/kselftest/%s; /init runs its run_kselftest.sh%s\n",
+			cc->arch, strcmp(kselftest_mode(conf), "bare") == 0 ? " without the lab variables" : "");
 	if (!str_empty(cc->disk))
 		fprintf(f, "# scratch disk (sparse, in the cell's report directory): truncate -s %s \"$CELL_DIR/%s\"\n",
 			cc->disk, SCRATCH_DISK);
