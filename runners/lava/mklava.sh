@@ -16,6 +16,7 @@
 #                          test (the definition); URLs are file:// to DIR: a farm rewrites them
 #                          to where it hosts the files
 #   device.jinja2          a device dictionary for a local run (extends the qemu device type)
+#   scratch-disk.raw       the cell's scratch disk (sparse, blank), if it has one
 #   reference.json         the results of the lab run that built the initramfs (memattr-run in
 #                          the kselftest mode), what the LAVA job must reproduce
 # The cell's kernel command line and QEMU options come from memattr-run --dry-run; the initramfs
@@ -49,8 +50,15 @@ ksargs=(--cells "$cell" --set run.kselftest=yes --set run.migrations=none)
 # shellcheck disable=SC2086 # run_args split on purpose
 line=$("$run" "${ksargs[@]}" $run_args --dry-run | grep '^qemu-system-' | head -n1) ||
 	die "memattr-run --dry-run printed no QEMU command for cell $cell"
-# shellcheck disable=SC2034 # placeholders of the dry run's command line
-KERNEL_IMAGE=kernel RUN_DIR=run
+# shellcheck disable=SC2034 # placeholders of the dry run's command line; the cell's scratch disk
+# (a sparse file the driver makes in the cell's directory) is made in DIR
+KERNEL_IMAGE=kernel RUN_DIR=$out CELL_DIR=$out
+dry=$("$run" "${ksargs[@]}" --dry-run)
+dsize=$(sed -n "s/^# scratch disk .*truncate -s \([0-9A-Za-z]*\) .*/\1/p" <<<"$dry" | head -n1)
+if [ -n "$dsize" ]; then
+	rm -f "$out/scratch-disk.raw"
+	truncate -s "$dsize" "$out/scratch-disk.raw"
+fi
 eval "set -- $line"
 qemu=$1
 shift
