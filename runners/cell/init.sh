@@ -354,13 +354,10 @@ if [ "$(uname -m)" = x86_64 ] && [ -x /memattr/bin/memattr-cellinfo ]; then
 	fi
 fi
 
-# ---- kselftest mode: the kernel's run_kselftest.sh on /kselftest, its stream in our sections
-kselftest_run() {
-	mode=$1
-	shift
-	# run_kselftest.sh needs coreutils' timeout (--foreground; the packages option puts it over
-	# busybox's); coreutils' stdbuf needs its LD_PRELOAD library, which the tree lacks: without it
-	# the runner goes without stdbuf (the suites set line buffering themselves)
+# What the kernel's run_kselftest.sh needs: coreutils' timeout (--foreground; the packages option
+# puts it over busybox's).  coreutils' stdbuf needs its LD_PRELOAD library, which the packages tree
+# lacks: without it the runner goes without stdbuf (the suites set line buffering themselves).
+runner_tools() {
 	if [ -x /usr/bin/stdbuf ] && ! /usr/bin/stdbuf --output=L true >/dev/null 2>&1; then
 		rm -f /usr/bin/stdbuf
 	fi
@@ -369,6 +366,13 @@ kselftest_run() {
 	else
 		say "ID kselftest_timeout=missing"
 	fi
+}
+
+# ---- kselftest mode: the kernel's run_kselftest.sh on /kselftest, its stream in our sections
+kselftest_run() {
+	mode=$1
+	shift
+	runner_tools
 	sel=" -c memattr"
 	all=$(for f in /kselftest/memattr/memattr-*; do echo "${f##*/memattr-}"; done | sort | tr '\n' ' ')
 	if [ "$(printf '%s\n' "$@" | sort | tr '\n' ' ')" != "$all" ]; then
@@ -412,6 +416,7 @@ kselftest_run() {
 }
 # ---- LAVA mode: the cell's setup done (variables exported), a shell for LAVA's test shell
 lava_shell() {
+	[ ! -d /kselftest ] || runner_tools
 	say "ID lava=shell"
 	PS1='/ # '
 	export PS1

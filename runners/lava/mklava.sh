@@ -9,8 +9,8 @@
 #   initrd.cpio.gz         the cell's initramfs in the kselftest mode (the kselftest tree in
 #                          /kselftest, Debian's coreutils), as one newc archive (LAVA unpacks it
 #                          with cpio to add its overlay)
-#   testdefs.tar.gz        memattr/memattr-kselftest.yaml (the test definition) and
-#                          memattr/memattr-tap2lava.sh (TAP -> lava-test-case, POSIX sh + awk)
+#   testdefs.tar.gz        memattr-kselftest.yaml (the test definition) and next to it
+#                          memattr-tap2lava.sh (TAP -> lava-test-case, POSIX sh + awk)
 #   job.yaml               the job: deploy tmpfs (kernel, initrd with the LAVA overlay), boot qemu
 #                          (the cell's machine, cpu, memory and devices as device-type qemu context),
 #                          test (the definition); URLs are file:// to DIR: a farm rewrites them
@@ -130,10 +130,11 @@ if [ ! -x "$tmp/root/init" ] || [ ! -x "$tmp/root/kselftest/run_kselftest.sh" ];
 	cpio -o -H newc -R 0:0 --reproducible --quiet) | gzip -n -6 >"$out/initrd.cpio.gz"
 
 # test definitions
-mkdir -p "$tmp/td/memattr"
-install -m 644 "$here/memattr-kselftest.yaml" "$tmp/td/memattr/"
-install -m 755 "$here/memattr-tap2lava.sh" "$tmp/td/memattr/"
-tar --sort=name --owner=0 --group=0 --numeric-owner --mtime=@0 -czf "$out/testdefs.tar.gz" -C "$tmp/td" memattr
+mkdir -p "$tmp/td"
+install -m 644 "$here/memattr-kselftest.yaml" "$tmp/td/"
+install -m 755 "$here/memattr-tap2lava.sh" "$tmp/td/"
+tar --sort=name --owner=0 --group=0 --numeric-owner --mtime=@0 -czf "$out/testdefs.tar.gz" -C "$tmp/td" \
+	memattr-kselftest.yaml memattr-tap2lava.sh
 
 # the job and a device dictionary
 timeout_min=$(( $("$run" "${ksargs[@]}" --dry-run | sed -n "s/^# cell $cell .*timeout \([0-9]*\) s.*/\1/p" | head -n1) / 60 + 1 ))
@@ -184,7 +185,7 @@ timeout_min=$(( $("$run" "${ksargs[@]}" --dry-run | sed -n "s/^# cell $cell .*ti
 	echo "    - repository: file://$out/testdefs.tar.gz"
 	echo "      from: url"
 	echo "      compression: gz"
-	echo "      path: memattr/memattr-kselftest.yaml"
+	echo "      path: memattr-kselftest.yaml"
 	echo "      name: memattr"
 } >"$out/job.yaml"
 printf "{%% extends 'qemu.jinja2' %%}\n" >"$out/device.jinja2"
