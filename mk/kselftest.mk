@@ -25,12 +25,16 @@ kselftest-install:
 	bash runners/kselftest-install.sh --bin-dir $(BUILD)/$(KSFT_BARCH)/bin \
 		--out $(or $(INSTALL_PATH),$(KSFT_DIR)/$(KSFT_KARCH_$(KSFT_BARCH)))
 
-# the trees the kselftest cell mode and make lava use: build/kselftest/<arm64|x86_64>/
-kselftest-tree-%:
-	$(MAKE) $(KSFT_ARCH_$*)
-	rm -rf $(KSFT_DIR)/$*
-	bash runners/kselftest-install.sh --bin-dir $(BUILD)/$(KSFT_ARCH_$*)/bin --out $(KSFT_DIR)/$* \
-		--tar $(KSFT_DIR)/memattr-kselftest-$*.tar.xz
+# the trees the kselftest cell mode and make lava use: build/kselftest/<arm64|x86_64>/ (explicit
+# rules: make applies no pattern rule to a phony target)
+define ksft_tree
+kselftest-tree-$(1):
+	$$(MAKE) $$(KSFT_ARCH_$(1))
+	rm -rf $$(KSFT_DIR)/$(1)
+	bash runners/kselftest-install.sh --bin-dir $$(BUILD)/$$(KSFT_ARCH_$(1))/bin --out $$(KSFT_DIR)/$(1) \
+		--tar $$(KSFT_DIR)/memattr-kselftest-$(1).tar.xz
+endef
+$(foreach a,arm64 x86_64,$(eval $(call ksft_tree,$(a))))
 
 kselftest-tar: kselftest-tree-arm64 kselftest-tree-x86_64
 	@ls -l $(KSFT_DIR)/memattr-kselftest-*.tar.xz
