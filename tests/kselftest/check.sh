@@ -82,7 +82,8 @@ grep -q 'kernel runner' "$m/run_kselftest.sh" || die "merge replaced the kernel'
 ok "merge into an existing kselftest tree (twice)"
 
 # the settings margin against the newest lab report that has suite times
-mapfile -t rep < <(find "$top/reports" -mindepth 1 -maxdepth 1 -name '2*' -type d 2>/dev/null | sort | tail -n 20)
+mapfile -t rep < <(find "$top/reports" "$top/build/check-reports" "$top/build/kselftest-lab"/* -mindepth 1 \
+	-maxdepth 1 -name '2*' -type d 2>/dev/null | sort | tail -n 20)
 if command -v python3 >/dev/null && [ "${#rep[@]}" -gt 0 ]; then
 	slow=$(python3 -c '
 import json, sys
