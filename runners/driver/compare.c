@@ -41,8 +41,8 @@ static json_t *identity_diff(const json_t *oc, const json_t *nc)
 		const char *a = results_id(oc, machine_keys[i]), *b = results_id(nc, machine_keys[i]);
 
 		if (strcmp(a, b) != 0)
-			json_array_append_new(d, json_pack("{s:s, s:s, s:s}", "key", machine_keys[i], "old", a,
-							   "new", b));
+			json_array_append_new(d, json_pack("{s:s, s:s, s:s}", "key", machine_keys[i],
+							   "old", a, "new", b));
 	}
 	return d;
 }
@@ -151,7 +151,9 @@ json_t *compare_results(const json_t *old, const json_t *new)
 		if (!json_array_size(d))
 			json_decref(d);
 	}
-	json_object_set_new(cmp, "regression", json_boolean(jint(json_object_get(cmp, "counts"), "new_failure", 0) > 0));
+	long nf = jint(json_object_get(cmp, "counts"), "new_failure", 0);
+
+	json_object_set_new(cmp, "regression", json_boolean(nf > 0));
 	return cmp;
 }
 
@@ -164,9 +166,9 @@ static void print_change(FILE *f, const json_t *ch)
 {
 	const char *o = jstr(ch, "old"), *n = jstr(ch, "new"), *why = jstr(ch, "reason");
 
-	fprintf(f, "  %-12s %-20s %s (%s -> %s)%s%.*s\n", jstr(ch, "kind"), jstr(ch, "cell"), jstr(ch, "test"),
-		o ? o : "absent", n ? n : "absent", why ? ": " : "", why ? (int)strcspn(why, "\n") : 0,
-		why ? why : "");
+	fprintf(f, "  %-12s %-20s %s (%s -> %s)%s%.*s\n", jstr(ch, "kind"), jstr(ch, "cell"),
+		jstr(ch, "test"), o ? o : "absent", n ? n : "absent", why ? ": " : "",
+		why ? (int)strcspn(why, "\n") : 0, why ? why : "");
 }
 
 void compare_print(FILE *f, const json_t *cmp)
@@ -188,8 +190,8 @@ void compare_print(FILE *f, const json_t *cmp)
 		fprintf(f, "  vanished cell %s\n", json_string_value(x));
 	json_array_foreach(json_object_get(cmp, "changes"), i, x)
 		print_change(f, x);
-	fprintf(f, "compare: %ld new failure(s), %ld fixed, %ld new test(s), %ld vanished, %ld new skip(s), "
-		"%ld known, %zu cell(s) not comparable: %s\n", jint(counts, "new_failure", 0),
+	fprintf(f, "compare: %ld new failure(s), %ld fixed, %ld new test(s), %ld vanished, %ld new skip(s), %ld known, %zu cell(s) not comparable: %s\n",
+		jint(counts, "new_failure", 0),
 		jint(counts, "fixed", 0), jint(counts, "new_test", 0), jint(counts, "vanished", 0),
 		jint(counts, "new_skip", 0), jint(counts, "known", 0),
 		json_array_size(json_object_get(cmp, "not_comparable")),

@@ -56,8 +56,8 @@ static int parse_line(struct known_issues *ki, char *line, const char *where, ch
 
 	split_all(&f, line, '\t', true);
 	if (f.n != KI_FIELDS || str_empty(f.v[0]) || str_empty(f.v[4])) {
-		*err = xasprintf("%s: want %d tab-separated fields (test, cell, arch, kernel release globs, "
-				 "reason, link), got %zu%s", where, KI_FIELDS, f.n,
+		*err = xasprintf("%s: want %d tab-separated fields (test, cell, arch, kernel release globs, reason, link), got %zu%s",
+				 where, KI_FIELDS, f.n,
 				 f.n == KI_FIELDS ? " with an empty test glob or reason" : "");
 		strvec_free(&f);
 		return -1;

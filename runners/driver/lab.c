@@ -11,6 +11,7 @@
 #include "console.h"
 #include "env.h"
 #include "proc.h"
+#include "qemu_identity.h"
 #include "skip_profile.h"
 
 #include <errno.h>
@@ -428,6 +429,23 @@ static char *join_quoted(const struct strvec *argv)
 	return buf_take(&b);
 }
 
+/* The identity the reports will give the cell, from this command line (qemu_identity.h). */
+static void dry_identity(FILE *f, const struct strvec *argv)
+{
+	char *qemu = find_in_path(argv->v[0]);
+	char *dflt = qemu ? qemu_default_machine(qemu) : NULL;
+	struct kvlist id = {0};
+
+	qemu_identity_of(argv, dflt, &id, ID_HOST);
+	char *line = qemu_identity_line(&id);
+
+	fprintf(f, "# identity: %s\n", line);
+	free(line);
+	kv_free(&id);
+	free(dflt);
+	free(qemu);
+}
+
 void lab_dry_run(FILE *f, const struct cell_conf *cc, const struct config *conf, const struct run_env *env)
 {
 	char *bindir = run_bin_dir(env, cc->arch);
@@ -478,6 +496,7 @@ void lab_dry_run(FILE *f, const struct cell_conf *cc, const struct config *conf,
 		ph[0] = '"';
 		ph[14] = '"';
 	}
+	dry_identity(f, &argv);
 	fprintf(f, "%s\n\n", line);
 	free(line);
 	strvec_free(&argv);
@@ -667,6 +686,19 @@ static void boot_ended(struct cell *c, const struct boot_args *a, struct qemu_ct
 	free(errl);
 }
 
+/* The machine identity of the command line QEMU gets (qemu_identity.h). */
+static void lab_identity(struct cell *c, const struct strvec *argv)
+{
+	struct kvlist id = {0};
+	char *dflt = qemu_default_machine(argv->v[0]);
+
+	qemu_identity_of(argv, dflt, &id, ID_HOST);
+	for (size_t i = 0; i < id.n; i++)
+		cell_fact(c, id.v[i].key, id.v[i].val);
+	kv_free(&id);
+	free(dflt);
+}
+
 /* Boot the cell once with these suites; the console goes into the cell. 0, or -1 if QEMU could not
  * be started (be->reason says why).
  */
@@ -686,6 +718,8 @@ static int run_boot(struct cell *c, const struct boot_args *a, const struct strv
 	lab_qemu_argv(&argv, a->qemu, a->cc, a->kernel, a->initrd, cmdline);
 	free(cmdline);
 	record_cmdline(c, &argv);
+	if (c->boot == 1)
+		lab_identity(c, &argv);
 	memset(&q, 0, sizeof(q));
 	q.cell = c;
 	console_init(&q.con, c);
@@ -732,11 +766,7 @@ static void lab_facts(struct cell *c, const struct cell_conf *cc)
 	cell_fact(c, "cell", cc->name);
 	cell_fact(c, "kind", "lab");
 	cell_fact(c, "arch", cc->arch);
-	cell_fact(c, "accel", "tcg");
 	cell_fact(c, "cpu", cc->cpu);
-	cell_fact(c, "machine_options", *cc->machine ? cc->machine : "");
-	cell_fact(c, "qemu_machine",
-		  strcmp(cc->arch, "arm64") == 0 ? "virt,virtualization=on,gic-version=3" : "pc");
 	cell_fact(c, "smp", smp);
 	free(smp);
 	cell_fact(c, "memory", cc->memory);

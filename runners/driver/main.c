@@ -553,6 +553,11 @@ int main(int argc, char **argv)
 		strvec_push(&run.argv, argv[i]);
 	if (cl.list) {
 		list_cells(&conf, &run.host, run.host_cell, run.host_cell_why);
+	} else if (cl.dry && is_offline(&cl.pc)) {
+		const char *from = cl.pc.report_from ? cl.pc.report_from : cl.pc.args[0];
+
+		printf("# memattr-run dry run: no cell runs; the reports would be made from %s\n",
+		       cl.pc.merge ? "the directories merged" : from);
 	} else if (is_offline(&cl.pc)) {
 		status = offline(&cl.pc, &run);
 	} else if (!run.cell_names.n) {

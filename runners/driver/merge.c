@@ -60,7 +60,8 @@ static int merge_one(json_t *m, const json_t *res, const char *src, const char *
 	json_array_foreach(json_object_get(res, "tests"), i, t)
 		json_array_append(json_object_get(m, "tests"), t);
 	add_counts(json_object_get(run, "totals"), json_object_get(rrun, "totals"));
-	json_array_append_new(json_object_get(run, "merged_from"), json_string(jstr(rrun, "id") ? jstr(rrun, "id") : "?"));
+	json_array_append_new(json_object_get(run, "merged_from"),
+			      json_string(jstr(rrun, "id") ? jstr(rrun, "id") : "?"));
 	if (jeq(rrun, "status", "fail"))
 		json_object_set_new(run, "status", json_string("fail"));
 	if (json_is_true(json_object_get(rrun, "interrupted")))
@@ -180,7 +181,8 @@ static int write_summary(const json_t *res, const char *path, char **err)
 	json_array_foreach(json_object_get(res, "cells"), i, c) {
 		const json_t *n = json_object_get(c, "counts");
 
-		fprintf(f, "%-20s %-8s %5ld %5ld %5ld  %s\n", jstr(c, "name"), jstr(c, "kind") ? jstr(c, "kind") : "-",
+		fprintf(f, "%-20s %-8s %5ld %5ld %5ld  %s\n", jstr(c, "name"),
+			jstr(c, "kind") ? jstr(c, "kind") : "-",
 			jint(n, "pass", 0) + jint(n, "xfail", 0) + jint(n, "xpass", 0),
 			jint(n, "fail", 0) + jint(n, "timeout", 0) + jint(n, "error", 0), jint(n, "skip", 0),
 			jstr(c, "status"));

@@ -75,7 +75,12 @@ static void apply_one(json_t *res, json_t *t, const struct known_issues *ki)
 	if (!cell || json_object_get(t, "known_issue"))
 		return;
 	k = known_issue_match(ki, jstr(t, "name"), jstr(cell, "name"), jstr(cell, "arch"), krel);
-	state = !k ? NULL : failed(r) ? "known" : r && (!strcmp(r, "pass") || !strcmp(r, "xfail")) ? "fixed" : NULL;
+	if (k && failed(r))
+		state = "known";
+	else if (k && r && (!strcmp(r, "pass") || !strcmp(r, "xfail")))
+		state = "fixed";
+	else
+		state = NULL;
 	if (!state)
 		return;
 	json_t *o = json_pack("{s:s, s:s, s:s}", "state", state, "reason", k->reason, "where", k->where);

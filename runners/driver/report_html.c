@@ -7,16 +7,17 @@
 #include <stdlib.h>
 #include <string.h>
 
-static const char css[] =
-	"body{font-family:sans-serif;font-size:13px;margin:1em}"
-	"table{border-collapse:collapse;margin:.5em 0}"
-	"td,th{border:1px solid #bbb;padding:2px 5px;text-align:left;vertical-align:top}"
-	"th{background:#eee}td.v{text-align:center}"
-	".pass,.xfail{background:#c8f0c8}.fail,.timeout,.error,.xpass{background:#f4b0b0}"
-	".skip{background:#f0f0b0}.known{background:#f8d8a0}.fixed{background:#a0d8f8}"
-	".none{background:#fff;color:#999}.mismatch{background:#f4b0b0;font-weight:bold}"
-	".new_failure{background:#f4b0b0}.vanished,.new_skip{background:#f0f0b0}"
-	"code{font-size:12px}pre{white-space:pre-wrap;margin:0}";
+static const char *const css[] = {
+	"body{font-family:sans-serif;font-size:13px;margin:1em}",
+	"table{border-collapse:collapse;margin:.5em 0}",
+	"td,th{border:1px solid #bbb;padding:2px 5px;text-align:left;vertical-align:top}",
+	"th{background:#eee}td.v{text-align:center}",
+	".pass,.xfail{background:#c8f0c8}.fail,.timeout,.error,.xpass{background:#f4b0b0}",
+	".skip{background:#f0f0b0}.known{background:#f8d8a0}.fixed{background:#a0d8f8}",
+	".none{background:#fff;color:#999}.mismatch{background:#f4b0b0;font-weight:bold}",
+	".new_failure{background:#f4b0b0}.vanished,.new_skip{background:#f0f0b0}",
+	"code{font-size:12px}pre{white-space:pre-wrap;margin:0}",
+};
 
 void html_escape(FILE *f, const char *s)
 {
@@ -42,7 +43,8 @@ void html_escape(FILE *f, const char *s)
 
 static bool is_failure(const char *r)
 {
-	return r && (!strcmp(r, "fail") || !strcmp(r, "timeout") || !strcmp(r, "error") || !strcmp(r, "xpass"));
+	return r && (!strcmp(r, "fail") || !strcmp(r, "timeout") || !strcmp(r, "error") ||
+		     !strcmp(r, "xpass"));
 }
 
 /* The class of a result: its name, or "known"/"fixed" when a known issue says so. */
@@ -59,14 +61,16 @@ static void write_head(FILE *f, const json_t *res)
 
 	fputs("<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>memattr run ", f);
 	html_escape(f, jstr(run, "id"));
-	fprintf(f, "</title><style>%s</style></head>\n<body>\n<h1>memattr run ", css);
+	fputs("</title><style>", f);
+	for (size_t i = 0; i < ARRAY_SIZE(css); i++)
+		fputs(css[i], f);
+	fputs("</style></head>\n<body>\n<h1>memattr run ", f);
 	html_escape(f, jstr(run, "id"));
 	fputs("</h1>\n<p id=\"run\">host ", f);
 	html_escape(f, jstr(run, "host"));
 	fputs(", git ", f);
 	html_escape(f, jstr(run, "git_describe") ? jstr(run, "git_describe") : "-");
-	fprintf(f, "; status <b class=\"%s\" id=\"status\">%s</b>; tests: %ld pass, %ld fail, %ld skip, %ld xfail, "
-		"%ld timeout, %ld error, %ld known, %ld fixed</p>\n",
+	fprintf(f, "; status <b class=\"%s\" id=\"status\">%s</b>; tests: %ld pass, %ld fail, %ld skip, %ld xfail, %ld timeout, %ld error, %ld known, %ld fixed</p>\n",
 		jstr(run, "status") && !strcmp(jstr(run, "status"), "pass") ? "pass" : "fail",
 		jstr(run, "status") ? jstr(run, "status") : "?", jint(tot, "pass", 0), jint(tot, "fail", 0),
 		jint(tot, "skip", 0), jint(tot, "xfail", 0), jint(tot, "timeout", 0), jint(tot, "error", 0),
@@ -86,8 +90,8 @@ static void write_compare(FILE *f, const json_t *cmp)
 		html_escape(f, jstr(nc, "cell"));
 		fputs(" is not comparable: its machine identity differs</p>\n", f);
 	}
-	fputs("<table id=\"compare\"><tr><th>change</th><th>cell</th><th>test</th><th>baseline</th><th>now</th>"
-	      "<th>reason</th></tr>\n", f);
+	fputs("<table id=\"compare\"><tr><th>change</th><th>cell</th><th>test</th><th>baseline</th><th>now</th><th>reason</th></tr>\n",
+	      f);
 	json_array_foreach(json_object_get(cmp, "changes"), i, ch) {
 		fprintf(f, "<tr class=\"%s\"><td>%s</td><td>", jstr(ch, "kind"), jstr(ch, "kind"));
 		html_escape(f, jstr(ch, "cell"));
@@ -106,8 +110,9 @@ static void write_failures(FILE *f, const json_t *res)
 	const json_t *t;
 	size_t i;
 
-	fputs("<h2>Failures</h2>\n<table id=\"failures\"><tr><th>cell</th><th>test</th><th>result</th>"
-	      "<th>reason</th></tr>\n", f);
+	fputs("<h2>Failures</h2>\n", f);
+	fputs("<table id=\"failures\"><tr><th>cell</th><th>test</th><th>result</th><th>reason</th></tr>\n",
+	      f);
 	json_array_foreach(json_object_get(res, "tests"), i, t) {
 		if (!is_failure(jstr(t, "result")))
 			continue;
@@ -178,6 +183,13 @@ static void write_grid(FILE *f, const json_t *res)
 	json_decref(grid);
 }
 
+static void write_memtype_head(FILE *f)
+{
+	fputs("<h4>memory-type matrix (expected / observed)</h4>\n", f);
+	fputs("<table class=\"memtype\"><tr><th>row</th><th>probe</th><th>expected</th><th>observed</th></tr>\n",
+	      f);
+}
+
 /* The memtype-cell records of a cell's tests: one table, rows x probes, expected / observed. */
 static void write_memtype(FILE *f, const json_t *res, const char *cell)
 {
@@ -194,8 +206,7 @@ static void write_memtype(FILE *f, const json_t *res, const char *cell)
 			if (!kind || strcmp(kind, "memtype-cell") != 0)
 				continue;
 			if (!any)
-				fputs("<h4>memory-type matrix (expected / observed)</h4>\n<table class=\"memtype\">"
-				      "<tr><th>row</th><th>probe</th><th>expected</th><th>observed</th></tr>\n", f);
+				write_memtype_head(f);
 			any = true;
 			fprintf(f, "<tr class=\"%s\"><td>", v && !strcmp(v, "match") ? "pass" : "mismatch");
 			html_escape(f, jstr(rec, "row"));

@@ -290,12 +290,24 @@ static json_t *tests_of(const json_t *res, const struct kcidb_opts *o)
 	return tests;
 }
 
+static json_t *build_obj(const char *bid, const char *cid, const json_t *cell, const struct kcidb_opts *o)
+{
+	json_t *b = json_pack("{s:s, s:s, s:s, s:s}", "id", bid, "origin", o->origin, "checkout_id", cid,
+			      "architecture", results_id(cell, "arch"));
+
+	json_t *misc = json_pack("{s:s, s:s}", "kernel_release", results_id(cell, "kernel_release"),
+				 "kernel_package", results_id(cell, "kernel_package"));
+
+	json_object_set_new(b, "misc", misc);
+	return b;
+}
+
 /* Without --kcidb-build-id: one checkout for the run (unless given), one build per kernel. */
 static void add_builds(json_t *doc, const json_t *res, const struct kcidb_opts *o)
 {
 	const json_t *run = json_object_get(res, "run");
-	char *cid = o->checkout_id ? xstrdup(o->checkout_id) :
-				     make_id(o->origin, "memattr-%s%s", jstr(run, "id") ? jstr(run, "id") : "run", "");
+	const char *rid = jstr(run, "id") ? jstr(run, "id") : "run";
+	char *cid = o->checkout_id ? xstrdup(o->checkout_id) : make_id(o->origin, "memattr-%s%s", rid, "");
 	json_t *builds = json_array(), *c;
 	size_t i;
 
@@ -303,7 +315,8 @@ static void add_builds(json_t *doc, const json_t *res, const struct kcidb_opts *
 		json_t *co = json_pack("{s:s, s:s}", "id", cid, "origin", o->origin);
 
 		if (jstr(run, "git_describe"))
-			json_object_set_new(co, "misc", json_pack("{s:s}", "memattr_git", jstr(run, "git_describe")));
+			json_object_set_new(co, "misc",
+					    json_pack("{s:s}", "memattr_git", jstr(run, "git_describe")));
 		json_object_set_new(doc, "checkouts", json_pack("[o]", co));
 	}
 	json_array_foreach(json_object_get(res, "cells"), i, c) {
@@ -315,11 +328,7 @@ static void add_builds(json_t *doc, const json_t *res, const struct kcidb_opts *
 		json_array_foreach(builds, j, b)
 			seen = seen || strcmp(jstr(b, "id"), bid) == 0;
 		if (!seen)
-			json_array_append_new(builds, json_pack("{s:s, s:s, s:s, s:s, s:{s:s, s:s}}", "id", bid, "origin",
-								o->origin, "checkout_id", cid, "architecture",
-								results_id(c, "arch"), "misc", "kernel_release",
-								results_id(c, "kernel_release"), "kernel_package",
-								results_id(c, "kernel_package")));
+			json_array_append_new(builds, build_obj(bid, cid, c, o));
 		free(bid);
 	}
 	json_object_set_new(doc, "builds", builds);

@@ -38,16 +38,16 @@ static int run(char **out, const char *fmt, ...)
 
 	va_end(ap);
 	int rc = t_sh(out,
-		      "cd '%s' && MEMATTR_ROOT='%s' MEMATTR_CACHE='%s/cache' MEMATTR_QEMU_AARCH64='%s/fake-qemu.sh' MEMATTR_FETCH_KERNEL='%s/fake-fetch-kernel.sh' MEMATTR_MKINITRAMFS='%s/fake-mkinitramfs.sh' '%s' --no-defaults --config lab.conf %s 2>&1",
-		      root, root, root, data, data, data, runbin, args);
+		      "cd '%s' && MEMATTR_ROOT='%s' MEMATTR_CACHE='%s/cache' MEMATTR_QEMU_AARCH64='%s/fake-qemu.sh' MEMATTR_QEMU_X86_64='%s/fake-qemu.sh' MEMATTR_FETCH_KERNEL='%s/fake-fetch-kernel.sh' MEMATTR_MKINITRAMFS='%s/fake-mkinitramfs.sh' '%s' --no-defaults --config lab.conf %s 2>&1",
+		      root, root, root, data, data, data, data, runbin, args);
 	free(args);
 	return rc;
 }
 
 static void no_sanitizer_errors(const char *out, const char *what)
 {
-	T_OK(!strstr(out, "AddressSanitizer") && !strstr(out, "LeakSanitizer") && !strstr(out, "runtime error"),
-	     "%s: no sanitizer report", what);
+	T_OK(!strstr(out, "AddressSanitizer") && !strstr(out, "LeakSanitizer") &&
+	     !strstr(out, "runtime error"), "%s: no sanitizer report", what);
 }
 
 static void test_kcidb_names(void)
@@ -55,7 +55,8 @@ static void test_kcidb_names(void)
 	static const struct {
 		const char *in, *out;
 	} cases[] = {
-		{"pfnmap.access_matrix.udmabuf.s1_normal_wb", "memattr.pfnmap.access_matrix.udmabuf.s1_normal_wb"},
+		{"pfnmap.access_matrix.udmabuf.s1_normal_wb",
+		 "memattr.pfnmap.access_matrix.udmabuf.s1_normal_wb"},
 		{"gmem.a b/c", "memattr.gmem.a_b_c"},
 		{"x..y.", "memattr.x.y"},
 		{"cell.arm64-max.boot", "memattr.cell.arm64-max.boot"},
@@ -88,7 +89,7 @@ static void test_known_parse(void)
 	T_OK(!known_issue_match(&ki, "gmem.x", "arm64-max", "arm64", "6.1"), "no match: kernel release");
 	T_OK(!known_issue_match(&ki, "gmem.x", "arm64-max", "arm64", NULL), "no match: no kernel release");
 	T_OK(known_issue_match(&ki, "memslot.basic", "x", NULL, NULL) == &ki.v[1], "empty fields are '*'");
-	T_OK(ki.v[1].link == NULL && !strcmp(ki.v[0].link, "https://bugs.example/1"), "link '-' is none");
+	T_OK(!ki.v[1].link && !strcmp(ki.v[0].link, "https://bugs.example/1"), "link '-' is none");
 	T_STR(ki.v[1].where, "ki.tsv:4", "where: FILE:LINE");
 	known_issues_free(&ki);
 	rc = known_issues_parse(&ki, "ok\t*\t*\t*\treason\t-\n\nbad line\n", "f", &err);
@@ -145,8 +146,8 @@ static void test_kcidb_from(void)
 	rc = t_sh(&out, "%s '%s/tests/schema/check_kcidb.py' '%s/k.json'", py, src, root);
 	T_INT(rc, 0, "kcidb: valid against the v5.3 schema: %s", out);
 	free(out);
-	rc = t_sh(&out, "%s -c 'import json,sys; d=json.load(open(sys.argv[1])); t=[x for x in d[\"tests\"] if x[\"path\"]==\"memattr.atomics.count_exact.llsc.1vcpu\" and x[\"environment\"][\"misc\"][\"cell\"]==\"arm64-max\"][0]; print(t[\"status\"], t[\"id\"].split(\":\")[0], \"expected 1\" in t[\"log_excerpt\"], d[\"builds\"][0][\"checkout_id\"])' '%s/k.json'", py,
-		  root);
+	rc = t_sh(&out, "%s -c 'import json,sys; d=json.load(open(sys.argv[1])); t=[x for x in d[\"tests\"] if x[\"path\"]==\"memattr.atomics.count_exact.llsc.1vcpu\" and x[\"environment\"][\"misc\"][\"cell\"]==\"arm64-max\"][0]; print(t[\"status\"], t[\"id\"].split(\":\")[0], \"expected 1\" in t[\"log_excerpt\"], d[\"builds\"][0][\"checkout_id\"])' '%s/k.json'",
+		  py, root);
 	T_HAS(out, "FAIL lab1 True lab1:memattr-20261201T010000Z", "kcidb: status, origin, log excerpt, checkout");
 	free(out);
 	/* the checker is not a rubber stamp: a bad path and a bad status are refused */
@@ -158,8 +159,8 @@ static void test_kcidb_from(void)
 		 data);
 	T_INT(rc, 0, "kcidb: with the farm's build id");
 	free(out);
-	rc = t_sh(&out, "%s '%s/tests/schema/check_kcidb.py' '%s/k2.json' --absolute && grep -c '\"builds\"' '%s/k2.json'", py,
-		  src, root, root);
+	rc = t_sh(&out, "%s '%s/tests/schema/check_kcidb.py' '%s/k2.json' --absolute && grep -c '\"builds\"' '%s/k2.json'",
+		  py, src, root, root);
 	T_HAS(out, "ok 14 tests\n0", "kcidb: absolute URLs, no builds of its own");
 	free(out);
 	rc = run(&out, "--report-from x --kcidb-origin BAD");
@@ -192,8 +193,8 @@ static void test_run_known(void)
 	T_HAS(out, "fixed ok memslot.basic: fixed now", "run: a passing test of a known issue is fixed");
 	no_sanitizer_errors(out, "run known");
 	free(out);
-	t_sh(&out, "%s -c 'import json,sys; d=json.load(open(sys.argv[1])); print(\"fixed=%%d\" %% d[\"run\"][\"totals\"][\"fixed\"], [t[\"known_issue\"][\"state\"] for t in d[\"tests\"] if \"known_issue\" in t])' '%s/rk/latest/results.json'", py,
-	     root);
+	t_sh(&out, "%s -c 'import json,sys; d=json.load(open(sys.argv[1])); print(\"fixed=%%d\" %% d[\"run\"][\"totals\"][\"fixed\"], [t[\"known_issue\"][\"state\"] for t in d[\"tests\"] if \"known_issue\" in t])' '%s/rk/latest/results.json'",
+	     py, root);
 	T_HAS(out, "fixed=3 ['fixed', 'fixed', 'fixed', 'known']", "results.json: fixed and known, counted");
 	free(out);
 	t_sh(&out, "cat '%s/rk/latest/junit.xml'", root);
@@ -203,8 +204,8 @@ static void test_run_known(void)
 		rc = t_sh(&out, "%s '%s/tests/schema/check_kcidb.py' '%s/kr.json'", py, src, root);
 		T_INT(rc, 0, "kcidb of a live run: valid: %s", out);
 		free(out);
-		t_sh(&out, "%s -c 'import json,sys; print(sorted({t[\"status\"] for t in json.load(open(sys.argv[1]))[\"tests\"]}))' '%s/kr.json'", py,
-		     root);
+		t_sh(&out, "%s -c 'import json,sys; print(sorted({t[\"status\"] for t in json.load(open(sys.argv[1]))[\"tests\"]}))' '%s/kr.json'",
+		     py, root);
 		T_HAS(out, "'MISS'", "kcidb: the tests the panic left unrun are MISS");
 		free(out);
 	}
@@ -231,12 +232,17 @@ static void test_shard_merge(void)
 	T_INT(rc, 0, "merge: done");
 	no_sanitizer_errors(out, "merge");
 	free(out);
-	t_sh(&out, "%s -c 'import json,sys; d=json.load(open(sys.argv[1])); print(sorted(c[\"name\"] for c in d[\"cells\"]), len(d[\"run\"][\"merged_from\"]), d[\"run\"][\"status\"])' '%s/results.json'", py,
-	     dm);
+	t_sh(&out, "%s -c 'import json,sys; d=json.load(open(sys.argv[1])); print(sorted(c[\"name\"] for c in d[\"cells\"]), len(d[\"run\"][\"merged_from\"]), d[\"run\"][\"status\"])' '%s/results.json'",
+	     py, dm);
 	T_HAS(out, "['ok', 'ok2', 'panic'] 2 fail", "merge: every cell, both sources, the status");
 	free(out);
 	T_OK(t_sh(NULL, "test -s '%s/ok2/console.log' && test -s '%s/ok.tap' && test -s '%s/report.html' && test -s '%s/junit.xml'",
 		  dm, dm, dm, dm) == 0, "merge: the cells' files, report.html and junit.xml are there");
+	rc = run(&out, "--dry-run --report-dir rdry --kcidb kdry.json --merge '%s' '%s'", d1, d2);
+	T_INT(rc, 0, "merge --dry-run: exit 0");
+	T_OK(t_sh(NULL, "test ! -e '%s/rdry' && test ! -e '%s/kdry.json'", root, root) == 0,
+	     "merge --dry-run: writes nothing");
+	free(out);
 	rc = run(&out, "--report-dir rs --merge '%s' '%s'", d1, d1);
 	T_INT(rc, 2, "merge: a cell in two directories is an error");
 	T_HAS(out, "cell ok is in more than one", "merge: says which");
@@ -252,6 +258,42 @@ static void test_shard_merge(void)
 	free(d1);
 	free(d2);
 	free(dm);
+}
+
+static const char id_conf[] =
+	"[run]\ncells = a, x, xp\nhost_cell = no\njobs = 3\ncell_timeout = 10\nfixtures = 0\n"
+	"[cell a]\narch = arm64\npci = ivshmem\nappend = fake.transcript=pass\n"
+	"[cell x]\narch = x86_64\nmachine = accel=tcg\nappend = fake.transcript=pass\n"
+	"[cell xp]\narch = x86_64\npci = ivshmem\nappend = fake.transcript=pass\n";
+
+/* The identity a run records is the one --dry-run derives from the command line it prints. */
+static void test_identity(void)
+{
+	static const char *const want[] = {
+		"# identity: qemu_machine=virt machine_options=virtualization=on,gic-version=3,iommu=smmuv3 iommu=smmuv3 devices=ivshmem-plain,ivshmem-plain accel=tcg\n",
+		"# identity: qemu_machine=fakepc machine_options=accel=tcg,graphics=on iommu=none devices=none accel=tcg\n",
+		"# identity: qemu_machine=q35 machine_options=graphics=on iommu=intel-iommu devices=intel-iommu,ivshmem-plain,ivshmem-plain accel=tcg\n",
+	};
+	static const char *const cells[] = {"a", "x", "xp"};
+	char *out = NULL, *got = NULL;
+
+	t_sh(NULL, "printf '%%s' '%s' >'%s/id.conf'", id_conf, root);
+	run(&out, "--config id.conf --dry-run");
+	for (size_t i = 0; i < ARRAY_SIZE(want); i++)
+		T_HAS(out, want[i], "identity: --dry-run of cell %s", cells[i]);
+	free(out);
+	run(&out, "--config id.conf --report-dir ri");
+	no_sanitizer_errors(out, "identity run");
+	free(out);
+	for (size_t i = 0; i < ARRAY_SIZE(want); i++) {
+		t_sh(&got, "%s -c 'import json,sys; c=[c for c in json.load(open(sys.argv[1]))[\"cells\"] if c[\"name\"]==sys.argv[2]][0][\"identity\"]; print(\"# identity: \" + \" \".join(k + \"=\" + c.get(k, \"MISSING\") for k in (\"qemu_machine\", \"machine_options\", \"iommu\", \"devices\", \"accel\")))' '%s/ri/latest/results.json' %s",
+		     py, root, cells[i]);
+		T_STR(got, want[i], "identity: cell %s recorded what --dry-run derived", cells[i]);
+		free(got);
+	}
+	t_sh(&got, "grep -c '^qemu_version=99.1.0 (memattr fake)$' '%s/ri/latest/xp/identity.txt'", root);
+	T_STR(got, "1\n", "identity: QEMU's version from QEMU itself");
+	free(got);
 }
 
 /* report.html rendered by headless Chromium: the DOM must show the cells, tests and verdicts. */
@@ -299,8 +341,8 @@ static void test_tap_consumers(void)
 	t_sh(&out, "%s '%s/check_tap.py' '%s/rk/latest/ok.tap' 2>/dev/null", py, data, root);
 	char *want = NULL;
 
-	t_sh(&want, "%s -c 'import json,sys; c=[c for c in json.load(open(sys.argv[1]))[\"cells\"] if c[\"name\"]==\"ok\"][0][\"counts\"]; print(\"plan %%d results %%d ok %%d not_ok %%d skip %%d\" %% (c[\"total\"], c[\"total\"], c[\"pass\"]+c[\"xfail\"], c[\"fail\"]+c[\"timeout\"]+c[\"error\"]+c[\"xpass\"], c[\"skip\"]))' '%s/rk/latest/results.json'", py,
-	     root);
+	t_sh(&want, "%s -c 'import json,sys; c=[c for c in json.load(open(sys.argv[1]))[\"cells\"] if c[\"name\"]==\"ok\"][0][\"counts\"]; print(\"plan %%d results %%d ok %%d not_ok %%d skip %%d\" %% (c[\"total\"], c[\"total\"], c[\"pass\"]+c[\"xfail\"], c[\"fail\"]+c[\"timeout\"]+c[\"error\"]+c[\"xpass\"], c[\"skip\"]))' '%s/rk/latest/results.json'",
+	     py, root);
 	T_STR(out, want, "python3-tap counts of ok.tap = results.json");
 	free(out);
 	free(want);
@@ -326,14 +368,15 @@ int main(void)
 	src = xstrdup(s);
 	data = path_abs(t_data());
 	root = t_tmpdir("post");
-	t_sh(NULL, "mkdir -p '%s/build/aarch64/bin' && printf '#!/bin/sh\\nexit 0\\n' > '%s/build/aarch64/bin/memattr-atomics' && cp '%s/build/aarch64/bin/memattr-atomics' '%s/build/aarch64/bin/memattr-memslot' && chmod +x '%s'/build/aarch64/bin/* && printf '%%s' '%s' >'%s/lab.conf'",
-	     root, root, root, root, root, lab_conf, root);
+	t_sh(NULL, "mkdir -p '%s/build/aarch64/bin' && printf '#!/bin/sh\\nexit 0\\n' > '%s/build/aarch64/bin/memattr-atomics' && cp '%s/build/aarch64/bin/memattr-atomics' '%s/build/aarch64/bin/memattr-memslot' && chmod +x '%s'/build/aarch64/bin/* && cp -r '%s/build/aarch64' '%s/build/x86_64' && printf '%%s' '%s' >'%s/lab.conf'",
+	     root, root, root, root, root, root, root, lab_conf, root);
 	test_compare();
 	test_kcidb_from();
 	test_run_known();
 	test_shard_merge();
 	test_html();
 	test_tap_consumers();
+	test_identity();
 	int rc = t_done();
 
 	if (rc == 0)
