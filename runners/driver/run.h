@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /* run.h: one invocation of memattr-run: its plan, its cells (run in parallel), the report directory.
- * Layers, each using only those below it: util, tap, skip_profile, config, env, proc; cell, console;
- * lab, native; run; report (json, junit, summary, matrix); main.
+ * Layers, each using only those below it: util, tap, skip_profile, known_issues, config, env, proc;
+ * cell, console; lab, native, qemu_identity; run; report (json, junit, summary, matrix); results,
+ * report_kcidb, report_html, compare, merge, post (from results.json); main.
  */
 #ifndef MEMATTR_DRIVER_RUN_H
 #define MEMATTR_DRIVER_RUN_H
