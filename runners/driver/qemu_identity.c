@@ -10,7 +10,7 @@
 
 static bool is_iommu_device(const char *drv)
 {
-	return strstr(drv, "iommu") != NULL || strcmp(drv, "smmuv3") == 0;
+	return strstr(drv, "iommu") || strcmp(drv, "smmuv3") == 0;
 }
 
 /* The first comma-separated field of v (caller frees). */
