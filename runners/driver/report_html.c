@@ -183,44 +183,75 @@ static void write_grid(FILE *f, const json_t *res)
 	json_decref(grid);
 }
 
-static void write_memtype_head(FILE *f)
+/* {row: {probe: memtype-cell record}} of a cell's tests, and the probes in order */
+static json_t *memtype_grid(const json_t *res, const char *cell, json_t *ops)
 {
-	fputs("<h4>memory-type matrix (expected / observed)</h4>\n", f);
-	fputs("<table class=\"memtype\"><tr><th>row</th><th>probe</th><th>expected</th><th>observed</th></tr>\n",
-	      f);
-}
-
-/* The memtype-cell records of a cell's tests: one table, rows x probes, expected / observed. */
-static void write_memtype(FILE *f, const json_t *res, const char *cell)
-{
-	const json_t *t, *rec;
+	json_t *grid = json_object(), *t, *rec;
 	size_t i, j;
-	bool any = false;
 
 	json_array_foreach(json_object_get(res, "tests"), i, t) {
 		if (!jeq(t, "cell", cell))
 			continue;
 		json_array_foreach(json_object_get(t, "records"), j, rec) {
-			const char *kind = jstr(rec, "record"), *v = jstr(rec, "verdict");
+			const char *row = jstr(rec, "row"), *op = jstr(rec, "op");
 
-			if (!kind || strcmp(kind, "memtype-cell") != 0)
+			if (!jeq(rec, "record", "memtype-cell") || !row || !op)
 				continue;
-			if (!any)
-				write_memtype_head(f);
-			any = true;
-			fprintf(f, "<tr class=\"%s\"><td>", v && !strcmp(v, "match") ? "pass" : "mismatch");
-			html_escape(f, jstr(rec, "row"));
-			fputs("</td><td>", f);
-			html_escape(f, jstr(rec, "op"));
-			fputs("</td><td>", f);
-			html_escape(f, jstr(rec, "expected"));
-			fputs("</td><td>", f);
-			html_escape(f, jstr(rec, "observed"));
-			fputs("</td></tr>\n", f);
+			if (!json_object_get(grid, row))
+				json_object_set_new(grid, row, json_object());
+			json_object_set(json_object_get(grid, row), op, rec);
+			if (!json_object_get(ops, op))
+				json_object_set_new(ops, op, json_true());
 		}
 	}
-	if (any)
+	return grid;
+}
+
+static void write_memtype_row(FILE *f, const char *row, const json_t *probes, const json_t *ops)
+{
+	const char *op;
+	json_t *v;
+
+	fputs("<tr><td>", f);
+	html_escape(f, row);
+	fputs("</td>", f);
+	json_object_foreach((json_t *)ops, op, v) {
+		const json_t *rec = json_object_get(probes, op);
+
+		if (!rec) {
+			fputs("<td class=\"none\">&ndash;</td>", f);
+			continue;
+		}
+		fprintf(f, "<td class=\"%s\">", jeq(rec, "verdict", "match") ? "pass" : "mismatch");
+		html_escape(f, jstr(rec, "expected"));
+		fputs(" / ", f);
+		html_escape(f, jstr(rec, "observed"));
+		fputs("</td>", f);
+	}
+	fputs("</tr>\n", f);
+}
+
+/* The cell's memory-type matrix: rows x probes, "expected / observed", mismatches marked. */
+static void write_memtype(FILE *f, const json_t *res, const char *cell)
+{
+	json_t *ops = json_object(), *grid = memtype_grid(res, cell, ops), *probes, *v;
+	const char *row, *op;
+
+	if (json_object_size(grid)) {
+		fputs("<h4>memory-type matrix (expected / observed)</h4>\n", f);
+		fputs("<table class=\"memtype\"><tr><th>row</th>", f);
+		json_object_foreach(ops, op, v) {
+			fputs("<th>", f);
+			html_escape(f, op);
+			fputs("</th>", f);
+		}
+		fputs("</tr>\n", f);
+		json_object_foreach(grid, row, probes)
+			write_memtype_row(f, row, probes, ops);
 		fputs("</table>\n", f);
+	}
+	json_decref(grid);
+	json_decref(ops);
 }
 
 static void write_link(FILE *f, const char *label, const char *href)

@@ -324,6 +324,16 @@ static void test_html(void)
 	T_HAS(out, "id=\"compare-summary\"", "html: the baseline comparison");
 	T_HAS(out, "<td>cpu</td><td>neoverse-n1</td>", "html: the cell identity");
 	free(out);
+	rc = run(&out, "--report-from '%s/runs/base' --html base.html", data);
+	T_INT(rc, 0, "html: --report-from --html");
+	free(out);
+	t_sh(&out, "timeout 120 '%s' --headless --no-sandbox --disable-gpu --dump-dom 'file://%s/base.html' 2>/dev/null",
+	     chrome, root);
+	T_HAS(out, "<table class=\"memtype\"><tbody><tr><th>row</th><th>load</th><th>store</th>",
+	      "html: a memory-type matrix, probes as columns");
+	T_HAS(out, "<tr><td>udmabuf.s1_normal_wb</td><td class=\"pass\">ok / ok</td>",
+	      "html: expected / observed per probe");
+	free(out);
 	free(chrome);
 }
 
