@@ -197,7 +197,11 @@ static void test_run_known(void)
 	     py, root);
 	T_HAS(out, "fixed=3 ['fixed', 'fixed', 'fixed', 'known']", "results.json: fixed and known, counted");
 	free(out);
-	t_sh(&out, "cat '%s/rk/latest/junit.xml'", root);
+	rc = run(&out, "--set run.known_issues=/nonexistent/ki.tsv --report-dir rk2");
+	T_INT(rc, 2, "run: [run] known_issues naming a missing file is an error");
+	T_HAS(out, "/nonexistent/ki.tsv: cannot read the known-issues file", "run: says which file");
+	free(out);
+		t_sh(&out, "cat '%s/rk/latest/junit.xml'", root);
 	T_HAS(out, "FIXED: fixed now", "junit: the fixed note");
 	free(out);
 	if (t_sh(NULL, "%s -c 'import jsonschema'", py) == 0) {
