@@ -452,7 +452,8 @@ static int offline(const struct post_cmdline *pc, struct run *run)
 		return post(pc, run, pc->report_from, pc->html, false);
 	if (!pc->merge)
 		return post(pc, run, pc->args[0], pc->html, false);
-	if (run_open(run, &err) != 0 || merge_reports(pc->args, pc->nargs, run->dir, run->id, &err) != 0) {
+	if (run_open(run, &err) != 0 ||
+	    merge_reports(pc->args, pc->nargs, run->dir, run->id, &run->known, &err) != 0) {
 		fprintf(stderr, "%s: %s\n", prog_name, err);
 		free(err);
 		return 2;

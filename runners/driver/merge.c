@@ -2,6 +2,7 @@
 /* merge.c: report directories merged (see merge.h). */
 #include "merge.h"
 
+#include "post.h"
 #include "proc.h"
 #include "report.h"
 #include "results.h"
@@ -119,7 +120,18 @@ static void junit_case(FILE *f, const json_t *t, const char *classname)
 	fprintf(f, ">\n      <%s", kind);
 	if (strcmp(kind, "skipped") != 0)
 		xattr(f, "type", jstr(t, "result"));
-	xattr(f, "message", ki ? jstr(ki, "reason") : reason);
+	if (jeq(ki, "state", "known")) {
+		/* as report_junit.c words it */
+		const char *link = jstr(ki, "link"), *where = jstr(ki, "where");
+		char *msg = xasprintf("KNOWN ISSUE: %s%s%s (%s); failure: %.*s", jstr(ki, "reason"),
+				      link ? " " : "", link ? link : "", where ? where : "",
+				      reason ? (int)strcspn(reason, "\n") : 0, reason ? reason : "");
+
+		xattr(f, "message", msg);
+		free(msg);
+	} else {
+		xattr(f, "message", reason);
+	}
 	fputs(">", f);
 	xml_write_escaped(f, jstr(t, "diag") ? jstr(t, "diag") : reason ? reason : "", false);
 	fprintf(f, "</%s>\n    </testcase>\n", kind);
@@ -195,7 +207,8 @@ static int write_summary(const json_t *res, const char *path, char **err)
 	return file_commit_replace(f, tmp, path, err);
 }
 
-int merge_reports(char *const *dirs, int n, const char *outdir, const char *id, char **err)
+int merge_reports(char *const *dirs, int n, const char *outdir, const char *id, const struct known_issues *ki,
+		  char **err)
 {
 	json_t *m = NULL;
 	int rc = 0;
@@ -213,6 +226,8 @@ int merge_reports(char *const *dirs, int n, const char *outdir, const char *id, 
 		json_decref(res);
 		free(src);
 	}
+	if (rc == 0 && ki && ki->n)
+		post_apply_known(m, ki);
 	char *p = path_join(outdir, "results.json"), *j = path_join(outdir, "junit.xml");
 	char *s = path_join(outdir, "summary.txt");
 

@@ -231,7 +231,7 @@ static void test_shard_merge(void)
 
 	T_INT(rc, 2, "shard: I > N is a usage error");
 	free(out);
-	rc = run(&out, "--report-dir rs --kcidb km.json --merge '%s' '%s'", d1, d2);
+	rc = run(&out, "--report-dir rs --kcidb km.json --known-issues ki2.tsv --merge '%s' '%s'", d1, d2);
 	dm = dir_of(out, "into ");
 	T_INT(rc, 0, "merge: done");
 	no_sanitizer_errors(out, "merge");
@@ -239,6 +239,10 @@ static void test_shard_merge(void)
 	t_sh(&out, "%s -c 'import json,sys; d=json.load(open(sys.argv[1])); print(sorted(c[\"name\"] for c in d[\"cells\"]), len(d[\"run\"][\"merged_from\"]), d[\"run\"][\"status\"])' '%s/results.json'",
 	     py, dm);
 	T_HAS(out, "['ok', 'ok2', 'panic'] 2 fail", "merge: every cell, both sources, the status");
+	free(out);
+	t_sh(&out, "grep -c 'KNOWN ISSUE' '%s/junit.xml'; %s -c 'import json,sys; print(json.load(open(sys.argv[1]))[\"run\"][\"totals\"][\"known\"])' '%s/results.json'",
+	     dm, py, dm);
+	T_STR(out, "1\n1\n", "merge: the known issues marked in the merged results.json and junit.xml");
 	free(out);
 	T_OK(t_sh(NULL, "test -s '%s/ok2/console.log' && test -s '%s/ok.tap' && test -s '%s/report.html' && test -s '%s/junit.xml'",
 		  dm, dm, dm, dm) == 0, "merge: the cells' files, report.html and junit.xml are there");
