@@ -17,6 +17,8 @@ DRIVER_HDRS := $(wildcard $(DRIVER_DIR)/*.h)
 DRIVER_CFLAGS := $(CSTD) $(WARN) -O2 -g -pthread -Ihost/include
 DRIVER_SAN := -fsanitize=address,undefined -fno-sanitize-recover=undefined -fno-omit-frame-pointer
 DRIVER_SAN_CFLAGS := $(CSTD) $(WARN) -O1 -g -pthread -Ihost/include $(DRIVER_SAN)
+# jansson reads results.json back (compare, merge, KCIDB, HTML, --report-from)
+DRIVER_LIBS := -ljansson
 
 DRIVER_OBJS := $(patsubst $(DRIVER_DIR)/%.c,$(BUILD)/host/driver/%.o,$(DRIVER_SRCS)) \
 	$(BUILD)/host/driver/shared/pfnmap_spec.o
@@ -49,7 +51,7 @@ $(BUILD)/san/driver/shared/%.o: host/%.c host/include/memattr/pfnmap.h
 
 $(BUILD)/host/memattr-run: $(DRIVER_OBJS)
 	@mkdir -p $(@D)
-	$(DRIVER_CC) $(DRIVER_CFLAGS) -o $@ $^
+	$(DRIVER_CC) $(DRIVER_CFLAGS) -o $@ $^ $(DRIVER_LIBS)
 
 $(BUILD)/san/driver/%.o: $(DRIVER_DIR)/%.c $(DRIVER_HDRS)
 	@mkdir -p $(@D)
@@ -57,14 +59,14 @@ $(BUILD)/san/driver/%.o: $(DRIVER_DIR)/%.c $(DRIVER_HDRS)
 
 $(BUILD)/san/memattr-run: $(DRIVER_SAN_OBJS)
 	@mkdir -p $(@D)
-	$(DRIVER_CC) $(DRIVER_SAN_CFLAGS) -o $@ $^
+	$(DRIVER_CC) $(DRIVER_SAN_CFLAGS) -o $@ $^ $(DRIVER_LIBS)
 
 $(BUILD)/san/tests/driver/%.o: tests/driver/%.c $(DRIVER_HDRS) $(DRIVER_TEST_HDRS)
 	@mkdir -p $(@D)
 	$(DRIVER_CC) $(DRIVER_SAN_CFLAGS) -I$(DRIVER_DIR) -Itests/driver -c $< -o $@
 
 $(BUILD)/san/tests/driver/test_%: $(BUILD)/san/tests/driver/test_%.o $(DRIVER_TEST_SUPPORT) $(DRIVER_SAN_LIB)
-	$(DRIVER_CC) $(DRIVER_SAN_CFLAGS) -o $@ $^
+	$(DRIVER_CC) $(DRIVER_SAN_CFLAGS) -o $@ $^ $(DRIVER_LIBS)
 
 # The tests find their data, a scratch directory and the sanitized driver through the environment.
 unit-driver: $(DRIVER_TESTS) $(BUILD)/san/memattr-run

@@ -46,4 +46,4 @@ $(FUZZ_B)/obj/%_fuzz.o: tests/fuzz/%_fuzz.c $(DRIVER_HDRS) host/include/memattr/
 
 $(FUZZ_B)/cmdline_fuzz: $(FUZZ_B)/obj/driver_main.o
 $(FUZZ_B)/%_fuzz: $(FUZZ_B)/obj/%_fuzz.o $(FUZZ_DRIVER_OBJS)
-	$(FUZZ_CC) $(FUZZ_SAN) -fsanitize=fuzzer -pthread -o $@ $^
+	$(FUZZ_CC) $(FUZZ_SAN) -fsanitize=fuzzer -pthread -o $@ $^ $(DRIVER_LIBS)

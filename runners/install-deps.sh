@@ -6,7 +6,10 @@
 # cell's kvm_config, make mutate, which also needs patch), TAP consumers used by the self-tests,
 # clang with libFuzzer (make fuzz), perl and the shellcheck package (make style; checkpatch.pl comes
 # from tools/fetch-checkpatch.sh), and stress-ng and fio, the host load of the stress suite in
-# the native host cell (lab cells carry Debian's own, runners/fetch-packages.sh).
+# the native host cell (lab cells carry Debian's own, runners/fetch-packages.sh),
+# libjansson-dev (memattr-run reads results.json back: --compare,
+# --merge, --kcidb) and what checks the reports in make check: python3-jsonschema (KCIDB),
+# python3-lxml and libxml2-utils (JUnit XSD), python3-tap (TAP), chromium (report.html, headless).
 # Idempotent.  On Debian as root, what is missing is installed with apt-get.  On a host that is not
 # Debian, or without root, nothing is installed: the script lists every missing tool with the Debian
 # package that has it and exits 2.
@@ -24,7 +27,7 @@ PATH=$PATH:/usr/sbin:/sbin
 pkgs_base="build-essential gcc-aarch64-linux-gnu libc6-dev-arm64-cross binutils-aarch64-linux-gnu
 	busybox-static cpio xz-utils zstd rsync bison flex libelf-dev libssl-dev dwarves bc kmod patch
 	perl libtap-formatter-junit-perl python3 ca-certificates clang libclang-rt-dev shellcheck
-	stress-ng fio"
+	stress-ng fio libjansson-dev python3-jsonschema python3-lxml python3-tap libxml2-utils chromium"
 pkgs_qemu="qemu-system-arm qemu-system-x86"
 
 # What shows that a package's tools are there on any distribution: cmd:NAME (on PATH), hdr:H (the
@@ -45,6 +48,11 @@ probes_of() {
 	libtap-formatter-junit-perl) echo "cmd:tap2junit" ;;
 	ca-certificates) echo "file:/etc/ssl/certs/ca-certificates.crt" ;;
 	libclang-rt-dev) echo "fuzzer" ;;
+	libjansson-dev) echo "hdr:jansson.h" ;;
+	python3-jsonschema) echo "py:jsonschema" ;;
+	python3-lxml) echo "py:lxml" ;;
+	python3-tap) echo "py:tap" ;;
+	libxml2-utils) echo "cmd:xmllint" ;;
 	*) echo "cmd:$1" ;;
 	esac
 }
@@ -52,6 +60,7 @@ probes_of() {
 probe() {
 	case $1 in
 	cmd:*) command -v "${1#cmd:}" >/dev/null 2>&1 ;;
+	py:*) python3 -c "import ${1#py:}" >/dev/null 2>&1 ;;
 	file:*) [ -e "${1#file:}" ] ;;
 	hdr:*) printf '#include <%s>\n' "${1#hdr:}" | gcc -E -x c - >/dev/null 2>&1 ;;
 	xhdr:*) printf '#include <%s>\n' "${1#xhdr:}" | aarch64-linux-gnu-gcc -E -x c - >/dev/null 2>&1 ;;
@@ -67,6 +76,7 @@ probe_name() {
 	hdr:*) echo "<${1#hdr:}>" ;;
 	xhdr:*) echo "<${1#xhdr:}> for aarch64-linux-gnu-gcc" ;;
 	fuzzer) echo "clang -fsanitize=fuzzer (libFuzzer runtime)" ;;
+	py:*) echo "python3 module ${1#py:}" ;;
 	esac
 }
 

@@ -58,6 +58,7 @@ static const struct key_def run_keys[] = {
 	RUN("jobs", V_JOBS, 0, 1024, jobs),
 	RUN("host_cell", V_HOSTCELL, 0, 0, host_cell),
 	RUN("report_dir", V_PATH, 0, 0, report_dir),
+	RUN("known_issues", V_PATH, 0, 0, known_issues),
 	RUN("kernel_suite", V_TOKEN, 0, 0, kernel_suite),
 	RUN("fixtures", V_INT, 0, 1, fixtures),
 	RUN("pfnmap", V_PFNMAP, 0, 0, pfnmap),
@@ -164,6 +165,7 @@ void config_free(struct config *c)
 	free(c->suite_args);
 	free(c->pfnmap);
 	free(c->report_dir);
+	free(c->known_issues);
 	free(c->kernel_suite);
 	free(c->kselftest);
 	free(c->root);

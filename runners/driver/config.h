@@ -63,6 +63,7 @@ struct config {
 	long jobs;           /* 0: number of CPUs */
 	enum host_cell_mode host_cell;
 	char *report_dir;    /* absolute */
+	char *known_issues;  /* the known-issues file (absolute), NULL: none */
 	char *kernel_suite;
 	long fixtures;        /* build and load fixtures/ modules in lab cells (0/1; a V_INT key) */
 	char *pfnmap;         /* MEMATTR_PFNMAP specs for the native host cell (real devices) */

@@ -11,6 +11,7 @@
 #include "console.h"
 #include "env.h"
 #include "proc.h"
+#include "qemu_identity.h"
 #include "skip_profile.h"
 
 #include <errno.h>
@@ -468,24 +469,6 @@ static char *extra_modules(const struct cell_conf *cc)
 	return b.len ? buf_take(&b) : NULL;
 }
 
-/* The devices a QEMU command line gives the cell, as the identity records them: each -device's
- * type (and the -M iommu= option) in the order given, e.g. "smmuv3,ivshmem-plain,edu,virtio-blk-pci".
- */
-static char *qemu_devices(const struct strvec *argv)
-{
-	struct buf b = {0};
-
-	for (size_t i = 1; i + 1 < argv->n; i++) {
-		const char *a = argv->v[i + 1], *io = strstr(a, "iommu=");
-
-		if (strcmp(argv->v[i], "-device") == 0)
-			buf_addf(&b, "%s%.*s", b.len ? "," : "", (int)strcspn(a, ","), a);
-		else if (strcmp(argv->v[i], "-M") == 0 && io)
-			buf_addf(&b, "%s%.*s", b.len ? "," : "", (int)strcspn(io + 6, ","), io + 6);
-	}
-	return buf_take(&b);
-}
-
 static long cell_timeout(const struct cell_conf *cc, const struct config *conf)
 {
 	return (cc->timeout ? cc->timeout : conf->cell_timeout) * conf->timeout_scale;
@@ -546,6 +529,23 @@ static char *join_quoted(const struct strvec *argv)
 		free(q);
 	}
 	return buf_take(&b);
+}
+
+/* The identity the reports will give the cell, from this command line (qemu_identity.h). */
+static void dry_identity(FILE *f, const struct strvec *argv)
+{
+	char *qemu = find_in_path(argv->v[0]);
+	char *dflt = qemu ? qemu_default_machine(qemu) : NULL;
+	struct kvlist id = {0};
+
+	qemu_identity_of(argv, dflt, &id, ID_HOST);
+	char *line = qemu_identity_line(&id);
+
+	fprintf(f, "# identity: %s\n", line);
+	free(line);
+	kv_free(&id);
+	free(dflt);
+	free(qemu);
 }
 
 void lab_dry_run(FILE *f, const struct cell_conf *cc, const struct config *conf, const struct run_env *env)
@@ -619,11 +619,6 @@ void lab_dry_run(FILE *f, const struct cell_conf *cc, const struct config *conf,
 		xfer_argv(&argv, xp);
 		free(xp);
 	}
-	char *devs = qemu_devices(&argv);
-
-	if (*devs)
-		fprintf(f, "# devices: %s\n", devs);
-	free(devs);
 	char *line = join_quoted(&argv);
 	/* the placeholders stay expandable: '$KERNEL_IMAGE' -> "$KERNEL_IMAGE" */
 	char *ph = strstr(line, "'$KERNEL_IMAGE'");
@@ -637,6 +632,7 @@ void lab_dry_run(FILE *f, const struct cell_conf *cc, const struct config *conf,
 		ph[0] = '"';
 		ph[strcspn(ph + 1, "'") + 1] = '"';
 	}
+	dry_identity(f, &argv);
 	fprintf(f, "%s\n\n", line);
 	free(line);
 	strvec_free(&argv);
@@ -828,6 +824,19 @@ static void boot_ended(struct cell *c, const struct boot_args *a, struct qemu_ct
 	free(errl);
 }
 
+/* The machine identity of the command line QEMU gets (qemu_identity.h). */
+static void lab_identity(struct cell *c, const struct strvec *argv)
+{
+	struct kvlist id = {0};
+	char *dflt = qemu_default_machine(argv->v[0]);
+
+	qemu_identity_of(argv, dflt, &id, ID_HOST);
+	for (size_t i = 0; i < id.n; i++)
+		cell_fact(c, id.v[i].key, id.v[i].val);
+	kv_free(&id);
+	free(dflt);
+}
+
 /* Boot the cell once with these suites; the console goes into the cell. 0, or -1 if QEMU could not
  * be started (be->reason says why).
  */
@@ -849,12 +858,8 @@ static int run_boot(struct cell *c, const struct boot_args *a, const struct strv
 		xfer_argv(&argv, a->xfer);
 	free(cmdline);
 	record_cmdline(c, &argv);
-	if (c->boot == 1) {
-		char *devs = qemu_devices(&argv);
-
-		cell_fact(c, "qemu_devices", devs);
-		free(devs);
-	}
+	if (c->boot == 1)
+		lab_identity(c, &argv);
 	memset(&q, 0, sizeof(q));
 	q.cell = c;
 	console_init(&q.con, c);
@@ -905,11 +910,7 @@ static void lab_facts(struct cell *c, const struct cell_conf *cc)
 		cell_fact(c, "migrate_role", cc->migrate_role);
 	}
 	cell_fact(c, "arch", cc->arch);
-	cell_fact(c, "accel", "tcg");
 	cell_fact(c, "cpu", cc->cpu);
-	cell_fact(c, "machine_options", *cc->machine ? cc->machine : "");
-	cell_fact(c, "qemu_machine",
-		  strcmp(cc->arch, "arm64") == 0 ? "virt,virtualization=on,gic-version=3" : "pc");
 	cell_fact(c, "smp", smp);
 	free(smp);
 	cell_fact(c, "memory", cc->memory);

@@ -2,7 +2,9 @@
 /* main.c: memattr-run command line. */
 #include "config.h"
 #include "lab.h"
+#include "merge.h"
 #include "native.h"
+#include "post.h"
 #include "proc.h"
 #include "report.h"
 #include "run.h"
@@ -34,6 +36,21 @@ static const char usage_text[] =
 	"  --pfnmap SPEC          a real device region for the pfnmap suite on the host cell (repeatable):\n"
 	"                         vfio=<BDF>,region=<n>[,type=wb|nc|device] or pci=<BDF>,bar=<n>\n"
 	"                         (same as [run] pfnmap = SPEC;SPEC; lab cells: cell key pfnmap)\n"
+	"  --known-issues FILE    failures FILE lists are \"known\", its passing tests \"fixed\" (tab-separated:\n"
+	"                         test, cell, arch, kernel-release globs, reason, link; [run] known_issues)\n"
+	"  --kcidb FILE           also write the results as a KCIDB v5.3 document to FILE\n"
+	"  --kcidb-origin NAME    its origin ([a-z0-9_]+, default memattr)\n"
+	"  --kcidb-build-id ID    the farm's build the tests ran on (default: one build per kernel,\n"
+	"                         <origin>:memattr-<run>-<kernel release>, written into the document)\n"
+	"  --kcidb-checkout-id ID checkout of those builds (default <origin>:memattr-<run>)\n"
+	"  --kcidb-url-base URL   prefix of the log and output file URLs (default: relative to the report)\n"
+	"  --html FILE            report.html to FILE (a run always writes <run>/report.html)\n"
+	"  --compare OLD [NEW]    compare with the baseline OLD (report directory or results.json): after\n"
+	"                         the run, or with NEW instead of running; exit 1 on a regression\n"
+	"  --report-from DIR      do not run: make the reports asked for (--kcidb, --html, --compare) from\n"
+	"                         DIR/results.json\n"
+	"  --merge DIR...         do not run: merge these report directories (shards) into a new one\n"
+	"  --shard I/N            run only the lab cells at positions I, I+N, ... of cells= (1-based)\n"
 	"  --list-cells           list the configured cells and exit\n"
 	"  --dry-run              print what would run (kernel, initramfs and QEMU command lines)\n"
 	"  --help                 this text\n"
@@ -43,8 +60,8 @@ static const char usage_text[] =
 	"MEMATTR_QEMU_X86_64 (QEMU binaries), MEMATTR_FETCH_KERNEL, MEMATTR_MKINITRAMFS,\n"
 	"MEMATTR_BUILD_FIXTURES, MEMATTR_BUILD_KVM (scripts),\n"
 	"MEMATTR_ROOT (project root; default: found from the program's location).\n"
-	"Exit status: 0 every cell passed (skips allowed), 1 a test failed or a cell errored,\n"
-	"2 usage or configuration error.\n";
+	"Exit status: 0 every cell passed (skips and known issues allowed), 1 a test failed or a cell\n"
+	"errored, or --compare found a regression; 2 usage or configuration error.\n";
 
 static char *find_root(void)
 {
@@ -93,6 +110,17 @@ enum {
 	OPT_LIST_CELLS,
 	OPT_DRY_RUN,
 	OPT_PFNMAP,
+	OPT_KNOWN_ISSUES,
+	OPT_KCIDB,
+	OPT_KCIDB_ORIGIN,
+	OPT_KCIDB_BUILD_ID,
+	OPT_KCIDB_CHECKOUT_ID,
+	OPT_KCIDB_URL_BASE,
+	OPT_HTML,
+	OPT_COMPARE,
+	OPT_REPORT_FROM,
+	OPT_MERGE,
+	OPT_SHARD,
 };
 
 static const struct option long_opts[] = {
@@ -109,6 +137,17 @@ static const struct option long_opts[] = {
 	{"list-cells", no_argument, NULL, OPT_LIST_CELLS},
 	{"dry-run", no_argument, NULL, OPT_DRY_RUN},
 	{"pfnmap", required_argument, NULL, OPT_PFNMAP},
+	{"known-issues", required_argument, NULL, OPT_KNOWN_ISSUES},
+	{"kcidb", required_argument, NULL, OPT_KCIDB},
+	{"kcidb-origin", required_argument, NULL, OPT_KCIDB_ORIGIN},
+	{"kcidb-build-id", required_argument, NULL, OPT_KCIDB_BUILD_ID},
+	{"kcidb-checkout-id", required_argument, NULL, OPT_KCIDB_CHECKOUT_ID},
+	{"kcidb-url-base", required_argument, NULL, OPT_KCIDB_URL_BASE},
+	{"html", required_argument, NULL, OPT_HTML},
+	{"compare", required_argument, NULL, OPT_COMPARE},
+	{"report-from", required_argument, NULL, OPT_REPORT_FROM},
+	{"merge", no_argument, NULL, OPT_MERGE},
+	{"shard", required_argument, NULL, OPT_SHARD},
 	{"help", no_argument, NULL, 'h'},
 	{NULL, 0, NULL, 0},
 };
@@ -122,6 +161,16 @@ static const struct {
 	{OPT_JOBS, "jobs"}, {OPT_HOST_CELL, "host_cell"}, {OPT_TIMEOUT_SCALE, "timeout_scale"},
 };
 
+/* Options of the reports made from results.json, and of what not to run. */
+struct post_cmdline {
+	struct post_opts post;
+	const char *html, *report_from;
+	bool merge;
+	long shard_i, shard_n;
+	char **args; /* the arguments after the options: NEW of --compare, the directories of --merge */
+	int nargs;
+};
+
 /* One option that changes the configuration, in command-line order. */
 struct parsed {
 	int id;
@@ -133,6 +182,7 @@ struct cmdline {
 	struct parsed *ps;
 	size_t nps;
 	bool no_defaults, list, dry, help;
+	struct post_cmdline pc;
 };
 
 static int usage_error(const char *fmt, const char *a)
@@ -179,10 +229,74 @@ static void cmdline_free(struct cmdline *cl)
 	free(cl->ps);
 }
 
+static int parse_shard(struct post_cmdline *pc, const char *a)
+{
+	const char *slash = strchr(a, '/');
+	char *i = slash ? xstrndup(a, (size_t)(slash - a)) : NULL;
+	bool ok = i && parse_long(i, 1, 100000, &pc->shard_i) &&
+		  parse_long(slash + 1, 1, 100000, &pc->shard_n) && pc->shard_i <= pc->shard_n;
+
+	free(i);
+	return ok ? 0 : usage_error("--shard wants I/N with 1 <= I <= N, not '%s'", a);
+}
+
+/* An option of the post-run reports: 1 if ch was one, 0 if not, 2 after a usage message. */
+static int post_option(struct post_cmdline *pc, int ch, const char *a)
+{
+	struct kcidb_opts *k = &pc->post.kopts;
+
+	switch (ch) {
+	case OPT_KCIDB:
+		pc->post.kcidb = a;
+		return 1;
+	case OPT_KCIDB_ORIGIN:
+		k->origin = a;
+		return kcidb_origin_ok(a) ? 1 : usage_error("--kcidb-origin wants [a-z0-9_]+, not '%s'", a);
+	case OPT_KCIDB_BUILD_ID:
+		k->build_id = a;
+		return kcidb_id_ok(a) ? 1 : usage_error("--kcidb-build-id wants ORIGIN:ID, not '%s'", a);
+	case OPT_KCIDB_CHECKOUT_ID:
+		k->checkout_id = a;
+		return kcidb_id_ok(a) ? 1 : usage_error("--kcidb-checkout-id wants ORIGIN:ID, not '%s'", a);
+	case OPT_KCIDB_URL_BASE:
+		k->url_base = a;
+		return 1;
+	case OPT_HTML:
+		pc->html = a;
+		return 1;
+	case OPT_COMPARE:
+		pc->post.baseline = a;
+		return 1;
+	case OPT_REPORT_FROM:
+		pc->report_from = a;
+		return 1;
+	case OPT_MERGE:
+		pc->merge = true;
+		return 1;
+	case OPT_SHARD:
+		return parse_shard(pc, a) ? 2 : 1;
+	}
+	return 0;
+}
+
+/* The arguments after the options: only --compare OLD NEW and --merge DIR... take them. */
+static int post_args(struct post_cmdline *pc, int argc, char **argv)
+{
+	pc->args = argv + optind;
+	pc->nargs = argc - optind;
+	if (pc->merge && pc->nargs < 1)
+		return usage_error("%s wants the report directories to merge", "--merge");
+	if (pc->merge || !pc->nargs)
+		return 0;
+	if (pc->post.baseline && pc->nargs == 1 && !pc->report_from)
+		return 0;
+	return usage_error("unexpected argument '%s'", argv[optind]);
+}
+
 /* 0, or 2 after a usage message. Options that set something are kept in order in cl->ps. */
 static int parse_cmdline(int argc, char **argv, struct cmdline *cl)
 {
-	int ch;
+	int ch, rc;
 
 	memset(cl, 0, sizeof(*cl));
 	cl->ps = xcalloc((size_t)argc + 1, sizeof(*cl->ps));
@@ -207,13 +321,16 @@ static int parse_cmdline(int argc, char **argv, struct cmdline *cl)
 		case ':':
 			return refused(ch, argv);
 		default:
+			rc = post_option(&cl->pc, ch, optarg);
+			if (rc == 2)
+				return 2;
+			if (rc == 1)
+				break;
 			cl->ps[cl->nps++] = (struct parsed){ch, xasprintf("--%s", long_name(ch)), optarg};
 			break;
 		}
 	}
-	if (optind < argc)
-		return usage_error("unexpected argument '%s'", argv[optind]);
-	return 0;
+	return post_args(&cl->pc, argc, argv);
 }
 
 /* One configuration-changing option (not --config, read before them all). */
@@ -232,8 +349,10 @@ static int apply_option(struct config *conf, const struct parsed *p, char **pfnm
 		*pfnmap_opts = v;
 		return config_set(conf, "run", "pfnmap", v, p->name, err);
 	case OPT_REPORT_DIR:
+	case OPT_KNOWN_ISSUES:
 		v = path_abs(p->arg);
-		rc = config_set(conf, "run", "report_dir", v, p->name, err);
+		rc = config_set(conf, "run", p->id == OPT_REPORT_DIR ? "report_dir" : "known_issues", v,
+				p->name, err);
 		free(v);
 		return rc;
 	}
@@ -314,8 +433,50 @@ static void on_signal(int sig)
 	proc_interrupted = 1;
 }
 
+/* The reports made from results.json of dir (post.h); html: report.html to write, NULL: none. */
+static int post(const struct post_cmdline *pc, const struct run *run, const char *dir, const char *html,
+		bool own_dir)
+{
+	struct post_opts o = pc->post;
+
+	if (!o.kopts.origin)
+		o.kopts.origin = "memattr";
+	o.html = html;
+	o.write_compare = own_dir;
+	o.known = &run->known;
+	return post_reports(&o, dir);
+}
+
+/* --merge, --report-from, --compare OLD NEW: no cell runs. The exit status. */
+static int offline(const struct post_cmdline *pc, struct run *run)
+{
+	char *err = NULL, *html;
+	int status;
+
+	if (pc->report_from)
+		return post(pc, run, pc->report_from, pc->html, false);
+	if (!pc->merge)
+		return post(pc, run, pc->args[0], pc->html, false);
+	if (run_open(run, &err) != 0 ||
+	    merge_reports(pc->args, pc->nargs, run->dir, run->id, &run->known, &err) != 0) {
+		fprintf(stderr, "%s: %s\n", prog_name, err);
+		free(err);
+		return 2;
+	}
+	html = pc->html ? xstrdup(pc->html) : path_join(run->dir, "report.html");
+	status = post(pc, run, run->dir, html, true);
+	fprintf(stderr, "%s: merged %d report(s) into %s\n", prog_name, pc->nargs, run->dir);
+	free(html);
+	return status;
+}
+
+static bool is_offline(const struct post_cmdline *pc)
+{
+	return pc->merge || pc->report_from || (pc->post.baseline && pc->nargs == 1);
+}
+
 /* Run the cells, write the reports and print the summary: the exit status. */
-static int execute(struct run *run, const struct config *conf)
+static int execute(struct run *run, const struct config *conf, const struct post_cmdline *pc)
 {
 	struct sigaction sa;
 	char *err = NULL, *names;
@@ -348,7 +509,12 @@ static int execute(struct run *run, const struct config *conf)
 	}
 	fputc('\n', stdout);
 	summary_write(stdout, run);
-	return status ? status : run_exit_status(run);
+	char *html = pc->html ? xstrdup(pc->html) : path_join(run->dir, "report.html");
+	int ps = status ? 0 : post(pc, run, run->dir, html, true);
+
+	free(html);
+	status = status ? status : run_exit_status(run);
+	return status ? status : ps ? 1 : 0;
 }
 
 int main(int argc, char **argv)
@@ -379,11 +545,27 @@ int main(int argc, char **argv)
 	}
 
 	memset(&run, 0, sizeof(run));
+	run.shard_i = cl.pc.shard_i;
+	run.shard_n = cl.pc.shard_n;
+	if (conf.known_issues && known_issues_load(&run.known, conf.known_issues, &err) != 0) {
+		fprintf(stderr, "%s: %s\n", prog_name, err);
+		free(err);
+		config_free(&conf);
+		free(root);
+		return 2;
+	}
 	run_plan(&run, &conf, root);
 	for (int i = 0; i < argc; i++)
 		strvec_push(&run.argv, argv[i]);
 	if (cl.list) {
 		list_cells(&conf, &run.host, run.host_cell, run.host_cell_why);
+	} else if (cl.dry && is_offline(&cl.pc)) {
+		const char *from = cl.pc.report_from ? cl.pc.report_from : cl.pc.args[0];
+
+		printf("# memattr-run dry run: no cell runs; the reports would be made from %s\n",
+		       cl.pc.merge ? "the directories merged" : from);
+	} else if (is_offline(&cl.pc)) {
+		status = offline(&cl.pc, &run);
 	} else if (!run.cell_names.n) {
 		fprintf(stderr, "%s: no cells to run (cells= is empty and no host cell: %s)\n", prog_name,
 			run.host_cell_why);
@@ -391,7 +573,7 @@ int main(int argc, char **argv)
 	} else if (cl.dry) {
 		dry_run(&run, &conf);
 	} else {
-		status = execute(&run, &conf);
+		status = execute(&run, &conf, &cl.pc);
 	}
 	run_free(&run);
 	config_free(&conf);

@@ -173,7 +173,8 @@ static void strvec_array(struct jw *w, const char *k, const struct strvec *sv)
 	jw_close(w, ']');
 }
 
-static void counts_obj(struct jw *w, const long *counts)
+/* known, fixed: results a known issue covers (-1: not written, e.g. for a suite) */
+static void counts_obj(struct jw *w, const long *counts, long known, long fixed)
 {
 	long total = 0;
 
@@ -183,7 +184,28 @@ static void counts_obj(struct jw *w, const long *counts)
 		total += counts[i];
 	}
 	kv_int(w, "total", total);
+	if (known >= 0) {
+		kv_int(w, "known", known);
+		kv_int(w, "fixed", fixed);
+	}
 	jw_close(w, '}');
+}
+
+/* The tests a suite listed (@@MEMATTR TEST) that have no result: the cell ended first. */
+static void write_not_run(struct jw *w, const struct cell *c)
+{
+	struct strvec missed = {0};
+
+	for (size_t i = 0; i < c->listed.n; i++) {
+		bool got = false;
+
+		for (size_t j = 0; j < c->nres && !got; j++)
+			got = strcmp(c->res[j].name, c->listed.v[i]) == 0;
+		if (!got)
+			strvec_push(&missed, c->listed.v[i]);
+	}
+	strvec_array(w, "not_run", &missed);
+	strvec_free(&missed);
 }
 
 static void write_cell(struct jw *w, const struct run *r, const struct cell *c)
@@ -211,8 +233,11 @@ static void write_cell(struct jw *w, const struct run *r, const struct cell *c)
 	for (size_t i = 0; i < c->id.n; i++)
 		kv_str(w, c->id.v[i].key, c->id.v[i].val);
 	jw_close(w, '}');
+	long known = 0, fixed = 0;
+
+	run_known_counts(r, c, &known, &fixed);
 	jw_key(w, "counts");
-	counts_obj(w, c->counts);
+	counts_obj(w, c->counts, known, fixed);
 	jw_key(w, "suites");
 	jw_open(w, '[', false);
 	for (size_t i = 0; i < c->nsuites; i++) {
@@ -242,10 +267,11 @@ static void write_cell(struct jw *w, const struct run *r, const struct cell *c)
 			jw_null(w);
 		kv_str(w, "end", s->end_note);
 		jw_key(w, "counts");
-		counts_obj(w, s->counts);
+		counts_obj(w, s->counts, -1, -1);
 		jw_close(w, '}');
 	}
 	jw_close(w, ']');
+	write_not_run(w, c);
 	strvec_array(w, "kernel_messages", &c->knotes);
 	strvec_array(w, "notes", &c->notes);
 	jw_key(w, "files");
@@ -315,7 +341,23 @@ static void write_records(struct jw *w, const char *diag)
 		jw_close(w, ']');
 }
 
-static void write_test(struct jw *w, const struct cell *c, const struct test_result *t)
+static void write_known(struct jw *w, const struct run *r, const struct cell *c, const struct test_result *t)
+{
+	const char *state;
+	const struct known_issue *k = run_known(r, c, t, &state);
+
+	if (!k)
+		return;
+	jw_key(w, "known_issue");
+	jw_open(w, '{', true);
+	kv_str(w, "state", state);
+	kv_str(w, "reason", k->reason);
+	kv_str(w, "link", k->link);
+	kv_str(w, "where", k->where);
+	jw_close(w, '}');
+}
+
+static void write_test(struct jw *w, const struct run *r, const struct cell *c, const struct test_result *t)
 {
 	jw_open(w, '{', true);
 	kv_str(w, "cell", c->name);
@@ -331,6 +373,9 @@ static void write_test(struct jw *w, const struct cell *c, const struct test_res
 	kv_int(w, "number", t->number);
 	jw_key(w, "synthetic");
 	jw_bool(w, t->synthetic);
+	if (t->res != RES_PASS && !str_empty(t->diag))
+		kv_str(w, "diag", t->diag);
+	write_known(w, r, c, t);
 	write_records(w, t->diag);
 	jw_close(w, '}');
 }
@@ -344,12 +389,15 @@ int report_json(const struct run *r, const char *path, char **err)
 		return -1;
 	const struct config *conf = r->conf;
 	struct jw w = {.f = f};
-	long totals[RES__COUNT] = {0};
+	long totals[RES__COUNT] = {0}, known = 0, fixed = 0;
 
-	for (size_t i = 0; i < r->cell_names.n; i++)
-		if (r->cells[i])
-			for (int k = 0; k < RES__COUNT; k++)
-				totals[k] += r->cells[i]->counts[k];
+	for (size_t i = 0; i < r->cell_names.n; i++) {
+		if (!r->cells[i])
+			continue;
+		for (int k = 0; k < RES__COUNT; k++)
+			totals[k] += r->cells[i]->counts[k];
+		run_known_counts(r, r->cells[i], &known, &fixed);
+	}
 
 	jw_open(&w, '{', false);
 	kv_str(&w, "format", "memattr-results/1");
@@ -384,7 +432,7 @@ int report_json(const struct run *r, const char *path, char **err)
 	jw_bool(&w, r->interrupted);
 	kv_str(&w, "status", run_exit_status(r) == 0 ? "pass" : "fail");
 	jw_key(&w, "totals");
-	counts_obj(&w, totals);
+	counts_obj(&w, totals, known, fixed);
 	jw_close(&w, '}');
 
 	jw_key(&w, "cells");
@@ -400,7 +448,7 @@ int report_json(const struct run *r, const char *path, char **err)
 		const struct cell *c = r->cells[i];
 
 		for (size_t j = 0; c && j < c->nres; j++)
-			write_test(&w, c, &c->res[j]);
+			write_test(&w, r, c, &c->res[j]);
 	}
 	jw_close(&w, ']');
 	jw_close(&w, '}');

@@ -100,6 +100,32 @@ static void summary_skips(FILE *f, const struct run *r)
 	strvec_free(&unjudged);
 }
 
+/* Results a known issue covers: "known" failures and "fixed" passes, one line each. */
+static void summary_known(FILE *f, const struct run *r)
+{
+	long known = 0, fixed = 0;
+	const char *st;
+
+	for (size_t i = 0; i < r->cell_names.n; i++)
+		if (r->cells[i])
+			run_known_counts(r, r->cells[i], &known, &fixed);
+	if (!known && !fixed)
+		return;
+	fprintf(f, "known issues: %ld known failure(s), %ld fixed (a known issue's test passes)\n", known,
+		fixed);
+	for (size_t i = 0; i < r->cell_names.n; i++) {
+		const struct cell *c = r->cells[i];
+
+		for (size_t j = 0; c && j < c->nres; j++) {
+			const struct known_issue *k = run_known(r, c, &c->res[j], &st);
+
+			if (k)
+				fprintf(f, "  %-5s %s %s: %s%s%s\n", st, c->name, c->res[j].name, k->reason,
+					k->link ? " " : "", k->link ? k->link : "");
+		}
+	}
+}
+
 /* The first failures, one line each. */
 static void summary_failures(FILE *f, const struct run *r)
 {
@@ -167,6 +193,7 @@ void summary_write(FILE *f, const struct run *r)
 	summary_cells(f, r);
 	summary_skips(f, r);
 	summary_failures(f, r);
+	summary_known(f, r);
 	summary_metrics(f, r);
 	if (matrix_present(r))
 		fprintf(f, "memory-type matrix per cell: %s/matrix.txt\n", r->dir ? r->dir : "-");

@@ -276,7 +276,7 @@ static void test_lab_pass(void)
 	T_HAS(cmd, "-M virt,virtualization=on,gic-version=3 ", "pass: arm64 machine");
 	free(cmd);
 	t_sh(&cmd, "cat '%s'/reports2/latest/ok/identity.txt", root);
-	T_HAS(cmd, "qemu_devices=\n", "pass: a cell without devices records none");
+	T_HAS(cmd, "devices=none\n", "pass: a cell without devices records none");
 	free(cmd);
 	free(out);
 	free(err);
@@ -285,7 +285,8 @@ static void test_lab_pass(void)
 	T_INT(rc, 0, "pci=edu, disk=2M: exit status 0");
 	no_sanitizer_errors(err, "pci=edu, disk=2M");
 	t_sh(&cmd, "cat '%s'/reports2d/latest/ok/identity.txt", root);
-	T_HAS(cmd, "qemu_devices=smmuv3,edu,virtio-blk-pci\n", "disk: the identity lists the devices of the QEMU command");
+	T_HAS(cmd, "iommu=smmuv3\n", "pci=edu: the identity names the IOMMU of the QEMU command");
+	T_HAS(cmd, "devices=edu,virtio-blk-pci\n", "disk: the identity lists the devices of the QEMU command");
 	T_HAS(cmd, "disk=2M\n", "disk: the identity records the disk's size");
 	free(cmd);
 	t_sh(&cmd, "stat -c %%s '%s'/reports2d/latest/ok/scratch-disk.raw", root);
@@ -675,11 +676,11 @@ static void test_config_errors(void)
 	      "disk= puts virtio_blk in the initramfs");
 	T_HAS(out, "# scratch disk (sparse, in the cell's report directory): truncate -s 64M",
 	      "disk= says where the disk comes from");
-	T_HAS(out, "# devices: smmuv3,ivshmem-plain,ivshmem-plain,edu,virtio-blk-pci\n",
+	T_HAS(out, " iommu=smmuv3 devices=ivshmem-plain,ivshmem-plain,edu,virtio-blk-pci accel=tcg\n",
 	      "--dry-run lists the arm64 devices");
 	T_HAS(out, "-machine q35,graphics=on -no-reboot -nic none", "pci=edu: x86_64 becomes q35");
 	T_HAS(out, "-device intel-iommu -device edu\n", "pci=edu alone: the IOMMU and edu, no ivshmem");
-	T_HAS(out, "# devices: intel-iommu,edu\n", "--dry-run lists the x86_64 devices");
+	T_HAS(out, " iommu=intel-iommu devices=intel-iommu,edu accel=tcg\n", "--dry-run lists the x86_64 devices");
 	free(out);
 	free(err);
 	rc = driver(&out, &err, "--no-defaults --config lab.conf --cells ok --set 'run.migrations=ok>ok' --dry-run");

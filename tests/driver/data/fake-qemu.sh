@@ -8,10 +8,17 @@
 #   on the first boot of the cell only.  The -append line is saved next to the initrd as fake-append.txt (and appended to
 #   fake-appends.log).  A boot with memattr.resume= (after a kernel panic) replays
 #   console-<NAME>-resumed.txt instead; "fake.nokvm=1" turns dev_kvm=yes into dev_kvm=no.
+#   "-machine help" lists machines: the default is "fakepc-99.1", alias "fakepc".
 set -u
 here=$(cd "$(dirname "$0")" && pwd)
 if [ "${1-}" = --version ]; then
 	echo "QEMU emulator version 99.1.0 (memattr fake)"
+	exit 0
+fi
+# QEMU's own report of its machines: the default one by its alias (qemu_identity.c)
+if [ "${1-}" = -machine ] && [ "${2-}" = help ]; then
+	printf 'Supported machines are:\nfakepc               Fake PC (alias of fakepc-99.1)\n'
+	printf 'fakepc-99.1          Fake PC (default)\nq35                  Fake Q35 (alias of pc-q35-99.1)\n'
 	exit 0
 fi
 append="" kernel="" initrd=""
