@@ -78,11 +78,15 @@ void ma_agent_gen_write(struct ma_mailbox *mb)
 {
 	struct gen_run r = {
 		.mb = mb, .gva = mb->args[0], .pages = mb->args[1], .index = mb->args[2],
-		.count = mb->args[3] ? mb->args[3] : 1, .seed = mb->args[4],
+		.count = mb->args[3], .seed = mb->args[4],
 		.ctrl = (volatile struct ma_gen_ctrl *)mb->args[5],
 	};
 	uint64_t passes = mb->args[6], flags = mb->args[7], epoch = r.ctrl->epoch;
 
+	if (!r.count) {		/* this vCPU's share of the VM's vCPUs */
+		r.index = mb->vcpu_index;
+		r.count = mb->nr_vcpus;
+	}
 	GUEST_ASSERT(r.index < r.count);
 	if (flags & (MA_GEN_VERIFY_FIRST | MA_GEN_VERIFY_ONLY))
 		sweep(&r);

@@ -401,7 +401,7 @@ void mig_resume_and_check(struct ma_vm *vm, volatile struct ma_gen_ctrl *ctrl, c
 	mig_judge_dest(vm, res, snap, nv, pages);
 }
 
-void mig_switch_and_verify(struct mig *m)
+void mig_switch_and_verify(struct mig *m, const char *name)
 {
 	struct ma_vcpu_state st[MA_MAX_VCPUS];
 	struct ma_vstate_finding f[8];
@@ -428,20 +428,30 @@ void mig_switch_and_verify(struct mig *m)
 	m->t_resume_us = t_resume;
 	for (unsigned int i = 0; i < m->nv; i++)
 		verified += 2 * owned(MIG_PAGES, i, m->nv);
-	mig_metrics(m, NULL, verified);
+	mig_metrics(m, name, verified);
 }
 
 void mig_metrics(const struct mig *m, const char *name, uint64_t verified)
 {
+	uint64_t max = 0, sum = 0;
+	unsigned int shown = m->rounds < 12 ? m->rounds : 12, n = 0;
 	char per[256] = "";
 	size_t at = 0;
 
-	for (unsigned int i = 0; i < m->rounds && i < MA_ARRAY_SIZE(m->round_pages) && at + 24 < sizeof(per); i++)
-		at += (size_t)snprintf(per + at, sizeof(per) - at, "%s%llu", i ? "," : "",
-				       (unsigned long long)m->round_pages[i]);
-	ma_log("memattr-metric name=migration.%s.%s.%s pages_verified=%llu rounds=%u pages_per_round=%s copied_pages=%llu final_round_pages=%llu ring_entries=%llu downtime_us=%lld wall_ms=%lld",
-	       name ? name : "precopy", mig_mode_name(m->mode), ma_backing_name(m->kind),
-	       (unsigned long long)verified, m->rounds, per, (unsigned long long)m->copied,
-	       (unsigned long long)m->last_pages, (unsigned long long)m->harvested,
-	       m->t_resume_us - m->t_stop_us, (mig_now_us() - m->t_start_us) / 1000);
+	for (unsigned int i = 0; i < m->rounds && i < MA_ARRAY_SIZE(m->round_pages); i++, n++) {
+		if (i < shown && at + 24 < sizeof(per))
+			at += (size_t)snprintf(per + at, sizeof(per) - at, "%s%llu", i ? "," : "",
+					       (unsigned long long)m->round_pages[i]);
+		if (i && m->round_pages[i] > max)
+			max = m->round_pages[i];
+		if (i)
+			sum += m->round_pages[i];
+	}
+	if (m->rounds > shown && at + 8 < sizeof(per))
+		snprintf(per + at, sizeof(per) - at, ",...");
+	ma_log("memattr-metric name=%s mode=%s backing=%s pages_verified=%llu rounds=%u pages_per_round=%s pages_per_round_mean=%llu pages_per_round_max=%llu copied_pages=%llu final_round_pages=%llu ring_entries=%llu downtime_us=%lld wall_ms=%lld",
+	       name, mig_mode_name(m->mode), ma_backing_name(m->kind), (unsigned long long)verified, m->rounds, per,
+	       (unsigned long long)(n > 1 ? sum / (n - 1) : 0), (unsigned long long)max, (unsigned long long)m->copied,
+	       (unsigned long long)m->last_pages, (unsigned long long)m->harvested, m->t_resume_us - m->t_stop_us,
+	       (mig_now_us() - m->t_start_us) / 1000);
 }

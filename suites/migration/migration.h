@@ -85,14 +85,15 @@ void mig_precopy(struct mig *m, unsigned int run_ms);
 /* Move the vCPU state to the destination (the source is destroyed), resume it, let the guest check
  * and write on, stop it, judge every vCPU's result.
  */
-void mig_switch_and_verify(struct mig *m);
+void mig_switch_and_verify(struct mig *m, const char *name);
+/* A memattr-metric line: pages verified, rounds, pages per round, downtime, wall time. */
+void mig_metrics(const struct mig *m, const char *name, uint64_t verified);
 /* The guest's results after a resume: every check passed, the counts as expected. */
 void mig_judge_dest(struct ma_vm *vm, const struct ma_result *res, const struct ma_ret_gen *before,
 		    unsigned int nv, uint64_t pages);
 /* The dest side of a resume: bump the epoch, resume every vCPU, wait for a pass, stop, judge. */
 void mig_resume_and_check(struct ma_vm *vm, volatile struct ma_gen_ctrl *ctrl, const struct ma_ret_gen *before,
 			  unsigned int nv, uint64_t pages, long long *t_resume_us);
-void mig_metrics(const struct mig *m, const char *name, uint64_t verified);
 
 /* arm64: clean and invalidate [p, p + len) to the PoC by VA (DC CIVAC); elsewhere not used. */
 void mig_arch_dc_civac(const void *p, uint64_t len);

@@ -39,7 +39,7 @@ static void precopy_body(struct ma_t *t)
 
 	mig_make_source(&m, c, MIG_VCPUS);
 	mig_precopy(&m, 1500);
-	mig_switch_and_verify(&m);
+	mig_switch_and_verify(&m, t->name);
 }
 
 MA_TEST(migration, precopy_bitmap, MA_VARIANTS(bitmap_cases), .timeout_s = 90,

@@ -82,9 +82,10 @@ enum ma_agent {
 					 * until the control's stop word is set; ret.convert
 					 */
 	/* migration (suites/migration), reusable by load suites: */
-	MA_AGENT_GEN_WRITE,		/* args: gva, pages, vCPU index, vCPU count, seed, control gva
-					 * (struct ma_gen_ctrl), passes (0: until the control's stop word
-					 * is set), flags (MA_GEN_*): generation-tagged writes of the pages
+	MA_AGENT_GEN_WRITE,		/* args: gva, pages, vCPU index, vCPU count (0: the mailbox's
+					 * vcpu_index and nr_vcpus), seed, control gva (struct ma_gen_ctrl),
+					 * passes (0: until the control's stop word is set), flags
+					 * (MA_GEN_*): generation-tagged writes of the pages
 					 * p with p % count == index, each recorded in the control; every
 					 * page checked against its record when the control's epoch changes
 					 * and at the end; ret.gen
