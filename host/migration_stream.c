@@ -77,7 +77,8 @@ void ma_vcpu_complete_pending(struct ma_vcpu *v)
 	v->run->immediate_exit = 1;
 	r = ma_try_ioctl(v->fd, KVM_RUN, NULL);
 	v->run->immediate_exit = 0;
-	MA_CHECK(r == -EINTR, "vCPU %u: KVM_RUN with immediate_exit (completing the pending exit): %s, expected EINTR",
+	MA_CHECK(r == -EINTR,
+		 "vCPU %u: KVM_RUN with immediate_exit (completing the pending exit): %s, expected EINTR",
 		 v->index, r < 0 ? ma_errno_name((int)-r) : "success");
 }
 
@@ -189,7 +190,7 @@ static void put(struct wr *w, const void *p, size_t n)
 
 static void put32(struct wr *w, uint32_t v)
 {
-	put(w, &v, 4);	/* little-endian hosts only (arm64, x86_64) */
+	put(w, &v, 4); /* little-endian hosts only (arm64, x86_64) */
 }
 
 static void put64(struct wr *w, uint64_t v)
@@ -238,7 +239,7 @@ int ma_try_mig_write(const char *path, const struct ma_mig_image *img)
 		return -errno;
 	put(&w, MA_MIG_MAGIC, 8);
 	put32(&w, MA_MIG_VERSION);
-	put32(&w, 16);		/* header bytes */
+	put32(&w, 16); /* header bytes */
 	text_record(&w, REC_IDENTITY, img->identity, sizeof(img->identity));
 	text_record(&w, REC_NOTES, img->notes, sizeof(img->notes));
 	for (unsigned int i = 0; i < img->nr_slots; i++) {
@@ -317,7 +318,8 @@ static int parse(const uint8_t *buf, uint64_t size, struct ma_mig_image *img, ch
 
 		if (!take32(&r, &type) || !take32(&r, &zero) || !take64(&r, &rlen) || rlen > r.left)
 			return snprintf(err, len, "truncated record at offset %llu",
-					(unsigned long long)(size - r.left)), -EINVAL;
+					(unsigned long long)(size - r.left)),
+			       -EINVAL;
 		rec.p = r.p;
 		rec.left = rlen;
 		take(&r, NULL, rlen);
@@ -329,7 +331,8 @@ static int parse(const uint8_t *buf, uint64_t size, struct ma_mig_image *img, ch
 			size_t max = type == REC_IDENTITY ? sizeof(img->identity) : sizeof(img->notes);
 
 			if (rlen >= max)
-				return snprintf(err, len, "text record of %llu bytes", (unsigned long long)rlen),
+				return snprintf(err, len, "text record of %llu bytes",
+						(unsigned long long)rlen),
 				       -EINVAL;
 			memcpy(dst, rec.p, rlen);
 			dst[rlen] = '\0';
@@ -367,10 +370,12 @@ static int parse(const uint8_t *buf, uint64_t size, struct ma_mig_image *img, ch
 
 				if (!take32(&rec, &kind) || !take32(&rec, &ilen) || !take64(&rec, &id) ||
 				    rec.left < ilen)
-					return snprintf(err, len, "bad item %u of vCPU %u", i, s->index), -EINVAL;
+					return snprintf(err, len, "bad item %u of vCPU %u", i, s->index),
+					       -EINVAL;
 				ma_vstate_add(s, kind, id, rec.p, ilen);
 				take(&rec, NULL, ilen);
-				take(&rec, NULL, (8 - ilen % 8) % 8 <= rec.left ? (8 - ilen % 8) % 8 : rec.left);
+				take(&rec, NULL,
+				     (8 - ilen % 8) % 8 <= rec.left ? (8 - ilen % 8) % 8 : rec.left);
 			}
 			break;
 		}
@@ -393,7 +398,8 @@ int ma_try_mig_read(const char *path, struct ma_mig_image *img, char *err, size_
 	snprintf(err, len, "reading %s", path);
 	if (!f)
 		return -errno;
-	if (fseek(f, 0, SEEK_END) || (size = ftell(f)) < 0 || fseek(f, 0, SEEK_SET)) {
+	size = fseek(f, 0, SEEK_END) ? -1 : ftell(f);
+	if (size < 0 || fseek(f, 0, SEEK_SET)) {
 		r = -errno;
 		fclose(f);
 		return r;
@@ -441,7 +447,8 @@ struct ma_vm *ma_mig_restore(const struct ma_mig_image *img, struct ma_vstate_fi
 			ma_fatal("out of memory");
 		ma_mem_alloc(m, MA_BACK_ANON, s->size, vm);
 		memcpy(m->hva, s->data, s->size);
-		ma_add_slot(vm, s->slot, s->flags & ~(uint32_t)KVM_MEM_LOG_DIRTY_PAGES, s->gpa, s->size, m->hva);
+		ma_add_slot(vm, s->slot, s->flags & ~(uint32_t)KVM_MEM_LOG_DIRTY_PAGES, s->gpa, s->size,
+			    m->hva);
 	}
 	for (unsigned int i = 0; i < img->nr_vcpus; i++) {
 		struct ma_vcpu *v = ma_vcpu_add(vm);

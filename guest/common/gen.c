@@ -77,13 +77,17 @@ static void write_page(struct gen_run *r, uint64_t p)
 void ma_agent_gen_write(struct ma_mailbox *mb)
 {
 	struct gen_run r = {
-		.mb = mb, .gva = mb->args[0], .pages = mb->args[1], .index = mb->args[2],
-		.count = mb->args[3], .seed = mb->args[4],
+		.mb = mb,
+		.gva = mb->args[0],
+		.pages = mb->args[1],
+		.index = mb->args[2],
+		.count = mb->args[3],
+		.seed = mb->args[4],
 		.ctrl = (volatile struct ma_gen_ctrl *)mb->args[5],
 	};
 	uint64_t passes = mb->args[6], flags = mb->args[7], epoch = r.ctrl->epoch;
 
-	if (!r.count) {		/* this vCPU's share of the VM's vCPUs */
+	if (!r.count) { /* this vCPU's share of the VM's vCPUs */
 		r.index = mb->vcpu_index;
 		r.count = mb->nr_vcpus;
 	}

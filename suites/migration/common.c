@@ -80,10 +80,15 @@ static void set_slots(struct mig *m)
 {
 	struct mig_slot *s = m->s;
 
-	s[0] = (struct mig_slot){ .slot = MA_SYS_SLOT, .npages = MA_SYS_SIZE / m->hpage,
+	s[0] = (struct mig_slot){ .slot = MA_SYS_SLOT,
+				  .npages = MA_SYS_SIZE / m->hpage,
 				  .src = m->src.vm->sys.hva };
-	s[1] = (struct mig_slot){ .slot = MIG_DATA_SLOT, .npages = MIG_DATA_SIZE / m->hpage, .src = m->src.data.hva };
-	s[2] = (struct mig_slot){ .slot = MIG_CTRL_SLOT, .npages = MIG_CTRL_SIZE / m->hpage, .src = m->src.ctrl.hva };
+	s[1] = (struct mig_slot){ .slot = MIG_DATA_SLOT,
+				  .npages = MIG_DATA_SIZE / m->hpage,
+				  .src = m->src.data.hva };
+	s[2] = (struct mig_slot){ .slot = MIG_CTRL_SLOT,
+				  .npages = MIG_CTRL_SIZE / m->hpage,
+				  .src = m->src.ctrl.hva };
 	for (unsigned int i = 0; i < 3; i++) {
 		s[i].bm = calloc(ma_dirty_words(s[i].npages), 8);
 		if (!s[i].bm)
@@ -103,14 +108,15 @@ void mig_make_source(struct mig *m, const struct mig_case *c, unsigned int nv)
 		ma_skip("host page size %llu: the guest's pages are 4 KiB and the copy is per host page",
 			(unsigned long long)m->hpage);
 	if (c->kind == MA_BACK_HUGETLB)
-		ms_need_hugepages(2);	/* source and destination */
+		ms_need_hugepages(2); /* source and destination */
 	vm = ma_vm_create(NULL);
 	m->src.vm = vm;
 	if (c->mode == MIG_RING)
 		enable_ring(vm);
 	if (c->mode == MIG_CLEAR)
 		MA_ASSERT_EQ(ma_try_vm_enable_cap(vm, KVM_CAP_MANUAL_DIRTY_LOG_PROTECT2,
-						  KVM_DIRTY_LOG_MANUAL_PROTECT_ENABLE), 0);
+						  KVM_DIRTY_LOG_MANUAL_PROTECT_ENABLE),
+			     0);
 	/* the system slot (image, stacks, mailboxes, page tables) is migrated like the rest */
 	ma_add_slot(vm, MA_SYS_SLOT, KVM_MEM_LOG_DIRTY_PAGES, MA_SYS_GPA, MA_SYS_SIZE, vm->sys.hva);
 	for (unsigned int i = 0; i < nv; i++)
@@ -123,8 +129,9 @@ void mig_make_source(struct mig *m, const struct mig_case *c, unsigned int nv)
 	ma_map(vm, MIG_CTRL_GPA, MIG_CTRL_GPA, MIG_CTRL_SIZE, MA_MT_NORMAL_WB);
 	if (c->mode == MIG_RING) {
 		for (unsigned int i = 0; i < nv; i++) {
-			void *p = mmap(NULL, MIG_RING_ENTRIES * sizeof(struct kvm_dirty_gfn), PROT_READ | PROT_WRITE,
-				       MAP_SHARED, vm->vcpus[i]->fd, KVM_DIRTY_LOG_PAGE_OFFSET * m->hpage);
+			void *p = mmap(NULL, MIG_RING_ENTRIES * sizeof(struct kvm_dirty_gfn),
+				       PROT_READ | PROT_WRITE, MAP_SHARED, vm->vcpus[i]->fd,
+				       KVM_DIRTY_LOG_PAGE_OFFSET * m->hpage);
 
 			if (p == MAP_FAILED)
 				ma_fatal("mmap of vCPU %u's dirty ring: %s", i, ma_errno_name(errno));
@@ -204,9 +211,10 @@ static uint64_t round_copy(struct mig *m, bool all)
 		struct mig_slot *s = &m->s[i];
 
 		if (m->mode != MIG_RING) {
-			/* without manual protect, GET returns the bitmap and write-protects those pages
-			 * again (kvm_get_dirty_log_protect); with it, CLEAR does (kvm_clear_dirty_log_protect):
-			 * either way before the copy, so a write after it is in the next round
+			/* without manual protect, GET returns the bitmap and write-protects those
+			 * pages again (kvm_get_dirty_log_protect); with it, CLEAR does
+			 * (kvm_clear_dirty_log_protect): either way before the copy, so a write
+			 * after it is in the next round
 			 */
 			ma_get_dirty_log(m->src.vm, s->slot, s->bm);
 			if (m->mode == MIG_CLEAR)
@@ -269,6 +277,7 @@ void mig_precopy(struct mig *m, unsigned int run_ms)
 	struct runner r[MA_MAX_VCPUS];
 	pthread_t th[MA_MAX_VCPUS];
 	uint64_t during = 0, writes = 0;
+	long long until;
 
 	mig_make_dest(m);
 	memset(r, 0, sizeof(r));
@@ -276,28 +285,38 @@ void mig_precopy(struct mig *m, unsigned int run_ms)
 		ma_vcpu_start(vm->vcpus[i], MA_AGENT_GEN_WRITE,
 			      MA_ARGS(MIG_DATA_GPA, MIG_PAGES, i, m->nv, MIG_SEED, MIG_CTRL_GPA, 0, 0));
 		r[i].v = vm->vcpus[i];
-		r[i].ms = run_ms;
+		r[i].ms = ma_default_run_timeout_ms() * 3;
 	}
 	m->t_start_us = mig_now_us();
+	until = m->t_start_us + run_ms * 1000ll;
 	start_threads(r, th, m->nv);
-	/* round 0 copies everything (and resets the dirty state), then only what was dirtied */
+	/*
+	 * Round 0 copies everything (and resets the dirty state), then only what was dirtied, for
+	 * run_ms and at least MIG_MIN_ROUNDS rounds (a round's ioctls kick the vCPUs, which can take
+	 * long under TCG), as long as the vCPUs run.
+	 */
 	round_copy(m, true);
-	while (!all_done(r, m->nv)) {
+	while (!all_done(r, m->nv) && (mig_now_us() < until || m->rounds < MIG_MIN_ROUNDS) &&
+	       m->rounds < MA_ARRAY_SIZE(m->round_pages) - 1) {
 		usleep(20000);
-		if (!all_done(r, m->nv) && m->rounds < MA_ARRAY_SIZE(m->round_pages) - 1)
-			during += round_copy(m, false);
+		during += round_copy(m, false);
 	}
-	m->t_stop_us = 0;
+	/* the stop: every vCPU kicked out of KVM_RUN wherever its guest is */
+	m->t_stop_us = mig_now_us();
+	while (!all_done(r, m->nv)) {
+		for (unsigned int i = 0; i < m->nv; i++)
+			if (!__atomic_load_n(&r[i].done, __ATOMIC_ACQUIRE))
+				ma_vcpu_stop(vm->vcpus[i]);
+		usleep(1000);
+	}
 	for (unsigned int i = 0; i < m->nv; i++) {
 		char why[768];
 
 		pthread_join(th[i], NULL);
 		ma_result_describe(&r[i].res, why, sizeof(why));
-		/* the run's deadline is the stop: the guest must still have been writing then */
-		MA_CHECK(r[i].res.outcome == MA_OUT_TIMEOUT,
-			 "source vCPU %u: %s, expected to be stopped at the deadline while writing", i, why);
-		if (!m->t_stop_us || r[i].end_us < m->t_stop_us)
-			m->t_stop_us = r[i].end_us;
+		/* the guest must still have been writing when it was stopped */
+		MA_CHECK(r[i].res.outcome == MA_OUT_STOPPED, "source vCPU %u: %s, expected to be stopped while writing",
+			 i, why);
 		ma_vcpu_complete_pending(vm->vcpus[i]);
 		m->src_ret[i] = vm->vcpus[i]->mbox->ret.gen;
 		writes += m->src_ret[i].writes;
@@ -324,7 +343,7 @@ void mig_precopy(struct mig *m, unsigned int run_ms)
 	       (m->t_stop_us - m->t_start_us) / 1000, m->rounds, (unsigned long long)m->copied,
 	       (unsigned long long)during, (unsigned long long)m->last_pages, (unsigned long long)writes);
 	/* the guest wrote on while rounds ran: the rounds after the first must have found dirty pages */
-	MA_CHECK(m->rounds >= 3 && during > 0,
+	MA_CHECK(m->rounds >= MIG_MIN_ROUNDS + 1 && during > 0,
 		 "%u rounds, %llu pages dirty after the first while the guest made %llu page writes",
 		 m->rounds, (unsigned long long)during, (unsigned long long)writes);
 }
@@ -347,16 +366,18 @@ void mig_judge_dest(struct ma_vm *vm, const struct ma_result *res, const struct 
 			 (unsigned long long)g->first_seen, (unsigned long long)g->first_want);
 		MA_CHECK(g->sweeps == b->sweeps + 2 && g->verified == b->verified + 2 * own,
 			 "vCPU %u: %llu sweeps and %llu page checks after the resume, expected 2 and %llu (the epoch change and the final one over %llu pages)",
-			 i, (unsigned long long)(g->sweeps - b->sweeps), (unsigned long long)(g->verified - b->verified),
-			 (unsigned long long)(2 * own), (unsigned long long)own);
+			 i, (unsigned long long)(g->sweeps - b->sweeps),
+			 (unsigned long long)(g->verified - b->verified), (unsigned long long)(2 * own),
+			 (unsigned long long)own);
 		MA_CHECK(g->writes >= b->writes + own,
 			 "vCPU %u: %llu page writes after the resume, expected at least a pass (%llu)", i,
 			 (unsigned long long)(g->writes - b->writes), (unsigned long long)own);
 	}
 }
 
-void mig_resume_and_check(struct ma_vm *vm, volatile struct ma_gen_ctrl *ctrl, const struct ma_ret_gen *before,
-			  unsigned int nv, uint64_t pages, long long *t_resume_us)
+void mig_resume_and_check(struct ma_vm *vm, volatile struct ma_gen_ctrl *ctrl,
+			  const struct ma_ret_gen *before, unsigned int nv, uint64_t pages,
+			  long long *t_resume_us)
 {
 	struct ma_ret_gen snap[MA_MAX_VCPUS];
 	struct runner r[MA_MAX_VCPUS];
@@ -416,10 +437,11 @@ void mig_switch_and_verify(struct mig *m, const char *name)
 	ma_mem_free(&m->src.ctrl);
 	m->src.vm = NULL;
 	for (unsigned int i = 0; i < m->nv; i++) {
-		unsigned int bad = ma_arch_vcpu_state_restore(m->dst.vm->vcpus[i], &st[i], f, MA_ARRAY_SIZE(f));
+		unsigned int bad =
+			ma_arch_vcpu_state_restore(m->dst.vm->vcpus[i], &st[i], f, MA_ARRAY_SIZE(f));
 
-		MA_CHECK(bad == 0, "vCPU %u: the destination refused %u of %u state items, first %s: %s", i, bad,
-			 st[i].n, bad ? f[0].what : "", bad ? ma_errno_name(f[0].err) : "");
+		MA_CHECK(bad == 0, "vCPU %u: the destination refused %u of %u state items, first %s: %s", i,
+			 bad, st[i].n, bad ? f[0].what : "", bad ? ma_errno_name(f[0].err) : "");
 		ma_vstate_free(&st[i]);
 	}
 	if (ma_failed())
@@ -450,8 +472,9 @@ void mig_metrics(const struct mig *m, const char *name, uint64_t verified)
 	if (m->rounds > shown && at + 8 < sizeof(per))
 		snprintf(per + at, sizeof(per) - at, ",...");
 	ma_log("memattr-metric name=%s mode=%s backing=%s pages_verified=%llu rounds=%u pages_per_round=%s pages_per_round_mean=%llu pages_per_round_max=%llu copied_pages=%llu final_round_pages=%llu ring_entries=%llu downtime_us=%lld wall_ms=%lld",
-	       name, mig_mode_name(m->mode), ma_backing_name(m->kind), (unsigned long long)verified, m->rounds, per,
-	       (unsigned long long)(n > 1 ? sum / (n - 1) : 0), (unsigned long long)max, (unsigned long long)m->copied,
-	       (unsigned long long)m->last_pages, (unsigned long long)m->harvested, m->t_resume_us - m->t_stop_us,
+	       name, mig_mode_name(m->mode), ma_backing_name(m->kind), (unsigned long long)verified,
+	       m->rounds, per, (unsigned long long)(n > 1 ? sum / (n - 1) : 0), (unsigned long long)max,
+	       (unsigned long long)m->copied, (unsigned long long)m->last_pages,
+	       (unsigned long long)m->harvested, m->t_resume_us - m->t_stop_us,
 	       (mig_now_us() - m->t_start_us) / 1000);
 }

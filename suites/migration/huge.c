@@ -14,10 +14,13 @@
 
 static const struct ma_variant huge_cases[] = {
 	{ .name = "thp_get", .param = &(const struct mig_case){ .mode = MIG_GET, .kind = MA_BACK_ANON_THP } },
-	{ .name = "hugetlb_get", .param = &(const struct mig_case){ .mode = MIG_GET, .kind = MA_BACK_HUGETLB } },
-	{ .name = "thp_clear", .param = &(const struct mig_case){ .mode = MIG_CLEAR, .kind = MA_BACK_ANON_THP },
+	{ .name = "hugetlb_get",
+	  .param = &(const struct mig_case){ .mode = MIG_GET, .kind = MA_BACK_HUGETLB } },
+	{ .name = "thp_clear",
+	  .param = &(const struct mig_case){ .mode = MIG_CLEAR, .kind = MA_BACK_ANON_THP },
 	  .req = { .sys_caps = { KVM_CAP_MANUAL_DIRTY_LOG_PROTECT2 } } },
-	{ .name = "hugetlb_clear", .param = &(const struct mig_case){ .mode = MIG_CLEAR, .kind = MA_BACK_HUGETLB },
+	{ .name = "hugetlb_clear",
+	  .param = &(const struct mig_case){ .mode = MIG_CLEAR, .kind = MA_BACK_HUGETLB },
 	  .req = { .sys_caps = { KVM_CAP_MANUAL_DIRTY_LOG_PROTECT2 } } },
 };
 
@@ -30,7 +33,8 @@ static uint64_t guest_pass(struct ma_vcpu *v, uint64_t index, uint64_t count)
 	struct ma_result res;
 
 	ma_run_agent_done(v, MA_AGENT_GEN_WRITE,
-			  MA_ARGS(MIG_DATA_GPA, MIG_PAGES, index, count, MIG_SEED, MIG_CTRL_GPA, 1, MA_GEN_VERIFY_FIRST),
+			  MA_ARGS(MIG_DATA_GPA, MIG_PAGES, index, count, MIG_SEED, MIG_CTRL_GPA, 1,
+				  MA_GEN_VERIFY_FIRST),
 			  &res, "write of every %lluth page from %llu", (unsigned long long)count,
 			  (unsigned long long)index);
 	MA_CHECK(res.ret.gen.bad == 0, "the guest found %llu pages off their record, first at gpa %#llx",
@@ -77,7 +81,8 @@ MA_TEST(migration, huge_block_pages_dirty, MA_VARIANTS(huge_cases), .timeout_s =
 	v = vm->vcpus[0];
 	if (manual)
 		MA_ASSERT_EQ(ma_try_vm_enable_cap(vm, KVM_CAP_MANUAL_DIRTY_LOG_PROTECT2,
-						  KVM_DIRTY_LOG_MANUAL_PROTECT_ENABLE), 0);
+						  KVM_DIRTY_LOG_MANUAL_PROTECT_ENABLE),
+			     0);
 	mig_alloc_data(&data, c->kind);
 	ma_mem_alloc(&ctrl, MA_BACK_ANON, MIG_CTRL_SIZE, NULL);
 	ma_add_slot(vm, MIG_DATA_SLOT, 0, MIG_DATA_GPA, MIG_DATA_SIZE, data.hva);

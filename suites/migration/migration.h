@@ -15,21 +15,22 @@
 #include "memattr/kvm.h"
 #include "memattr/migration_stream.h"
 
-#define MIG_DATA_SLOT	1u
-#define MIG_CTRL_SLOT	2u
-#define MIG_DATA_GPA	MA_TEST_GPA
-#define MIG_DATA_SIZE	(2ull << 20)		/* one 2 MiB block: THP and hugetlb back it with one page */
-#define MIG_PAGES	(MIG_DATA_SIZE / 4096)
-#define MIG_CTRL_GPA	(MA_TEST_GPA + (64ull << 20))
-#define MIG_CTRL_SIZE	(64ull << 10)
-#define MIG_SEED	0x6d6967726174ull
-#define MIG_VCPUS	2u
-#define MIG_RING_ENTRIES 4096u			/* per vCPU: more than the pages a vCPU can dirty per round */
+#define MIG_DATA_SLOT 1u
+#define MIG_CTRL_SLOT 2u
+#define MIG_DATA_GPA MA_TEST_GPA
+#define MIG_DATA_SIZE (2ull << 20) /* one 2 MiB block: THP and hugetlb back it with one page */
+#define MIG_PAGES (MIG_DATA_SIZE / 4096)
+#define MIG_CTRL_GPA (MA_TEST_GPA + (64ull << 20))
+#define MIG_CTRL_SIZE (64ull << 10)
+#define MIG_SEED 0x6d6967726174ull
+#define MIG_VCPUS 2u
+#define MIG_MIN_ROUNDS 4u /* rounds while the guest runs, the first included */
+#define MIG_RING_ENTRIES 4096u /* per vCPU: more than the pages a vCPU can dirty per round */
 
 enum mig_mode {
-	MIG_GET = 0,	/* KVM_GET_DIRTY_LOG returns and clears the bitmap (no manual protect) */
-	MIG_CLEAR,	/* KVM_CAP_MANUAL_DIRTY_LOG_PROTECT2: KVM_GET_DIRTY_LOG, then KVM_CLEAR_DIRTY_LOG */
-	MIG_RING,	/* the dirty ring, KVM_RESET_DIRTY_RINGS (arm64: plus the bitmap after the stop) */
+	MIG_GET = 0, /* KVM_GET_DIRTY_LOG returns and clears the bitmap (no manual protect) */
+	MIG_CLEAR, /* KVM_CAP_MANUAL_DIRTY_LOG_PROTECT2: KVM_GET_DIRTY_LOG, then KVM_CLEAR_DIRTY_LOG */
+	MIG_RING, /* the dirty ring, KVM_RESET_DIRTY_RINGS (arm64: plus the bitmap after the stop) */
 };
 
 struct mig_case {
@@ -45,7 +46,7 @@ struct mig_vm {
 
 struct mig_slot {
 	uint32_t slot;
-	uint64_t npages;		/* host pages */
+	uint64_t npages; /* host pages */
 	uint8_t *src, *dst;
 	uint64_t *bm;
 };
@@ -60,7 +61,7 @@ struct mig {
 	/* figures */
 	unsigned int rounds;
 	uint64_t copied, round_pages[256];
-	uint64_t last_pages;		/* the final round (after the stop) */
+	uint64_t last_pages; /* the final round (after the stop) */
 	long long t_start_us, t_stop_us, t_resume_us;
 	/* the dirty ring of each source vCPU */
 	struct kvm_dirty_gfn *ring[MA_MAX_VCPUS];
@@ -92,8 +93,9 @@ void mig_metrics(const struct mig *m, const char *name, uint64_t verified);
 void mig_judge_dest(struct ma_vm *vm, const struct ma_result *res, const struct ma_ret_gen *before,
 		    unsigned int nv, uint64_t pages);
 /* The dest side of a resume: bump the epoch, resume every vCPU, wait for a pass, stop, judge. */
-void mig_resume_and_check(struct ma_vm *vm, volatile struct ma_gen_ctrl *ctrl, const struct ma_ret_gen *before,
-			  unsigned int nv, uint64_t pages, long long *t_resume_us);
+void mig_resume_and_check(struct ma_vm *vm, volatile struct ma_gen_ctrl *ctrl,
+			  const struct ma_ret_gen *before, unsigned int nv, uint64_t pages,
+			  long long *t_resume_us);
 
 /* arm64: clean and invalidate [p, p + len) to the PoC by VA (DC CIVAC); elsewhere not used. */
 void mig_arch_dc_civac(const void *p, uint64_t len);

@@ -65,7 +65,8 @@ MA_TEST(migration, nc_guest_writes_host_reads, .req = { .arch = MA_ARCH_ARM64 },
 	ma_add_slot(vm, MIG_CTRL_SLOT, 0, MIG_CTRL_GPA, MIG_CTRL_SIZE, ctrl.hva);
 	ma_map(vm, MIG_DATA_GPA, MIG_DATA_GPA, NC_SIZE, MA_MT_NORMAL_NC);
 	ma_map(vm, MIG_CTRL_GPA, MIG_CTRL_GPA, MIG_CTRL_SIZE, MA_MT_NORMAL_WB);
-	ma_log("guest ID_AA64MMFR2_EL1 = %#llx: FWB %s", (unsigned long long)gf.raw[1], gf.fwb ? "yes" : "no");
+	ma_log("guest ID_AA64MMFR2_EL1 = %#llx: FWB %s", (unsigned long long)gf.raw[1],
+	       gf.fwb ? "yes" : "no");
 	for (uint64_t gen = 1; gen <= 3; gen++) {
 		uint64_t bad, first = 0, uncleaned;
 		struct ma_result res;
@@ -84,11 +85,13 @@ MA_TEST(migration, nc_guest_writes_host_reads, .req = { .arch = MA_ARCH_ARM64 },
 		if (gf.fwb) {
 			MA_CHECK(uncleaned == 0,
 				 "FWB: the host's cacheable read missed the guest's Normal-NC writes in %llu pages, first at gpa %#llx (generation %llu)",
-				 (unsigned long long)uncleaned, (unsigned long long)first, (unsigned long long)gen);
+				 (unsigned long long)uncleaned, (unsigned long long)first,
+				 (unsigned long long)gen);
 			continue;
 		}
 		ma_log("memattr-metric name=%s.uncleaned generation=%llu pages_stale=%llu pages=%llu why=not_guaranteed_without_FWB_before_DC_CIVAC",
-		       t->name, (unsigned long long)gen, (unsigned long long)uncleaned, (unsigned long long)NC_PAGES);
+		       t->name, (unsigned long long)gen, (unsigned long long)uncleaned,
+		       (unsigned long long)NC_PAGES);
 		mig_arch_dc_civac(data.hva, NC_SIZE);
 		memcpy(copy, data.hva, NC_SIZE);
 		bad = compare(copy, gen, &first);
@@ -97,5 +100,6 @@ MA_TEST(migration, nc_guest_writes_host_reads, .req = { .arch = MA_ARCH_ARM64 },
 			 (unsigned long long)bad, (unsigned long long)first, (unsigned long long)gen);
 	}
 	ma_log("memattr-metric name=%s fwb=%d pages_verified=%llu rounds=3 pages_per_round=%llu wall_ms=%lld",
-	       t->name, gf.fwb, (unsigned long long)verified, (unsigned long long)NC_PAGES, (mig_now_us() - t0) / 1000);
+	       t->name, gf.fwb, (unsigned long long)verified, (unsigned long long)NC_PAGES,
+	       (mig_now_us() - t0) / 1000);
 }

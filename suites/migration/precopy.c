@@ -8,20 +8,30 @@
 #include "memattr/harness.h"
 #include "migration.h"
 
-#define CASE(n, m, k) { .name = n, .param = &(const struct mig_case){ .mode = m, .kind = k } }
+#define CASE(n, m, k)                                        \
+	{                                                    \
+		.name = n, .param = &(const struct mig_case) \
+		{                                            \
+			.mode = m, .kind = k                 \
+		}                                            \
+	}
 
 static const struct ma_variant bitmap_cases[] = {
 	CASE("get_anon", MIG_GET, MA_BACK_ANON),
 	CASE("get_thp", MIG_GET, MA_BACK_ANON_THP),
 	CASE("get_hugetlb", MIG_GET, MA_BACK_HUGETLB),
 	CASE("get_memfd", MIG_GET, MA_BACK_MEMFD),
-	{ .name = "clear_anon", .param = &(const struct mig_case){ .mode = MIG_CLEAR, .kind = MA_BACK_ANON },
+	{ .name = "clear_anon",
+	  .param = &(const struct mig_case){ .mode = MIG_CLEAR, .kind = MA_BACK_ANON },
 	  .req = { .sys_caps = { KVM_CAP_MANUAL_DIRTY_LOG_PROTECT2 } } },
-	{ .name = "clear_thp", .param = &(const struct mig_case){ .mode = MIG_CLEAR, .kind = MA_BACK_ANON_THP },
+	{ .name = "clear_thp",
+	  .param = &(const struct mig_case){ .mode = MIG_CLEAR, .kind = MA_BACK_ANON_THP },
 	  .req = { .sys_caps = { KVM_CAP_MANUAL_DIRTY_LOG_PROTECT2 } } },
-	{ .name = "clear_hugetlb", .param = &(const struct mig_case){ .mode = MIG_CLEAR, .kind = MA_BACK_HUGETLB },
+	{ .name = "clear_hugetlb",
+	  .param = &(const struct mig_case){ .mode = MIG_CLEAR, .kind = MA_BACK_HUGETLB },
 	  .req = { .sys_caps = { KVM_CAP_MANUAL_DIRTY_LOG_PROTECT2 } } },
-	{ .name = "clear_memfd", .param = &(const struct mig_case){ .mode = MIG_CLEAR, .kind = MA_BACK_MEMFD },
+	{ .name = "clear_memfd",
+	  .param = &(const struct mig_case){ .mode = MIG_CLEAR, .kind = MA_BACK_MEMFD },
 	  .req = { .sys_caps = { KVM_CAP_MANUAL_DIRTY_LOG_PROTECT2 } } },
 };
 

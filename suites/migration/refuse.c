@@ -25,11 +25,13 @@ MA_TEST(migration, refuse_gmem_logging, .req = { .sys_caps = { KVM_CAP_GUEST_MEM
 	struct ma_mem m2;
 
 	/* a flags-only update of the guest_memfd slot that asks for logging */
-	MA_EXPECT_ERRNO(ma_try_add_gmem_slot(vm, 1, KVM_MEM_LOG_DIRTY_PAGES, MA_TEST_GPA, SIZE, m->hva, m->fd, 0),
+	MA_EXPECT_ERRNO(ma_try_add_gmem_slot(vm, 1, KVM_MEM_LOG_DIRTY_PAGES, MA_TEST_GPA, SIZE, m->hva, m->fd,
+					     0),
 			EINVAL);
 	/* a new guest_memfd slot with logging */
 	ma_mem_alloc(&m2, MA_BACK_GUEST_MEMFD, SIZE, vm);
-	MA_EXPECT_ERRNO(ma_try_add_gmem_slot(vm, 2, KVM_MEM_LOG_DIRTY_PAGES, GPA2, SIZE, m2.hva, m2.fd, 0), EINVAL);
+	MA_EXPECT_ERRNO(ma_try_add_gmem_slot(vm, 2, KVM_MEM_LOG_DIRTY_PAGES, GPA2, SIZE, m2.hva, m2.fd, 0),
+			EINVAL);
 	/* the slot that exists has no bitmap: nothing to migrate it with */
 	MA_EXPECT_ERRNO(ma_try_get_dirty_log(vm, 1, bm), ENOENT);
 	MA_EXPECT_ERRNO(ma_try_get_dirty_log(vm, 2, bm), ENOENT);
@@ -57,12 +59,13 @@ MA_TEST(migration, refuse_pfnmap_logging, .req = { .arch = MA_ARCH_ARM64, .root 
 	cacheable_ok = ma_vm_cap(vm, KVM_CAP_ARM_CACHEABLE_PFNMAP_SUPPORTED);
 	want = p.cacheable && !cacheable_ok ? -EINVAL : 0;
 	r = ma_try_add_slot(vm, 1, 0, MA_TEST_GPA, SIZE, p.hva);
-	ma_log("%s (%s pgprot, cap 243 = %ld) without logging: %s", p.desc, p.cacheable ? "cacheable" : "non-cacheable",
-	       cacheable_ok, r ? ma_errno_name(-r) : "accepted");
+	ma_log("%s (%s pgprot, cap 243 = %ld) without logging: %s", p.desc,
+	       p.cacheable ? "cacheable" : "non-cacheable", cacheable_ok, r ? ma_errno_name(-r) : "accepted");
 	MA_REQUIRE(r == want, "the slot without logging: %s, expected %s", r ? ma_errno_name(-r) : "accepted",
 		   want ? ma_errno_name(-want) : "accepted");
 	if (!r) {
-		MA_EXPECT_ERRNO(ma_try_add_slot(vm, 1, KVM_MEM_LOG_DIRTY_PAGES, MA_TEST_GPA, SIZE, p.hva), EINVAL);
+		MA_EXPECT_ERRNO(ma_try_add_slot(vm, 1, KVM_MEM_LOG_DIRTY_PAGES, MA_TEST_GPA, SIZE, p.hva),
+				EINVAL);
 		MA_EXPECT_ERRNO(ma_try_get_dirty_log(vm, 1, bm), ENOENT);
 	}
 }

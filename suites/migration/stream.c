@@ -45,7 +45,8 @@ static unsigned int identity_diff(const char *saved, const char *here)
 		key[kl] = '\0';
 		ma_mig_kv(saved, key, a, sizeof(a));
 		if (!ma_mig_kv(here, key, b, sizeof(b)) || strcmp(a, b)) {
-			ma_log("memattr-finding identity key=%s saved=%s here=%s", key, a, b[0] ? b : "(absent)");
+			ma_log("memattr-finding identity key=%s saved=%s here=%s", key, a,
+			       b[0] ? b : "(absent)");
 			n++;
 		}
 		p = eol ? eol + 1 : NULL;
@@ -66,23 +67,24 @@ static void restore_and_check(const struct ma_mig_image *img, bool same_machine)
 	ma_mig_kv(img->identity, "arch", saved_arch, sizeof(saved_arch));
 	MA_REQUIRE(!strcmp(saved_arch, ma_host_arch()), "the stream was saved on %s, this is %s", saved_arch,
 		   ma_host_arch());
-	MA_REQUIRE(img->nr_vcpus == nv && nv > 0 && nv <= MA_MAX_VCPUS, "the stream has %u vCPUs, its notes say %u",
-		   img->nr_vcpus, nv);
+	MA_REQUIRE(img->nr_vcpus == nv && nv > 0 && nv <= MA_MAX_VCPUS,
+		   "the stream has %u vCPUs, its notes say %u", img->nr_vcpus, nv);
 	vm = ma_mig_restore(img, f, MA_ARRAY_SIZE(f), &nf);
 	ma_mig_identity(vm, here, sizeof(here));
 	differ = identity_diff(img->identity, here);
 	ma_log("the stream's identity differs here in %u keys", differ);
 	if (same_machine)
-		MA_CHECK(differ == 0, "a stream saved in this run differs from this machine's identity in %u keys",
+		MA_CHECK(differ == 0,
+			 "a stream saved in this run differs from this machine's identity in %u keys",
 			 differ);
 	for (unsigned int i = 0; i < nf && i < MA_ARRAY_SIZE(f); i++)
-		ma_fail("vCPU state incompatibility: vCPU %u: the destination refused %s (%s)", f[i].vcpu, f[i].what,
-			f[i].err ? ma_errno_name(f[i].err) : "not set");
+		ma_fail("vCPU state incompatibility: vCPU %u: the destination refused %s (%s)", f[i].vcpu,
+			f[i].what, f[i].err ? ma_errno_name(f[i].err) : "not set");
 	MA_CHECK(nf == 0, "%u vCPU state items refused in all", nf);
 	if (nf)
 		ma_end();
 	ctrl = ma_gpa_to_hva(vm, ctrl_gpa);
-	MA_REQUIRE(ctrl != NULL, "the stream's control page at gpa %#llx is in none of its slots",
+	MA_REQUIRE(ctrl, "the stream's control page at gpa %#llx is in none of its slots",
 		   (unsigned long long)ctrl_gpa);
 	mig_resume_and_check(vm, ctrl, NULL, nv, pages, &t_resume);
 	ma_log("memattr-metric name=migration.stream_restore pages_verified=%llu vcpus=%u slots=%u restore_us=%lld wall_ms=%lld",
@@ -103,20 +105,22 @@ MA_TEST(migration, stream_save, .timeout_s = 90, .source = STREAM_SOURCE MA_KERN
 
 	mig_make_source(&m, &c, MIG_VCPUS);
 	ma_vcpus_run_agent_all(m.src.vm, MA_AGENT_GEN_WRITE,
-			       MA_ARGS(MIG_DATA_GPA, MIG_PAGES, 0, 0, MIG_SEED, MIG_CTRL_GPA, 0, 0), 1000, res);
+			       MA_ARGS(MIG_DATA_GPA, MIG_PAGES, 0, 0, MIG_SEED, MIG_CTRL_GPA, 0, 0), 1000,
+			       res);
 	for (unsigned int i = 0; i < MIG_VCPUS; i++) {
 		char why[768];
 
 		ma_result_describe(&res[i], why, sizeof(why));
-		MA_CHECK(res[i].outcome == MA_OUT_TIMEOUT, "vCPU %u: %s, expected to be stopped while writing", i, why);
+		MA_CHECK(res[i].outcome == MA_OUT_TIMEOUT,
+			 "vCPU %u: %s, expected to be stopped while writing", i, why);
 	}
 	if (ma_failed())
 		ma_end();
 	ma_mig_capture(m.src.vm, &img);
 	snprintf(img.notes, sizeof(img.notes),
 		 "test=migration.stream_save\ndata_gpa=%#llx\npages=%llu\nctrl_gpa=%#llx\nseed=%#llx\nvcpus=%u\n",
-		 (unsigned long long)MIG_DATA_GPA, (unsigned long long)MIG_PAGES, (unsigned long long)MIG_CTRL_GPA,
-		 (unsigned long long)MIG_SEED, MIG_VCPUS);
+		 (unsigned long long)MIG_DATA_GPA, (unsigned long long)MIG_PAGES,
+		 (unsigned long long)MIG_CTRL_GPA, (unsigned long long)MIG_SEED, MIG_VCPUS);
 	for (unsigned int i = 0; i < img.nr_slots; i++)
 		bytes += img.slots[i].size;
 	ma_vm_destroy(m.src.vm);
@@ -124,12 +128,14 @@ MA_TEST(migration, stream_save, .timeout_s = 90, .source = STREAM_SOURCE MA_KERN
 		r = ma_try_mig_write(out, &img);
 		MA_REQUIRE(!r, "writing the stream to %s: %s", out, ma_errno_name(-r));
 		ma_log("memattr-metric name=migration.stream_save file=%s slots=%u vcpus=%u memory_bytes=%llu wall_ms=%lld",
-		       out, img.nr_slots, img.nr_vcpus, (unsigned long long)bytes, (mig_now_us() - t0) / 1000);
+		       out, img.nr_slots, img.nr_vcpus, (unsigned long long)bytes,
+		       (mig_now_us() - t0) / 1000);
 		ma_log("identity of the stream:\n%s", img.identity);
 		ma_mig_image_free(&img);
 		return;
 	}
-	snprintf(tmp, sizeof(tmp), "%s/memattr-migration-XXXXXX", getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp");
+	snprintf(tmp, sizeof(tmp), "%s/memattr-migration-XXXXXX",
+		 getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp");
 	fd = mkstemp(tmp);
 	if (fd < 0)
 		ma_fatal("mkstemp(%s): %s", tmp, ma_errno_name(errno));

@@ -12,6 +12,7 @@
 #include "arch.h"
 #include "memattr/harness.h"
 #include "memattr/migration_stream.h"
+#include "memattr/util.h"
 
 static uint32_t reg_size(uint64_t id)
 {
@@ -41,7 +42,7 @@ int ma_arch_try_vcpu_state_save(struct ma_vcpu *v, struct ma_vcpu_state *s, cons
 	*what = "KVM_GET_REG_LIST";
 	r = ma_try_ioctl(v->fd, KVM_GET_REG_LIST, &probe);
 	if (r != -E2BIG)
-		return r < 0 ? (int)r : -EPROTO;	/* n = 0 must be too small */
+		return r < 0 ? (int)r : -EPROTO; /* n = 0 must be too small */
 	list = calloc(1, sizeof(*list) + probe.n * sizeof(list->reg[0]));
 	if (!list)
 		return -ENOMEM;
@@ -102,11 +103,16 @@ void ma_arch_vstate_item_name(const struct ma_vstate_item *it, char *buf, size_t
 
 	if (coproc == KVM_REG_ARM64_SYSREG)
 		snprintf(buf, len, "SYS_REG(%llu,%llu,%llu,%llu,%llu) id %#llx",
-			 (unsigned long long)((id & KVM_REG_ARM64_SYSREG_OP0_MASK) >> KVM_REG_ARM64_SYSREG_OP0_SHIFT),
-			 (unsigned long long)((id & KVM_REG_ARM64_SYSREG_OP1_MASK) >> KVM_REG_ARM64_SYSREG_OP1_SHIFT),
-			 (unsigned long long)((id & KVM_REG_ARM64_SYSREG_CRN_MASK) >> KVM_REG_ARM64_SYSREG_CRN_SHIFT),
-			 (unsigned long long)((id & KVM_REG_ARM64_SYSREG_CRM_MASK) >> KVM_REG_ARM64_SYSREG_CRM_SHIFT),
-			 (unsigned long long)((id & KVM_REG_ARM64_SYSREG_OP2_MASK) >> KVM_REG_ARM64_SYSREG_OP2_SHIFT),
+			 (unsigned long long)((id & KVM_REG_ARM64_SYSREG_OP0_MASK) >>
+					      KVM_REG_ARM64_SYSREG_OP0_SHIFT),
+			 (unsigned long long)((id & KVM_REG_ARM64_SYSREG_OP1_MASK) >>
+					      KVM_REG_ARM64_SYSREG_OP1_SHIFT),
+			 (unsigned long long)((id & KVM_REG_ARM64_SYSREG_CRN_MASK) >>
+					      KVM_REG_ARM64_SYSREG_CRN_SHIFT),
+			 (unsigned long long)((id & KVM_REG_ARM64_SYSREG_CRM_MASK) >>
+					      KVM_REG_ARM64_SYSREG_CRM_SHIFT),
+			 (unsigned long long)((id & KVM_REG_ARM64_SYSREG_OP2_MASK) >>
+					      KVM_REG_ARM64_SYSREG_OP2_SHIFT),
 			 (unsigned long long)id);
 	else if (coproc == KVM_REG_ARM_CORE)
 		snprintf(buf, len, "CORE +%#llx (kvm_regs offset / 4) id %#llx",
@@ -122,27 +128,31 @@ void ma_arch_vstate_item_name(const struct ma_vstate_item *it, char *buf, size_t
 
 void ma_arch_mig_identity(struct ma_vcpu *v, char *buf, size_t len)
 {
-	static const struct { const char *name; uint64_t id; } regs[] = {
-		{ "MIDR_EL1", ARM64_SYS_REG(3, 0, 0, 0, 0) },
-		{ "ID_AA64PFR0_EL1", ID_REG(4, 0) }, { "ID_AA64PFR1_EL1", ID_REG(4, 1) },
-		{ "ID_AA64ISAR0_EL1", ID_REG(6, 0) }, { "ID_AA64ISAR1_EL1", ID_REG(6, 1) },
-		{ "ID_AA64MMFR0_EL1", ID_REG(7, 0) }, { "ID_AA64MMFR1_EL1", ID_REG(7, 1) },
-		{ "ID_AA64MMFR2_EL1", ID_REG(7, 2) },
+	static const struct {
+		const char *name;
+		uint64_t id;
+	} regs[] = {
+		{ "MIDR_EL1", ARM64_SYS_REG(3, 0, 0, 0, 0) }, { "ID_AA64PFR0_EL1", ID_REG(4, 0) },
+		{ "ID_AA64PFR1_EL1", ID_REG(4, 1) },	      { "ID_AA64ISAR0_EL1", ID_REG(6, 0) },
+		{ "ID_AA64ISAR1_EL1", ID_REG(6, 1) },	      { "ID_AA64MMFR0_EL1", ID_REG(7, 0) },
+		{ "ID_AA64MMFR1_EL1", ID_REG(7, 1) },	      { "ID_AA64MMFR2_EL1", ID_REG(7, 2) },
 	};
 	size_t at = strnlen(buf, len);
 	uint64_t mmfr2 = 0;
 	long cap;
 
-	for (size_t i = 0; i < sizeof(regs) / sizeof(regs[0]); i++) {
+	for (size_t i = 0; i < MA_ARRAY_SIZE(regs); i++) {
 		uint64_t val = 0;
 		int r = get_reg(v, regs[i].id, &val);
 
 		if (r)
-			ma_fatal("KVM_GET_ONE_REG(%s) of vCPU %u: %s", regs[i].name, v->index, ma_errno_name(-r));
+			ma_fatal("KVM_GET_ONE_REG(%s) of vCPU %u: %s", regs[i].name, v->index,
+				 ma_errno_name(-r));
 		if (regs[i].id == ID_REG(7, 2))
 			mmfr2 = val;
 		if (at + 1 < len)
-			at += (size_t)snprintf(buf + at, len - at, "%s=%#llx\n", regs[i].name, (unsigned long long)val);
+			at += (size_t)snprintf(buf + at, len - at, "%s=%#llx\n", regs[i].name,
+					       (unsigned long long)val);
 	}
 	cap = ma_vm_cap(v->vm, KVM_CAP_ARM_CACHEABLE_PFNMAP_SUPPORTED);
 	if (at + 1 < len)

@@ -14,11 +14,12 @@
 #include "x86.h"
 #include "memattr/harness.h"
 #include "memattr/migration_stream.h"
+#include "memattr/util.h"
 
-/* CPUID bits KVM sets from the vCPU's state, not from KVM_GET_SUPPORTED_CPUID (cpuid.c:kvm_update_cpuid_runtime) */
-#define LEAF1_ECX_OSXSAVE	(1u << 27)
-#define LEAF1_EDX_APIC		(1u << 9)
-#define LEAF7_ECX_OSPKE		(1u << 4)
+/* CPUID bits KVM sets from the vCPU's state, not in KVM_GET_SUPPORTED_CPUID (kvm_update_cpuid_runtime) */
+#define LEAF1_ECX_OSXSAVE (1u << 27)
+#define LEAF1_EDX_APIC (1u << 9)
+#define LEAF7_ECX_OSPKE (1u << 4)
 
 static int save_cpuid(struct ma_vcpu *v, struct ma_vcpu_state *s)
 {
@@ -41,7 +42,8 @@ static int save_cpuid(struct ma_vcpu *v, struct ma_vcpu_state *s)
 	return -E2BIG;
 }
 
-static int save_struct(struct ma_vcpu *v, struct ma_vcpu_state *s, unsigned long req, uint32_t kind, size_t size)
+static int save_struct(struct ma_vcpu *v, struct ma_vcpu_state *s, unsigned long req, uint32_t kind,
+		       size_t size)
 {
 	void *buf = calloc(1, size);
 	long r;
@@ -64,7 +66,7 @@ static int msr_rw(int fd, unsigned long req, uint32_t index, uint64_t *val)
 	long r = ma_try_ioctl(fd, req, &m);
 
 	*val = m.e.data;
-	return r < 0 ? (int)r : (int)(r == 1);	/* KVM_GET/SET_MSRS: how many were done */
+	return r < 0 ? (int)r : (int)(r == 1); /* KVM_GET/SET_MSRS: how many were done */
 }
 
 static int save_msrs(struct ma_vcpu *v, struct ma_vcpu_state *s)
@@ -85,7 +87,7 @@ static int save_msrs(struct ma_vcpu *v, struct ma_vcpu_state *s)
 
 		if (got < 0)
 			r = got;
-		else if (got)	/* an MSR this vCPU does not have (its CPUID lacks the feature) is skipped */
+		else if (got) /* an MSR this vCPU does not have (its CPUID lacks the feature) is skipped */
 			ma_vstate_add(s, MA_VS_X86_MSR, list->indices[i], &val, 8);
 	}
 	free(list);
@@ -154,10 +156,17 @@ static void finding(struct ma_vstate_finding *f, unsigned int *bad, unsigned int
 static void compare_cpuid(struct ma_vcpu *v, const struct kvm_cpuid2 *saved, struct ma_vstate_finding *f,
 			  unsigned int *bad, unsigned int max)
 {
-	static const struct { uint32_t fn, idx, reg; uint32_t dynamic; const char *name; } regs[] = {
-		{ 1, 0, 2, LEAF1_ECX_OSXSAVE, "CPUID.1:ECX" }, { 1, 0, 3, LEAF1_EDX_APIC, "CPUID.1:EDX" },
-		{ 7, 0, 1, 0, "CPUID.7.0:EBX" }, { 7, 0, 2, LEAF7_ECX_OSPKE, "CPUID.7.0:ECX" },
-		{ 7, 0, 3, 0, "CPUID.7.0:EDX" }, { 0x80000001u, 0, 2, 0, "CPUID.80000001:ECX" },
+	static const struct {
+		uint32_t fn, idx, reg;
+		uint32_t dynamic;
+		const char *name;
+	} regs[] = {
+		{ 1, 0, 2, LEAF1_ECX_OSXSAVE, "CPUID.1:ECX" },
+		{ 1, 0, 3, LEAF1_EDX_APIC, "CPUID.1:EDX" },
+		{ 7, 0, 1, 0, "CPUID.7.0:EBX" },
+		{ 7, 0, 2, LEAF7_ECX_OSPKE, "CPUID.7.0:ECX" },
+		{ 7, 0, 3, 0, "CPUID.7.0:EDX" },
+		{ 0x80000001u, 0, 2, 0, "CPUID.80000001:ECX" },
 		{ 0x80000001u, 0, 3, 0, "CPUID.80000001:EDX" },
 	};
 	struct kvm_cpuid2 *sup;
@@ -165,11 +174,12 @@ static void compare_cpuid(struct ma_vcpu *v, const struct kvm_cpuid2 *saved, str
 
 	if (r)
 		ma_fatal("KVM_GET_SUPPORTED_CPUID: %s", ma_errno_name(-r));
-	for (size_t i = 0; i < sizeof(regs) / sizeof(regs[0]); i++) {
-		struct kvm_cpuid_entry2 *a = ma_x86_cpuid_find((struct kvm_cpuid2 *)saved, regs[i].fn, regs[i].idx);
+	for (size_t i = 0; i < MA_ARRAY_SIZE(regs); i++) {
+		struct kvm_cpuid_entry2 *a =
+			ma_x86_cpuid_find((struct kvm_cpuid2 *)saved, regs[i].fn, regs[i].idx);
 		struct kvm_cpuid_entry2 *b = ma_x86_cpuid_find(sup, regs[i].fn, regs[i].idx);
 		uint32_t sa, sb, extra;
-		char what[96];
+		char what[128];
 
 		if (!a)
 			continue;
@@ -178,16 +188,17 @@ static void compare_cpuid(struct ma_vcpu *v, const struct kvm_cpuid2 *saved, str
 		extra = sa & ~sb & ~regs[i].dynamic;
 		if (!extra)
 			continue;
-		snprintf(what, sizeof(what), "%s bits %#x saved, not in KVM_GET_SUPPORTED_CPUID here", regs[i].name,
-			 extra);
+		snprintf(what, sizeof(what), "%s bits %#x saved, not in KVM_GET_SUPPORTED_CPUID here",
+			 regs[i].name, extra);
 		finding(f, bad, max, v->index, what, 0);
 	}
 	free(sup);
 }
 
 static const unsigned long set_req[] = {
-	[MA_VS_X86_SREGS] = KVM_SET_SREGS, [MA_VS_X86_REGS] = KVM_SET_REGS, [MA_VS_X86_XSAVE] = KVM_SET_XSAVE,
-	[MA_VS_X86_FPU] = KVM_SET_FPU, [MA_VS_X86_XCRS] = KVM_SET_XCRS, [MA_VS_X86_EVENTS] = KVM_SET_VCPU_EVENTS,
+	[MA_VS_X86_SREGS] = KVM_SET_SREGS,	 [MA_VS_X86_REGS] = KVM_SET_REGS,
+	[MA_VS_X86_XSAVE] = KVM_SET_XSAVE,	 [MA_VS_X86_FPU] = KVM_SET_FPU,
+	[MA_VS_X86_XCRS] = KVM_SET_XCRS,	 [MA_VS_X86_EVENTS] = KVM_SET_VCPU_EVENTS,
 	[MA_VS_X86_MP_STATE] = KVM_SET_MP_STATE, [MA_VS_X86_CPUID2] = KVM_SET_CPUID2,
 };
 
@@ -210,13 +221,20 @@ unsigned int ma_arch_vcpu_state_restore(struct ma_vcpu *v, const struct ma_vcpu_
 			memcpy(&val, it->data, 8);
 			r = msr_rw(v->fd, KVM_SET_MSRS, (uint32_t)it->id, &val);
 			if (r < 0)
-				ma_fatal("vCPU %u: KVM_SET_MSRS(%s): %s", v->index, name, ma_errno_name((int)-r));
-			if (!r)
-				finding(f, &bad, max, v->index, name, 0);
+				ma_fatal("vCPU %u: KVM_SET_MSRS(%s): %s", v->index, name,
+					 ma_errno_name((int)-r));
+			if (!r) {
+				char what[128];
+
+				memcpy(&val, it->data, 8);
+				snprintf(what, sizeof(what), "%s (value %#llx)", name, (unsigned long long)val);
+				finding(f, &bad, max, v->index, what, 0);
+			}
 			continue;
 		}
-		if (it->kind >= sizeof(set_req) / sizeof(set_req[0]) || !set_req[it->kind])
-			ma_fatal("vCPU %u: state item %u is not an x86 item (kind %u)", v->index, i, it->kind);
+		if (it->kind >= MA_ARRAY_SIZE(set_req) || !set_req[it->kind])
+			ma_fatal("vCPU %u: state item %u is not an x86 item (kind %u)", v->index, i,
+				 it->kind);
 		if (it->kind == MA_VS_X86_CPUID2)
 			compare_cpuid(v, (const struct kvm_cpuid2 *)it->data, f, &bad, max);
 		r = ma_try_ioctl(v->fd, set_req[it->kind], it->data);
@@ -229,15 +247,19 @@ unsigned int ma_arch_vcpu_state_restore(struct ma_vcpu *v, const struct ma_vcpu_
 void ma_arch_vstate_item_name(const struct ma_vstate_item *it, char *buf, size_t len)
 {
 	static const char *const names[] = {
-		[MA_VS_X86_CPUID2] = "KVM_SET_CPUID2", [MA_VS_X86_SREGS] = "KVM_SET_SREGS",
-		[MA_VS_X86_REGS] = "KVM_SET_REGS", [MA_VS_X86_XSAVE] = "KVM_SET_XSAVE",
-		[MA_VS_X86_FPU] = "KVM_SET_FPU", [MA_VS_X86_XCRS] = "KVM_SET_XCRS",
-		[MA_VS_X86_EVENTS] = "KVM_SET_VCPU_EVENTS", [MA_VS_X86_MP_STATE] = "KVM_SET_MP_STATE",
+		[MA_VS_X86_CPUID2] = "KVM_SET_CPUID2",
+		[MA_VS_X86_SREGS] = "KVM_SET_SREGS",
+		[MA_VS_X86_REGS] = "KVM_SET_REGS",
+		[MA_VS_X86_XSAVE] = "KVM_SET_XSAVE",
+		[MA_VS_X86_FPU] = "KVM_SET_FPU",
+		[MA_VS_X86_XCRS] = "KVM_SET_XCRS",
+		[MA_VS_X86_EVENTS] = "KVM_SET_VCPU_EVENTS",
+		[MA_VS_X86_MP_STATE] = "KVM_SET_MP_STATE",
 	};
 
 	if (it->kind == MA_VS_X86_MSR)
 		snprintf(buf, len, "MSR %#llx", (unsigned long long)it->id);
-	else if (it->kind < sizeof(names) / sizeof(names[0]) && names[it->kind])
+	else if (it->kind < MA_ARRAY_SIZE(names) && names[it->kind])
 		snprintf(buf, len, "%s", names[it->kind]);
 	else
 		snprintf(buf, len, "item kind %u", it->kind);

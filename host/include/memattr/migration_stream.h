@@ -14,27 +14,27 @@
 
 #include "memattr/kvm.h"
 
-#define MA_MIG_MAGIC		"MAMIGSTR"
-#define MA_MIG_VERSION		1u
-#define MA_MIG_MAX_SLOTS	8u
+#define MA_MIG_MAGIC "MAMIGSTR"
+#define MA_MIG_VERSION 1u
+#define MA_MIG_MAX_SLOTS 8u
 
 /* What one item of a vCPU's state is (struct ma_vstate_item.kind); the id says more for some. */
 enum ma_vstate_kind {
-	MA_VS_ONE_REG = 1,	/* arm64: id = the KVM_REG_ARM64 register id, len = its size */
-	MA_VS_X86_CPUID2,	/* struct kvm_cpuid2 with its entries (KVM_GET_CPUID2) */
-	MA_VS_X86_SREGS,	/* struct kvm_sregs */
-	MA_VS_X86_REGS,		/* struct kvm_regs */
-	MA_VS_X86_XSAVE,	/* struct kvm_xsave (KVM_GET_XSAVE) */
-	MA_VS_X86_FPU,		/* struct kvm_fpu, without KVM_CAP_XSAVE */
-	MA_VS_X86_XCRS,		/* struct kvm_xcrs */
-	MA_VS_X86_MSR,		/* id = the MSR index, 8 bytes of value */
-	MA_VS_X86_EVENTS,	/* struct kvm_vcpu_events */
-	MA_VS_X86_MP_STATE,	/* struct kvm_mp_state */
+	MA_VS_ONE_REG = 1, /* arm64: id = the KVM_REG_ARM64 register id, len = its size */
+	MA_VS_X86_CPUID2, /* struct kvm_cpuid2 with its entries (KVM_GET_CPUID2) */
+	MA_VS_X86_SREGS, /* struct kvm_sregs */
+	MA_VS_X86_REGS, /* struct kvm_regs */
+	MA_VS_X86_XSAVE, /* struct kvm_xsave (KVM_GET_XSAVE) */
+	MA_VS_X86_FPU, /* struct kvm_fpu, without KVM_CAP_XSAVE */
+	MA_VS_X86_XCRS, /* struct kvm_xcrs */
+	MA_VS_X86_MSR, /* id = the MSR index, 8 bytes of value */
+	MA_VS_X86_EVENTS, /* struct kvm_vcpu_events */
+	MA_VS_X86_MP_STATE, /* struct kvm_mp_state */
 };
 
 struct ma_vstate_item {
-	uint32_t kind;		/* enum ma_vstate_kind */
-	uint32_t len;		/* bytes at data */
+	uint32_t kind; /* enum ma_vstate_kind */
+	uint32_t len; /* bytes at data */
 	uint64_t id;
 	uint8_t *data;
 };
@@ -49,7 +49,7 @@ struct ma_vcpu_state {
 /* An item the destination refused: its name, the call and the errno. */
 struct ma_vstate_finding {
 	unsigned int vcpu;
-	char what[96];
+	char what[128];
 	int err;
 };
 
@@ -81,14 +81,14 @@ void ma_vcpu_complete_pending(struct ma_vcpu *v);
 
 /* A saved VM. */
 struct ma_mig_slot {
-	uint32_t slot, flags;		/* flags as saved (the restore drops LOG_DIRTY_PAGES) */
+	uint32_t slot, flags; /* flags as saved (the restore drops LOG_DIRTY_PAGES) */
 	uint64_t gpa, size;
-	uint8_t *data;			/* size bytes */
+	uint8_t *data; /* size bytes */
 };
 
 struct ma_mig_image {
-	char identity[2048];		/* key=value lines: the machine it was saved on */
-	char notes[1024];		/* key=value lines the saving test adds (its guest layout) */
+	char identity[2048]; /* key=value lines: the machine it was saved on */
+	char notes[1024]; /* key=value lines the saving test adds (its guest layout) */
 	unsigned int nr_slots;
 	struct ma_mig_slot slots[MA_MIG_MAX_SLOTS];
 	unsigned int nr_vcpus;
