@@ -255,7 +255,8 @@ enum ma_outcome ma_vcpu_resume(struct ma_vcpu *v, unsigned int timeout_ms, struc
 
 			if (e == EINTR && v->stop_request) {
 				res->outcome = MA_OUT_STOPPED;
-				snprintf(res->text, sizeof(res->text), "vCPU %u stopped by ma_vcpu_stop()", v->index);
+				snprintf(res->text, sizeof(res->text), "vCPU %u stopped by ma_vcpu_stop()",
+					 v->index);
 				break;
 			}
 			if (e == EINTR && now_ms() >= deadline) {

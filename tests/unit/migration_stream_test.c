@@ -69,14 +69,14 @@ static void damage(const char *path, long len, long at, uint8_t val)
 	uint8_t buf[1 << 15];
 	size_t n;
 
-	MA_ASSERT_TRUE(f != NULL);
+	MA_ASSERT_TRUE(f);
 	n = fread(buf, 1, sizeof(buf), f);
 	fclose(f);
 	MA_ASSERT_TRUE(n < sizeof(buf) && (size_t)len <= n);
 	if (at >= 0)
 		buf[at] = val;
 	f = fopen(path, "wb");
-	MA_ASSERT_TRUE(f != NULL);
+	MA_ASSERT_TRUE(f);
 	MA_ASSERT_EQ(fwrite(buf, 1, (size_t)len, f), (size_t)len);
 	fclose(f);
 }
@@ -99,19 +99,19 @@ MA_TEST(unit, migration_stream_round_trip_and_damage, .req = { .no_kvm = true })
 	MA_EXPECT_TRUE(ma_mig_kv(img.notes, "ctrl_gpa", val, sizeof(val)) && !strcmp(val, "0x84000000"));
 	MA_EXPECT_TRUE(!ma_mig_kv(img.notes, "ctrl", val, sizeof(val)) && !val[0]);
 	f = fopen(path, "rb");
-	MA_ASSERT_TRUE(f != NULL);
+	MA_ASSERT_TRUE(f);
 	fseek(f, 0, SEEK_END);
 	full = ftell(f);
 	fclose(f);
 	/* the version: another one is refused, named */
 	damage(path, full, 8, 2);
 	MA_EXPECT_EQ(ma_try_mig_read(path, &back, err, sizeof(err)), -EPROTO);
-	MA_EXPECT_TRUE(strstr(err, "version 2") != NULL);
+	MA_EXPECT_TRUE(strstr(err, "version 2"));
 	/* the magic */
 	damage(path, full, 8, 1);
 	damage(path, full, 0, 'X');
 	MA_EXPECT_EQ(ma_try_mig_read(path, &back, err, sizeof(err)), -EINVAL);
-	MA_EXPECT_TRUE(strstr(err, "magic") != NULL);
+	MA_EXPECT_TRUE(strstr(err, "magic"));
 	/* a file cut short, anywhere after the header */
 	damage(path, full, 0, 'M');
 	for (long cut = 16; cut < full; cut += 97) {
