@@ -424,6 +424,28 @@ int ma_try_mig_read(const char *path, struct ma_mig_image *img, char *err, size_
 	return r;
 }
 
+void ma_mig_prime_stage2(struct ma_vm *vm)
+{
+#if defined(__aarch64__)
+	struct ma_vcpu *v = vm->vcpus[0];
+	uint8_t *mbox = ma_gpa_to_hva(vm, v->mbox_gpa);
+	uint8_t *stack = ma_gpa_to_hva(vm, MA_STACK_GPA + v->index * MA_STACK_SIZE);
+	static uint8_t mbox_save[MA_MAILBOX_STRIDE], stack_save[MA_STACK_SIZE];
+	struct ma_result res;
+
+	if (!mbox || !stack)
+		ma_fatal("vCPU %u's mailbox or stack is in no memslot", v->index);
+	memcpy(mbox_save, mbox, sizeof(mbox_save));
+	memcpy(stack_save, stack, sizeof(stack_save));
+	/* enters with the MMU off (the vCPU's reset state), primes the tables, turns it on */
+	ma_run_agent_done(v, MA_AGENT_NOP, MA_NO_ARGS, &res, "start that faults in the stage-1 tables");
+	memcpy(mbox, mbox_save, sizeof(mbox_save));
+	memcpy(stack, stack_save, sizeof(stack_save));
+#else
+	(void)vm;
+#endif
+}
+
 struct ma_vm *ma_mig_restore(const struct ma_mig_image *img, struct ma_vstate_finding *f, unsigned int max,
 			     unsigned int *nf)
 {
@@ -450,11 +472,11 @@ struct ma_vm *ma_mig_restore(const struct ma_mig_image *img, struct ma_vstate_fi
 		ma_add_slot(vm, s->slot, s->flags & ~(uint32_t)KVM_MEM_LOG_DIRTY_PAGES, s->gpa, s->size,
 			    m->hva);
 	}
-	for (unsigned int i = 0; i < img->nr_vcpus; i++) {
-		struct ma_vcpu *v = ma_vcpu_add(vm);
-
-		*nf += ma_arch_vcpu_state_restore(v, &img->vcpus[i], f + (*nf < max ? *nf : max),
+	for (unsigned int i = 0; i < img->nr_vcpus; i++)
+		ma_vcpu_add(vm);
+	ma_mig_prime_stage2(vm);
+	for (unsigned int i = 0; i < img->nr_vcpus; i++)
+		*nf += ma_arch_vcpu_state_restore(vm->vcpus[i], &img->vcpus[i], f + (*nf < max ? *nf : max),
 						  *nf < max ? max - *nf : 0);
-	}
 	return vm;
 }

@@ -436,6 +436,7 @@ void mig_switch_and_verify(struct mig *m, const char *name)
 	ma_mem_free(&m->src.data);
 	ma_mem_free(&m->src.ctrl);
 	m->src.vm = NULL;
+	ma_mig_prime_stage2(m->dst.vm);
 	for (unsigned int i = 0; i < m->nv; i++) {
 		unsigned int bad =
 			ma_arch_vcpu_state_restore(m->dst.vm->vcpus[i], &st[i], f, MA_ARRAY_SIZE(f));

@@ -79,6 +79,14 @@ void ma_vcpu_state_save(struct ma_vcpu *v, struct ma_vcpu_state *s);
  */
 void ma_vcpu_complete_pending(struct ma_vcpu *v);
 
+/*
+ * Before a destination's vCPUs get their saved state (MMU on): arm64 runs MA_AGENT_NOP on vCPU 0
+ * from its reset state (MMU off), whose start faults in every stage-1 table page of the restored
+ * memory at stage 2 (guest/arch/arm64/mmu.c: in the cortex-a57 cell a stage-1 walk that faults at
+ * stage 2 never resolves), and puts back the mailbox and stack bytes it used.  Nothing on x86.
+ */
+void ma_mig_prime_stage2(struct ma_vm *vm);
+
 /* A saved VM. */
 struct ma_mig_slot {
 	uint32_t slot, flags; /* flags as saved (the restore drops LOG_DIRTY_PAGES) */
