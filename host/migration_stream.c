@@ -439,6 +439,11 @@ void ma_mig_prime_stage2(struct ma_vm *vm)
 	memcpy(stack_save, stack, sizeof(stack_save));
 	/* enters with the MMU off (the vCPU's reset state), primes the tables, turns it on */
 	ma_run_agent_done(v, MA_AGENT_NOP, MA_NO_ARGS, &res, "start that faults in the stage-1 tables");
+	/*
+	 * The run ended in the doorbell's MMIO exit: complete it now, or the next KVM_RUN would skip
+	 * the instruction at the restored PC (arm64 completes an MMIO exit by PC += 4)
+	 */
+	ma_vcpu_complete_pending(v);
 	memcpy(mbox, mbox_save, sizeof(mbox_save));
 	memcpy(stack, stack_save, sizeof(stack_save));
 #else
