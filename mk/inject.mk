@@ -14,5 +14,5 @@ inject: deps build driver
 	$(MEMATTR_RUN) --cells $(INJECT_CELLS) --set run.suite_args=--inject --set run.cell_timeout=5400 \
 		--report-dir $(INJECT_REPORTS) $(INJECT_ARGS); rc=$$?; \
 	mv $$bins $(INJECT_REPORTS)/latest/bin; \
-	bash runners/inject-report.sh $(INJECT_REPORTS)/latest $(INJECT_REPORTS)/latest; \
+	bash tools/inject-report.sh $(INJECT_REPORTS)/latest $(INJECT_REPORTS)/latest; \
 	exit $$rc

@@ -12,5 +12,5 @@ lab-check:
 	rm -rf $(CHECK_REPORTS)
 	$(MEMATTR_RUN) --cells $(CHECK_CELLS) --report-dir $(CHECK_REPORTS) $(CHECK_ARGS)
 	bash tests/lab/check-reports.sh $(CHECK_REPORTS)/latest
-	# runners/mutate.sh --dry-run on the corpus (needs the kernel source the cells' fixture build cached)
+	# tools/mutate.sh --dry-run on the corpus (needs the kernel source the cells' fixture build cached)
 	bash tests/mutate/check.sh

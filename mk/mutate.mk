@@ -1,5 +1,5 @@
 # SPDX-License-Identifier: GPL-2.0
-# Mutation testing of the suites against deliberately broken KVM builds (runners/mutate.sh):
+# Mutation testing of the suites against deliberately broken KVM builds (tools/mutate.sh):
 #   make mutate [MUTATIONS=dir] [MUTATE_CELLS=x86_64-max-private] [MUTATE_FILTER=glob] [MUTATE_ARGS=...]
 #   make mutate-dry-run    check that every patch of the corpus has its header and applies cleanly
 # The kernel-module builds and the lab runs take the shared CPU lock (/tmp/memattr-cpu.lock).
@@ -10,7 +10,7 @@ MUTATE_FILTER ?= *
 
 .PHONY: mutate mutate-dry-run
 mutate: deps build driver
-	bash runners/mutate.sh --mutations '$(MUTATIONS)' --cells '$(MUTATE_CELLS)' --filter '$(MUTATE_FILTER)' $(MUTATE_ARGS)
+	bash tools/mutate.sh --mutations '$(MUTATIONS)' --cells '$(MUTATE_CELLS)' --filter '$(MUTATE_FILTER)' $(MUTATE_ARGS)
 
 mutate-dry-run:
-	bash runners/mutate.sh --dry-run --mutations '$(MUTATIONS)' --filter '$(MUTATE_FILTER)'
+	bash tools/mutate.sh --dry-run --mutations '$(MUTATIONS)' --filter '$(MUTATE_FILTER)'

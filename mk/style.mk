@@ -6,7 +6,7 @@
 #                     on the shell scripts; any finding fails
 #   make style CHECKPATCH=/path/to/linux/scripts/checkpatch.pl
 #
-# checkpatch comes from runners/fetch-checkpatch.sh: the linux-source the lab already fetched for the
+# checkpatch comes from tools/fetch-checkpatch.sh: the linux-source the lab already fetched for the
 # fixture modules ($(MEMATTR_CACHE)/kbuild/src/linux-source-*/, runners/build-fixtures.sh), else
 # checkpatch.pl alone from the same linux-source package, downloaded once into
 # $(MEMATTR_CACHE)/checkpatch/ (so that make style works on a fresh machine before any lab run).  It
@@ -14,12 +14,10 @@
 
 MEMATTR_CACHE ?= $(HOME)/.cache/memattr
 CHECKPATCH ?=
-STYLE_C := $(shell git ls-files -- 'host/*.[ch]' 'guest/*.[ch]' 'suites/*.[ch]' 'tests/*.[ch]' \
+STYLE_C := $(shell git ls-files -- 'host/*.[ch]' 'guest/*.[ch]' 'suites/*.[ch]' 'tests/*.[ch]' 'runners/*.[ch]' \
 	'fixtures/*.[ch]' 2>/dev/null)
-# Shell scripts: every *.sh.  Left out until its owner cleans it: runners/boot-cell.sh (the
-# driver's QEMU command line, being replaced).
-STYLE_SH_SKIP := runners/boot-cell.sh
-STYLE_SH := $(filter-out $(STYLE_SH_SKIP),$(shell git ls-files -- '*.sh' 2>/dev/null))
+# Shell scripts: every *.sh.
+STYLE_SH := $(shell git ls-files -- '*.sh' 2>/dev/null)
 
 .PHONY: style style-c style-sh
 style: style-c style-sh
@@ -28,7 +26,7 @@ style-c:
 	@command -v perl >/dev/null || { echo "make style: perl is missing (apt-get install perl)" >&2; exit 1; }
 	@chk="$(CHECKPATCH)"; \
 	if [ -z "$$chk" ]; then \
-		chk=$$(MEMATTR_CACHE="$(MEMATTR_CACHE)" bash runners/fetch-checkpatch.sh) || { \
+		chk=$$(MEMATTR_CACHE="$(MEMATTR_CACHE)" bash tools/fetch-checkpatch.sh) || { \
 			echo "make style: no checkpatch.pl (see above); or give CHECKPATCH=/path/to/scripts/checkpatch.pl" >&2; \
 			exit 1; }; \
 	fi; \

@@ -8,7 +8,7 @@
 #   build-fixtures.sh --kdir DIR [--arch A] [--out DIR]   (against any prepared kernel build tree)
 #   build-fixtures.sh --arch A --kernel-release REL --print-paths
 #                     (steps 1-3 only, then SOURCE=, CONFIG=, SOURCE_ID= on stdout: the pristine
-#                     kernel source and Debian's config of REL, for runners/mutate.sh)
+#                     kernel source and Debian's config of REL, for tools/mutate.sh)
 #
 # Lab kernels (Debian's, fetched by runners/fetch-kernel.sh): REL is a Debian kernel release such as
 # 7.2.13+deb14-arm64 (ABI 7.2.13+deb14, flavour arm64). The steps:

@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: GPL-2.0
 # build-kvm.sh: rebuild kvm.ko and kvm-amd.ko of a Debian x86_64 lab kernel from linux-source of its
 # version, with KVM config changes and/or a patch, cached; for a lab cell's kvm_config (memattr-run)
-# and for runners/mutate.sh.
+# and for tools/mutate.sh.
 #
 #   build-kvm.sh --kernel-release REL [--config "+SYM -SYM ..."] [--patch FILE] [--jobs N]
 #                [--cache DIR] [--cpu-lock FILE]
@@ -40,7 +40,7 @@
 #   After a failed build: KVM_BUILD=failed, KO_DIR=, BUILD_SECONDS= (build.log is in KO_DIR).
 # Exit: 0 built or cached; 1 the module build failed (one line on stderr, naming the log); 2 usage
 # or setup error (one line on stderr).  --cpu-lock FILE: the CPU-heavy steps run under
-# flock FILE (runners/mutate.sh passes the shared lock; never give it from under a holder of it).
+# flock FILE (tools/mutate.sh passes the shared lock; never give it from under a holder of it).
 # Needs what runners/build-fixtures.sh needs, plus patch (with --patch) and readelf.
 # shellcheck source-path=SCRIPTDIR
 set -euo pipefail

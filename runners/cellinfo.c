@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "memattr/kvm.h"
+#include "memattr/util.h"
 #include "hold_vm.h"
 
 static const struct { long cap; const char *name; } caps[] = {
@@ -50,7 +51,7 @@ int main(int argc, char **argv)
 	}
 	printf("@@MEMATTR ID kvm_api_version=%ld\n", ma_try_ioctl(kvm, KVM_GET_API_VERSION, NULL));
 	vm = ma_try_create_vm_fd(0);
-	for (size_t i = 0; i < sizeof(caps) / sizeof(caps[0]); i++) {
+	for (size_t i = 0; i < MA_ARRAY_SIZE(caps); i++) {
 		printf("@@MEMATTR ID sys_%s=%ld\n", caps[i].name, ma_try_check_cap(kvm, caps[i].cap));
 		if (vm >= 0)
 			printf("@@MEMATTR ID vm_%s=%ld\n", caps[i].name, ma_try_check_cap(vm, caps[i].cap));

@@ -5,7 +5,8 @@
 # bc, dwarves, libelf-dev, libssl-dev, kmod: the fixture modules, the rebuilt kvm.ko/kvm-amd.ko of a
 # cell's kvm_config, make mutate, which also needs patch), TAP consumers used by the self-tests,
 # clang with libFuzzer (make fuzz), perl and the shellcheck package (make style; checkpatch.pl comes
-# from runners/fetch-checkpatch.sh).
+# from tools/fetch-checkpatch.sh), and stress-ng and fio, the host load of the stress suite in
+# the native host cell (lab cells carry Debian's own, runners/fetch-packages.sh).
 # Idempotent.  On Debian as root, what is missing is installed with apt-get.  On a host that is not
 # Debian, or without root, nothing is installed: the script lists every missing tool with the Debian
 # package that has it and exits 2.
@@ -22,7 +23,8 @@ PATH=$PATH:/usr/sbin:/sbin
 
 pkgs_base="build-essential gcc-aarch64-linux-gnu libc6-dev-arm64-cross binutils-aarch64-linux-gnu
 	busybox-static cpio xz-utils zstd rsync bison flex libelf-dev libssl-dev dwarves bc kmod patch
-	perl libtap-formatter-junit-perl python3 ca-certificates clang libclang-rt-dev shellcheck"
+	perl libtap-formatter-junit-perl python3 ca-certificates clang libclang-rt-dev shellcheck
+	stress-ng fio"
 pkgs_qemu="qemu-system-arm qemu-system-x86"
 
 # What shows that a package's tools are there on any distribution: cmd:NAME (on PATH), hdr:H (the

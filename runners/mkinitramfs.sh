@@ -6,6 +6,8 @@
 #                  --bin-dir DIR --out FILE.cpio.gz [--init FILE] [--modules "m1 m2 ..."]
 #                  [--fixtures-dir DIR]   (the project's fixture modules, *.ko -> /memattr/fixtures/)
 #                  [--extra-modules "m1 m2 ..."]   (added to the default or --modules list)
+#                  [--packages-root DIR --packages "name=version ..."]
+#                                  (Debian tools and their libraries, runners/fetch-packages.sh)
 #
 # Contents:
 #   /init                  runners/cell/init.sh (or --init FILE)
@@ -17,6 +19,9 @@
 #                          "irqbypass ccp kvm kvm-amd" plus every dependency modinfo names, and
 #                          /memattr/modules/order (one file name a line, dependencies first).
 #                          Modules built into the kernel (modules.builtin) are skipped.
+#   /bin/<tool>, /lib..., /usr/lib/...  with --packages-root: its tree (the executables of Debian
+#                          packages, the shared libraries they need, the dynamic loader), and
+#                          /memattr/packages (one "name=version" a line, from --packages).
 # arm64 needs no module (KVM is built in); --modules adds some for either architecture.
 # The archive is deterministic: sorted, owner 0:0, mtimes $SOURCE_DATE_EPOCH (default 0), gzip -n.
 set -euo pipefail
@@ -27,6 +32,7 @@ usage_die() { echo "$prog: $*" >&2; exit 1; }
 
 here=$(cd "$(dirname "$0")" && pwd)
 arch="" busybox="" moddir="" krel="" bindir="" out="" init=$here/cell/init.sh modules_opt="-" fixdir="" extra_mods=""
+pkgroot="" pkglist=""
 while [ $# -gt 0 ]; do
 	case $1 in
 	--arch) arch=${2:?}; shift 2 ;;
@@ -38,7 +44,9 @@ while [ $# -gt 0 ]; do
 	--init) init=${2:?}; shift 2 ;;
 	--modules) modules_opt=${2-}; shift 2 ;;
 	--fixtures-dir) fixdir=${2-}; shift 2 ;;
-	--extra-modules) extra_mods=${2-}; shift 2 ;;
+	--extra-modules) extra_mods="$extra_mods ${2-}"; shift 2 ;;
+	--packages-root) pkgroot=${2-}; shift 2 ;;
+	--packages) pkglist=${2-}; shift 2 ;;
 	-h | --help) sed -n '2,/^set -euo/p' "$0" | sed '$d; s/^# \{0,1\}//'; exit 0 ;;
 	*) usage_die "unknown argument: $1" ;;
 	esac
@@ -117,6 +125,26 @@ if [ -n "$fixdir" ]; then
 		[ -f "$f" ] && install -m 0644 "$f" "$root/memattr/fixtures/"
 	done
 fi
+
+# ---------------------------------------------------------------- Debian packages
+# The tree of runners/fetch-packages.sh: dynamically linked executables of the cell's architecture
+# with their libraries and the loader (the static-only rule of check_elf is for the suites).
+add_packages() {
+	local f n=0
+	[ -d "$pkgroot/bin" ] || die "packages root $pkgroot has no bin/ directory"
+	[ -n "$pkglist" ] || die "--packages-root needs --packages (the name=version list)"
+	for f in "$pkgroot"/bin/*; do
+		[ -f "$f" ] || continue
+		LC_ALL=C readelf -hW "$f" 2>/dev/null | grep -q "Machine:[[:space:]]*$elf_machine\$" ||
+			die "$f is not an $arch executable"
+		[ ! -e "$root/bin/$(basename "$f")" ] || die "package executable $(basename "$f") would replace /bin/$(basename "$f")"
+		n=$((n + 1))
+	done
+	[ "$n" -gt 0 ] || die "no executable in $pkgroot/bin"
+	cp -a "$pkgroot/." "$root/" || die "cannot copy $pkgroot"
+	tr -s ' ' '\n' <<<"$pkglist" | grep . >"$root/memattr/packages"
+}
+[ -z "$pkgroot" ] || add_packages
 
 # ---------------------------------------------------------------- kernel modules
 if [ -n "$modules_opt" ]; then

@@ -183,6 +183,9 @@ void ma_guest_main(struct ma_mailbox *mb)
 	case MA_AGENT_CONVERT_WATCH:
 		ma_agent_convert_watch(mb);
 		break;
+	case MA_AGENT_DMA_WATCH:
+		ma_agent_dma_watch(mb);
+		break;
 	case MA_AGENT_GEN_WRITE:
 		ma_agent_gen_write(mb);
 		break;

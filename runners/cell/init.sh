@@ -15,6 +15,8 @@
 #   @@MEMATTR ID dev_kvm=<yes|no>
 #   @@MEMATTR ID cpus=<n>
 #   @@MEMATTR ID mem_kb=<MemTotal in kB>
+#   @@MEMATTR ID packages_installed=<name>=<version>,...  (the Debian tools of the packages option;
+#                                                names are exported as MEMATTR_PACKAGES)
 #   (the output of /memattr/bin/memattr-cellinfo, if present: its own @@MEMATTR ID lines)
 #   @@MEMATTR SUITE-BEGIN <suite>
 #   @@MEMATTR TEST <name>                        (one per test the suite will run, in its order: the
@@ -33,10 +35,17 @@
 #                               machine's RAM), hex; exported as MEMATTR_CARVEOUT for PFNMAP sources
 #   memattr.hugepages=<n>       2 MiB huge pages to reserve for hugetlb backings (default 16)
 #   memattr.pfnmap="<specs>"    PCI PFNMAP sources, exported as MEMATTR_PFNMAP (host/pfnmap_spec.c)
-#   memattr.pci=ivshmem         bind the second ivshmem device to vfio-pci; both give PFNMAP sources
+#   memattr.pci=ivshmem,edu     device sets of the cell (memattr-run's pci=): with ivshmem, bind the
+#                               second ivshmem device to vfio-pci; both give PFNMAP sources.  edu (QEMU's
+#                               DMA test device) is left to the dma suite, which binds it itself
+#   memattr.migrate=out|in      a half of a cross-cell migration pair: the stream file the suite
+#                               writes (MEMATTR_MIGRATE_OUT) or reads (MEMATTR_MIGRATE_IN) travels
+#                               between the two boots on the transfer disk (virtio-blk, serial
+#                               memattr-xfer): block 0 "memattr-xfer <bytes>", the stream at 1 MiB
 #   memattr.resume=<suite>:<test>  a boot after a kernel panic: <suite> runs only the tests after <test>
 #                               (its harness option --after <test>); the other suites of memattr.suites
 #                               run whole
+# A virtio-blk disk (memattr-run's disk=, serial memattr-disk) is exported as MEMATTR_DISK=/dev/vdX.
 
 PATH=/memattr/bin:/bin:/sbin:/usr/bin:/usr/sbin
 HOME=/root
@@ -160,6 +169,12 @@ say "ID page_size=$page_size"
 say "ID dev_kvm=$dev_kvm"
 say "ID cpus=${cpus:-unknown}"
 say "ID mem_kb=${mem_kb:-unknown}"
+# Debian tools in the initramfs (runners/fetch-packages.sh): the suites that use them must find them
+if [ -s /memattr/packages ]; then
+	MEMATTR_PACKAGES=$(sed 's/=.*//' /memattr/packages | tr '\n' ' ' | sed 's/ $//')
+	export MEMATTR_PACKAGES
+	say "ID packages_installed=$(tr '\n' ',' </memattr/packages | sed 's/,$//')"
+fi
 if [ -x /memattr/bin/memattr-cellinfo ]; then
 	/memattr/bin/memattr-cellinfo </dev/null 2>&1
 fi
@@ -219,7 +234,11 @@ say "ID hugepages_2m=$(cat /proc/sys/vm/nr_hugepages 2>/dev/null)"
 # driver for the sysfs resource2/resource2_wc sources, the second is bound to vfio-pci; their specs
 # are used unless memattr.pfnmap names others.
 pfnmap=$(cmdline_param memattr.pfnmap)
-if [ "$(cmdline_param memattr.pci)" = ivshmem ]; then
+case ,$(cmdline_param memattr.pci), in
+*,ivshmem,*) pci_ivshmem=yes ;;
+*) pci_ivshmem=no ;;
+esac
+if [ "$pci_ivshmem" = yes ]; then
 	ivs=""
 	for d in /sys/bus/pci/devices/*; do
 		[ "$(cat "$d/vendor" 2>/dev/null)" = 0x1af4 ] && [ "$(cat "$d/device" 2>/dev/null)" = 0x1110 ] &&
@@ -254,6 +273,41 @@ if [ -n "$pfnmap" ]; then
 	MEMATTR_PFNMAP=$pfnmap
 	export MEMATTR_PFNMAP
 	say "ID pfnmap=$MEMATTR_PFNMAP"
+fi
+# ---- the scratch disk (memattr-run's disk=): the virtio-blk disk whose serial is memattr-disk
+for b in /sys/block/vd*; do
+	[ -e "$b" ] || continue
+	if [ "$(cat "$b/serial" 2>/dev/null)" = memattr-disk ]; then
+		MEMATTR_DISK=/dev/${b##*/}
+		export MEMATTR_DISK
+		say "ID disk=$MEMATTR_DISK:$(($(cat "$b/size") * 512))"
+	fi
+done
+# ---- a cross-cell migration half: the out half's stream is copied to the transfer disk after
+# its suites, the in half's is copied from it before.
+migrate=$(cmdline_param memattr.migrate)
+xfer=
+if [ -n "$migrate" ]; then
+	for b in /sys/block/vd*; do
+		[ "$(cat "$b/serial" 2>/dev/null)" = memattr-xfer ] && xfer=/dev/${b##*/}
+	done
+	say "ID migrate_xfer=${xfer:-missing}"
+	stream=/tmp/memattr-migrate.stream
+	if [ "$migrate" = out ]; then
+		MEMATTR_MIGRATE_OUT=$stream
+		export MEMATTR_MIGRATE_OUT
+	else
+		MEMATTR_MIGRATE_IN=$stream
+		export MEMATTR_MIGRATE_IN
+		# shellcheck disable=SC2046 # the header's two words
+		[ -z "$xfer" ] || set -- $(dd if="$xfer" bs=512 count=1 2>/dev/null | head -n 1)
+		if [ -n "$xfer" ] && [ "${1-}" = memattr-xfer ] && [ -n "${2-}" ]; then
+			dd if="$xfer" bs=1M skip=1 2>/dev/null | head -c "$2" >"$stream"
+			say "ID migrate_in_bytes=$(wc -c <"$stream")"
+		else
+			say "ID migrate_in_bytes=none"
+		fi
+	fi
 fi
 if [ -z "$suites" ]; then
 	for f in /memattr/bin/memattr-*; do
@@ -306,6 +360,13 @@ for s in $suites; do
 done
 set +f
 [ -z "$hold" ] || kill "$hold" 2>/dev/null
+if [ "$migrate" = out ] && [ -n "$xfer" ] && [ -f "$stream" ]; then
+	n=$(wc -c <"$stream")
+	printf 'memattr-xfer %s\n' "$n" | dd of="$xfer" bs=512 count=1 conv=sync,notrunc 2>/dev/null
+	dd if="$stream" of="$xfer" bs=1M seek=1 conv=notrunc 2>/dev/null
+	sync
+	say "ID migrate_out_bytes=$n"
+fi
 
 say CELL-END
 sync

@@ -19,8 +19,10 @@ void cell_log(const struct cell *c, const char *fmt, ...)
 	if (!cell_progress_hook)
 		return;
 	va_list ap;
+
 	va_start(ap, fmt);
 	char *m = xvasprintf(fmt, ap);
+
 	va_end(ap);
 	cell_progress_hook(c, m);
 	free(m);
@@ -39,8 +41,10 @@ static void put_linef(FILE *f, const char *fmt, ...) PRINTF_LIKE(2, 3);
 static void put_linef(FILE *f, const char *fmt, ...)
 {
 	va_list ap;
+
 	va_start(ap, fmt);
 	char *s = xvasprintf(fmt, ap);
+
 	va_end(ap);
 	put_line(f, s);
 	free(s);
@@ -49,6 +53,7 @@ static void put_linef(FILE *f, const char *fmt, ...)
 struct cell *cell_new(const char *run_dir, const char *name, const char *arch, char **err)
 {
 	struct cell *c = xcalloc(1, sizeof(*c));
+
 	c->name = xstrdup(name);
 	c->arch = xstrdup(arch);
 	c->cur = -1;
@@ -64,11 +69,13 @@ struct cell *cell_new(const char *run_dir, const char *name, const char *arch, c
 	}
 	char *p1 = path_join(c->dir, "console.log");
 	char *p2 = path_join(c->dir, "identity.txt");
+
 	c->console = fopen(p1, "w");
 	c->identity = c->console ? fopen(p2, "w") : NULL;
 	c->combined = c->identity ? fopen(c->combined_path, "w") : NULL;
 	if (!c->combined) {
-		*err = xasprintf("cannot create the files of cell %s in %s: %s", name, c->dir, strerror(errno));
+		*err = xasprintf("cannot create the files of cell %s in %s: %s", name, c->dir,
+				 strerror(errno));
 		free(p1);
 		free(p2);
 		cell_free(c);
@@ -133,6 +140,7 @@ static struct suite_run *add_suite(struct cell *c, const char *name)
 {
 	c->suites = xrealloc(c->suites, (c->nsuites + 1) * sizeof(*c->suites));
 	struct suite_run *s = &c->suites[c->nsuites++];
+
 	memset(s, 0, sizeof(*s));
 	s->name = xstrdup(name);
 	s->plan = -1;
@@ -162,9 +170,11 @@ void cell_id(struct cell *c, const char *key, const char *val)
 		return; /* the identity is the first boot's; a reboot's ID lines stay in console.log */
 	c->id_boot = c->boot;
 	struct kv *e = kv_find(&c->id, key);
+
 	if (e && e->origin == ID_CELL && strcmp(e->val, val) != 0) {
 		/* repeated key from the cell (e.g. modules=failed:a, modules=failed:b): keep all values */
 		char *joined = xasprintf("%s,%s", e->val, val);
+
 		kv_set(&c->id, key, joined, ID_CELL);
 		free(joined);
 	} else {
@@ -187,8 +197,10 @@ void cell_kernel_note(struct cell *c, const char *line)
 void cell_note(struct cell *c, const char *fmt, ...)
 {
 	va_list ap;
+
 	va_start(ap, fmt);
 	char *m = xvasprintf(fmt, ap);
+
 	va_end(ap);
 	strvec_push_own(&c->notes, m);
 }
@@ -218,6 +230,7 @@ static struct test_result *new_result(struct cell *c, const char *suite, const c
 		c->res = xrealloc(c->res, c->capres * sizeof(*c->res));
 	}
 	struct test_result *t = &c->res[c->nres++];
+
 	memset(t, 0, sizeof(*t));
 	t->suite = xstrdup(suite);
 	t->name = xstrdup(name);
@@ -232,14 +245,17 @@ static void synthetic(struct cell *c, struct suite_run *s, const char *suite, co
 		      const char *reason)
 {
 	struct test_result *t = new_result(c, suite, name, r);
+
 	t->synthetic = true;
 	t->reason = reason ? xstrdup(reason) : NULL;
 	count(c, s, r);
 	/* a reason of several lines: every line a diagnostic, the result line carries the first */
 	bool multi = reason && strchr(reason, '\n');
+
 	if (multi && r != RES_SKIP && r != RES_PASS) {
 		for (const char *p = reason; *p;) {
 			size_t n = strcspn(p, "\n");
+
 			put_linef(c->combined, "# %.*s", (int)n, p);
 			p += n + (p[n] ? 1 : 0);
 		}
@@ -251,9 +267,10 @@ static void synthetic(struct cell *c, struct suite_run *s, const char *suite, co
 		if (*p == '\n' || *p == '\r' || *p == '#')
 			*p = *p == '#' ? ' ' : ';';
 	/* a failure reason must not read as a SKIP/TODO directive */
-	char *flat = (r != RES_SKIP && (strncasecmp(flat0, "skip", 4) == 0 || strncasecmp(flat0, "todo", 4) == 0))
-			     ? xasprintf("- %s", flat0)
-			     : xstrdup(flat0);
+	char *flat = (r != RES_SKIP &&
+		      (strncasecmp(flat0, "skip", 4) == 0 || strncasecmp(flat0, "todo", 4) == 0)) ?
+			     xasprintf("- %s", flat0) :
+			     xstrdup(flat0);
 	free(flat0);
 	switch (r) {
 	case RES_SKIP:
@@ -265,9 +282,9 @@ static void synthetic(struct cell *c, struct suite_run *s, const char *suite, co
 	default:
 		if (!multi)
 			put_linef(c->combined, "# %s", flat);
-		/* an error says so (kselftest's "# ERROR"), so that TAP consumers count it as the totals do */
-		put_linef(c->combined, "not ok %ld %s%s%s%s", t->number, name, *flat || r == RES_ERROR ? " # " : "",
-			  r == RES_ERROR ? "ERROR " : "", flat);
+		/* an error says so (kselftest's "# ERROR"): TAP consumers count it as the totals do */
+		put_linef(c->combined, "not ok %ld %s%s%s%s", t->number, name,
+			  *flat || r == RES_ERROR ? " # " : "", r == RES_ERROR ? "ERROR " : "", flat);
 		break;
 	}
 	free(flat);
@@ -278,6 +295,7 @@ static void synthetic(struct cell *c, struct suite_run *s, const char *suite, co
 void cell_result(struct cell *c, const char *what, enum result r, const char *reason)
 {
 	char *nm = xasprintf("cell.%s.%s", c->name, what);
+
 	synthetic(c, NULL, "cell", nm, r, reason);
 	free(nm);
 }
@@ -305,6 +323,7 @@ static void diag_push(struct suite_run *s, const char *line)
 {
 	strvec_push(&s->diag, line);
 	size_t bytes = 0;
+
 	for (size_t i = 0; i < s->diag.n; i++)
 		bytes += strlen(s->diag.v[i]) + 1;
 	while (s->diag.n > 1 && (s->diag.n > DIAG_KEEP_LINES || bytes > DIAG_KEEP_BYTES)) {
@@ -322,6 +341,7 @@ static void suite_result(struct cell *c, struct suite_run *s, const char *line, 
 			      : l->number >= 0 ? xasprintf("%s.%ld", s->name, l->number)
 					       : xasprintf("%s.%ld", s->name, s->results + 1);
 	struct test_result *t = new_result(c, s->name, name, r);
+
 	free(name);
 	s->results++;
 	count(c, s, r);
@@ -329,10 +349,12 @@ static void suite_result(struct cell *c, struct suite_run *s, const char *line, 
 	t->diag = diag_text(&s->diag);
 
 	struct buf reason = {0};
+
 	if (l->directive != TAPD_NONE) {
 		if (l->directive == TAPD_TIMEOUT)
 			buf_addf(&reason, "TIMEOUT %s", l->text ? l->text : "");
-		else if (l->directive == TAPD_ERROR || l->directive == TAPD_XPASS || l->directive == TAPD_TODO)
+		else if (l->directive == TAPD_ERROR || l->directive == TAPD_XPASS ||
+			 l->directive == TAPD_TODO)
 			buf_addf(&reason, "%s %s", tap_directive_name(l->directive), l->text ? l->text : "");
 		else
 			buf_adds(&reason, l->text ? l->text : "");
@@ -346,6 +368,7 @@ static void suite_result(struct cell *c, struct suite_run *s, const char *line, 
 	}
 	char *rs = buf_take(&reason);
 	char *trim = str_trim(rs);
+
 	t->reason = *trim ? xstrdup(trim) : NULL;
 	free(rs);
 
@@ -369,6 +392,7 @@ void cell_suite_begin(struct cell *c, const char *suite)
 	if (!c->kvm_checked)
 		cell_check_kvm(c); /* the ID lines come before the first suite */
 	struct suite_run *s = NULL;
+
 	for (size_t i = 0; i < c->nsuites; i++)
 		if (strcmp(c->suites[i].name, suite) == 0 &&
 		    (c->suites[i].state == SUITE_PENDING || c->suites[i].state == SUITE_RESUME)) {
@@ -376,6 +400,7 @@ void cell_suite_begin(struct cell *c, const char *suite)
 			break;
 		}
 	bool again = false;
+
 	if (s && s->state == SUITE_RESUME) {
 		/* a new segment after a kernel panic: the suite prints a new plan for the tests left */
 		again = true;
@@ -405,19 +430,23 @@ void cell_suite_begin(struct cell *c, const char *suite)
 	s->knote_mark = c->knotes.n;
 	/* the name comes from the console: its file stays in the cell's directory */
 	char *file = xasprintf("%s.tap", suite);
+
 	for (char *f = file; *f; f++)
 		if (*f == '/')
 			*f = '_';
 	char *path = path_join(c->dir, file);
+
 	free(file);
 	s->tap = fopen(path, again ? "a" : "w");
 	if (!s->tap)
 		cell_note(c, "cannot write %s: %s", path, strerror(errno));
 	free(path);
 	if (s->resume_after) {
-		put_linef(s->tap, "# memattr-run: boot %d resumes after %s (a kernel panic ended boot %d in it)", c->boot,
-			  s->resume_after, c->boot - 1);
-		put_linef(c->combined, "# suite %s (boot %d: the tests after %s)", suite, c->boot, s->resume_after);
+		put_linef(s->tap,
+			  "# memattr-run: boot %d resumes after %s (a kernel panic ended boot %d in it)",
+			  c->boot, s->resume_after, c->boot - 1);
+		put_linef(c->combined, "# suite %s (boot %d: the tests after %s)", suite, c->boot,
+			  s->resume_after);
 		cell_log(c, "suite %s: resumed after %s", suite, s->resume_after);
 	} else {
 		put_linef(c->combined, "# suite %s", suite);
@@ -428,6 +457,7 @@ void cell_suite_begin(struct cell *c, const char *suite)
 void cell_test_listed(struct cell *c, const char *name)
 {
 	struct suite_run *s = current(c);
+
 	if (!s) {
 		cell_note(c, "TEST %s outside a suite", name);
 		return;
@@ -440,11 +470,13 @@ void cell_test_listed(struct cell *c, const char *name)
 void cell_suite_line(struct cell *c, const char *line)
 {
 	struct suite_run *s = current(c);
+
 	if (!s)
 		return;
 	put_line(s->tap, line);
 
 	struct tap_line l;
+
 	tap_parse_line(line, &l);
 	if (l.indent > 0 && l.kind != TAP_BLANK) {
 		/* nested subtest output: consumers of the flat stream ignore indented lines */
@@ -453,6 +485,7 @@ void cell_suite_line(struct cell *c, const char *line)
 		return;
 	}
 	long v;
+
 	switch (l.kind) {
 	case TAP_BLANK:
 	case TAP_PRAGMA:
@@ -530,12 +563,14 @@ static char *kernel_hint(const struct cell *c, const struct suite_run *s)
 static void suite_fail(struct cell *c, struct suite_run *s, const char *what, const char *why)
 {
 	char *nm = xasprintf("%s.%s", s->name, what);
+
 	synthetic(c, s, s->name, nm, RES_FAIL, why);
 	free(nm);
 }
 
 /* A suite that never ran its tests: no binary, killed by a signal, or "1..0" (all skipped).
- * Whether it was one (then nothing else is checked). */
+ * Whether it was one (then nothing else is checked).
+ */
 static bool suite_checks_early(struct cell *c, struct suite_run *s, const char *hint)
 {
 	int rc = s->rc;
@@ -547,10 +582,12 @@ static bool suite_checks_early(struct cell *c, struct suite_run *s, const char *
 	}
 	if (rc >= 128) {
 		char *sd = signal_desc(rc - 128);
-		why = s->plan >= 0 ? xasprintf("crashed: killed by %s (rc=%d) after %ld of %ld planned results%s", sd,
-					       rc, seg_results(s), s->plan, hint)
-				   : xasprintf("crashed: killed by %s (rc=%d) after %ld results%s", sd, rc,
-					       seg_results(s), hint);
+
+		why = s->plan >= 0 ?
+			      xasprintf("crashed: killed by %s (rc=%d) after %ld of %ld planned results%s",
+					sd, rc, seg_results(s), s->plan, hint) :
+			      xasprintf("crashed: killed by %s (rc=%d) after %ld results%s", sd, rc,
+					seg_results(s), hint);
 		suite_fail(c, s, "exit", why);
 		free(why);
 		free(sd);
@@ -559,6 +596,7 @@ static bool suite_checks_early(struct cell *c, struct suite_run *s, const char *
 	if (s->plan == 0 && seg_results(s) == 0) {
 		/* "1..0 # SKIP reason": the whole suite skipped */
 		const char *r = s->plan_reason ? s->plan_reason : "no tests";
+
 		if (rc == 0 || rc == 4) {
 			synthetic(c, s, s->name, s->name, RES_SKIP, r);
 		} else {
@@ -625,8 +663,8 @@ static void suite_checks(struct cell *c, struct suite_run *s)
 		free(why);
 	}
 	if (s->first_plan >= 0 && s->plan >= 0 && s->results != s->first_plan) {
-		why = xasprintf("resumed after a kernel panic: %ld results in all, but the first boot planned 1..%ld "
-				"(the selection changed between the boots)", s->results, s->first_plan);
+		why = xasprintf("resumed after a kernel panic: %ld results in all, but the first boot planned 1..%ld (the selection changed between the boots)",
+				s->results, s->first_plan);
 		suite_fail(c, s, "plan", why);
 		free(why);
 	}
@@ -655,12 +693,14 @@ static void suite_abort(struct cell *c, struct suite_run *s, const char *why)
 {
 	char *hint = kernel_hint(c, s);
 	char *text;
+
 	if (s->plan >= 0)
 		text = xasprintf("%s (%ld of %ld planned results)%s", why, seg_results(s), s->plan, hint);
 	else
 		text = xasprintf("%s (%ld results, no plan yet)%s", why, seg_results(s), hint);
 	s->end_note = xstrdup(why);
 	char *nm = xasprintf("%s.incomplete", s->name);
+
 	synthetic(c, s, s->name, nm, RES_FAIL, text);
 	free(nm);
 	free(text);
@@ -671,6 +711,7 @@ static void suite_abort(struct cell *c, struct suite_run *s, const char *why)
 void cell_suite_abort(struct cell *c, const char *why)
 {
 	struct suite_run *s = current(c);
+
 	if (s)
 		suite_abort(c, s, why);
 }
@@ -678,12 +719,14 @@ void cell_suite_abort(struct cell *c, const char *why)
 void cell_suite_end(struct cell *c, const char *suite, int rc)
 {
 	struct suite_run *s = current(c);
+
 	if (!s) {
 		cell_note(c, "SUITE-END %s without SUITE-BEGIN", suite);
 		return;
 	}
 	if (strcmp(s->name, suite) != 0) {
 		char *why = xasprintf("output ended with SUITE-END of '%s'", suite);
+
 		suite_abort(c, s, why);
 		free(why);
 		return;
@@ -700,6 +743,7 @@ void cell_end(struct cell *c)
 		cell_begin(c);
 	}
 	struct suite_run *s = current(c);
+
 	if (s)
 		suite_abort(c, s, "no SUITE-END before CELL-END");
 	c->ended = true;
@@ -709,13 +753,16 @@ void cell_kernel_panic(struct cell *c, const char *panic_line, const char *text)
 {
 	c->panics++;
 	struct buf why = {0};
+
 	buf_addf(&why, "kernel panic in boot %d: %s", c->boot, panic_line);
 	if (!str_empty(text))
 		buf_addf(&why, "\n%s", text);
 	struct suite_run *s = current(c);
+
 	if (!s) {
 		/* one name per boot: result names stay unique */
 		char *what = c->boot > 1 ? xasprintf("panic.boot%d", c->boot) : xstrdup("panic");
+
 		cell_result(c, what, RES_FAIL, buf_str(&why));
 		free(what);
 		buf_free(&why);
@@ -723,10 +770,12 @@ void cell_kernel_panic(struct cell *c, const char *panic_line, const char *text)
 	}
 	long done = seg_results(s);
 	const char *crashed = (size_t)done < s->selection.n ? s->selection.v[done] : NULL;
+
 	if (!crashed) {
 		/* no list of its tests, or after its last one: the suite cannot be resumed */
 		char *nm = xasprintf("%s.panic", s->name);
 		char *planned = s->plan >= 0 ? xasprintf(" of %ld planned", s->plan) : xstrdup("");
+
 		buf_addf(&why, "\n(%ld%s results before it; %s)", done, planned,
 			 s->selection.n ? "after the suite's last test" : "the running test is unknown: no @@MEMATTR TEST list");
 		free(planned);
@@ -738,10 +787,12 @@ void cell_kernel_panic(struct cell *c, const char *panic_line, const char *text)
 		return;
 	}
 	char *name = xstrdup(crashed);
+
 	if (s->diag.n) {
-		/* what the test printed before the panic goes with it, between the panic line and the kernel's */
+		/* what the test printed before the panic goes with it, after the panic line */
 		struct buf full = {0};
 		size_t first = strcspn(buf_str(&why), "\n");
+
 		buf_add(&full, buf_str(&why), first);
 		for (size_t i = 0; i < s->diag.n; i++)
 			buf_addf(&full, "\n%s", s->diag.v[i]);
@@ -756,13 +807,15 @@ void cell_kernel_panic(struct cell *c, const char *panic_line, const char *text)
 	buf_free(&why);
 	replace_str(&s->resume_after, name);
 	size_t left = s->selection.n - (size_t)done - 1;
+
 	put_linef(s->tap, "# memattr-run: kernel panic in %s (boot %d): %s", name, c->boot, panic_line);
 	if (left == 0) {
 		put_linef(c->combined, "# suite %s: a kernel panic in its last test", s->name);
 		suite_close(c, s);
 	} else {
-		put_linef(c->combined, "# suite %s: interrupted by a kernel panic in %s; %zu test(s) after it left", s->name,
-			  name, left);
+		put_linef(c->combined,
+			  "# suite %s: interrupted by a kernel panic in %s; %zu test(s) after it left",
+			  s->name, name, left);
 		s->state = SUITE_RESUME;
 		if (s->tap) {
 			fclose(s->tap);
@@ -779,6 +832,7 @@ size_t cell_remaining(const struct cell *c, struct strvec *suites, char **resume
 	strvec_clear(suites);
 	for (size_t i = 0; i < c->nsuites; i++) {
 		const struct suite_run *s = &c->suites[i];
+
 		if (s->state == SUITE_RESUME && !*resume) {
 			strvec_push(suites, s->name);
 			*resume = xasprintf("%s:%s", s->name, s->resume_after);
@@ -794,8 +848,8 @@ void cell_next_boot(struct cell *c, const char *why)
 	c->boot++;
 	c->boot_began = false;
 	c->cur = -1;
-	put_linef(c->console, "==== memattr-run: boot %d of the cell (boot %d ended in %s) ====", c->boot, c->boot - 1,
-		  why);
+	put_linef(c->console, "==== memattr-run: boot %d of the cell (boot %d ended in %s) ====", c->boot,
+		  c->boot - 1, why);
 	put_linef(c->combined, "# boot %d (the previous boot ended in %s)", c->boot, why);
 }
 
@@ -810,8 +864,10 @@ void cell_finish(struct cell *c, const char *reason)
 		c->reason = xstrdup(reason);
 
 	struct suite_run *s = current(c);
+
 	if (s) {
 		char *why = xasprintf("cell ended: %s", reason ? reason : "?");
+
 		suite_abort(c, s, why);
 		free(why);
 	}
@@ -831,18 +887,20 @@ void cell_finish(struct cell *c, const char *reason)
 		}
 	} else {
 		bool blamed = false; /* a failing result names the reason already */
+
 		for (size_t i = 0; i < c->nsuites; i++) {
 			s = &c->suites[i];
 			if (s->end_note)
 				blamed = true;
 			if (s->state != SUITE_PENDING && s->state != SUITE_RESUME)
 				continue;
-			char *nm = xasprintf("%s.%s", s->name, reason || s->state == SUITE_RESUME ? "incomplete" : "missing");
-			char *why = s->state == SUITE_RESUME
-					    ? xasprintf("the tests after %s not run: cell ended: %s", s->resume_after,
-							reason ? reason : "no boot ran them")
-				    : reason ? xasprintf("not run: cell ended: %s", reason)
-					     : xstrdup("suite did not run (no SUITE-BEGIN on the console)");
+			char *nm = xasprintf("%s.%s", s->name,
+					     reason || s->state == SUITE_RESUME ? "incomplete" : "missing");
+			char *why = s->state == SUITE_RESUME ?
+					    xasprintf("the tests after %s not run: cell ended: %s",
+						      s->resume_after, reason ? reason : "no boot ran them") :
+				    reason ? xasprintf("not run: cell ended: %s", reason) :
+					     xstrdup("suite did not run (no SUITE-BEGIN on the console)");
 			synthetic(c, s, s->name, nm, RES_FAIL, why);
 			s->state = SUITE_DONE;
 			s->end_note = xstrdup(why);
@@ -852,12 +910,14 @@ void cell_finish(struct cell *c, const char *reason)
 		}
 		if (reason && !blamed) {
 			char *nm = xasprintf("cell.%s.end", c->name);
+
 			synthetic(c, NULL, "cell", nm, RES_FAIL, reason);
 			free(nm);
 		}
 	}
 	if (c->nres == 0 && !reason) {
 		char *nm = xasprintf("cell.%s.results", c->name);
+
 		synthetic(c, NULL, "cell", nm, RES_FAIL, "the cell ran no test");
 		free(nm);
 	}

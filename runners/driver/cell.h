@@ -117,7 +117,8 @@ void cell_free(struct cell *c);
 void cell_expect_suite(struct cell *c, const char *suite);
 void cell_fact(struct cell *c, const char *key, const char *val);
 /* Something the configuration asked for could not be set up (e.g. the fixture modules): a failing
- * result cell.<cell>.<what> with the reason; the cell still runs. */
+ * result cell.<cell>.<what> with the reason; the cell still runs.
+ */
 void cell_setup_failure(struct cell *c, const char *what, const char *reason);
 /*
  * Setup that failed so that the cell cannot run (e.g. the KVM modules of its kvm_config did not
@@ -125,14 +126,17 @@ void cell_setup_failure(struct cell *c, const char *what, const char *reason);
  */
 void cell_setup_error(struct cell *c, const char *what, enum result r, const char *reason);
 /* The same with another result (e.g. RES_ERROR). A reason of several lines becomes one diagnostic
- * line each, the result line carries the first. */
+ * line each, the result line carries the first.
+ */
 void cell_result(struct cell *c, const char *what, enum result r, const char *reason);
 /* A kernel panic ended this boot (lab.c, once QEMU is gone): the panic text goes to the test that was
  * running (the next of its suite's selection after its last result), as a failure; a suite with
- * tests left becomes SUITE_RESUME. Outside a suite it becomes cell.<cell>.panic. */
+ * tests left becomes SUITE_RESUME. Outside a suite it becomes cell.<cell>.panic.
+ */
 void cell_kernel_panic(struct cell *c, const char *panic_line, const char *text);
 /* Suites a next boot would run (SUITE_RESUME first, then SUITE_PENDING, in order); the resumed
- * suite's "<suite>:<test>" in *resume (NULL if none; caller frees). Returns the count. */
+ * suite's "<suite>:<test>" in *resume (NULL if none; caller frees). Returns the count.
+ */
 size_t cell_remaining(const struct cell *c, struct strvec *suites, char **resume);
 /* Start boot n (> 1): ID lines of this boot are not recorded again. */
 void cell_next_boot(struct cell *c, const char *why); /* why: "a kernel panic", ... */
@@ -158,7 +162,8 @@ void cell_suite_abort(struct cell *c, const char *why);   /* running suite ended
 void cell_end(struct cell *c);                            /* CELL-END */
 /* The console is over. reason: why the cell ended abnormally, or NULL when it ended normally
  * (a missing CELL-END is then reported as the reason). Appends the failure results, the plan and
- * the totals to the combined TAP and closes the files. */
+ * the totals to the combined TAP and closes the files.
+ */
 void cell_finish(struct cell *c, const char *reason);
 
 const char *cell_status_name(enum cell_status s);

@@ -35,11 +35,11 @@ static bool check_kvm_mode(struct cell *c)
 		return true;
 	if (c->need_kvm && (!dev || strcmp(dev, "yes") != 0))
 		why = xasprintf("/dev/kvm is missing in the cell (dev_kvm=%s, kvm_mode=%s%s%s): a lab cell exists to run KVM",
-				dev ? dev : "not reported", mode ? mode : "not reported", want ? ", configured kvm_mode = " : "",
-				want ? want : "");
+				dev ? dev : "not reported", mode ? mode : "not reported",
+				want ? ", configured kvm_mode = " : "", want ? want : "");
 	else if (want && (!mode || strcmp(mode, want) != 0))
-		why = xasprintf("KVM mode is %s, but the cell is configured with kvm_mode = %s", mode ? mode : "not reported",
-				want);
+		why = xasprintf("KVM mode is %s, but the cell is configured with kvm_mode = %s",
+				mode ? mode : "not reported", want);
 	if (!why)
 		return true;
 	check_error(c, "kvm", why);
@@ -82,8 +82,8 @@ static void check_vm_types(struct cell *c)
 		why = xasprintf("KVM_CAP_VM_TYPES could not be read (sys_cap_vm_types=%s), the cell is configured with kvm_vm_types = %#lx",
 				got, c->want_vm_types);
 	else
-		why = xasprintf("KVM_CAP_VM_TYPES is %#lx, but the cell is configured with kvm_vm_types = %#lx%s%s%s", v,
-				c->want_vm_types, c->kvm_config ? " (kvm_config = " : "",
+		why = xasprintf("KVM_CAP_VM_TYPES is %#lx, but the cell is configured with kvm_vm_types = %#lx%s%s%s",
+				v, c->want_vm_types, c->kvm_config ? " (kvm_config = " : "",
 				c->kvm_config ? c->kvm_config : "", c->kvm_config ? ")" : "");
 	check_error(c, "kvm_vm_types", why);
 }
@@ -107,6 +107,7 @@ static bool suites_complete(const struct cell *c)
 		return false;
 	for (size_t i = 0; i < c->nsuites; i++) {
 		const struct suite_run *s = &c->suites[i];
+
 		if (s->state != SUITE_DONE || s->end_note || s->rc < 0 || s->rc >= 128 || s->plan < 0 ||
 		    s->results - s->base_results < s->plan)
 			return false;
@@ -117,21 +118,28 @@ static bool suites_complete(const struct cell *c)
 void cell_judge_skips(struct cell *c)
 {
 	const struct skip_profile *p = c->skip_profile;
+
 	if (!p) {
 		replace_str(&c->skips_note, "skips not judged: no profile");
 		return;
 	}
 	struct skip_seen *seen = xcalloc(c->nres + 1, sizeof(*seen));
+
 	for (size_t i = 0; i < c->nres; i++) {
 		const struct test_result *t = &c->res[i];
+
 		seen[i] = (struct skip_seen){t->name, t->reason, t->res == RES_SKIP, result_name(t->res)};
 	}
 	struct strvec suites = {0};
+
 	for (size_t i = 0; i < c->nsuites; i++)
 		strvec_push(&suites, c->suites[i].name);
-	struct skip_scope scope = {
-		.filtered = c->filtered, .complete = suites_complete(c), .suites = &suites, .known = &c->listed};
+	struct skip_scope scope = { .filtered = c->filtered,
+				    .complete = suites_complete(c),
+				    .suites = &suites,
+				    .known = &c->listed };
 	struct skip_verdict v;
+
 	skip_profile_judge(p, seen, c->nres, &scope, &v);
 	free(seen);
 	strvec_free(&suites);
@@ -142,13 +150,15 @@ void cell_judge_skips(struct cell *c)
 		return;
 	}
 	struct buf b = {0};
+
 	buf_addf(&b, "skips differ from %s:", p->display);
 	if (v.unexpected)
 		buf_addf(&b, " %ld unexpected skip(s)", v.unexpected);
 	if (v.missing)
 		buf_addf(&b, "%s %ld expected skip(s) did not happen", v.unexpected ? "," : "", v.missing);
 	if (v.stale)
-		buf_addf(&b, "%s %ld stale entr%s", v.unexpected || v.missing ? "," : "", v.stale, v.stale == 1 ? "y" : "ies");
+		buf_addf(&b, "%s %ld stale entr%s", v.unexpected || v.missing ? "," : "", v.stale,
+			 v.stale == 1 ? "y" : "ies");
 	free(c->skips_note);
 	c->skips_note = xasprintf("FAIL: %s", buf_str(&b));
 	for (size_t i = 0; i < v.lines.n; i++)
@@ -161,8 +171,10 @@ void cell_judge_skips(struct cell *c)
 char *cell_status_text(const struct cell *c)
 {
 	struct buf b = {0};
+
 	buf_adds(&b, cell_status_name(c->status));
 	const char *why = c->reason ? c->reason : c->error;
+
 	if (why)
 		buf_addf(&b, ": %s", why);
 	if (c->panics)

@@ -30,11 +30,14 @@ enum vtype {
 	V_CELLS,    /* comma list of cell names */
 	V_SUITES,   /* comma list of suite names, or "all" */
 	V_PFNMAP,   /* MEMATTR_PFNMAP specs (host/pfnmap_spec.c), may be empty */
-	V_PCI,      /* emulated PCI devices of a lab cell: "ivshmem" or empty */
+	V_PCI,      /* emulated PCI devices of a lab cell: "ivshmem", "edu", blank- or comma-separated */
+	V_DISK,     /* a scratch disk's size (64M, 1G) or empty: none */
 	V_YESNO,    /* yes|no (stored as int 1/0) */
 	V_KVMMODE,  /* vhe|nvhe|hvhe|protected|svm|vmx */
 	V_KVMCONFIG, /* KVM Kconfig changes: +SYM / -SYM, blank- or comma-separated, may be empty */
 	V_VMTYPES,  /* a KVM_CAP_VM_TYPES bit mask (0x3, 3), or empty: any */
+	V_PAIRS,    /* comma list of SRC>DST cell name pairs, or "none" */
+	V_PACKAGES, /* Debian package names, blank- or comma-separated, may be empty */
 };
 
 struct key_def {
@@ -61,7 +64,9 @@ static const struct key_def run_keys[] = {
 	RUN("reboot_after_panic", V_YESNO, 0, 0, reboot_after_panic),
 	RUN("panic_reboots", V_INT, 0, 20, panic_reboots),
 	RUN("boot_stall", V_INT, 1, 24 * 3600, boot_stall),
+	RUN("migrations", V_PAIRS, 0, 0, migrations),
 };
+
 #undef RUN
 
 #define CELL(k, t, mn, mx, f) { k, t, mn, mx, offsetof(struct cell_conf, f) }
@@ -79,19 +84,24 @@ static const struct key_def cell_keys[] = {
 	CELL("timeout", V_INT, 1, 7 * 24 * 3600, timeout),
 	CELL("pfnmap", V_PFNMAP, 0, 0, pfnmap),
 	CELL("pci", V_PCI, 0, 0, pci),
+	CELL("disk", V_DISK, 0, 0, disk),
 	CELL("kvm_mode", V_KVMMODE, 0, 0, kvm_mode),
 	CELL("kvm_config", V_KVMCONFIG, 0, 0, kvm_config),
 	CELL("kvm_vm_types", V_VMTYPES, 0, 0xffffffffL, kvm_vm_types),
 	CELL("expected_skips", V_PATH, 0, 0, expected_skips),
+	CELL("packages", V_PACKAGES, 0, 0, packages),
 };
+
 #undef CELL
 
 static int fail(char **err, const char *where, const char *fmt, ...) PRINTF_LIKE(3, 4);
 static int fail(char **err, const char *where, const char *fmt, ...)
 {
 	va_list ap;
+
 	va_start(ap, fmt);
 	char *m = xvasprintf(fmt, ap);
+
 	va_end(ap);
 	if (err) {
 		free(*err);
@@ -130,11 +140,15 @@ static void cell_conf_free(struct cell_conf *cc)
 	free(cc->qemu_args);
 	free(cc->pfnmap);
 	free(cc->pci);
+	free(cc->disk);
 	free(cc->kvm_mode);
 	free(cc->kvm_config);
+	free(cc->packages);
 	free(cc->expected_skips);
 	skip_profile_free(cc->skip_profile);
 	free(cc->where);
+	free(cc->migrate_pair);
+	free(cc->xfer);
 }
 
 void config_free(struct config *c)
@@ -143,6 +157,8 @@ void config_free(struct config *c)
 	strvec_free(&c->suites);
 	strvec_free(&c->files);
 	free(c->cells_where);
+	strvec_free(&c->migrations);
+	free(c->migrations_where);
 	free(c->filter);
 	free(c->suite_args);
 	free(c->pfnmap);
@@ -187,6 +203,7 @@ static bool valid_suite(const char *s)
 static struct cell_conf *get_cell(struct config *c, const char *name, const char *where)
 {
 	struct cell_conf *cc = config_find_cell(c, name);
+
 	if (cc)
 		return cc;
 	c->cell = xrealloc(c->cell, (c->ncell + 1) * sizeof(*c->cell));
@@ -207,9 +224,9 @@ static bool has_ctl(const char *s)
 }
 
 /* One setter per value type: check value, store it in field (a member of struct config or cell_conf). */
-#define SETTER(name) \
-	static int name(struct config *c, void *field, const struct key_def *k, const char *value, const char *where, \
-			char **err)
+#define SETTER(name)                                                                               \
+	static int name(struct config *c, void *field, const struct key_def *k, const char *value, \
+			const char *where, char **err)
 
 SETTER(set_str)
 {
@@ -217,12 +234,76 @@ SETTER(set_str)
 	return 0;
 }
 
+/* The emulated device sets pci= knows, in the order the normalized value lists them. */
+static const char *const pci_sets[] = {"ivshmem", "edu"};
+
 SETTER(set_pci)
 {
-	if (*value && strcmp(value, "ivshmem") != 0)
-		return fail(err, where, "%s: '%s': the only emulated device set is 'ivshmem' (or empty)", k->key, value);
-	replace_str(field, *value ? value : NULL);
+	bool seen[ARRAY_SIZE(pci_sets)] = {false};
+	char *tmp = xstrdup(value), *save = NULL;
+	struct buf b = {0};
+
+	for (char *w = strtok_r(tmp, " \t,", &save); w; w = strtok_r(NULL, " \t,", &save)) {
+		size_t i;
+
+		for (i = 0; i < ARRAY_SIZE(pci_sets) && strcmp(w, pci_sets[i]) != 0; i++)
+			;
+		if (i == ARRAY_SIZE(pci_sets)) {
+			fail(err, where, "%s: '%s': emulated device sets are 'ivshmem' and 'edu' (a list, or empty)",
+			     k->key, w);
+			free(tmp);
+			return -1;
+		}
+		seen[i] = true;
+	}
+	free(tmp);
+	for (size_t i = 0; i < ARRAY_SIZE(pci_sets); i++)
+		if (seen[i])
+			buf_addf(&b, "%s%s", b.len ? "," : "", pci_sets[i]);
+	free(*(char **)field);
+	*(char **)field = b.len ? buf_take(&b) : NULL;
+	buf_free(&b);
 	return 0;
+}
+
+/* packages: Debian package names (lower case, digits, '.', '+', '-'), stored blank-separated. */
+SETTER(set_packages)
+{
+	char *copy = xstrdup(value), *save = NULL;
+	struct strvec items = {0};
+	struct buf norm = {0};
+	int rc = 0;
+
+	for (char *it = strtok_r(copy, " \t,", &save); it && rc == 0; it = strtok_r(NULL, " \t,", &save)) {
+		if (!islower((unsigned char)*it) && !isdigit((unsigned char)*it))
+			rc = fail(err, where, "%s: '%s' is not a Debian package name", k->key, it);
+		else if (strspn(it, "abcdefghijklmnopqrstuvwxyz0123456789.+-") != strlen(it) ||
+			 strlen(it) < 2)
+			rc = fail(err, where, "%s: '%s' is not a Debian package name (a-z, 0-9, '.', '+', '-')",
+				  k->key, it);
+		else if (strvec_has(&items, it))
+			rc = fail(err, where, "%s: %s given twice", k->key, it);
+		if (rc == 0) {
+			strvec_push(&items, it);
+			buf_addf(&norm, "%s%s", norm.len ? " " : "", it);
+		}
+	}
+	if (rc == 0)
+		replace_str(field, norm.len ? buf_str(&norm) : NULL);
+	buf_free(&norm);
+	strvec_free(&items);
+	free(copy);
+	return rc;
+}
+
+bool cell_has_pci(const struct cell_conf *cc, const char *set)
+{
+	size_t n = strlen(set);
+
+	for (const char *p = cc->pci; p && *p; p += strcspn(p, ",") + (p[strcspn(p, ",")] ? 1 : 0))
+		if (strncmp(p, set, n) == 0 && (p[n] == ',' || !p[n]))
+			return true;
+	return false;
 }
 
 SETTER(set_pfnmap)
@@ -233,8 +314,9 @@ SETTER(set_pfnmap)
 	if (strchr(value, '"'))
 		return fail(err, where, "%s: the value may not contain '\"'", k->key);
 	if (ma_pfnmap_parse_specs(value, specs, MA_PFNMAP_MAX_SPECS, why, sizeof(why)) < 0)
-		return fail(err, where, "%s: %s (specs: vfio=<BDF>,region=<n>[,type=wb|nc|device] or "
-			    "pci=<BDF>,bar=<n>, separated by ';')", k->key, why);
+		return fail(err, where,
+			    "%s: %s (specs: vfio=<BDF>,region=<n>[,type=wb|nc|device] or pci=<BDF>,bar=<n>, separated by ';')",
+			    k->key, why);
 	replace_str(field, *value ? value : NULL);
 	return 0;
 }
@@ -265,8 +347,8 @@ SETTER(set_kvm_mode)
 		replace_str(field, NULL);
 		return 0;
 	}
-	return fail(err, where, "%s: '%s' is not one of vhe, nvhe, hvhe, protected, svm, vmx (or empty)", k->key,
-		    value);
+	return fail(err, where, "%s: '%s' is not one of vhe, nvhe, hvhe, protected, svm, vmx (or empty)",
+		    k->key, value);
 }
 
 /*
@@ -285,9 +367,11 @@ SETTER(set_kvm_config)
 		const char *sym = it + 1;
 
 		if (*it != '+' && *it != '-')
-			rc = fail(err, where, "%s: '%s' is not +SYM (set CONFIG_SYM=y) or -SYM (unset it)", k->key, it);
+			rc = fail(err, where, "%s: '%s' is not +SYM (set CONFIG_SYM=y) or -SYM (unset it)",
+				  k->key, it);
 		else if (str_starts(sym, "CONFIG_"))
-			rc = fail(err, where, "%s: '%s': write %c%s, without CONFIG_", k->key, it, *it, sym + 7);
+			rc = fail(err, where, "%s: '%s': write %c%s, without CONFIG_", k->key, it, *it,
+				  sym + 7);
 		else if (!*sym || strspn(sym, "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_") != strlen(sym))
 			rc = fail(err, where, "%s: '%s': SYM is a Kconfig symbol (A-Z, 0-9, _), e.g. +KVM_SW_PROTECTED_VM",
 				  k->key, it);
@@ -336,7 +420,8 @@ SETTER(set_glob)
 SETTER(set_int)
 {
 	if (!parse_long(value, k->min, k->max, field))
-		return fail(err, where, "%s: '%s' is not a number in %ld..%ld", k->key, value, k->min, k->max);
+		return fail(err, where, "%s: '%s' is not a number in %ld..%ld", k->key, value, k->min,
+			    k->max);
 	return 0;
 }
 
@@ -349,8 +434,8 @@ SETTER(set_jobs)
 		return 0;
 	}
 	if (!parse_long(value, k->min, k->max, lp))
-		return fail(err, where, "%s: '%s' is not 'auto' or a number in %ld..%ld", k->key, value, k->min,
-			    k->max);
+		return fail(err, where, "%s: '%s' is not 'auto' or a number in %ld..%ld", k->key, value,
+			    k->min, k->max);
 	return 0;
 }
 
@@ -387,12 +472,31 @@ SETTER(set_mem)
 	while (isdigit((unsigned char)*p))
 		p++;
 	bool ok = p != value;
+
 	if (ok && *p && strchr("KMGTkmgt", *p))
 		p++;
 	if (ok && (*p == 'B' || *p == 'b'))
 		p++;
 	if (!ok || *p)
 		return fail(err, where, "%s: '%s' is not a memory size (like 2G or 2048M)", k->key, value);
+	replace_str(field, value);
+	return 0;
+}
+
+/* disk = SIZE: a byte count with a K/M/G/T suffix (what QEMU's raw image gets); empty: no disk */
+SETTER(set_disk)
+{
+	char *end = NULL;
+	unsigned long long n;
+
+	if (!*value) {
+		replace_str(field, NULL);
+		return 0;
+	}
+	errno = 0;
+	n = strtoull(value, &end, 10);
+	if (!isdigit((unsigned char)*value) || errno || n == 0 || !*end || !strchr("KMGT", *end) || end[1])
+		return fail(err, where, "%s: '%s' is not a disk size (like 64M or 1G)", k->key, value);
 	replace_str(field, value);
 	return 0;
 }
@@ -425,6 +529,7 @@ static char *names_error(const struct key_def *k, const struct strvec *items)
 
 	for (size_t i = 0; i < items->n; i++) {
 		const char *it = items->v[i];
+
 		if (cells ? !valid_name(it) : (!valid_suite(it) && strcmp(it, "all") != 0))
 			return xasprintf("%s: invalid name '%s'", k->key, it);
 		if (cells && strcmp(it, "host") == 0)
@@ -458,6 +563,33 @@ SETTER(set_names)
 	return 0;
 }
 
+/* migrations = SRC>DST, ...: the cells are checked by config_finalize(), once all are defined */
+SETTER(set_pairs)
+{
+	struct strvec *vp = field, items = {0};
+
+	strvec_split(&items, value, ',');
+	if (strvec_has(&items, "none") && items.n == 1)
+		strvec_clear(&items);
+	for (size_t i = 0; i < items.n; i++) {
+		const char *gt = strchr(items.v[i], '>');
+		char *src = gt ? xstrndup(items.v[i], (size_t)(gt - items.v[i])) : NULL;
+		bool ok = src && valid_name(src) && valid_name(gt + 1);
+
+		free(src);
+		if (!ok) {
+			fail(err, where, "%s: '%s' is not SRC>DST (two cell names), or 'none'", k->key,
+			     items.v[i]);
+			strvec_free(&items);
+			return -1;
+		}
+	}
+	strvec_free(vp);
+	*vp = items;
+	replace_str(&c->migrations_where, where);
+	return 0;
+}
+
 #undef SETTER
 
 static int (*const setters[])(struct config *, void *, const struct key_def *, const char *, const char *,
@@ -465,8 +597,10 @@ static int (*const setters[])(struct config *, void *, const struct key_def *, c
 	[V_STR] = set_str,         [V_GLOB] = set_glob,   [V_INT] = set_int,       [V_JOBS] = set_jobs,
 	[V_HOSTCELL] = set_host_cell, [V_ARCH] = set_arch, [V_MEM] = set_mem,      [V_TOKEN] = set_token,
 	[V_OPTTOKEN] = set_token,  [V_PATH] = set_path,   [V_CELLS] = set_names,   [V_SUITES] = set_names,
-	[V_PFNMAP] = set_pfnmap,   [V_PCI] = set_pci,     [V_YESNO] = set_yesno,   [V_KVMMODE] = set_kvm_mode,
-	[V_KVMCONFIG] = set_kvm_config, [V_VMTYPES] = set_vm_types,
+	[V_PFNMAP] = set_pfnmap,   [V_PCI] = set_pci,     [V_DISK] = set_disk,     [V_YESNO] = set_yesno,
+	[V_KVMMODE] = set_kvm_mode,
+	[V_KVMCONFIG] = set_kvm_config, [V_VMTYPES] = set_vm_types, [V_PAIRS] = set_pairs,
+	[V_PACKAGES] = set_packages,
 };
 
 static int set_value(struct config *c, void *base, const struct key_def *k, const char *value,
@@ -490,6 +624,7 @@ static const struct key_def *find_key(const struct key_def *tab, size_t n, const
 static char *key_list(const struct key_def *tab, size_t n)
 {
 	struct buf b = {0};
+
 	for (size_t i = 0; i < n; i++)
 		buf_addf(&b, "%s%s", i ? ", " : "", tab[i].key);
 	return buf_take(&b);
@@ -501,8 +636,10 @@ static int set_in_section(struct config *c, const char *section, const char *key
 {
 	if (strcmp(section, "run") == 0) {
 		const struct key_def *k = find_key(run_keys, ARRAY_SIZE(run_keys), key);
+
 		if (!k) {
 			char *l = key_list(run_keys, ARRAY_SIZE(run_keys));
+
 			fail(err, where, "unknown key '%s' in [run] (known: %s)", key, l);
 			free(l);
 			return -1;
@@ -512,13 +649,16 @@ static int set_in_section(struct config *c, const char *section, const char *key
 	if (str_starts(section, "cell ")) {
 		const char *name = section + 5;
 		const struct key_def *k = find_key(cell_keys, ARRAY_SIZE(cell_keys), key);
+
 		if (!k) {
 			char *l = key_list(cell_keys, ARRAY_SIZE(cell_keys));
+
 			fail(err, where, "unknown key '%s' in [cell %s] (known: %s)", key, name, l);
 			free(l);
 			return -1;
 		}
 		struct cell_conf *cc = get_cell(c, name, where);
+
 		return set_value(c, cc, k, value, where, err);
 	}
 	return fail(err, where, "unknown section [%s]", section);
@@ -530,10 +670,12 @@ static int parse_section(const char *inside, char **out, const char *where, char
 	char *tmp = xstrdup(inside);
 	char *s = str_trim(tmp);
 	int rc = 0;
+
 	if (strcmp(s, "run") == 0) {
 		*out = xstrdup("run");
 	} else if (strncmp(s, "cell", 4) == 0 && (s[4] == ' ' || s[4] == '\t' || s[4] == 0)) {
 		char *name = str_trim(s + 4);
+
 		if (!*name)
 			rc = fail(err, where, "[cell] needs a name: [cell NAME]");
 		else if (!valid_name(name))
@@ -555,23 +697,28 @@ int config_load_text(struct config *c, const char *name, const char *text, char 
 	int rc = 0;
 	long lineno = 0;
 	const char *p = text;
+
 	while (*p && rc == 0) {
 		const char *e = strchr(p, '\n');
 		size_t n = e ? (size_t)(e - p) : strlen(p);
 		char *line = xstrndup(p, n);
+
 		p += n + (e ? 1 : 0);
 		lineno++;
 		char *where = xasprintf("%s:%ld", name, lineno);
 		char *s = str_trim(line);
+
 		if (!*s || *s == '#' || *s == ';') {
 			/* comment */
 		} else if (*s == '[') {
 			char *close = strrchr(s, ']');
+
 			if (!close || close[1]) {
 				rc = fail(err, where, "malformed section header");
 			} else {
 				*close = 0;
 				char *sec = NULL;
+
 				rc = parse_section(s + 1, &sec, where, err);
 				if (rc == 0) {
 					free(section);
@@ -582,6 +729,7 @@ int config_load_text(struct config *c, const char *name, const char *text, char 
 			}
 		} else {
 			char *eq = strchr(s, '=');
+
 			if (!eq) {
 				rc = fail(err, where, "expected 'key = value', '[section]' or a comment");
 			} else if (!section) {
@@ -591,6 +739,7 @@ int config_load_text(struct config *c, const char *name, const char *text, char 
 				char *key = str_trim(s);
 				char *val = str_trim(eq + 1);
 				size_t vl = strlen(val);
+
 				if (vl >= 2 && val[0] == '"' && val[vl - 1] == '"') {
 					val[vl - 1] = 0;
 					val++;
@@ -611,9 +760,11 @@ int config_load_text(struct config *c, const char *name, const char *text, char 
 int config_load_file(struct config *c, const char *path, char **err)
 {
 	char *text = read_file(path, NULL);
+
 	if (!text)
 		return fail(err, path, "cannot read: %s", strerror(errno));
 	int rc = config_load_text(c, path, text, err);
+
 	free(text);
 	if (rc == 0)
 		strvec_push(&c->files, path);
@@ -631,10 +782,12 @@ int config_set_spec(struct config *c, const char *spec, char **err)
 	char *where = xasprintf("--set %s", spec);
 	const char *eq = strchr(spec, '=');
 	const char *dot = NULL;
+
 	for (const char *q = spec; eq && q < eq; q++)
 		if (*q == '.')
 			dot = q;
 	int rc = -1;
+
 	if (!eq || !dot || dot == spec || dot + 1 == eq) {
 		fail(err, where, "expected section.key=value (run.KEY=... or cell.NAME.KEY=...)");
 		free(where);
@@ -642,14 +795,17 @@ int config_set_spec(struct config *c, const char *spec, char **err)
 	}
 	char *sec = xstrndup(spec, (size_t)(dot - spec));
 	char *key = xstrndup(dot + 1, (size_t)(eq - dot - 1));
+
 	if (strcmp(sec, "run") == 0) {
 		rc = set_in_section(c, "run", key, eq + 1, where, err);
 	} else if (str_starts(sec, "cell.")) {
 		const char *name = sec + 5;
+
 		if (!valid_name(name) || strcmp(name, "host") == 0) {
 			fail(err, where, "invalid cell name '%s'", name);
 		} else {
 			char *section = xasprintf("cell %s", name);
+
 			rc = set_in_section(c, section, key, eq + 1, where, err);
 			free(section);
 		}
@@ -662,10 +818,100 @@ int config_set_spec(struct config *c, const char *spec, char **err)
 	return rc;
 }
 
+static char *dup_or_null(const char *s)
+{
+	return s ? xstrdup(s) : NULL;
+}
+
+/* A half of a migration pair: the cell conf of `from`, renamed, with its role. */
+static void add_migration_half(struct config *c, const struct cell_conf *from, const char *pair,
+			       const char *role, const char *name, const char *xfer)
+{
+	struct cell_conf h = {
+		.name = xstrdup(name), .arch = xstrdup(from->arch), .cpu = xstrdup(from->cpu),
+		.machine = xstrdup(from->machine), .memory = xstrdup(from->memory),
+		.append = dup_or_null(from->append), .flavour = xstrdup(from->flavour),
+		.kernel = dup_or_null(from->kernel), .modules = dup_or_null(from->modules),
+		.qemu_args = dup_or_null(from->qemu_args), .smp = from->smp, .timeout = from->timeout,
+		.pfnmap = dup_or_null(from->pfnmap), .pci = dup_or_null(from->pci),
+		.kvm_mode = dup_or_null(from->kvm_mode), .kvm_config = dup_or_null(from->kvm_config),
+		.kvm_vm_types = from->kvm_vm_types, .where = xstrdup(c->migrations_where),
+		.migrate_role = role, .migrate_pair = xstrdup(pair), .xfer = xstrdup(xfer),
+	};
+
+	c->cell = xrealloc(c->cell, (c->ncell + 1) * sizeof(*c->cell));
+	c->cell[c->ncell++] = h;
+}
+
+/* migrations = SRC>DST: both defined, the same architecture; then the two halves of each */
+static int add_migration_cells(struct config *c, char **err)
+{
+	const char *where = c->migrations_where ? c->migrations_where : "migrations";
+
+	while (c->ncell && c->cell[c->ncell - 1].migrate_role)
+		cell_conf_free(&c->cell[--c->ncell]);
+	for (size_t i = 0; i < c->migrations.n; i++) {
+		const char *pair = c->migrations.v[i];
+		char *src = xstrndup(pair, strcspn(pair, ">"));
+		const char *dst = pair + strlen(src) + 1;
+		const struct cell_conf *s = config_find_cell(c, src), *d = config_find_cell(c, dst);
+		int rc = 0;
+
+		if (!s || !d)
+			rc = fail(err, where, "migrations: unknown cell '%s' in %s", s ? dst : src, pair);
+		else if (strcmp(s->arch, d->arch) != 0)
+			rc = fail(err, where, "migrations: %s: a VM cannot move from %s to %s", pair,
+				  s->arch, d->arch);
+		if (rc == 0) {
+			char *base = xasprintf("%s-to-%s", src, dst);
+			char *out = xasprintf("%s-out", base), *in = xasprintf("%s-in", base);
+			char *xfer = xasprintf("%s.xfer", base);
+
+			if (config_find_cell(c, out) || config_find_cell(c, in)) {
+				rc = fail(err, where, "migrations: %s listed twice, or a cell is named %s or %s",
+					  pair, out, in);
+			} else {
+				add_migration_half(c, s, pair, "out", out, xfer);
+				add_migration_half(c, config_find_cell(c, dst), pair, "in", in, xfer);
+			}
+			free(base);
+			free(out);
+			free(in);
+			free(xfer);
+		}
+		free(src);
+		if (rc)
+			return rc;
+	}
+	return 0;
+}
+
+void config_migration_cells(const struct config *c, struct strvec *names)
+{
+	if (!str_empty(c->filter) || (c->suites.n && !strvec_has(&c->suites, "migration")))
+		return;
+	for (size_t i = 0; i < c->ncell; i++) {
+		const struct cell_conf *h = &c->cell[i];
+		char *src;
+
+		if (!h->migrate_role || strcmp(h->migrate_role, "out") != 0 || i + 1 >= c->ncell)
+			continue;
+		src = xstrndup(h->migrate_pair, strcspn(h->migrate_pair, ">"));
+		if (strvec_has(&c->cells, src) && strvec_has(&c->cells, h->migrate_pair + strlen(src) + 1)) {
+			strvec_push(names, h->name);
+			strvec_push(names, c->cell[i + 1].name);
+		}
+		free(src);
+	}
+}
+
 int config_finalize(struct config *c, char **err)
 {
 	for (size_t i = 0; i < c->ncell; i++) {
 		struct cell_conf *cc = &c->cell[i];
+
+		if (cc->migrate_role)
+			continue;	/* made by an earlier config_finalize() */
 		if (!cc->arch)
 			return fail(err, cc->where, "cell '%s' has no arch (arm64 or x86_64)", cc->name);
 		if (!cc->cpu)
@@ -682,9 +928,10 @@ int config_finalize(struct config *c, char **err)
 			return fail(err, cc->where, "cell '%s': modules= needs kernel=", cc->name);
 		if (cc->kvm_mode) {
 			bool x86_mode = strcmp(cc->kvm_mode, "svm") == 0 || strcmp(cc->kvm_mode, "vmx") == 0;
+
 			if (x86_mode != (strcmp(cc->arch, "x86_64") == 0))
-				return fail(err, cc->where, "cell '%s': kvm_mode %s is not a KVM mode of %s", cc->name,
-					    cc->kvm_mode, cc->arch);
+				return fail(err, cc->where, "cell '%s': kvm_mode %s is not a KVM mode of %s",
+					    cc->name, cc->kvm_mode, cc->arch);
 		}
 		if (cc->kvm_config && strcmp(cc->arch, "x86_64") != 0)
 			return fail(err, cc->where,
@@ -696,12 +943,14 @@ int config_finalize(struct config *c, char **err)
 				    cc->name);
 		skip_profile_free(cc->skip_profile);
 		cc->skip_profile = NULL;
-		if (cc->expected_skips && skip_profile_load(cc->expected_skips, c->root, &cc->skip_profile, err) != 0)
+		if (cc->expected_skips &&
+		    skip_profile_load(cc->expected_skips, c->root, &cc->skip_profile, err) != 0)
 			return -1;
 	}
 	for (size_t i = 0; i < c->cells.n; i++) {
 		if (!config_find_cell(c, c->cells.v[i])) {
 			struct buf known = {0};
+
 			for (size_t j = 0; j < c->ncell; j++)
 				buf_addf(&known, "%s%s", j ? ", " : "", c->cell[j].name);
 			fail(err, c->cells_where ? c->cells_where : "cells", "unknown cell '%s' in cells (known: %s)",
@@ -714,7 +963,7 @@ int config_finalize(struct config *c, char **err)
 				return fail(err, c->cells_where ? c->cells_where : "cells",
 					    "cell '%s' listed twice in cells", c->cells.v[i]);
 	}
-	return 0;
+	return add_migration_cells(c, err);
 }
 
 const char *host_cell_name(enum host_cell_mode m)

@@ -10,7 +10,8 @@ struct skip_profile;
 enum host_cell_mode { HOST_CELL_AUTO, HOST_CELL_YES, HOST_CELL_NO };
 
 /* One [cell NAME] section. String fields are NULL when not set (defaults are applied by
- * config_finalize()). */
+ * config_finalize()).
+ */
 struct cell_conf {
 	char *name;
 	char *arch;      /* "arm64" or "x86_64" */
@@ -25,16 +26,29 @@ struct cell_conf {
 	long smp;        /* 0: default */
 	long timeout;    /* seconds, 0: run.cell_timeout */
 	char *pfnmap;    /* MEMATTR_PFNMAP specs for this cell's suites (NULL: what the cell found) */
-	char *pci;       /* emulated PCI devices for the PCI PFNMAP sources: "ivshmem" or NULL */
+	char *pci;       /* emulated PCI device sets, normalized "ivshmem,edu" (either or both), or NULL */
+	char *disk;      /* size of the cell's scratch virtio-blk disk ("64M"), NULL: none */
 	char *kvm_mode;  /* the KVM mode the cell must report (vhe|nvhe|hvhe|protected|svm|vmx), NULL: any */
 	/* KVM Kconfig changes "+SYM,-SYM" (normalized): kvm.ko and kvm-amd.ko are rebuilt with them
 	 * (runners/build-kvm.sh) and loaded instead of Debian's; NULL: Debian's
 	 */
 	char *kvm_config;
 	long kvm_vm_types; /* the KVM_CAP_VM_TYPES the cell must report, -1: any */
+	/* Debian packages whose executables, libraries and loader go into the initramfs
+	 * (runners/fetch-packages.sh), blank-separated; NULL: none
+	 */
+	char *packages;
 	char *expected_skips;              /* profile file (absolute), NULL: skips are not judged */
 	struct skip_profile *skip_profile; /* loaded by config_finalize() */
 	char *where;     /* FILE:LINE of the (first) section header */
+	/*
+	 * A half of a cross-cell migration pair ([run] migrations), made by config_finalize() from the
+	 * source or destination cell (not a key): "out" runs migration.stream_save and writes the
+	 * stream to the pair's transfer disk, "in" runs migration.stream_restore from it.
+	 */
+	const char *migrate_role;
+	char *migrate_pair;    /* "SRC>DST" */
+	char *xfer;            /* the transfer disk: a file name in the run directory */
 };
 
 struct config {
@@ -50,12 +64,15 @@ struct config {
 	enum host_cell_mode host_cell;
 	char *report_dir;    /* absolute */
 	char *kernel_suite;
-	long fixtures;        /* build and load fixtures/ kernel modules in lab cells (0/1; a V_INT key: long) */
+	long fixtures;        /* build and load fixtures/ modules in lab cells (0/1; a V_INT key) */
 	char *pfnmap;         /* MEMATTR_PFNMAP specs for the native host cell (real devices) */
 	int reboot_after_panic; /* boot a lab cell again after a kernel panic to run the rest (0/1) */
 	long panic_reboots;   /* at most this many such reboots per cell */
+	struct strvec migrations; /* cross-cell migration pairs "SRC>DST" (empty: none) */
+	char *migrations_where;
 	long boot_stall;      /* seconds (times timeout_scale) a boot may take to CELL-BEGIN before it is
-			       * killed as stalled and booted once more */
+			       * killed as stalled and booted once more
+			       */
 
 	struct cell_conf *cell;
 	size_t ncell;
@@ -65,6 +82,8 @@ struct config {
 };
 
 void config_init(struct config *c, const char *root);
+/* Whether the cell's pci= names this device set ("ivshmem", "edu"). */
+bool cell_has_pci(const struct cell_conf *cc, const char *set);
 void config_free(struct config *c);
 
 /* Each of these returns 0, or -1 and sets *err to a malloc'd "WHERE: message" text. */
@@ -84,6 +103,11 @@ int config_set_spec(struct config *c, const char *spec, char **err);
 int config_finalize(struct config *c, char **err);
 
 struct cell_conf *config_find_cell(const struct config *c, const char *name);
+/*
+ * The migration pairs that run: both cells selected (cells=), the migration suite selected
+ * (suites= all or listing it) and no filter.  The out and in halves' names, in pairs, go to *names.
+ */
+void config_migration_cells(const struct config *c, struct strvec *names);
 const char *host_cell_name(enum host_cell_mode m);
 /* Architecture helpers: "arm64" -> "aarch64" (build/<dir>), "amd64" (Debian). */
 const char *arch_build_dir(const char *arch);

@@ -24,7 +24,9 @@ void console_free(struct console *k)
 	free(k->panic);
 	free(k->carry);
 	free(k->oops);
-	k->panic = k->carry = k->oops = NULL;
+	k->panic = NULL;
+	k->carry = NULL;
+	k->oops = NULL;
 	strvec_free(&k->klog);
 }
 
@@ -68,6 +70,7 @@ static bool is_junk(const char *s)
 {
 	for (; *s; s++) {
 		unsigned char ch = (unsigned char)*s;
+
 		if (ch == 0x1b) {
 			/* CSI sequence: ESC [ params final */
 			if (s[1] == '[') {
@@ -87,9 +90,10 @@ static bool is_junk(const char *s)
 	return true;
 }
 
-static void marker(struct console *k, const char *m, const char *line)
+static void handle_marker(struct console *k, const char *m, const char *line)
 {
 	struct cell *c = k->cell;
+
 	if (strcmp(m, "CELL-BEGIN") == 0) {
 		cell_begin(c);
 		cell_log(c, "CELL-BEGIN");
@@ -107,10 +111,12 @@ static void marker(struct console *k, const char *m, const char *line)
 		char *kvs = xstrdup(m + 3);
 		char *t = str_trim(kvs);
 		char *eq = strchr(t, '=');
+
 		if (eq && eq != t) {
 			*eq = 0;
 			char *key = str_trim(t);
 			char *val = str_trim(eq + 1);
+
 			cell_id(c, key, val);
 		} else {
 			cell_note(c, "malformed ID line: %s", line);
@@ -121,6 +127,7 @@ static void marker(struct console *k, const char *m, const char *line)
 	if (str_starts(m, "TEST ")) {
 		char *name = xstrdup(m + 5);
 		char *t = str_trim(name);
+
 		if (*t)
 			cell_test_listed(c, t);
 		else
@@ -131,6 +138,7 @@ static void marker(struct console *k, const char *m, const char *line)
 	if (str_starts(m, "SUITE-BEGIN ")) {
 		char *name = xstrdup(m + 12);
 		char *t = str_trim(name);
+
 		if (!c->began) {
 			cell_note(c, "SUITE-BEGIN before CELL-BEGIN");
 			cell_begin(c);
@@ -146,9 +154,11 @@ static void marker(struct console *k, const char *m, const char *line)
 		char *t = str_trim(rest);
 		char *sp = strchr(t, ' ');
 		long rc = -1;
+
 		if (sp) {
 			*sp = 0;
 			char *r = str_trim(sp + 1);
+
 			if (!str_starts(r, "rc=") || !parse_long(r + 3, -1, 100000, &rc))
 				rc = -1;
 		}
@@ -164,13 +174,15 @@ static void marker(struct console *k, const char *m, const char *line)
 }
 
 /* A printk timestamp "[<blanks><digits>.<6 digits>]" starting after the beginning of the line: a
- * kernel message that interrupted a user line. Returns its position or NULL. */
+ * kernel message that interrupted a user line. Returns its position or NULL.
+ */
 static const char *midline_stamp(const char *line)
 {
 	if (!*line)
 		return NULL;
 	for (const char *p = strchr(line + 1, '['); p; p = strchr(p + 1, '[')) {
 		const char *q = p + 1;
+
 		while (*q == ' ')
 			q++;
 		if (!isdigit((unsigned char)*q))
@@ -180,6 +192,7 @@ static const char *midline_stamp(const char *line)
 		if (*q++ != '.')
 			continue;
 		int n = 0;
+
 		while (isdigit((unsigned char)q[n]))
 			n++;
 		if (n == 6 && q[6] == ']')
@@ -202,10 +215,12 @@ static void klog_push(struct console *k, const char *line)
 static double stamp_of(const char *line)
 {
 	const char *p = strchr(line, '[');
+
 	if (!p)
 		return -1;
 	char *end;
 	double t = strtod(p + 1, &end);
+
 	return end != p + 1 && *end == ']' ? t : -1;
 }
 
@@ -214,6 +229,7 @@ char *console_panic_text(const struct console *k)
 	if (!k->panic)
 		return NULL;
 	size_t at = k->klog.n;
+
 	for (size_t i = 0; i < k->klog.n; i++)
 		if (strcmp(k->klog.v[i], k->panic) == 0) {
 			at = i;
@@ -223,34 +239,42 @@ char *console_panic_text(const struct console *k)
 		return xstrdup(k->panic); /* printed as a user line: nothing around it */
 	double t = stamp_of(k->klog.v[at]);
 	size_t from = at;
+
 	while (from > 0) {
 		double tp = stamp_of(k->klog.v[from - 1]);
+
 		if (t < 0 || tp < 0 || t - tp > CONSOLE_PANIC_WINDOW_S)
 			break;
 		from--;
 	}
 	/* bounded: the panic line; what follows it (panic() dumps its own stack there) up to half the
-	 * budget; what came before it (the Oops, BUG, sysrq) as far as it fits; then more of what follows */
+	 * budget; what came before it (the Oops, BUG, sysrq) as far as it fits; then more of what follows
+	 */
 	size_t bytes = strlen(k->klog.v[at]) + 1, lines = 1;
 	size_t lo = at, hi = at + 1;
+
 	for (int phase = 0; phase < 3; phase++) {
 		size_t max_lines = phase == 0 ? CONSOLE_PANIC_LINES / 2 : CONSOLE_PANIC_LINES;
 		size_t max_bytes = phase == 0 ? CONSOLE_PANIC_BYTES / 2 : CONSOLE_PANIC_BYTES;
+
 		if (phase == 1) {
-			while (lo > from && lines < max_lines && bytes + strlen(k->klog.v[lo - 1]) + 1 <= max_bytes) {
+			while (lo > from && lines < max_lines &&
+			       bytes + strlen(k->klog.v[lo - 1]) + 1 <= max_bytes) {
 				lo--;
 				bytes += strlen(k->klog.v[lo]) + 1;
 				lines++;
 			}
 			continue;
 		}
-		while (hi < k->klog.n && lines < max_lines && bytes + strlen(k->klog.v[hi]) + 1 <= max_bytes) {
+		while (hi < k->klog.n && lines < max_lines &&
+		       bytes + strlen(k->klog.v[hi]) + 1 <= max_bytes) {
 			bytes += strlen(k->klog.v[hi]) + 1;
 			lines++;
 			hi++;
 		}
 	}
 	struct buf b = {0};
+
 	if (lo > from)
 		buf_addf(&b, "(%zu earlier kernel line(s) left out: console.log has them)\n", lo - from);
 	for (size_t i = lo; i < hi; i++)
@@ -263,9 +287,10 @@ char *console_panic_text(const struct console *k)
 static void kernel_message(struct console *k, const char *line)
 {
 	struct cell *c = k->cell;
+
 	klog_push(k, line);
-	if (!k->oops && (strstr(line, "Oops") || strstr(line, "BUG:") || strstr(line, "Unable to handle kernel") ||
-			 strstr(line, "general protection fault")))
+	if (!k->oops && (strstr(line, "Oops") || strstr(line, "BUG:") ||
+			 strstr(line, "Unable to handle kernel") || strstr(line, "general protection fault")))
 		k->oops = xstrdup(line);
 	if (strstr(line, "Kernel panic") && !k->panic) {
 		k->panic = xstrdup(line);
@@ -293,6 +318,7 @@ static void flush_carry(struct console *k)
 {
 	if (k->carry) {
 		char *s = k->carry;
+
 		k->carry = NULL;
 		user_line(k, s);
 		free(s);
@@ -301,12 +327,14 @@ static void flush_carry(struct console *k)
 
 /* What the kernel's console leaves when a message is cut by another one (a panic on another CPU):
  * the start of a printk stamp alone on its line ("[ ", "[    7.27"), and the console's
- * "** replaying previous printk message **" before it prints the message again. */
+ * "** replaying previous printk message **" before it prints the message again.
+ */
 static bool kernel_fragment(const char *line)
 {
 	if (strstr(line, "** replaying previous printk message **"))
 		return true;
 	const char *s = line;
+
 	while (*s == ' ' || *s == '\t')
 		s++;
 	if (*s++ != '[')
@@ -326,10 +354,12 @@ static void plain(struct console *k, const char *line)
 		return;
 	}
 	const char *ks = midline_stamp(line);
+
 	if (ks) {
 		/* "user text[  12.345678] kernel text": the user line continues on the next line */
 		char *pre = xstrndup(line, (size_t)(ks - line));
 		char *joined = k->carry ? xasprintf("%s%s", k->carry, pre) : xstrdup(pre);
+
 		free(k->carry);
 		k->carry = joined;
 		free(pre);
@@ -338,6 +368,7 @@ static void plain(struct console *k, const char *line)
 	}
 	if (k->carry) {
 		char *joined = xasprintf("%s%s", k->carry, line);
+
 		free(k->carry);
 		k->carry = NULL;
 		user_line(k, joined);
@@ -353,12 +384,14 @@ void console_line(struct console *k, const char *line)
 	cell_console_line(k->cell, line);
 
 	const char *m = strstr(line, CONSOLE_MARK);
+
 	if (!m) {
 		plain(k, line);
 		return;
 	}
 	if (m > line) {
 		char *pre = xstrndup(line, (size_t)(m - line));
+
 		if (!is_junk(pre))
 			plain(k, pre);
 		free(pre);
@@ -366,9 +399,10 @@ void console_line(struct console *k, const char *line)
 	flush_carry(k);
 	char *copy = xstrdup(m);
 	size_t n = strlen(copy);
+
 	while (n && (copy[n - 1] == ' ' || copy[n - 1] == '\t'))
 		copy[--n] = 0;
-	marker(k, copy + strlen(CONSOLE_MARK), copy);
+	handle_marker(k, copy + strlen(CONSOLE_MARK), copy);
 	free(copy);
 }
 
@@ -376,6 +410,7 @@ static void take_line(struct console *k)
 {
 	struct buf *p = &k->partial;
 	size_t n = p->len;
+
 	while (n && p->s[n - 1] == '\r')
 		n--;
 	if (!p->s) { /* an empty line before any byte was buffered */
@@ -391,6 +426,7 @@ void console_feed(struct console *k, const char *data, size_t n)
 {
 	for (size_t i = 0; i < n; i++) {
 		char ch = data[i];
+
 		if (ch == '\n') {
 			take_line(k);
 			continue;

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /* console.h: streaming parser of a cell's console (the @@MEMATTR line protocol of
- * runners/cell/init.sh, the suites' TAP lines, interleaved kernel messages). */
+ * runners/cell/init.sh, the suites' TAP lines, interleaved kernel messages).
+ */
 #ifndef MEMATTR_DRIVER_CONSOLE_H
 #define MEMATTR_DRIVER_CONSOLE_H
 
@@ -39,7 +40,8 @@ void console_line(struct console *k, const char *line);
 
 /* The panic's text for the test it ends: the kernel messages of the CONSOLE_PANIC_WINDOW_S seconds
  * (printk time) before the panic line (the Oops, BUG, Call trace ...) through the lines after it,
- * bounded (the panic line is always kept). NULL if no panic was seen. Caller frees. */
+ * bounded (the panic line is always kept). NULL if no panic was seen. Caller frees.
+ */
 char *console_panic_text(const struct console *k);
 
 /* "[   12.345678] ..." (printk timestamp at the start, blanks allowed before it). */

@@ -2,7 +2,8 @@
 /* env.h: the environment of a run and its plan helpers: where the project, the cache, the helper
  * scripts and the QEMU binaries are (environment overrides resolved once), which suites a cell runs,
  * how many cells run at once.  A leaf under the lab, native and run layers: it knows the
- * configuration, nothing of runs, cells or reports. */
+ * configuration, nothing of runs, cells or reports.
+ */
 #ifndef MEMATTR_DRIVER_ENV_H
 #define MEMATTR_DRIVER_ENV_H
 
@@ -17,6 +18,7 @@ struct run_env {
 	char *mkinitramfs;  /* $MEMATTR_MKINITRAMFS or runners/mkinitramfs.sh */
 	char *build_fixtures; /* $MEMATTR_BUILD_FIXTURES or runners/build-fixtures.sh */
 	char *build_kvm;    /* $MEMATTR_BUILD_KVM or runners/build-kvm.sh (a cell's kvm_config) */
+	char *fetch_packages; /* $MEMATTR_FETCH_PACKAGES or runners/fetch-packages.sh (a cell's packages) */
 	char *qemu_aarch64; /* $MEMATTR_QEMU_AARCH64 or qemu-system-aarch64 */
 	char *qemu_x86_64;  /* $MEMATTR_QEMU_X86_64 or qemu-system-x86_64 */
 };

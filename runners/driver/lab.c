@@ -3,7 +3,8 @@
  *
  * Steps: suite binaries of the arch -> kernel (runners/fetch-kernel.sh, serialized and memoized
  * because cells share its apt cache) -> initramfs (runners/mkinitramfs.sh, per cell) -> QEMU TCG
- * with a host-side deadline, its console streamed through the console parser. */
+ * with a host-side deadline, its console streamed through the console parser.
+ */
 #include "lab.h"
 
 #include "cell.h"
@@ -13,9 +14,11 @@
 #include "skip_profile.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #define FETCH_TIMEOUT_S 3600.0
 #define MKINITRAMFS_TIMEOUT_S 600.0
@@ -23,7 +26,8 @@
 #define END_GRACE_S 20.0     /* after CELL-END: let the cell power off */
 /* A boot without CELL-BEGIN for [run] boot_stall s (times timeout_scale) is stalled: a TCG cell
  * reaches it in 5-30 s; a kernel that hangs before /init (seen rarely under emulation, with no
- * console output) is killed and booted this many more times, and the cell says so. */
+ * console output) is killed and booted this many more times, and the cell says so.
+ */
 #define BOOT_STALL_RETRIES 1
 /*
  * After an Oops or BUG the kernel may go on printing (a fault in the fault handler: an Oops storm)
@@ -57,6 +61,7 @@ static struct memo *memo_find(const char *key)
 static struct memo *memo_add(const char *key)
 {
 	struct memo *m = xcalloc(1, sizeof(*m));
+
 	m->key = xstrdup(key);
 	m->next = memos;
 	memos = m;
@@ -68,6 +73,7 @@ void lab_cleanup(void)
 	pthread_mutex_lock(&memo_lock);
 	while (memos) {
 		struct memo *m = memos;
+
 		memos = m->next;
 		free(m->key);
 		free(m->err);
@@ -83,12 +89,15 @@ static char *last_line(const char *text)
 	char *copy = xstrdup(text ? text : "");
 	char *best = NULL;
 	char *save = NULL;
+
 	for (char *l = strtok_r(copy, "\n", &save); l; l = strtok_r(NULL, "\n", &save)) {
 		char *t = str_trim(l);
+
 		if (*t)
 			best = t;
 	}
 	char *r = xstrdup(best ? best : "");
+
 	free(copy);
 	return r;
 }
@@ -97,10 +106,13 @@ static char *last_line(const char *text)
 static char *qemu_version(const char *qemu)
 {
 	char *key = xasprintf("qemu-version|%s", qemu);
+
 	pthread_mutex_lock(&memo_lock);
 	struct memo *m = memo_find(key);
+
 	if (m) {
 		char *v = xstrdup(m->ok ? kv_get(&m->kv, "v") : "unknown");
+
 		pthread_mutex_unlock(&memo_lock);
 		free(key);
 		return v;
@@ -112,9 +124,11 @@ static char *qemu_version(const char *qemu)
 	int st;
 	char *err = NULL;
 	char *v;
+
 	if (proc_capture(argv, NULL, 30, &out, NULL, &st, &err) == 0 && proc_rc(st) == 0) {
 		char *first = xstrndup(buf_str(&out), strcspn(buf_str(&out), "\n"));
 		const char *p = strstr(first, "version ");
+
 		v = xstrdup(str_trim(p ? (char *)p + 8 : first));
 		free(first);
 	} else {
@@ -164,6 +178,7 @@ static void parse_kv_lines(struct kvlist *kv, const char *out)
 
 	for (char *l = strtok_r(text, "\n", &save); l; l = strtok_r(NULL, "\n", &save)) {
 		char *eq = strchr(l, '=');
+
 		if (eq && eq != l) {
 			*eq = 0;
 			kv_set(kv, str_trim(l), str_trim(eq + 1), 0);
@@ -187,6 +202,7 @@ static void fetch_kernel_parse(struct memo *m, const struct buf *out, const stru
 		m->ok = 1;
 	if (errb->len) {
 		char *l = last_line(buf_str(errb));
+
 		if (*l)
 			kv_set(&m->kv, "_warning", l, 0);
 		free(l);
@@ -210,6 +226,7 @@ static struct memo *fetch_kernel_run(const char *key, const struct cell_conf *cc
 	} else if (proc_rc(st) != 0) {
 		char *l = last_line(buf_str(&errb));
 		char *sd = proc_status_desc(st);
+
 		n->err = *l ? xstrdup(l) : xasprintf("%s failed (%s)", argv.v[0], sd);
 		free(sd);
 		free(l);
@@ -230,9 +247,11 @@ static int fetch_kernel(const struct cell_conf *cc, const struct config *conf, c
 	char *key = xasprintf("fetch|%s|%s|%s|%s|%s", cc->arch, cc->flavour, conf->kernel_suite,
 			      cc->kernel ? cc->kernel : "", cc->modules ? cc->modules : "");
 	int rc;
+
 	pthread_mutex_lock(&fetch_lock);
 	pthread_mutex_lock(&memo_lock);
 	struct memo *m = memo_find(key);
+
 	pthread_mutex_unlock(&memo_lock);
 	if (!m) {
 		m = fetch_kernel_run(key, cc, conf, env);
@@ -258,23 +277,59 @@ static int fetch_kernel(const struct cell_conf *cc, const struct config *conf, c
 
 static bool needs_quotes(const char *s)
 {
-	return strpbrk(s, " \t") != NULL;
+	return strpbrk(s, " \t");
+}
+
+/* A migration half runs one test of the migration suite; other cells the run's filter. */
+static const char *cell_filter(const struct cell_conf *cc, const struct config *conf)
+{
+	if (!cc->migrate_role)
+		return conf->filter;
+	return strcmp(cc->migrate_role, "out") == 0 ? "migration.stream_save" : "migration.stream_restore";
+}
+
+static void cell_suites(const struct cell_conf *cc, const struct config *conf, const char *bindir,
+			struct strvec *suites)
+{
+	if (cc->migrate_role) {
+		strvec_clear(suites);
+		strvec_push(suites, "migration");
+	} else {
+		run_suites_for(conf, bindir, suites);
+	}
+}
+
+/*
+ * A migration pair's transfer disk: a raw virtio-blk disk with the serial memattr-xfer (the cell's
+ * init finds it by that), the same file for both halves.
+ */
+static void xfer_argv(struct strvec *argv, const char *path)
+{
+	strvec_push(argv, "-drive");
+	strvec_pushf(argv, "file=%s,if=none,format=raw,id=memattr-xfer", path);
+	strvec_push(argv, "-device");
+	strvec_push(argv, "virtio-blk-pci,drive=memattr-xfer,serial=memattr-xfer");
 }
 
 char *lab_cmdline(const struct cell_conf *cc, const struct config *conf, const struct strvec *suites,
 		  const char *resume)
 {
+	const char *filter = cell_filter(cc, conf);
+
 	struct buf b = {0};
+
 	buf_addf(&b, "console=%s quiet loglevel=3 panic=-1", strcmp(cc->arch, "arm64") == 0 ? "ttyAMA0" : "ttyS0");
 	char *sl = strvec_join(suites, ",");
+
 	buf_addf(&b, " memattr.suites=%s", sl);
 	free(sl);
 	if (resume)
 		buf_addf(&b, " memattr.resume=%s", resume);
 	buf_addf(&b, " memattr.timeout_scale=%ld", conf->timeout_scale);
-	if (!str_empty(conf->filter))
-		buf_addf(&b, needs_quotes(conf->filter) ? " memattr.filter=\"%s\"" : " memattr.filter=%s",
-			 conf->filter);
+	if (!str_empty(filter))
+		buf_addf(&b, needs_quotes(filter) ? " memattr.filter=\"%s\"" : " memattr.filter=%s", filter);
+	if (cc->migrate_role)
+		buf_addf(&b, " memattr.migrate=%s", cc->migrate_role);
 	if (!str_empty(conf->suite_args))
 		buf_addf(&b, needs_quotes(conf->suite_args) ? " memattr.args=\"%s\"" : " memattr.args=%s",
 			 conf->suite_args);
@@ -287,13 +342,19 @@ char *lab_cmdline(const struct cell_conf *cc, const struct config *conf, const s
 	return buf_take(&b);
 }
 
+/* The scratch disk's file name in the cell's report directory. */
+#define SCRATCH_DISK "scratch-disk.raw"
+
 void lab_qemu_argv(struct strvec *argv, const char *qemu, const struct cell_conf *cc, const char *kernel,
-		   const char *initrd, const char *cmdline)
+		   const char *initrd, const char *cmdline, const char *disk)
 {
 	bool arm = strcmp(cc->arch, "arm64") == 0;
-	/* pci = ivshmem: a virtual IOMMU (vfio-pci needs one; x86: q35 + intel-iommu, the pc machine
-	 * takes none) and two ivshmem-plain devices with a 4 MiB memory BAR each */
-	bool pci = !str_empty(cc->pci);
+	/* pci = ivshmem and/or edu: a virtual IOMMU (vfio-pci needs one; x86: q35 + intel-iommu, the
+	 * pc machine takes none), then ivshmem: two ivshmem-plain devices with a 4 MiB memory BAR
+	 * each; edu: QEMU's educational device with its DMA engine
+	 */
+	bool pci = !str_empty(cc->pci), ivshmem = cell_has_pci(cc, "ivshmem");
+
 	strvec_push(argv, qemu);
 	if (arm) {
 		strvec_push(argv, "-M");
@@ -335,14 +396,55 @@ void lab_qemu_argv(struct strvec *argv, const char *qemu, const struct cell_conf
 		strvec_push(argv, "-device");
 		strvec_push(argv, "intel-iommu");
 	}
-	for (int i = 0; pci && i < 2; i++) {
+	for (int i = 0; ivshmem && i < 2; i++) {
 		strvec_push(argv, "-object");
 		strvec_pushf(argv, "memory-backend-ram,id=memattr-ivshmem%d,size=4M", i);
 		strvec_push(argv, "-device");
 		strvec_pushf(argv, "ivshmem-plain,memdev=memattr-ivshmem%d", i);
 	}
+	if (cell_has_pci(cc, "edu")) {
+		strvec_push(argv, "-device");
+		strvec_push(argv, "edu");
+	}
+	if (disk) {
+		/* a scratch raw disk for the suites' block I/O (MEMATTR_DISK in the cell) */
+		strvec_push(argv, "-drive");
+		strvec_pushf(argv, "file=%s,format=raw,if=none,id=memattr-disk", disk);
+		strvec_push(argv, "-device");
+		strvec_push(argv, "virtio-blk-pci,drive=memattr-disk,serial=memattr-disk");
+	}
 	if (!str_empty(cc->qemu_args))
 		strvec_split_words(argv, cc->qemu_args);
+}
+
+/* The modules the cell's devices need beyond the default list (mkinitramfs.sh --extra-modules). */
+static char *extra_modules(const struct cell_conf *cc)
+{
+	struct buf b = {0};
+
+	if (!str_empty(cc->pci))
+		buf_adds(&b, "vfio vfio_iommu_type1 vfio-pci-core vfio-pci");
+	if (!str_empty(cc->disk) || cc->xfer)
+		buf_addf(&b, "%svirtio_blk", b.len ? " " : "");
+	return b.len ? buf_take(&b) : NULL;
+}
+
+/* The devices a QEMU command line gives the cell, as the identity records them: each -device's
+ * type (and the -M iommu= option) in the order given, e.g. "smmuv3,ivshmem-plain,edu,virtio-blk-pci".
+ */
+static char *qemu_devices(const struct strvec *argv)
+{
+	struct buf b = {0};
+
+	for (size_t i = 1; i + 1 < argv->n; i++) {
+		const char *a = argv->v[i + 1], *io = strstr(a, "iommu=");
+
+		if (strcmp(argv->v[i], "-device") == 0)
+			buf_addf(&b, "%s%.*s", b.len ? "," : "", (int)strcspn(a, ","), a);
+		else if (strcmp(argv->v[i], "-M") == 0 && io)
+			buf_addf(&b, "%s%.*s", b.len ? "," : "", (int)strcspn(io + 6, ","), io + 6);
+	}
+	return buf_take(&b);
 }
 
 static long cell_timeout(const struct cell_conf *cc, const struct config *conf)
@@ -353,7 +455,8 @@ static long cell_timeout(const struct cell_conf *cc, const struct config *conf)
 #define FIXTURES_TIMEOUT_S 1800.0
 
 /* runners/build-fixtures.sh for this kernel release: the directory of the built modules, or NULL */
-static char *build_fixtures(const struct run_env *env, struct cell *c, const struct cell_conf *cc, const char *rel)
+static char *build_fixtures(const struct run_env *env, struct cell *c, const struct cell_conf *cc,
+			    const char *rel)
 {
 	char *out = xasprintf("%s/build/fixtures/%s", env->root, rel);
 	struct strvec v = {0};
@@ -373,6 +476,7 @@ static char *build_fixtures(const struct run_env *env, struct cell *c, const str
 	strvec_free(&v);
 	if (prc != 0 || proc_rc(st) != 0) {
 		char *l = perr ? xstrdup(perr) : last_line(buf_str(&eb));
+
 		cell_log(c, "fixtures unavailable: %s", l);
 		cell_fact(c, "fixtures", "unavailable");
 		cell_setup_failure(c, "fixtures", l);
@@ -395,8 +499,10 @@ static char *initrd_path(const struct run_env *env, const struct cell_conf *cc)
 static char *join_quoted(const struct strvec *argv)
 {
 	struct buf b = {0};
+
 	for (size_t i = 0; i < argv->n; i++) {
 		char *q = shell_quote(argv->v[i]);
+
 		buf_addf(&b, "%s%s", i ? " " : "", q);
 		free(q);
 	}
@@ -407,9 +513,11 @@ void lab_dry_run(FILE *f, const struct cell_conf *cc, const struct config *conf,
 {
 	char *bindir = run_bin_dir(env, cc->arch);
 	struct strvec suites = {0};
-	run_suites_for(conf, bindir, &suites);
+
+	cell_suites(cc, conf, bindir, &suites);
 	char *initrd = initrd_path(env, cc);
 	char *cmdline = lab_cmdline(cc, conf, &suites, NULL);
+
 	fprintf(f, "# cell %s (lab, %s, cpu %s), timeout %ld s, defined at %s\n", cc->name, cc->arch, cc->cpu,
 		cell_timeout(cc, conf), cc->where);
 	if (cc->kvm_mode || cc->skip_profile)
@@ -419,9 +527,14 @@ void lab_dry_run(FILE *f, const struct cell_conf *cc, const struct config *conf,
 		fprintf(f, "# checks: the loaded kvm and kvm_amd have the build ids of the modules kvm_config built\n");
 	if (cc->kvm_vm_types >= 0)
 		fprintf(f, "# checks: KVM_CAP_VM_TYPES %#lx\n", cc->kvm_vm_types);
+	if (cc->migrate_role)
+		fprintf(f, "# migration %s, the %s half: the stream goes through $RUN_DIR/%s (%s)\n",
+			cc->migrate_pair, cc->migrate_role, cc->xfer,
+			strcmp(cc->migrate_role, "out") == 0 ? "written here" : "read here, after the out half");
 	if (conf->reboot_after_panic)
-		fprintf(f, "# after a kernel panic: up to %ld reboot(s) with memattr.suites=<the rest> "
-			   "memattr.resume=<suite>:<crashed test>\n", conf->panic_reboots);
+		fprintf(f,
+			"# after a kernel panic: up to %ld reboot(s) with memattr.suites=<the rest> memattr.resume=<suite>:<crashed test>\n",
+			conf->panic_reboots);
 	if (!suites.n)
 		fprintf(f, "# warning: no suite binaries in %s\n", bindir);
 	if (cc->kernel)
@@ -434,18 +547,51 @@ void lab_dry_run(FILE *f, const struct cell_conf *cc, const struct config *conf,
 	if (cc->kvm_config)
 		fprintf(f, "# kvm modules (MODULES_DIR= replaces fetch-kernel's): %s --kernel-release \"$KERNEL_RELEASE\" --config '%s' --cache %s\n",
 			env->build_kvm, cc->kvm_config, env->cache);
-	fprintf(f, "# initramfs: %s --arch %s --busybox \"$BUSYBOX\" --modules-dir \"$MODULES_DIR\" "
-		   "--kernel-release \"$KERNEL_RELEASE\" --bin-dir %s%s --out %s\n",
-		env->mkinitramfs, cc->arch, bindir,
-		str_empty(cc->pci) ? "" : " --extra-modules 'vfio vfio_iommu_type1 vfio-pci-core vfio-pci'", initrd);
+	if (!str_empty(cc->packages))
+		fprintf(f,
+			"# packages (PACKAGES_ROOT=, PACKAGES=): %s --arch %s --suite %s --cache %s --packages '%s'\n",
+			env->fetch_packages, arch_debian(cc->arch), conf->kernel_suite, env->cache,
+			cc->packages);
+	char *mods = extra_modules(cc);
+
+	fprintf(f,
+		"# initramfs: %s --arch %s --busybox \"$BUSYBOX\" --modules-dir \"$MODULES_DIR\" --kernel-release \"$KERNEL_RELEASE\" --bin-dir %s%s%s%s%s --out %s\n",
+		env->mkinitramfs, cc->arch, bindir, mods ? " --extra-modules '" : "", mods ? mods : "",
+		mods ? "'" : "",
+		str_empty(cc->packages) ? "" : " --packages-root \"$PACKAGES_ROOT\" --packages \"$PACKAGES\"",
+		initrd);
+	free(mods);
+	if (!str_empty(cc->disk))
+		fprintf(f, "# scratch disk (sparse, in the cell's report directory): truncate -s %s \"$CELL_DIR/%s\"\n",
+			cc->disk, SCRATCH_DISK);
 	struct strvec argv = {0};
-	lab_qemu_argv(&argv, run_env_qemu(env, cc->arch), cc, "$KERNEL_IMAGE", initrd, cmdline);
+	char *disk = str_empty(cc->disk) ? NULL : xasprintf("$CELL_DIR/%s", SCRATCH_DISK);
+
+	lab_qemu_argv(&argv, run_env_qemu(env, cc->arch), cc, "$KERNEL_IMAGE", initrd, cmdline, disk);
+	free(disk);
+	if (cc->xfer) {
+		char *xp = xasprintf("$RUN_DIR/%s", cc->xfer);
+
+		xfer_argv(&argv, xp);
+		free(xp);
+	}
+	char *devs = qemu_devices(&argv);
+
+	if (*devs)
+		fprintf(f, "# devices: %s\n", devs);
+	free(devs);
 	char *line = join_quoted(&argv);
-	/* the kernel placeholder stays expandable */
+	/* the placeholders stay expandable: '$KERNEL_IMAGE' -> "$KERNEL_IMAGE" */
 	char *ph = strstr(line, "'$KERNEL_IMAGE'");
-	if (ph) { /* '$KERNEL_IMAGE' -> "$KERNEL_IMAGE" */
+
+	if (ph) {
 		ph[0] = '"';
 		ph[14] = '"';
+	}
+	ph = strstr(line, "'file=$CELL_DIR/");
+	if (ph) { /* 'file=$CELL_DIR/...' -> "file=$CELL_DIR/..." */
+		ph[0] = '"';
+		ph[strcspn(ph + 1, "'") + 1] = '"';
 	}
 	fprintf(f, "%s\n\n", line);
 	free(line);
@@ -474,6 +620,7 @@ struct qemu_ctx {
 static void on_qemu_data(void *vctx, struct proc *p, int stream, const char *data, size_t n)
 {
 	struct qemu_ctx *q = vctx;
+
 	if (stream == 2) {
 		if (q->errlog) {
 			fwrite(data, 1, n, q->errlog);
@@ -489,6 +636,7 @@ static void on_qemu_data(void *vctx, struct proc *p, int stream, const char *dat
 	}
 	console_feed(&q->con, data, n);
 	double now = mono_now();
+
 	if (q->stall_deadline && q->cell->boot_began) {
 		/* CELL-BEGIN: from here the cell's own deadline (and the guards below) apply */
 		q->stall_deadline = 0;
@@ -520,6 +668,7 @@ static void on_qemu_data(void *vctx, struct proc *p, int stream, const char *dat
 static char *strip_stamp(const char *line)
 {
 	const char *s = line;
+
 	if (console_is_kernel_line(s)) {
 		s = strchr(s, ']') + 1;
 		while (*s == ' ')
@@ -532,8 +681,10 @@ static void setup_error(struct cell *c, const char *fmt, ...) PRINTF_LIKE(2, 3);
 static void setup_error(struct cell *c, const char *fmt, ...)
 {
 	va_list ap;
+
 	va_start(ap, fmt);
 	char *m = xvasprintf(fmt, ap);
+
 	va_end(ap);
 	cell_log(c, "error: %s", m);
 	cell_finish(c, m);
@@ -544,6 +695,8 @@ struct boot_args {
 	const struct cell_conf *cc;
 	const struct config *conf;
 	const char *kernel, *initrd, *qemu;
+	const char *disk; /* the scratch disk image, NULL: none */
+	const char *xfer; /* a migration half's transfer disk, NULL if none */
 	long timeout;
 };
 
@@ -572,6 +725,7 @@ static void record_cmdline(const struct cell *c, const struct strvec *argv)
 
 	if (f) {
 		char *line = join_quoted(argv);
+
 		if (c->boot > 1)
 			fprintf(f, "# boot %d (after a kernel panic)\n", c->boot);
 		fprintf(f, "%s\n", line);
@@ -582,9 +736,10 @@ static void record_cmdline(const struct cell *c, const struct strvec *argv)
 }
 
 /* Why a boot ended (be->reason, NULL if it reached CELL-END) from how QEMU ended and what the
- * console showed. */
-static void boot_ended(struct cell *c, const struct boot_args *a, struct qemu_ctx *q, enum proc_end e, int status,
-		       struct boot_end *be)
+ * console showed.
+ */
+static void boot_ended(struct cell *c, const struct boot_args *a, struct qemu_ctx *q, enum proc_end e,
+		       int status, struct boot_end *be)
 {
 	char *sd = proc_status_desc(status);
 	char *errl = last_line(buf_str(&q->errtail));
@@ -606,12 +761,14 @@ static void boot_ended(struct cell *c, const struct boot_args *a, struct qemu_ct
 		/* decided above */
 	} else if (q->con.panic) {
 		char *pl = strip_stamp(q->con.panic);
+
 		be->reason = c->boot > 1 ? xasprintf("kernel panic in boot %d: %s", c->boot, pl)
 					 : xasprintf("kernel panic: %s", pl);
 		free(pl);
 		be->panic = xstrdup(q->con.panic);
 		be->panic_text = console_panic_text(&q->con);
-	} else if (e == PROC_TIMEOUT && q->stall_deadline && q->stall_deadline < q->cell_deadline && !c->boot_began) {
+	} else if (e == PROC_TIMEOUT && q->stall_deadline && q->stall_deadline < q->cell_deadline &&
+		   !c->boot_began) {
 		const struct strvec *kl = &q->con.klog;
 
 		be->stalled = true;
@@ -628,9 +785,10 @@ static void boot_ended(struct cell *c, const struct boot_args *a, struct qemu_ct
 }
 
 /* Boot the cell once with these suites; the console goes into the cell. 0, or -1 if QEMU could not
- * be started (be->reason says why). */
-static int run_boot(struct cell *c, const struct boot_args *a, const struct strvec *suites, const char *resume,
-		    struct boot_end *be)
+ * be started (be->reason says why).
+ */
+static int run_boot(struct cell *c, const struct boot_args *a, const struct strvec *suites,
+		    const char *resume, struct boot_end *be)
 {
 	char *cmdline = lab_cmdline(a->cc, a->conf, suites, resume);
 	char *errpath = path_join(c->dir, "qemu-stderr.log");
@@ -642,9 +800,17 @@ static int run_boot(struct cell *c, const struct boot_args *a, const struct strv
 	int rc = 0;
 
 	memset(be, 0, sizeof(*be));
-	lab_qemu_argv(&argv, a->qemu, a->cc, a->kernel, a->initrd, cmdline);
+	lab_qemu_argv(&argv, a->qemu, a->cc, a->kernel, a->initrd, cmdline, a->disk);
+	if (a->xfer)
+		xfer_argv(&argv, a->xfer);
 	free(cmdline);
 	record_cmdline(c, &argv);
+	if (c->boot == 1) {
+		char *devs = qemu_devices(&argv);
+
+		cell_fact(c, "qemu_devices", devs);
+		free(devs);
+	}
 	memset(&q, 0, sizeof(q));
 	q.cell = c;
 	console_init(&q.con, c);
@@ -666,6 +832,7 @@ static int run_boot(struct cell *c, const struct boot_args *a, const struct strv
 		q.stall_deadline = mono_now() + (double)(a->conf->boot_stall * a->conf->timeout_scale);
 		p.deadline = q.stall_deadline < q.cell_deadline ? q.stall_deadline : q.cell_deadline;
 		enum proc_end e = proc_stream(&p, on_qemu_data, &q);
+
 		be->t_end = mono_now();
 		be->t_panic = q.t_panic > 0 ? q.t_panic : be->t_end;
 		console_drop_partial(&q.con);
@@ -689,11 +856,16 @@ static void lab_facts(struct cell *c, const struct cell_conf *cc)
 
 	cell_fact(c, "cell", cc->name);
 	cell_fact(c, "kind", "lab");
+	if (cc->migrate_role) {
+		cell_fact(c, "migrate_pair", cc->migrate_pair);
+		cell_fact(c, "migrate_role", cc->migrate_role);
+	}
 	cell_fact(c, "arch", cc->arch);
 	cell_fact(c, "accel", "tcg");
 	cell_fact(c, "cpu", cc->cpu);
 	cell_fact(c, "machine_options", *cc->machine ? cc->machine : "");
-	cell_fact(c, "qemu_machine", strcmp(cc->arch, "arm64") == 0 ? "virt,virtualization=on,gic-version=3" : "pc");
+	cell_fact(c, "qemu_machine",
+		  strcmp(cc->arch, "arm64") == 0 ? "virt,virtualization=on,gic-version=3" : "pc");
 	cell_fact(c, "smp", smp);
 	free(smp);
 	cell_fact(c, "memory", cc->memory);
@@ -750,7 +922,8 @@ static int lab_kernel(struct cell *c, const struct cell_conf *cc, const struct c
 	cell_fact(c, "kernel_version", kv_get(k, "KERNEL_VERSION") ? kv_get(k, "KERNEL_VERSION") : "");
 	cell_fact(c, "kernel_image", kv_get(k, "KERNEL_IMAGE"));
 	if (kv_get(k, "KERNEL_RELEASE"))
-		cell_fact(c, "kernel_package_release", kv_get(k, "KERNEL_RELEASE")); /* the cell says kernel_release */
+		/* the cell itself says kernel_release */
+		cell_fact(c, "kernel_package_release", kv_get(k, "KERNEL_RELEASE"));
 	if (!cc->kernel)
 		cell_fact(c, "kernel_flavour", cc->flavour);
 	return 0;
@@ -806,13 +979,14 @@ static int lab_kvm_modules(struct cell *c, const struct cell_conf *cc, const str
 		char *l = perr ? xstrdup(perr) : last_line(buf_str(&eb));
 		char *sd = proc_status_desc(st);
 
-		why = xasprintf("kvm_config = %s: the KVM modules could not be built: %s", cc->kvm_config, *l ? l : sd);
+		why = xasprintf("kvm_config = %s: the KVM modules could not be built: %s", cc->kvm_config,
+				*l ? l : sd);
 		free(sd);
 		free(l);
 	} else if (str_empty(kv_get(&b, "MODULES_DIR")) || !is_dir(kv_get(&b, "MODULES_DIR")) ||
 		   str_empty(kv_get(&b, "KVM_BUILD_ID"))) {
-		why = xasprintf("kvm_config = %s: %s printed no MODULES_DIR (a directory) and KVM_BUILD_ID", cc->kvm_config,
-				env->build_kvm);
+		why = xasprintf("kvm_config = %s: %s printed no MODULES_DIR (a directory) and KVM_BUILD_ID",
+				cc->kvm_config, env->build_kvm);
 	}
 	if (why) {
 		cell_fact(c, "kvm_modules", "build failed");
@@ -848,8 +1022,9 @@ static int lab_kvm_modules(struct cell *c, const struct cell_conf *cc, const str
 /* Fixture kernel modules for this kernel: configured, so a failure to build them fails the cell
  * (cell.<cell>.fixtures) rather than letting their tests skip.  A user-given kernel gets them when
  * its release is a Debian kernel of the cache (e.g. Debian's image with rebuilt KVM modules,
- * runners/mutate.sh): Debian's config of that release is what they are built for.  Their directory,
- * or NULL. */
+ * tools/mutate.sh): Debian's config of that release is what they are built for.  Their directory,
+ * or NULL.
+ */
 static char *lab_fixtures(struct cell *c, const struct cell_conf *cc, const struct config *conf,
 			  const struct run_env *env, const struct kvlist *k)
 {
@@ -863,6 +1038,69 @@ static char *lab_fixtures(struct cell *c, const struct cell_conf *cc, const stru
 		fixdir = build_fixtures(env, c, cc, rel);
 	free(dcfg);
 	return fixdir;
+}
+
+#define PACKAGES_TIMEOUT_S 1800.0
+
+/*
+ * packages: the Debian tools of the cell, with their libraries and loader, from the kernel's suite
+ * (runners/fetch-packages.sh, cached).  PACKAGES_ROOT and PACKAGES go into *k for mkinitramfs.sh,
+ * the versions into the identity.  A package the suite lacks or a download that fails ends the cell
+ * (cell.<cell>.packages, an ERROR, with apt's message): a cell never runs without what it was
+ * configured to carry.  0, or -1 when the cell is finished.
+ */
+static int lab_packages(struct cell *c, const struct cell_conf *cc, const struct config *conf,
+			const struct run_env *env, struct kvlist *k)
+{
+	struct buf out = {0}, eb = {0};
+	struct kvlist p = {0};
+	struct strvec v = {0};
+	char *perr = NULL, *why = NULL;
+	int st = 0, prc;
+
+	if (str_empty(cc->packages))
+		return 0;
+	strvec_push(&v, env->fetch_packages);
+	strvec_push(&v, "--arch");
+	strvec_push(&v, arch_debian(cc->arch));
+	strvec_push(&v, "--suite");
+	strvec_push(&v, conf->kernel_suite);
+	strvec_push(&v, "--cache");
+	strvec_push(&v, env->cache);
+	strvec_push(&v, "--packages");
+	strvec_push(&v, cc->packages);
+	cell_log(c, "packages %s", cc->packages);
+	prc = proc_capture(v.v, NULL, PACKAGES_TIMEOUT_S, &out, &eb, &st, &perr);
+	strvec_free(&v);
+	parse_kv_lines(&p, buf_str(&out));
+	if (prc != 0 || proc_rc(st) != 0) {
+		char *l = perr ? xstrdup(perr) : last_line(buf_str(&eb));
+		char *sd = proc_status_desc(st);
+
+		why = xasprintf("packages = %s: %s", cc->packages, *l ? l : sd);
+		free(sd);
+		free(l);
+	} else if (str_empty(kv_get(&p, "PACKAGES_ROOT")) || !is_dir(kv_get(&p, "PACKAGES_ROOT")) ||
+		   str_empty(kv_get(&p, "PACKAGES"))) {
+		why = xasprintf("packages = %s: %s printed no PACKAGES_ROOT (a directory) and PACKAGES",
+				cc->packages, env->fetch_packages);
+	}
+	if (why) {
+		cell_fact(c, "packages", "failed");
+		cell_log(c, "error: %s", why);
+		cell_setup_error(c, "packages", RES_ERROR, why);
+	} else {
+		cell_fact(c, "packages", kv_get(&p, "PACKAGES"));
+		cell_fact(c, "packages_libs", kv_get(&p, "PACKAGES_LIBS") ? kv_get(&p, "PACKAGES_LIBS") : "");
+		kv_set(k, "PACKAGES_ROOT", kv_get(&p, "PACKAGES_ROOT"), 0);
+		kv_set(k, "PACKAGES", kv_get(&p, "PACKAGES"), 0);
+	}
+	free(why);
+	free(perr);
+	kv_free(&p);
+	buf_free(&out);
+	buf_free(&eb);
+	return c->finished ? -1 : 0;
 }
 
 /* mkinitramfs.sh's command line for this cell. */
@@ -888,10 +1126,21 @@ static void initramfs_argv(struct strvec *mv, const struct cell_conf *cc, const 
 		strvec_push(mv, "--fixtures-dir");
 		strvec_push(mv, fixdir);
 	}
-	if (!str_empty(cc->pci)) {
-		/* vfio-pci for the second ivshmem device (the cell's init binds it) */
+	char *mods = extra_modules(cc);
+
+	if (mods) {
+		/* vfio-pci for the second ivshmem device (the cell's init binds it) and the edu device
+		 * (the dma suite binds it); virtio_blk for the scratch disk and a migration's transfer disk
+		 */
 		strvec_push(mv, "--extra-modules");
-		strvec_push(mv, "vfio vfio_iommu_type1 vfio-pci-core vfio-pci");
+		strvec_push(mv, mods);
+		free(mods);
+	}
+	if (!str_empty(kv_get(k, "PACKAGES_ROOT"))) {
+		strvec_push(mv, "--packages-root");
+		strvec_push(mv, kv_get(k, "PACKAGES_ROOT"));
+		strvec_push(mv, "--packages");
+		strvec_push(mv, kv_get(k, "PACKAGES"));
 	}
 	strvec_push(mv, "--out");
 	strvec_push(mv, initrd);
@@ -916,6 +1165,7 @@ static int lab_initramfs(struct cell *c, const struct strvec *mv, const char *in
 	if (prc != 0 || proc_rc(st) != 0 || !path_exists(initrd)) {
 		char *l = perr ? xstrdup(perr) : last_line(buf_str(&eb));
 		char *sd = proc_status_desc(st);
+
 		setup_error(c, "initramfs: %s", *l ? l : sd);
 		free(sd);
 		free(l);
@@ -928,7 +1178,8 @@ static int lab_initramfs(struct cell *c, const struct strvec *mv, const char *in
 }
 
 /* A boot ended in a kernel panic while the suites ran: the running test gets it.  Whether to boot
- * again for the tests left (in *suites, *resume); if not, the cell is finished. */
+ * again for the tests left (in *suites, *resume); if not, the cell is finished.
+ */
 static bool lab_after_panic(struct cell *c, const struct config *conf, const struct boot_end *be,
 			    struct strvec *suites, char **resume)
 {
@@ -949,12 +1200,13 @@ static bool lab_after_panic(struct cell *c, const struct config *conf, const str
 				conf->panic_reboots);
 	} else {
 		sl = strvec_join(suites, ",");
-		cell_log(c, "kernel panic %.1f s into boot %d (QEMU gone %.1f s after it): boot %d runs %s%s%s", t_panic,
-			 c->boot, be->t_end - be->t_panic, c->boot + 1, sl, *resume ? ", resuming " : "",
-			 *resume ? *resume : "");
+		cell_log(c,
+			 "kernel panic %.1f s into boot %d (QEMU gone %.1f s after it): boot %d runs %s%s%s",
+			 t_panic, c->boot, be->t_end - be->t_panic, c->boot + 1, sl,
+			 *resume ? ", resuming " : "", *resume ? *resume : "");
 		cell_note(c, "boot %d: kernel panic %.1f s after QEMU started, QEMU exited %.1f s later; boot %d: %s%s%s",
-			  c->boot, t_panic, be->t_end - be->t_panic, c->boot + 1, sl, *resume ? " resuming " : "",
-			  *resume ? *resume : "");
+			  c->boot, t_panic, be->t_end - be->t_panic, c->boot + 1, sl,
+			  *resume ? " resuming " : "", *resume ? *resume : "");
 		free(sl);
 		free(pl);
 		cell_next_boot(c, "a kernel panic");
@@ -966,6 +1218,30 @@ static bool lab_after_panic(struct cell *c, const struct config *conf, const str
 	free(why);
 	free(pl);
 	return false;
+}
+
+/* The cell's scratch disk: a sparse file of cc->disk bytes in its report directory, made fresh for
+ * the run (kept over reboots after a panic).  Its path, or NULL after a setup error.
+ */
+static char *lab_scratch_disk(struct cell *c, const struct cell_conf *cc)
+{
+	char *path = path_join(c->dir, SCRATCH_DISK);
+	unsigned long long n = strtoull(cc->disk, NULL, 10);
+	int fd;
+
+	/* the suffix (config.c:set_disk allows K, M, G, T): 10 bits a step */
+	n <<= 10 * (strchr("KMGT", cc->disk[strlen(cc->disk) - 1]) - "KMGT" + 1);
+	fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+	if (fd < 0 || ftruncate(fd, (off_t)n) != 0) {
+		setup_error(c, "scratch disk %s: %s", path, strerror(errno));
+		if (fd >= 0)
+			close(fd);
+		free(path);
+		return NULL;
+	}
+	close(fd);
+	cell_fact(c, "disk", cc->disk);
+	return path;
 }
 
 /* QEMU: one boot, and one more after each kernel panic while tests remain (up to panic_reboots). */
@@ -981,11 +1257,11 @@ static void lab_boots(struct cell *c, const struct boot_args *ba, const struct s
 		struct boot_end be;
 
 		again = false;
-		if (run_boot(c, ba, &boot_suites, resume, &be) != 0)
+		if (run_boot(c, ba, &boot_suites, resume, &be) != 0) {
 			setup_error(c, "QEMU: %s", be.reason);
-		else if (be.panic && c->boot_began && !c->ended)
+		} else if (be.panic && c->boot_began && !c->ended) {
 			again = lab_after_panic(c, ba->conf, &be, &boot_suites, &resume);
-		else if (be.stalled && stalls++ < BOOT_STALL_RETRIES) {
+		} else if (be.stalled && stalls++ < BOOT_STALL_RETRIES) {
 			cell_log(c, "%s: booting again", be.reason);
 			cell_note(c, "boot %d: %s; booted again", c->boot, be.reason);
 			cell_next_boot(c, "a boot stall");
@@ -1001,15 +1277,45 @@ static void lab_boots(struct cell *c, const struct boot_args *ba, const struct s
 	strvec_free(&boot_suites);
 }
 
-void lab_run_cell(struct cell *c, const struct cell_conf *cc, const struct config *conf, const struct run_env *env)
+#define XFER_DISK_BYTES (1LL << 30) /* sparse: only the stream's blocks take space */
+
+/*
+ * A migration half's transfer disk, next to the cells in the run directory: the out half creates
+ * it empty, the in half finds what the out half wrote (and removes it when done).  The path, or
+ * NULL after a setup error.
+ */
+static char *lab_xfer_disk(struct cell *c, const struct cell_conf *cc)
+{
+	char *run_dir = xstrndup(c->dir, (size_t)(strrchr(c->dir, '/') - c->dir));
+	char *path = path_join(run_dir, cc->xfer);
+	bool out = strcmp(cc->migrate_role, "out") == 0;
+	int fd = open(path, out ? O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC : O_RDWR | O_CLOEXEC, 0644);
+
+	free(run_dir);
+	if (fd < 0 || (out && ftruncate(fd, XFER_DISK_BYTES) != 0)) {
+		char *why = xasprintf("migration %s: the transfer disk %s: %s%s", cc->migrate_pair, path,
+				      strerror(errno), out ? "" : " (the out half did not run)");
+
+		setup_error(c, "%s", why);
+		free(why);
+		free(path);
+		path = NULL;
+	}
+	if (fd >= 0)
+		close(fd);
+	return path;
+}
+
+void lab_run_cell(struct cell *c, const struct cell_conf *cc, const struct config *conf,
+		  const struct run_env *env)
 {
 	char *bindir = run_bin_dir(env, cc->arch);
-	char *initrd = initrd_path(env, cc), *fixdir = NULL, *qemu_path;
+	char *initrd = initrd_path(env, cc), *fixdir = NULL, *qemu_path, *disk = NULL, *xfer = NULL;
 	struct strvec suites = {0}, mv = {0};
 	struct kvlist k = {0};
 
 	lab_facts(c, cc);
-	run_suites_for(conf, bindir, &suites);
+	cell_suites(cc, conf, bindir, &suites);
 	for (size_t i = 0; i < suites.n; i++)
 		cell_expect_suite(c, suites.v[i]);
 	qemu_path = lab_find_qemu(c, cc, env, bindir, &suites);
@@ -1019,6 +1325,8 @@ void lab_run_cell(struct cell *c, const struct cell_conf *cc, const struct confi
 	if (lab_kvm_modules(c, cc, env, &k) != 0)
 		goto out;
 	fixdir = lab_fixtures(c, cc, conf, env, &k);
+	if (lab_packages(c, cc, conf, env, &k) != 0)
+		goto out;
 	initramfs_argv(&mv, cc, env, &k, bindir, fixdir, initrd);
 	if (lab_initramfs(c, &mv, initrd) != 0)
 		goto out;
@@ -1028,16 +1336,30 @@ void lab_run_cell(struct cell *c, const struct cell_conf *cc, const struct confi
 	c->want_vm_types = cc->kvm_vm_types;
 	c->kvm_config = cc->kvm_config;
 	c->skip_profile = cc->skip_profile;
-	c->filtered = !str_empty(conf->filter);
+	c->filtered = !str_empty(cell_filter(cc, conf));
+	if (!str_empty(cc->disk)) {
+		disk = lab_scratch_disk(c, cc);
+		if (!disk)
+			goto out;
+	}
 	struct boot_args ba = {.cc = cc, .conf = conf, .kernel = kv_get(&k, "KERNEL_IMAGE"), .initrd = initrd,
-			       .qemu = qemu_path, .timeout = cell_timeout(cc, conf)};
+			       .qemu = qemu_path, .disk = disk, .timeout = cell_timeout(cc, conf)};
+
+	xfer = cc->xfer ? lab_xfer_disk(c, cc) : NULL;
+	if (cc->xfer && !xfer)
+		goto out;
+	ba.xfer = xfer;
 	lab_boots(c, &ba, &suites);
 out:
+	if (xfer && strcmp(cc->migrate_role, "in") == 0)
+		unlink(xfer);
+	free(xfer);
 	if (!c->finished)
 		cell_finish(c, "internal error: cell not finished");
 	free(qemu_path);
 	free(initrd);
 	free(fixdir);
+	free(disk);
 	kv_free(&k);
 	strvec_free(&mv);
 	strvec_free(&suites);

@@ -49,15 +49,18 @@ static const char usage_text[] =
 static char *find_root(void)
 {
 	const char *env = getenv("MEMATTR_ROOT");
+
 	if (!str_empty(env))
 		return path_abs(env);
 	char exe[PATH_MAX];
 	ssize_t n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
+
 	if (n > 0) {
 		exe[n] = 0;
 		/* <root>/build/<host|san>/memattr-run */
 		for (int up = 0; up < 3; up++) {
 			char *slash = strrchr(exe, '/');
+
 			if (!slash || slash == exe)
 				break;
 			*slash = 0;
@@ -65,6 +68,7 @@ static char *find_root(void)
 				char *conf = path_join(exe, "suite.conf");
 				char *runners = path_join(exe, "runners");
 				bool ok = path_exists(conf) && is_dir(runners);
+
 				free(conf);
 				free(runners);
 				if (ok)
@@ -76,8 +80,19 @@ static char *find_root(void)
 }
 
 enum {
-	OPT_CONFIG = 256, OPT_NO_DEFAULTS, OPT_CELLS, OPT_SUITES, OPT_FILTER, OPT_SET, OPT_JOBS, OPT_HOST_CELL,
-	OPT_REPORT_DIR, OPT_TIMEOUT_SCALE, OPT_LIST_CELLS, OPT_DRY_RUN, OPT_PFNMAP,
+	OPT_CONFIG = 256,
+	OPT_NO_DEFAULTS,
+	OPT_CELLS,
+	OPT_SUITES,
+	OPT_FILTER,
+	OPT_SET,
+	OPT_JOBS,
+	OPT_HOST_CELL,
+	OPT_REPORT_DIR,
+	OPT_TIMEOUT_SCALE,
+	OPT_LIST_CELLS,
+	OPT_DRY_RUN,
+	OPT_PFNMAP,
 };
 
 static const struct option long_opts[] = {
@@ -257,19 +272,24 @@ static int load_config(struct config *conf, const char *root, const struct cmdli
 
 static void list_cells(const struct config *c, const struct host_info *h, bool host_wanted, const char *why)
 {
+	struct strvec halves = {0};
+
+	config_migration_cells(c, &halves);
 	printf("%-20s %-7s %-18s %-14s %4s %6s %-22s %s\n", "cell", "arch", "cpu", "machine", "smp", "memory",
 	       "kernel", "selected / defined at");
 	for (size_t i = 0; i < c->ncell; i++) {
 		const struct cell_conf *cc = &c->cell[i];
 		const char *kc = cc->kvm_config;
-		char *kernel = cc->kernel ? xstrdup(cc->kernel)
-					  : xasprintf("debian %s (%s)%s%s", cc->flavour, c->kernel_suite, kc ? ", kvm " : "",
-						      kc ? kc : "");
+		char *kernel = cc->kernel ? xstrdup(cc->kernel) :
+					    xasprintf("debian %s (%s)%s%s", cc->flavour, c->kernel_suite,
+						      kc ? ", kvm " : "", kc ? kc : "");
 		printf("%-20s %-7s %-18s %-14s %4ld %6s %-22s %s %s\n", cc->name, cc->arch, cc->cpu,
 		       *cc->machine ? cc->machine : "-", cc->smp, cc->memory, kernel,
-		       strvec_has(&c->cells, cc->name) ? "yes" : "no ", cc->where);
+		       strvec_has(&c->cells, cc->name) || strvec_has(&halves, cc->name) ? "yes" : "no ",
+		       cc->where);
 		free(kernel);
 	}
+	strvec_free(&halves);
 	printf("%-20s %-7s %-18s %-14s %4s %6s %-22s %s (%s)\n", "host", h->arch ? h->arch : h->machine, "native",
 	       h->kind, "-", "-", h->release, host_wanted ? "yes" : "no ", why);
 }
@@ -304,7 +324,8 @@ static int execute(struct run *run, const struct config *conf)
 	memset(&sa, 0, sizeof(sa));
 	sa.sa_handler = on_signal;
 	/* every Ctrl-C only sets the flag: the children live in their own process groups and must be
-	 * killed by us (within a few seconds) rather than left running behind a dead driver */
+	 * killed by us (within a few seconds) rather than left running behind a dead driver
+	 */
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
 	signal(SIGPIPE, SIG_IGN);

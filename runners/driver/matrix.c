@@ -51,10 +51,12 @@ struct legend {
 static char *rec_get(const char *p, size_t len, const char *key)
 {
 	size_t kl = strlen(key);
+
 	for (const char *q = p; q + kl + 1 <= p + len; q++) {
 		if ((q == p || q[-1] == ' ') && strncmp(q, key, kl) == 0 && q[kl] == '=') {
 			const char *v = q + kl + 1;
 			size_t n = 0;
+
 			while (v + n < p + len && v[n] != ' ')
 				n++;
 			return xstrndup(v, n);
@@ -64,13 +66,16 @@ static char *rec_get(const char *p, size_t len, const char *key)
 }
 
 /* The row a result's records are about (the row= key of its first memtype-row or memtype-cell
- * record), or NULL if it has none: then it is no row of the matrix. Caller frees. */
+ * record), or NULL if it has none: then it is no row of the matrix. Caller frees.
+ */
 static char *records_row(const char *diag)
 {
 	for (const char *p = diag; p && *p;) {
 		size_t n = strcspn(p, "\n");
+
 		if (str_starts(p, "memtype-row ") || str_starts(p, "memtype-cell ")) {
 			char *row = rec_get(p, n, "row");
+
 			return row ? row : xstrdup("");
 		}
 		p += n + (p[n] == '\n');
@@ -79,7 +84,8 @@ static char *records_row(const char *diag)
 }
 
 /* "<prefix>.<row>": the prefix (with its dot) names the test of the matrix; every test of the run
- * whose records name their row this way adds its prefix to *prefixes. */
+ * whose records name their row this way adds its prefix to *prefixes.
+ */
 static void matrix_prefixes(const struct run *r, struct strvec *prefixes)
 {
 	for (size_t i = 0; i < r->cell_names.n; i++) {
@@ -87,8 +93,11 @@ static void matrix_prefixes(const struct run *r, struct strvec *prefixes)
 			const struct test_result *t = &r->cells[i]->res[j];
 			char *row = records_row(t->diag);
 			size_t nl = strlen(t->name), rl = row ? strlen(row) : 0;
-			if (row && *row && nl > rl + 1 && t->name[nl - rl - 1] == '.' && strcmp(t->name + nl - rl, row) == 0) {
+
+			if (row && *row && nl > rl + 1 && t->name[nl - rl - 1] == '.' &&
+			    strcmp(t->name + nl - rl, row) == 0) {
 				char *prefix = xstrndup(t->name, nl - rl);
+
 				if (!strvec_has(prefixes, prefix))
 					strvec_push(prefixes, prefix);
 				free(prefix);
@@ -122,6 +131,7 @@ static void legend_add(struct legend *lg, const char *p, size_t len)
 {
 	char *id = rec_get(p, len, "id");
 	const char *says = memmem(p, len, " says=", 6);
+
 	if (!id || !says) {
 		free(id);
 		return;
@@ -148,10 +158,13 @@ static void take(char **dst, char *v)
 static bool fill_row(struct table *t, struct row *row, struct legend *lg, const char *diag)
 {
 	bool any = false;
+
 	for (const char *p = diag; p && *p;) {
 		size_t n = strcspn(p, "\n");
+
 		if (str_starts(p, "memtype-platform ") && !t->platform) {
-			t->platform = xstrndup(p + strlen("memtype-platform "), n - strlen("memtype-platform "));
+			t->platform =
+				xstrndup(p + strlen("memtype-platform "), n - strlen("memtype-platform "));
 		} else if (str_starts(p, "memtype-row ")) {
 			any = true;
 			take(&row->s2, rec_get(p, n, "s2"));
@@ -163,9 +176,11 @@ static bool fill_row(struct table *t, struct row *row, struct legend *lg, const 
 		} else if (str_starts(p, "memtype-cell ")) {
 			char *op = rec_get(p, n, "op");
 			size_t c = op ? col_index(t, op) : MAX_COLS;
+
 			free(op);
 			if (c < MAX_COLS) {
 				char *verdict = rec_get(p, n, "verdict");
+
 				any = true;
 				take(&row->exp[c], rec_get(p, n, "expected"));
 				take(&row->obs[c], rec_get(p, n, "observed"));
@@ -216,10 +231,11 @@ static void table_count(struct table *t)
 	for (size_t r = 0; r < t->nrows; r++) {
 		const struct row *row = &t->rows[r];
 		bool probed = false;
+
 		if (row->note)
 			continue;
 		for (size_t i = 0; i < t->ncol; i++)
-			probed |= row->obs[i] != NULL;
+			probed |= !!row->obs[i];
 		if (!probed)
 			t->refused_rows++;
 		else if (row->judged && strcmp(row->judged, "yes") == 0)
@@ -242,8 +258,10 @@ static void table_print(FILE *f, const struct table *t)
 {
 	size_t w0 = strlen("row"), wt = strlen("stage 2 -> effective"), w[MAX_COLS];
 	char **types = xcalloc(t->nrows ? t->nrows : 1, sizeof(*types));
+
 	for (size_t r = 0; r < t->nrows; r++) {
 		const struct row *row = &t->rows[r];
+
 		if (strlen(row->name) > w0)
 			w0 = strlen(row->name);
 		if (row->note)
@@ -256,7 +274,9 @@ static void table_print(FILE *f, const struct table *t)
 		w[i] = strlen(t->col[i]);
 		for (size_t r = 0; r < t->nrows; r++) {
 			const struct row *row = &t->rows[r];
-			size_t e = row->exp[i] ? strlen(row->exp[i]) : 1, o = row->obs[i] ? strlen(row->obs[i]) + 1 : 1;
+			size_t e = row->exp[i] ? strlen(row->exp[i]) : 1,
+			       o = row->obs[i] ? strlen(row->obs[i]) + 1 : 1;
+
 			if (e > w[i])
 				w[i] = e;
 			if (o > w[i])
@@ -269,16 +289,18 @@ static void table_print(FILE *f, const struct table *t)
 	fputc('\n', f);
 	for (size_t r = 0; r < t->nrows; r++) {
 		const struct row *row = &t->rows[r];
+
 		if (row->note) {
 			fprintf(f, "  %-*s  %s\n", (int)w0, row->name, row->note);
 			continue;
 		}
 		bool refused = row->slot_exp && strcmp(row->slot_exp, "accepted") != 0;
 		bool slot_bad = row->slot_exp && row->slot_obs && strcmp(row->slot_exp, row->slot_obs) != 0;
+
 		if (refused || slot_bad) {
-			fprintf(f, "  %-*s  %-*s  memslot: expected %s, observed %s%s (rule %s)\n", (int)w0, row->name,
-				(int)wt, types[r], or_dash(row->slot_exp), or_dash(row->slot_obs), slot_bad ? " !" : "",
-				or_dash(row->slot_rule));
+			fprintf(f, "  %-*s  %-*s  memslot: expected %s, observed %s%s (rule %s)\n", (int)w0,
+				row->name, (int)wt, types[r], or_dash(row->slot_exp), or_dash(row->slot_obs),
+				slot_bad ? " !" : "", or_dash(row->slot_rule));
 			continue;
 		}
 		fprintf(f, "  %-*s  %-*s  %-8s", (int)w0, row->name, (int)wt, types[r], "expected");
@@ -288,6 +310,7 @@ static void table_print(FILE *f, const struct table *t)
 		fprintf(f, "  %-*s  %-*s  %-8s", (int)w0, "", (int)wt, "", "observed");
 		for (size_t i = 0; i < t->ncol; i++) {
 			char *cell = xasprintf("%s%s", or_dash(row->obs[i]), row->bad[i] ? " !" : "");
+
 			fprintf(f, "  %-*s", i + 1 < t->ncol ? (int)w[i] : 0, cell);
 			free(cell);
 		}
@@ -303,6 +326,7 @@ bool matrix_present(const struct run *r)
 	for (size_t i = 0; i < r->cell_names.n; i++) {
 		for (size_t j = 0; r->cells[i] && j < r->cells[i]->nres; j++) {
 			char *row = records_row(r->cells[i]->res[j].diag);
+
 			free(row);
 			if (row)
 				return true;
@@ -318,17 +342,21 @@ static void cell_rows(struct table *t, struct legend *lg, const struct cell *c, 
 		const struct test_result *res = &c->res[j];
 		char *name = records_row(res->diag);
 		size_t skip = name ? 0 : matrix_variant(prefixes, res->name);
+
 		if (!name && !skip)
 			continue;
 		t->rows = xrealloc(t->rows, (t->nrows + 1) * sizeof(*t->rows));
 		struct row *row = &t->rows[t->nrows++];
+
 		memset(row, 0, sizeof(*row));
 		row->name = name && *name ? name : xstrdup(res->name + skip);
 		if (row->name != name)
 			free(name);
 		if (!fill_row(t, row, lg, res->diag)) {
 			const char *why = res->reason ? res->reason : "";
-			row->note = xasprintf("%s, no records: %.*s", result_name(res->res), (int)strcspn(why, "\n"), why);
+
+			row->note = xasprintf("%s, no records: %.*s", result_name(res->res),
+					      (int)strcspn(why, "\n"), why);
 		}
 	}
 }
@@ -352,17 +380,19 @@ void matrix_write(FILE *f, const struct run *r)
 	for (size_t i = 0; i < r->cell_names.n; i++) {
 		const struct cell *c = r->cells[i];
 		struct table t;
+
 		memset(&t, 0, sizeof(t));
 		cell_rows(&t, &lg, c, &prefixes);
 		if (t.nrows) {
 			const char *mode = kv_get(&c->id, "kvm_mode"), *cpu = kv_get(&c->id, "cpu");
 			const char *rel = kv_get(&c->id, "kernel_release");
+
 			table_count(&t);
-			fprintf(f, "\n== %s (%s%s%s, kvm %s, kernel %s)\n", c->name, c->arch, cpu ? ", cpu " : "",
-				cpu ? cpu : "", mode ? mode : "?", rel ? rel : "?");
+			fprintf(f, "\n== %s (%s%s%s, kvm %s, kernel %s)\n", c->name, c->arch,
+				cpu ? ", cpu " : "", cpu ? cpu : "", mode ? mode : "?", rel ? rel : "?");
 			fprintf(f, "platform: %s\n", t.platform ? t.platform : "-");
-			fprintf(f, "judged: %ld cells, %ld mismatches; rows whose memory type the probes pin down: %ld, "
-				   "rows where it is not observable: %ld, rows whose memslot is refused: %ld\n",
+			fprintf(f,
+				"judged: %ld cells, %ld mismatches; rows whose memory type the probes pin down: %ld, rows where it is not observable: %ld, rows whose memslot is refused: %ld\n",
 				t.cells, t.mismatches, t.typed_rows, t.untyped_rows, t.refused_rows);
 			table_print(f, &t);
 		}

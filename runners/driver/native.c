@@ -3,7 +3,8 @@
  *
  * The suites run directly on this machine; their output goes through the same console parser as a
  * lab cell's, framed by synthetic @@MEMATTR markers, so the reports cannot tell the two apart except
- * by the identity (kind=hardware|pvm|none). */
+ * by the identity (kind=hardware|pvm|none).
+ */
 #include "native.h"
 
 #include "cell.h"
@@ -22,17 +23,21 @@
 static bool cpuinfo_has_flag(const char *text, const char *flag)
 {
 	const char *p = text;
+
 	while ((p = strstr(p, "\nflags")) != NULL) {
 		p++;
 		const char *colon = strchr(p, ':');
 		const char *eol = strchr(p, '\n');
+
 		if (!colon || (eol && colon > eol))
 			continue;
 		size_t fl = strlen(flag);
+
 		for (const char *q = colon + 1; q && (!eol || q < eol);) {
 			while (*q == ' ')
 				q++;
-			size_t wl = strcspn(q, " \n");
+			size_t wl = strcspn(q, "\n ");
+
 			if (wl == fl && strncmp(q, flag, fl) == 0)
 				return true;
 			q += wl;
@@ -47,13 +52,17 @@ static char *cpuinfo_field(const char *text, const char *field)
 {
 	const char *p = text;
 	size_t fl = strlen(field);
+
 	while (p && *p) {
 		if (strncmp(p, field, fl) == 0 && (p[fl] == ' ' || p[fl] == '\t' || p[fl] == ':')) {
 			const char *colon = strchr(p, ':');
 			const char *eol = strchr(p, '\n');
+
 			if (colon && (!eol || colon < eol)) {
-				char *v = xstrndup(colon + 1, eol ? (size_t)(eol - colon - 1) : strlen(colon + 1));
+				char *v = xstrndup(colon + 1,
+						   eol ? (size_t)(eol - colon - 1) : strlen(colon + 1));
 				char *t = xstrdup(str_trim(v));
+
 				free(v);
 				return t;
 			}
@@ -69,6 +78,7 @@ void native_detect(struct host_info *h)
 {
 	memset(h, 0, sizeof(*h));
 	struct utsname u;
+
 	if (uname(&u) == 0) {
 		snprintf(h->machine, sizeof(h->machine), "%s", u.machine);
 		snprintf(h->release, sizeof(h->release), "%s", u.release);
@@ -80,13 +90,16 @@ void native_detect(struct host_info *h)
 
 	h->dev_kvm = path_exists("/dev/kvm");
 	int fd = open("/dev/kvm", O_RDWR | O_CLOEXEC);
+
 	if (fd >= 0) {
 		h->dev_kvm_rw = true;
 		close(fd);
 	}
 	char *ci = read_file("/proc/cpuinfo", NULL);
+
 	if (ci) {
 		char *text = xasprintf("\n%s", ci);
+
 		h->hw_flags = cpuinfo_has_flag(text, "vmx") || cpuinfo_has_flag(text, "svm");
 		h->cpu_model = cpuinfo_field(ci, "model name");
 		if (!h->cpu_model)
@@ -98,6 +111,7 @@ void native_detect(struct host_info *h)
 		h->cpu_model = xstrdup("unknown");
 
 	bool arm = h->arch && strcmp(h->arch, "arm64") == 0;
+
 	if (!h->dev_kvm)
 		h->kind = "none";
 	else if (h->hw_flags || arm)
@@ -115,6 +129,7 @@ void native_detect(struct host_info *h)
 		h->kvm_mode = "pvm";
 	} else if (arm) {
 		char *cmd = read_file("/proc/cmdline", NULL);
+
 		h->kvm_mode = "unknown";
 		if (cmd && strstr(cmd, "kvm-arm.mode=nvhe"))
 			h->kvm_mode = "nvhe";
@@ -143,9 +158,11 @@ bool native_wanted(enum host_cell_mode m, const struct host_info *h, const char 
 		return false;
 	}
 	if (m == HOST_CELL_YES) {
-		*why = strcmp(h->kind, "hardware") == 0 ? "host_cell = yes (hardware virtualization)"
-			: strcmp(h->kind, "pvm") == 0	? "host_cell = yes (/dev/kvm without vmx/svm: paravirtual, kind=pvm)"
-							: "host_cell = yes (no /dev/kvm: the suites will skip)";
+		*why = strcmp(h->kind, "hardware") == 0 ?
+			       "host_cell = yes (hardware virtualization)" :
+		       strcmp(h->kind, "pvm") == 0 ?
+			       "host_cell = yes (/dev/kvm without vmx/svm: paravirtual, kind=pvm)" :
+			       "host_cell = yes (no /dev/kvm: the suites will skip)";
 		return true;
 	}
 	if (strcmp(h->kind, "hardware") == 0) {
@@ -161,8 +178,10 @@ static void feed(struct console *con, const char *fmt, ...) PRINTF_LIKE(2, 3);
 static void feed(struct console *con, const char *fmt, ...)
 {
 	va_list ap;
+
 	va_start(ap, fmt);
 	char *s = xvasprintf(fmt, ap);
+
 	va_end(ap);
 	console_flush(con);
 	console_line(con, s);
@@ -178,8 +197,10 @@ static long meminfo_kb(void)
 {
 	char *m = read_file("/proc/meminfo", NULL);
 	long kb = -1;
+
 	if (m) {
 		const char *p = strstr(m, "MemTotal:");
+
 		if (p)
 			kb = strtol(p + 9, NULL, 10);
 		free(m);
@@ -192,6 +213,7 @@ void native_dry_run(FILE *f, const struct config *conf, const struct run_env *en
 {
 	char *bindir = run_bin_dir(env, h->arch);
 	struct strvec suites = {0};
+
 	run_suites_for(conf, bindir, &suites);
 	fprintf(f, "# cell host (native %s, kind=%s, kvm_mode=%s, kernel %s): %s\n", h->machine, h->kind,
 		h->kvm_mode, h->release, why);
@@ -203,6 +225,7 @@ void native_dry_run(FILE *f, const struct config *conf, const struct run_env *en
 		fprintf(f, "%s/memattr-%s", bindir, suites.v[i]);
 		if (!str_empty(conf->filter)) {
 			char *q = shell_quote(conf->filter);
+
 			fprintf(f, " -t %s", q);
 			free(q);
 		}
@@ -261,7 +284,8 @@ static void native_cellinfo(struct cell *c, struct console *con, const char *bin
 	if (proc_start(&p, &o, &err) == 0) {
 		p.deadline = mono_now() + CELLINFO_TIMEOUT_S;
 		if (proc_stream(&p, on_data, con) != PROC_EXITED)
-			cell_note(c, "memattr-cellinfo did not finish in %.0f s (killed)", CELLINFO_TIMEOUT_S);
+			cell_note(c, "memattr-cellinfo did not finish in %.0f s (killed)",
+				  CELLINFO_TIMEOUT_S);
 		console_flush(con);
 	} else {
 		cell_note(c, "memattr-cellinfo: %s", err);
@@ -301,9 +325,11 @@ static char *native_suite(struct console *con, const struct config *conf, const 
 	} else {
 		p.deadline = deadline;
 		enum proc_end e = proc_stream(&p, on_data, con);
+
 		console_flush(con);
 		if (e == PROC_TIMEOUT)
-			reason = xasprintf("timeout: cell not done after %ld s (suite %s killed)", timeout, s);
+			reason =
+				xasprintf("timeout: cell not done after %ld s (suite %s killed)", timeout, s);
 		else if (e == PROC_INTERRUPTED)
 			reason = xasprintf("interrupted (suite %s killed)", s);
 		else
@@ -314,7 +340,8 @@ static char *native_suite(struct console *con, const struct config *conf, const 
 	return reason;
 }
 
-void native_run_cell(struct cell *c, const struct config *conf, const struct run_env *env, const struct host_info *h)
+void native_run_cell(struct cell *c, const struct config *conf, const struct run_env *env,
+		     const struct host_info *h)
 {
 	long timeout = conf->cell_timeout * conf->timeout_scale;
 	double deadline = mono_now() + (double)timeout;

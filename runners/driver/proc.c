@@ -1,9 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0
 /* proc.c: see proc.h. Safe to use from several threads: only async-signal-safe calls run between
  * fork() and exec(), and every descriptor is close-on-exec so that one cell's child does not hold
- * another cell's pipes open. */
+ * another cell's pipes open.
+ */
 #include "proc.h"
-
 
 #include <errno.h>
 #include <fcntl.h>
@@ -24,16 +24,19 @@ volatile sig_atomic_t proc_interrupted;
 static char **build_env(char *const *extra)
 {
 	size_t n = 0, m = 0;
+
 	while (environ && environ[n])
 		n++;
 	while (extra && extra[m])
 		m++;
 	char **env = xcalloc(n + m + 1, sizeof(char *));
 	size_t k = 0;
+
 	for (size_t i = 0; i < n; i++) {
 		const char *eq = strchr(environ[i], '=');
 		size_t kl = eq ? (size_t)(eq - environ[i]) : strlen(environ[i]);
 		bool overridden = false;
+
 		for (size_t j = 0; j < m; j++)
 			if (strncmp(extra[j], environ[i], kl) == 0 && extra[j][kl] == '=')
 				overridden = true;
@@ -47,9 +50,10 @@ static char **build_env(char *const *extra)
 }
 
 /* In the child, between fork() and exec(): async-signal-safe calls only.  An exec (or chdir) failure
- * goes to the parent as the errno through ep. */
-static void __attribute__((noreturn)) child_exec(const char *path, const struct proc_opts *o, char **env,
-						  int devnull, int out, int errfd, int ep)
+ * goes to the parent as the errno through ep.
+ */
+static void __attribute__((noreturn))
+child_exec(const char *path, const struct proc_opts *o, char **env, int devnull, int out, int errfd, int ep)
 {
 	struct sigaction sa;
 	sigset_t none;
@@ -73,19 +77,20 @@ static void __attribute__((noreturn)) child_exec(const char *path, const struct 
 	if (!o->cwd || chdir(o->cwd) == 0)
 		execve(path, o->argv, env);
 	e = errno;
-	if (write(ep, &e, sizeof(e)) < 0) {
-		/* nothing to do */
-	}
+	if (write(ep, &e, sizeof(e)) < 0)
+		_exit(126);	/* the parent sees no errno, only the exit */
 	_exit(127);
 }
 
 int proc_start(struct proc *p, const struct proc_opts *o, char **err)
 {
 	memset(p, 0, sizeof(*p));
-	p->out_fd = p->err_fd = -1;
+	p->out_fd = -1;
+	p->err_fd = -1;
 	p->pid = -1;
 
 	char *path = find_in_path(o->argv[0]);
+
 	if (!path) {
 		*err = xasprintf("%s: %s", o->argv[0],
 				 strchr(o->argv[0], '/') ? "not found or not executable" : "not found in PATH");
@@ -93,10 +98,12 @@ int proc_start(struct proc *p, const struct proc_opts *o, char **err)
 	}
 	int outp[2] = {-1, -1}, errp[2] = {-1, -1}, ep[2] = {-1, -1};
 	int devnull = open("/dev/null", O_RDONLY | O_CLOEXEC);
+
 	if (devnull < 0 || pipe2(outp, O_CLOEXEC) || (!o->merge_stderr && pipe2(errp, O_CLOEXEC)) ||
 	    pipe2(ep, O_CLOEXEC)) {
 		*err = xasprintf("pipe: %s", strerror(errno));
 		int fds[] = {devnull, outp[0], outp[1], errp[0], errp[1], ep[0], ep[1]};
+
 		for (size_t i = 0; i < ARRAY_SIZE(fds); i++)
 			if (fds[i] >= 0)
 				close(fds[i]);
@@ -106,9 +113,11 @@ int proc_start(struct proc *p, const struct proc_opts *o, char **err)
 	char **env = build_env(o->env);
 
 	pid_t pid = fork();
+
 	if (pid == 0)
 		child_exec(path, o, env, devnull, outp[1], o->merge_stderr ? outp[1] : errp[1], ep[1]);
 	int fork_errno = errno;
+
 	free(env);
 	close(devnull);
 	close(outp[1]);
@@ -127,6 +136,7 @@ int proc_start(struct proc *p, const struct proc_opts *o, char **err)
 	setpgid(pid, pid); /* also from here: no window where a kill(-pid) would miss */
 	int child_errno = 0;
 	ssize_t r;
+
 	do {
 		r = read(ep[0], &child_errno, sizeof(child_errno));
 	} while (r < 0 && errno == EINTR);
@@ -134,6 +144,7 @@ int proc_start(struct proc *p, const struct proc_opts *o, char **err)
 	if (r == (ssize_t)sizeof(child_errno)) {
 		*err = xasprintf("cannot execute %s: %s", path, strerror(child_errno));
 		int st;
+
 		while (waitpid(pid, &st, 0) < 0 && errno == EINTR)
 			;
 		close(outp[0]);
@@ -155,7 +166,8 @@ static void close_fds(struct proc *p)
 		close(p->out_fd);
 	if (p->err_fd >= 0)
 		close(p->err_fd);
-	p->out_fd = p->err_fd = -1;
+	p->out_fd = -1;
+	p->err_fd = -1;
 }
 
 static bool try_reap(struct proc *p, bool block)
@@ -165,6 +177,7 @@ static bool try_reap(struct proc *p, bool block)
 	for (;;) {
 		int st;
 		pid_t r = waitpid(p->pid, &st, block ? 0 : WNOHANG);
+
 		if (r == p->pid) {
 			p->status = st;
 			p->exited = true;
@@ -189,6 +202,7 @@ void proc_kill(struct proc *p)
 		kill(-p->pid, SIGTERM);
 		kill(p->pid, SIGTERM);
 		double end = mono_now() + KILL_GRACE_S;
+
 		while (!try_reap(p, false) && mono_now() < end)
 			usleep(20000);
 		if (!p->exited) {
@@ -206,6 +220,7 @@ static bool pump(struct proc *p, int *fd, int stream, proc_data_fn fn, void *ctx
 {
 	char buf[65536];
 	ssize_t n;
+
 	do {
 		n = read(*fd, buf, sizeof(buf));
 	} while (n < 0 && errno == EINTR);
@@ -222,6 +237,7 @@ static bool pump(struct proc *p, int *fd, int stream, proc_data_fn fn, void *ctx
 enum proc_end proc_stream(struct proc *p, proc_data_fn fn, void *ctx)
 {
 	double drain_until = 0;
+
 	for (;;) {
 		if (proc_interrupted) {
 			proc_kill(p);
@@ -249,11 +265,13 @@ enum proc_end proc_stream(struct proc *p, proc_data_fn fn, void *ctx)
 		}
 		struct pollfd pf[2];
 		int n = 0;
+
 		if (p->out_fd >= 0)
 			pf[n++] = (struct pollfd){.fd = p->out_fd, .events = POLLIN};
 		if (p->err_fd >= 0)
 			pf[n++] = (struct pollfd){.fd = p->err_fd, .events = POLLIN};
 		int r = poll(pf, (nfds_t)n, 100);
+
 		if (r < 0 && errno != EINTR) {
 			proc_kill(p);
 			return PROC_EXITED;
@@ -285,10 +303,11 @@ char *proc_status_desc(int status)
 	if (WIFSIGNALED(status)) {
 		char *s = signal_desc(WTERMSIG(status));
 		char *r = xasprintf("killed by %s", s);
+
 		free(s);
 		return r;
 	}
-	return xasprintf("wait status 0x%x", (unsigned)status);
+	return xasprintf("wait status 0x%x", (unsigned int)status);
 }
 
 struct capture_ctx {
@@ -299,6 +318,7 @@ static void capture_data(void *ctx, struct proc *p, int stream, const char *data
 {
 	struct capture_ctx *c = ctx;
 	struct buf *b = stream == 1 ? c->out : c->err;
+
 	if (b)
 		buf_add(b, data, n);
 }
@@ -308,6 +328,7 @@ int proc_capture(char *const argv[], char *const env[], double timeout_s, struct
 {
 	struct proc p;
 	struct proc_opts o = {.argv = argv, .env = env};
+
 	if (proc_start(&p, &o, err) != 0)
 		return -1;
 	if (timeout_s > 0)

@@ -34,7 +34,8 @@ typedef void (*proc_data_fn)(void *ctx, struct proc *p, int stream, const char *
 /* stdin is /dev/null. Returns 0, or -1 with *err set (no such program, exec failure ...). */
 int proc_start(struct proc *p, const struct proc_opts *o, char **err);
 /* Read output until the process exits and its pipes close, or the deadline passes / an interrupt
- * arrives (the process group is then killed). The process is reaped in every case. */
+ * arrives (the process group is then killed). The process is reaped in every case.
+ */
 enum proc_end proc_stream(struct proc *p, proc_data_fn fn, void *ctx);
 /* SIGTERM to the group, SIGKILL after a grace period, reap. */
 void proc_kill(struct proc *p);
@@ -44,7 +45,8 @@ char *proc_status_desc(int status); /* "exit status 1", "killed by signal 9 (SIG
 
 /* Run to completion capturing stdout and stderr (either may be NULL: discarded).
  * Returns 0 when the program ran (its status in *status), -1 with *err on spawn failure, timeout
- * (timeout_s > 0) or interrupt. */
+ * (timeout_s > 0) or interrupt.
+ */
 int proc_capture(char *const argv[], char *const env[], double timeout_s, struct buf *out, struct buf *errout,
 		 int *status, char **err);
 

@@ -98,6 +98,7 @@ static void jw_close(struct jw *w, char c)
 {
 	bool empty = w->first[w->depth];
 	bool inl = w->inline_[w->depth];
+
 	w->depth--;
 	if (!empty && !inl) {
 		fputc('\n', w->f);
@@ -175,6 +176,7 @@ static void strvec_array(struct jw *w, const char *k, const struct strvec *sv)
 static void counts_obj(struct jw *w, const long *counts)
 {
 	long total = 0;
+
 	jw_open(w, '{', true);
 	for (int i = 0; i < RES__COUNT; i++) {
 		kv_int(w, result_name((enum result)i), counts[i]);
@@ -215,6 +217,7 @@ static void write_cell(struct jw *w, const struct run *r, const struct cell *c)
 	jw_open(w, '[', false);
 	for (size_t i = 0; i < c->nsuites; i++) {
 		const struct suite_run *s = &c->suites[i];
+
 		jw_open(w, '{', true);
 		kv_str(w, "name", s->name);
 		jw_key(w, "rc");
@@ -250,6 +253,7 @@ static void write_cell(struct jw *w, const struct run *r, const struct cell *c)
 	char *f1 = xasprintf("%s.tap", c->name);
 	char *f2 = xasprintf("%s/console.log", c->name);
 	char *f3 = xasprintf("%s/identity.txt", c->name);
+
 	kv_str(w, "tap", f1);
 	kv_str(w, "console", f2);
 	kv_str(w, "identity", f3);
@@ -262,14 +266,18 @@ static void write_cell(struct jw *w, const struct run *r, const struct cell *c)
 
 /* The structured records a test printed among its diagnostics ("memtype-row k=v ...", see
  * matrix.c; "memattr-metric name=... k=v ...", a benchmark figure, see make bench): one object
- * each, with every key=value of the line. */
+ * each, with every key=value of the line.
+ */
 static void write_records(struct jw *w, const char *diag)
 {
-	static const char *const kinds[] = {"memtype-platform ", "memtype-row ", "memtype-cell ", "memattr-metric "};
+	static const char *const kinds[] = { "memtype-platform ", "memtype-row ", "memtype-cell ",
+					     "memattr-metric " };
 	bool open = false;
+
 	for (const char *p = diag; p && *p;) {
 		size_t n = strcspn(p, "\n");
-		for (size_t k = 0; k < sizeof(kinds) / sizeof(kinds[0]); k++) {
+
+		for (size_t k = 0; k < ARRAY_SIZE(kinds); k++) {
 			if (!str_starts(p, kinds[k]))
 				continue;
 			if (!open) {
@@ -279,16 +287,20 @@ static void write_records(struct jw *w, const char *diag)
 			}
 			jw_open(w, '{', true);
 			char *kind = xstrndup(p, strlen(kinds[k]) - 1);
+
 			kv_str(w, "record", kind);
 			free(kind);
 			for (const char *q = p + strlen(kinds[k]); q < p + n;) {
-				size_t len = strcspn(q, " \n");
+				size_t len = strcspn(q, "\n ");
+
 				if (len > (size_t)(p + n - q))
 					len = (size_t)(p + n - q);
 				const char *eq = memchr(q, '=', len);
+
 				if (eq) {
 					char *key = xstrndup(q, (size_t)(eq - q));
 					char *val = xstrndup(eq + 1, (size_t)(q + len - eq - 1));
+
 					kv_str(w, key, val);
 					free(key);
 					free(val);
@@ -327,11 +339,13 @@ int report_json(const struct run *r, const char *path, char **err)
 {
 	char *tmp;
 	FILE *f = file_open_replace(path, &tmp, err);
+
 	if (!f)
 		return -1;
 	const struct config *conf = r->conf;
 	struct jw w = {.f = f};
 	long totals[RES__COUNT] = {0};
+
 	for (size_t i = 0; i < r->cell_names.n; i++)
 		if (r->cells[i])
 			for (int k = 0; k < RES__COUNT; k++)
@@ -384,6 +398,7 @@ int report_json(const struct run *r, const char *path, char **err)
 	jw_open(&w, '[', false);
 	for (size_t i = 0; i < r->cell_names.n; i++) {
 		const struct cell *c = r->cells[i];
+
 		for (size_t j = 0; c && j < c->nres; j++)
 			write_test(&w, c, &c->res[j]);
 	}

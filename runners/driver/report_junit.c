@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /* report_junit.c: junit.xml: one <testsuite> per cell and suite, diagnostics printed before a
- * result attached to that result. */
+ * result attached to that result.
+ */
 #include "report.h"
 
 #include "run.h"
@@ -46,7 +47,7 @@ static void xml_ascii(FILE *f, unsigned char ch, bool attr)
 }
 
 /* U+FFFE and U+FFFF are not XML characters */
-static bool xml_reject(unsigned cp)
+static bool xml_reject(unsigned int cp)
 {
 	return cp == 0xfffe || cp == 0xffff;
 }
@@ -68,6 +69,7 @@ static char *first_line(const char *s)
 	if (!s)
 		return xstrdup("");
 	size_t n = strcspn(s, "\n");
+
 	if (n > 200)
 		n = 200;
 	return xstrndup(s, n);
@@ -84,6 +86,7 @@ static void group_counts(const struct cell *c, const char *suite, struct group_c
 	memset(g, 0, sizeof(*g));
 	for (size_t i = 0; i < c->nres; i++) {
 		const struct test_result *t = &c->res[i];
+
 		if (strcmp(t->suite, suite) != 0)
 			continue;
 		g->tests++;
@@ -108,7 +111,7 @@ static const struct suite_run *find_suite(const struct cell *c, const char *name
 	return NULL;
 }
 
-static void property(FILE *f, const char *name, const char *value)
+static void put_property(FILE *f, const char *name, const char *value)
 {
 	fputs("      <property", f);
 	attr(f, "name", name);
@@ -120,17 +123,19 @@ static void property(FILE *f, const char *name, const char *value)
 static void write_properties(FILE *f, const struct cell *c, const struct suite_run *s)
 {
 	fputs("    <properties>\n", f);
-	property(f, "cell.status", cell_status_name(c->status));
+	put_property(f, "cell.status", cell_status_name(c->status));
 	if (c->reason)
-		property(f, "cell.reason", c->reason);
+		put_property(f, "cell.reason", c->reason);
 	if (s && s->rc >= 0) {
 		char rc[16];
+
 		snprintf(rc, sizeof(rc), "%d", s->rc);
-		property(f, "suite.rc", rc);
+		put_property(f, "suite.rc", rc);
 	}
 	for (size_t i = 0; i < c->id.n; i++) {
 		char *pn = xasprintf("identity.%s", c->id.v[i].key);
-		property(f, pn, c->id.v[i].val);
+
+		put_property(f, pn, c->id.v[i].val);
 		free(pn);
 	}
 	fputs("    </properties>\n", f);
@@ -167,6 +172,7 @@ static void write_testcase(FILE *f, const struct test_result *tr, const char *cl
 	} else if (kind) {
 		/* message: the directive text or the first diagnostic line; body: the diagnostics */
 		char *msg = first_line(tr->reason);
+
 		fprintf(f, "      <%s", kind);
 		attr(f, "type", type);
 		attr(f, "message", msg);
@@ -190,12 +196,16 @@ static void write_testcase(FILE *f, const struct test_result *tr, const char *cl
 static void write_group(FILE *f, const struct run *r, const struct cell *c, const char *suite)
 {
 	struct group_counts g;
+
 	group_counts(c, suite, &g);
 	if (!g.tests)
 		return;
 	const struct suite_run *s = find_suite(c, suite);
-	double t = g.have_time ? g.time : (s && s->t_end > s->t_begin && s->t_begin > 0) ? s->t_end - s->t_begin : 0;
+	double t = g.have_time					  ? g.time :
+		   (s && s->t_end > s->t_begin && s->t_begin > 0) ? s->t_end - s->t_begin :
+								    0;
 	char *name = xasprintf("%s.%s", c->name, suite);
+
 	fputs("  <testsuite", f);
 	attr(f, "name", name);
 	fprintf(f, " tests=\"%ld\" failures=\"%ld\" errors=\"%ld\" skipped=\"%ld\" time=\"%.3f\"", g.tests,
@@ -215,11 +225,14 @@ int report_junit(const struct run *r, const char *path, char **err)
 {
 	char *tmp;
 	FILE *f = file_open_replace(path, &tmp, err);
+
 	if (!f)
 		return -1;
 	long tests = 0, failures = 0, errors = 0, skipped = 0;
+
 	for (size_t i = 0; i < r->cell_names.n; i++) {
 		const struct cell *c = r->cells[i];
+
 		if (!c)
 			continue;
 		tests += (long)c->nres;
@@ -229,16 +242,18 @@ int report_junit(const struct run *r, const char *path, char **err)
 	}
 	fputs("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<testsuites", f);
 	attr(f, "name", "memattr");
-	fprintf(f, " tests=\"%ld\" failures=\"%ld\" errors=\"%ld\" skipped=\"%ld\" time=\"%.3f\"", tests, failures,
-		errors, skipped, r->t_end - r->t_start);
+	fprintf(f, " tests=\"%ld\" failures=\"%ld\" errors=\"%ld\" skipped=\"%ld\" time=\"%.3f\"", tests,
+		failures, errors, skipped, r->t_end - r->t_start);
 	attr(f, "timestamp", r->timestamp);
 	fputs(">\n", f);
 	for (size_t i = 0; i < r->cell_names.n; i++) {
 		const struct cell *c = r->cells[i];
+
 		if (!c)
 			continue;
 		/* suites in order, then the cell-level results */
 		struct strvec groups = {0};
+
 		for (size_t j = 0; j < c->nsuites; j++)
 			if (!strvec_has(&groups, c->suites[j].name))
 				strvec_push(&groups, c->suites[j].name);

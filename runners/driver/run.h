@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /* run.h: one invocation of memattr-run: its plan, its cells (run in parallel), the report directory.
  * Layers, each using only those below it: util, tap, skip_profile, config, env, proc; cell, console;
- * lab, native; run; report (json, junit, summary, matrix); main. */
+ * lab, native; run; report (json, junit, summary, matrix); main.
+ */
 #ifndef MEMATTR_DRIVER_RUN_H
 #define MEMATTR_DRIVER_RUN_H
 

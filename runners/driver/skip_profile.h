@@ -11,7 +11,8 @@
  *   why = TEXT                 why this cell skips them (the condition detected), required
  *   occurs = always|sometimes  always (default): at least one matching test must skip whenever a
  *                              matching test ran; sometimes: the skip is allowed, not required
- * Values are taken verbatim (blanks around them trimmed; no quote removal). */
+ * Values are taken verbatim (blanks around them trimmed; no quote removal).
+ */
 #ifndef MEMATTR_DRIVER_SKIP_PROFILE_H
 #define MEMATTR_DRIVER_SKIP_PROFILE_H
 

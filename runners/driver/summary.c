@@ -15,9 +15,11 @@ static char *clip(const char *s, size_t max)
 	if (!s)
 		return xstrdup("");
 	size_t n = strcspn(s, "\n");
+
 	if (n <= max)
 		return xstrndup(s, n);
 	char *r = xstrndup(s, max);
+
 	if (max >= 3)
 		memcpy(r + max - 3, "...", 3);
 	return r;
@@ -26,6 +28,7 @@ static char *clip(const char *s, size_t max)
 static const char *id_or(const struct cell *c, const char *k, const char *dflt)
 {
 	const char *v = kv_get(&c->id, k);
+
 	return str_empty(v) ? dflt : v;
 }
 
@@ -34,10 +37,12 @@ static void summary_cells(FILE *f, const struct run *r)
 {
 	long totals[RES__COUNT] = {0};
 	long npass = 0, nfail = 0, nerr = 0;
+
 	fprintf(f, "%-20s %-8s %-22s %-9s %5s %5s %5s %8s  %s\n", "cell", "kind", "kernel", "kvm", "pass", "fail",
 		"skip", "wall", "status");
 	for (size_t i = 0; i < r->cell_names.n; i++) {
 		const struct cell *c = r->cells[i];
+
 		if (!c) {
 			fprintf(f, "%-20s (no result: the cell could not be set up)\n", r->cell_names.v[i]);
 			nerr++;
@@ -54,26 +59,31 @@ static void summary_cells(FILE *f, const struct run *r)
 		char *kernel = clip(id_or(c, "kernel_release", id_or(c, "kernel_package_release", "-")), 22);
 		char *st = cell_status_text(c);
 		char *stc = clip(st, 60);
-		fprintf(f, "%-20s %-8s %-22s %-9s %5ld %5ld %5ld %7.1fs  %s\n", c->name, id_or(c, "kind", "-"), kernel,
-			id_or(c, "kvm_mode", "-"), c->counts[RES_PASS] + c->counts[RES_XFAIL] + c->counts[RES_XPASS],
-			cell_failures(c), c->counts[RES_SKIP], c->t_end - c->t_start, stc);
+
+		fprintf(f, "%-20s %-8s %-22s %-9s %5ld %5ld %5ld %7.1fs  %s\n", c->name,
+			id_or(c, "kind", "-"), kernel, id_or(c, "kvm_mode", "-"),
+			c->counts[RES_PASS] + c->counts[RES_XFAIL] + c->counts[RES_XPASS], cell_failures(c),
+			c->counts[RES_SKIP], c->t_end - c->t_start, stc);
 		free(kernel);
 		free(st);
 		free(stc);
 	}
-	fprintf(f, "totals: %zu cell(s): %ld pass, %ld fail, %ld error; tests: %ld pass, %ld fail, %ld skip"
-		   " (xfail %ld, xpass %ld in pass; timeout %ld, error %ld in fail); %.1f s\n",
+	fprintf(f,
+		"totals: %zu cell(s): %ld pass, %ld fail, %ld error; tests: %ld pass, %ld fail, %ld skip (xfail %ld, xpass %ld in pass; timeout %ld, error %ld in fail); %.1f s\n",
 		r->cell_names.n, npass, nfail, nerr, totals[RES_PASS] + totals[RES_XFAIL] + totals[RES_XPASS],
-		totals[RES_FAIL] + totals[RES_TIMEOUT] + totals[RES_ERROR], totals[RES_SKIP], totals[RES_XFAIL],
-		totals[RES_XPASS], totals[RES_TIMEOUT], totals[RES_ERROR], r->t_end - r->t_start);
+		totals[RES_FAIL] + totals[RES_TIMEOUT] + totals[RES_ERROR], totals[RES_SKIP],
+		totals[RES_XFAIL], totals[RES_XPASS], totals[RES_TIMEOUT], totals[RES_ERROR],
+		r->t_end - r->t_start);
 }
 
 /* Expected skips: the verdict per cell, and which cells were not judged. */
 static void summary_skips(FILE *f, const struct run *r)
 {
 	struct strvec unjudged = {0};
+
 	for (size_t i = 0; i < r->cell_names.n; i++) {
 		const struct cell *c = r->cells[i];
+
 		if (!c || !c->skips_note)
 			continue;
 		if (c->skip_profile)
@@ -83,6 +93,7 @@ static void summary_skips(FILE *f, const struct run *r)
 	}
 	if (unjudged.n) {
 		char *names = strvec_join(&unjudged, ", ");
+
 		fprintf(f, "skips not judged: no profile: %s\n", names);
 		free(names);
 	}
@@ -93,10 +104,13 @@ static void summary_skips(FILE *f, const struct run *r)
 static void summary_failures(FILE *f, const struct run *r)
 {
 	long listed = 0, more = 0;
+
 	for (size_t i = 0; i < r->cell_names.n; i++) {
 		const struct cell *c = r->cells[i];
+
 		for (size_t j = 0; c && j < c->nres; j++) {
 			const struct test_result *t = &c->res[j];
+
 			if (!result_is_failure(t->res))
 				continue;
 			if (listed == MAX_FAILURES_LISTED) {
@@ -107,8 +121,10 @@ static void summary_failures(FILE *f, const struct run *r)
 				fprintf(f, "failures:\n");
 			listed++;
 			char *line = xasprintf("%s %s%s%s%s", c->name, t->name, t->res != RES_FAIL ? " " : "",
-					       t->res != RES_FAIL ? result_name(t->res) : "", t->reason ? ": " : "");
+					       t->res != RES_FAIL ? result_name(t->res) : "",
+					       t->reason ? ": " : "");
 			char *why = clip(t->reason, 100);
+
 			fprintf(f, "  %s%s\n", line, why);
 			free(line);
 			free(why);
@@ -135,7 +151,8 @@ static void summary_metrics(FILE *f, const struct run *r)
 					if (!any)
 						fprintf(f, "metrics:\n");
 					any = true;
-					fprintf(f, "  %-20s %.*s\n", c->name, (int)(n - strlen(mark)), p + strlen(mark));
+					fprintf(f, "  %-20s %.*s\n", c->name, (int)(n - strlen(mark)),
+						p + strlen(mark));
 				}
 				p += n + (p[n] == '\n');
 			}
@@ -154,6 +171,7 @@ void summary_write(FILE *f, const struct run *r)
 	if (matrix_present(r))
 		fprintf(f, "memory-type matrix per cell: %s/matrix.txt\n", r->dir ? r->dir : "-");
 	char *latest = path_join(r->conf->report_dir, "latest");
+
 	fprintf(f, "reports: %s  (also %s)\n", r->dir ? r->dir : "-", latest);
 	free(latest);
 	fprintf(f, "result: %s\n", run_exit_status(r) == 0 ? "PASS" : "FAIL");

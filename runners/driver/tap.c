@@ -31,6 +31,7 @@ static char *trimmed_copy(const char *s, size_t n)
 static size_t word_len(const char *s)
 {
 	size_t n = 0;
+
 	while (s[n] && s[n] != ' ' && s[n] != '\t')
 		n++;
 	return n;
@@ -59,6 +60,7 @@ static void parse_hash_part(const char *after_hash, struct tap_line *l)
 	const char *t = skip_blanks(after_hash);
 	size_t wl = word_len(t);
 	enum tap_directive d = directive_of(t, wl);
+
 	if (d != TAPD_NONE) {
 		l->directive = d;
 		l->text = trimmed_copy(t + wl, strlen(t + wl));
@@ -70,6 +72,7 @@ static void parse_hash_part(const char *after_hash, struct tap_line *l)
 static void parse_result(const char *s, const char *line, struct tap_line *l)
 {
 	const char *p = s;
+
 	if (str_starts(p, "not ok")) {
 		l->ok = false;
 		p += 6;
@@ -79,9 +82,11 @@ static void parse_result(const char *s, const char *line, struct tap_line *l)
 	}
 	l->number = -1;
 	const char *q = skip_blanks(p);
+
 	if (isdigit((unsigned char)*q)) {
 		const char *d = q;
 		long n = 0;
+
 		while (isdigit((unsigned char)*d) && n < 100000000L)
 			n = n * 10 + (*d++ - '0');
 		if (*d == 0 || *d == ' ' || *d == '\t' || *d == '#') {
@@ -93,10 +98,12 @@ static void parse_result(const char *s, const char *line, struct tap_line *l)
 
 	/* description up to the first unescaped '#' */
 	const char *t = skip_blanks(p);
+
 	if (t[0] == '-' && (t[1] == ' ' || t[1] == 0))
 		t = skip_blanks(t + 1);
 	struct buf desc = {0};
 	const char *hash = NULL;
+
 	for (const char *c = t; *c; c++) {
 		if (*c == '\\' && (c[1] == '#' || c[1] == '\\')) {
 			buf_addc(&desc, c[1]);
@@ -110,6 +117,7 @@ static void parse_result(const char *s, const char *line, struct tap_line *l)
 		buf_addc(&desc, *c);
 	}
 	char *d = buf_take(&desc);
+
 	l->desc = trimmed_copy(d, strlen(d));
 	free(d);
 	if (hash)
@@ -162,11 +170,13 @@ enum tap_kind tap_parse_line(const char *line, struct tap_line *l)
 	l->number = -1;
 	l->plan = -1;
 	const char *s = line;
+
 	while (*s == ' ' || *s == '\t')
 		s++;
 	l->indent = (int)(s - line);
 
 	size_t n = strlen(s);
+
 	while (n && (s[n - 1] == '\r' || s[n - 1] == ' ' || s[n - 1] == '\t'))
 		n--;
 	if (n == 0)
@@ -181,6 +191,7 @@ enum tap_kind tap_parse_line(const char *line, struct tap_line *l)
 	if (*s == '#') {
 		l->kind = TAP_DIAG;
 		const char *t = s + 1;
+
 		if (*t == ' ')
 			t++;
 		l->text = trimmed_copy(t, strlen(t));
@@ -208,7 +219,9 @@ void tap_line_free(struct tap_line *l)
 	free(l->desc);
 	free(l->text);
 	free(l->comment);
-	l->desc = l->text = l->comment = NULL;
+	l->desc = NULL;
+	l->text = NULL;
+	l->comment = NULL;
 }
 
 enum result tap_result_of(const struct tap_line *l)
@@ -246,7 +259,7 @@ const char *result_name(enum result r)
 		[RES_PASS] = "pass", [RES_FAIL] = "fail", [RES_SKIP] = "skip", [RES_XFAIL] = "xfail",
 		[RES_XPASS] = "xpass", [RES_TIMEOUT] = "timeout", [RES_ERROR] = "error",
 	};
-	return (unsigned)r < RES__COUNT ? names[r] : "?";
+	return (unsigned int)r < RES__COUNT ? names[r] : "?";
 }
 
 bool result_is_failure(enum result r)
@@ -285,8 +298,10 @@ bool tap_parse_totals(const char *text, struct tap_totals *t)
 	} f[] = {{"pass:", &t->pass}, {"fail:", &t->fail}, {"xfail:", &t->xfail},
 		 {"xpass:", &t->xpass}, {"skip:", &t->skip}, {"error:", &t->error}};
 	int found = 0;
+
 	for (size_t i = 0; i < ARRAY_SIZE(f); i++) {
 		const char *p = text;
+
 		while ((p = strstr(p, f[i].k)) != NULL) {
 			if (p == text || p[-1] == ' ') {
 				*f[i].v = strtol(p + strlen(f[i].k), NULL, 10);

@@ -67,6 +67,7 @@ const char *tap_directive_name(enum tap_directive d);
 struct tap_totals {
 	long pass, fail, xfail, xpass, skip, error;
 };
+
 bool tap_parse_totals(const char *diag_text, struct tap_totals *t);
 
 #endif

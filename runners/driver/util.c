@@ -24,6 +24,7 @@ static void oom(void)
 void *xmalloc(size_t n)
 {
 	void *p = malloc(n ? n : 1);
+
 	if (!p)
 		oom();
 	return p;
@@ -32,6 +33,7 @@ void *xmalloc(size_t n)
 void *xcalloc(size_t n, size_t size)
 {
 	void *p = calloc(n ? n : 1, size ? size : 1);
+
 	if (!p)
 		oom();
 	return p;
@@ -40,6 +42,7 @@ void *xcalloc(size_t n, size_t size)
 void *xrealloc(void *p, size_t n)
 {
 	void *q = realloc(p, n ? n : 1);
+
 	if (!q)
 		oom();
 	return q;
@@ -53,6 +56,7 @@ char *xstrdup(const char *s)
 char *xstrndup(const char *s, size_t n)
 {
 	char *p = xmalloc(n + 1);
+
 	memcpy(p, s, n);
 	p[n] = 0;
 	return p;
@@ -61,12 +65,15 @@ char *xstrndup(const char *s, size_t n)
 char *xvasprintf(const char *fmt, va_list ap)
 {
 	va_list aq;
+
 	va_copy(aq, ap);
 	int n = vsnprintf(NULL, 0, fmt, aq);
+
 	va_end(aq);
 	if (n < 0)
 		oom();
 	char *p = xmalloc((size_t)n + 1);
+
 	vsnprintf(p, (size_t)n + 1, fmt, ap);
 	return p;
 }
@@ -74,8 +81,10 @@ char *xvasprintf(const char *fmt, va_list ap)
 char *xasprintf(const char *fmt, ...)
 {
 	va_list ap;
+
 	va_start(ap, fmt);
 	char *p = xvasprintf(fmt, ap);
+
 	va_end(ap);
 	return p;
 }
@@ -83,6 +92,7 @@ char *xasprintf(const char *fmt, ...)
 void replace_str(char **p, const char *s)
 {
 	char *n = s ? xstrdup(s) : NULL;
+
 	free(*p);
 	*p = n;
 }
@@ -92,6 +102,7 @@ char *str_trim(char *s)
 	while (*s == ' ' || *s == '\t' || *s == '\r' || *s == '\n')
 		s++;
 	size_t n = strlen(s);
+
 	while (n && (s[n - 1] == ' ' || s[n - 1] == '\t' || s[n - 1] == '\r' || s[n - 1] == '\n'))
 		s[--n] = 0;
 	return s;
@@ -105,6 +116,7 @@ bool str_starts(const char *s, const char *prefix)
 char *signal_desc(int sig)
 {
 	const char *abbrev = sigabbrev_np(sig);
+
 	if (abbrev)
 		return xasprintf("signal %d (SIG%s)", sig, abbrev);
 	return xasprintf("signal %d", sig);
@@ -126,6 +138,7 @@ bool parse_long(const char *s, long min, long max, long *out)
 	errno = 0;
 	char *end;
 	long v = strtol(s, &end, 10);
+
 	if (errno)
 		return false;
 	while (*end == ' ' || *end == '\t')
@@ -156,6 +169,7 @@ void strvec_push(struct strvec *sv, const char *s)
 void strvec_pushf(struct strvec *sv, const char *fmt, ...)
 {
 	va_list ap;
+
 	va_start(ap, fmt);
 	strvec_push_own(sv, xvasprintf(fmt, ap));
 	va_end(ap);
@@ -200,6 +214,7 @@ void strvec_split(struct strvec *sv, const char *s, char sep)
 		size_t n = e ? (size_t)(e - s) : strlen(s);
 		char *item = xstrndup(s, n);
 		char *t = str_trim(item);
+
 		if (*t)
 			strvec_push(sv, t);
 		free(item);
@@ -214,8 +229,10 @@ void strvec_split_words(struct strvec *sv, const char *s)
 	struct buf w = {0};
 	bool have = false;
 	char q = 0;
+
 	for (; s && *s; s++) {
 		char c = *s;
+
 		if (q) {
 			if (c == q)
 				q = 0;
@@ -247,6 +264,7 @@ void strvec_split_words(struct strvec *sv, const char *s)
 char *strvec_join(const struct strvec *sv, const char *sep)
 {
 	struct buf b = {0};
+
 	for (size_t i = 0; i < sv->n; i++) {
 		if (i)
 			buf_adds(&b, sep);
@@ -261,6 +279,7 @@ void buf_add(struct buf *b, const char *data, size_t n)
 {
 	if (b->len + n + 1 > b->cap) {
 		size_t c = b->cap ? b->cap : 64;
+
 		while (c < b->len + n + 1)
 			c *= 2;
 		b->s = xrealloc(b->s, c);
@@ -284,8 +303,10 @@ void buf_addc(struct buf *b, char c)
 void buf_addf(struct buf *b, const char *fmt, ...)
 {
 	va_list ap;
+
 	va_start(ap, fmt);
 	char *s = xvasprintf(fmt, ap);
+
 	va_end(ap);
 	buf_adds(b, s);
 	free(s);
@@ -302,14 +323,17 @@ void buf_free(struct buf *b)
 {
 	free(b->s);
 	b->s = NULL;
-	b->len = b->cap = 0;
+	b->len = 0;
+	b->cap = 0;
 }
 
 char *buf_take(struct buf *b)
 {
 	char *s = b->s ? b->s : xstrdup("");
+
 	b->s = NULL;
-	b->len = b->cap = 0;
+	b->len = 0;
+	b->cap = 0;
 	return s;
 }
 
@@ -331,12 +355,14 @@ struct kv *kv_find(const struct kvlist *l, const char *key)
 const char *kv_get(const struct kvlist *l, const char *key)
 {
 	struct kv *e = kv_find(l, key);
+
 	return e ? e->val : NULL;
 }
 
 void kv_set(struct kvlist *l, const char *key, const char *val, int origin)
 {
 	struct kv *e = kv_find(l, key);
+
 	if (e) {
 		replace_str(&e->val, val);
 		e->origin = origin;
@@ -360,7 +386,8 @@ void kv_free(struct kvlist *l)
 	}
 	free(l->v);
 	l->v = NULL;
-	l->n = l->cap = 0;
+	l->n = 0;
+	l->cap = 0;
 }
 
 /* ---------------------------------------------------------------- files */
@@ -369,6 +396,7 @@ int mkdir_p(const char *path)
 {
 	char *p = xstrdup(path);
 	int rc = 0;
+
 	for (char *s = p + 1; ; s++) {
 		if (*s == '/' || *s == 0) {
 			char c = *s;
@@ -387,6 +415,7 @@ int mkdir_p(const char *path)
 		rc = -1;
 	}
 	int e = errno;
+
 	free(p);
 	errno = e;
 	return rc;
@@ -395,18 +424,21 @@ int mkdir_p(const char *path)
 bool path_exists(const char *p)
 {
 	struct stat st;
+
 	return stat(p, &st) == 0;
 }
 
 bool is_dir(const char *p)
 {
 	struct stat st;
+
 	return stat(p, &st) == 0 && S_ISDIR(st.st_mode);
 }
 
 bool is_exec_file(const char *p)
 {
 	struct stat st;
+
 	return stat(p, &st) == 0 && S_ISREG(st.st_mode) && access(p, X_OK) == 0;
 }
 
@@ -415,6 +447,7 @@ char *path_join(const char *a, const char *b)
 	if (b[0] == '/' || !a || !*a)
 		return xstrdup(b);
 	size_t n = strlen(a);
+
 	return xasprintf("%s%s%s", a, (n && a[n - 1] == '/') ? "" : "/", b);
 }
 
@@ -423,6 +456,7 @@ char *path_abs(const char *p)
 	if (p[0] == '/')
 		return xstrdup(p);
 	char cwd[PATH_MAX];
+
 	if (!getcwd(cwd, sizeof(cwd)))
 		return xstrdup(p);
 	return path_join(cwd, p);
@@ -433,13 +467,17 @@ char *find_in_path(const char *name)
 	if (strchr(name, '/'))
 		return is_exec_file(name) ? xstrdup(name) : NULL;
 	const char *path = getenv("PATH");
+
 	if (!path || !*path)
 		path = "/usr/local/bin:/usr/bin:/bin";
 	struct strvec dirs = {0};
+
 	strvec_split(&dirs, path, ':');
 	char *found = NULL;
+
 	for (size_t i = 0; i < dirs.n && !found; i++) {
 		char *c = path_join(dirs.v[i], name);
+
 		if (is_exec_file(c))
 			found = c;
 		else
@@ -452,14 +490,17 @@ char *find_in_path(const char *name)
 char *read_file(const char *path, size_t *len)
 {
 	FILE *f = fopen(path, "rb");
+
 	if (!f)
 		return NULL;
 	struct buf b = {0};
 	char tmp[4096];
 	size_t n;
+
 	while ((n = fread(tmp, 1, sizeof(tmp), f)) > 0)
 		buf_add(&b, tmp, n);
 	int err = ferror(f);
+
 	fclose(f);
 	if (err) {
 		buf_free(&b);
@@ -474,12 +515,14 @@ char *read_file(const char *path, size_t *len)
 char *shell_quote(const char *s)
 {
 	bool plain = *s != 0;
+
 	for (const char *p = s; *p; p++)
 		if (!isalnum((unsigned char)*p) && !strchr("-_./=,:+@%", *p))
 			plain = false;
 	if (plain)
 		return xstrdup(s);
 	struct buf b = {0};
+
 	buf_addc(&b, '\'');
 	for (const char *p = s; *p; p++) {
 		if (*p == '\'')
@@ -496,6 +539,7 @@ char *shell_quote(const char *s)
 double mono_now(void)
 {
 	struct timespec ts;
+
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
@@ -504,32 +548,36 @@ void utc_stamp(char *out, size_t n, bool compact)
 {
 	time_t t = time(NULL);
 	struct tm tm;
+
 	gmtime_r(&t, &tm);
 	strftime(out, n, compact ? "%Y%m%dT%H%M%SZ" : "%Y-%m-%dT%H:%M:%SZ", &tm);
 }
 
 /* ---------------------------------------------------------------- utf-8 */
 
-size_t utf8_seq(const unsigned char *s, size_t avail, unsigned *cp)
+size_t utf8_seq(const unsigned char *s, size_t avail, unsigned int *cp)
 {
 	if (!avail)
 		return 0;
-	unsigned c = s[0];
+	unsigned int c = s[0];
+
 	if (c < 0x80) {
 		*cp = c;
 		return 1;
 	}
 	size_t n;
-	unsigned v, min;
-	if ((c & 0xe0) == 0xc0) {
-		n = 2, v = c & 0x1f, min = 0x80;
-	} else if ((c & 0xf0) == 0xe0) {
-		n = 3, v = c & 0x0f, min = 0x800;
-	} else if ((c & 0xf8) == 0xf0) {
-		n = 4, v = c & 0x07, min = 0x10000;
-	} else {
+	unsigned int v, min;
+
+	if ((c & 0xe0) == 0xc0)
+		n = 2;
+	else if ((c & 0xf0) == 0xe0)
+		n = 3;
+	else if ((c & 0xf8) == 0xf0)
+		n = 4;
+	else
 		return 0;
-	}
+	v = c & (0x7f >> n);	/* the payload bits of the lead byte */
+	min = n == 2 ? 0x80 : n == 3 ? 0x800 : 0x10000;
 	if (avail < n)
 		return 0;
 	for (size_t i = 1; i < n; i++) {
@@ -546,21 +594,23 @@ size_t utf8_seq(const unsigned char *s, size_t avail, unsigned *cp)
 void warnx_(const char *fmt, ...)
 {
 	va_list ap;
+
 	va_start(ap, fmt);
 	char *s = xvasprintf(fmt, ap);
+
 	va_end(ap);
 	fprintf(stderr, "%s: %s\n", prog_name, s);
 	free(s);
 }
 
 void write_utf8_escaped(FILE *f, const char *s, void (*ascii)(FILE *f, unsigned char ch, bool arg), bool arg,
-			bool (*reject)(unsigned cp), const char *bad)
+			bool (*reject)(unsigned int cp), const char *bad)
 {
 	const unsigned char *p = (const unsigned char *)(s ? s : "");
 	size_t left = strlen((const char *)p);
 
 	while (left) {
-		unsigned cp;
+		unsigned int cp;
 		size_t n;
 
 		if (*p < 0x80) {
@@ -585,6 +635,7 @@ FILE *file_open_replace(const char *path, char **tmp, char **err)
 {
 	*tmp = xasprintf("%s.tmp", path);
 	FILE *f = fopen(*tmp, "w");
+
 	if (!f) {
 		*err = xasprintf("cannot write %s: %s", *tmp, strerror(errno));
 		free(*tmp);
@@ -596,6 +647,7 @@ FILE *file_open_replace(const char *path, char **tmp, char **err)
 int file_commit_replace(FILE *f, char *tmp, const char *path, char **err)
 {
 	bool bad = ferror(f) != 0;
+
 	if (fclose(f) != 0 || bad || rename(tmp, path) != 0) {
 		*err = xasprintf("cannot write %s: %s", path, strerror(errno));
 		unlink(tmp);

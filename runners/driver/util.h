@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /* util.h: small helpers shared by the memattr-run driver: allocation, strings, string vectors,
- * growable buffers, key=value lists, paths, clocks, UTF-8 checking. */
+ * growable buffers, key=value lists, paths, clocks, UTF-8 checking.
+ */
 #ifndef MEMATTR_DRIVER_UTIL_H
 #define MEMATTR_DRIVER_UTIL_H
 
@@ -41,6 +42,7 @@ struct strvec {
 	char **v;
 	size_t n, cap;
 };
+
 void strvec_push(struct strvec *sv, const char *s);
 void strvec_pushf(struct strvec *sv, const char *fmt, ...) PRINTF_LIKE(2, 3);
 void strvec_push_own(struct strvec *sv, char *s); /* takes ownership of s */
@@ -59,6 +61,7 @@ struct buf {
 	char *s;
 	size_t len, cap;
 };
+
 void buf_add(struct buf *b, const char *data, size_t n);
 void buf_adds(struct buf *b, const char *s);
 void buf_addf(struct buf *b, const char *fmt, ...) PRINTF_LIKE(2, 3);
@@ -73,10 +76,12 @@ struct kv {
 	char *key, *val;
 	int origin; /* caller-defined tag */
 };
+
 struct kvlist {
 	struct kv *v;
 	size_t n, cap;
 };
+
 struct kv *kv_find(const struct kvlist *l, const char *key);
 const char *kv_get(const struct kvlist *l, const char *key);
 void kv_set(struct kvlist *l, const char *key, const char *val, int origin);
@@ -101,13 +106,15 @@ double mono_now(void);                     /* monotonic seconds */
 void utc_stamp(char *out, size_t n, bool compact); /* 20260101T120000Z or 2026-01-01T12:00:00Z */
 
 /* UTF-8: length of the valid sequence at s (1..4), or 0 if the bytes there are not valid UTF-8.
- * avail is the number of bytes available. *cp receives the code point. */
-size_t utf8_seq(const unsigned char *s, size_t avail, unsigned *cp);
+ * avail is the number of bytes available. *cp receives the code point.
+ */
+size_t utf8_seq(const unsigned char *s, size_t avail, unsigned int *cp);
 /* Write s to f for a text format: each ASCII byte goes through ascii(f, ch, arg); each valid UTF-8
  * sequence is copied unless reject(cp) (may be NULL) refuses it; invalid or refused bytes are
- * written as `bad`. */
+ * written as `bad`.
+ */
 void write_utf8_escaped(FILE *f, const char *s, void (*ascii)(FILE *f, unsigned char ch, bool arg), bool arg,
-			bool (*reject)(unsigned cp), const char *bad);
+			bool (*reject)(unsigned int cp), const char *bad);
 
 /* Diagnostics of the program itself. */
 extern const char *prog_name;
@@ -115,7 +122,8 @@ void warnx_(const char *fmt, ...) PRINTF_LIKE(1, 2);
 
 /* A report file written whole or not at all: output goes to PATH.tmp, renamed over PATH on commit.
  * open: the stream (and *tmp), or NULL with *err set; commit: 0, or -1 with *err set (tmp removed).
- * Both free *tmp when they fail or finish. */
+ * Both free *tmp when they fail or finish.
+ */
 FILE *file_open_replace(const char *path, char **tmp, char **err);
 int file_commit_replace(FILE *f, char *tmp, const char *path, char **err);
 

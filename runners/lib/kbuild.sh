@@ -1,7 +1,7 @@
 # SPDX-License-Identifier: GPL-2.0
 # shellcheck shell=bash
 # Helpers for building out-of-tree parts of a lab kernel from linux-source: one implementation for
-# runners/build-fixtures.sh (fixture modules) and runners/mutate.sh (mutated kvm.ko / kvm-amd.ko).
+# runners/build-fixtures.sh (fixture modules) and tools/mutate.sh (mutated kvm.ko / kvm-amd.ko).
 # Sourced.  The caller defines die() (one line on stderr, exit 2).
 
 # VERSION.PATCHLEVEL.SUBLEVEL of a kernel tree's Makefile.

@@ -55,13 +55,37 @@ static void test_defaults(void)
 
 	T_STR(cells, "arm64-max,arm64-neoverse-n1,arm64-cortex-a57,x86_64-max,x86_64-max-private", "default cells");
 	free(cells);
-	T_INT((long)c.ncell, 11, "eleven cells defined");
+	T_INT((long)c.ncell, 17, "eleven cells defined, and the halves of the three default migrations");
+	struct strvec halves = {0};
+
+	config_migration_cells(&c, &halves);
+	char *hl = strvec_join(&halves, ",");
+
+	T_STR(hl, "arm64-max-to-arm64-max-out,arm64-max-to-arm64-max-in,arm64-max-to-arm64-neoverse-n1-out,arm64-max-to-arm64-neoverse-n1-in,x86_64-max-to-x86_64-max-out,x86_64-max-to-x86_64-max-in",
+	      "the default migrations run, out half before in half");
+	free(hl);
+	strvec_free(&halves);
+	struct cell_conf *half = config_find_cell(&c, "arm64-max-to-arm64-neoverse-n1-in");
+
+	T_OK(half && strcmp(half->cpu, "neoverse-n1") == 0 && strcmp(half->migrate_role, "in") == 0 &&
+	     strcmp(half->xfer, "arm64-max-to-arm64-neoverse-n1.xfer") == 0 && !half->skip_profile,
+	     "the in half is the destination cell, with the pair's transfer disk");
 	struct cell_conf *prot = config_find_cell(&c, "arm64-max-protected");
 
 	T_OK(prot && strstr(prot->append, "kvm-arm.mode=protected"), "pKVM cell defined");
 	struct cell_conf *mte = config_find_cell(&c, "arm64-max-mte");
 
 	T_OK(mte && strcmp(mte->machine, "mte=on") == 0 && strcmp(mte->pci, "ivshmem") == 0, "MTE cell with PCI devices");
+	T_OK(mte && !mte->disk, "a cell without disk= has no scratch disk");
+	static const char *const with_dma[] = {"arm64-max", "arm64-neoverse-n1", "arm64-cortex-a57", "x86_64-max",
+					       "x86_64-max-private"};
+	for (size_t i = 0; i < ARRAY_SIZE(with_dma); i++) {
+		struct cell_conf *d = config_find_cell(&c, with_dma[i]);
+
+		T_OK(d && strcmp(d->pci, "ivshmem,edu") == 0 && cell_has_pci(d, "edu") &&
+		     cell_has_pci(d, "ivshmem"), "default cell has the ivshmem and edu devices");
+		T_OK(d && d->disk && strcmp(d->disk, "64M") == 0, "default cell has a 64M scratch disk");
+	}
 	struct cell_conf *k16 = config_find_cell(&c, "arm64-max-16k");
 
 	T_OK(k16 && strcmp(k16->flavour, "arm64-16k") == 0, "16K-page kernel cell defined");
@@ -106,6 +130,8 @@ static void test_defaults(void)
 		     modes[i][1]);
 		T_OK(cc && cc->skip_profile && cc->skip_profile->n >= 3, "%s: expected-skip profile loaded (%zu entries)",
 		     modes[i][0], cc && cc->skip_profile ? cc->skip_profile->n : 0);
+		T_STR(cc ? cc->packages : NULL, "stress-ng fio", "%s: carries stress-ng and fio",
+		      modes[i][0]);
 	}
 	free(err);
 	free(path);
@@ -224,6 +250,36 @@ static void test_kvm_config(void)
 		     "not a KVM_CAP_VM_TYPES bit mask", "kvm_vm_types too large");
 }
 
+/* packages: Debian package names, normalized to a blank-separated list; empty is none. */
+static void test_packages(void)
+{
+	struct config c;
+	char *err = NULL;
+
+	config_init(&c, "/proj");
+	const char *names[] = {"p.conf"};
+	const char *texts[] = {"[cell p]\narch = arm64\npackages = stress-ng,fio  libc6 g++-14\n"
+			       "[cell q]\narch = x86_64\npackages =\n"};
+
+	if (!T_INT(load(&c, names, texts, 1, &err), 0, "packages: loads"))
+		t_diag("%s", err);
+	struct cell_conf *p = config_find_cell(&c, "p"), *q = config_find_cell(&c, "q");
+
+	T_STR(p ? p->packages : NULL, "stress-ng fio libc6 g++-14", "packages: normalized");
+	T_OK(q && !q->packages, "packages: empty is none");
+	T_INT(config_set_spec(&c, "cell.p.packages=", &err), 0, "packages: --set clears it");
+	T_OK(p && !p->packages, "packages: cleared");
+	free(err);
+	config_free(&c);
+
+	expect_error("[cell a]\narch = arm64\npackages = Stress-ng\n", "u.conf:3: ", "'Stress-ng' is not a Debian package name",
+		     "packages in upper case");
+	expect_error("[cell a]\narch = arm64\npackages = fio;rm\n", "u.conf:3: ", "'fio;rm' is not a Debian package name",
+		     "packages with a shell character");
+	expect_error("[cell a]\narch = arm64\npackages = fio fio\n", "u.conf:3: ", "fio given twice",
+		     "packages twice");
+}
+
 static void test_cli_errors(void)
 {
 	struct config c;
@@ -284,6 +340,14 @@ static void test_file_errors(void)
 	expect_error("[run]\nfilter = a\"b\n", "u.conf:2: ", "may not contain", "quote in filter");
 	expect_error("[cell a]\narch = arm64\n[run]\ncells = a, b\n", "u.conf:4: ", "unknown cell 'b'",
 		     "unknown cell in cells=");
+	expect_error("[run]\nmigrations = a-b\n", "u.conf:2: ", "is not SRC>DST", "migration pair without >");
+	expect_error("[run]\nmigrations = a>\n", "u.conf:2: ", "is not SRC>DST", "migration pair without DST");
+	expect_error("[cell a]\narch = arm64\n[run]\ncells = a\nmigrations = a>b\n", "u.conf:5: ",
+		     "unknown cell 'b' in a>b", "migration to an unknown cell");
+	expect_error("[cell a]\narch = arm64\n[cell b]\narch = x86_64\n[run]\ncells = a\nmigrations = a>b\n",
+		     "u.conf:7: ", "a VM cannot move from arm64 to x86_64", "migration across architectures");
+	expect_error("[cell a]\narch = arm64\n[run]\ncells = a\nmigrations = a>a, a>a\n", "u.conf:5: ",
+		     "listed twice", "a migration listed twice");
 	expect_error("[run]\ncells = a, a\n[cell a]\narch = arm64\n", "u.conf:2: ", "listed twice", "duplicate cell");
 	expect_error("[cell a]\ncpu = max\n", "u.conf:1: ", "has no arch", "cell without arch");
 	expect_error("[cell a]\narch = arm64\nmodules = m\n", "u.conf:1: ", "modules= needs kernel=", "modules alone");
@@ -291,8 +355,14 @@ static void test_file_errors(void)
 	expect_error("[run]\npfnmap = vfio=01:00.0,region=2\n", "u.conf:2: ", "not a PCI address", "pfnmap bad BDF");
 	expect_error("[cell a]\narch = arm64\npfnmap = pci=0000:00:01.0,region=2\n", "u.conf:3: ",
 		     "vfio takes region=<n>, pci takes bar=<n>", "cell pfnmap with region for pci");
-	expect_error("[cell a]\narch = arm64\npci = e1000\n", "u.conf:3: ", "only emulated device set is 'ivshmem'",
-		     "unknown pci device set");
+	expect_error("[cell a]\narch = arm64\npci = e1000\n", "u.conf:3: ",
+		     "'e1000': emulated device sets are 'ivshmem' and 'edu'", "unknown pci device set");
+	expect_error("[cell a]\narch = arm64\npci = ivshmem, edu, nvme\n", "u.conf:3: ", "'nvme': emulated device sets",
+		     "unknown pci device set in a list");
+	expect_error("[cell a]\narch = arm64\ndisk = 64\n", "u.conf:3: ", "disk: '64' is not a disk size",
+		     "disk size without a unit");
+	expect_error("[cell a]\narch = arm64\ndisk = 0M\n", "u.conf:3: ", "is not a disk size", "empty disk");
+	expect_error("[cell a]\narch = arm64\ndisk = 1.5G\n", "u.conf:3: ", "is not a disk size", "fractional disk");
 
 	/* a cell defined in a later file satisfies an earlier cells= */
 	struct config c;
@@ -325,6 +395,7 @@ int main(void)
 	test_defaults();
 	test_override_order();
 	test_kvm_config();
+	test_packages();
 	test_cli_errors();
 	test_file_errors();
 	return t_done();

@@ -275,6 +275,25 @@ static void test_lab_pass(void)
 	T_HAS(cmd, " -cpu cortex-a57 ", "pass: --set overrides the cell's cpu");
 	T_HAS(cmd, "-M virt,virtualization=on,gic-version=3 ", "pass: arm64 machine");
 	free(cmd);
+	t_sh(&cmd, "cat '%s'/reports2/latest/ok/identity.txt", root);
+	T_HAS(cmd, "qemu_devices=\n", "pass: a cell without devices records none");
+	free(cmd);
+	free(out);
+	free(err);
+	rc = driver(&out, &err,
+		    "--no-defaults --config lab.conf --cells ok --report-dir reports2d --set cell.ok.pci=edu --set cell.ok.disk=2M");
+	T_INT(rc, 0, "pci=edu, disk=2M: exit status 0");
+	no_sanitizer_errors(err, "pci=edu, disk=2M");
+	t_sh(&cmd, "cat '%s'/reports2d/latest/ok/identity.txt", root);
+	T_HAS(cmd, "qemu_devices=smmuv3,edu,virtio-blk-pci\n", "disk: the identity lists the devices of the QEMU command");
+	T_HAS(cmd, "disk=2M\n", "disk: the identity records the disk's size");
+	free(cmd);
+	t_sh(&cmd, "stat -c %%s '%s'/reports2d/latest/ok/scratch-disk.raw", root);
+	T_HAS(cmd, "2097152", "disk: a 2 MiB scratch image in the cell's report directory");
+	free(cmd);
+	t_sh(&cmd, "cat '%s'/reports2d/latest/ok/qemu-cmdline.txt", root);
+	T_HAS(cmd, "/reports2d/", "disk: QEMU gets the image in the report directory");
+	free(cmd);
 	free(out);
 	free(err);
 }
@@ -642,6 +661,41 @@ static void test_config_errors(void)
 	T_HAS(out, "/nonexistent/qemu-system-x86_64 -accel tcg -cpu max -smp 2 -m 2G -nographic -machine graphics=on",
 	      "--dry-run prints the x86_64 QEMU command line");
 	T_OK(!path_exists(P("%s/build/lab/noqemu", root)), "--dry-run runs nothing");
+	free(out);
+	free(err);
+	rc = driver(&out, &err,
+		    "--no-defaults --config lab.conf --cells ok,noqemu --set 'cell.ok.pci=edu, ivshmem' --set cell.ok.disk=64M --set cell.noqemu.pci=edu --dry-run");
+	T_INT(rc, 0, "--dry-run with pci= and disk= exits 0");
+	T_HAS(out, "-M virt,virtualization=on,gic-version=3,iommu=smmuv3 ", "pci=edu: arm64 gets the SMMUv3");
+	T_HAS(out, "memattr.pci=ivshmem,edu ", "pci= reaches the kernel command line normalized");
+	T_HAS(out,
+	      "-device ivshmem-plain,memdev=memattr-ivshmem1 -device edu -drive \"file=$CELL_DIR/scratch-disk.raw,format=raw,if=none,id=memattr-disk\" -device virtio-blk-pci,drive=memattr-disk,serial=memattr-disk",
+	      "edu after the ivshmem devices, then the scratch disk");
+	T_HAS(out, "--extra-modules 'vfio vfio_iommu_type1 vfio-pci-core vfio-pci virtio_blk'",
+	      "disk= puts virtio_blk in the initramfs");
+	T_HAS(out, "# scratch disk (sparse, in the cell's report directory): truncate -s 64M",
+	      "disk= says where the disk comes from");
+	T_HAS(out, "# devices: smmuv3,ivshmem-plain,ivshmem-plain,edu,virtio-blk-pci\n",
+	      "--dry-run lists the arm64 devices");
+	T_HAS(out, "-machine q35,graphics=on -no-reboot -nic none", "pci=edu: x86_64 becomes q35");
+	T_HAS(out, "-device intel-iommu -device edu\n", "pci=edu alone: the IOMMU and edu, no ivshmem");
+	T_HAS(out, "# devices: intel-iommu,edu\n", "--dry-run lists the x86_64 devices");
+	free(out);
+	free(err);
+	rc = driver(&out, &err, "--no-defaults --config lab.conf --cells ok --set 'run.migrations=ok>ok' --dry-run");
+	T_INT(rc, 0, "migrations: --dry-run exits 0");
+	char *o = strstr(out, "# cell ok-to-ok-out "), *i = strstr(out, "# cell ok-to-ok-in ");
+
+	T_OK(o && i && o < i, "migrations: the out half, then the in half");
+	T_HAS(out, " memattr.filter=migration.stream_save memattr.migrate=out", "migrations: the out half saves");
+	T_HAS(out, " memattr.filter=migration.stream_restore memattr.migrate=in", "migrations: the in half restores");
+	T_HAS(out, "memattr.suites=migration ", "migrations: only the migration suite");
+	T_HAS(out, " -drive 'file=$RUN_DIR/ok-to-ok.xfer,if=none,format=raw,id=memattr-xfer' -device virtio-blk-pci,drive=memattr-xfer,serial=memattr-xfer",
+	      "migrations: the transfer disk");
+	free(out);
+	free(err);
+	rc = driver(&out, &err, "--no-defaults --config lab.conf --cells ok --set 'run.migrations=ok>ok' --filter 'x.*' --dry-run");
+	T_OK(rc == 0 && !strstr(out, "ok-to-ok"), "migrations: not with a filter");
 	free(out);
 	free(err);
 }

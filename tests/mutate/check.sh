@@ -1,13 +1,13 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-2.0
-# Self-test of runners/mutate.sh that needs no kernel build: the corpus in mutations/ must pass
+# Self-test of tools/mutate.sh that needs no kernel build: the corpus in mutations/ must pass
 # --dry-run (headers present, every patch applies cleanly to the cached linux-source), and the dry
 # run must reject a patch that does not apply and one without its header.  Needs the kernel source
 # that runners/build-fixtures.sh caches for the x86 lab kernel (make check's lab cells fetch it).
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 top=$(cd "$here/../.." && pwd)
-m=$top/runners/mutate.sh
+m=$top/tools/mutate.sh
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 fail=0

@@ -81,6 +81,10 @@ enum ma_agent {
 					 * each page's word against what the host publishes for it,
 					 * until the control's stop word is set; ret.convert
 					 */
+	MA_AGENT_DMA_WATCH,		/* args: gva, blocks, block bytes, seed, control gva (struct
+					 * ma_dma_ctrl), mode (MA_DMA_*): a device's DMA block by block
+					 * while the guest runs; ret.check (first_off: from gva)
+					 */
 	/* migration (suites/migration), reusable by load suites: */
 	MA_AGENT_GEN_WRITE,		/* args: gva, pages, vCPU index, vCPU count (0: the mailbox's
 					 * vcpu_index and nr_vcpus), seed, control gva (struct ma_gen_ctrl),
@@ -224,6 +228,21 @@ static inline uint64_t ma_convert_word_off(uint64_t p)
 {
 	return (p * 200 + 64) % 4096 & ~7ull;
 }
+
+/*
+ * The control page of MA_AGENT_DMA_WATCH.  MA_DMA_CHECK: the host publishes in ready how many
+ * blocks a device has written (release after the DMA completed); the guest checks each block
+ * (against ma_pattern_word(seed, address)) once it is ready and counts it in done.
+ * MA_DMA_PRODUCE: the guest writes each block's pattern and publishes it in ready; the host has
+ * the device read it and counts it in done.  stop (non-zero) ends the agent early, with done short.
+ */
+enum { MA_DMA_CHECK = 0, MA_DMA_PRODUCE = 1 };
+struct ma_dma_ctrl {
+	uint64_t ready;
+	uint64_t done;
+	uint64_t stop;
+	uint64_t waits;		/* guest: loads of ready/done that found the other side behind */
+};
 
 /*
  * MA_AGENT_GEN_WRITE.  Page p of the region (gpa = gva + p * 4096, identity mapped) with record

@@ -8,7 +8,7 @@ all="$*"
 while [ $# -gt 0 ]; do
 	case $1 in
 	--out) out=$2; shift 2 ;;
-	--arch | --busybox | --modules-dir | --kernel-release | --bin-dir) shift 2 ;;
+	--arch | --busybox | --modules-dir | --kernel-release | --bin-dir | --extra-modules | --fixtures-dir) shift 2 ;;
 	*) echo "mkinitramfs: unknown argument: $1" >&2; exit 1 ;;
 	esac
 done

@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
 # SPDX-License-Identifier: GPL-2.0
-"""Verdicts and report of runners/mutate.sh (mutation testing against rebuilt KVM modules).
+"""Verdicts and report of tools/mutate.sh (mutation testing against rebuilt KVM modules).
 
   mutate_report.py --baseline-check STATE        exit 0 if the baseline run is green and verified
   mutate_report.py --report STATE --out DIR ...  write DIR/report.txt and DIR/report.json

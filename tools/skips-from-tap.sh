@@ -1,10 +1,10 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0
-# runners/skips-from-tap.sh: draft an expected-skip profile (runners/skips/<cell>.skips, format in
+# tools/skips-from-tap.sh: draft an expected-skip profile (runners/skips/<cell>.skips, format in
 # runners/driver/skip_profile.h) from the combined TAP of a cell, reports/<run>/<cell>.tap.
 #
-#   runners/skips-from-tap.sh reports/latest/arm64-max.tap > runners/skips/arm64-max.skips
-#   runners/skips-from-tap.sh reports/2*/x86_64-max.tap    # several runs of one cell
+#   tools/skips-from-tap.sh reports/latest/arm64-max.tap > runners/skips/arm64-max.skips
+#   tools/skips-from-tap.sh reports/2*/x86_64-max.tap    # several runs of one cell
 #
 # One [skip] entry per distinct reason: the reason with its variable parts (hex values, numbers of 4
 # digits or more, the tail after 100 characters) turned into '*', and the test names that skipped
@@ -88,7 +88,7 @@ FNR == 1 { file++ }
 	if (!((pat, file) in infile)) { infile[pat, file] = 1; files[pat]++ }
 }
 END {
-	print "# Expected skips drafted by runners/skips-from-tap.sh from " nfiles " TAP file(s): review every entry,"
+	print "# Expected skips drafted by tools/skips-from-tap.sh from " nfiles " TAP file(s): review every entry,"
 	print "# replace each TODO with the condition of the cell that makes the tests skip (e.g. \"neoverse-n1"
 	print "# has no FWB\"), and keep the reason patterns to the stable part of the reasons."
 	for (i = 1; i <= ngroups; i++) {

@@ -65,10 +65,10 @@ mkdir -p "$root/logs" || die "cannot create $root"
 exec 9>"$root/.lock"
 flock 9 || die "cannot lock $root/.lock"
 
-# shellcheck source=lib/apt-sources.sh
-. "$here/lib/apt-sources.sh"
-# shellcheck source=lib/private-apt.sh
-. "$here/lib/private-apt.sh"
+# shellcheck source=runners/lib/apt-sources.sh
+. "$top/runners/lib/apt-sources.sh"
+# shellcheck source=runners/lib/private-apt.sh
+. "$top/runners/lib/private-apt.sh"
 memattr_papt_init "$cache" "$suite" 2>"$root/logs/apt.log" || die "$(tail -n1 "$root/logs/apt.log")"
 sver=$(apt-cache policy "$spkg" 2>/dev/null | awk '/^  Candidate:/ { if ($2 != "(none)") print $2; exit }')
 [ -n "$sver" ] || die "suite $suite has no $spkg (give CHECKPATCH=/path/to/scripts/checkpatch.pl)"

@@ -130,7 +130,7 @@ collect
 [ -n "$rel" ] || rel=$(find "$cache/kernels" -mindepth 1 -maxdepth 1 -name '*-amd64' -printf '%f\n' 2>/dev/null |
 	sort -V | tail -n1 || true)
 [ -n "$rel" ] || die "no amd64 kernel in $cache/kernels (run make run once, or pass --kernel-release)"
-paths=$("$here/build-fixtures.sh" --arch x86_64 --kernel-release "$rel" --cache "$cache" --print-paths) ||
+paths=$("$top/runners/build-fixtures.sh" --arch x86_64 --kernel-release "$rel" --cache "$cache" --print-paths) ||
 	die "cannot get the kernel source for $rel (build-fixtures.sh --print-paths failed)"
 src=$(sed -n 's/^SOURCE=//p' <<<"$paths")
 config=$(sed -n 's/^CONFIG=//p' <<<"$paths")
@@ -181,7 +181,7 @@ extra_config=+KVM_SW_PROTECTED_VM
 build_one() {
 	local name=$1 f=$2 out rc=0
 	log "$name: kvm.ko, kvm-amd.ko"
-	out=$("$here/build-kvm.sh" --kernel-release "$rel" --config "$extra_config" ${f:+--patch "$f"} \
+	out=$("$top/runners/build-kvm.sh" --kernel-release "$rel" --config "$extra_config" ${f:+--patch "$f"} \
 		--jobs "$jobs" --cache "$cache" ${cpu_lock:+--cpu-lock "$cpu_lock"}) || rc=$?
 	ko_dir=$(sed -n 's/^KO_DIR=//p' <<<"$out")
 	case $rc in
@@ -256,14 +256,14 @@ for i in "${order[@]}"; do
 	read -r rsec rrc < <(run_one "$name" "$ko_dir")
 	record "$name" "$a" ran "$report_dir/runs/$name" "$bsec" "$rsec" "$(cat "$ko_dir/build_id")" "memattr-run exit $rrc"
 	if [ "$name" = baseline ]; then
-		if ! python3 "$here/lib/mutate_report.py" --baseline-check "$state" >&2; then
+		if ! python3 "$here/mutate_report.py" --baseline-check "$state" >&2; then
 			baseline_ok=0
 			[ "$force" = 1 ] || log "baseline is not green: mutations are built but not run (see $report_dir/runs/baseline)"
 		fi
 	fi
 done
 
-python3 "$here/lib/mutate_report.py" --report "$state" --mutations "$mutdir" --out "$report_dir" \
+python3 "$here/mutate_report.py" --report "$state" --mutations "$mutdir" --out "$report_dir" \
 	--kernel-release "$rel" --source "$src_id" --cell "$cells" ${test_filter:+--test-filter "$test_filter"} \
 	${suites:+--suites "$suites"} || die "report generation failed"
 ln -sfn "$(basename "$report_dir")" "$(dirname "$report_dir")/latest" 2>/dev/null || true
