@@ -424,6 +424,9 @@ int ma_try_mig_read(const char *path, struct ma_mig_image *img, char *err, size_
 	return r;
 }
 
+#define SCTLR_EL1 ARM64_SYS_REG(3, 0, 1, 0, 0)
+#define SCTLR_M 1ull
+
 void ma_mig_prime_stage2(struct ma_vm *vm)
 {
 #if defined(__aarch64__)
@@ -432,11 +435,19 @@ void ma_mig_prime_stage2(struct ma_vm *vm)
 	uint8_t *stack = ma_gpa_to_hva(vm, MA_STACK_GPA + v->index * MA_STACK_SIZE);
 	static uint8_t mbox_save[MA_MAILBOX_STRIDE], stack_save[MA_STACK_SIZE];
 	struct ma_result res;
+	uint64_t sctlr;
+	int r;
 
 	if (!mbox || !stack)
 		ma_fatal("vCPU %u's mailbox or stack is in no memslot", v->index);
 	memcpy(mbox_save, mbox, sizeof(mbox_save));
 	memcpy(stack_save, stack, sizeof(stack_save));
+	/* the start primes the tables only with the MMU off: a restored state may have it on */
+	r = ma_try_get_one_reg(v, SCTLR_EL1, &sctlr);
+	if (!r)
+		r = ma_try_set_one_reg(v, SCTLR_EL1, sctlr & ~SCTLR_M);
+	if (r)
+		ma_fatal("vCPU %u: SCTLR_EL1 with the MMU off for the priming run: %s", v->index, ma_errno_name(-r));
 	/* enters with the MMU off (the vCPU's reset state), primes the tables, turns it on */
 	ma_run_agent_done(v, MA_AGENT_NOP, MA_NO_ARGS, &res, "start that faults in the stage-1 tables");
 	/*
@@ -479,9 +490,22 @@ struct ma_vm *ma_mig_restore(const struct ma_mig_image *img, struct ma_vstate_fi
 	}
 	for (unsigned int i = 0; i < img->nr_vcpus; i++)
 		ma_vcpu_add(vm);
-	ma_mig_prime_stage2(vm);
+	/* the verdict: before the VM ever ran, while its ID registers are still writable */
 	for (unsigned int i = 0; i < img->nr_vcpus; i++)
 		*nf += ma_arch_vcpu_state_restore(vm->vcpus[i], &img->vcpus[i], f + (*nf < max ? *nf : max),
 						  *nf < max ? max - *nf : 0);
+#if defined(__aarch64__)
+	{
+		unsigned int again = 0;
+
+		/* the priming run changes vCPU 0's registers: the state once more, refused as before */
+		ma_mig_prime_stage2(vm);
+		for (unsigned int i = 0; i < img->nr_vcpus; i++)
+			again += ma_arch_vcpu_state_restore(vm->vcpus[i], &img->vcpus[i], NULL, 0);
+		MA_CHECK(again == *nf,
+			 "restoring the state again after the priming run: %u items refused, %u before", again,
+			 *nf);
+	}
+#endif
 	return vm;
 }
