@@ -447,7 +447,8 @@ void ma_mig_prime_stage2(struct ma_vm *vm)
 	if (!r)
 		r = ma_try_set_one_reg(v, SCTLR_EL1, sctlr & ~SCTLR_M);
 	if (r)
-		ma_fatal("vCPU %u: SCTLR_EL1 with the MMU off for the priming run: %s", v->index, ma_errno_name(-r));
+		ma_fatal("vCPU %u: SCTLR_EL1 with the MMU off for the priming run: %s", v->index,
+			 ma_errno_name(-r));
 	/* enters with the MMU off (the vCPU's reset state), primes the tables, turns it on */
 	ma_run_agent_done(v, MA_AGENT_NOP, MA_NO_ARGS, &res, "start that faults in the stage-1 tables");
 	/*
@@ -503,8 +504,8 @@ struct ma_vm *ma_mig_restore(const struct ma_mig_image *img, struct ma_vstate_fi
 		for (unsigned int i = 0; i < img->nr_vcpus; i++)
 			again += ma_arch_vcpu_state_restore(vm->vcpus[i], &img->vcpus[i], NULL, 0);
 		MA_CHECK(again == *nf,
-			 "restoring the state again after the priming run: %u items refused, %u before", again,
-			 *nf);
+			 "restoring the state again after the priming run: %u items refused, %u before",
+			 again, *nf);
 	}
 #endif
 	return vm;
