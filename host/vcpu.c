@@ -229,6 +229,8 @@ enum ma_outcome ma_vcpu_resume(struct ma_vcpu *v, unsigned int timeout_ms, struc
 	pthread_sigmask(SIG_UNBLOCK, &unblock, NULL);
 	tl_vcpu = v;
 	v->timed_out = 0;
+	v->stop_request = 0;
+	v->run_tid = gettid();
 	deadline = now_ms() + timeout_ms;
 	sev._sigev_un._tid = gettid();	/* sigev_notify_thread_id */
 	/* every vCPU run is bounded: without its watchdog timer it does not start */
@@ -251,6 +253,12 @@ enum ma_outcome ma_vcpu_resume(struct ma_vcpu *v, unsigned int timeout_ms, struc
 		if (r < 0) {
 			int e = errno;
 
+			if (e == EINTR && v->stop_request) {
+				res->outcome = MA_OUT_STOPPED;
+				snprintf(res->text, sizeof(res->text), "vCPU %u stopped by ma_vcpu_stop()",
+					 v->index);
+				break;
+			}
 			if (e == EINTR && now_ms() >= deadline) {
 				v->timed_out = 1;
 				res->outcome = MA_OUT_TIMEOUT;
@@ -286,11 +294,23 @@ enum ma_outcome ma_vcpu_resume(struct ma_vcpu *v, unsigned int timeout_ms, struc
 	if (have_timer)
 		timer_delete(timer);
 	v->run->immediate_exit = 0;
+	v->run_tid = 0;
 	tl_vcpu = NULL;
 	pc_err = ma_arch_try_vcpu_get_pc(v, &res->pc);
 	if (pc_err < 0)
 		ma_fail("vCPU %u: reading the guest PC after KVM_RUN: %s", v->index, ma_errno_name(-pc_err));
 	return res->outcome;
+}
+
+bool ma_vcpu_stop(struct ma_vcpu *v)
+{
+	pid_t tid = v->run_tid;
+
+	if (!tid)
+		return false;
+	v->stop_request = 1;
+	/* the handler sets immediate_exit: KVM_RUN returns EINTR now or at its next entry */
+	return !tgkill(getpid(), tid, MA_WATCHDOG_SIGNAL);
 }
 
 enum ma_outcome ma_vcpu_run_agent(struct ma_vcpu *v, enum ma_agent agent, const uint64_t *args,
@@ -410,7 +430,7 @@ const char *ma_outcome_name(enum ma_outcome o)
 	static const char *const n[] = {
 		[MA_OUT_DONE] = "done", [MA_OUT_ASSERT] = "guest assertion", [MA_OUT_EXCEPTION] = "guest exception",
 		[MA_OUT_SYNC] = "guest sync", [MA_OUT_EXIT] = "unhandled exit", [MA_OUT_RUN_ERROR] = "KVM_RUN error",
-		[MA_OUT_TIMEOUT] = "timeout",
+		[MA_OUT_TIMEOUT] = "timeout", [MA_OUT_STOPPED] = "stopped",
 	};
 
 	return (unsigned int)o < MA_ARRAY_SIZE(n) ? n[o] : "?";

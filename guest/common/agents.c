@@ -186,6 +186,9 @@ void ma_guest_main(struct ma_mailbox *mb)
 	case MA_AGENT_DMA_WATCH:
 		ma_agent_dma_watch(mb);
 		break;
+	case MA_AGENT_GEN_WRITE:
+		ma_agent_gen_write(mb);
+		break;
 	default:
 		ma_guest_printf("unknown agent %u", mb->agent);
 		GUEST_ASSERT(mb->agent < MA_AGENT_COUNT);

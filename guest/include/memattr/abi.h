@@ -85,6 +85,15 @@ enum ma_agent {
 					 * ma_dma_ctrl), mode (MA_DMA_*): a device's DMA block by block
 					 * while the guest runs; ret.check (first_off: from gva)
 					 */
+	/* migration (suites/migration), reusable by load suites: */
+	MA_AGENT_GEN_WRITE,		/* args: gva, pages, vCPU index, vCPU count (0: the mailbox's
+					 * vcpu_index and nr_vcpus), seed, control gva (struct ma_gen_ctrl),
+					 * passes (0: until the control's stop word is set), flags
+					 * (MA_GEN_*): generation-tagged writes of the pages
+					 * p with p % count == index, each recorded in the control; every
+					 * page checked against its record when the control's epoch changes
+					 * and at the end; ret.gen
+					 */
 	MA_AGENT_COUNT
 };
 
@@ -235,6 +244,35 @@ struct ma_dma_ctrl {
 	uint64_t waits;		/* guest: loads of ready/done that found the other side behind */
 };
 
+/*
+ * MA_AGENT_GEN_WRITE.  Page p of the region (gpa = gva + p * 4096, identity mapped) with record
+ * gen[p] = g > 0 holds: word 0 = its gpa, word 1 = g, word 511 = ma_gen_word(seed, g, gpa);
+ * g = 0 (never written by the agent) means all three are 0.  The agent writes a page as
+ * gen[p] + 1 (words 1, 511, 0, then the record), so a page the host failed to copy shows an older
+ * generation than its record.  Between two pages it reads stop (non-zero: check every page it owns
+ * and return) and epoch (changed: check every page it owns before writing on).
+ */
+struct ma_gen_ctrl {
+	uint64_t stop;
+	uint64_t epoch;
+	uint64_t pad[6];
+	uint64_t gen[];		/* one record per page of the region */
+};
+
+#define MA_GEN_VERIFY_FIRST	1u	/* check every owned page before the first write */
+#define MA_GEN_VERIFY_ONLY	2u	/* check every owned page once and return: no writes */
+
+struct ma_ret_gen {		/* MA_AGENT_GEN_WRITE */
+	uint64_t verified;	/* page checks done (every owned page, per check sweep) */
+	uint64_t bad;		/* page checks that failed */
+	uint64_t first_bad_gpa;	/* the gpa of the first page that failed */
+	uint64_t first_seen;	/* what it held: word 1 (generation), or word 0 if that was wrong */
+	uint64_t first_want;	/* its record (or its gpa, for word 0) */
+	uint64_t passes;	/* complete write passes over the owned pages */
+	uint64_t writes;	/* pages written */
+	uint64_t sweeps;	/* check sweeps (first, one per epoch change, final) */
+};
+
 union ma_ret {
 	uint64_t raw[8];
 	uint64_t features[8];	/* MA_AGENT_FEATURES: the registers listed above */
@@ -245,6 +283,7 @@ union ma_ret {
 	struct ma_ret_load load;
 	struct ma_ret_poll poll;
 	struct ma_ret_convert convert;
+	struct ma_ret_gen gen;
 };
 
 /* One page per vCPU at MA_MAILBOX_GPA + index * 4096. */
@@ -273,6 +312,12 @@ static inline uint64_t ma_pattern_word(uint64_t seed, uint64_t gpa)
 	uint64_t x = (gpa ^ seed) * 0x9e3779b97f4a7c15ull;
 
 	return x ^ (x >> 29) ^ seed;
+}
+
+/* MA_AGENT_GEN_WRITE: word 511 of a page at gpa written as generation gen (struct ma_gen_ctrl). */
+static inline uint64_t ma_gen_word(uint64_t seed, uint64_t gen, uint64_t gpa)
+{
+	return ma_pattern_word(seed ^ (gen << 32) ^ gen, gpa + 4088);
 }
 
 #endif

@@ -19,6 +19,7 @@
 
 /* IA32_PAT: PA0=WB PA1=WC PA2=UC- PA3=UC, PA4..7 the same again. */
 #define MA_X86_MSR_PAT		0x277u
+#define MA_X86_MSR_KVM_ASYNC_PF_INT	0x4b564d06u
 #define MA_X86_PAT_VALUE	0x0007010600070106ull
 
 /* desc.c */

@@ -150,6 +150,7 @@ enum ma_outcome {
 	MA_OUT_EXIT,		/* a KVM exit the library does not handle (see exit_reason, run) */
 	MA_OUT_RUN_ERROR,	/* KVM_RUN returned -1: err holds errno, exit_reason the run's value */
 	MA_OUT_TIMEOUT,		/* the watchdog stopped a vCPU that did not finish in time */
+	MA_OUT_STOPPED,		/* ma_vcpu_stop() kicked the vCPU out of KVM_RUN where it was */
 };
 
 /* A SIGBUS a thread took (recorded by host/sigbus.c once ma_sigbus_catch() installed its handler). */
@@ -193,6 +194,8 @@ struct ma_vcpu {
 	struct ma_mailbox *mbox;	/* host view of this vCPU's mailbox */
 	uint64_t mbox_gpa;
 	volatile int timed_out;		/* the last ma_vcpu_resume() was stopped by the watchdog */
+	volatile int stop_request;	/* ma_vcpu_stop() asked the running ma_vcpu_resume() to stop */
+	volatile pid_t run_tid;		/* the thread in ma_vcpu_resume(), 0 outside it */
 	bool quiet;			/* do not print guest MA_CALL_PRINT messages */
 	void *arch;
 };
@@ -203,6 +206,12 @@ struct ma_vcpu *ma_vcpu_add(struct ma_vm *vm);
 void ma_vcpu_start(struct ma_vcpu *v, enum ma_agent agent, const uint64_t *args, unsigned int nargs);
 /* Run until the next event the caller must see; bounded by timeout_ms (0 = default). */
 enum ma_outcome ma_vcpu_resume(struct ma_vcpu *v, unsigned int timeout_ms, struct ma_result *res);
+/*
+ * From another thread: stop the vCPU's ma_vcpu_resume() wherever the guest is (a signal kicks it
+ * out of KVM_RUN; the run returns MA_OUT_STOPPED).  Returns false if no run was in progress yet
+ * (the caller repeats until its run has returned).
+ */
+bool ma_vcpu_stop(struct ma_vcpu *v);
 /* start + resume */
 enum ma_outcome ma_vcpu_run_agent(struct ma_vcpu *v, enum ma_agent agent, const uint64_t *args,
 				  unsigned int nargs, unsigned int timeout_ms, struct ma_result *res);

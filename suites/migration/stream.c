@@ -1,0 +1,178 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * migration: the stream file (host/migration_stream.c, docs/migration-stream.md).  stream_save
+ * stops a VM whose guest is writing, and saves it: to $MEMATTR_MIGRATE_OUT if set (for a restore
+ * in another cell), else to a temporary file that it restores at once into a new VM.
+ * stream_restore restores $MEMATTR_MIGRATE_IN.  After a restore the guest checks every page
+ * against its generation record and writes on; a vCPU register or CPUID the destination refuses
+ * is a finding that fails the test, named.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "memattr/util.h"
+#include "migration.h"
+
+#define STREAM_SOURCE \
+	"the vCPU state KVM documents for save and restore (Documentation/virt/kvm/api.rst: KVM_GET_REG_LIST and KVM_GET/SET_ONE_REG on arm64; KVM_GET/SET_CPUID2, SREGS, REGS, XSAVE, XCRS, MSRS, VCPU_EVENTS, MP_STATE on x86; arch/arm64/kvm/guest.c:kvm_arm_set_reg, arch/x86/kvm/x86.c:kvm_arch_vcpu_ioctl), a stopped VM's memory copied whole ("
+
+static uint64_t note_u64(const struct ma_mig_image *img, const char *key)
+{
+	char val[64];
+
+	if (!ma_mig_kv(img->notes, key, val, sizeof(val)))
+		ma_fatal("the stream's notes have no %s (notes: %s)", key, img->notes);
+	return strtoull(val, NULL, 0);
+}
+
+/* Identity keys whose values differ between the stream and here, logged; the number of them. */
+static unsigned int identity_diff(const char *saved, const char *here)
+{
+	unsigned int n = 0;
+
+	for (const char *p = saved; p && *p;) {
+		const char *eol = strchr(p, '\n'), *eq = strchr(p, '=');
+		char key[64], a[128], b[128];
+		size_t kl;
+
+		if (!eq || (eol && eq > eol))
+			break;
+		kl = (size_t)(eq - p) < sizeof(key) - 1 ? (size_t)(eq - p) : sizeof(key) - 1;
+		memcpy(key, p, kl);
+		key[kl] = '\0';
+		ma_mig_kv(saved, key, a, sizeof(a));
+		if (!ma_mig_kv(here, key, b, sizeof(b)) || strcmp(a, b)) {
+			ma_log("memattr-finding identity key=%s saved=%s here=%s", key, a,
+			       b[0] ? b : "(absent)");
+			n++;
+		}
+		p = eol ? eol + 1 : NULL;
+	}
+	return n;
+}
+
+static void restore_and_check(const struct ma_mig_image *img, bool same_machine)
+{
+	struct ma_vstate_finding f[16];
+	char here[sizeof(img->identity)], saved_arch[32];
+	uint64_t pages = note_u64(img, "pages"), ctrl_gpa = note_u64(img, "ctrl_gpa");
+	unsigned int nv = (unsigned int)note_u64(img, "vcpus"), nf, differ;
+	long long t0 = mig_now_us(), t_resume;
+	struct ma_vm *vm;
+	void *ctrl;
+
+	ma_mig_kv(img->identity, "arch", saved_arch, sizeof(saved_arch));
+	MA_REQUIRE(!strcmp(saved_arch, ma_host_arch()), "the stream was saved on %s, this is %s", saved_arch,
+		   ma_host_arch());
+	MA_REQUIRE(img->nr_vcpus == nv && nv > 0 && nv <= MA_MAX_VCPUS,
+		   "the stream has %u vCPUs, its notes say %u", img->nr_vcpus, nv);
+	vm = ma_mig_restore(img, f, MA_ARRAY_SIZE(f), &nf);
+	ma_mig_identity(vm, here, sizeof(here));
+	differ = identity_diff(img->identity, here);
+	ma_log("the stream's identity differs here in %u keys", differ);
+	if (same_machine)
+		MA_CHECK(differ == 0,
+			 "a stream saved in this run differs from this machine's identity in %u keys",
+			 differ);
+	for (unsigned int i = 0; i < nf && i < MA_ARRAY_SIZE(f); i++)
+		ma_fail("vCPU state incompatibility: vCPU %u: the destination refused %s (%s)", f[i].vcpu,
+			f[i].what, f[i].err ? ma_errno_name(f[i].err) : "not set");
+	MA_CHECK(nf == 0, "%u vCPU state items refused in all", nf);
+	if (nf)
+		ma_end();
+	ctrl = ma_gpa_to_hva(vm, ctrl_gpa);
+	MA_REQUIRE(ctrl, "the stream's control page at gpa %#llx is in none of its slots",
+		   (unsigned long long)ctrl_gpa);
+	mig_resume_and_check(vm, ctrl, NULL, nv, pages, &t_resume);
+	ma_log("memattr-metric name=migration.stream_restore pages_verified=%llu vcpus=%u slots=%u restore_us=%lld wall_ms=%lld",
+	       (unsigned long long)(2 * pages), nv, img->nr_slots, t_resume - t0, (mig_now_us() - t0) / 1000);
+}
+
+MA_TEST(migration, stream_save, .timeout_s = 90, .source = STREAM_SOURCE MA_KERNEL_REF ")")
+{
+	static const struct mig_case c = { .mode = MIG_GET, .kind = MA_BACK_ANON };
+	struct ma_result res[MIG_VCPUS];
+	struct ma_mig_image img, back;
+	const char *out = getenv("MEMATTR_MIGRATE_OUT");
+	char tmp[256], err[256];
+	struct mig m = { 0 };
+	long long t0 = mig_now_us(), t_saved;
+	uint64_t bytes = 0;
+	int r, fd;
+
+	mig_make_source(&m, &c, MIG_VCPUS);
+	ma_vcpus_run_agent_all(m.src.vm, MA_AGENT_GEN_WRITE,
+			       MA_ARGS(MIG_DATA_GPA, MIG_PAGES, 0, 0, MIG_SEED, MIG_CTRL_GPA, 0, 0), 1000,
+			       res);
+	for (unsigned int i = 0; i < MIG_VCPUS; i++) {
+		char why[768];
+
+		ma_result_describe(&res[i], why, sizeof(why));
+		MA_CHECK(res[i].outcome == MA_OUT_TIMEOUT,
+			 "vCPU %u: %s, expected to be stopped while writing", i, why);
+	}
+	if (ma_failed())
+		ma_end();
+	ma_mig_capture(m.src.vm, &img);
+	snprintf(img.notes, sizeof(img.notes),
+		 "test=migration.stream_save\ndata_gpa=%#llx\npages=%llu\nctrl_gpa=%#llx\nseed=%#llx\nvcpus=%u\n",
+		 (unsigned long long)MIG_DATA_GPA, (unsigned long long)MIG_PAGES,
+		 (unsigned long long)MIG_CTRL_GPA, (unsigned long long)MIG_SEED, MIG_VCPUS);
+	for (unsigned int i = 0; i < img.nr_slots; i++)
+		bytes += img.slots[i].size;
+	ma_vm_destroy(m.src.vm);
+	if (out && *out) {
+		r = ma_try_mig_write(out, &img);
+		MA_REQUIRE(!r, "writing the stream to %s: %s", out, ma_errno_name(-r));
+		ma_log("memattr-metric name=migration.stream_save file=%s slots=%u vcpus=%u memory_bytes=%llu wall_ms=%lld",
+		       out, img.nr_slots, img.nr_vcpus, (unsigned long long)bytes,
+		       (mig_now_us() - t0) / 1000);
+		ma_log("identity of the stream:\n%s", img.identity);
+		ma_mig_image_free(&img);
+		return;
+	}
+	snprintf(tmp, sizeof(tmp), "%s/memattr-migration-XXXXXX",
+		 getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp");
+	fd = mkstemp(tmp);
+	if (fd < 0)
+		ma_fatal("mkstemp(%s): %s", tmp, ma_errno_name(errno));
+	close(fd);
+	r = ma_try_mig_write(tmp, &img);
+	MA_REQUIRE(!r, "writing the stream to %s: %s", tmp, ma_errno_name(-r));
+	t_saved = mig_now_us();
+	r = ma_try_mig_read(tmp, &back, err, sizeof(err));
+	unlink(tmp);
+	MA_REQUIRE(!r, "reading back %s: %s: %s", tmp, err, ma_errno_name(-r));
+	MA_CHECK(back.nr_slots == img.nr_slots && back.nr_vcpus == img.nr_vcpus &&
+		 !strcmp(back.identity, img.identity) && !strcmp(back.notes, img.notes),
+		 "the stream read back differs: %u/%u slots, %u/%u vCPUs", back.nr_slots, img.nr_slots,
+		 back.nr_vcpus, img.nr_vcpus);
+	for (unsigned int i = 0; i < back.nr_slots && i < img.nr_slots; i++)
+		MA_CHECK(back.slots[i].size == img.slots[i].size &&
+			 !memcmp(back.slots[i].data, img.slots[i].data, img.slots[i].size),
+			 "slot %u read back differs", img.slots[i].slot);
+	ma_mig_image_free(&img);
+	ma_log("memattr-metric name=migration.stream_save file=temporary slots=%u vcpus=%u memory_bytes=%llu save_ms=%lld",
+	       back.nr_slots, back.nr_vcpus, (unsigned long long)bytes, (t_saved - t0) / 1000);
+	restore_and_check(&back, true);
+	ma_mig_image_free(&back);
+}
+
+MA_TEST(migration, stream_restore, .timeout_s = 90, .source = STREAM_SOURCE MA_KERNEL_REF ")")
+{
+	const char *in = getenv("MEMATTR_MIGRATE_IN");
+	struct ma_mig_image img;
+	char err[256];
+	int r;
+
+	if (!in || !*in)
+		ma_skip("MEMATTR_MIGRATE_IN is not set: no stream to restore (migration.stream_save writes one to $MEMATTR_MIGRATE_OUT)");
+	r = ma_try_mig_read(in, &img, err, sizeof(err));
+	MA_REQUIRE(!r, "reading the stream %s: %s: %s", in, err, ma_errno_name(-r));
+	ma_log("restoring %s, saved on:\n%s", in, img.identity);
+	restore_and_check(&img, false);
+	ma_mig_image_free(&img);
+}
