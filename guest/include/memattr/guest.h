@@ -45,6 +45,9 @@ int ma_snprintf(char *buf, size_t size, const char *fmt, ...) __attribute__((for
 /* agents of their own file (guest/common/convert.c) */
 void ma_agent_convert_request(struct ma_mailbox *mb);
 void ma_agent_convert_watch(struct ma_mailbox *mb);
+/* guest/common/stress.c */
+void ma_agent_stress_verify(struct ma_mailbox *mb);
+void ma_agent_stress_atomic(struct ma_mailbox *mb);
 void *memset(void *s, int c, size_t n);
 void *memcpy(void *d, const void *s, size_t n);
 size_t strlen(const char *s);
