@@ -58,6 +58,12 @@ struct config {
 	char *pfnmap;         /* MEMATTR_PFNMAP specs for the native host cell (real devices) */
 	int reboot_after_panic; /* boot a lab cell again after a kernel panic to run the rest (0/1) */
 	long panic_reboots;   /* at most this many such reboots per cell */
+	/* the run's profile (smoke | qualify | soak): qualify and soak run profile_suites (unless suites
+	 * are given) with -d qualify_duration / soak_duration and a cell timeout to match
+	 */
+	char *profile;
+	struct strvec profile_suites;
+	long qualify_duration, soak_duration;
 	long boot_stall;      /* seconds (times timeout_scale) a boot may take to CELL-BEGIN before it is
 			       * killed as stalled and booted once more */
 

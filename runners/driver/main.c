@@ -77,7 +77,7 @@ static char *find_root(void)
 
 enum {
 	OPT_CONFIG = 256, OPT_NO_DEFAULTS, OPT_CELLS, OPT_SUITES, OPT_FILTER, OPT_SET, OPT_JOBS, OPT_HOST_CELL,
-	OPT_REPORT_DIR, OPT_TIMEOUT_SCALE, OPT_LIST_CELLS, OPT_DRY_RUN, OPT_PFNMAP,
+	OPT_REPORT_DIR, OPT_TIMEOUT_SCALE, OPT_LIST_CELLS, OPT_DRY_RUN, OPT_PFNMAP, OPT_PROFILE,
 };
 
 static const struct option long_opts[] = {
@@ -94,6 +94,7 @@ static const struct option long_opts[] = {
 	{"list-cells", no_argument, NULL, OPT_LIST_CELLS},
 	{"dry-run", no_argument, NULL, OPT_DRY_RUN},
 	{"pfnmap", required_argument, NULL, OPT_PFNMAP},
+	{"profile", required_argument, NULL, OPT_PROFILE},
 	{"help", no_argument, NULL, 'h'},
 	{NULL, 0, NULL, 0},
 };
@@ -105,6 +106,7 @@ static const struct {
 } run_keys[] = {
 	{OPT_CELLS, "cells"}, {OPT_SUITES, "suites"}, {OPT_FILTER, "filter"},
 	{OPT_JOBS, "jobs"}, {OPT_HOST_CELL, "host_cell"}, {OPT_TIMEOUT_SCALE, "timeout_scale"},
+	{OPT_PROFILE, "profile"},
 };
 
 /* One option that changes the configuration, in command-line order. */

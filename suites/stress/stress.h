@@ -39,6 +39,8 @@ int st_proc_stop(struct st_proc *p);
 /* Whole file (malloc'ed, NUL-terminated), NULL if unreadable. */
 char *st_read_file(const char *path);
 double st_now(void);
+/* NUMA nodes of the host (1 without NUMA) */
+unsigned int st_numa_nodes(void);
 
 /* ---- run.c: stress agents on every vCPU, watched for progress -------------------------------- */
 

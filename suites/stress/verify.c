@@ -174,7 +174,7 @@ static const struct ma_variant backings[] = {
 	  .req = { .vm_caps = { KVM_CAP_GUEST_MEMFD } } },
 };
 
-MA_TEST(stress, verify_under_host_events, MA_VARIANTS(backings), .duration_s = 3, .timeout_s = 90,
+MA_TEST(stress, verify_under_host_events, MA_VARIANTS(backings), .duration_s = 2, .timeout_s = 90,
 	.req = { .min_cpus = 2, .root = true },
 	.source = "virt/kvm/kvm_main.c: the MMU notifiers (kvm_mmu_notifier_invalidate_range_start) and memslot updates keep every guest mapping of a slot's pages current while the host migrates, collapses and splits them ("
 		  MA_KERNEL_REF ")")

@@ -55,7 +55,7 @@ static void test_defaults(void)
 
 	T_STR(cells, "arm64-max,arm64-neoverse-n1,arm64-cortex-a57,x86_64-max,x86_64-max-private", "default cells");
 	free(cells);
-	T_INT((long)c.ncell, 11, "eleven cells defined");
+	T_INT((long)c.ncell, 12, "twelve cells defined");
 	struct cell_conf *prot = config_find_cell(&c, "arm64-max-protected");
 
 	T_OK(prot && strstr(prot->append, "kvm-arm.mode=protected"), "pKVM cell defined");
