@@ -56,8 +56,10 @@ include mk/kselftest.mk
 include mk/lava.mk
 
 # The main job: `make run RUN_ARGS="--cells arm64-max --filter 'atomics.*'"` passes options on.
+# PROFILE=qualify|soak: the run's profile (suite.conf, memattr-run --profile)
+PROFILE ?=
 run: deps build driver
-	$(MEMATTR_RUN) $(RUN_ARGS)
+	$(MEMATTR_RUN) $(if $(PROFILE),--profile $(PROFILE)) $(RUN_ARGS)
 
 # The project's own tests (what .ci/run calls).
 check: deps

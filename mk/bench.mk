@@ -10,7 +10,14 @@ BENCH_CELLS ?= x86_64-max-private
 BENCH_SUITES ?= gmem
 BENCH_FILTER ?= gmem.convert_race*
 
-.PHONY: bench
-bench: deps build driver
+# the stress suite's figures (pages verified per second and the guest/host ratio, atomics per
+# second, stress-ng bogo ops/s, fio MB/s) in BENCH_STRESS_CELLS; empty: none
+BENCH_STRESS_CELLS ?= arm64-max,x86_64-max
+
+.PHONY: bench bench-stress
+bench: deps build driver bench-stress
 	$(MEMATTR_RUN) --cells $(BENCH_CELLS) --suites $(BENCH_SUITES) --filter '$(BENCH_FILTER)' \
 		--set 'run.suite_args=-d $(BENCH_SECONDS)' --report-dir reports/bench $(BENCH_ARGS)
+bench-stress: deps build driver
+	$(if $(BENCH_STRESS_CELLS),$(MEMATTR_RUN) --cells $(BENCH_STRESS_CELLS) --suites stress \
+		--set 'run.suite_args=-d $(BENCH_SECONDS)' --report-dir reports/bench-stress $(BENCH_ARGS))

@@ -189,6 +189,12 @@ void ma_guest_main(struct ma_mailbox *mb)
 	case MA_AGENT_GEN_WRITE:
 		ma_agent_gen_write(mb);
 		break;
+	case MA_AGENT_STRESS_VERIFY:
+		ma_agent_stress_verify(mb);
+		break;
+	case MA_AGENT_STRESS_ATOMIC:
+		ma_agent_stress_atomic(mb);
+		break;
 	default:
 		ma_guest_printf("unknown agent %u", mb->agent);
 		GUEST_ASSERT(mb->agent < MA_AGENT_COUNT);

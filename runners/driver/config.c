@@ -67,6 +67,10 @@ static const struct key_def run_keys[] = {
 	RUN("boot_stall", V_INT, 1, 24 * 3600, boot_stall),
 	RUN("migrations", V_PAIRS, 0, 0, migrations),
 	RUN("kselftest", V_TOKEN, 0, 0, kselftest),
+	RUN("profile", V_TOKEN, 0, 0, profile),
+	RUN("profile_suites", V_SUITES, 0, 0, profile_suites),
+	RUN("qualify_duration", V_INT, 1, 24 * 3600, qualify_duration),
+	RUN("soak_duration", V_INT, 1, 30 * 24 * 3600, soak_duration),
 };
 
 #undef RUN
@@ -126,6 +130,9 @@ void config_init(struct config *c, const char *root)
 	c->reboot_after_panic = 1;
 	c->panic_reboots = 3;
 	c->boot_stall = 180;
+	c->profile = xstrdup("smoke");
+	c->qualify_duration = 30;
+	c->soak_duration = 3600;
 }
 
 static void cell_conf_free(struct cell_conf *cc)
@@ -168,6 +175,8 @@ void config_free(struct config *c)
 	free(c->known_issues);
 	free(c->kernel_suite);
 	free(c->kselftest);
+	free(c->profile);
+	strvec_free(&c->profile_suites);
 	free(c->root);
 	for (size_t i = 0; i < c->ncell; i++)
 		cell_conf_free(&c->cell[i]);
@@ -909,11 +918,39 @@ void config_migration_cells(const struct config *c, struct strvec *names)
 	}
 }
 
+/*
+ * The profile: smoke is the suites' own durations; qualify and soak give every test with a duration
+ * -d SECONDS (the harness's option), run profile_suites unless suites were chosen, and let a cell
+ * take as long as that needs.
+ */
+static int apply_profile(struct config *c, char **err)
+{
+	long d;
+	char *args;
+
+	if (!strcmp(c->profile, "smoke"))
+		return 0;
+	if (strcmp(c->profile, "qualify") && strcmp(c->profile, "soak"))
+		return fail(err, "profile", "'%s' is not smoke, qualify or soak", c->profile);
+	d = strcmp(c->profile, "soak") ? c->qualify_duration : c->soak_duration;
+	if (!c->suites.n)
+		strvec_copy(&c->suites, &c->profile_suites);
+	args = xasprintf("-d %ld%s%s", d, c->suite_args ? " " : "", c->suite_args ? c->suite_args : "");
+	free(c->suite_args);
+	c->suite_args = args;
+	/* about 30 tests with a duration per cell, plus their set-up */
+	if (c->cell_timeout < 40 * d + 900)
+		c->cell_timeout = 40 * d + 900;
+	return 0;
+}
+
 int config_finalize(struct config *c, char **err)
 {
 	if (c->kselftest && strcmp(c->kselftest, "no") != 0 && strcmp(c->kselftest, "yes") != 0 &&
 	    strcmp(c->kselftest, "bare") != 0)
 		return fail(err, "run.kselftest", "'%s': yes, bare or no", c->kselftest);
+	if (apply_profile(c, err))
+		return -1;
 	for (size_t i = 0; i < c->ncell; i++) {
 		struct cell_conf *cc = &c->cell[i];
 

@@ -71,6 +71,12 @@ struct config {
 	long panic_reboots;   /* at most this many such reboots per cell */
 	struct strvec migrations; /* cross-cell migration pairs "SRC>DST" (empty: none) */
 	char *migrations_where;
+	/* the run's profile (smoke | qualify | soak): qualify and soak run profile_suites (unless suites
+	 * are given) with -d qualify_duration / soak_duration and a cell timeout to match
+	 */
+	char *profile;
+	struct strvec profile_suites;
+	long qualify_duration, soak_duration;
 	long boot_stall;      /* seconds (times timeout_scale) a boot may take to CELL-BEGIN before it is
 			       * killed as stalled and booted once more
 			       */

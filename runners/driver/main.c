@@ -121,6 +121,7 @@ enum {
 	OPT_REPORT_FROM,
 	OPT_MERGE,
 	OPT_SHARD,
+	OPT_PROFILE,
 };
 
 static const struct option long_opts[] = {
@@ -148,6 +149,7 @@ static const struct option long_opts[] = {
 	{"report-from", required_argument, NULL, OPT_REPORT_FROM},
 	{"merge", no_argument, NULL, OPT_MERGE},
 	{"shard", required_argument, NULL, OPT_SHARD},
+	{"profile", required_argument, NULL, OPT_PROFILE},
 	{"help", no_argument, NULL, 'h'},
 	{NULL, 0, NULL, 0},
 };
@@ -159,6 +161,7 @@ static const struct {
 } run_keys[] = {
 	{OPT_CELLS, "cells"}, {OPT_SUITES, "suites"}, {OPT_FILTER, "filter"},
 	{OPT_JOBS, "jobs"}, {OPT_HOST_CELL, "host_cell"}, {OPT_TIMEOUT_SCALE, "timeout_scale"},
+	{OPT_PROFILE, "profile"},
 };
 
 /* Options of the reports made from results.json, and of what not to run. */

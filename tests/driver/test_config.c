@@ -55,7 +55,7 @@ static void test_defaults(void)
 
 	T_STR(cells, "arm64-max,arm64-neoverse-n1,arm64-cortex-a57,x86_64-max,x86_64-max-private", "default cells");
 	free(cells);
-	T_INT((long)c.ncell, 17, "eleven cells defined, and the halves of the three default migrations");
+	T_INT((long)c.ncell, 18, "twelve cells defined, and the halves of the three default migrations");
 	struct strvec halves = {0};
 
 	config_migration_cells(&c, &halves);

@@ -94,6 +94,14 @@ enum ma_agent {
 					 * page checked against its record when the control's epoch changes
 					 * and at the end; ret.gen
 					 */
+	MA_AGENT_STRESS_VERIFY,		/* args: gva, bytes, control gva (struct ma_stress_ctrl), seed,
+					 * flags (MA_STRESS_*): passes over every page until the control's
+					 * stop word is set; each word is checked against the previous
+					 * pass's generation and rewritten with this one; ret.stress
+					 */
+	MA_AGENT_STRESS_ATOMIC,		/* args: counter gva, flavour, control gva: increments until the
+					 * stop word is set, counting them; ret.stress (ops)
+					 */
 	MA_AGENT_COUNT
 };
 
@@ -203,6 +211,17 @@ struct ma_ret_convert {		/* MA_AGENT_CONVERT_WATCH */
 	uint64_t first_want;	/* the value published for it */
 };
 
+struct ma_ret_stress {		/* MA_AGENT_STRESS_VERIFY, MA_AGENT_STRESS_ATOMIC */
+	uint64_t ops;		/* pages verified / increments done */
+	uint64_t passes;	/* passes over the whole range (VERIFY) */
+	uint64_t errors;	/* words that differed from their generation's pattern */
+	uint64_t first_gpa;	/* the first one */
+	uint64_t first_seen;	/* what was read there */
+	uint64_t first_want;	/* what the pattern says */
+	uint64_t first_pass;	/* in which pass */
+	uint64_t unsupported;	/* ATOMIC: the flavour is not supported, nothing done */
+};
+
 /*
  * The control page of MA_AGENT_CONVERT_WATCH, written by the host: a seqlock per data page.  The
  * host makes seq odd, converts (or punches) the page, publishes the value the guest must now read
@@ -223,6 +242,30 @@ struct ma_convert_ctrl {
 	struct ma_convert_page page[];
 };
 
+/*
+ * The control page of the stress agents: the host sets stop; each vCPU publishes its progress in
+ * its lane (pages verified or increments done), which the host watches to tell a guest that stopped
+ * making progress from a slow one.
+ */
+struct ma_stress_lane {
+	uint64_t progress;	/* pages verified (VERIFY) or increments (ATOMIC) so far */
+	uint64_t passes;	/* passes finished (VERIFY) */
+	uint64_t errors;	/* words that differed so far */
+	uint64_t pad[5];
+};
+
+struct ma_stress_ctrl {
+	uint64_t stop;		/* non-zero: the agents finish their page (batch) and return */
+	uint64_t pad[7];
+	struct ma_stress_lane lane[MA_MAX_VCPUS];
+};
+
+/* MA_AGENT_STRESS_VERIFY flags (args[4]) */
+#define MA_STRESS_PAGE_TAG	1u	/* the pattern is tagged by the offset in the page, not the gpa:
+					 * every page holds the same data (KSM can merge them)
+					 */
+#define MA_STRESS_CHECK_ONLY	2u	/* never write: every pass checks the data of seed itself */
+#define MA_STRESS_FIRST_CHECK	4u	/* the first pass checks seed's data too (the host wrote it) */
 /* The word of data page p that the conversion agents use: a different offset in each page. */
 static inline uint64_t ma_convert_word_off(uint64_t p)
 {
@@ -284,6 +327,7 @@ union ma_ret {
 	struct ma_ret_poll poll;
 	struct ma_ret_convert convert;
 	struct ma_ret_gen gen;
+	struct ma_ret_stress stress;
 };
 
 /* One page per vCPU at MA_MAILBOX_GPA + index * 4096. */
@@ -318,6 +362,12 @@ static inline uint64_t ma_pattern_word(uint64_t seed, uint64_t gpa)
 static inline uint64_t ma_gen_word(uint64_t seed, uint64_t gen, uint64_t gpa)
 {
 	return ma_pattern_word(seed ^ (gen << 32) ^ gen, gpa + 4088);
+}
+
+/* The pattern word of a stress pass: generation gen at gpa (or at its page offset: PAGE_TAG). */
+static inline uint64_t ma_stress_word(uint64_t gen, uint64_t gpa, uint64_t flags)
+{
+	return ma_pattern_word(gen, flags & MA_STRESS_PAGE_TAG ? (gpa & 4095) | 0x1000 : gpa);
 }
 
 #endif

@@ -48,6 +48,9 @@ void ma_agent_convert_watch(struct ma_mailbox *mb);
 void ma_agent_dma_watch(struct ma_mailbox *mb);		/* guest/common/dma.c */
 /* guest/common/gen.c */
 void ma_agent_gen_write(struct ma_mailbox *mb);
+/* guest/common/stress.c */
+void ma_agent_stress_verify(struct ma_mailbox *mb);
+void ma_agent_stress_atomic(struct ma_mailbox *mb);
 void *memset(void *s, int c, size_t n);
 void *memcpy(void *d, const void *s, size_t n);
 size_t strlen(const char *s);
