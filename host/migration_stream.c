@@ -249,13 +249,15 @@ int ma_try_mig_write(const char *path, const struct ma_mig_image *img)
 		const struct ma_mig_slot *s = &img->slots[i];
 		char name[PFN_SOURCE_BYTES] = { 0 };
 
-		record(&w, s->pfnmap ? REC_PFN_SLOT : REC_SLOT, 24 + (s->pfnmap ? 8 + PFN_SOURCE_BYTES : 0) + s->size);
+		uint64_t head = 24 + (s->pfnmap ? 8 + PFN_SOURCE_BYTES : 0);
+
+		record(&w, s->pfnmap ? REC_PFN_SLOT : REC_SLOT, head + s->size);
 		put32(&w, s->slot);
 		put32(&w, s->flags);
 		put64(&w, s->gpa);
 		put64(&w, s->size);
 		if (s->pfnmap) {
-			strncpy(name, s->source, sizeof(name) - 1);
+			snprintf(name, sizeof(name), "%s", s->source);
 			put32(&w, s->cacheable);
 			put32(&w, 0);
 			put(&w, name, sizeof(name));
@@ -321,7 +323,8 @@ static int parse(const uint8_t *buf, uint64_t size, struct ma_mig_image *img, ch
 	if (!take32(&r, &version) || !take32(&r, &hdr) || hdr < 16 || !take(&r, NULL, hdr - 16))
 		return snprintf(err, len, "truncated header"), -EINVAL;
 	if (version != 1 && version != MA_MIG_VERSION)
-		return snprintf(err, len, "stream version %u, this reader knows 1 to %u", version, MA_MIG_VERSION),
+		return snprintf(err, len, "stream version %u, this reader knows 1 to %u", version,
+				MA_MIG_VERSION),
 		       -EPROTO;
 	for (;;) {
 		struct rd rec;
@@ -356,7 +359,8 @@ static int parse(const uint8_t *buf, uint64_t size, struct ma_mig_image *img, ch
 			if (img->nr_slots == MA_MIG_MAX_SLOTS)
 				return snprintf(err, len, "more than %u slots", MA_MIG_MAX_SLOTS), -EINVAL;
 			if (type == REC_PFN_SLOT && version < 2)
-				return snprintf(err, len, "a PFNMAP slot record in a version %u stream", version),
+				return snprintf(err, len, "a PFNMAP slot record in a version %u stream",
+						version),
 				       -EINVAL;
 			s = &img->slots[img->nr_slots];
 			if (!take32(&rec, &s->slot) || !take32(&rec, &s->flags) || !take64(&rec, &s->gpa) ||

@@ -151,8 +151,8 @@ static void restore_pfn_slot(struct ma_vm *vm, const struct ma_mig_slot *s, void
 	MA_REQUIRE(rq.kind != MA_PFN_COUNT && !pr->open, "the stream's slot %u is over an unknown PFNMAP source %s",
 		   s->slot, s->source);
 	r = ma_try_pfnmap_open(&pr->p, &rq, &why);
-	MA_REQUIRE(r == 0, "the stream's slot %u is over %s, which this destination cannot open: %s: %s", s->slot,
-		   s->source, why, ma_errno_name(-r));
+	MA_REQUIRE(r == 0, "the stream's slot %u is over %s, which this destination cannot open: %s: %s",
+		   s->slot, s->source, why, ma_errno_name(-r));
 	pr->open = true;
 	MA_CHECK(pr->p.cacheable == s->cacheable, "source %s is %s here, %s at the source", s->source,
 		 pr->p.cacheable ? "cacheable" : "not cacheable", s->cacheable ? "cacheable" : "not cacheable");
@@ -195,15 +195,17 @@ static void check_pfn_slots(struct ma_vm *vm, const struct ma_mig_image *img, st
 		MA_CHECK(!res.ret.check.mismatches,
 			 "PFNMAP slot %u over %s: the guest saw %llu words differ from what it wrote at the source (first at +%#llx: %#llx)",
 			 s->slot, s->source, (unsigned long long)res.ret.check.mismatches,
-			 (unsigned long long)res.ret.check.first_off, (unsigned long long)res.ret.check.first_val);
-		ma_run_agent_done(vm->vcpus[0], MA_AGENT_WRITE_PATTERN, MA_ARGS(s->gpa, s->size, seed + 1), &res,
-				  "write on into the PFNMAP slot");
+			 (unsigned long long)res.ret.check.first_off,
+			 (unsigned long long)res.ret.check.first_val);
+		ma_run_agent_done(vm->vcpus[0], MA_AGENT_WRITE_PATTERN, MA_ARGS(s->gpa, s->size, seed + 1),
+				  &res, "write on into the PFNMAP slot");
 		for (uint64_t off = 0; off < s->size; off += 8)
-			bad += *(volatile uint64_t *)((char *)pr->p.hva + off) != ma_pattern_word(seed + 1, s->gpa + off);
+			bad += *(volatile uint64_t *)((char *)pr->p.hva + off) !=
+			       ma_pattern_word(seed + 1, s->gpa + off);
 		MA_CHECK(!bad, "PFNMAP slot %u over %s: the host sees %llu words differ from the guest's new pattern",
 			 s->slot, s->source, (unsigned long long)bad);
-		ma_log("PFNMAP slot %u over %s: the guest verified %llu bytes and wrote on", s->slot, s->source,
-		       (unsigned long long)s->size);
+		ma_log("PFNMAP slot %u over %s: the guest verified %llu bytes and wrote on", s->slot,
+		       s->source, (unsigned long long)s->size);
 	}
 }
 #endif
@@ -298,11 +300,13 @@ MA_TEST(migration, stream_save, .timeout_s = 90, .source = STREAM_SOURCE MA_KERN
 			continue;
 		img.slots[i].pfnmap = true;
 		img.slots[i].cacheable = pfn_src.cacheable;
-		snprintf(img.slots[i].source, sizeof(img.slots[i].source), "%s", ma_pfnmap_name(pfn_src.kind));
+		snprintf(img.slots[i].source, sizeof(img.slots[i].source), "%s",
+			 ma_pfnmap_name(pfn_src.kind));
 		snprintf(img.notes + strlen(img.notes), sizeof(img.notes) - strlen(img.notes),
 			 "pfn_slot=%u\npfn_seed=%#llx\n", MIG_PFN_SLOT, (unsigned long long)MIG_PFN_SEED);
 	}
-	MA_CHECK(!pfn || strstr(img.notes, "pfn_slot="), "the saved VM lost its PFNMAP slot %u", MIG_PFN_SLOT);
+	MA_CHECK(!pfn || strstr(img.notes, "pfn_slot="), "the saved VM lost its PFNMAP slot %u",
+		 MIG_PFN_SLOT);
 	for (unsigned int i = 0; i < img.nr_slots; i++)
 		bytes += img.slots[i].size;
 	ma_vm_destroy(m.src.vm);
