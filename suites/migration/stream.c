@@ -310,6 +310,8 @@ MA_TEST(migration, stream_save, .timeout_s = 90, .source = STREAM_SOURCE MA_KERN
 	for (unsigned int i = 0; i < img.nr_slots; i++)
 		bytes += img.slots[i].size;
 	ma_vm_destroy(m.src.vm);
+	if (pfn)
+		ma_pfnmap_close(&pfn_src); /* the restore below opens the same source again */
 	if (out && *out) {
 		r = ma_try_mig_write(out, &img);
 		MA_REQUIRE(!r, "writing the stream to %s: %s", out, ma_errno_name(-r));
