@@ -5,7 +5,9 @@
  * in another cell), else to a temporary file that it restores at once into a new VM.
  * stream_restore restores $MEMATTR_MIGRATE_IN.  After a restore the guest checks every page
  * against its generation record and writes on; a vCPU register or CPUID the destination refuses
- * is a finding that fails the test, named.
+ * is a finding that fails the test, named.  arm64: the saved VM has a cacheable PFNMAP slot where
+ * the source can map one; the restore recreates it first, and a destination that must refuse it
+ * (no FWB+DIC) ends the test there, passed, with the vCPU state findings of a dry run logged.
  */
 #include <errno.h>
 #include <stdio.h>
