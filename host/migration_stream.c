@@ -22,7 +22,10 @@ enum {
 	REC_SLOT = 3,
 	REC_VCPU = 4,
 	REC_END = 5,
+	REC_PFN_SLOT = 6, /* version 2 */
 };
+
+#define PFN_SOURCE_BYTES 32u
 
 void ma_vstate_add(struct ma_vcpu_state *s, uint32_t kind, uint64_t id, const void *data, uint32_t len)
 {
@@ -244,12 +247,21 @@ int ma_try_mig_write(const char *path, const struct ma_mig_image *img)
 	text_record(&w, REC_NOTES, img->notes, sizeof(img->notes));
 	for (unsigned int i = 0; i < img->nr_slots; i++) {
 		const struct ma_mig_slot *s = &img->slots[i];
+		char name[PFN_SOURCE_BYTES] = { 0 };
 
-		record(&w, REC_SLOT, 24 + s->size);
+		uint64_t head = 24 + (s->pfnmap ? 8 + PFN_SOURCE_BYTES : 0);
+
+		record(&w, s->pfnmap ? REC_PFN_SLOT : REC_SLOT, head + s->size);
 		put32(&w, s->slot);
 		put32(&w, s->flags);
 		put64(&w, s->gpa);
 		put64(&w, s->size);
+		if (s->pfnmap) {
+			snprintf(name, sizeof(name), "%s", s->source);
+			put32(&w, s->cacheable);
+			put32(&w, 0);
+			put(&w, name, sizeof(name));
+		}
 		put(&w, s->data, s->size);
 		pad8(&w, s->size);
 	}
@@ -310,8 +322,9 @@ static int parse(const uint8_t *buf, uint64_t size, struct ma_mig_image *img, ch
 		return snprintf(err, len, "no %s magic at the start", MA_MIG_MAGIC), -EINVAL;
 	if (!take32(&r, &version) || !take32(&r, &hdr) || hdr < 16 || !take(&r, NULL, hdr - 16))
 		return snprintf(err, len, "truncated header"), -EINVAL;
-	if (version != MA_MIG_VERSION)
-		return snprintf(err, len, "stream version %u, this reader knows %u", version, MA_MIG_VERSION),
+	if (version != 1 && version != MA_MIG_VERSION)
+		return snprintf(err, len, "stream version %u, this reader knows 1 to %u", version,
+				MA_MIG_VERSION),
 		       -EPROTO;
 	for (;;) {
 		struct rd rec;
@@ -338,14 +351,30 @@ static int parse(const uint8_t *buf, uint64_t size, struct ma_mig_image *img, ch
 			dst[rlen] = '\0';
 			break;
 		}
-		case REC_SLOT: {
+		case REC_SLOT:
+		case REC_PFN_SLOT: {
 			struct ma_mig_slot *s;
+			uint32_t cacheable, zero2;
 
 			if (img->nr_slots == MA_MIG_MAX_SLOTS)
 				return snprintf(err, len, "more than %u slots", MA_MIG_MAX_SLOTS), -EINVAL;
+			if (type == REC_PFN_SLOT && version < 2)
+				return snprintf(err, len, "a PFNMAP slot record in a version %u stream",
+						version),
+				       -EINVAL;
 			s = &img->slots[img->nr_slots];
 			if (!take32(&rec, &s->slot) || !take32(&rec, &s->flags) || !take64(&rec, &s->gpa) ||
-			    !take64(&rec, &s->size) || s->size != rec.left)
+			    !take64(&rec, &s->size))
+				return snprintf(err, len, "bad slot record"), -EINVAL;
+			if (type == REC_PFN_SLOT) {
+				if (!take32(&rec, &cacheable) || !take32(&rec, &zero2) ||
+				    !take(&rec, s->source, PFN_SOURCE_BYTES))
+					return snprintf(err, len, "bad PFNMAP slot record"), -EINVAL;
+				s->source[PFN_SOURCE_BYTES - 1] = '\0';
+				s->pfnmap = true;
+				s->cacheable = cacheable != 0;
+			}
+			if (s->size != rec.left)
 				return snprintf(err, len, "bad slot record"), -EINVAL;
 			s->data = malloc(s->size ? s->size : 1);
 			if (!s->data)
@@ -466,6 +495,12 @@ void ma_mig_prime_stage2(struct ma_vm *vm)
 struct ma_vm *ma_mig_restore(const struct ma_mig_image *img, struct ma_vstate_finding *f, unsigned int max,
 			     unsigned int *nf)
 {
+	return ma_mig_restore_pfn(img, NULL, NULL, f, max, nf);
+}
+
+struct ma_vm *ma_mig_restore_pfn(const struct ma_mig_image *img, ma_mig_pfn_slot_fn pfn, void *arg,
+				 struct ma_vstate_finding *f, unsigned int max, unsigned int *nf)
+{
 	struct ma_vm *vm = ma_vm_create(NULL);
 
 	*nf = 0;
@@ -479,6 +514,14 @@ struct ma_vm *ma_mig_restore(const struct ma_mig_image *img, struct ma_vstate_fi
 					 (unsigned long long)s->gpa, (unsigned long long)s->size,
 					 (unsigned long long)MA_SYS_GPA, (unsigned long long)MA_SYS_SIZE);
 			memcpy(vm->sys.hva, s->data, s->size);
+			continue;
+		}
+		if (s->pfnmap) {
+			/* slots first: a refusal here ends the test before any vCPU state is restored */
+			if (!pfn)
+				ma_fatal("memslot %u is over PFNMAP source %s: this restore cannot recreate it",
+					 s->slot, s->source);
+			pfn(vm, s, arg);
 			continue;
 		}
 		m = calloc(1, sizeof(*m));

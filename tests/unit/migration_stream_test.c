@@ -26,6 +26,10 @@ static void build(struct ma_mig_image *img)
 		for (uint64_t b = 0; b < img->slots[i].size; b++)
 			img->slots[i].data[b] = (uint8_t)(b * 7 + i);
 	}
+	/* slot 1 is over a PFNMAP source (record 6, version 2) */
+	img->slots[1].pfnmap = true;
+	img->slots[1].cacheable = true;
+	snprintf(img->slots[1].source, sizeof(img->slots[1].source), "carveout_wb");
 	img->nr_vcpus = 2;
 	for (unsigned int i = 0; i < 2; i++) {
 		img->vcpus[i].index = i;
@@ -45,6 +49,9 @@ static void same(const struct ma_mig_image *a, const struct ma_mig_image *b)
 		MA_EXPECT_EQ(a->slots[i].slot, b->slots[i].slot);
 		MA_EXPECT_EQ(a->slots[i].flags, b->slots[i].flags);
 		MA_EXPECT_EQ(a->slots[i].gpa, b->slots[i].gpa);
+		MA_EXPECT_EQ(a->slots[i].pfnmap, b->slots[i].pfnmap);
+		MA_EXPECT_EQ(a->slots[i].cacheable, b->slots[i].cacheable);
+		MA_EXPECT_EQ(strcmp(a->slots[i].source, b->slots[i].source), 0);
 		MA_ASSERT_EQ(a->slots[i].size, b->slots[i].size);
 		MA_EXPECT_EQ(memcmp(a->slots[i].data, b->slots[i].data, a->slots[i].size), 0);
 	}
@@ -104,11 +111,15 @@ MA_TEST(unit, migration_stream_round_trip_and_damage, .req = { .no_kvm = true })
 	full = ftell(f);
 	fclose(f);
 	/* the version: another one is refused, named */
-	damage(path, full, 8, 2);
+	damage(path, full, 8, 3);
 	MA_EXPECT_EQ(ma_try_mig_read(path, &back, err, sizeof(err)), -EPROTO);
-	MA_EXPECT_TRUE(strstr(err, "version 2"));
-	/* the magic */
+	MA_EXPECT_TRUE(strstr(err, "version 3"));
+	/* version 1 is read, but it has no PFNMAP slot record */
 	damage(path, full, 8, 1);
+	MA_EXPECT_EQ(ma_try_mig_read(path, &back, err, sizeof(err)), -EINVAL);
+	MA_EXPECT_TRUE(strstr(err, "PFNMAP slot record in a version 1 stream"));
+	/* the magic */
+	damage(path, full, 8, 2);
 	damage(path, full, 0, 'X');
 	MA_EXPECT_EQ(ma_try_mig_read(path, &back, err, sizeof(err)), -EINVAL);
 	MA_EXPECT_TRUE(strstr(err, "magic"));

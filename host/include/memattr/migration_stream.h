@@ -9,13 +9,14 @@
 #ifndef MEMATTR_MIGRATION_STREAM_H
 #define MEMATTR_MIGRATION_STREAM_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
 #include "memattr/kvm.h"
 
 #define MA_MIG_MAGIC "MAMIGSTR"
-#define MA_MIG_VERSION 1u
+#define MA_MIG_VERSION 2u /* 2: PFNMAP slots (record 6); a reader takes 1 and 2 */
 #define MA_MIG_MAX_SLOTS 8u
 
 /* What one item of a vCPU's state is (struct ma_vstate_item.kind); the id says more for some. */
@@ -92,7 +93,17 @@ struct ma_mig_slot {
 	uint32_t slot, flags; /* flags as saved (the restore drops LOG_DIRTY_PAGES) */
 	uint64_t gpa, size;
 	uint8_t *data; /* size bytes */
+	/* a slot over a VM_PFNMAP mapping (record 6): the source's name (ma_pfnmap_name), its pgprot */
+	bool pfnmap;
+	bool cacheable;
+	char source[32];
 };
+
+/*
+ * Recreates a PFNMAP slot of the image in vm over the destination's own source (the caller knows
+ * the sources; the library does not): called in slot order, before any vCPU exists.
+ */
+typedef void (*ma_mig_pfn_slot_fn)(struct ma_vm *vm, const struct ma_mig_slot *s, void *arg);
 
 struct ma_mig_image {
 	char identity[2048]; /* key=value lines: the machine it was saved on */
@@ -123,5 +134,8 @@ int ma_try_mig_read(const char *path, struct ma_mig_image *img, char *err, size_
  */
 struct ma_vm *ma_mig_restore(const struct ma_mig_image *img, struct ma_vstate_finding *f, unsigned int max,
 			     unsigned int *nf);
+/* The same, PFNMAP slots recreated by pfn (an image with one and no pfn ends the test). */
+struct ma_vm *ma_mig_restore_pfn(const struct ma_mig_image *img, ma_mig_pfn_slot_fn pfn, void *arg,
+				 struct ma_vstate_finding *f, unsigned int max, unsigned int *nf);
 
 #endif
