@@ -9,7 +9,8 @@
 # the native host cell (lab cells carry Debian's own, runners/fetch-packages.sh),
 # libjansson-dev (memattr-run reads results.json back: --compare,
 # --merge, --kcidb) and what checks the reports in make check: python3-jsonschema (KCIDB),
-# python3-lxml and libxml2-utils (JUnit XSD), python3-tap (TAP), chromium (report.html, headless).
+# python3-lxml and libxml2-utils (JUnit XSD), python3-tap (TAP), python3-yaml (the LAVA test
+# definition and jobs, make lava-unit), chromium (report.html, headless).
 # Idempotent.  On Debian as root, what is missing is installed with apt-get.  On a host that is not
 # Debian, or without root, nothing is installed: the script lists every missing tool with the Debian
 # package that has it and exits 2.
@@ -27,7 +28,7 @@ PATH=$PATH:/usr/sbin:/sbin
 pkgs_base="build-essential gcc-aarch64-linux-gnu libc6-dev-arm64-cross binutils-aarch64-linux-gnu
 	busybox-static cpio xz-utils zstd rsync bison flex libelf-dev libssl-dev dwarves bc kmod patch
 	perl libtap-formatter-junit-perl python3 ca-certificates clang libclang-rt-dev shellcheck
-	stress-ng fio libjansson-dev python3-jsonschema python3-lxml python3-tap libxml2-utils chromium"
+	stress-ng fio libjansson-dev python3-jsonschema python3-lxml python3-tap python3-yaml libxml2-utils chromium"
 pkgs_qemu="qemu-system-arm qemu-system-x86"
 
 # What shows that a package's tools are there on any distribution: cmd:NAME (on PATH), hdr:H (the
@@ -52,6 +53,7 @@ probes_of() {
 	python3-jsonschema) echo "py:jsonschema" ;;
 	python3-lxml) echo "py:lxml" ;;
 	python3-tap) echo "py:tap" ;;
+	python3-yaml) echo "py:yaml" ;;
 	libxml2-utils) echo "cmd:xmllint" ;;
 	*) echo "cmd:$1" ;;
 	esac
