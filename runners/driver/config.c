@@ -279,8 +279,14 @@ SETTER(set_pci)
 	return 0;
 }
 
-/* packages: Debian package names (lower case, digits, '.', '+', '-'), stored blank-separated. */
-SETTER(set_packages)
+/*
+ * A list setter's items (blank- or comma-separated): item() checks one and says under which name a
+ * repeat is caught (e.g. +SYM and -SYM are the same SYM), NULL after fail(); the normalized list
+ * (items joined by sep) goes into *field, or NULL when empty.
+ */
+static int set_list(void *field, const struct key_def *k, const char *value, const char *where, char **err,
+		    const char *sep, const char *(*item)(const struct key_def *, const char *, const char *,
+							   char **))
 {
 	char *copy = xstrdup(value), *save = NULL;
 	struct strvec items = {0};
@@ -288,17 +294,15 @@ SETTER(set_packages)
 	int rc = 0;
 
 	for (char *it = strtok_r(copy, " \t,", &save); it && rc == 0; it = strtok_r(NULL, " \t,", &save)) {
-		if (!islower((unsigned char)*it) && !isdigit((unsigned char)*it))
-			rc = fail(err, where, "%s: '%s' is not a Debian package name", k->key, it);
-		else if (strspn(it, "abcdefghijklmnopqrstuvwxyz0123456789.+-") != strlen(it) ||
-			 strlen(it) < 2)
-			rc = fail(err, where, "%s: '%s' is not a Debian package name (a-z, 0-9, '.', '+', '-')",
-				  k->key, it);
-		else if (strvec_has(&items, it))
-			rc = fail(err, where, "%s: %s given twice", k->key, it);
+		const char *key = item(k, it, where, err);
+
+		if (!key)
+			rc = -1;
+		else if (strvec_has(&items, key))
+			rc = fail(err, where, "%s: %s given twice", k->key, key);
 		if (rc == 0) {
-			strvec_push(&items, it);
-			buf_addf(&norm, "%s%s", norm.len ? " " : "", it);
+			strvec_push(&items, key);
+			buf_addf(&norm, "%s%s", norm.len ? sep : "", it);
 		}
 	}
 	if (rc == 0)
@@ -307,6 +311,23 @@ SETTER(set_packages)
 	strvec_free(&items);
 	free(copy);
 	return rc;
+}
+
+/* packages: Debian package names (lower case, digits, '.', '+', '-'), stored blank-separated. */
+static const char *package_item(const struct key_def *k, const char *it, const char *where, char **err)
+{
+	if (!islower((unsigned char)*it) && !isdigit((unsigned char)*it))
+		fail(err, where, "%s: '%s' is not a Debian package name", k->key, it);
+	else if (strspn(it, "abcdefghijklmnopqrstuvwxyz0123456789.+-") != strlen(it) || strlen(it) < 2)
+		fail(err, where, "%s: '%s' is not a Debian package name (a-z, 0-9, '.', '+', '-')", k->key, it);
+	else
+		return it;
+	return NULL;
+}
+
+SETTER(set_packages)
+{
+	return set_list(field, k, value, where, err, " ", package_item);
 }
 
 bool cell_has_pci(const struct cell_conf *cc, const char *set)
@@ -369,38 +390,26 @@ SETTER(set_kvm_mode)
  * "+A,-B".  Whether SYM is a KVM option that takes effect is runners/build-kvm.sh's to say (it has
  * the kernel source); here only the form.
  */
+/* kvm_config: +SYM / -SYM, stored comma-separated; a SYM may be given once. */
+static const char *kvm_config_item(const struct key_def *k, const char *it, const char *where, char **err)
+{
+	const char *sym = it + 1;
+
+	if (*it != '+' && *it != '-')
+		fail(err, where, "%s: '%s' is not +SYM (set CONFIG_SYM=y) or -SYM (unset it)", k->key, it);
+	else if (str_starts(sym, "CONFIG_"))
+		fail(err, where, "%s: '%s': write %c%s, without CONFIG_", k->key, it, *it, sym + 7);
+	else if (!*sym || strspn(sym, "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_") != strlen(sym))
+		fail(err, where, "%s: '%s': SYM is a Kconfig symbol (A-Z, 0-9, _), e.g. +KVM_SW_PROTECTED_VM",
+		     k->key, it);
+	else
+		return sym;
+	return NULL;
+}
+
 SETTER(set_kvm_config)
 {
-	char *copy = xstrdup(value), *save = NULL;
-	struct strvec items = {0};
-	struct buf norm = {0};
-	int rc = 0;
-
-	for (char *it = strtok_r(copy, " \t,", &save); it && rc == 0; it = strtok_r(NULL, " \t,", &save)) {
-		const char *sym = it + 1;
-
-		if (*it != '+' && *it != '-')
-			rc = fail(err, where, "%s: '%s' is not +SYM (set CONFIG_SYM=y) or -SYM (unset it)",
-				  k->key, it);
-		else if (str_starts(sym, "CONFIG_"))
-			rc = fail(err, where, "%s: '%s': write %c%s, without CONFIG_", k->key, it, *it,
-				  sym + 7);
-		else if (!*sym || strspn(sym, "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_") != strlen(sym))
-			rc = fail(err, where, "%s: '%s': SYM is a Kconfig symbol (A-Z, 0-9, _), e.g. +KVM_SW_PROTECTED_VM",
-				  k->key, it);
-		else if (strvec_has(&items, sym))
-			rc = fail(err, where, "%s: %s given twice", k->key, sym);
-		if (rc == 0) {
-			strvec_push(&items, sym);
-			buf_addf(&norm, "%s%s", norm.len ? "," : "", it);
-		}
-	}
-	if (rc == 0)
-		replace_str(field, norm.len ? buf_str(&norm) : NULL);
-	buf_free(&norm);
-	strvec_free(&items);
-	free(copy);
-	return rc;
+	return set_list(field, k, value, where, err, ",", kvm_config_item);
 }
 
 SETTER(set_vm_types)

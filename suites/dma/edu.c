@@ -22,22 +22,32 @@ static void print_figures(const char *name, const char *what, uint64_t bytes, do
 	       (unsigned long long)bytes, secs, secs > 0 ? (double)bytes / secs / 1e6 : 0.0);
 }
 
+/* The edu device through the variant's API, a VM with its DMA control page, and a 64 KiB anonymous
+ * slot mapped for the device at DMA_IOVA_SLOT.
+ */
+static struct ma_dma_ctrl *edu_setup(const struct ma_t *t, struct dma_dev *d, struct ma_vm **vm)
+{
+	struct ma_dma_ctrl *c;
+	struct ma_mem *m;
+
+	dma_dev_open(d, (enum dma_api)t->value);
+	*vm = ma_test_vm(1);
+	c = dma_ctrl(*vm);
+	m = ma_test_mem(*vm, 1, DMA_GPA, BLOCKS * EDU_BUF_SIZE, MA_BACK_ANON, MA_MT_NORMAL_WB);
+	MA_EXPECT_OK(dma_try_map(d, m->hva, DMA_IOVA_SLOT, m->size));
+	return c;
+}
+
 MA_TEST(dma, edu_to_guest, MA_VARIANTS(apis), .req = { .root = true }, .timeout_s = 60,
 	.source = "drivers/vfio/vfio_iommu_type1.c:vfio_dma_do_map / drivers/iommu/iommufd/ioas.c:iommufd_ioas_map: the IOVA reaches the pinned pages of the slot; the guest reads what the device wrote, block by block as it lands ("
 		  MA_KERNEL_REF ")")
 {
 	struct dma_dev d;
 	struct ma_vm *vm;
-	struct ma_dma_ctrl *c;
-	struct ma_mem *m;
+	struct ma_dma_ctrl *c = edu_setup(t, &d, &vm);
 	double secs;
 	uint64_t bytes;
 
-	dma_dev_open(&d, (enum dma_api)t->value);
-	vm = ma_test_vm(1);
-	c = dma_ctrl(vm);
-	m = ma_test_mem(vm, 1, DMA_GPA, BLOCKS * EDU_BUF_SIZE, MA_BACK_ANON, MA_MT_NORMAL_WB);
-	MA_EXPECT_OK(dma_try_map(&d, m->hva, DMA_IOVA_SLOT, m->size));
 	bytes = dma_to_guest(&d, vm, c, BLOCKS, 0x5eed0001, &secs);
 	MA_CHECK(bytes == BLOCKS * EDU_BUF_SIZE, "the guest verified %llu bytes, expected %llu",
 		 (unsigned long long)bytes, (unsigned long long)(BLOCKS * EDU_BUF_SIZE));
@@ -52,16 +62,10 @@ MA_TEST(dma, edu_from_guest, MA_VARIANTS(apis), .req = { .root = true }, .timeou
 {
 	struct dma_dev d;
 	struct ma_vm *vm;
-	struct ma_dma_ctrl *c;
-	struct ma_mem *m;
+	struct ma_dma_ctrl *c = edu_setup(t, &d, &vm);
 	double secs;
 	uint64_t bytes;
 
-	dma_dev_open(&d, (enum dma_api)t->value);
-	vm = ma_test_vm(1);
-	c = dma_ctrl(vm);
-	m = ma_test_mem(vm, 1, DMA_GPA, BLOCKS * EDU_BUF_SIZE, MA_BACK_ANON, MA_MT_NORMAL_WB);
-	MA_EXPECT_OK(dma_try_map(&d, m->hva, DMA_IOVA_SLOT, m->size));
 	bytes = dma_from_guest(&d, vm, c, BLOCKS, 0x5eed0002, &secs);
 	MA_CHECK(bytes == BLOCKS * EDU_BUF_SIZE, "the device copied %llu bytes, expected %llu",
 		 (unsigned long long)bytes, (unsigned long long)(BLOCKS * EDU_BUF_SIZE));
