@@ -319,7 +319,8 @@ static const char *package_item(const struct key_def *k, const char *it, const c
 	if (!islower((unsigned char)*it) && !isdigit((unsigned char)*it))
 		fail(err, where, "%s: '%s' is not a Debian package name", k->key, it);
 	else if (strspn(it, "abcdefghijklmnopqrstuvwxyz0123456789.+-") != strlen(it) || strlen(it) < 2)
-		fail(err, where, "%s: '%s' is not a Debian package name (a-z, 0-9, '.', '+', '-')", k->key, it);
+		fail(err, where, "%s: '%s' is not a Debian package name (a-z, 0-9, '.', '+', '-')",
+		     k->key, it);
 	else
 		return it;
 	return NULL;
