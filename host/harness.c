@@ -172,10 +172,7 @@ static unsigned int duration_override_s;
 
 static long long now_ms(void)
 {
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+	return (long long)(ma_now_s() * 1000);
 }
 
 static void run_child(const struct instance *in, struct ma_child_result *res, bool quiet)

@@ -204,10 +204,7 @@ static int handle_call(struct ma_vcpu *v, uint64_t gpa, struct ma_result *res)
 
 static long long now_ms(void)
 {
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+	return (long long)(ma_now_s() * 1000);
 }
 
 enum ma_outcome ma_vcpu_resume(struct ma_vcpu *v, unsigned int timeout_ms, struct ma_result *res)

@@ -200,7 +200,7 @@ static void blk_cell(struct ma_t *t, enum blk_api api)
 	memset(dm.hva, 0, CHUNK * CHUNKS);
 	ring_open(&rd.ring, api);
 	memset(rd.c, 0, sizeof(*rd.c));
-	t0 = dma_now();
+	t0 = ma_now_s();
 	err = pthread_create(&th, NULL, reader_thread, &rd);
 	if (err)
 		ma_fatal("pthread_create: %s", ma_errno_name(err));
@@ -211,7 +211,7 @@ static void blk_cell(struct ma_t *t, enum blk_api api)
 	if (o != MA_OUT_DONE)
 		__atomic_store_n(&rd.c->stop, 1, __ATOMIC_RELEASE);
 	pthread_join(th, NULL);
-	double secs = dma_now() - t0;
+	double secs = ma_now_s() - t0;
 
 	if (o != MA_OUT_DONE) {
 		char buf[512];

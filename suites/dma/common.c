@@ -124,10 +124,10 @@ static void *xfer_thread(void *arg)
 			continue;
 		}
 		/* wait until the guest wrote the block; the slot -> the device -> the check buffer */
-		double deadline = dma_now() + 10.0 * ma_timeout_scale();
+		double deadline = ma_now_s() + 10.0 * ma_timeout_scale();
 
 		while (__atomic_load_n(&x->c->ready, __ATOMIC_ACQUIRE) <= b) {
-			if (dma_now() > deadline)
+			if (ma_now_s() > deadline)
 				ma_fatal("the guest did not publish block %llu within 10 s",
 					 (unsigned long long)b);
 			usleep(1000);
@@ -160,7 +160,7 @@ static void run(struct xfer *x, struct ma_vm *vm, double *secs)
 {
 	pthread_t th;
 	struct ma_result res;
-	double t0 = dma_now();
+	double t0 = ma_now_s();
 	int err;
 
 	err = pthread_create(&th, NULL, xfer_thread, x);
@@ -174,7 +174,7 @@ static void run(struct xfer *x, struct ma_vm *vm, double *secs)
 	if (o != MA_OUT_DONE)
 		__atomic_store_n(&x->c->stop, 1, __ATOMIC_RELEASE);
 	pthread_join(th, NULL);
-	*secs = dma_now() - t0;
+	*secs = ma_now_s() - t0;
 	if (o != MA_OUT_DONE) {
 		char buf[512];
 

@@ -125,6 +125,4 @@ uint64_t dma_to_guest(struct dma_dev *d, struct ma_vm *vm, struct ma_dma_ctrl *c
 uint64_t dma_from_guest(struct dma_dev *d, struct ma_vm *vm, struct ma_dma_ctrl *c, uint64_t blocks,
 			uint64_t seed, double *secs);
 
-double dma_now(void);
-
 #endif

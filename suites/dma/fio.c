@@ -108,7 +108,7 @@ MA_TEST(dma, fio_verify_with_guest_atomics, .req = { .root = true }, .timeout_s 
 			 "--size=16m", "--offset=8m", "--ioengine=psync", iomem, "--verify=crc32c",
 			 "--do_verify=1", "--verify_fatal=1", "--norandommap", "--randrepeat=1", NULL };
 
-	t0 = dma_now();
+	t0 = ma_now_s();
 	pid = fork();
 	if (pid < 0)
 		ma_fatal("fork: %s", ma_errno_name(errno));
@@ -124,7 +124,7 @@ MA_TEST(dma, fio_verify_with_guest_atomics, .req = { .root = true }, .timeout_s 
 	}
 	/* the guest adds while fio runs; each round's count must be exact */
 	while (waitpid(pid, &status, WNOHANG) == 0) {
-		if (dma_now() - t0 > 120.0 * ma_timeout_scale()) {
+		if (ma_now_s() - t0 > 120.0 * ma_timeout_scale()) {
 			kill(pid, SIGKILL);
 			waitpid(pid, &status, 0);
 			ma_fatal("fio still running after %u s", 120 * ma_timeout_scale());
@@ -139,7 +139,7 @@ MA_TEST(dma, fio_verify_with_guest_atomics, .req = { .root = true }, .timeout_s 
 			 (unsigned long long)*counter, (unsigned long long)want, (unsigned long long)rounds,
 			 (int)fl, (unsigned long long)res.ret.atomic.unsupported);
 	}
-	double secs = dma_now() - t0;
+	double secs = ma_now_s() - t0;
 	char *log = slurp(out);
 
 	unlink(file);

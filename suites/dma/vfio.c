@@ -25,14 +25,6 @@ const char *dma_api_name(enum dma_api api)
 	return api == DMA_IOMMUFD ? "iommufd" : "type1";
 }
 
-double dma_now(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
 /* A sysfs file holding a hex number (0x1234), or -1 */
 static long sysfs_hex(const char *dir, const char *file)
 {
@@ -299,7 +291,7 @@ static void reg_write(struct dma_dev *d, unsigned int reg, uint64_t v)
 void dma_edu_xfer(struct dma_dev *d, bool to_ram, uint64_t iova, uint32_t bytes)
 {
 	/* edu finishes a DMA 100 ms (QEMU's virtual clock) after the command: allow 10 s, scaled */
-	double deadline = dma_now() + 10.0 * ma_timeout_scale();
+	double deadline = ma_now_s() + 10.0 * ma_timeout_scale();
 	uint64_t cmd;
 
 	if (bytes > EDU_BUF_SIZE || (iova + bytes - 1) > EDU_DMA_MASK)
@@ -310,7 +302,7 @@ void dma_edu_xfer(struct dma_dev *d, bool to_ram, uint64_t iova, uint32_t bytes)
 	reg_write(d, EDU_REG_CNT, bytes);
 	reg_write(d, EDU_REG_CMD, EDU_CMD_RUN | (to_ram ? EDU_CMD_TO_RAM : 0));
 	while ((cmd = *(volatile uint64_t *)(d->bar + EDU_REG_CMD)) & EDU_CMD_RUN) {
-		if (dma_now() > deadline)
+		if (ma_now_s() > deadline)
 			ma_fatal("edu DMA (%s, iova %#llx, %u bytes) still running after %u s (cmd %#llx)",
 				 to_ram ? "to RAM" : "from RAM", (unsigned long long)iova, bytes,
 				 10 * ma_timeout_scale(), (unsigned long long)cmd);

@@ -23,10 +23,7 @@
 
 long long mig_now_us(void)
 {
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (long long)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
+	return (long long)(ma_now_s() * 1e6);
 }
 
 const char *mig_mode_name(enum mig_mode m)

@@ -144,6 +144,8 @@ void ma_xfail_next(bool when, const char *why);
 void ma_check_passed(void);
 /* the timeout scale (MEMATTR_TIMEOUT_SCALE, >= 1) */
 unsigned int ma_timeout_scale(void);
+/* seconds of CLOCK_MONOTONIC: the one clock of the library and the suites (host/clock.c) */
+double ma_now_s(void);
 
 #define ma_fail(...) ma_fail_at(__FILE__, __LINE__, __VA_ARGS__)
 #define ma_fatal(...) ma_fatal_at(__FILE__, __LINE__, __VA_ARGS__)

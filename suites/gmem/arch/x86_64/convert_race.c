@@ -67,14 +67,6 @@ static void *watch(void *arg)
 	return NULL;
 }
 
-static double now_s(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
 static bool call_ok(struct race *r, int ret, const char *what, uint64_t p)
 {
 	if (!ret)
@@ -122,11 +114,11 @@ static bool flip(struct race *r, uint64_t p, unsigned int round)
 static void *converter(void *arg)
 {
 	struct race *r = arg;
-	double end = now_s() + (double)r->seconds;
+	double end = ma_now_s() + (double)r->seconds;
 	unsigned int round = 0;
 	uint64_t x = 0x2545f4914f6cdd1dull;
 
-	while (now_s() < end) {
+	while (ma_now_s() < end) {
 		x ^= x << 13;
 		x ^= x >> 7;
 		x ^= x << 17;
@@ -173,7 +165,7 @@ MA_TEST(gmem, convert_race_no_stale_data, .req = { .arch = MA_ARCH_X86_64, .min_
 		*host_word(r.hva, p) = ma_pattern_word(1, word_gpa(p));
 		r.ctrl->page[p].want = *host_word(r.hva, p);
 	}
-	t0 = now_s();
+	t0 = ma_now_s();
 	err = pthread_create(&th, NULL, converter, &r);
 	if (err)
 		ma_fatal("pthread_create: %s", ma_errno_name(err));
@@ -188,7 +180,7 @@ MA_TEST(gmem, convert_race_no_stale_data, .req = { .arch = MA_ARCH_X86_64, .min_
 		pthread_join(wt[i], NULL);
 	atomic_store_explicit((_Atomic uint64_t *)&r.ctrl->stop, 1, memory_order_release);
 	pthread_join(th, NULL);
-	elapsed = now_s() - t0;
+	elapsed = ma_now_s() - t0;
 	if (r.err)
 		ma_fatal("%s: %s", r.what, ma_errno_name(-r.err));
 	for (unsigned int i = 0; i < nv; i++) {
