@@ -71,6 +71,7 @@ static const struct key_def run_keys[] = {
 	RUN("profile_suites", V_SUITES, 0, 0, profile_suites),
 	RUN("qualify_duration", V_INT, 1, 24 * 3600, qualify_duration),
 	RUN("soak_duration", V_INT, 1, 30 * 24 * 3600, soak_duration),
+	RUN("soak_tests", V_GLOB, 0, 0, soak_tests),
 };
 
 #undef RUN
@@ -133,6 +134,7 @@ void config_init(struct config *c, const char *root)
 	c->profile = xstrdup("smoke");
 	c->qualify_duration = 30;
 	c->soak_duration = 3600;
+	c->soak_tests = xstrdup("stress.soak");
 }
 
 static void cell_conf_free(struct cell_conf *cc)
@@ -177,6 +179,7 @@ void config_free(struct config *c)
 	free(c->kselftest);
 	free(c->profile);
 	strvec_free(&c->profile_suites);
+	free(c->soak_tests);
 	free(c->root);
 	for (size_t i = 0; i < c->ncell; i++)
 		cell_conf_free(&c->cell[i]);
@@ -929,13 +932,14 @@ void config_migration_cells(const struct config *c, struct strvec *names)
 }
 
 /*
- * The profile: smoke is the suites' own durations; qualify and soak give every test with a duration
- * -d SECONDS (the harness's option), run profile_suites unless suites were chosen, and let a cell
- * take as long as that needs.
+ * The profile: smoke is the suites' own durations; qualify gives every test with a duration -d
+ * SECONDS (the harness's option) and runs profile_suites unless suites were chosen; soak runs the
+ * soak_tests (the filter, unless one was given) for soak_duration.  A cell may take as long as
+ * that needs.
  */
 static int apply_profile(struct config *c, char **err)
 {
-	long d;
+	long d, timed_tests = 40;	/* tests with a duration in a cell, with room for their set-up */
 	char *args;
 
 	if (!strcmp(c->profile, "smoke"))
@@ -943,14 +947,18 @@ static int apply_profile(struct config *c, char **err)
 	if (strcmp(c->profile, "qualify") && strcmp(c->profile, "soak"))
 		return fail(err, "profile", "'%s' is not smoke, qualify or soak", c->profile);
 	d = strcmp(c->profile, "soak") ? c->qualify_duration : c->soak_duration;
+	if (!strcmp(c->profile, "soak") && str_empty(c->filter) && !str_empty(c->soak_tests)) {
+		free(c->filter);
+		c->filter = xstrdup(c->soak_tests);
+		timed_tests = 2;
+	}
 	if (!c->suites.n)
 		strvec_copy(&c->suites, &c->profile_suites);
 	args = xasprintf("-d %ld%s%s", d, c->suite_args ? " " : "", c->suite_args ? c->suite_args : "");
 	free(c->suite_args);
 	c->suite_args = args;
-	/* about 30 tests with a duration per cell, plus their set-up */
-	if (c->cell_timeout < 40 * d + 900)
-		c->cell_timeout = 40 * d + 900;
+	if (c->cell_timeout < timed_tests * d + 900)
+		c->cell_timeout = timed_tests * d + 900;
 	return 0;
 }
 

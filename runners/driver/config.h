@@ -72,11 +72,13 @@ struct config {
 	struct strvec migrations; /* cross-cell migration pairs "SRC>DST" (empty: none) */
 	char *migrations_where;
 	/* the run's profile (smoke | qualify | soak): qualify and soak run profile_suites (unless suites
-	 * are given) with -d qualify_duration / soak_duration and a cell timeout to match
+	 * are given) with -d qualify_duration / soak_duration and a cell timeout to match; soak only
+	 * the tests soak_tests matches
 	 */
 	char *profile;
 	struct strvec profile_suites;
 	long qualify_duration, soak_duration;
+	char *soak_tests;	/* the soak profile's filter (glob), unless the run has one */
 	long boot_stall;      /* seconds (times timeout_scale) a boot may take to CELL-BEGIN before it is
 			       * killed as stalled and booted once more
 			       */

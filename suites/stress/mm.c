@@ -51,7 +51,7 @@ MA_TEST(stress, ksm_merged_pages_verify, .duration_s = 4, .timeout_s = 90,
 	uint64_t half = KSM_SIZE / 2, ops, errors, seed = 0x4b534d;
 	struct ma_vm *vm;
 	struct ma_mem *m;
-	struct st_run r;
+	struct ma_stress_run r;
 
 	if (run0 < 0)
 		ma_skip("no KSM: %s unreadable (%s)", KSM "run", ma_errno_name(errno));
@@ -66,23 +66,23 @@ MA_TEST(stress, ksm_merged_pages_verify, .duration_s = 4, .timeout_s = 90,
 	ksm_set("sleep_millisecs", 10);
 	ksm_set("run", 1);
 	scans0 = ksm("full_scans");
-	st_run_init(&r, vm, t->name, ma_duration_s(t));
+	ma_stress_run_init(&r, vm, t->name, ma_duration_s(t));
 	/* vCPU 0 only reads its half (it stays merged), vCPU 1 rewrites its half (COW, and re-merges) */
-	st_run_start(&r, 0, MA_AGENT_STRESS_VERIFY,
-		     MA_ARGS(MA_TEST_GPA, half, ST_CTRL_GPA, seed,
-			     MA_STRESS_PAGE_TAG | MA_STRESS_CHECK_ONLY));
-	st_run_start(&r, 1, MA_AGENT_STRESS_VERIFY,
-		     MA_ARGS(MA_TEST_GPA + half, half, ST_CTRL_GPA, seed,
-			     MA_STRESS_PAGE_TAG | MA_STRESS_FIRST_CHECK));
-	while (st_run_tick(&r)) {
+	ma_stress_run_start(&r, 0, MA_AGENT_STRESS_VERIFY,
+			    MA_ARGS(MA_TEST_GPA, half, MA_STRESS_CTRL_GPA, seed,
+				    MA_STRESS_PAGE_TAG | MA_STRESS_CHECK_ONLY));
+	ma_stress_run_start(&r, 1, MA_AGENT_STRESS_VERIFY,
+			    MA_ARGS(MA_TEST_GPA + half, half, MA_STRESS_CTRL_GPA, seed,
+				    MA_STRESS_PAGE_TAG | MA_STRESS_FIRST_CHECK));
+	while (ma_stress_run_tick(&r)) {
 		sharing = ksm("pages_sharing");
 		if (sharing > sharing_max)
 			sharing_max = sharing;
 		snprintf(r.load, sizeof(r.load), "ksm_pages_sharing=%lld", sharing);
 		usleep(100000);
 	}
-	st_run_stop(&r);
-	st_run_judge(&r, &ops, &errors);
+	ma_stress_run_stop(&r);
+	ma_stress_run_judge(&r, &ops, &errors);
 	ma_log("memattr-metric name=stress.ksm seconds=%.2f vcpus=2 pages_verified=%llu errors=%llu ksm_pages_sharing_max=%lld ksm_full_scans=%lld ksm_pages_shared=%lld",
 	       r.elapsed, (unsigned long long)ops, (unsigned long long)errors, sharing_max,
 	       ksm("full_scans") - scans0, ksm("pages_shared"));
@@ -104,44 +104,32 @@ MA_TEST(stress, numa_migrated_pages_verify, .duration_s = 3, .timeout_s = 90,
 		  MA_KERNEL_REF ")")
 {
 	unsigned int nodes = st_numa_nodes();
-	uint64_t n = NUMA_SIZE / 4096, ops, errors, moved = 0, calls = 0;
+	uint64_t ops, errors, moved = 0, calls = 0;
 	struct st_vmstat v0, v1;
 	char vm_delta[600];
-	struct st_run r;
+	struct ma_stress_run r;
 
 	if (nodes < 2)
 		ma_skip("%u NUMA node (/sys/devices/system/node): nowhere to migrate to", nodes);
 	struct ma_vm *vm = ma_test_vm(2);
 	struct ma_mem *m = ma_test_mem(vm, 1, MA_TEST_GPA, NUMA_SIZE, MA_BACK_ANON, MA_MT_NORMAL_WB);
-	void **pages = calloc(n, sizeof(*pages));
-	int *want = calloc(n, sizeof(*want)), *status = calloc(n, sizeof(*status));
 
-	MA_REQUIRE(pages && want && status, "calloc");
-	for (uint64_t i = 0; i < n; i++)
-		pages[i] = (char *)m->hva + i * 4096;
-	st_run_init(&r, vm, t->name, ma_duration_s(t));
+	ma_stress_run_init(&r, vm, t->name, ma_duration_s(t));
 	st_vmstat_read(&v0);
 	for (unsigned int i = 0; i < 2; i++)
-		st_run_start(&r, i, MA_AGENT_STRESS_VERIFY,
-			     MA_ARGS(MA_TEST_GPA + i * NUMA_SIZE / 2, NUMA_SIZE / 2, ST_CTRL_GPA,
-				     0x77 * (i + 1), 0));
-	while (st_run_tick(&r)) {
-		for (uint64_t i = 0; i < n; i++)
-			want[i] = (int)((calls + i) % 2);
-		long rc = syscall(SYS_move_pages, 0, n, pages, want, status, (1 << 1));
-
-		MA_REQUIRE(rc >= 0, "move_pages of %llu pages: %s", (unsigned long long)n,
-			   ma_errno_name(errno));
-		for (uint64_t i = 0; i < n; i++)
-			moved += status[i] == want[i];
+		ma_stress_run_start(&r, i, MA_AGENT_STRESS_VERIFY,
+				    MA_ARGS(MA_TEST_GPA + i * NUMA_SIZE / 2, NUMA_SIZE / 2,
+					    MA_STRESS_CTRL_GPA, 0x77 * (i + 1), 0));
+	while (ma_stress_run_tick(&r)) {
+		moved += st_move_pages(m->hva, NUMA_SIZE, calls);
 		calls++;
 		snprintf(r.load, sizeof(r.load), "move_pages=%llu pages_on_target=%llu",
 			 (unsigned long long)calls, (unsigned long long)moved);
 		usleep(50000);
 	}
-	st_run_stop(&r);
+	ma_stress_run_stop(&r);
 	st_vmstat_read(&v1);
-	st_run_judge(&r, &ops, &errors);
+	ma_stress_run_judge(&r, &ops, &errors);
 	st_vmstat_delta(&v0, &v1, vm_delta, sizeof(vm_delta));
 	ma_log("memattr-metric name=stress.numa_migrate seconds=%.2f vcpus=2 nodes=%u pages_verified=%llu errors=%llu move_pages_calls=%llu pages_on_target=%llu %s",
 	       r.elapsed, nodes, (unsigned long long)ops, (unsigned long long)errors,
@@ -149,9 +137,6 @@ MA_TEST(stress, numa_migrated_pages_verify, .duration_s = 3, .timeout_s = 90,
 	MA_CHECK(st_vmstat_get(&v1, "pgmigrate_success") > st_vmstat_get(&v0, "pgmigrate_success"),
 		 "no page migrated (pgmigrate_success unchanged) after %llu move_pages calls",
 		 (unsigned long long)calls);
-	free(pages);
-	free(want);
-	free(status);
 }
 
 static long long swap_total_kb(void)
@@ -180,7 +165,7 @@ MA_TEST(stress, memcg_reclaimed_pages_verify, .duration_s = 3, .timeout_s = 90,
 	uint64_t ops, errors, reclaims = 0;
 	struct st_vmstat v0, v1;
 	char vm_delta[600];
-	struct st_run r;
+	struct ma_stress_run r;
 	int rc;
 
 	if (swap <= 0)
@@ -201,20 +186,20 @@ MA_TEST(stress, memcg_reclaimed_pages_verify, .duration_s = 3, .timeout_s = 90,
 
 	(void)m;
 	snprintf(path, sizeof(path), "%s/memory.reclaim", dir);
-	st_run_init(&r, vm, t->name, ma_duration_s(t));
+	ma_stress_run_init(&r, vm, t->name, ma_duration_s(t));
 	st_vmstat_read(&v0);
 	for (unsigned int i = 0; i < 2; i++)
-		st_run_start(&r, i, MA_AGENT_STRESS_VERIFY,
-			     MA_ARGS(MA_TEST_GPA + i * NUMA_SIZE / 2, NUMA_SIZE / 2, ST_CTRL_GPA,
-				     0x99 * (i + 1), 0));
-	while (st_run_tick(&r)) {
+		ma_stress_run_start(&r, i, MA_AGENT_STRESS_VERIFY,
+				    MA_ARGS(MA_TEST_GPA + i * NUMA_SIZE / 2, NUMA_SIZE / 2,
+					    MA_STRESS_CTRL_GPA, 0x99 * (i + 1), 0));
+	while (ma_stress_run_tick(&r)) {
 		if (!st_write_file(path, "4M"))
 			reclaims++;
 		usleep(100000);
 	}
-	st_run_stop(&r);
+	ma_stress_run_stop(&r);
 	st_vmstat_read(&v1);
-	st_run_judge(&r, &ops, &errors);
+	ma_stress_run_judge(&r, &ops, &errors);
 	st_vmstat_delta(&v0, &v1, vm_delta, sizeof(vm_delta));
 	ma_log("memattr-metric name=stress.memcg_reclaim seconds=%.2f vcpus=2 pages_verified=%llu errors=%llu reclaims=%llu %s",
 	       r.elapsed, (unsigned long long)ops, (unsigned long long)errors, (unsigned long long)reclaims,

@@ -13,6 +13,7 @@
 #include <sys/types.h>
 
 #include "memattr/kvm.h"
+#include "memattr/stress_run.h"
 
 /* A host tool the suite started: its own process group, output to a file. */
 struct st_proc {
@@ -36,56 +37,12 @@ void st_proc_start(struct st_proc *p, char *const argv[], const char *tag);
 int st_proc_wait(struct st_proc *p, double timeout_s, bool *timed_out);
 /* Stop p now (SIGTERM to the group, SIGKILL 3 s later): its wait status. */
 int st_proc_stop(struct st_proc *p);
+/* Whether p has ended (then reaped, its group killed, its status in *status); no waiting. */
+bool st_proc_done(struct st_proc *p, int *status);
 /* Whole file (malloc'ed, NUL-terminated), NULL if unreadable. */
 char *st_read_file(const char *path);
-double st_now(void);
 /* NUMA nodes of the host (1 without NUMA) */
 unsigned int st_numa_nodes(void);
-
-/* ---- run.c: stress agents on every vCPU, watched for progress -------------------------------- */
-
-#define ST_MAX_VCPUS 4
-#define ST_CTRL_GPA (MA_TEST_GPA + (1ull << 30))	/* the control page's slot */
-#define ST_CTRL_SLOT 9
-
-struct st_worker {
-	struct ma_vcpu *v;
-	enum ma_agent agent;
-	uint64_t args[5];
-	struct ma_result res;
-	bool stalled;		/* no progress within the bound: stopped, res.pc is where */
-	double stalled_after;	/* seconds without progress when it was stopped */
-	uint64_t stalled_progress;
-	pthread_t th;
-	struct st_run *run;
-};
-
-struct st_run {
-	const char *name;		/* the test's short name, for the progress lines */
-	struct ma_vm *vm;
-	struct ma_stress_ctrl *ctrl;	/* host view of the control page */
-	unsigned int nv;
-	struct st_worker w[ST_MAX_VCPUS];
-	unsigned int seconds;		/* how long the agents run */
-	double stall_s;			/* a vCPU without progress this long is stopped and reported */
-	double t0, elapsed;
-	double next_progress;		/* when the next progress line is due */
-	char load[200];			/* the test's own figures for the progress line */
-};
-
-/* The control page (slot ST_CTRL_SLOT at ST_CTRL_GPA) and the run's parameters. */
-void st_run_init(struct st_run *r, struct ma_vm *vm, const char *name, unsigned int seconds);
-/* Start an agent on vCPU i (args: up to 5) in its own thread. */
-void st_run_start(struct st_run *r, unsigned int i, enum ma_agent agent, const uint64_t *args,
-		  unsigned int n);
-/* Between host events: false once the run's time is up; prints a progress line every 10 s. */
-bool st_run_tick(struct st_run *r);
-/* Stop the agents (the stop word) and join them. */
-void st_run_stop(struct st_run *r);
-/* Judge every vCPU: finished, not stalled, no integrity error.  The sums in *ops, *errors. */
-void st_run_judge(struct st_run *r, uint64_t *ops, uint64_t *errors);
-/* The sum of the lanes' progress now. */
-uint64_t st_run_progress(const struct st_run *r);
 
 /* ---- events.c: host events and their counters ------------------------------------------------- */
 
@@ -103,5 +60,61 @@ long long st_vmstat_get(const struct st_vmstat *s, const char *name);
 int st_write_file(const char *path, const char *val);
 /* the first number of a file, or -1 */
 long long st_read_num(const char *path);
+
+/*
+ * A host event each tick in turn while guests verify, each counted: compaction; THP collapse
+ * (MADV_COLLAPSE) and split (debugfs split_huge_pages) of the memory at hva; a MOVE, delete and
+ * re-add of another slot of the VM (ST_IDLE_SLOT); move_pages of hva's pages to the other NUMA
+ * node where there are two.
+ */
+#define ST_IDLE_SLOT 2
+struct st_events {
+	struct ma_vm *vm;
+	void *hva;		/* the data the guest verifies (THP collapse/split, NUMA) */
+	size_t size;
+	bool thp;		/* anonymous memory: collapse and split apply */
+	bool numa;		/* move hva's pages between nodes 0 and 1 */
+	struct ma_mem idle;	/* the other slot: moved, deleted and re-added */
+	bool idle_at2;
+	unsigned int tick;
+	uint64_t compactions, collapses, collapse_fail, splits, moves, readds, numa_calls, numa_moved;
+	int collapse_err, split_err, compact_err;
+};
+
+/*
+ * move_pages of every page of [hva, hva+size) to node 0 or 1, alternating by page and call: the
+ * number of pages now on the node asked for
+ */
+uint64_t st_move_pages(void *hva, size_t size, uint64_t call);
+void st_events_init(struct st_events *e, struct ma_vm *vm, void *hva, size_t size, bool thp, bool numa);
+void st_events_tick(struct st_events *e);
+void st_events_log(const struct st_events *e, char *buf, size_t size);
+/* The events must have happened, or the run proved nothing about them. */
+void st_events_judge(const struct st_events *e);
+
+/* ---- load.c: stress-ng and fio in rounds ----------------------------------------------------- */
+
+struct st_load {
+	char sng[256], fio[256], yaml[128], json[128], target[64];
+	struct st_proc ps, pf;
+	uint64_t fio_bytes;		/* fio's part of target, from offset 0: an mmap job, a direct job */
+	unsigned int round_s, sng_round_s, fio_round_s;
+	double end;
+	unsigned int sng_rounds, sng_failed, fio_rounds, fio_failed;
+	double sng_ops, sng_ops_s, fio_written, fio_bps;
+	char sng_per[400];		/* the last round's per-stressor rates */
+};
+
+/*
+ * Start stress-ng and fio (on the first bytes of target) for seconds, in rounds of round_s (0:
+ * one round).  Skips (or fails, in a cell that carries them) when the tools are missing.
+ */
+void st_load_start(struct st_load *l, const char *target, uint64_t bytes, unsigned int seconds,
+		   unsigned int round_s);
+/* Judge a round that ended and start the next while time is left. */
+void st_load_poll(struct st_load *l);
+/* Wait for the last rounds (their time and 60 s) and judge them. */
+void st_load_finish(struct st_load *l);
+void st_load_describe(const struct st_load *l, char *buf, size_t size);
 
 #endif

@@ -19,14 +19,6 @@
 #include <time.h>
 #include <unistd.h>
 
-double st_now(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + ts.tv_nsec / 1e9;
-}
-
 static bool package_expected(const char *pkg)
 {
 	const char *l = getenv("MEMATTR_PACKAGES");
@@ -91,7 +83,7 @@ void st_proc_start(struct st_proc *p, char *const argv[], const char *tag)
 	setpgid(pid, pid);
 	close(fd);
 	p->pid = pid;
-	p->t0 = st_now();
+	p->t0 = ma_now_s();
 }
 
 static int reap(struct st_proc *p, double until, int *status)
@@ -102,7 +94,7 @@ static int reap(struct st_proc *p, double until, int *status)
 		if (r == p->pid)
 			return 1;
 		MA_REQUIRE(r == 0, "waitpid %d: %s", (int)p->pid, strerror(errno));
-		if (st_now() >= until)
+		if (ma_now_s() >= until)
 			return 0;
 		usleep(20000);
 	}
@@ -113,9 +105,9 @@ static int stop_group(struct st_proc *p)
 	int status = 0;
 
 	kill(-p->pid, SIGTERM);
-	if (!reap(p, st_now() + 3.0, &status)) {
+	if (!reap(p, ma_now_s() + 3.0, &status)) {
 		kill(-p->pid, SIGKILL);
-		MA_REQUIRE(reap(p, st_now() + 10.0, &status), "%s (pid %d) not reaped 10 s after SIGKILL",
+		MA_REQUIRE(reap(p, ma_now_s() + 10.0, &status), "%s (pid %d) not reaped 10 s after SIGKILL",
 			   p->out, (int)p->pid);
 	}
 	/* what it left in its group (workers) */
@@ -136,6 +128,18 @@ int st_proc_wait(struct st_proc *p, double timeout_s, bool *timed_out)
 	}
 	*timed_out = true;
 	return stop_group(p);
+}
+
+bool st_proc_done(struct st_proc *p, int *status)
+{
+	pid_t r = waitpid(p->pid, status, WNOHANG);
+
+	MA_REQUIRE(r >= 0, "waitpid %d: %s", (int)p->pid, strerror(errno));
+	if (r != p->pid)
+		return false;
+	kill(-p->pid, SIGKILL);
+	p->pid = 0;
+	return true;
 }
 
 int st_proc_stop(struct st_proc *p)

@@ -280,6 +280,59 @@ static void test_packages(void)
 		     "packages twice");
 }
 
+/* Load one text with the run's profile set as --profile would: the finalized config in *c. */
+static void load_profile(struct config *c, const char *text, const char *profile)
+{
+	char *err = NULL;
+	const char *names[] = {"pr.conf"};
+	const char *texts[] = {text};
+	char *spec = xasprintf("run.profile=%s", profile);
+
+	config_init(c, "/proj");
+	if (config_load_text(c, names[0], texts[0], &err) || config_set_spec(c, spec, &err) ||
+	    config_finalize(c, &err))
+		T_OK(false, "profile %s: loads: %s", profile, err);
+	free(spec);
+	free(err);
+}
+
+static void test_profiles(void)
+{
+	const char *base = "[run]\nprofile_suites = stress, gmem\nqualify_duration = 30\nsoak_duration = 3600\n"
+			   "soak_tests = stress.soak\ncell_timeout = 600\n";
+	char *text = xasprintf("%s", base), *suites;
+	struct config c;
+
+	load_profile(&c, text, "smoke");
+	T_OK(!c.filter && !c.suite_args && c.cell_timeout == 600 && !c.suites.n, "smoke: the suites as they are");
+	config_free(&c);
+
+	load_profile(&c, text, "qualify");
+	suites = strvec_join(&c.suites, ",");
+	T_STR(suites, "stress,gmem", "qualify: profile_suites");
+	T_STR(c.suite_args, "-d 30", "qualify: every timed test for qualify_duration");
+	T_OK(!c.filter, "qualify: no filter");
+	T_INT(c.cell_timeout, 40 * 30 + 900, "qualify: room for 40 timed tests");
+	free(suites);
+	config_free(&c);
+
+	load_profile(&c, text, "soak");
+	T_STR(c.filter, "stress.soak", "soak: the soak_tests only");
+	T_STR(c.suite_args, "-d 3600", "soak: for soak_duration");
+	T_INT(c.cell_timeout, 2 * 3600 + 900, "soak: the cell's timeout fits the soak");
+	config_free(&c);
+	free(text);
+
+	text = xasprintf("%s[run]\nfilter = stress.verify_*\n", base);
+	load_profile(&c, text, "soak");
+	T_STR(c.filter, "stress.verify_*", "soak: the run's own filter wins");
+	T_INT(c.cell_timeout, 40 * 3600 + 900, "soak with a filter of its own: room for 40 timed tests");
+	config_free(&c);
+	free(text);
+
+	expect_error("[run]\nprofile = long\n", "", "'long' is not smoke, qualify or soak", "unknown profile");
+}
+
 static void test_cli_errors(void)
 {
 	struct config c;
@@ -396,6 +449,7 @@ int main(void)
 	test_override_order();
 	test_kvm_config();
 	test_packages();
+	test_profiles();
 	test_cli_errors();
 	test_file_errors();
 	return t_done();

@@ -9,7 +9,7 @@
 # names after the farms flatten them (Linaro's parse-output.py: "<collection>_<program>_<test>",
 # [^A-Za-z0-9_-] -> _) are unique and within LAVA's 100-character TestCase.name (we keep them to
 # 90); a merge into an existing kernel kselftest tree keeps its runner and other collections, and a
-# second install adds no duplicate line; the settings timeout is at least 10 times the slowest suite
+# second install adds no duplicate line; the settings timeout is at least 5 times the slowest suite
 # of the newest lab report; and, run natively on this machine, every program exits 0 (pass) or 4
 # (skip) without any lab environment, and the kernel's run_kselftest.sh -c memattr reports no failure.
 set -euo pipefail
@@ -97,8 +97,8 @@ for d in sys.argv[1:]:
         for s in c.get("suites") or []:
             m = max(m, s.get("seconds") or 0)
 print(int(m + 0.999))' "${rep[@]}")
-	[ $((slow * 10)) -le "$to" ] || die "settings timeout=$to is under 10 times the slowest suite ($slow s)"
-	ok "timeout=$to >= 10 x slowest suite in the last reports ($slow s)"
+	[ $((slow * 5)) -le "$to" ] || die "settings timeout=$to is under 5 times the slowest suite ($slow s)"
+	ok "timeout=$to >= 5 x slowest suite in the last reports ($slow s)"
 fi
 
 # natively, no lab environment: every program passes or skips; the kernel's runner agrees

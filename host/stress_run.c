@@ -1,0 +1,173 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Stress agents on every vCPU, each in its own thread, watched through the control page: a vCPU
+ * whose progress counter does not move while its thread uses stall_cpu_s seconds of CPU, or for
+ * stall_wall_s seconds whatever it used, is stopped and reported with its guest PC instead of
+ * being waited on; a progress line (# ...) is printed every 10 s.
+ *
+ * The CPU bound is what tells a stall from starvation: a spinning or looping guest burns its
+ * thread's CPU time without progress, while a guest on a host busy with stress-ng and fio (or a
+ * slow emulated cell) makes little progress because its thread gets little CPU.  The wall bound
+ * catches a vCPU that blocks (halted, or waiting in the kernel) and uses no CPU at all.
+ */
+#include "memattr/stress_run.h"
+
+#include "memattr/harness.h"
+
+#include <stdatomic.h>
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#define SLICE_MS 500u
+#define PROGRESS_EVERY_S 10.0
+
+static uint64_t lane_progress(const struct ma_stress_run *r, unsigned int i)
+{
+	return atomic_load_explicit((_Atomic uint64_t *)&r->ctrl->lane[i].progress, memory_order_acquire);
+}
+
+uint64_t ma_stress_run_progress(const struct ma_stress_run *r)
+{
+	uint64_t s = 0;
+
+	for (unsigned int i = 0; i < r->nv; i++)
+		s += lane_progress(r, i);
+	return s;
+}
+
+void ma_stress_run_init(struct ma_stress_run *r, struct ma_vm *vm, const char *name, unsigned int seconds)
+{
+	uint64_t pg = ma_host_page_size();
+
+	memset(r, 0, sizeof(*r));
+	r->name = name;
+	r->vm = vm;
+	r->seconds = seconds;
+	/*
+	 * A page takes the agent well under a millisecond of CPU natively and under 0.1 s in the
+	 * slowest emulated cell: 10 s of CPU without one is a stop.  Blocked with no CPU: 60 s.
+	 */
+	r->stall_cpu_s = 10.0 * ma_timeout_scale();
+	r->stall_wall_s = 60.0 * ma_timeout_scale();
+	uint64_t csize = (sizeof(struct ma_stress_ctrl) + pg - 1) / pg * pg;
+
+	r->ctrl =
+		ma_test_mem(vm, MA_STRESS_CTRL_SLOT, MA_STRESS_CTRL_GPA, csize, MA_BACK_ANON, MA_MT_NORMAL_WB)
+			->hva;
+	r->t0 = ma_now_s();
+	r->next_progress = r->t0 + PROGRESS_EVERY_S;
+}
+
+/* CPU time of the calling thread (guest time in KVM_RUN included), seconds */
+static double thread_cpu_s(void)
+{
+	struct timespec ts;
+
+	if (clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts))
+		return 0;
+	return (double)ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+static void *worker(void *arg)
+{
+	struct ma_stress_worker *w = arg;
+	struct ma_stress_run *r = w->run;
+	unsigned int i = w->v->index;
+	uint64_t last = 0;
+	double last_t = ma_now_s(), last_cpu = thread_cpu_s();
+
+	ma_vcpu_start(w->v, w->agent, w->args, 5);
+	while (ma_vcpu_resume(w->v, SLICE_MS, &w->res) == MA_OUT_TIMEOUT) {
+		uint64_t p = lane_progress(r, i);
+		double now = ma_now_s(), cpu = thread_cpu_s();
+
+		if (p != last) {
+			last = p;
+			last_t = now;
+			last_cpu = cpu;
+		} else if (cpu - last_cpu >= r->stall_cpu_s || now - last_t >= r->stall_wall_s) {
+			w->stalled = true;
+			w->stalled_after = now - last_t;
+			w->stalled_cpu = cpu - last_cpu;
+			w->stalled_progress = p;
+			break;
+		}
+	}
+	w->cpu_s = thread_cpu_s();
+	return NULL;
+}
+
+void ma_stress_run_start(struct ma_stress_run *r, unsigned int i, enum ma_agent agent, const uint64_t *args,
+			 unsigned int n)
+{
+	struct ma_stress_worker *w = &r->w[i];
+	int err;
+
+	MA_REQUIRE(i < MA_STRESS_MAX_VCPUS && i < r->vm->nr_vcpus && n <= 5, "vCPU %u, %u arguments", i, n);
+	w->v = r->vm->vcpus[i];
+	w->agent = agent;
+	w->run = r;
+	memcpy(w->args, args, n * sizeof(*args));
+	if (i + 1 > r->nv)
+		r->nv = i + 1;
+	err = pthread_create(&w->th, NULL, worker, w);
+	MA_REQUIRE(!err, "pthread_create: %s", ma_errno_name(err));
+}
+
+bool ma_stress_run_tick(struct ma_stress_run *r)
+{
+	double now = ma_now_s();
+
+	if (now >= r->next_progress) {
+		uint64_t errors = 0;
+
+		for (unsigned int i = 0; i < r->nv; i++)
+			errors += atomic_load_explicit((_Atomic uint64_t *)&r->ctrl->lane[i].errors,
+						       memory_order_relaxed);
+		printf("# stress %s: elapsed=%.0fs ops=%llu errors=%llu%s%s\n", r->name, now - r->t0,
+		       (unsigned long long)ma_stress_run_progress(r), (unsigned long long)errors,
+		       r->load[0] ? " " : "", r->load);
+		fflush(stdout);
+		r->next_progress += PROGRESS_EVERY_S;
+	}
+	return now < r->t0 + r->seconds;
+}
+
+void ma_stress_run_stop(struct ma_stress_run *r)
+{
+	atomic_store_explicit((_Atomic uint64_t *)&r->ctrl->stop, 1, memory_order_release);
+	for (unsigned int i = 0; i < r->nv; i++)
+		pthread_join(r->w[i].th, NULL);
+	r->elapsed = ma_now_s() - r->t0;
+}
+
+void ma_stress_run_judge(struct ma_stress_run *r, uint64_t *ops, uint64_t *errors)
+{
+	*ops = 0;
+	*errors = 0;
+	for (unsigned int i = 0; i < r->nv; i++) {
+		struct ma_stress_worker *w = &r->w[i];
+		const struct ma_ret_stress *s = &w->res.ret.stress;
+		char why[768];
+
+		MA_CHECK(!w->stalled,
+			 "vCPU %u made no progress for %.1f s, %.1f s of it on the CPU (progress counter %llu; bounds %.0f s CPU, %.0f s): stopped at guest PC %#llx",
+			 i, w->stalled_after, w->stalled_cpu, (unsigned long long)w->stalled_progress,
+			 r->stall_cpu_s, r->stall_wall_s, (unsigned long long)w->res.pc);
+		if (w->stalled)
+			continue;
+		ma_result_describe(&w->res, why, sizeof(why));
+		MA_CHECK(w->res.outcome == MA_OUT_DONE, "vCPU %u did not finish its agent: %s", i, why);
+		if (w->res.outcome != MA_OUT_DONE)
+			continue;
+		*ops += s->ops;
+		*errors += s->errors;
+		MA_CHECK(!s->errors,
+			 "vCPU %u: %llu words wrong; first at gpa %#llx in pass %llu: read %#llx, the pattern is %#llx",
+			 i, (unsigned long long)s->errors, (unsigned long long)s->first_gpa,
+			 (unsigned long long)s->first_pass, (unsigned long long)s->first_seen,
+			 (unsigned long long)s->first_want);
+	}
+}
