@@ -2,6 +2,8 @@
 /* report_html.c: report.html (see report_html.h). */
 #include "report_html.h"
 
+#include "report.h"
+
 #include "util.h"
 
 #include <stdlib.h>
@@ -19,26 +21,10 @@ static const char *const css[] = {
 	"code{font-size:12px}pre{white-space:pre-wrap;margin:0}",
 };
 
+/* text and attribute values alike: the XML escaper (report_junit.c), whose output HTML reads */
 void html_escape(FILE *f, const char *s)
 {
-	for (; s && *s; s++) {
-		switch (*s) {
-		case '&':
-			fputs("&amp;", f);
-			break;
-		case '<':
-			fputs("&lt;", f);
-			break;
-		case '>':
-			fputs("&gt;", f);
-			break;
-		case '"':
-			fputs("&quot;", f);
-			break;
-		default:
-			fputc(*s, f);
-		}
-	}
+	xml_write_escaped(f, s, true);
 }
 
 static bool is_failure(const char *r)
