@@ -3,7 +3,8 @@
  * Stress agents on every vCPU, each in its own thread, watched through the control page: a vCPU
  * whose progress counter does not move while its thread uses stall_cpu_s seconds of CPU, or for
  * stall_wall_s seconds whatever it used, is stopped and reported with its guest PC instead of
- * being waited on; a progress line (# ...) is printed every 10 s.
+ * being waited on; a progress line (# memattr-progress ...) is printed every 10 s (every minute
+ * in runs over 5 min), which the runner shows as it comes.
  *
  * The CPU bound is what tells a stall from starvation: a spinning or looping guest burns its
  * thread's CPU time without progress, while a guest on a host busy with stress-ng and fio (or a
@@ -21,7 +22,8 @@
 #include <unistd.h>
 
 #define SLICE_MS 500u
-#define PROGRESS_EVERY_S 10.0
+/* a progress line every 10 s, every minute in runs over 5 minutes */
+#define PROGRESS_EVERY_S(r) ((r)->seconds > 300 ? 60.0 : 10.0)
 
 static uint64_t lane_progress(const struct ma_stress_run *r, unsigned int i)
 {
@@ -57,7 +59,7 @@ void ma_stress_run_init(struct ma_stress_run *r, struct ma_vm *vm, const char *n
 		ma_test_mem(vm, MA_STRESS_CTRL_SLOT, MA_STRESS_CTRL_GPA, csize, MA_BACK_ANON, MA_MT_NORMAL_WB)
 			->hva;
 	r->t0 = ma_now_s();
-	r->next_progress = r->t0 + PROGRESS_EVERY_S;
+	r->next_progress = r->t0 + PROGRESS_EVERY_S(r);
 }
 
 /* CPU time of the calling thread (guest time in KVM_RUN included), seconds */
@@ -126,11 +128,11 @@ bool ma_stress_run_tick(struct ma_stress_run *r)
 		for (unsigned int i = 0; i < r->nv; i++)
 			errors += atomic_load_explicit((_Atomic uint64_t *)&r->ctrl->lane[i].errors,
 						       memory_order_relaxed);
-		printf("# stress %s: elapsed=%.0fs ops=%llu errors=%llu%s%s\n", r->name, now - r->t0,
-		       (unsigned long long)ma_stress_run_progress(r), (unsigned long long)errors,
+		printf("# memattr-progress %s: elapsed=%.0fs ops=%llu errors=%llu%s%s\n", r->name,
+		       now - r->t0, (unsigned long long)ma_stress_run_progress(r), (unsigned long long)errors,
 		       r->load[0] ? " " : "", r->load);
 		fflush(stdout);
-		r->next_progress += PROGRESS_EVERY_S;
+		r->next_progress += PROGRESS_EVERY_S(r);
 	}
 	return now < r->t0 + r->seconds;
 }

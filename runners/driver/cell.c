@@ -513,6 +513,9 @@ void cell_suite_line(struct cell *c, const char *line)
 			s->have_totals = true;
 			put_linef(c->combined, "# %s %s", s->name, l.text);
 		} else {
+			/* "memattr-progress TEXT": a long test's progress, shown as it comes */
+			if (str_starts(l.text, "memattr-progress "))
+				cell_log(c, "%s", l.text + strlen("memattr-progress "));
 			diag_push(s, l.text);
 			put_line(c->combined, line);
 		}
