@@ -228,3 +228,49 @@ void st_events_judge(const struct st_events *e)
 		MA_CHECK(e->numa_moved > 0, "move_pages moved no page in %llu calls",
 			 (unsigned long long)e->numa_calls);
 }
+
+#define KSM_DIR "/sys/kernel/mm/ksm/"
+
+long long st_ksm_read(const char *f)
+{
+	char p[128];
+
+	snprintf(p, sizeof(p), KSM_DIR "%s", f);
+	return st_read_num(p);
+}
+
+static void ksm_write(const char *f, long long v)
+{
+	char p[128], s[32];
+	int r;
+
+	snprintf(p, sizeof(p), KSM_DIR "%s", f);
+	snprintf(s, sizeof(s), "%lld", v);
+	r = st_write_file(p, s);
+	MA_REQUIRE(!r, "writing %s to %s: %s", s, p, ma_errno_name(-r));
+}
+
+bool st_ksm_begin(struct st_ksm *k, unsigned int sleep_ms)
+{
+	memset(k, 0, sizeof(*k));
+	k->run0 = st_ksm_read("run");
+	k->present = k->run0 >= 0;
+	if (!k->present)
+		return false;
+	k->scan0 = st_ksm_read("pages_to_scan");
+	k->sleep0 = st_ksm_read("sleep_millisecs");
+	ksm_write("pages_to_scan", 4096);
+	ksm_write("sleep_millisecs", sleep_ms);
+	ksm_write("run", 1);
+	k->scans0 = st_ksm_read("full_scans");
+	return true;
+}
+
+void st_ksm_end(const struct st_ksm *k)
+{
+	if (!k->present)
+		return;
+	ksm_write("run", k->run0 == 1 ? 1 : 2); /* 2: unmerge what the test merged */
+	ksm_write("pages_to_scan", k->scan0);
+	ksm_write("sleep_millisecs", k->sleep0);
+}

@@ -19,42 +19,22 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
-#define KSM "/sys/kernel/mm/ksm/"
 #define KSM_SIZE (2ull << 20)
-
-static long long ksm(const char *f)
-{
-	char p[128];
-
-	snprintf(p, sizeof(p), KSM "%s", f);
-	return st_read_num(p);
-}
-
-static void ksm_set(const char *f, long long v)
-{
-	char p[128], s[32];
-	int r;
-
-	snprintf(p, sizeof(p), KSM "%s", f);
-	snprintf(s, sizeof(s), "%lld", v);
-	r = st_write_file(p, s);
-	MA_REQUIRE(!r, "writing %s to %s: %s", s, p, ma_errno_name(-r));
-}
 
 MA_TEST(stress, ksm_merged_pages_verify, .duration_s = 4, .timeout_s = 90,
 	.req = { .min_cpus = 2, .root = true },
 	.source = "mm/ksm.c:replace_page and the MMU notifiers: a guest reads the same data from a page KSM merged, and its write breaks the merge (COW) without touching the other sharers ("
 		  MA_KERNEL_REF ")")
 {
-	long long run0 = ksm("run"), scan0 = ksm("pages_to_scan"), sleep0 = ksm("sleep_millisecs");
-	long long scans0, sharing_max = 0, sharing;
+	long long sharing_max = 0, sharing;
+	struct st_ksm k;
 	uint64_t half = KSM_SIZE / 2, ops, errors, seed = 0x4b534d;
 	struct ma_vm *vm;
 	struct ma_mem *m;
 	struct ma_stress_run r;
 
-	if (run0 < 0)
-		ma_skip("no KSM: %s unreadable (%s)", KSM "run", ma_errno_name(errno));
+	if (st_ksm_read("run") < 0)
+		ma_skip("no KSM: /sys/kernel/mm/ksm/run unreadable (%s)", ma_errno_name(errno));
 	vm = ma_test_vm(2);
 	m = ma_test_mem(vm, 1, MA_TEST_GPA, KSM_SIZE, MA_BACK_ANON, MA_MT_NORMAL_WB);
 	for (uint64_t o = 0; o < KSM_SIZE; o += 8)
@@ -62,10 +42,7 @@ MA_TEST(stress, ksm_merged_pages_verify, .duration_s = 4, .timeout_s = 90,
 			ma_stress_word(seed, MA_TEST_GPA + o, MA_STRESS_PAGE_TAG);
 	MA_REQUIRE(!madvise(m->hva, KSM_SIZE, MADV_MERGEABLE), "madvise(MADV_MERGEABLE): %s",
 		   ma_errno_name(errno));
-	ksm_set("pages_to_scan", 4096);
-	ksm_set("sleep_millisecs", 10);
-	ksm_set("run", 1);
-	scans0 = ksm("full_scans");
+	MA_REQUIRE(st_ksm_begin(&k, 10), "KSM went away");
 	ma_stress_run_init(&r, vm, t->name, ma_duration_s(t));
 	/* vCPU 0 only reads its half (it stays merged), vCPU 1 rewrites its half (COW, and re-merges) */
 	ma_stress_run_start(&r, 0, MA_AGENT_STRESS_VERIFY,
@@ -75,7 +52,7 @@ MA_TEST(stress, ksm_merged_pages_verify, .duration_s = 4, .timeout_s = 90,
 			    MA_ARGS(MA_TEST_GPA + half, half, MA_STRESS_CTRL_GPA, seed,
 				    MA_STRESS_PAGE_TAG | MA_STRESS_FIRST_CHECK));
 	while (ma_stress_run_tick(&r)) {
-		sharing = ksm("pages_sharing");
+		sharing = st_ksm_read("pages_sharing");
 		if (sharing > sharing_max)
 			sharing_max = sharing;
 		snprintf(r.load, sizeof(r.load), "ksm_pages_sharing=%lld", sharing);
@@ -85,15 +62,13 @@ MA_TEST(stress, ksm_merged_pages_verify, .duration_s = 4, .timeout_s = 90,
 	ma_stress_run_judge(&r, &ops, &errors);
 	ma_log("memattr-metric name=stress.ksm seconds=%.2f vcpus=2 pages_verified=%llu errors=%llu ksm_pages_sharing_max=%lld ksm_full_scans=%lld ksm_pages_shared=%lld",
 	       r.elapsed, (unsigned long long)ops, (unsigned long long)errors, sharing_max,
-	       ksm("full_scans") - scans0, ksm("pages_shared"));
+	       st_ksm_read("full_scans") - k.scans0, st_ksm_read("pages_shared"));
 	MA_CHECK(sharing_max > 0,
 		 "KSM merged none of the guest's identical pages in %.1f s (%lld full scans)", r.elapsed,
-		 ksm("full_scans") - scans0);
+		 st_ksm_read("full_scans") - k.scans0);
 	MA_CHECK(ops >= 2 * KSM_SIZE / 4096, "too little happened to judge: %llu pages verified",
 		 (unsigned long long)ops);
-	ksm_set("run", run0 == 1 ? 1 : 2); /* 2: unmerge what this test merged */
-	ksm_set("pages_to_scan", scan0);
-	ksm_set("sleep_millisecs", sleep0);
+	st_ksm_end(&k);
 }
 
 #define NUMA_SIZE (4ull << 20)

@@ -36,8 +36,6 @@
 #define KSM_SEED 0x4b534dull
 #define TOOL_ROUND_S 300u
 
-#define KSM_DIR "/sys/kernel/mm/ksm/"
-
 /* the flavour every CPU of the architecture has (LSE is optional on arm64) */
 #if defined(__aarch64__)
 #define SOAK_ATOMIC MA_ATOMIC_LLSC
@@ -45,60 +43,20 @@
 #define SOAK_ATOMIC MA_ATOMIC_X86_XADD
 #endif
 
-struct ksm_state {
-	bool present;
-	long long run0, scan0, sleep0, scans0, sharing_max;
-};
-
-static void ksm_write(const char *f, long long v)
-{
-	char p[128], s[32];
-	int r;
-
-	snprintf(p, sizeof(p), KSM_DIR "%s", f);
-	snprintf(s, sizeof(s), "%lld", v);
-	r = st_write_file(p, s);
-	MA_REQUIRE(!r, "writing %s to %s: %s", s, p, ma_errno_name(-r));
-}
-
-static long long ksm_read(const char *f)
-{
-	char p[128];
-
-	snprintf(p, sizeof(p), KSM_DIR "%s", f);
-	return st_read_num(p);
-}
-
 /* identical pages, marked mergeable, KSM running: or nothing where the host has no KSM */
-static void ksm_begin(struct ksm_state *k, void *hva)
+static void ksm_begin(struct st_ksm *k, void *hva)
 {
-	memset(k, 0, sizeof(*k));
-	k->run0 = ksm_read("run");
-	k->present = k->run0 >= 0;
 	for (uint64_t o = 0; o < KSM_SIZE; o += 8)
 		*(volatile uint64_t *)((char *)hva + o) =
 			ma_stress_word(KSM_SEED, KSM_GPA + o, MA_STRESS_PAGE_TAG);
-	if (!k->present) {
-		ma_log("no KSM (%s unreadable): vCPU 4 verifies unmerged pages", KSM_DIR "run");
+	if (st_ksm_read("run") < 0) {
+		memset(k, 0, sizeof(*k));
+		ma_log("no KSM (/sys/kernel/mm/ksm/run unreadable): vCPU 4 verifies unmerged pages");
 		return;
 	}
 	MA_REQUIRE(!madvise(hva, KSM_SIZE, MADV_MERGEABLE), "madvise(MADV_MERGEABLE): %s",
 		   ma_errno_name(errno));
-	k->scan0 = ksm_read("pages_to_scan");
-	k->sleep0 = ksm_read("sleep_millisecs");
-	ksm_write("pages_to_scan", 4096);
-	ksm_write("sleep_millisecs", 20);
-	ksm_write("run", 1);
-	k->scans0 = ksm_read("full_scans");
-}
-
-static void ksm_end(const struct ksm_state *k)
-{
-	if (!k->present)
-		return;
-	ksm_write("run", k->run0 == 1 ? 1 : 2);
-	ksm_write("pages_to_scan", k->scan0);
-	ksm_write("sleep_millisecs", k->sleep0);
+	st_ksm_begin(k, 20);
 }
 
 static void start_lanes(struct ma_stress_run *r)
@@ -130,7 +88,8 @@ MA_TEST(stress, soak, .duration_s = 6, .timeout_s = 240,
 	char target[64], ev[400], load[800], vm_delta[600];
 	uint64_t ops, errors, increments;
 	struct st_vmstat v0, v1;
-	struct ksm_state k;
+	struct st_ksm k;
+	long long merged_max = 0;
 	struct st_events e;
 	struct st_load l;
 	struct ma_stress_run r;
@@ -146,8 +105,8 @@ MA_TEST(stress, soak, .duration_s = 6, .timeout_s = 240,
 		/* this process's merged pages: vCPU 4's (stress-ng's own count in pages_sharing) */
 		long long sharing = k.present ? st_read_num("/proc/self/ksm_merging_pages") : 0;
 
-		if (sharing > k.sharing_max)
-			k.sharing_max = sharing;
+		if (sharing > merged_max)
+			merged_max = sharing;
 		st_events_tick(&e);
 		st_load_poll(&l);
 		st_events_log(&e, ev, sizeof(ev));
@@ -166,7 +125,7 @@ MA_TEST(stress, soak, .duration_s = 6, .timeout_s = 240,
 			 (unsigned long long)*(volatile uint64_t *)ctr->hva, (unsigned long long)increments);
 	st_events_judge(&e);
 	if (k.present)
-		MA_CHECK(k.sharing_max > 0,
+		MA_CHECK(merged_max > 0,
 			 "KSM merged none of vCPU 4's identical pages in %.1f s (/proc/self/ksm_merging_pages)",
 			 r.elapsed);
 	MA_CHECK(ops - increments >= 2 * (THP_SIZE + FILE_SIZE / 2 + KSM_SIZE) / 4096,
@@ -177,7 +136,7 @@ MA_TEST(stress, soak, .duration_s = 6, .timeout_s = 240,
 	st_vmstat_delta(&v0, &v1, vm_delta, sizeof(vm_delta));
 	ma_log("memattr-metric name=stress.soak seconds=%.2f vcpus=5 pages_verified=%llu increments=%llu errors=%llu ksm_merging_pages_max=%lld ksm_full_scans=%lld vcpu_cpu_s=%.1f,%.1f,%.1f,%.1f,%.1f %s %s %s",
 	       r.elapsed, (unsigned long long)(ops - increments), (unsigned long long)increments,
-	       (unsigned long long)errors, k.sharing_max, k.present ? ksm_read("full_scans") - k.scans0 : 0,
+	       (unsigned long long)errors, merged_max, k.present ? st_ksm_read("full_scans") - k.scans0 : 0,
 	       r.w[0].cpu_s, r.w[1].cpu_s, r.w[2].cpu_s, r.w[3].cpu_s, r.w[4].cpu_s, ev, load, vm_delta);
-	ksm_end(&k);
+	st_ksm_end(&k);
 }

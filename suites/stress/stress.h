@@ -92,6 +92,20 @@ void st_events_log(const struct st_events *e, char *buf, size_t size);
 /* The events must have happened, or the run proved nothing about them. */
 void st_events_judge(const struct st_events *e);
 
+/* KSM (/sys/kernel/mm/ksm/) for a test: scanning fast, put back as it was afterwards. */
+struct st_ksm {
+	bool present;			/* the host has KSM */
+	long long run0, scan0, sleep0;	/* the settings to put back */
+	long long scans0;		/* full_scans when the test began */
+};
+
+/* A KSM counter (full_scans, pages_sharing, ...), or -1. */
+long long st_ksm_read(const char *f);
+/* Save the settings, scan 4096 pages every sleep_ms, run: false (nothing done) without KSM. */
+bool st_ksm_begin(struct st_ksm *k, unsigned int sleep_ms);
+/* Put the settings back; unmerge what was merged unless KSM was running before. */
+void st_ksm_end(const struct st_ksm *k);
+
 /* ---- load.c: stress-ng and fio in rounds ----------------------------------------------------- */
 
 struct st_load {
