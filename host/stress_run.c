@@ -8,8 +8,11 @@
  *
  * The CPU bound is what tells a stall from starvation: a spinning or looping guest burns its
  * thread's CPU time without progress, while a guest on a host busy with stress-ng and fio (or a
- * slow emulated cell) makes little progress because its thread gets little CPU.  The wall bound
- * catches a vCPU that blocks (halted, or waiting in the kernel) and uses no CPU at all.
+ * slow emulated cell) makes little progress because its thread gets little CPU.  The second bound
+ * catches a vCPU that blocks (halted, or waiting in the kernel) and uses no CPU at all; it counts
+ * the watch's own slices, each at most 1 s, not the clock, because a whole lab cell can go without
+ * CPU for a minute when its host is busy (a soak next to a build saw all five vCPUs of a VM
+ * stopped that way).
  */
 #include "memattr/stress_run.h"
 
@@ -78,18 +81,22 @@ static void *worker(void *arg)
 	struct ma_stress_run *r = w->run;
 	unsigned int i = w->v->index;
 	uint64_t last = 0;
-	double last_t = ma_now_s(), last_cpu = thread_cpu_s();
+	double last_t = ma_now_s(), last_cpu = thread_cpu_s(), blocked = 0, slice_t = last_t;
 
 	ma_vcpu_start(w->v, w->agent, w->args, 5);
 	while (ma_vcpu_resume(w->v, SLICE_MS, &w->res) == MA_OUT_TIMEOUT) {
 		uint64_t p = lane_progress(r, i);
 		double now = ma_now_s(), cpu = thread_cpu_s();
 
+		/* a slice counts its length, at most 1 s: a starved process gains no blocked time */
+		blocked += now - slice_t < 1.0 ? now - slice_t : 1.0;
+		slice_t = now;
 		if (p != last) {
 			last = p;
 			last_t = now;
 			last_cpu = cpu;
-		} else if (cpu - last_cpu >= r->stall_cpu_s || now - last_t >= r->stall_wall_s) {
+			blocked = 0;
+		} else if (cpu - last_cpu >= r->stall_cpu_s || blocked >= r->stall_wall_s) {
 			w->stalled = true;
 			w->stalled_after = now - last_t;
 			w->stalled_cpu = cpu - last_cpu;
@@ -155,7 +162,7 @@ void ma_stress_run_judge(struct ma_stress_run *r, uint64_t *ops, uint64_t *error
 		char why[768];
 
 		MA_CHECK(!w->stalled,
-			 "vCPU %u made no progress for %.1f s, %.1f s of it on the CPU (progress counter %llu; bounds %.0f s CPU, %.0f s): stopped at guest PC %#llx",
+			 "vCPU %u made no progress for %.1f s, %.1f s of it on the CPU (progress counter %llu; bounds %.0f s CPU, %.0f s blocked): stopped at guest PC %#llx",
 			 i, w->stalled_after, w->stalled_cpu, (unsigned long long)w->stalled_progress,
 			 r->stall_cpu_s, r->stall_wall_s, (unsigned long long)w->res.pc);
 		if (w->stalled)

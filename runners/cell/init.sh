@@ -241,6 +241,17 @@ if [ -f /memattr/fixtures/memattr_warn.ko ]; then
 		say "ID fixture_warn=failed:$(dmesg | grep memattr_warn | tail -n 1)"
 	fi
 fi
+# ---- swap (memattr-run's swap=SIZE): a zram device of that size (the module is in the initramfs),
+# so that anonymous and shared memory can be reclaimed (the stress suite's memory-cgroup test)
+swap=$(cmdline_param memattr.swap)
+if [ -n "$swap" ]; then
+	if [ -e /sys/block/zram0/disksize ] && echo "$swap" >/sys/block/zram0/disksize &&
+		mkswap /dev/zram0 >/dev/null 2>&1 && swapon /dev/zram0 2>/dev/null; then
+		say "ID swap=zram0:$(($(cat /sys/block/zram0/disksize) / 1048576))M"
+	else
+		say "ID swap=failed:$swap"
+	fi
+fi
 hugepages=$(cmdline_param memattr.hugepages)
 echo "${hugepages:-16}" >/proc/sys/vm/nr_hugepages 2>/dev/null
 say "ID hugepages_2m=$(cat /proc/sys/vm/nr_hugepages 2>/dev/null)"

@@ -92,6 +92,7 @@ static const struct key_def cell_keys[] = {
 	CELL("pfnmap", V_PFNMAP, 0, 0, pfnmap),
 	CELL("pci", V_PCI, 0, 0, pci),
 	CELL("disk", V_DISK, 0, 0, disk),
+	CELL("swap", V_DISK, 0, 0, swap),
 	CELL("kvm_mode", V_KVMMODE, 0, 0, kvm_mode),
 	CELL("kvm_config", V_KVMCONFIG, 0, 0, kvm_config),
 	CELL("kvm_vm_types", V_VMTYPES, 0, 0xffffffffL, kvm_vm_types),
@@ -152,6 +153,7 @@ static void cell_conf_free(struct cell_conf *cc)
 	free(cc->pfnmap);
 	free(cc->pci);
 	free(cc->disk);
+	free(cc->swap);
 	free(cc->kvm_mode);
 	free(cc->kvm_config);
 	free(cc->packages);

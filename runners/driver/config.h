@@ -28,6 +28,7 @@ struct cell_conf {
 	char *pfnmap;    /* MEMATTR_PFNMAP specs for this cell's suites (NULL: what the cell found) */
 	char *pci;       /* emulated PCI device sets, normalized "ivshmem,edu" (either or both), or NULL */
 	char *disk;      /* size of the cell's scratch virtio-blk disk ("64M"), NULL: none */
+	char *swap;      /* size of the cell's zram swap ("256M"), NULL: none */
 	char *kvm_mode;  /* the KVM mode the cell must report (vhe|nvhe|hvhe|protected|svm|vmx), NULL: any */
 	/* KVM Kconfig changes "+SYM,-SYM" (normalized): kvm.ko and kvm-amd.ko are rebuilt with them
 	 * (runners/build-kvm.sh) and loaded instead of Debian's; NULL: Debian's

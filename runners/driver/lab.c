@@ -375,6 +375,8 @@ char *lab_cmdline(const struct cell_conf *cc, const struct config *conf, const s
 		buf_addf(&b, " memattr.pci=%s", cc->pci);
 	if (!str_empty(cc->pfnmap))
 		buf_addf(&b, " memattr.pfnmap=\"%s\"", cc->pfnmap);
+	if (!str_empty(cc->swap))
+		buf_addf(&b, " memattr.swap=%s", cc->swap);
 	if (kselftest_mode(conf))
 		buf_addf(&b, " memattr.kselftest=%s", strcmp(kselftest_mode(conf), "bare") == 0 ? "bare" : "1");
 	if (!str_empty(cc->append))
@@ -466,6 +468,8 @@ static char *extra_modules(const struct cell_conf *cc)
 		buf_adds(&b, "vfio vfio_iommu_type1 vfio-pci-core vfio-pci");
 	if (!str_empty(cc->disk) || cc->xfer)
 		buf_addf(&b, "%svirtio_blk", b.len ? " " : "");
+	if (!str_empty(cc->swap))
+		buf_addf(&b, "%szram", b.len ? " " : "");
 	return b.len ? buf_take(&b) : NULL;
 }
 
@@ -914,6 +918,8 @@ static void lab_facts(struct cell *c, const struct cell_conf *cc)
 	cell_fact(c, "smp", smp);
 	free(smp);
 	cell_fact(c, "memory", cc->memory);
+	if (!str_empty(cc->swap))
+		cell_fact(c, "swap", cc->swap);
 	if (!str_empty(cc->append))
 		cell_fact(c, "append", cc->append);
 }

@@ -47,7 +47,7 @@ struct ma_stress_run {
 	struct ma_stress_worker w[MA_STRESS_MAX_VCPUS];
 	unsigned int seconds;		/* how long the agents run */
 	double stall_cpu_s;		/* a vCPU whose thread used this much CPU without progress, */
-	double stall_wall_s;		/* or that made none for this long, is stopped and reported */
+	double stall_wall_s;		/* or that made none for this long (in watch slices of <= 1 s) */
 	double t0, elapsed;
 	double next_progress;		/* when the next progress line is due */
 	char load[200];			/* the test's own figures for the progress line */
