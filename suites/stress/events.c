@@ -30,7 +30,7 @@ static const char *const names[ST_VMSTAT_N] = {
 	"compact_stall", "compact_success", "compact_fail", "compact_migrate_scanned",
 	"thp_collapse_alloc", "thp_split_pmd", "thp_split_page", "pgmigrate_success",
 	"pgmigrate_fail", "numa_pages_migrated", "pgsteal_direct", "pgsteal_kswapd",
-	"thp_fault_alloc", "pgfault",
+	"thp_fault_alloc", "pgfault", "pswpout", "pswpin",
 };
 
 void st_vmstat_read(struct st_vmstat *s)

@@ -180,4 +180,7 @@ MA_TEST(stress, memcg_reclaimed_pages_verify, .duration_s = 3, .timeout_s = 90,
 	       r.elapsed, (unsigned long long)ops, (unsigned long long)errors, (unsigned long long)reclaims,
 	       vm_delta);
 	MA_CHECK(reclaims > 0, "memory.reclaim never succeeded");
+	MA_CHECK(st_vmstat_get(&v1, "pswpout") > st_vmstat_get(&v0, "pswpout"),
+		 "no page went to swap (pswpout unchanged) after %llu reclaims",
+		 (unsigned long long)reclaims);
 }

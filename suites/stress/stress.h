@@ -46,7 +46,7 @@ unsigned int st_numa_nodes(void);
 
 /* ---- events.c: host events and their counters ------------------------------------------------- */
 
-#define ST_VMSTAT_N 14
+#define ST_VMSTAT_N 16
 /* /proc/vmstat counters of interest */
 struct st_vmstat {
 	long long v[ST_VMSTAT_N];
