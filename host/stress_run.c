@@ -3,7 +3,7 @@
  * Stress agents on every vCPU, each in its own thread, watched through the control page: a vCPU
  * whose progress counter does not move while its thread uses stall_cpu_s seconds of CPU, or for
  * stall_wall_s seconds whatever it used, is stopped and reported with its guest PC instead of
- * being waited on; a progress line (# memattr-progress ...) is printed every 10 s (every minute
+ * being waited on; a progress line (# memattr-progress ...) is printed every 10 s (every 30 s
  * in runs over 5 min), which the runner shows as it comes.
  *
  * The CPU bound is what tells a stall from starvation: a spinning or looping guest burns its
@@ -25,8 +25,11 @@
 #include <unistd.h>
 
 #define SLICE_MS 500u
-/* a progress line every 10 s, every minute in runs over 5 minutes */
-#define PROGRESS_EVERY_S(r) ((r)->seconds > 300 ? 60.0 : 10.0)
+/*
+ * a progress line every 10 s, every 30 s in runs over 5 minutes (more often than the runner's
+ * 60 s for suite output after a kernel warning, lab.c OOPS_STALL_S)
+ */
+#define PROGRESS_EVERY_S(r) ((r)->seconds > 300 ? 30.0 : 10.0)
 
 static uint64_t lane_progress(const struct ma_stress_run *r, unsigned int i)
 {

@@ -950,9 +950,18 @@ static int apply_profile(struct config *c, char **err)
 		return fail(err, "profile", "'%s' is not smoke, qualify or soak", c->profile);
 	d = strcmp(c->profile, "soak") ? c->qualify_duration : c->soak_duration;
 	if (!strcmp(c->profile, "soak") && str_empty(c->filter) && !str_empty(c->soak_tests)) {
+		size_t n = strcspn(c->soak_tests, ".");
+
 		free(c->filter);
 		c->filter = xstrdup(c->soak_tests);
 		timed_tests = 2;
+		/* the suite the soak tests name ("stress.soak": stress), not suites with none of them */
+		if (!c->suites.n && c->soak_tests[n] == '.' && strcspn(c->soak_tests, "*?[") > n) {
+			char *suite = xstrndup(c->soak_tests, n);
+
+			strvec_push(&c->suites, suite);
+			free(suite);
+		}
 	}
 	if (!c->suites.n)
 		strvec_copy(&c->suites, &c->profile_suites);

@@ -318,6 +318,9 @@ static void test_profiles(void)
 
 	load_profile(&c, text, "soak");
 	T_STR(c.filter, "stress.soak", "soak: the soak_tests only");
+	suites = strvec_join(&c.suites, ",");
+	T_STR(suites, "stress", "soak: only the suite of the soak_tests");
+	free(suites);
 	T_STR(c.suite_args, "-d 3600", "soak: for soak_duration");
 	T_INT(c.cell_timeout, 2 * 3600 + 900, "soak: the cell's timeout fits the soak");
 	config_free(&c);
