@@ -137,7 +137,7 @@ MA_TEST(stress, memcg_reclaimed_pages_verify, .duration_s = 3, .timeout_s = 90,
 {
 	long long swap = swap_total_kb();
 	char dir[96], path[160], pid[32];
-	uint64_t ops, errors, reclaims = 0;
+	uint64_t ops, errors, reclaims = 0, partial = 0;
 	struct st_vmstat v0, v1;
 	char vm_delta[600];
 	struct ma_stress_run r;
@@ -168,19 +168,25 @@ MA_TEST(stress, memcg_reclaimed_pages_verify, .duration_s = 3, .timeout_s = 90,
 				    MA_ARGS(MA_TEST_GPA + i * NUMA_SIZE / 2, NUMA_SIZE / 2,
 					    MA_STRESS_CTRL_GPA, 0x99 * (i + 1), 0));
 	while (ma_stress_run_tick(&r)) {
-		if (!st_write_file(path, "4M"))
+		/* EAGAIN: less than 4M could be reclaimed this time (mm/memcontrol.c:memory_reclaim) */
+		rc = st_write_file(path, "4M");
+		if (!rc)
 			reclaims++;
+		else if (rc == -EAGAIN)
+			partial++;
+		else
+			break;
 		usleep(100000);
 	}
 	ma_stress_run_stop(&r);
 	st_vmstat_read(&v1);
 	ma_stress_run_judge(&r, &ops, &errors);
 	st_vmstat_delta(&v0, &v1, vm_delta, sizeof(vm_delta));
-	ma_log("memattr-metric name=stress.memcg_reclaim seconds=%.2f vcpus=2 pages_verified=%llu errors=%llu reclaims=%llu %s",
+	ma_log("memattr-metric name=stress.memcg_reclaim seconds=%.2f vcpus=2 pages_verified=%llu errors=%llu reclaims=%llu reclaims_partial=%llu %s",
 	       r.elapsed, (unsigned long long)ops, (unsigned long long)errors, (unsigned long long)reclaims,
-	       vm_delta);
-	MA_CHECK(reclaims > 0, "memory.reclaim never succeeded");
+	       (unsigned long long)partial, vm_delta);
+	MA_CHECK(rc == 0 || rc == -EAGAIN, "writing 4M to %s: %s", path, ma_errno_name(-rc));
 	MA_CHECK(st_vmstat_get(&v1, "pswpout") > st_vmstat_get(&v0, "pswpout"),
-		 "no page went to swap (pswpout unchanged) after %llu reclaims",
-		 (unsigned long long)reclaims);
+		 "no page went to swap (pswpout unchanged) after %llu reclaims (%llu partial)",
+		 (unsigned long long)reclaims, (unsigned long long)partial);
 }
