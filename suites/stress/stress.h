@@ -35,8 +35,6 @@ void st_proc_start(struct st_proc *p, char *const argv[], const char *tag);
  * *timed_out says whether it had to be stopped.
  */
 int st_proc_wait(struct st_proc *p, double timeout_s, bool *timed_out);
-/* Stop p now (SIGTERM to the group, SIGKILL 3 s later): its wait status. */
-int st_proc_stop(struct st_proc *p);
 /* Whether p has ended (then reaped, its group killed, its status in *status); no waiting. */
 bool st_proc_done(struct st_proc *p, int *status);
 /* Whole file (malloc'ed, NUL-terminated), NULL if unreadable. */

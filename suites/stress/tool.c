@@ -142,11 +142,6 @@ bool st_proc_done(struct st_proc *p, int *status)
 	return true;
 }
 
-int st_proc_stop(struct st_proc *p)
-{
-	return p->pid ? stop_group(p) : 0;
-}
-
 char *st_read_file(const char *path)
 {
 	FILE *f = fopen(path, "re");
