@@ -17,7 +17,7 @@ MA_TEST(gmem, convert_attributes_checked, .req = { .arch = MA_ARCH_X86_64 },
 		  ": flags != 0, an attribute the VM does not support, size 0, a range that wraps or is not page aligned give EINVAL; a range without memslot is accepted; KVM_CAP_MEMORY_ATTRIBUTES at VM scope is PRIVATE (virt/kvm/kvm_main.c:kvm_supported_mem_attributes)"
 	)
 {
-	struct ma_vm *vm = protected_vm(0);
+	struct ma_vm *vm = ma_private_vm(0);
 
 	MA_EXPECT_EQ(ma_vm_cap(vm, KVM_CAP_MEMORY_ATTRIBUTES), KVM_MEMORY_ATTRIBUTE_PRIVATE);
 	MA_EXPECT_ERRNO(ma_try_set_memory_attributes(vm, GPA, PG, KVM_MEMORY_ATTRIBUTE_PRIVATE, 1), EINVAL);
@@ -63,14 +63,14 @@ MA_TEST(gmem, convert_round_trip_keeps_both_sides, .req = { .arch = MA_ARCH_X86_
 	.source = "arch/x86/kvm/mmu/mmu.c:kvm_mmu_faultin_pfn (private iff the gfn has KVM_MEMORY_ATTRIBUTE_PRIVATE: kvm_mem_is_private) and kvm_mmu_faultin_pfn_gmem; virt/kvm/guest_memfd.c:kvm_gmem_get_pfn (fresh pages zeroed), kvm_gmem_punch_hole ("
 		  MA_KERNEL_REF ")")
 {
-	struct ma_vm *vm = protected_vm(1);
+	struct ma_vm *vm = ma_private_vm(1);
 	struct ma_vcpu *v = vm->vcpus[0];
 	const uint64_t pages = 4, size = pages * PG;
 	struct ma_result res;
 	uint64_t *hva;
 	int gmem;
 
-	hva = private_slot(vm, size, &gmem);
+	hva = ma_private_slot(vm, 1, GPA, size, &gmem);
 	for (uint64_t p = 0; p < pages; p++)
 		*host_word(hva, p) = ma_pattern_word(1, word_gpa(p));
 	ma_set_private(vm, GPA, size, true);
@@ -97,7 +97,7 @@ MA_TEST(gmem, private_access_without_gmem_exits, .req = { .arch = MA_ARCH_X86_64
 	.source = "arch/x86/kvm/mmu/mmu.c:kvm_mmu_faultin_pfn_gmem: a private fault on a slot without guest_memfd calls kvm_mmu_prepare_memory_fault_exit and fails with EFAULT: KVM_EXIT_MEMORY_FAULT, flags KVM_MEMORY_EXIT_FLAG_PRIVATE, the page's gpa, size PAGE_SIZE (include/linux/kvm_host.h:kvm_prepare_memory_fault_exit; "
 		  MA_KERNEL_REF ")")
 {
-	struct ma_vm *vm = protected_vm(1);
+	struct ma_vm *vm = ma_private_vm(1);
 	struct ma_vcpu *v = vm->vcpus[0];
 	struct ma_result res;
 
@@ -117,7 +117,7 @@ MA_TEST(gmem, convert_guest_initiated, .req = { .arch = MA_ARCH_X86_64 },
 	.source = "a VMM converts on the guest's request with KVM_SET_MEMORY_ATTRIBUTES; the next guest access faults in from the other side (arch/x86/kvm/mmu/mmu.c:kvm_arch_pre_set_memory_attributes zaps the old mappings; "
 		  MA_KERNEL_REF ")")
 {
-	struct ma_vm *vm = protected_vm(1);
+	struct ma_vm *vm = ma_private_vm(1);
 	struct ma_vcpu *v = vm->vcpus[0];
 	const uint64_t pages = 8;
 	unsigned int conversions = 0;
@@ -125,7 +125,7 @@ MA_TEST(gmem, convert_guest_initiated, .req = { .arch = MA_ARCH_X86_64 },
 	uint64_t *hva;
 	int gmem;
 
-	hva = private_slot(vm, pages * PG, &gmem);
+	hva = ma_private_slot(vm, 1, GPA, pages * PG, &gmem);
 	for (uint64_t p = 0; p < pages; p++)
 		*host_word(hva, p) = ma_pattern_word(1, word_gpa(p));
 	ma_vcpu_start(v, MA_AGENT_CONVERT_REQUEST, MA_ARGS(GPA, pages));
