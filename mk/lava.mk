@@ -9,11 +9,14 @@
 #                    LAVA_LOCK: do not wrap make lava in flock of the same file, or give LAVA_LOCK=)
 #   make lava-check  Debian's lava-run (unpacked, tests/lava/lava-check.sh) runs the job of
 #                    LAVA_CHECK_CELL (arm64-max) under QEMU; its test cases must equal the lab run's
-#                    results; not part of make check (lava-dispatcher and its Python modules)
+#                    results (and, given LAVA_RUN_REF=reports/<run>/results.json of a plain make
+#                    run that ran the cell, that run's); not part of make check (lava-dispatcher
+#                    and its Python modules)
 
 LAVA_CELLS ?= arm64-max
 LAVA_CHECK_CELL ?= arm64-max
 LAVA_LOCK ?= /tmp/memattr-cpu.lock
+LAVA_RUN_REF ?=
 
 .PHONY: lava lava-check lava-unit
 lava: driver kselftest-tree-arm64 kselftest-tree-x86_64
@@ -23,7 +26,7 @@ lava: driver kselftest-tree-arm64 kselftest-tree-x86_64
 
 lava-check:
 	$(MAKE) lava LAVA_CELLS=$(LAVA_CHECK_CELL)
-	$(if $(LAVA_LOCK),flock $(LAVA_LOCK)) bash tests/lava/lava-check.sh $(BUILD)/lava/$(LAVA_CHECK_CELL)
+	$(if $(LAVA_LOCK),flock $(LAVA_LOCK)) bash tests/lava/lava-check.sh $(BUILD)/lava/$(LAVA_CHECK_CELL) $(LAVA_RUN_REF)
 
 # cheap, in make check: the converter on a recorded runner stream, the test definition's YAML
 lava-unit:

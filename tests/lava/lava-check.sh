@@ -3,7 +3,10 @@
 # lava-check.sh: run the LAVA job of a cell (make lava) with Debian's lava-run, the LAVA dispatcher
 # without a server, and compare its test cases with the results of the lab run of the same cell.
 #
-#   tests/lava/lava-check.sh build/lava/<cell>
+#   tests/lava/lava-check.sh build/lava/<cell> [RESULTS.json...]
+#
+# RESULTS.json: more runs to compare with (the results.json of a plain `make run` that ran the
+# cell), each judged like reference.json on the tests of the same cell.
 #
 # lava-run comes from Debian's lava-dispatcher 2023.01 (bookworm), unpacked, not installed (its
 # Depends pull systemd, udev, libguestfs and kernel headers into the host): `apt-get download`
@@ -14,14 +17,16 @@
 # python3-tz python3-pyudev; reported if missing) except guestfs, which lava_dispatcher imports at
 # load time but a tmpfs job never calls: a stub stands in for it.  Run as root (LAVA unpacks and
 # repacks the initramfs as root); hold /tmp/memattr-cpu.lock around it (make lava-check does).
-# Pass: every result of the cell's lab run (reference.json) is a LAVA test case with the same
+# Pass: every result of the cell's lab run (reference.json, and each RESULTS.json) is a LAVA test case with the same
 # verdict (pass; xfail -> pass; skip; anything else -> fail), no other test case, and each
 # memattr-<suite> program case matches the suite's exit status (0 pass, 4 skip, else fail).
 set -euo pipefail
 
 die() { echo "lava-check: $*" >&2; exit 2; }
-d=${1:?usage: lava-check.sh build/lava/<cell>}
+d=${1:?usage: lava-check.sh build/lava/<cell> [RESULTS.json...]}
 d=$(cd "$d" && pwd)
+shift
+for f in "$@"; do [ -f "$f" ] || die "$f: no such results file"; done
 for f in job.yaml device.jinja2 reference.json initrd.cpio.gz testdefs.tar.gz; do
 	[ -f "$d/$f" ] || die "$d/$f missing (make lava)"
 done
@@ -79,9 +84,9 @@ echo "lava-check: lava-run exit $rc, wall $((t1 - t0)) s (log: $d/lava-run.log)"
 echo "$((t1 - t0))" >"$d/lava-wall-seconds"
 
 top=$(cd "$(dirname "$0")/../.." && pwd)
-"$py" - "$d" "$top" <<'PY'
+"$py" - "$d" "$top" "$@" <<'PY'
 import sys, json, yaml, collections, fnmatch, os
-d, top = sys.argv[1], sys.argv[2]
+d, top, extra = sys.argv[1], sys.argv[2], sys.argv[3:]
 cases, job = {}, None
 for line in open(d + "/lava-run.log", errors="replace"):
     line = line.strip()
@@ -108,14 +113,6 @@ for line in open(d + "/lava-run.log", errors="replace"):
     cases[m.get("case")] = m.get("result")
 ref = json.load(open(d + "/reference.json"))
 cell = ref["cells"][0]["name"]
-want = {}
-vmap = {"pass": "pass", "xfail": "pass", "skip": "skip"}
-for t in ref["tests"]:
-    if t["cell"] != cell or t.get("suite") == "cell":
-        continue
-    want[t["name"]] = vmap.get(t["result"], "fail")
-for s in ref["cells"][0].get("suites") or []:
-    want["memattr-" + s["name"]] = {0: "pass", 4: "skip"}.get(s.get("rc"), "fail")
 # A test the cell's expected-skip profile says skips only sometimes ("occurs = sometimes": its
 # verdict depends on where the kernel puts pages or on vCPU scheduling) may pass in one run and
 # skip in the other; any other difference is a mismatch.
@@ -127,27 +124,45 @@ if os.path.exists(prof):
         kv = {k.strip(): v.strip() for k, v in kv.items()}
         if kv.get("occurs") == "sometimes":
             sometimes += kv.get("tests", "").split()
-bad, allowed = [], []
-for n, v in sorted(want.items()):
-    if n not in cases:
-        bad.append("missing in LAVA: %s (%s)" % (n, v))
-    elif cases[n] != v:
-        if {v, cases[n]} == {"pass", "skip"} and any(fnmatch.fnmatchcase(n, g) for g in sometimes):
-            allowed.append("%s: lab %s, LAVA %s (occurs = sometimes in %s)" % (n, v, cases[n], prof))
-        else:
-            bad.append("%s: lab %s, LAVA %s" % (n, v, cases[n]))
-for n in sorted(set(cases) - set(want)):
-    bad.append("only in LAVA: %s (%s)" % (n, cases[n]))
-cw = collections.Counter(want.values())
-cl = collections.Counter(cases.values())
-print("lava-check: %s: lab run %d results %s; LAVA %d test cases %s; LAVA job result %s"
-      % (cell, len(want), dict(cw), len(cases), dict(cl), job))
-for a in allowed:
-    print("lava-check: allowed: " + a)
-for b in bad[:40]:
-    print("lava-check: MISMATCH " + b)
-if bad or job != "pass":
-    print("lava-check: FAIL (%d mismatches)" % len(bad))
+vmap = {"pass": "pass", "xfail": "pass", "skip": "skip"}
+failed = job != "pass"
+for path in [d + "/reference.json"] + extra:
+    run = json.load(open(path))
+    cells = [c for c in run["cells"] if c["name"] == cell]
+    if not cells:
+        print("lava-check: %s has no cell %s" % (path, cell))
+        failed = True
+        continue
+    want = {}
+    for t in run["tests"]:
+        if t["cell"] != cell or t.get("suite") == "cell":
+            continue
+        want[t["name"]] = vmap.get(t["result"], "fail")
+    for s in cells[0].get("suites") or []:
+        want["memattr-" + s["name"]] = {0: "pass", 4: "skip"}.get(s.get("rc"), "fail")
+    bad, allowed = [], []
+    for n, v in sorted(want.items()):
+        if n not in cases:
+            bad.append("missing in LAVA: %s (%s)" % (n, v))
+        elif cases[n] != v:
+            if {v, cases[n]} == {"pass", "skip"} and any(fnmatch.fnmatchcase(n, g) for g in sometimes):
+                allowed.append("%s: lab %s, LAVA %s (occurs = sometimes in %s)" % (n, v, cases[n], prof))
+            else:
+                bad.append("%s: lab %s, LAVA %s" % (n, v, cases[n]))
+    for n in sorted(set(cases) - set(want)):
+        bad.append("only in LAVA: %s (%s)" % (n, cases[n]))
+    cw = collections.Counter(want.values())
+    cl = collections.Counter(cases.values())
+    print("lava-check: %s: %s: %d results %s; LAVA %d test cases %s; LAVA job result %s"
+          % (cell, path, len(want), dict(cw), len(cases), dict(cl), job))
+    for a in allowed:
+        print("lava-check: allowed: " + a)
+    for b in bad[:40]:
+        print("lava-check: MISMATCH " + b)
+    if bad:
+        print("lava-check: FAIL against %s (%d mismatches)" % (path, len(bad)))
+        failed = True
+if failed:
     sys.exit(1)
 print("lava-check: ok: names and verdicts agree")
 PY
