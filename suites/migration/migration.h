@@ -36,6 +36,7 @@ enum mig_mode {
 struct mig_case {
 	enum mig_mode mode;
 	enum ma_backing kind;
+	enum ma_memtype mt;	/* the guest's stage-1 type of the data (0: Normal WB) */
 };
 
 /* One VM of a migration: the system slot (0), the data slot and the control slot. */
@@ -67,6 +68,14 @@ struct mig {
 	struct kvm_dirty_gfn *ring[MA_MAX_VCPUS];
 	uint32_t fetch[MA_MAX_VCPUS];
 	uint64_t harvested;
+	/*
+	 * arm64 without FWB, data mapped Normal-NC by the guest: clean and invalidate each data page
+	 * to the PoC before its copy (mig_arch_dc_civac), counting the pages of the final round
+	 * (stopped: the guest writes no more) whose cacheable read before that differed from the
+	 * read after it
+	 */
+	bool civac, stopped;
+	uint64_t stale_pages;
 	/* the source's final agent state, for the destination's expectations */
 	struct ma_ret_gen src_ret[MA_MAX_VCPUS];
 };
