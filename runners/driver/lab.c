@@ -552,17 +552,9 @@ static void dry_identity(FILE *f, const struct strvec *argv)
 	free(qemu);
 }
 
-void lab_dry_run(FILE *f, const struct cell_conf *cc, const struct config *conf, const struct run_env *env)
+/* What the cell checks besides the suites' results, and what a migration half or a panic does. */
+static void dry_checks(FILE *f, const struct cell_conf *cc, const struct config *conf)
 {
-	char *bindir = run_bin_dir(env, cc->arch);
-	struct strvec suites = {0};
-
-	cell_suites(cc, conf, bindir, &suites);
-	char *initrd = initrd_path(env, cc);
-	char *cmdline = lab_cmdline(cc, conf, &suites, NULL);
-
-	fprintf(f, "# cell %s (lab, %s, cpu %s), timeout %ld s, defined at %s\n", cc->name, cc->arch, cc->cpu,
-		cell_timeout(cc, conf), cc->where);
 	if (cc->kvm_mode || cc->skip_profile)
 		fprintf(f, "# checks: kvm_mode %s, expected skips %s\n", cc->kvm_mode ? cc->kvm_mode : "any (/dev/kvm required)",
 			cc->skip_profile ? cc->skip_profile->display : "not judged (no profile)");
@@ -578,8 +570,12 @@ void lab_dry_run(FILE *f, const struct cell_conf *cc, const struct config *conf,
 		fprintf(f,
 			"# after a kernel panic: up to %ld reboot(s) with memattr.suites=<the rest> memattr.resume=<suite>:<crashed test>\n",
 			conf->panic_reboots);
-	if (!suites.n)
-		fprintf(f, "# warning: no suite binaries in %s\n", bindir);
+}
+
+/* The commands that fetch the kernel (and the KVM modules, the packages) and build the initramfs. */
+static void dry_inputs(FILE *f, const struct cell_conf *cc, const struct config *conf,
+		       const struct run_env *env, const char *bindir, const char *initrd)
+{
 	if (cc->kernel)
 		fprintf(f, "# kernel: %s --arch %s --image %s%s%s --cache %s\n", env->fetch_kernel,
 			arch_debian(cc->arch), cc->kernel, cc->modules ? " --modules " : "",
@@ -612,6 +608,12 @@ void lab_dry_run(FILE *f, const struct cell_conf *cc, const struct config *conf,
 	if (!str_empty(cc->disk))
 		fprintf(f, "# scratch disk (sparse, in the cell's report directory): truncate -s %s \"$CELL_DIR/%s\"\n",
 			cc->disk, SCRATCH_DISK);
+}
+
+/* The QEMU command line, its placeholders left for the shell to expand, after its identity. */
+static void dry_qemu(FILE *f, const struct cell_conf *cc, const struct run_env *env, const char *initrd,
+		     const char *cmdline)
+{
 	struct strvec argv = {0};
 	char *disk = str_empty(cc->disk) ? NULL : xasprintf("$CELL_DIR/%s", SCRATCH_DISK);
 
@@ -640,6 +642,24 @@ void lab_dry_run(FILE *f, const struct cell_conf *cc, const struct config *conf,
 	fprintf(f, "%s\n\n", line);
 	free(line);
 	strvec_free(&argv);
+}
+
+void lab_dry_run(FILE *f, const struct cell_conf *cc, const struct config *conf, const struct run_env *env)
+{
+	char *bindir = run_bin_dir(env, cc->arch);
+	struct strvec suites = {0};
+
+	cell_suites(cc, conf, bindir, &suites);
+	char *initrd = initrd_path(env, cc);
+	char *cmdline = lab_cmdline(cc, conf, &suites, NULL);
+
+	fprintf(f, "# cell %s (lab, %s, cpu %s), timeout %ld s, defined at %s\n", cc->name, cc->arch, cc->cpu,
+		cell_timeout(cc, conf), cc->where);
+	dry_checks(f, cc, conf);
+	if (!suites.n)
+		fprintf(f, "# warning: no suite binaries in %s\n", bindir);
+	dry_inputs(f, cc, conf, env, bindir, initrd);
+	dry_qemu(f, cc, env, initrd, cmdline);
 	free(cmdline);
 	free(initrd);
 	strvec_free(&suites);
