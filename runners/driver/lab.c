@@ -281,12 +281,16 @@ static bool needs_quotes(const char *s)
 	return strpbrk(s, " \t");
 }
 
-/* A migration half runs one test of the migration suite; other cells the run's filter. */
+/*
+ * A migration half runs one test of the migration suite (the [run] migration_* keys, checked by
+ * config_finalize()); other cells the run's filter.
+ */
 static const char *cell_filter(const struct cell_conf *cc, const struct config *conf)
 {
 	if (!cc->migrate_role)
 		return conf->filter;
-	return strcmp(cc->migrate_role, "out") == 0 ? "migration.stream_save" : "migration.stream_restore";
+	return strcmp(cc->migrate_role, "out") == 0 ? conf->migration_save_test :
+						      conf->migration_restore_test;
 }
 
 static void cell_suites(const struct cell_conf *cc, const struct config *conf, const char *bindir,
@@ -294,7 +298,7 @@ static void cell_suites(const struct cell_conf *cc, const struct config *conf, c
 {
 	if (cc->migrate_role) {
 		strvec_clear(suites);
-		strvec_push(suites, "migration");
+		strvec_push(suites, conf->migration_suite);
 	} else {
 		run_suites_for(conf, bindir, suites);
 	}
