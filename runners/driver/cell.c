@@ -856,6 +856,75 @@ void cell_next_boot(struct cell *c, const char *why)
 	put_linef(c->combined, "# boot %d (the previous boot ended in %s)", c->boot, why);
 }
 
+/* A cell that never began: one failure for the cell (its setup or boot), the suites are not run. */
+static void finish_unbegun(struct cell *c, const char *reason)
+{
+	bool named = !c->launched && c->setup_what;
+	const char *what = c->launched ? "boot" : named ? c->setup_what : "setup";
+	char *nm = xasprintf("cell.%s.%s", c->name, what);
+
+	synthetic(c, NULL, "cell", nm, named ? c->setup_res : RES_FAIL, reason);
+	free(nm);
+	for (size_t i = 0; i < c->nsuites; i++) {
+		if (c->suites[i].state == SUITE_PENDING) {
+			c->suites[i].state = SUITE_DONE;
+			c->suites[i].end_note = xasprintf("not run: %s", reason);
+		}
+	}
+}
+
+/*
+ * A cell that began: each suite that did not run (or not to its end) fails as missing/incomplete;
+ * a reason no failing result names already fails the cell's end.
+ */
+static void finish_suites_left(struct cell *c, const char *reason)
+{
+	bool blamed = false; /* a failing result names the reason already */
+
+	for (size_t i = 0; i < c->nsuites; i++) {
+		struct suite_run *s = &c->suites[i];
+
+		if (s->end_note)
+			blamed = true;
+		if (s->state != SUITE_PENDING && s->state != SUITE_RESUME)
+			continue;
+		char *nm = xasprintf("%s.%s", s->name,
+				     reason || s->state == SUITE_RESUME ? "incomplete" : "missing");
+		char *why = s->state == SUITE_RESUME ?
+				    xasprintf("the tests after %s not run: cell ended: %s",
+					      s->resume_after, reason ? reason : "no boot ran them") :
+			    reason ? xasprintf("not run: cell ended: %s", reason) :
+				     xstrdup("suite did not run (no SUITE-BEGIN on the console)");
+		synthetic(c, s, s->name, nm, RES_FAIL, why);
+		s->state = SUITE_DONE;
+		s->end_note = xstrdup(why);
+		blamed = true;
+		free(nm);
+		free(why);
+	}
+	if (reason && !blamed) {
+		char *nm = xasprintf("cell.%s.end", c->name);
+
+		synthetic(c, NULL, "cell", nm, RES_FAIL, reason);
+		free(nm);
+	}
+}
+
+/* The combined TAP's plan and totals; the cell's files are closed. */
+static void close_cell_files(struct cell *c)
+{
+	put_linef(c->combined, "1..%ld", c->combined_n);
+	put_linef(c->combined, "# Totals: pass:%ld fail:%ld xfail:%ld xpass:%ld skip:%ld error:%ld",
+		  c->counts[RES_PASS], c->counts[RES_FAIL] + c->counts[RES_TIMEOUT], c->counts[RES_XFAIL],
+		  c->counts[RES_XPASS], c->counts[RES_SKIP], c->counts[RES_ERROR]);
+	fclose(c->combined);
+	c->combined = NULL;
+	fclose(c->console);
+	c->console = NULL;
+	fclose(c->identity);
+	c->identity = NULL;
+}
+
 void cell_finish(struct cell *c, const char *reason)
 {
 	if (c->finished)
@@ -874,50 +943,10 @@ void cell_finish(struct cell *c, const char *reason)
 		suite_abort(c, s, why);
 		free(why);
 	}
-	if (!c->began) {
-		/* nothing ran: one failure for the cell, the suites are just not run */
-		bool named = !c->launched && c->setup_what;
-		const char *what = c->launched ? "boot" : named ? c->setup_what : "setup";
-		char *nm = xasprintf("cell.%s.%s", c->name, what);
-
-		synthetic(c, NULL, "cell", nm, named ? c->setup_res : RES_FAIL, reason);
-		free(nm);
-		for (size_t i = 0; i < c->nsuites; i++) {
-			if (c->suites[i].state == SUITE_PENDING) {
-				c->suites[i].state = SUITE_DONE;
-				c->suites[i].end_note = xasprintf("not run: %s", reason);
-			}
-		}
-	} else {
-		bool blamed = false; /* a failing result names the reason already */
-
-		for (size_t i = 0; i < c->nsuites; i++) {
-			s = &c->suites[i];
-			if (s->end_note)
-				blamed = true;
-			if (s->state != SUITE_PENDING && s->state != SUITE_RESUME)
-				continue;
-			char *nm = xasprintf("%s.%s", s->name,
-					     reason || s->state == SUITE_RESUME ? "incomplete" : "missing");
-			char *why = s->state == SUITE_RESUME ?
-					    xasprintf("the tests after %s not run: cell ended: %s",
-						      s->resume_after, reason ? reason : "no boot ran them") :
-				    reason ? xasprintf("not run: cell ended: %s", reason) :
-					     xstrdup("suite did not run (no SUITE-BEGIN on the console)");
-			synthetic(c, s, s->name, nm, RES_FAIL, why);
-			s->state = SUITE_DONE;
-			s->end_note = xstrdup(why);
-			blamed = true;
-			free(nm);
-			free(why);
-		}
-		if (reason && !blamed) {
-			char *nm = xasprintf("cell.%s.end", c->name);
-
-			synthetic(c, NULL, "cell", nm, RES_FAIL, reason);
-			free(nm);
-		}
-	}
+	if (!c->began)
+		finish_unbegun(c, reason);
+	else
+		finish_suites_left(c, reason);
 	if (c->nres == 0 && !reason) {
 		char *nm = xasprintf("cell.%s.results", c->name);
 
@@ -927,17 +956,7 @@ void cell_finish(struct cell *c, const char *reason)
 	if (c->began && !c->kvm_checked)
 		cell_check_kvm(c);
 	cell_judge_skips(c);
-
-	put_linef(c->combined, "1..%ld", c->combined_n);
-	put_linef(c->combined, "# Totals: pass:%ld fail:%ld xfail:%ld xpass:%ld skip:%ld error:%ld",
-		  c->counts[RES_PASS], c->counts[RES_FAIL] + c->counts[RES_TIMEOUT], c->counts[RES_XFAIL],
-		  c->counts[RES_XPASS], c->counts[RES_SKIP], c->counts[RES_ERROR]);
-	fclose(c->combined);
-	c->combined = NULL;
-	fclose(c->console);
-	c->console = NULL;
-	fclose(c->identity);
-	c->identity = NULL;
+	close_cell_files(c);
 
 	c->t_end = mono_now();
 	c->status = c->reason || c->error ? CELL_ERROR : cell_failures(c) ? CELL_FAIL : CELL_PASS;

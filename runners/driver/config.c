@@ -66,6 +66,9 @@ static const struct key_def run_keys[] = {
 	RUN("panic_reboots", V_INT, 0, 20, panic_reboots),
 	RUN("boot_stall", V_INT, 1, 24 * 3600, boot_stall),
 	RUN("migrations", V_PAIRS, 0, 0, migrations),
+	RUN("migration_suite", V_OPTTOKEN, 0, 0, migration_suite),
+	RUN("migration_save_test", V_OPTTOKEN, 0, 0, migration_save_test),
+	RUN("migration_restore_test", V_OPTTOKEN, 0, 0, migration_restore_test),
 	RUN("kselftest", V_TOKEN, 0, 0, kselftest),
 	RUN("profile", V_TOKEN, 0, 0, profile),
 	RUN("profile_suites", V_SUITES, 0, 0, profile_suites),
@@ -135,7 +138,6 @@ void config_init(struct config *c, const char *root)
 	c->profile = xstrdup("smoke");
 	c->qualify_duration = 30;
 	c->soak_duration = 3600;
-	c->soak_tests = xstrdup("stress.soak");
 }
 
 static void cell_conf_free(struct cell_conf *cc)
@@ -172,6 +174,9 @@ void config_free(struct config *c)
 	free(c->cells_where);
 	strvec_free(&c->migrations);
 	free(c->migrations_where);
+	free(c->migration_suite);
+	free(c->migration_save_test);
+	free(c->migration_restore_test);
 	free(c->filter);
 	free(c->suite_args);
 	free(c->pfnmap);
@@ -871,7 +876,38 @@ static void add_migration_half(struct config *c, const struct cell_conf *from, c
 	c->cell[c->ncell++] = h;
 }
 
-/* migrations = SRC>DST: both defined, the same architecture; then the two halves of each */
+/*
+ * What the halves of a pair run comes from the configuration only (suite.conf names the suite and
+ * its two tests): all three given, each test named SUITE.TEST of that suite.
+ */
+static int check_migration_tests(const struct config *c, const char *where, char **err)
+{
+	const char *suite = c->migration_suite;
+	const char *const key[] = {"migration_save_test", "migration_restore_test"};
+	const char *const test[] = {c->migration_save_test, c->migration_restore_test};
+	const char *empty = str_empty(suite) ? "migration_suite" : str_empty(test[0]) ? key[0] :
+			    str_empty(test[1]) ? key[1] : NULL;
+
+	if (empty)
+		return fail(err, where,
+			    "migrations: run.%s is empty: a migration pair needs migration_suite, migration_save_test and migration_restore_test (the suite its halves run, its test that saves the VM in the out half and its test that restores it in the in half; suite.conf sets them)",
+			    empty);
+	if (!valid_suite(suite))
+		return fail(err, where, "migrations: run.migration_suite: '%s' is not a suite name", suite);
+	for (size_t i = 0; i < ARRAY_SIZE(key); i++) {
+		size_t n = strlen(suite);
+
+		if (strncmp(test[i], suite, n) != 0 || test[i][n] != '.' || !test[i][n + 1])
+			return fail(err, where, "migrations: run.%s: '%s' is not a test of the suite %s (%s.TEST)",
+				    key[i], test[i], suite, suite);
+	}
+	return 0;
+}
+
+/*
+ * migrations = SRC>DST: both defined, the same architecture; then the two halves of each, and what
+ * they run.
+ */
 static int add_migration_cells(struct config *c, char **err)
 {
 	const char *where = c->migrations_where ? c->migrations_where : "migrations";
@@ -911,12 +947,13 @@ static int add_migration_cells(struct config *c, char **err)
 		if (rc)
 			return rc;
 	}
-	return 0;
+	return c->migrations.n ? check_migration_tests(c, where, err) : 0;
 }
 
 void config_migration_cells(const struct config *c, struct strvec *names)
 {
-	if (!str_empty(c->filter) || (c->suites.n && !strvec_has(&c->suites, "migration")))
+	if (str_empty(c->migration_suite) || !str_empty(c->filter) ||
+	    (c->suites.n && !strvec_has(&c->suites, c->migration_suite)))
 		return;
 	for (size_t i = 0; i < c->ncell; i++) {
 		const struct cell_conf *h = &c->cell[i];
@@ -955,7 +992,7 @@ static int apply_profile(struct config *c, char **err)
 		free(c->filter);
 		c->filter = xstrdup(c->soak_tests);
 		timed_tests = 2;
-		/* the suite the soak tests name ("stress.soak": stress), not suites with none of them */
+		/* the suite the soak tests name (SUITE.TEST: SUITE), not suites with none of them */
 		if (!c->suites.n && c->soak_tests[n] == '.' && strcspn(c->soak_tests, "*?[") > n) {
 			char *suite = xstrndup(c->soak_tests, n);
 

@@ -44,8 +44,8 @@ struct cell_conf {
 	char *where;     /* FILE:LINE of the (first) section header */
 	/*
 	 * A half of a cross-cell migration pair ([run] migrations), made by config_finalize() from the
-	 * source or destination cell (not a key): "out" runs migration.stream_save and writes the
-	 * stream to the pair's transfer disk, "in" runs migration.stream_restore from it.
+	 * source or destination cell (not a key): "out" runs [run] migration_save_test and writes the
+	 * stream to the pair's transfer disk, "in" runs migration_restore_test from it.
 	 */
 	const char *migrate_role;
 	char *migrate_pair;    /* "SRC>DST" */
@@ -72,6 +72,10 @@ struct config {
 	long panic_reboots;   /* at most this many such reboots per cell */
 	struct strvec migrations; /* cross-cell migration pairs "SRC>DST" (empty: none) */
 	char *migrations_where;
+	/* what the halves of a pair run (suite.conf names them; a pair needs all three): the suite,
+	 * its test that saves the VM (out half) and its test that restores it (in half)
+	 */
+	char *migration_suite, *migration_save_test, *migration_restore_test;
 	/* the run's profile (smoke | qualify | soak): qualify and soak run profile_suites (unless suites
 	 * are given) with -d qualify_duration / soak_duration and a cell timeout to match; soak only
 	 * the tests soak_tests matches
@@ -121,7 +125,8 @@ int config_finalize(struct config *c, char **err);
 struct cell_conf *config_find_cell(const struct config *c, const char *name);
 /*
  * The migration pairs that run: both cells selected (cells=), the migration suite selected
- * (suites= all or listing it) and no filter.  The out and in halves' names, in pairs, go to *names.
+ * (suites= all or listing migration_suite) and no filter.  The out and in halves' names, in pairs,
+ * go to *names.
  */
 void config_migration_cells(const struct config *c, struct strvec *names);
 const char *host_cell_name(enum host_cell_mode m);

@@ -90,6 +90,76 @@ static bool is_junk(const char *s)
 	return true;
 }
 
+/* "ID key=value": a fact of the cell's identity. */
+static void marker_id(struct cell *c, const char *arg, const char *line)
+{
+	char *kvs = xstrdup(arg);
+	char *t = str_trim(kvs);
+	char *eq = strchr(t, '=');
+
+	if (eq && eq != t) {
+		*eq = 0;
+		char *key = str_trim(t);
+		char *val = str_trim(eq + 1);
+
+		cell_id(c, key, val);
+	} else {
+		cell_note(c, "malformed ID line: %s", line);
+	}
+	free(kvs);
+}
+
+/* "TEST name": a test the next suite has selected. */
+static void marker_test(struct cell *c, const char *arg, const char *line)
+{
+	char *name = xstrdup(arg);
+	char *t = str_trim(name);
+
+	if (*t)
+		cell_test_listed(c, t);
+	else
+		cell_note(c, "malformed TEST line: %s", line);
+	free(name);
+}
+
+static void marker_suite_begin(struct cell *c, const char *arg)
+{
+	char *name = xstrdup(arg);
+	char *t = str_trim(name);
+
+	if (!c->began) {
+		cell_note(c, "SUITE-BEGIN before CELL-BEGIN");
+		cell_begin(c);
+	}
+	if (c->cur >= 0) /* the previous suite never said SUITE-END */
+		cell_suite_abort(c, "no SUITE-END before the next SUITE-BEGIN");
+	cell_suite_begin(c, *t ? t : "unnamed");
+	free(name);
+}
+
+/* "SUITE-END name rc=N" */
+static void marker_suite_end(struct cell *c, const char *arg, const char *line)
+{
+	char *rest = xstrdup(arg);
+	char *t = str_trim(rest);
+	char *sp = strchr(t, ' ');
+	long rc = -1;
+
+	if (sp) {
+		*sp = 0;
+		char *r = str_trim(sp + 1);
+
+		if (!str_starts(r, "rc=") || !parse_long(r + 3, -1, 100000, &rc))
+			rc = -1;
+	}
+	if (rc < 0) {
+		cell_note(c, "SUITE-END without a valid rc: %s", line);
+		rc = 255;
+	}
+	cell_suite_end(c, t, (int)rc);
+	free(rest);
+}
+
 static void handle_marker(struct console *k, const char *m, const char *line)
 {
 	struct cell *c = k->cell;
@@ -97,80 +167,21 @@ static void handle_marker(struct console *k, const char *m, const char *line)
 	if (strcmp(m, "CELL-BEGIN") == 0) {
 		cell_begin(c);
 		cell_log(c, "CELL-BEGIN");
-		return;
-	}
-	if (c->ended) {
+	} else if (c->ended) {
 		cell_note(c, "marker after CELL-END ignored: %s", line);
-		return;
-	}
-	if (strcmp(m, "CELL-END") == 0) {
+	} else if (strcmp(m, "CELL-END") == 0) {
 		cell_end(c);
-		return;
+	} else if (str_starts(m, "ID ")) {
+		marker_id(c, m + 3, line);
+	} else if (str_starts(m, "TEST ")) {
+		marker_test(c, m + 5, line);
+	} else if (str_starts(m, "SUITE-BEGIN ")) {
+		marker_suite_begin(c, m + 12);
+	} else if (str_starts(m, "SUITE-END ")) {
+		marker_suite_end(c, m + 10, line);
+	} else {
+		cell_note(c, "unknown marker: %s", line);
 	}
-	if (str_starts(m, "ID ")) {
-		char *kvs = xstrdup(m + 3);
-		char *t = str_trim(kvs);
-		char *eq = strchr(t, '=');
-
-		if (eq && eq != t) {
-			*eq = 0;
-			char *key = str_trim(t);
-			char *val = str_trim(eq + 1);
-
-			cell_id(c, key, val);
-		} else {
-			cell_note(c, "malformed ID line: %s", line);
-		}
-		free(kvs);
-		return;
-	}
-	if (str_starts(m, "TEST ")) {
-		char *name = xstrdup(m + 5);
-		char *t = str_trim(name);
-
-		if (*t)
-			cell_test_listed(c, t);
-		else
-			cell_note(c, "malformed TEST line: %s", line);
-		free(name);
-		return;
-	}
-	if (str_starts(m, "SUITE-BEGIN ")) {
-		char *name = xstrdup(m + 12);
-		char *t = str_trim(name);
-
-		if (!c->began) {
-			cell_note(c, "SUITE-BEGIN before CELL-BEGIN");
-			cell_begin(c);
-		}
-		if (c->cur >= 0) /* the previous suite never said SUITE-END */
-			cell_suite_abort(c, "no SUITE-END before the next SUITE-BEGIN");
-		cell_suite_begin(c, *t ? t : "unnamed");
-		free(name);
-		return;
-	}
-	if (str_starts(m, "SUITE-END ")) {
-		char *rest = xstrdup(m + 10);
-		char *t = str_trim(rest);
-		char *sp = strchr(t, ' ');
-		long rc = -1;
-
-		if (sp) {
-			*sp = 0;
-			char *r = str_trim(sp + 1);
-
-			if (!str_starts(r, "rc=") || !parse_long(r + 3, -1, 100000, &rc))
-				rc = -1;
-		}
-		if (rc < 0) {
-			cell_note(c, "SUITE-END without a valid rc: %s", line);
-			rc = 255;
-		}
-		cell_suite_end(c, t, (int)rc);
-		free(rest);
-		return;
-	}
-	cell_note(c, "unknown marker: %s", line);
 }
 
 /* A printk timestamp "[<blanks><digits>.<6 digits>]" starting after the beginning of the line: a

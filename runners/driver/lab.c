@@ -281,12 +281,16 @@ static bool needs_quotes(const char *s)
 	return strpbrk(s, " \t");
 }
 
-/* A migration half runs one test of the migration suite; other cells the run's filter. */
+/*
+ * A migration half runs one test of the migration suite (the [run] migration_* keys, checked by
+ * config_finalize()); other cells the run's filter.
+ */
 static const char *cell_filter(const struct cell_conf *cc, const struct config *conf)
 {
 	if (!cc->migrate_role)
 		return conf->filter;
-	return strcmp(cc->migrate_role, "out") == 0 ? "migration.stream_save" : "migration.stream_restore";
+	return strcmp(cc->migrate_role, "out") == 0 ? conf->migration_save_test :
+						      conf->migration_restore_test;
 }
 
 static void cell_suites(const struct cell_conf *cc, const struct config *conf, const char *bindir,
@@ -294,7 +298,7 @@ static void cell_suites(const struct cell_conf *cc, const struct config *conf, c
 {
 	if (cc->migrate_role) {
 		strvec_clear(suites);
-		strvec_push(suites, "migration");
+		strvec_push(suites, conf->migration_suite);
 	} else {
 		run_suites_for(conf, bindir, suites);
 	}
@@ -552,17 +556,9 @@ static void dry_identity(FILE *f, const struct strvec *argv)
 	free(qemu);
 }
 
-void lab_dry_run(FILE *f, const struct cell_conf *cc, const struct config *conf, const struct run_env *env)
+/* What the cell checks besides the suites' results, and what a migration half or a panic does. */
+static void dry_checks(FILE *f, const struct cell_conf *cc, const struct config *conf)
 {
-	char *bindir = run_bin_dir(env, cc->arch);
-	struct strvec suites = {0};
-
-	cell_suites(cc, conf, bindir, &suites);
-	char *initrd = initrd_path(env, cc);
-	char *cmdline = lab_cmdline(cc, conf, &suites, NULL);
-
-	fprintf(f, "# cell %s (lab, %s, cpu %s), timeout %ld s, defined at %s\n", cc->name, cc->arch, cc->cpu,
-		cell_timeout(cc, conf), cc->where);
 	if (cc->kvm_mode || cc->skip_profile)
 		fprintf(f, "# checks: kvm_mode %s, expected skips %s\n", cc->kvm_mode ? cc->kvm_mode : "any (/dev/kvm required)",
 			cc->skip_profile ? cc->skip_profile->display : "not judged (no profile)");
@@ -578,8 +574,12 @@ void lab_dry_run(FILE *f, const struct cell_conf *cc, const struct config *conf,
 		fprintf(f,
 			"# after a kernel panic: up to %ld reboot(s) with memattr.suites=<the rest> memattr.resume=<suite>:<crashed test>\n",
 			conf->panic_reboots);
-	if (!suites.n)
-		fprintf(f, "# warning: no suite binaries in %s\n", bindir);
+}
+
+/* The commands that fetch the kernel (and the KVM modules, the packages) and build the initramfs. */
+static void dry_inputs(FILE *f, const struct cell_conf *cc, const struct config *conf,
+		       const struct run_env *env, const char *bindir, const char *initrd)
+{
 	if (cc->kernel)
 		fprintf(f, "# kernel: %s --arch %s --image %s%s%s --cache %s\n", env->fetch_kernel,
 			arch_debian(cc->arch), cc->kernel, cc->modules ? " --modules " : "",
@@ -612,6 +612,12 @@ void lab_dry_run(FILE *f, const struct cell_conf *cc, const struct config *conf,
 	if (!str_empty(cc->disk))
 		fprintf(f, "# scratch disk (sparse, in the cell's report directory): truncate -s %s \"$CELL_DIR/%s\"\n",
 			cc->disk, SCRATCH_DISK);
+}
+
+/* The QEMU command line, its placeholders left for the shell to expand, after its identity. */
+static void dry_qemu(FILE *f, const struct cell_conf *cc, const struct run_env *env, const char *initrd,
+		     const char *cmdline)
+{
 	struct strvec argv = {0};
 	char *disk = str_empty(cc->disk) ? NULL : xasprintf("$CELL_DIR/%s", SCRATCH_DISK);
 
@@ -640,6 +646,24 @@ void lab_dry_run(FILE *f, const struct cell_conf *cc, const struct config *conf,
 	fprintf(f, "%s\n\n", line);
 	free(line);
 	strvec_free(&argv);
+}
+
+void lab_dry_run(FILE *f, const struct cell_conf *cc, const struct config *conf, const struct run_env *env)
+{
+	char *bindir = run_bin_dir(env, cc->arch);
+	struct strvec suites = {0};
+
+	cell_suites(cc, conf, bindir, &suites);
+	char *initrd = initrd_path(env, cc);
+	char *cmdline = lab_cmdline(cc, conf, &suites, NULL);
+
+	fprintf(f, "# cell %s (lab, %s, cpu %s), timeout %ld s, defined at %s\n", cc->name, cc->arch, cc->cpu,
+		cell_timeout(cc, conf), cc->where);
+	dry_checks(f, cc, conf);
+	if (!suites.n)
+		fprintf(f, "# warning: no suite binaries in %s\n", bindir);
+	dry_inputs(f, cc, conf, env, bindir, initrd);
+	dry_qemu(f, cc, env, initrd, cmdline);
 	free(cmdline);
 	free(initrd);
 	strvec_free(&suites);

@@ -265,12 +265,10 @@ static char *one_line(const char *s)
 	return r;
 }
 
-void skip_profile_judge(const struct skip_profile *p, const struct skip_seen *seen, size_t n,
-			const struct skip_scope *scope, struct skip_verdict *v)
+/* Each skip seen: explained by an entry (its hits counted), else an unexpected skip. */
+static void judge_seen_skips(const struct skip_profile *p, const struct skip_seen *seen, size_t n, long *hits,
+			     struct skip_verdict *v)
 {
-	memset(v, 0, sizeof(*v));
-	long *hits = xcalloc(p->n + 1, sizeof(*hits));
-
 	for (size_t i = 0; i < n; i++) {
 		if (!seen[i].skipped)
 			continue;
@@ -305,49 +303,61 @@ void skip_profile_judge(const struct skip_profile *p, const struct skip_seen *se
 				     p->display);
 		free(r);
 	}
-	for (size_t k = 0; k < p->n; k++) {
-		const struct skip_entry *e = &p->v[k];
+}
 
-		if (hits[k])
+/* An entry no skip matched: its tests ran (a missing skip, unless sometimes), or it is stale. */
+static void judge_unhit_entry(const struct skip_entry *e, const struct skip_seen *seen, size_t n,
+			      const struct skip_scope *scope, struct skip_verdict *v)
+{
+	long ran = 0;
+	struct buf which = {0};
+
+	for (size_t i = 0; i < n; i++) {
+		if (!skip_entry_matches_test(e, seen[i].name))
 			continue;
-		long ran = 0;
-		struct buf which = {0};
+		if (ran < MAX_LISTED_TESTS) {
+			char *r = seen[i].skipped ? one_line(seen[i].reason) : NULL;
 
-		for (size_t i = 0; i < n; i++) {
-			if (!skip_entry_matches_test(e, seen[i].name))
-				continue;
-			if (ran < MAX_LISTED_TESTS) {
-				char *r = seen[i].skipped ? one_line(seen[i].reason) : NULL;
-
-				buf_addf(&which, "%s%s %s%s%s%s", ran ? ", " : "", seen[i].name,
-					 seen[i].result, r ? " '" : "", r ? r : "", r ? "'" : "");
-				free(r);
-			}
-			ran++;
+			buf_addf(&which, "%s%s %s%s%s%s", ran ? ", " : "", seen[i].name,
+				 seen[i].result, r ? " '" : "", r ? r : "", r ? "'" : "");
+			free(r);
 		}
-		if (ran > MAX_LISTED_TESTS)
-			buf_addf(&which, " and %ld more", ran - MAX_LISTED_TESTS);
-		char *label = entry_label(e);
-
-		if (ran) {
-			if (!e->sometimes) {
-				v->missing++;
-				strvec_pushf(&v->lines, "expected skip did not happen: %s: %s (why: %s)",
-					     label, buf_str(&which), e->why);
-			}
-		} else if (!scope->filtered && scope->complete && entry_in_scope(e, scope->suites)) {
-			bool exists = false;
-
-			for (size_t i = 0; scope->known && i < scope->known->n && !exists; i++)
-				exists = skip_entry_matches_test(e, scope->known->v[i]);
-			if (!exists) {
-				v->stale++;
-				strvec_pushf(&v->lines, "stale entry: %s matches no test of the cell", label);
-			}
-		}
-		free(label);
-		buf_free(&which);
+		ran++;
 	}
+	if (ran > MAX_LISTED_TESTS)
+		buf_addf(&which, " and %ld more", ran - MAX_LISTED_TESTS);
+	char *label = entry_label(e);
+
+	if (ran) {
+		if (!e->sometimes) {
+			v->missing++;
+			strvec_pushf(&v->lines, "expected skip did not happen: %s: %s (why: %s)",
+				     label, buf_str(&which), e->why);
+		}
+	} else if (!scope->filtered && scope->complete && entry_in_scope(e, scope->suites)) {
+		bool exists = false;
+
+		for (size_t i = 0; scope->known && i < scope->known->n && !exists; i++)
+			exists = skip_entry_matches_test(e, scope->known->v[i]);
+		if (!exists) {
+			v->stale++;
+			strvec_pushf(&v->lines, "stale entry: %s matches no test of the cell", label);
+		}
+	}
+	free(label);
+	buf_free(&which);
+}
+
+void skip_profile_judge(const struct skip_profile *p, const struct skip_seen *seen, size_t n,
+			const struct skip_scope *scope, struct skip_verdict *v)
+{
+	memset(v, 0, sizeof(*v));
+	long *hits = xcalloc(p->n + 1, sizeof(*hits));
+
+	judge_seen_skips(p, seen, n, hits, v);
+	for (size_t k = 0; k < p->n; k++)
+		if (!hits[k])
+			judge_unhit_entry(&p->v[k], seen, n, scope, v);
 	free(hits);
 }
 

@@ -70,6 +70,11 @@ static void test_defaults(void)
 	T_OK(half && strcmp(half->cpu, "neoverse-n1") == 0 && strcmp(half->migrate_role, "in") == 0 &&
 	     strcmp(half->xfer, "arm64-max-to-arm64-neoverse-n1.xfer") == 0 && !half->skip_profile,
 	     "the in half is the destination cell, with the pair's transfer disk");
+	/* the test names the driver runs come from suite.conf, not from the driver */
+	T_STR(c.migration_suite, "migration", "suite.conf: the migration pairs run the migration suite");
+	T_STR(c.migration_save_test, "migration.stream_save", "suite.conf: the out half saves");
+	T_STR(c.migration_restore_test, "migration.stream_restore", "suite.conf: the in half restores");
+	T_STR(c.soak_tests, "stress.soak", "suite.conf: the soak profile's tests");
 	struct cell_conf *prot = config_find_cell(&c, "arm64-max-protected");
 
 	T_OK(prot && strstr(prot->append, "kvm-arm.mode=protected"), "pKVM cell defined");
@@ -333,7 +338,50 @@ static void test_profiles(void)
 	config_free(&c);
 	free(text);
 
+	/* the driver has no soak tests of its own: without soak_tests, soak runs profile_suites */
+	load_profile(&c, "[run]\nprofile_suites = stress, gmem\n", "soak");
+	suites = strvec_join(&c.suites, ",");
+	T_OK(!c.soak_tests && !c.filter, "soak without soak_tests: no filter of the driver's own");
+	T_STR(suites, "stress,gmem", "soak without soak_tests: profile_suites");
+	free(suites);
+	config_free(&c);
+
 	expect_error("[run]\nprofile = long\n", "", "'long' is not smoke, qualify or soak", "unknown profile");
+}
+
+/* A migration pair runs the suite and tests the configuration names, and only when it is selected. */
+static void test_migration_names(void)
+{
+	static const char text[] = "[cell a]\narch = arm64\n[run]\ncells = a\nmigrations = a>a\n"
+				   "migration_suite = mig\nmigration_save_test = mig.out\n"
+				   "migration_restore_test = mig.in\n";
+	static const char *const sel[][2] = {
+		{"", "a-to-a-out,a-to-a-in"},         /* suites = all */
+		{"mig,stress", "a-to-a-out,a-to-a-in"},
+		{"stress", ""},                       /* the migration suite not selected */
+		{"migration", ""},                    /* the driver's old name is no suite here */
+	};
+
+	for (size_t i = 0; i < ARRAY_SIZE(sel); i++) {
+		struct config c;
+		struct strvec halves = {0};
+		char *err = NULL;
+		char *spec = xasprintf("run.suites=%s", *sel[i][0] ? sel[i][0] : "all");
+
+		config_init(&c, "/proj");
+		if (config_load_text(&c, "m.conf", text, &err) || config_set_spec(&c, spec, &err) ||
+		    config_finalize(&c, &err))
+			T_OK(false, "migration names: loads: %s", err);
+		config_migration_cells(&c, &halves);
+		char *hl = strvec_join(&halves, ",");
+
+		T_STR(hl, sel[i][1], "migration names: suites = %s: the pairs that run", spec + 11);
+		free(hl);
+		strvec_free(&halves);
+		free(spec);
+		free(err);
+		config_free(&c);
+	}
 }
 
 static void test_cli_errors(void)
@@ -404,6 +452,19 @@ static void test_file_errors(void)
 		     "u.conf:7: ", "a VM cannot move from arm64 to x86_64", "migration across architectures");
 	expect_error("[cell a]\narch = arm64\n[run]\ncells = a\nmigrations = a>a, a>a\n", "u.conf:5: ",
 		     "listed twice", "a migration listed twice");
+	expect_error("[cell a]\narch = arm64\n[run]\ncells = a\nmigrations = a>a\n", "u.conf:5: ",
+		     "migrations: run.migration_suite is empty: a migration pair needs migration_suite, migration_save_test and migration_restore_test",
+		     "a migration pair without the names of what it runs");
+	expect_error("[cell a]\narch = arm64\n[run]\nmigration_suite = m\nmigration_save_test = m.save\n"
+		     "migrations = a>a\n", "u.conf:6: ", "run.migration_restore_test is empty",
+		     "a migration pair without its restore test");
+	expect_error("[cell a]\narch = arm64\n[run]\nmigration_suite = m\nmigration_save_test = m.save\n"
+		     "migration_restore_test = mx.load\nmigrations = a>a\n", "u.conf:7: ",
+		     "run.migration_restore_test: 'mx.load' is not a test of the suite m (m.TEST)",
+		     "a migration test of another suite");
+	expect_error("[cell a]\narch = arm64\n[run]\nmigration_suite = m.x\nmigration_save_test = m.x.save\n"
+		     "migration_restore_test = m.x.load\nmigrations = a>a\n", "u.conf:7: ",
+		     "run.migration_suite: 'm.x' is not a suite name", "a migration suite with a dot");
 	expect_error("[run]\ncells = a, a\n[cell a]\narch = arm64\n", "u.conf:2: ", "listed twice", "duplicate cell");
 	expect_error("[cell a]\ncpu = max\n", "u.conf:1: ", "has no arch", "cell without arch");
 	expect_error("[cell a]\narch = arm64\nmodules = m\n", "u.conf:1: ", "modules= needs kernel=", "modules alone");
@@ -453,6 +514,7 @@ int main(void)
 	test_kvm_config();
 	test_packages();
 	test_profiles();
+	test_migration_names();
 	test_cli_errors();
 	test_file_errors();
 	return t_done();

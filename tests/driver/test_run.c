@@ -2,8 +2,9 @@
 /* test_run.c: memattr-run end to end (the ASan/UBSan build), with a fake QEMU that replays recorded
  * consoles (tests/driver/data/fake-qemu.sh), a fake fetch-kernel.sh and mkinitramfs.sh: a normal
  * cell, a kernel panic, a hang killed by the host timeout, QEMU dying early, a cell that never boots,
- * setup errors (missing kernel image, failing fetch, missing QEMU), configuration errors, the native
- * host cell with fake suite programs, and an interrupt.
+ * setup errors (missing kernel image, failing fetch, missing QEMU), configuration errors, the halves
+ * of a cross-cell migration pair in --dry-run, the native host cell with fake suite programs, and an
+ * interrupt.
  */
 #include "t.h"
 
@@ -683,7 +684,30 @@ static void test_config_errors(void)
 	T_HAS(out, " iommu=intel-iommu devices=intel-iommu,edu accel=tcg\n", "--dry-run lists the x86_64 devices");
 	free(out);
 	free(err);
+}
+
+/*
+ * Cross-cell migrations in --dry-run: the halves run what [run] migration_* name (suite.conf's
+ * names, or any others), and a pair without them is a configuration error.
+ */
+static void test_migrations(void)
+{
+	const char *src = getenv("MEMATTR_TEST_SRC");
+	char *out, *err;
+	int rc;
+
 	rc = driver(&out, &err, "--no-defaults --config lab.conf --cells ok --set 'run.migrations=ok>ok' --dry-run");
+	T_INT(rc, 2, "migrations: a pair without migration_suite and its tests exits 2");
+	T_HAS(err, "memattr-run: --set run.migrations=ok>ok: migrations: run.migration_suite is empty: a migration pair needs migration_suite, migration_save_test and migration_restore_test",
+	      "migrations: the error names the empty key");
+	T_OK(!strstr(out, "qemu"), "migrations: no command line without the names");
+	free(out);
+	free(err);
+	/* suite.conf's names, as a run with the defaults has them */
+	t_sh(NULL, "{ echo '[run]'; grep '^migration_' '%s/suite.conf'; } >'%s/mig.conf'", src ? src : ".",
+	     root);
+	rc = driver(&out, &err,
+		    "--no-defaults --config lab.conf --config mig.conf --cells ok --set 'run.migrations=ok>ok' --dry-run");
 	T_INT(rc, 0, "migrations: --dry-run exits 0");
 	char *o = strstr(out, "# cell ok-to-ok-out "), *i = strstr(out, "# cell ok-to-ok-in ");
 
@@ -695,7 +719,18 @@ static void test_config_errors(void)
 	      "migrations: the transfer disk");
 	free(out);
 	free(err);
-	rc = driver(&out, &err, "--no-defaults --config lab.conf --cells ok --set 'run.migrations=ok>ok' --filter 'x.*' --dry-run");
+	/* other names: the driver runs what the configuration says */
+	rc = driver(&out, &err,
+		    "--no-defaults --config lab.conf --cells ok --set 'run.migrations=ok>ok' --set run.migration_suite=mig --set run.migration_save_test=mig.out --set run.migration_restore_test=mig.in --dry-run");
+	T_INT(rc, 0, "migrations: other names: --dry-run exits 0");
+	T_HAS(out, " memattr.filter=mig.out memattr.migrate=out", "migrations: the configured save test");
+	T_HAS(out, " memattr.filter=mig.in memattr.migrate=in", "migrations: the configured restore test");
+	T_HAS(out, "memattr.suites=mig ", "migrations: the configured suite");
+	T_OK(!strstr(out, "migration.stream_"), "migrations: no test name of the driver's own");
+	free(out);
+	free(err);
+	rc = driver(&out, &err,
+		    "--no-defaults --config lab.conf --config mig.conf --cells ok --set 'run.migrations=ok>ok' --filter 'x.*' --dry-run");
 	T_OK(rc == 0 && !strstr(out, "ok-to-ok"), "migrations: not with a filter");
 	free(out);
 	free(err);
@@ -802,6 +837,7 @@ int main(void)
 	test_lab_checks();
 	test_lab_kvm_config();
 	test_config_errors();
+	test_migrations();
 	test_host_cell();
 	test_interrupt();
 	int rc = t_done();
