@@ -67,8 +67,29 @@ const char *ma_taint_letters(unsigned long bits, char *buf, size_t len)
 struct incident {
 	bool open, known;
 	unsigned int nproblems;
-	char lines[MAX_REPORTED][256];
+	unsigned int context_left;	/* records still to append to the last problem line */
+	char lines[MAX_REPORTED][512];
 };
+
+/*
+ * The records right after a problem header say where it was (a WARN's "CPU: ... PID: ..." and
+ * "Hardware name", a stall's CPU list and "(detected by N, t=J jiffies ...)"): the first ones but
+ * the module list are appended to its line.
+ */
+#define CONTEXT_RECORDS 2
+
+static void add_context(struct incident *in, const char *msg, int len)
+{
+	size_t o;
+
+	if (!in->context_left || !in->nproblems || in->nproblems > MAX_REPORTED ||
+	    !strncmp(msg, "Modules linked in", 17))
+		return;
+	in->context_left--;
+	o = strlen(in->lines[in->nproblems - 1]);
+	if (o < sizeof(in->lines[0]) - 4)
+		snprintf(in->lines[in->nproblems - 1] + o, sizeof(in->lines[0]) - o, " | %.*s", len, msg);
+}
 
 static void incident_close(struct incident *in, const struct ma_kernel_log *known,
 			   struct ma_health_findings *f)
@@ -110,6 +131,9 @@ static void scan_log(int fd, const struct ma_kernel_log *known, struct ma_health
 			if (in.nproblems < MAX_REPORTED)
 				snprintf(in.lines[in.nproblems], sizeof(in.lines[0]), "%.*s", len, msg);
 			in.nproblems++;
+			in.context_left = CONTEXT_RECORDS;
+		} else if (in.open) {
+			add_context(&in, msg, len);
 		}
 		if (in.open && known && known->match && strstr(msg, known->match))
 			in.known = true;
