@@ -311,7 +311,7 @@ static bool take64(struct rd *r, uint64_t *v)
 	return take(r, v, 8);
 }
 
-static int parse(const uint8_t *buf, uint64_t size, struct ma_mig_image *img, char *err, size_t len)
+static int try_parse(const uint8_t *buf, uint64_t size, struct ma_mig_image *img, char *err, size_t len)
 {
 	struct rd r = { buf, size };
 	uint32_t version, hdr, type, zero;
@@ -446,7 +446,7 @@ int ma_try_mig_read(const char *path, struct ma_mig_image *img, char *err, size_
 	}
 	fclose(f);
 	err[0] = '\0';
-	r = parse(buf, (uint64_t)size, img, err, len);
+	r = try_parse(buf, (uint64_t)size, img, err, len);
 	free(buf);
 	if (r)
 		ma_mig_image_free(img);

@@ -19,11 +19,12 @@
 #include "memattr/pfnmap.h"
 
 /* The n-th spec of one kind from MEMATTR_PFNMAP; -ENODEV if there is none, -EINVAL if it is bad. */
-static int find_spec(int what, unsigned int nth, struct ma_pfnmap_spec *sp, const char **why)
+static int try_find_spec(int what, unsigned int nth, struct ma_pfnmap_spec *sp, const char **why)
 {
 	static char err[200];
 	struct ma_pfnmap_spec specs[MA_PFNMAP_MAX_SPECS];
-	int n = ma_pfnmap_parse_specs(getenv("MEMATTR_PFNMAP"), specs, MA_PFNMAP_MAX_SPECS, err, sizeof(err));
+	int n = ma_try_pfnmap_parse_specs(getenv("MEMATTR_PFNMAP"), specs, MA_PFNMAP_MAX_SPECS, err,
+					  sizeof(err));
 
 	if (n < 0) {
 		*why = err;
@@ -37,7 +38,7 @@ static int find_spec(int what, unsigned int nth, struct ma_pfnmap_spec *sp, cons
 	return -ENODEV;
 }
 
-static int read_link_base(const char *path, char *out, size_t len)
+static int try_read_link_base(const char *path, char *out, size_t len)
 {
 	char buf[512];
 	ssize_t n = readlink(path, buf, sizeof(buf) - 1);
@@ -56,7 +57,7 @@ int ma_try_pfnmap_open_pci_bar(struct ma_pfnmap *p, bool wc, const char **why)
 	char path[96], line[160];
 	uint64_t start = 0, end = 0, flags = 0;
 	FILE *f;
-	int r = find_spec(MA_SPEC_PCI, 0, &sp, why);
+	int r = try_find_spec(MA_SPEC_PCI, 0, &sp, why);
 
 	if (r == -ENODEV)
 		*why = "no PCI BAR given (MEMATTR_PFNMAP=pci=<BDF>,bar=<n>; memattr-run --pfnmap)";
@@ -117,7 +118,7 @@ int ma_try_pfnmap_open_vfio(struct ma_pfnmap *p, unsigned int which, const char 
 	struct ma_pfnmap_spec sp;
 	char path[96], group[32], driver[64] = "";
 	bool noiommu;
-	int r = find_spec(MA_SPEC_VFIO, which, &sp, why);
+	int r = try_find_spec(MA_SPEC_VFIO, which, &sp, why);
 
 	if (r == -ENODEV && which)
 		*why = "no second vfio region given (MEMATTR_PFNMAP=vfio=<BDF>,region=<n>, twice)";
@@ -126,13 +127,13 @@ int ma_try_pfnmap_open_vfio(struct ma_pfnmap *p, unsigned int which, const char 
 	if (r)
 		return r;
 	snprintf(path, sizeof(path), "/sys/bus/pci/devices/%s/iommu_group", sp.bdf);
-	if (read_link_base(path, group, sizeof(group))) {
+	if (try_read_link_base(path, group, sizeof(group))) {
 		snprintf(msg, sizeof(msg), "%s has no IOMMU group (%s)", sp.bdf, path);
 		*why = msg;
 		return -ENODEV;
 	}
 	snprintf(path, sizeof(path), "/sys/bus/pci/devices/%s/driver", sp.bdf);
-	read_link_base(path, driver, sizeof(driver));
+	try_read_link_base(path, driver, sizeof(driver));
 	snprintf(path, sizeof(path), "/dev/vfio/%s", group);
 	noiommu = access(path, F_OK) != 0;
 	if (noiommu)

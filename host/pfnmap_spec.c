@@ -12,7 +12,7 @@
 
 #include "memattr/pfnmap.h"
 
-static int parse_one(const char *s, size_t len, struct ma_pfnmap_spec *sp, char *err, size_t errlen)
+static int try_parse_one(const char *s, size_t len, struct ma_pfnmap_spec *sp, char *err, size_t errlen)
 {
 	char buf[160], *save = NULL, *tok;
 	bool have_index = false;
@@ -97,8 +97,8 @@ static int parse_one(const char *s, size_t len, struct ma_pfnmap_spec *sp, char 
 	return 0;
 }
 
-int ma_pfnmap_parse_specs(const char *s, struct ma_pfnmap_spec *out, unsigned int max, char *err,
-			  size_t errlen)
+int ma_try_pfnmap_parse_specs(const char *s, struct ma_pfnmap_spec *out, unsigned int max, char *err,
+			      size_t errlen)
 {
 	unsigned int n = 0;
 
@@ -111,7 +111,7 @@ int ma_pfnmap_parse_specs(const char *s, struct ma_pfnmap_spec *out, unsigned in
 				snprintf(err, errlen, "more than %u specs", max);
 				return -EINVAL;
 			}
-			r = parse_one(s, len, &out[n], err, errlen);
+			r = try_parse_one(s, len, &out[n], err, errlen);
 			if (r)
 				return r;
 			n++;

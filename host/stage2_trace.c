@@ -92,7 +92,7 @@ static void set_why(char *why, size_t len, const char *fmt, ...)
 }
 
 /* Write s to path (flags besides O_WRONLY: O_APPEND, O_TRUNC): 0 or -errno. */
-static int write_str(const char *path, int flags, const char *s)
+static int try_write_str(const char *path, int flags, const char *s)
 {
 	int fd = open(path, O_WRONLY | O_CLOEXEC | flags);
 	size_t n = strlen(s);
@@ -217,7 +217,7 @@ static void remove_stale(int self)
 		    n >= 120)
 			continue;
 		snprintf(cmd, sizeof(cmd), "-:%.*s\n", (int)n, c + 1);
-		write_str(TRACEFS "/kprobe_events", O_APPEND, cmd);
+		try_write_str(TRACEFS "/kprobe_events", O_APPEND, cmd);
 	}
 	free(ev);
 }
@@ -265,8 +265,8 @@ static void event_name(const struct ma_s2trace *t, const struct ma_s2probe *pr, 
 	snprintf(buf, len, "memattr_%d_%s%s", t->pid, pr->tag, ret ? "_ret" : "");
 }
 
-static int enable_path(const struct ma_s2trace *t, const struct ma_s2probe *pr, int ret, char *buf,
-		       size_t len)
+static int try_enable_path(const struct ma_s2trace *t, const struct ma_s2probe *pr, int ret, char *buf,
+			   size_t len)
 {
 	char ev[64];
 
@@ -276,7 +276,7 @@ static int enable_path(const struct ma_s2trace *t, const struct ma_s2probe *pr, 
 }
 
 /* Create one kprobe event: 0 or -errno (msg: the kernel's error_log line). */
-static int make_event(struct ma_s2trace *t, const struct ma_s2probe *pr, int ret, char *msg, size_t len)
+static int try_make_event(struct ma_s2trace *t, const struct ma_s2probe *pr, int ret, char *msg, size_t len)
 {
 	char ev[64], cmd[320];
 	int r;
@@ -286,14 +286,14 @@ static int make_event(struct ma_s2trace *t, const struct ma_s2probe *pr, int ret
 		snprintf(cmd, sizeof(cmd), "r:" GROUP "/%s %s ret=$retval:s32\n", ev, pr->symbol);
 	else
 		snprintf(cmd, sizeof(cmd), "p:" GROUP "/%s %s %s\n", ev, pr->symbol, pr->fetch);
-	r = write_str(TRACEFS "/kprobe_events", O_APPEND, cmd);
+	r = try_write_str(TRACEFS "/kprobe_events", O_APPEND, cmd);
 	if (r < 0)
 		last_error_log(msg, len);
 	return r;
 }
 
 /* Make sure tracefs with kprobe events is there: 0, -ENOENT (why: what is missing) or -errno. */
-static int tracefs_ready(char *why, size_t whylen)
+static int try_tracefs_ready(char *why, size_t whylen)
 {
 	struct stat st;
 
@@ -321,7 +321,7 @@ static int tracefs_ready(char *why, size_t whylen)
 }
 
 /* The calling process's threads into set_event_pid, and event-fork for the ones it makes later. */
-static int set_pid_filter(struct ma_s2trace *t)
+static int try_set_pid_filter(struct ma_s2trace *t)
 {
 	char path[160], pids[2048];
 	size_t len = 0;
@@ -337,11 +337,11 @@ static int set_pid_filter(struct ma_s2trace *t)
 	closedir(d);
 	snprintf(pids + len, sizeof(pids) - len, "\n");
 	snprintf(path, sizeof(path), "%s/options/event-fork", t->inst);
-	r = write_str(path, 0, "1\n");
+	r = try_write_str(path, 0, "1\n");
 	if (r < 0)
 		return r;
 	snprintf(path, sizeof(path), "%s/set_event_pid", t->inst);
-	return write_str(path, O_TRUNC, pids);
+	return try_write_str(path, O_TRUNC, pids);
 }
 
 int ma_try_s2trace_start(struct ma_s2trace **out, char *why, size_t whylen)
@@ -359,7 +359,7 @@ int ma_try_s2trace_start(struct ma_s2trace **out, char *why, size_t whylen)
 		set_why(why, whylen, "%s", awhy);
 		return n;
 	}
-	r = tracefs_ready(why, whylen);
+	r = try_tracefs_ready(why, whylen);
 	if (r < 0)
 		return r;
 	t = calloc(1, sizeof(*t));
@@ -381,12 +381,12 @@ int ma_try_s2trace_start(struct ma_s2trace **out, char *why, size_t whylen)
 	t->inst_made = true;
 	/* the kernel's default per-CPU buffer is larger than a test needs */
 	snprintf(path, sizeof(path), "%s/buffer_size_kb", t->inst);
-	write_str(path, 0, "512\n");
+	try_write_str(path, 0, "512\n");
 
 	for (int i = 0; i < n; i++) {
 		const struct ma_s2probe *pr = &probes[i];
 
-		r = make_event(t, pr, 0, msg, sizeof(msg));
+		r = try_make_event(t, pr, 0, msg, sizeof(msg));
 		if (r < 0) {
 			bool present;
 
@@ -414,17 +414,17 @@ int ma_try_s2trace_start(struct ma_s2trace **out, char *why, size_t whylen)
 		}
 		t->made[pr->fn][0] = true;
 		t->probed |= 1u << pr->fn;
-		if (make_event(t, pr, 1, msg, sizeof(msg)) == 0)
+		if (try_make_event(t, pr, 1, msg, sizeof(msg)) == 0)
 			t->made[pr->fn][1] = true;	/* else: records of this fn have ret_known false */
 	}
-	r = set_pid_filter(t);
+	r = try_set_pid_filter(t);
 	t->pid_filter = r == 0;	/* without it, collect keeps the threads alive at the time */
 	for (int i = 0; i < n; i++)
 		for (int k = 0; k < 2; k++) {
 			if (!t->made[probes[i].fn][k])
 				continue;
-			enable_path(t, &probes[i], k, path, sizeof(path));
-			r = write_str(path, 0, "1\n");
+			try_enable_path(t, &probes[i], k, path, sizeof(path));
+			r = try_write_str(path, 0, "1\n");
 			if (r < 0) {
 				set_why(why, whylen, "enabling %s: %s", path, ma_errno_name(-r));
 				goto fail;
@@ -476,7 +476,7 @@ static void remove_event(const struct ma_s2trace *t, const struct ma_s2probe *pr
 	event_name(t, pr, ret, ev, sizeof(ev));
 	snprintf(cmd, sizeof(cmd), "-:" GROUP "/%s\n", ev);
 	for (int i = 0; i < 50; i++) {
-		if (write_str(TRACEFS "/kprobe_events", O_APPEND, cmd) != -EBUSY)
+		if (try_write_str(TRACEFS "/kprobe_events", O_APPEND, cmd) != -EBUSY)
 			return;
 		nanosleep(&(struct timespec){ .tv_nsec = 20 * 1000 * 1000 }, NULL);
 	}
@@ -495,8 +495,8 @@ void ma_s2trace_stop(struct ma_s2trace *t)
 	for (int i = 0; i < n; i++)
 		for (int k = 0; k < 2; k++)
 			if (t->enabled[probes[i].fn][k]) {
-				enable_path(t, &probes[i], k, path, sizeof(path));
-				write_str(path, 0, "0\n");
+				try_enable_path(t, &probes[i], k, path, sizeof(path));
+				try_write_str(path, 0, "0\n");
 			}
 	if (t->pipe_fd >= 0)
 		close(t->pipe_fd);
