@@ -542,7 +542,7 @@ MA_TEST(memslot, invalidate_thp_split,
 		/* reads of the read-only page still work; a write must not reach it */
 		run(&x, MA_AGENT_LOAD64, GPA + voff + 8, 0, 0, &res, "load from the read-only page");
 		MA_EXPECT_EQ(res.ret.load.value, ma_pattern_word(S_OLD, GPA + voff + 8));
-		ma_vcpu_run_agent(x.v, MA_AGENT_STORE64, (uint64_t[]){ GPA + voff + 8, 0x5707e }, 2, 0, &res);
+		ma_vcpu_run_agent(x.v, MA_AGENT_STORE64, MA_ARGS(GPA + voff + 8, 0x5707e), 0, &res);
 		ma_result_describe(&res, why, sizeof(why));
 		ma_log("guest store to the page the host made read-only: %s", why);
 		if (res.outcome == MA_OUT_DONE)
@@ -560,7 +560,7 @@ MA_TEST(memslot, invalidate_thp_split,
 	} else {
 		if (munmap(hva + voff, PG))
 			ma_fatal("munmap of one 4 KiB page of the THP: %s", ma_errno_name(errno));
-		ma_vcpu_run_agent(x.v, MA_AGENT_LOAD64, (uint64_t[]){ GPA + voff + 8 }, 1, 0, &res);
+		ma_vcpu_run_agent(x.v, MA_AGENT_LOAD64, MA_ARGS(GPA + voff + 8), 0, &res);
 		ma_result_describe(&res, why, sizeof(why));
 		ma_log("guest load from the page the host unmapped: %s", why);
 		if (res.outcome == MA_OUT_DONE)
