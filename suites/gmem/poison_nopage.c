@@ -32,7 +32,8 @@
 #define NP_WORD		0x9f9f0000c0de0001ull
 #define NP_SYSFS	"/sys/module/memattr_carveout/parameters/"
 
-#define NP_WHY_GUEST "mm/memory-failure.c:memory_failure_pfn only signals processes: it zaps no page table, so no MMU notifier tells KVM, whose stage-2 mapping of the poisoned pfn stays and whose hva_to_pfn_remapped has no poison check (Linux 7.2.13)"
+#define NP_WHY_GUEST "mm/memory-failure.c:memory_failure_pfn only signals processes: it zaps no page table, so no MMU notifier tells KVM, whose stage-2 mapping of the poisoned pfn stays and whose hva_to_pfn_remapped has no poison check (Linux " \
+	MA_KERNEL_REF ")"
 
 /* The fixture with its pfn address space registered, else the test skips or fails naming why. */
 static void np_need_fixture(void)
