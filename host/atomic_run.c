@@ -24,7 +24,7 @@ void ma_atomics_run_checked(struct ma_vm *vm, uint64_t gpa, volatile uint64_t *c
 	counter[1] = 0;	/* the lock word of the lock flavours */
 	counter[2] = 0;	/* the start barrier */
 	out->failed_vcpus = ma_vcpus_run_agent_all(vm, MA_AGENT_ATOMIC_INC,
-						   (uint64_t[]){ gpa, iters, f, gpa + 16 }, 4,
+						   MA_ARGS(gpa, iters, f, gpa + 16),
 						   ma_default_run_timeout_ms() * 6, res);
 	out->counter = counter[0];
 	for (unsigned int i = 0; i < vm->nr_vcpus; i++) {

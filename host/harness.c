@@ -212,7 +212,7 @@ static bool injection_decided(const struct ma_child_result *res)
  * wait for pid up to timeout_ms: 1 if it was reaped (status set), 0 on timeout, -errno on error, 2
  * if an injection run was decided before it ended (the caller kills it)
  */
-static int wait_child(pid_t pid, long long timeout_ms, int *status, const struct ma_child_result *res)
+static int try_wait_child(pid_t pid, long long timeout_ms, int *status, const struct ma_child_result *res)
 {
 	long long deadline = now_ms() + timeout_ms;
 	int pfd = (int)syscall(SYS_pidfd_open, pid, 0), ret = 1;
@@ -357,7 +357,7 @@ static void execute(const struct instance *in, const struct exec_opts *opts, str
 	pid_t pid;
 
 	if (opts->health)
-		ma_health_begin(&health);
+		ma_try_health_begin(&health);
 	fflush(stdout);
 	fflush(stderr);
 	t0 = now_ms();
@@ -369,12 +369,12 @@ static void execute(const struct instance *in, const struct exec_opts *opts, str
 	if (pid == 0)
 		run_child(in, res, opts->quiet);
 	setpgid(pid, pid);
-	done = wait_child(pid, (long long)timeout * 1000, &status, res);
+	done = try_wait_child(pid, (long long)timeout * 1000, &status, res);
 	if (done == 2) {
 		/* the injected failure was noticed: that is all this run had to show */
 		kill(-pid, SIGKILL);
 		kill(pid, SIGKILL);
-		if (wait_child(pid, MA_REAP_DEADLINE_MS, &status, NULL) != 1)
+		if (try_wait_child(pid, MA_REAP_DEADLINE_MS, &status, NULL) != 1)
 			printf("# %s: the test process could not be reaped %d s after SIGKILL\n", in->name,
 			       MA_REAP_DEADLINE_MS / 1000);
 		set_verdict(o, V_FAIL);
@@ -384,7 +384,7 @@ static void execute(const struct instance *in, const struct exec_opts *opts, str
 			       in->name, ma_errno_name(-done));
 		kill(-pid, SIGKILL);
 		kill(pid, SIGKILL);
-		if (wait_child(pid, MA_REAP_DEADLINE_MS, &status, NULL) != 1)
+		if (try_wait_child(pid, MA_REAP_DEADLINE_MS, &status, NULL) != 1)
 			printf("# %s: the test process could not be reaped %d s after SIGKILL (stuck in the kernel?); going on without it\n",
 			       in->name, MA_REAP_DEADLINE_MS / 1000);
 		if (!opts->quiet)
@@ -641,7 +641,7 @@ static bool health_available(void)
 	struct ma_health h;
 	bool ok;
 
-	ma_health_begin(&h);
+	ma_try_health_begin(&h);
 	ok = h.kmsg_fd >= 0 && h.taint >= 0;
 	if (!ok)
 		printf("# kernel health is not checked: /dev/kmsg %s, /proc/sys/kernel/tainted %s\n",

@@ -17,15 +17,15 @@
 
 #define MAX_REPORTED 8
 
-static long read_taint(void)
+static long try_read_taint(void)
 {
 	return ma_try_read_long("/proc/sys/kernel/tainted");
 }
 
-int ma_health_begin(struct ma_health *h)
+int ma_try_health_begin(struct ma_health *h)
 {
 	h->kmsg_fd = ma_try_kmsg_open_at_end();
-	h->taint = read_taint();
+	h->taint = try_read_taint();
 	return h->kmsg_fd < 0 && h->taint < 0 ? h->kmsg_fd : 0;
 }
 
@@ -159,7 +159,7 @@ void ma_health_end(struct ma_health *h, const struct ma_kernel_log *known, struc
 	if (f->known && !f->bad && known && known->match)
 		printf("# kernel: %u incident(s) matched the test's known record '%s'\n",
 		       f->known, known->match);
-	taint = h->taint >= 0 ? read_taint() : -EBADF;
+	taint = h->taint >= 0 ? try_read_taint() : -EBADF;
 	if (h->taint >= 0 && taint < 0) {
 		printf("# kernel: /proc/sys/kernel/tainted could be read before the test but not after: %s\n",
 		       strerror((int)-taint));

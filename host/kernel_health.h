@@ -23,7 +23,7 @@ struct ma_health_findings {
 };
 
 /* Start watching; returns 0, or -errno if neither the log nor the taint can be read. */
-int ma_health_begin(struct ma_health *h);
+int ma_try_health_begin(struct ma_health *h);
 /*
  * Stop watching: prints a "# kernel: ..." diagnostic for each problem record (bounded) and the taint
  * gained, fills *f and closes what begin opened.

@@ -28,7 +28,7 @@ const char *ma_backing_name(enum ma_backing kind)
 	return kind < MA_BACK_COUNT ? backing_names[kind] : "?";
 }
 
-static int map_fd(struct ma_mem *m, int fd)
+static int try_map_fd(struct ma_mem *m, int fd)
 {
 	void *p = mmap(NULL, m->size, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
 
@@ -40,7 +40,7 @@ static int map_fd(struct ma_mem *m, int fd)
 	return 0;
 }
 
-static int alloc_thp(struct ma_mem *m)
+static int try_alloc_thp(struct ma_mem *m)
 {
 	/* over-allocate so that the usable range is 2 MiB aligned */
 	size_t len = m->size + MA_HUGE_2M;
@@ -58,7 +58,7 @@ static int alloc_thp(struct ma_mem *m)
 	return 0;
 }
 
-static int alloc_gmem(struct ma_mem *m, struct ma_vm *vm)
+static int try_alloc_gmem(struct ma_mem *m, struct ma_vm *vm)
 {
 	uint64_t flags;
 	int fd, r;
@@ -74,7 +74,7 @@ static int alloc_gmem(struct ma_mem *m, struct ma_vm *vm)
 	m->fd = fd;
 	m->gmem_flags = flags;
 	if ((flags & GUEST_MEMFD_FLAG_MMAP) && (flags & GUEST_MEMFD_FLAG_INIT_SHARED)) {
-		r = map_fd(m, fd);
+		r = try_map_fd(m, fd);
 		if (r)
 			return r;
 	}
@@ -101,14 +101,14 @@ int ma_try_mem_alloc(struct ma_mem *m, enum ma_backing kind, size_t size, struct
 		m->map_size = size;
 		return 0;
 	case MA_BACK_ANON_THP:
-		r = alloc_thp(m);
+		r = try_alloc_thp(m);
 		break;
 	case MA_BACK_MEMFD:
 		fd = memfd_create("memattr", MFD_CLOEXEC);
 		if (fd < 0)
 			return -errno;
 		m->fd = fd;
-		r = ftruncate(fd, (off_t)size) ? -errno : map_fd(m, fd);
+		r = ftruncate(fd, (off_t)size) ? -errno : try_map_fd(m, fd);
 		break;
 	case MA_BACK_SHM:
 		snprintf(name, sizeof(name), "/dev/shm/memattr-%d-%p", (int)getpid(), (void *)m);
@@ -117,7 +117,7 @@ int ma_try_mem_alloc(struct ma_mem *m, enum ma_backing kind, size_t size, struct
 			return -errno;
 		unlink(name);
 		m->fd = fd;
-		r = ftruncate(fd, (off_t)size) ? -errno : map_fd(m, fd);
+		r = ftruncate(fd, (off_t)size) ? -errno : try_map_fd(m, fd);
 		break;
 	case MA_BACK_HUGETLB:
 		p = mmap(NULL, size, PROT_READ | PROT_WRITE,
@@ -129,7 +129,7 @@ int ma_try_mem_alloc(struct ma_mem *m, enum ma_backing kind, size_t size, struct
 		m->map_size = size;
 		return 0;
 	case MA_BACK_GUEST_MEMFD:
-		r = alloc_gmem(m, vm);
+		r = try_alloc_gmem(m, vm);
 		break;
 	default:
 		return -EINVAL;

@@ -311,22 +311,113 @@ static bool take64(struct rd *r, uint64_t *v)
 	return take(r, v, 8);
 }
 
-static int parse(const uint8_t *buf, uint64_t size, struct ma_mig_image *img, char *err, size_t len)
+/* Skip the padding after n bytes of a record or item: up to the next multiple of 8, or what is left. */
+static void skip_pad(struct rd *r, uint64_t n)
 {
-	struct rd r = { buf, size };
-	uint32_t version, hdr, type, zero;
-	uint64_t rlen;
+	uint64_t pad = (8 - n % 8) % 8;
+
+	take(r, NULL, pad <= r->left ? pad : r->left);
+}
+
+/* The magic, the version (*version) and the rest of the header. */
+static int try_parse_header(struct rd *r, uint32_t *version, char *err, size_t len)
+{
+	uint32_t hdr;
 	char magic[8];
 
-	if (!take(&r, magic, 8) || memcmp(magic, MA_MIG_MAGIC, 8))
+	if (!take(r, magic, 8) || memcmp(magic, MA_MIG_MAGIC, 8))
 		return snprintf(err, len, "no %s magic at the start", MA_MIG_MAGIC), -EINVAL;
-	if (!take32(&r, &version) || !take32(&r, &hdr) || hdr < 16 || !take(&r, NULL, hdr - 16))
+	if (!take32(r, version) || !take32(r, &hdr) || hdr < 16 || !take(r, NULL, hdr - 16))
 		return snprintf(err, len, "truncated header"), -EINVAL;
-	if (version != 1 && version != MA_MIG_VERSION)
-		return snprintf(err, len, "stream version %u, this reader knows 1 to %u", version,
+	if (*version != 1 && *version != MA_MIG_VERSION)
+		return snprintf(err, len, "stream version %u, this reader knows 1 to %u", *version,
 				MA_MIG_VERSION),
 		       -EPROTO;
-	for (;;) {
+	return 0;
+}
+
+/* An identity or notes record: its text into img. */
+static int try_parse_text(const struct rd *rec, uint32_t type, struct ma_mig_image *img, char *err,
+			  size_t len)
+{
+	char *dst = type == REC_IDENTITY ? img->identity : img->notes;
+	size_t max = type == REC_IDENTITY ? sizeof(img->identity) : sizeof(img->notes);
+
+	if (rec->left >= max)
+		return snprintf(err, len, "text record of %llu bytes", (unsigned long long)rec->left),
+		       -EINVAL;
+	memcpy(dst, rec->p, rec->left);
+	dst[rec->left] = '\0';
+	return 0;
+}
+
+/* A slot record (REC_SLOT) or, from version 2, a PFNMAP slot record: the next slot of img. */
+static int try_parse_slot(struct rd *rec, uint32_t type, uint32_t version, struct ma_mig_image *img,
+			  char *err, size_t len)
+{
+	struct ma_mig_slot *s;
+	uint32_t cacheable, zero2;
+
+	if (img->nr_slots == MA_MIG_MAX_SLOTS)
+		return snprintf(err, len, "more than %u slots", MA_MIG_MAX_SLOTS), -EINVAL;
+	if (type == REC_PFN_SLOT && version < 2)
+		return snprintf(err, len, "a PFNMAP slot record in a version %u stream", version), -EINVAL;
+	s = &img->slots[img->nr_slots];
+	if (!take32(rec, &s->slot) || !take32(rec, &s->flags) || !take64(rec, &s->gpa) ||
+	    !take64(rec, &s->size))
+		return snprintf(err, len, "bad slot record"), -EINVAL;
+	if (type == REC_PFN_SLOT) {
+		if (!take32(rec, &cacheable) || !take32(rec, &zero2) ||
+		    !take(rec, s->source, PFN_SOURCE_BYTES))
+			return snprintf(err, len, "bad PFNMAP slot record"), -EINVAL;
+		s->source[PFN_SOURCE_BYTES - 1] = '\0';
+		s->pfnmap = true;
+		s->cacheable = cacheable != 0;
+	}
+	if (s->size != rec->left)
+		return snprintf(err, len, "bad slot record"), -EINVAL;
+	s->data = malloc(s->size ? s->size : 1);
+	if (!s->data)
+		return -ENOMEM;
+	take(rec, s->data, s->size);
+	img->nr_slots++;
+	return 0;
+}
+
+/* A vCPU record: the next vCPU of img and its state items. */
+static int try_parse_vcpu(struct rd *rec, struct ma_mig_image *img, char *err, size_t len)
+{
+	struct ma_vcpu_state *s;
+	uint32_t n;
+
+	if (img->nr_vcpus == MA_MAX_VCPUS)
+		return snprintf(err, len, "more than %u vCPUs", MA_MAX_VCPUS), -EINVAL;
+	s = &img->vcpus[img->nr_vcpus++];
+	memset(s, 0, sizeof(*s));
+	if (!take32(rec, &s->index) || !take32(rec, &n))
+		return snprintf(err, len, "bad vCPU record"), -EINVAL;
+	for (uint32_t i = 0; i < n; i++) {
+		uint32_t kind, ilen;
+		uint64_t id;
+
+		if (!take32(rec, &kind) || !take32(rec, &ilen) || !take64(rec, &id) || rec->left < ilen)
+			return snprintf(err, len, "bad item %u of vCPU %u", i, s->index), -EINVAL;
+		ma_vstate_add(s, kind, id, rec->p, ilen);
+		take(rec, NULL, ilen);
+		skip_pad(rec, ilen);
+	}
+	return 0;
+}
+
+/* A whole stream in buf into img: 0, or -errno with err saying what is wrong. */
+static int try_parse(const uint8_t *buf, uint64_t size, struct ma_mig_image *img, char *err, size_t len)
+{
+	struct rd r = { buf, size };
+	uint32_t version, type, zero;
+	uint64_t rlen;
+	int ret = try_parse_header(&r, &version, err, len);
+
+	while (!ret) {
 		struct rd rec;
 
 		if (!take32(&r, &type) || !take32(&r, &zero) || !take64(&r, &rlen) || rlen > r.left)
@@ -336,84 +427,26 @@ static int parse(const uint8_t *buf, uint64_t size, struct ma_mig_image *img, ch
 		rec.p = r.p;
 		rec.left = rlen;
 		take(&r, NULL, rlen);
-		take(&r, NULL, (8 - rlen % 8) % 8 <= r.left ? (8 - rlen % 8) % 8 : r.left);
+		skip_pad(&r, rlen);
 		switch (type) {
 		case REC_IDENTITY:
-		case REC_NOTES: {
-			char *dst = type == REC_IDENTITY ? img->identity : img->notes;
-			size_t max = type == REC_IDENTITY ? sizeof(img->identity) : sizeof(img->notes);
-
-			if (rlen >= max)
-				return snprintf(err, len, "text record of %llu bytes",
-						(unsigned long long)rlen),
-				       -EINVAL;
-			memcpy(dst, rec.p, rlen);
-			dst[rlen] = '\0';
+		case REC_NOTES:
+			ret = try_parse_text(&rec, type, img, err, len);
 			break;
-		}
 		case REC_SLOT:
-		case REC_PFN_SLOT: {
-			struct ma_mig_slot *s;
-			uint32_t cacheable, zero2;
-
-			if (img->nr_slots == MA_MIG_MAX_SLOTS)
-				return snprintf(err, len, "more than %u slots", MA_MIG_MAX_SLOTS), -EINVAL;
-			if (type == REC_PFN_SLOT && version < 2)
-				return snprintf(err, len, "a PFNMAP slot record in a version %u stream",
-						version),
-				       -EINVAL;
-			s = &img->slots[img->nr_slots];
-			if (!take32(&rec, &s->slot) || !take32(&rec, &s->flags) || !take64(&rec, &s->gpa) ||
-			    !take64(&rec, &s->size))
-				return snprintf(err, len, "bad slot record"), -EINVAL;
-			if (type == REC_PFN_SLOT) {
-				if (!take32(&rec, &cacheable) || !take32(&rec, &zero2) ||
-				    !take(&rec, s->source, PFN_SOURCE_BYTES))
-					return snprintf(err, len, "bad PFNMAP slot record"), -EINVAL;
-				s->source[PFN_SOURCE_BYTES - 1] = '\0';
-				s->pfnmap = true;
-				s->cacheable = cacheable != 0;
-			}
-			if (s->size != rec.left)
-				return snprintf(err, len, "bad slot record"), -EINVAL;
-			s->data = malloc(s->size ? s->size : 1);
-			if (!s->data)
-				return -ENOMEM;
-			take(&rec, s->data, s->size);
-			img->nr_slots++;
+		case REC_PFN_SLOT:
+			ret = try_parse_slot(&rec, type, version, img, err, len);
 			break;
-		}
-		case REC_VCPU: {
-			struct ma_vcpu_state *s;
-			uint32_t n;
-
-			if (img->nr_vcpus == MA_MAX_VCPUS)
-				return snprintf(err, len, "more than %u vCPUs", MA_MAX_VCPUS), -EINVAL;
-			s = &img->vcpus[img->nr_vcpus++];
-			memset(s, 0, sizeof(*s));
-			if (!take32(&rec, &s->index) || !take32(&rec, &n))
-				return snprintf(err, len, "bad vCPU record"), -EINVAL;
-			for (uint32_t i = 0; i < n; i++) {
-				uint32_t kind, ilen;
-				uint64_t id;
-
-				if (!take32(&rec, &kind) || !take32(&rec, &ilen) || !take64(&rec, &id) ||
-				    rec.left < ilen)
-					return snprintf(err, len, "bad item %u of vCPU %u", i, s->index),
-					       -EINVAL;
-				ma_vstate_add(s, kind, id, rec.p, ilen);
-				take(&rec, NULL, ilen);
-				take(&rec, NULL,
-				     (8 - ilen % 8) % 8 <= rec.left ? (8 - ilen % 8) % 8 : rec.left);
-			}
+		case REC_VCPU:
+			ret = try_parse_vcpu(&rec, img, err, len);
 			break;
-		}
 		case REC_END:
 			return 0;
 		default:
 			return snprintf(err, len, "unknown record type %u", type), -EINVAL;
 		}
 	}
+	return ret;
 }
 
 int ma_try_mig_read(const char *path, struct ma_mig_image *img, char *err, size_t len)
@@ -446,7 +479,7 @@ int ma_try_mig_read(const char *path, struct ma_mig_image *img, char *err, size_
 	}
 	fclose(f);
 	err[0] = '\0';
-	r = parse(buf, (uint64_t)size, img, err, len);
+	r = try_parse(buf, (uint64_t)size, img, err, len);
 	free(buf);
 	if (r)
 		ma_mig_image_free(img);

@@ -50,7 +50,7 @@ long ma_try_read_long(const char *path)
 	return v;
 }
 
-long ma_fixture_counter(const char *name)
+long ma_try_fixture_counter(const char *name)
 {
 	char path[160];
 
@@ -77,7 +77,7 @@ void ma_pfnmap_unmap(struct ma_pfnmap *p)
 	p->hva = NULL;
 }
 
-static int open_udmabuf(struct ma_pfnmap *p, const char **why)
+static int try_open_udmabuf(struct ma_pfnmap *p, const char **why)
 {
 	struct udmabuf_create c = { .flags = UDMABUF_FLAGS_CLOEXEC, .size = p->size };
 	int dev = open("/dev/udmabuf", O_RDWR | O_CLOEXEC), r;
@@ -109,7 +109,7 @@ static int open_udmabuf(struct ma_pfnmap *p, const char **why)
 	return 0;
 }
 
-static int open_devmem(struct ma_pfnmap *p, uint64_t off, const char **why)
+static int try_open_devmem(struct ma_pfnmap *p, uint64_t off, const char **why)
 {
 	uint64_t base, size;
 
@@ -130,14 +130,14 @@ static int open_devmem(struct ma_pfnmap *p, uint64_t off, const char **why)
 	return 0;
 }
 
-static int open_carveout(struct ma_pfnmap *p, uint64_t off, const char **why)
+static int try_open_carveout(struct ma_pfnmap *p, uint64_t off, const char **why)
 {
 	static const char *const dev[] = {
 		[MA_PFN_CARVEOUT_WB] = "/dev/memattr_carveout_wb",
 		[MA_PFN_CARVEOUT_NC] = "/dev/memattr_carveout_nc",
 		[MA_PFN_CARVEOUT_DEV] = "/dev/memattr_carveout_dev",
 	};
-	long size = ma_fixture_counter("size");
+	long size = ma_try_fixture_counter("size");
 
 	p->fd = open(dev[p->kind], O_RDWR | O_CLOEXEC);
 	if (p->fd < 0) {
@@ -168,15 +168,15 @@ int ma_try_pfnmap_open(struct ma_pfnmap *p, const struct ma_pfnmap_req *rq, cons
 	p->private_map = rq->private_map;
 	switch (rq->kind) {
 	case MA_PFN_UDMABUF:
-		r = open_udmabuf(p, why);
+		r = try_open_udmabuf(p, why);
 		break;
 	case MA_PFN_DEVMEM:
-		r = open_devmem(p, rq->off, why);
+		r = try_open_devmem(p, rq->off, why);
 		break;
 	case MA_PFN_CARVEOUT_WB:
 	case MA_PFN_CARVEOUT_NC:
 	case MA_PFN_CARVEOUT_DEV:
-		r = open_carveout(p, rq->off, why);
+		r = try_open_carveout(p, rq->off, why);
 		break;
 	case MA_PFN_PCI_BAR:
 	case MA_PFN_PCI_BAR_WC:

@@ -19,11 +19,12 @@
 #include "memattr/pfnmap.h"
 
 /* The n-th spec of one kind from MEMATTR_PFNMAP; -ENODEV if there is none, -EINVAL if it is bad. */
-static int find_spec(int what, unsigned int nth, struct ma_pfnmap_spec *sp, const char **why)
+static int try_find_spec(int what, unsigned int nth, struct ma_pfnmap_spec *sp, const char **why)
 {
 	static char err[200];
 	struct ma_pfnmap_spec specs[MA_PFNMAP_MAX_SPECS];
-	int n = ma_pfnmap_parse_specs(getenv("MEMATTR_PFNMAP"), specs, MA_PFNMAP_MAX_SPECS, err, sizeof(err));
+	int n = ma_try_pfnmap_parse_specs(getenv("MEMATTR_PFNMAP"), specs, MA_PFNMAP_MAX_SPECS, err,
+					  sizeof(err));
 
 	if (n < 0) {
 		*why = err;
@@ -37,7 +38,7 @@ static int find_spec(int what, unsigned int nth, struct ma_pfnmap_spec *sp, cons
 	return -ENODEV;
 }
 
-static int read_link_base(const char *path, char *out, size_t len)
+static int try_read_link_base(const char *path, char *out, size_t len)
 {
 	char buf[512];
 	ssize_t n = readlink(path, buf, sizeof(buf) - 1);
@@ -56,7 +57,7 @@ int ma_try_pfnmap_open_pci_bar(struct ma_pfnmap *p, bool wc, const char **why)
 	char path[96], line[160];
 	uint64_t start = 0, end = 0, flags = 0;
 	FILE *f;
-	int r = find_spec(MA_SPEC_PCI, 0, &sp, why);
+	int r = try_find_spec(MA_SPEC_PCI, 0, &sp, why);
 
 	if (r == -ENODEV)
 		*why = "no PCI BAR given (MEMATTR_PFNMAP=pci=<BDF>,bar=<n>; memattr-run --pfnmap)";
@@ -109,33 +110,28 @@ static int vfio_fail(const char **why, const char *step)
 	return r;
 }
 
-int ma_try_pfnmap_open_vfio(struct ma_pfnmap *p, unsigned int which, const char **why)
+/*
+ * The device's IOMMU group (group, driver: its names), opened in a container with the IOMMU set:
+ * p->aux_fd the group, p->aux2_fd the container; *noiommu for a no-IOMMU group.
+ */
+static int try_open_vfio_group(struct ma_pfnmap *p, const struct ma_pfnmap_spec *sp, char *group,
+			       size_t glen, char *driver, size_t dlen, bool *noiommu, const char **why)
 {
 	static char msg[512];
 	struct vfio_group_status gs = { .argsz = sizeof(gs) };
-	struct vfio_region_info ri = { .argsz = sizeof(ri) };
-	struct ma_pfnmap_spec sp;
-	char path[96], group[32], driver[64] = "";
-	bool noiommu;
-	int r = find_spec(MA_SPEC_VFIO, which, &sp, why);
+	char path[96];
 
-	if (r == -ENODEV && which)
-		*why = "no second vfio region given (MEMATTR_PFNMAP=vfio=<BDF>,region=<n>, twice)";
-	else if (r == -ENODEV)
-		*why = "no vfio region given (MEMATTR_PFNMAP=vfio=<BDF>,region=<n>; memattr-run --pfnmap)";
-	if (r)
-		return r;
-	snprintf(path, sizeof(path), "/sys/bus/pci/devices/%s/iommu_group", sp.bdf);
-	if (read_link_base(path, group, sizeof(group))) {
-		snprintf(msg, sizeof(msg), "%s has no IOMMU group (%s)", sp.bdf, path);
+	snprintf(path, sizeof(path), "/sys/bus/pci/devices/%s/iommu_group", sp->bdf);
+	if (try_read_link_base(path, group, glen)) {
+		snprintf(msg, sizeof(msg), "%s has no IOMMU group (%s)", sp->bdf, path);
 		*why = msg;
 		return -ENODEV;
 	}
-	snprintf(path, sizeof(path), "/sys/bus/pci/devices/%s/driver", sp.bdf);
-	read_link_base(path, driver, sizeof(driver));
+	snprintf(path, sizeof(path), "/sys/bus/pci/devices/%s/driver", sp->bdf);
+	try_read_link_base(path, driver, dlen);
 	snprintf(path, sizeof(path), "/dev/vfio/%s", group);
-	noiommu = access(path, F_OK) != 0;
-	if (noiommu)
+	*noiommu = access(path, F_OK) != 0;
+	if (*noiommu)
 		snprintf(path, sizeof(path), "/dev/vfio/noiommu-%s", group);
 	p->aux2_fd = open("/dev/vfio/vfio", O_RDWR | O_CLOEXEC);
 	if (p->aux2_fd < 0) {
@@ -146,7 +142,7 @@ int ma_try_pfnmap_open_vfio(struct ma_pfnmap *p, unsigned int which, const char 
 	if (p->aux_fd < 0) {
 		snprintf(msg, sizeof(msg), "%s: %s (is %s bound to vfio-pci? driver: %s)",
 			 path, strerror(errno),
-			 sp.bdf, driver[0] ? driver : "none");
+			 sp->bdf, driver[0] ? driver : "none");
 		*why = msg;
 		return errno == ENOENT ? -ENODEV : -errno;
 	}
@@ -160,21 +156,51 @@ int ma_try_pfnmap_open_vfio(struct ma_pfnmap *p, unsigned int which, const char 
 	}
 	if (ioctl(p->aux_fd, VFIO_GROUP_SET_CONTAINER, &p->aux2_fd))
 		return vfio_fail(why, "VFIO_GROUP_SET_CONTAINER");
-	if (ioctl(p->aux2_fd, VFIO_SET_IOMMU, noiommu ? VFIO_NOIOMMU_IOMMU : VFIO_TYPE1v2_IOMMU))
+	if (ioctl(p->aux2_fd, VFIO_SET_IOMMU, *noiommu ? VFIO_NOIOMMU_IOMMU : VFIO_TYPE1v2_IOMMU))
 		return vfio_fail(why, "VFIO_SET_IOMMU");
-	p->fd = ioctl(p->aux_fd, VFIO_GROUP_GET_DEVICE_FD, sp.bdf);
+	return 0;
+}
+
+/* The device (p->fd) from its open group, and its region sp->index (*ri), which must be mmappable. */
+static int try_open_vfio_region(struct ma_pfnmap *p, const struct ma_pfnmap_spec *sp,
+				struct vfio_region_info *ri, const char **why)
+{
+	static char msg[512];
+
+	p->fd = ioctl(p->aux_fd, VFIO_GROUP_GET_DEVICE_FD, sp->bdf);
 	if (p->fd < 0)
 		return vfio_fail(why, "VFIO_GROUP_GET_DEVICE_FD");
-	ri.index = sp.index;
-	if (ioctl(p->fd, VFIO_DEVICE_GET_REGION_INFO, &ri))
+	ri->index = sp->index;
+	if (ioctl(p->fd, VFIO_DEVICE_GET_REGION_INFO, ri))
 		return vfio_fail(why, "VFIO_DEVICE_GET_REGION_INFO");
-	if (!(ri.flags & VFIO_REGION_INFO_FLAG_MMAP) || !ri.size) {
+	if (!(ri->flags & VFIO_REGION_INFO_FLAG_MMAP) || !ri->size) {
 		snprintf(msg, sizeof(msg), "%s region %u cannot be mmapped (flags %#x, size %llu)",
-			 sp.bdf, sp.index,
-			 ri.flags, (unsigned long long)ri.size);
+			 sp->bdf, sp->index,
+			 ri->flags, (unsigned long long)ri->size);
 		*why = msg;
 		return -ENODEV;
 	}
+	return 0;
+}
+
+int ma_try_pfnmap_open_vfio(struct ma_pfnmap *p, unsigned int which, const char **why)
+{
+	struct vfio_region_info ri = { .argsz = sizeof(ri) };
+	struct ma_pfnmap_spec sp;
+	char group[32], driver[64] = "";
+	bool noiommu;
+	int r = try_find_spec(MA_SPEC_VFIO, which, &sp, why);
+
+	if (r == -ENODEV && which)
+		*why = "no second vfio region given (MEMATTR_PFNMAP=vfio=<BDF>,region=<n>, twice)";
+	else if (r == -ENODEV)
+		*why = "no vfio region given (MEMATTR_PFNMAP=vfio=<BDF>,region=<n>; memattr-run --pfnmap)";
+	if (!r)
+		r = try_open_vfio_group(p, &sp, group, sizeof(group), driver, sizeof(driver), &noiommu, why);
+	if (!r)
+		r = try_open_vfio_region(p, &sp, &ri, why);
+	if (r)
+		return r;
 	p->map_off = ri.offset;
 	p->avail = ri.size;
 	/*

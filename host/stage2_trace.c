@@ -92,7 +92,7 @@ static void set_why(char *why, size_t len, const char *fmt, ...)
 }
 
 /* Write s to path (flags besides O_WRONLY: O_APPEND, O_TRUNC): 0 or -errno. */
-static int write_str(const char *path, int flags, const char *s)
+static int try_write_str(const char *path, int flags, const char *s)
 {
 	int fd = open(path, O_WRONLY | O_CLOEXEC | flags);
 	size_t n = strlen(s);
@@ -217,7 +217,7 @@ static void remove_stale(int self)
 		    n >= 120)
 			continue;
 		snprintf(cmd, sizeof(cmd), "-:%.*s\n", (int)n, c + 1);
-		write_str(TRACEFS "/kprobe_events", O_APPEND, cmd);
+		try_write_str(TRACEFS "/kprobe_events", O_APPEND, cmd);
 	}
 	free(ev);
 }
@@ -265,8 +265,8 @@ static void event_name(const struct ma_s2trace *t, const struct ma_s2probe *pr, 
 	snprintf(buf, len, "memattr_%d_%s%s", t->pid, pr->tag, ret ? "_ret" : "");
 }
 
-static int enable_path(const struct ma_s2trace *t, const struct ma_s2probe *pr, int ret, char *buf,
-		       size_t len)
+static int try_enable_path(const struct ma_s2trace *t, const struct ma_s2probe *pr, int ret, char *buf,
+			   size_t len)
 {
 	char ev[64];
 
@@ -276,7 +276,7 @@ static int enable_path(const struct ma_s2trace *t, const struct ma_s2probe *pr, 
 }
 
 /* Create one kprobe event: 0 or -errno (msg: the kernel's error_log line). */
-static int make_event(struct ma_s2trace *t, const struct ma_s2probe *pr, int ret, char *msg, size_t len)
+static int try_make_event(struct ma_s2trace *t, const struct ma_s2probe *pr, int ret, char *msg, size_t len)
 {
 	char ev[64], cmd[320];
 	int r;
@@ -286,14 +286,14 @@ static int make_event(struct ma_s2trace *t, const struct ma_s2probe *pr, int ret
 		snprintf(cmd, sizeof(cmd), "r:" GROUP "/%s %s ret=$retval:s32\n", ev, pr->symbol);
 	else
 		snprintf(cmd, sizeof(cmd), "p:" GROUP "/%s %s %s\n", ev, pr->symbol, pr->fetch);
-	r = write_str(TRACEFS "/kprobe_events", O_APPEND, cmd);
+	r = try_write_str(TRACEFS "/kprobe_events", O_APPEND, cmd);
 	if (r < 0)
 		last_error_log(msg, len);
 	return r;
 }
 
 /* Make sure tracefs with kprobe events is there: 0, -ENOENT (why: what is missing) or -errno. */
-static int tracefs_ready(char *why, size_t whylen)
+static int try_tracefs_ready(char *why, size_t whylen)
 {
 	struct stat st;
 
@@ -321,7 +321,7 @@ static int tracefs_ready(char *why, size_t whylen)
 }
 
 /* The calling process's threads into set_event_pid, and event-fork for the ones it makes later. */
-static int set_pid_filter(struct ma_s2trace *t)
+static int try_set_pid_filter(struct ma_s2trace *t)
 {
 	char path[160], pids[2048];
 	size_t len = 0;
@@ -337,32 +337,20 @@ static int set_pid_filter(struct ma_s2trace *t)
 	closedir(d);
 	snprintf(pids + len, sizeof(pids) - len, "\n");
 	snprintf(path, sizeof(path), "%s/options/event-fork", t->inst);
-	r = write_str(path, 0, "1\n");
+	r = try_write_str(path, 0, "1\n");
 	if (r < 0)
 		return r;
 	snprintf(path, sizeof(path), "%s/set_event_pid", t->inst);
-	return write_str(path, O_TRUNC, pids);
+	return try_write_str(path, O_TRUNC, pids);
 }
 
-int ma_try_s2trace_start(struct ma_s2trace **out, char *why, size_t whylen)
+/* A tracer with its own trace instance (buffer sized for a test), in *out: 0 or -errno. */
+static int try_new_tracer(struct ma_s2trace **out, char *why, size_t whylen)
 {
-	const struct ma_s2probe *probes;
-	const char *awhy = "";
-	char path[256], msg[200];
-	struct ma_s2trace *t;
-	int n, r;
+	struct ma_s2trace *t = calloc(1, sizeof(*t));
+	char path[256];
+	int r;
 
-	*out = NULL;
-	set_why(why, whylen, "%s", "");
-	n = ma_arch_try_s2trace_probes(&probes, &awhy);
-	if (n < 0) {
-		set_why(why, whylen, "%s", awhy);
-		return n;
-	}
-	r = tracefs_ready(why, whylen);
-	if (r < 0)
-		return r;
-	t = calloc(1, sizeof(*t));
 	if (!t) {
 		set_why(why, whylen, "allocating the tracer");
 		return -ENOMEM;
@@ -381,56 +369,110 @@ int ma_try_s2trace_start(struct ma_s2trace **out, char *why, size_t whylen)
 	t->inst_made = true;
 	/* the kernel's default per-CPU buffer is larger than a test needs */
 	snprintf(path, sizeof(path), "%s/buffer_size_kb", t->inst);
-	write_str(path, 0, "512\n");
+	try_write_str(path, 0, "512\n");
+	*out = t;
+	return 0;
+}
+
+/* Why the kernel refused the entry event on pr (r, its error_log line msg), into why. */
+static void explain_refusal(const struct ma_s2probe *pr, bool present, int r, const char *msg, char *why,
+			    size_t whylen)
+{
+	if (!present)
+		set_why(why, whylen, "%s is not in this kernel (/proc/kallsyms); kprobe: %s", pr->symbol,
+			ma_errno_name(-r));
+	else if (kprobe_blacklisted(pr->symbol))
+		set_why(why, whylen, "%s is on the kprobe blacklist (not probe-able)", pr->symbol);
+	else if (r == -ENOENT || r == -EOPNOTSUPP || r == -EILSEQ)
+		set_why(why, whylen, "%s cannot be kprobed: %s (%s)", pr->symbol, ma_errno_name(-r), msg);
+	else
+		set_why(why, whylen, "creating the kprobe event on %s: %s (%s)", pr->symbol,
+			ma_errno_name(-r), msg);
+}
+
+/* The entry and return events of each probe; an optional probe the kernel refuses is left out. */
+static int try_make_events(struct ma_s2trace *t, const struct ma_s2probe *probes, int n, char *why,
+			   size_t whylen)
+{
+	char msg[200];
+	int r;
 
 	for (int i = 0; i < n; i++) {
 		const struct ma_s2probe *pr = &probes[i];
 
-		r = make_event(t, pr, 0, msg, sizeof(msg));
+		r = try_make_event(t, pr, 0, msg, sizeof(msg));
 		if (r < 0) {
 			bool present;
 
 			if (!pr->required)
 				continue;
 			present = kallsyms_has(pr->symbol);
+			explain_refusal(pr, present, r, msg, why, whylen);
 			if (!present)
-				set_why(why, whylen, "%s is not in this kernel (/proc/kallsyms); kprobe: %s",
-					pr->symbol,
-					ma_errno_name(-r));
-			else if (kprobe_blacklisted(pr->symbol))
-				set_why(why, whylen, "%s is on the kprobe blacklist (not probe-able)",
-					pr->symbol);
-			else if (r == -ENOENT || r == -EOPNOTSUPP || r == -EILSEQ)
-				set_why(why, whylen, "%s cannot be kprobed: %s (%s)",
-					pr->symbol, ma_errno_name(-r), msg);
-			else
-				set_why(why, whylen, "creating the kprobe event on %s: %s (%s)", pr->symbol,
-					ma_errno_name(-r), msg);
-			if (!present)
-				r = -ENOENT;
-			else if (r == -ENOENT || r == -EILSEQ || kprobe_blacklisted(pr->symbol))
-				r = -EOPNOTSUPP;
-			goto fail;
+				return -ENOENT;	/* not in this kernel */
+			if (r == -ENOENT || r == -EILSEQ || kprobe_blacklisted(pr->symbol))
+				return -EOPNOTSUPP;	/* there, but it cannot be probed */
+			return r;
 		}
 		t->made[pr->fn][0] = true;
 		t->probed |= 1u << pr->fn;
-		if (make_event(t, pr, 1, msg, sizeof(msg)) == 0)
+		if (try_make_event(t, pr, 1, msg, sizeof(msg)) == 0)
 			t->made[pr->fn][1] = true;	/* else: records of this fn have ret_known false */
 	}
-	r = set_pid_filter(t);
-	t->pid_filter = r == 0;	/* without it, collect keeps the threads alive at the time */
+	return 0;
+}
+
+/* Enable every event made in the tracer's instance. */
+static int try_enable_events(struct ma_s2trace *t, const struct ma_s2probe *probes, int n, char *why,
+			     size_t whylen)
+{
+	char path[256];
+	int r;
+
 	for (int i = 0; i < n; i++)
 		for (int k = 0; k < 2; k++) {
 			if (!t->made[probes[i].fn][k])
 				continue;
-			enable_path(t, &probes[i], k, path, sizeof(path));
-			r = write_str(path, 0, "1\n");
+			try_enable_path(t, &probes[i], k, path, sizeof(path));
+			r = try_write_str(path, 0, "1\n");
 			if (r < 0) {
 				set_why(why, whylen, "enabling %s: %s", path, ma_errno_name(-r));
-				goto fail;
+				return r;
 			}
 			t->enabled[probes[i].fn][k] = true;
 		}
+	return 0;
+}
+
+int ma_try_s2trace_start(struct ma_s2trace **out, char *why, size_t whylen)
+{
+	const struct ma_s2probe *probes;
+	const char *awhy = "";
+	struct ma_s2trace *t = NULL;
+	char path[256];
+	int n, r;
+
+	*out = NULL;
+	set_why(why, whylen, "%s", "");
+	n = ma_arch_try_s2trace_probes(&probes, &awhy);
+	if (n < 0) {
+		set_why(why, whylen, "%s", awhy);
+		return n;
+	}
+	r = try_tracefs_ready(why, whylen);
+	if (r < 0)
+		return r;
+	r = try_new_tracer(&t, why, whylen);
+	if (r < 0)
+		return r;
+	r = try_make_events(t, probes, n, why, whylen);
+	if (r < 0)
+		goto fail;
+	r = try_set_pid_filter(t);
+	t->pid_filter = r == 0;	/* without it, collect keeps the threads alive at the time */
+	r = try_enable_events(t, probes, n, why, whylen);
+	if (r < 0)
+		goto fail;
 	snprintf(path, sizeof(path), "%s/trace_pipe", t->inst);
 	t->pipe_fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
 	if (t->pipe_fd < 0) {
@@ -476,7 +518,7 @@ static void remove_event(const struct ma_s2trace *t, const struct ma_s2probe *pr
 	event_name(t, pr, ret, ev, sizeof(ev));
 	snprintf(cmd, sizeof(cmd), "-:" GROUP "/%s\n", ev);
 	for (int i = 0; i < 50; i++) {
-		if (write_str(TRACEFS "/kprobe_events", O_APPEND, cmd) != -EBUSY)
+		if (try_write_str(TRACEFS "/kprobe_events", O_APPEND, cmd) != -EBUSY)
 			return;
 		nanosleep(&(struct timespec){ .tv_nsec = 20 * 1000 * 1000 }, NULL);
 	}
@@ -495,8 +537,8 @@ void ma_s2trace_stop(struct ma_s2trace *t)
 	for (int i = 0; i < n; i++)
 		for (int k = 0; k < 2; k++)
 			if (t->enabled[probes[i].fn][k]) {
-				enable_path(t, &probes[i], k, path, sizeof(path));
-				write_str(path, 0, "0\n");
+				try_enable_path(t, &probes[i], k, path, sizeof(path));
+				try_write_str(path, 0, "0\n");
 			}
 	if (t->pipe_fd >= 0)
 		close(t->pipe_fd);
@@ -536,29 +578,23 @@ static bool arg_u64(const char *args, const char *key, uint64_t *v)
 }
 
 /*
- * One line of the trace output (each shown here on two lines):
- *   "        <comm>-<tid>     [001] d..1.  12.345678: memattr_<pid>_s2map:
- *    (kvm_pgtable_stage2_map+0x0/0x1c8) addr=0x... size=0x1000 phys=0x... prot=0xe"
- *   "        <comm>-<tid>     [001] d..1.  12.345690: memattr_<pid>_s2map_ret:
- *    (user_mem_abort+0x... <- kvm_pgtable_stage2_map) ret=0"
- * (with the record-tgid option a "(<tgid>)" column sits between the task and the CPU).
+ * Whether line is an event of this process's tracer (pid): its function (*fn), entry (*kind 0) or
+ * return (*kind 1), where its name starts (*m) and its arguments (*args).
  */
-int ma_try_s2trace_parse_line(const char *line, int pid, int *kind, struct ma_s2map *rec)
+static bool own_event(const char *line, int pid, int *fn, int *kind, const char **m, const char **args)
 {
 	char marker[48], tag[24];
-	const char *m, *ev, *args, *cpu = NULL;
+	const char *ev;
 	size_t tl;
-	int fn = -1;
-	long tid;
 
 	snprintf(marker, sizeof(marker), ": memattr_%d_", pid);
-	m = strstr(line, marker);
-	if (!m)
-		return 0;
-	ev = m + strlen(marker);
+	*m = strstr(line, marker);
+	if (!*m)
+		return false;
+	ev = *m + strlen(marker);
 	tl = strcspn(ev, ": ");
 	if (ev[tl] != ':' || tl >= sizeof(tag))
-		return 0;
+		return false;
 	memcpy(tag, ev, tl);
 	tag[tl] = 0;
 	*kind = 0;
@@ -566,18 +602,23 @@ int ma_try_s2trace_parse_line(const char *line, int pid, int *kind, struct ma_s2
 		*kind = 1;
 		tag[tl - 4] = 0;
 	}
+	*fn = -1;
 	for (unsigned int i = 0; i < MA_ARRAY_SIZE(tags); i++)
 		if (!strcmp(tag, tags[i].tag))
-			fn = (int)tags[i].fn;
-	if (fn < 0)
-		return 0;
-	args = ev + tl + 1;
+			*fn = (int)tags[i].fn;
+	*args = ev + tl + 1;
+	return *fn >= 0;
+}
+
+/* The thread id of the "<comm>-<tid>" column before the CPU column, which is before m: -EINVAL if none. */
+static long try_parse_tid(const char *line, const char *m)
+{
+	const char *cpu = NULL, *q, *e;
 
 	/* the CPU column: the last "[<digits>]" before the event name */
 	for (const char *p = line; p < m; p++)
 		if (*p == '[' && p[1] >= '0' && p[1] <= '9') {
-			const char *q = p + 1;
-
+			q = p + 1;
 			while (*q >= '0' && *q <= '9')
 				q++;
 			if (*q == ']')
@@ -585,31 +626,29 @@ int ma_try_s2trace_parse_line(const char *line, int pid, int *kind, struct ma_s2
 		}
 	if (!cpu)
 		return -EINVAL;
-	{
-		const char *q = cpu;
-
+	q = cpu;
+	while (q > line && q[-1] == ' ')
+		q--;
+	if (q > line && q[-1] == ')') {		/* record-tgid column */
+		while (q > line && q[-1] != '(')
+			q--;
+		if (q > line)
+			q--;
 		while (q > line && q[-1] == ' ')
 			q--;
-		if (q > line && q[-1] == ')') {		/* record-tgid column */
-			while (q > line && q[-1] != '(')
-				q--;
-			if (q > line)
-				q--;
-			while (q > line && q[-1] == ' ')
-				q--;
-		}
-		const char *e = q;
-
-		while (q > line && q[-1] >= '0' && q[-1] <= '9')
-			q--;
-		if (q == e || q == line || q[-1] != '-')
-			return -EINVAL;
-		tid = strtol(q, NULL, 10);
 	}
-	memset(rec, 0, sizeof(*rec));
-	rec->fn = (enum ma_s2fn)fn;
-	rec->tid = (int)tid;
-	if (*kind) {
+	e = q;
+	while (q > line && q[-1] >= '0' && q[-1] <= '9')
+		q--;
+	if (q == e || q == line || q[-1] != '-')
+		return -EINVAL;
+	return strtol(q, NULL, 10);
+}
+
+/* The event's arguments into rec (fn set): the result of a return event, else the map or relax call's. */
+static int try_parse_args(const char *args, int kind, struct ma_s2map *rec)
+{
+	if (kind) {
 		const char *r = strstr(args, " ret=");
 		char *end;
 
@@ -627,6 +666,31 @@ int ma_try_s2trace_parse_line(const char *line, int pid, int *kind, struct ma_s2
 	    (!arg_u64(args, "size", &rec->size) || !arg_u64(args, "phys", &rec->phys)))
 		return -EINVAL;
 	return 1;
+}
+
+/*
+ * One line of the trace output (each shown here on two lines):
+ *   "        <comm>-<tid>     [001] d..1.  12.345678: memattr_<pid>_s2map:
+ *    (kvm_pgtable_stage2_map+0x0/0x1c8) addr=0x... size=0x1000 phys=0x... prot=0xe"
+ *   "        <comm>-<tid>     [001] d..1.  12.345690: memattr_<pid>_s2map_ret:
+ *    (user_mem_abort+0x... <- kvm_pgtable_stage2_map) ret=0"
+ * (with the record-tgid option a "(<tgid>)" column sits between the task and the CPU).
+ */
+int ma_try_s2trace_parse_line(const char *line, int pid, int *kind, struct ma_s2map *rec)
+{
+	const char *m, *args;
+	int fn;
+	long tid;
+
+	if (!own_event(line, pid, &fn, kind, &m, &args))
+		return 0;
+	tid = try_parse_tid(line, m);
+	if (tid < 0)
+		return -EINVAL;
+	memset(rec, 0, sizeof(*rec));
+	rec->fn = (enum ma_s2fn)fn;
+	rec->tid = (int)tid;
+	return try_parse_args(args, *kind, rec);
 }
 
 static bool own_thread(const struct ma_s2trace *t, int tid)

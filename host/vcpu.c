@@ -207,14 +207,67 @@ static long long now_ms(void)
 	return (long long)(ma_now_s() * 1000);
 }
 
-enum ma_outcome ma_vcpu_resume(struct ma_vcpu *v, unsigned int timeout_ms, struct ma_result *res)
+/* The run's watchdog: MA_WATCHDOG_SIGNAL to this thread after timeout_ms, then every 100 ms. */
+static timer_t start_watchdog(struct ma_vcpu *v, unsigned int timeout_ms)
 {
 	struct sigevent sev = { .sigev_notify = SIGEV_THREAD_ID, .sigev_signo = MA_WATCHDOG_SIGNAL };
 	struct itimerspec its = { 0 };
+	timer_t timer;
+
+	sev._sigev_un._tid = gettid();	/* sigev_notify_thread_id */
+	/* every vCPU run is bounded: without its watchdog timer it does not start */
+	if (timer_create(CLOCK_MONOTONIC, &sev, &timer))
+		ma_fatal("vCPU %u: timer_create for the run's watchdog: %s", v->index, ma_errno_name(errno));
+	its.it_value.tv_sec = timeout_ms / 1000;
+	its.it_value.tv_nsec = (long)(timeout_ms % 1000) * 1000000;
+	its.it_interval.tv_nsec = 100 * 1000000;	/* keep kicking until we notice */
+	if (timer_settime(timer, 0, &its, NULL))
+		ma_fatal("vCPU %u: timer_settime for the run's watchdog: %s", v->index, ma_errno_name(errno));
+	return timer;
+}
+
+/*
+ * KVM_RUN failed with errno e: true if that ends the run (res->outcome set: stopped, timed out, a
+ * SIGBUS KVM queued to this thread, another error), false if the run goes on (a kick without cause).
+ */
+static bool run_failed(struct ma_vcpu *v, int e, long long deadline, unsigned int timeout_ms,
+		       struct ma_result *res)
+{
+	if (e == EINTR && v->stop_request) {
+		res->outcome = MA_OUT_STOPPED;
+		snprintf(res->text, sizeof(res->text), "vCPU %u stopped by ma_vcpu_stop()", v->index);
+		return true;
+	}
+	if (e == EINTR && now_ms() >= deadline) {
+		v->timed_out = 1;
+		res->outcome = MA_OUT_TIMEOUT;
+		snprintf(res->text, sizeof(res->text), "vCPU %u still running after %u ms", v->index,
+			 timeout_ms);
+		return true;
+	}
+	if (e == EINTR) {
+		/* a SIGBUS KVM queued to this thread (a poisoned page) ends the run */
+		res->sigbus_count = ma_sigbus_take(&res->sigbus);
+		if (!res->sigbus_count) {
+			v->run->immediate_exit = 0;
+			return false;
+		}
+	}
+	res->outcome = MA_OUT_RUN_ERROR;
+	res->err = e;
+	if (res->exit_reason == KVM_EXIT_MEMORY_FAULT) {
+		res->memory_fault.flags = v->run->memory_fault.flags;
+		res->memory_fault.gpa = v->run->memory_fault.gpa;
+		res->memory_fault.size = v->run->memory_fault.size;
+	}
+	return true;
+}
+
+enum ma_outcome ma_vcpu_resume(struct ma_vcpu *v, unsigned int timeout_ms, struct ma_result *res)
+{
 	long long deadline;
 	timer_t timer;
 	sigset_t unblock;
-	bool have_timer;
 	int pc_err;
 
 	memset(res, 0, sizeof(*res));
@@ -229,16 +282,7 @@ enum ma_outcome ma_vcpu_resume(struct ma_vcpu *v, unsigned int timeout_ms, struc
 	v->stop_request = 0;
 	v->run_tid = gettid();
 	deadline = now_ms() + timeout_ms;
-	sev._sigev_un._tid = gettid();	/* sigev_notify_thread_id */
-	/* every vCPU run is bounded: without its watchdog timer it does not start */
-	if (timer_create(CLOCK_MONOTONIC, &sev, &timer))
-		ma_fatal("vCPU %u: timer_create for the run's watchdog: %s", v->index, ma_errno_name(errno));
-	have_timer = true;
-	its.it_value.tv_sec = timeout_ms / 1000;
-	its.it_value.tv_nsec = (long)(timeout_ms % 1000) * 1000000;
-	its.it_interval.tv_nsec = 100 * 1000000;	/* keep kicking until we notice */
-	if (timer_settime(timer, 0, &its, NULL))
-		ma_fatal("vCPU %u: timer_settime for the run's watchdog: %s", v->index, ma_errno_name(errno));
+	timer = start_watchdog(v, timeout_ms);
 	v->run->immediate_exit = 0;
 	for (;;) {
 		uint64_t gpa;
@@ -248,37 +292,9 @@ enum ma_outcome ma_vcpu_resume(struct ma_vcpu *v, unsigned int timeout_ms, struc
 		res->exits++;
 		res->exit_reason = v->run->exit_reason;
 		if (r < 0) {
-			int e = errno;
-
-			if (e == EINTR && v->stop_request) {
-				res->outcome = MA_OUT_STOPPED;
-				snprintf(res->text, sizeof(res->text), "vCPU %u stopped by ma_vcpu_stop()",
-					 v->index);
+			if (run_failed(v, errno, deadline, timeout_ms, res))
 				break;
-			}
-			if (e == EINTR && now_ms() >= deadline) {
-				v->timed_out = 1;
-				res->outcome = MA_OUT_TIMEOUT;
-				snprintf(res->text, sizeof(res->text), "vCPU %u still running after %u ms",
-					 v->index, timeout_ms);
-				break;
-			}
-			if (e == EINTR) {
-				/* a SIGBUS KVM queued to this thread (a poisoned page) ends the run */
-				res->sigbus_count = ma_sigbus_take(&res->sigbus);
-				if (!res->sigbus_count) {
-					v->run->immediate_exit = 0;
-					continue;
-				}
-			}
-			res->outcome = MA_OUT_RUN_ERROR;
-			res->err = e;
-			if (res->exit_reason == KVM_EXIT_MEMORY_FAULT) {
-				res->memory_fault.flags = v->run->memory_fault.flags;
-				res->memory_fault.gpa = v->run->memory_fault.gpa;
-				res->memory_fault.size = v->run->memory_fault.size;
-			}
-			break;
+			continue;
 		}
 		if (ma_arch_is_doorbell(v, &gpa)) {
 			if (handle_call(v, gpa, res))
@@ -288,8 +304,7 @@ enum ma_outcome ma_vcpu_resume(struct ma_vcpu *v, unsigned int timeout_ms, struc
 		res->outcome = MA_OUT_EXIT;
 		break;
 	}
-	if (have_timer)
-		timer_delete(timer);
+	timer_delete(timer);
 	v->run->immediate_exit = 0;
 	v->run_tid = 0;
 	tl_vcpu = NULL;

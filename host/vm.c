@@ -189,7 +189,7 @@ void ma_map(struct ma_vm *vm, uint64_t gva, uint64_t gpa, uint64_t size, enum ma
 			 ma_errno_name(-r));
 }
 
-static int setup_guest(struct ma_vm *vm)
+static int try_setup_guest(struct ma_vm *vm)
 {
 	size_t image = (size_t)(ma_guest_image_end - ma_guest_image_start);
 	int r;
@@ -241,7 +241,7 @@ int ma_try_vm_create(struct ma_vm **out, const struct ma_vm_opts *opts)
 		return r;
 	}
 	if (!opts->no_guest) {
-		r = setup_guest(vm);
+		r = try_setup_guest(vm);
 		if (r) {
 			ma_vm_destroy(vm);
 			return r;

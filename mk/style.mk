@@ -1,9 +1,9 @@
 # SPDX-License-Identifier: GPL-2.0
 # mk/style.mk: the house style, checked (docs/guide.md, "Style").  Included by the top Makefile.
 #
-#   make style        checkpatch.pl on every C file and header of host/ guest/ suites/ tests/
-#                     fixtures/ (options and justified --ignores: .checkpatch.conf), then shellcheck
-#                     on the shell scripts; any finding fails
+#   make style        checkpatch.pl on every tracked C file and header of host/ guest/ suites/ tests/
+#                     runners/ fixtures/ (options and justified --ignores: .checkpatch.conf), then
+#                     shellcheck on every tracked *.sh; any finding fails
 #   make style CHECKPATCH=/path/to/linux/scripts/checkpatch.pl
 #
 # checkpatch comes from tools/fetch-checkpatch.sh: the linux-source the lab already fetched for the

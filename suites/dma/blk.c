@@ -82,7 +82,7 @@ static void ring_open(struct ring *r, enum blk_api api)
 }
 
 /* One read of len bytes at off into buf, submitted and reaped: the request's result (bytes or -errno). */
-static long ring_read(struct ring *r, enum blk_api api, int fd, void *buf, uint32_t len, uint64_t off)
+static long ring_try_read(struct ring *r, enum blk_api api, int fd, void *buf, uint32_t len, uint64_t off)
 {
 	if (api == BLK_LIBAIO) {
 		struct iocb cb = {
@@ -159,8 +159,8 @@ static void *reader_thread(void *arg)
 	struct reader *rd = arg;
 
 	for (uint32_t i = 0; i < CHUNKS; i++) {
-		long res = ring_read(&rd->ring, rd->api, rd->fd, (char *)rd->hva + (size_t)i * CHUNK, CHUNK,
-				     DISK_OFF + (uint64_t)i * CHUNK);
+		long res = ring_try_read(&rd->ring, rd->api, rd->fd, (char *)rd->hva + (size_t)i * CHUNK,
+					 CHUNK, DISK_OFF + (uint64_t)i * CHUNK);
 
 		if (res != CHUNK) {
 			rd->first_err = res;

@@ -59,48 +59,30 @@ static char *slurp(const char *path)
 	return buf;
 }
 
-MA_TEST(dma, fio_verify_with_guest_atomics, .req = { .root = true }, .timeout_s = 180,
-	.source = "block/fops.c:__blkdev_direct_IO: fio's O_DIRECT buffers are pinned pages of the shmem file (mm/gup.c) that the memslot maps too; virt/kvm/kvm_main.c: the guest's atomics on another page of the slot stay exact ("
-		  MA_KERNEL_REF ")")
+/*
+ * The shared file, mapped: fio maps it MAP_SHARED (iomem=mmapshared:FILE, no truncation of an
+ * existing file) for its I/O buffers at offset 0; the memslot maps all of it.
+ */
+static char *fio_shared_file(char *file, size_t len)
 {
-	const char *disk = getenv("MEMATTR_DISK");
-	char fio[256], file[64], out[64], iomem[96], fname[96];
-#ifdef __aarch64__
-	const enum ma_atomic_flavour fl = MA_ATOMIC_LLSC;	/* every arm64 CPU has it (a57: no LSE) */
-#else
-	const enum ma_atomic_flavour fl = MA_ATOMIC_X86_XADD;
-#endif
-	struct ma_result res;
-	struct ma_vm *vm;
-	uint64_t rounds = 0, want = 0;
-	volatile uint64_t *counter;
-	int fd, status = 0;
-	double t0;
-	pid_t pid;
 	char *buf;
+	int fd;
 
-	if (!disk || !*disk)
-		ma_skip("MEMATTR_DISK unset: this cell has no scratch disk (memattr-run disk=)");
-	if (!on_path("fio", fio, sizeof(fio))) {
-		MA_REQUIRE(!cell_carries("fio"), "fio is not on PATH although the cell carries the package (MEMATTR_PACKAGES=%s)",
-			   getenv("MEMATTR_PACKAGES"));
-		ma_skip("fio is not on PATH and the cell carries no fio package (memattr-run packages=)");
-	}
-	/* the shared file: fio maps it MAP_SHARED (iomem=mmapshared:FILE, no truncation of an existing
-	 * file) for its I/O buffers at offset 0; the memslot maps all of it
-	 */
-	snprintf(file, sizeof(file), "/dev/shm/memattr-fio-%d", (int)getpid());
-	snprintf(out, sizeof(out), "/tmp/memattr-fio-%d.out", (int)getpid());
+	snprintf(file, len, "/dev/shm/memattr-fio-%d", (int)getpid());
 	fd = open(file, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
 	if (fd < 0 || ftruncate(fd, FIO_FILE_SIZE))
 		ma_fatal("creating %s: %s", file, ma_errno_name(errno));
 	buf = mmap(NULL, FIO_FILE_SIZE, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
 	if (buf == MAP_FAILED)
 		ma_fatal("mmap of %s: %s", file, ma_errno_name(errno));
-	vm = ma_test_vm(1);
-	ma_add_slot(vm, 1, 0, DMA_GPA, FIO_FILE_SIZE, buf);
-	ma_map(vm, DMA_GPA, DMA_GPA, FIO_FILE_SIZE, MA_MT_NORMAL_WB);
-	counter = (volatile uint64_t *)(buf + FIO_COUNTER_OFF);
+	return buf;
+}
+
+/* fio's O_DIRECT random writes to disk from its buffers in file, verified (crc32c); output to out. */
+static pid_t fio_start(char *fio, const char *disk, const char *file, const char *out)
+{
+	char iomem[96], fname[96];
+	pid_t pid;
 
 	snprintf(iomem, sizeof(iomem), "--iomem=mmapshared:%s", file);
 	snprintf(fname, sizeof(fname), "--filename=%s", disk);
@@ -108,7 +90,6 @@ MA_TEST(dma, fio_verify_with_guest_atomics, .req = { .root = true }, .timeout_s 
 			 "--size=16m", "--offset=8m", "--ioengine=psync", iomem, "--verify=crc32c",
 			 "--do_verify=1", "--verify_fatal=1", "--norandommap", "--randrepeat=1", NULL };
 
-	t0 = ma_now_s();
 	pid = fork();
 	if (pid < 0)
 		ma_fatal("fork: %s", ma_errno_name(errno));
@@ -122,7 +103,19 @@ MA_TEST(dma, fio_verify_with_guest_atomics, .req = { .root = true }, .timeout_s 
 		execv(fio, argv);
 		_exit(127);
 	}
-	/* the guest adds while fio runs; each round's count must be exact */
+	return pid;
+}
+
+/*
+ * Rounds of guest atomics on counter until fio (pid, started at t0) ends, each round's count exact:
+ * fio's wait status; the rounds and the increments in *rounds and *want.
+ */
+static int atomics_until_fio_ends(struct ma_vm *vm, enum ma_atomic_flavour fl, volatile uint64_t *counter,
+				  pid_t pid, double t0, uint64_t *rounds, uint64_t *want)
+{
+	struct ma_result res;
+	int status = 0;
+
 	while (waitpid(pid, &status, WNOHANG) == 0) {
 		if (ma_now_s() - t0 > 120.0 * ma_timeout_scale()) {
 			kill(pid, SIGKILL);
@@ -132,13 +125,54 @@ MA_TEST(dma, fio_verify_with_guest_atomics, .req = { .root = true }, .timeout_s 
 		ma_run_agent_done(vm->vcpus[0], MA_AGENT_ATOMIC_INC,
 				  MA_ARGS(DMA_GPA + FIO_COUNTER_OFF, FIO_ROUND, fl, 0), &res,
 				  "atomic increments beside fio's buffers");
-		want += res.ret.atomic.increments;
-		rounds++;
-		MA_CHECK(*counter == want && !res.ret.atomic.unsupported,
+		*want += res.ret.atomic.increments;
+		(*rounds)++;
+		MA_CHECK(*counter == *want && !res.ret.atomic.unsupported,
 			 "the counter holds %llu after %llu increments (round %llu, flavour %d, unsupported %llu)",
-			 (unsigned long long)*counter, (unsigned long long)want, (unsigned long long)rounds,
+			 (unsigned long long)*counter, (unsigned long long)*want, (unsigned long long)*rounds,
 			 (int)fl, (unsigned long long)res.ret.atomic.unsupported);
 	}
+	return status;
+}
+
+MA_TEST(dma, fio_verify_with_guest_atomics, .req = { .root = true }, .timeout_s = 180,
+	.source = "block/fops.c:__blkdev_direct_IO: fio's O_DIRECT buffers are pinned pages of the shmem file (mm/gup.c) that the memslot maps too; virt/kvm/kvm_main.c: the guest's atomics on another page of the slot stay exact ("
+		  MA_KERNEL_REF ")")
+{
+	const char *disk = getenv("MEMATTR_DISK");
+	char fio[256], file[64], out[64];
+#ifdef __aarch64__
+	const enum ma_atomic_flavour fl = MA_ATOMIC_LLSC;	/* every arm64 CPU has it (a57: no LSE) */
+#else
+	const enum ma_atomic_flavour fl = MA_ATOMIC_X86_XADD;
+#endif
+	struct ma_result res;
+	struct ma_vm *vm;
+	uint64_t rounds = 0, want = 0;
+	volatile uint64_t *counter;
+	int status;
+	double t0;
+	pid_t pid;
+	char *buf;
+
+	if (!disk || !*disk)
+		ma_skip("MEMATTR_DISK unset: this cell has no scratch disk (memattr-run disk=)");
+	if (!on_path("fio", fio, sizeof(fio))) {
+		MA_REQUIRE(!cell_carries("fio"), "fio is not on PATH although the cell carries the package (MEMATTR_PACKAGES=%s)",
+			   getenv("MEMATTR_PACKAGES"));
+		ma_skip("fio is not on PATH and the cell carries no fio package (memattr-run packages=)");
+	}
+	buf = fio_shared_file(file, sizeof(file));
+	snprintf(out, sizeof(out), "/tmp/memattr-fio-%d.out", (int)getpid());
+	vm = ma_test_vm(1);
+	ma_add_slot(vm, 1, 0, DMA_GPA, FIO_FILE_SIZE, buf);
+	ma_map(vm, DMA_GPA, DMA_GPA, FIO_FILE_SIZE, MA_MT_NORMAL_WB);
+	counter = (volatile uint64_t *)(buf + FIO_COUNTER_OFF);
+
+	t0 = ma_now_s();
+	pid = fio_start(fio, disk, file, out);
+	/* the guest adds while fio runs; each round's count must be exact */
+	status = atomics_until_fio_ends(vm, fl, counter, pid, t0, &rounds, &want);
 	double secs = ma_now_s() - t0;
 	char *log = slurp(out);
 

@@ -65,7 +65,7 @@ void dma_edu_find(char *bdf, size_t len)
 	ma_skip("no edu device (PCI 1234:11e8) in /sys/bus/pci/devices (the cell's pci= has no edu)");
 }
 
-static int write_str(const char *path, const char *s)
+static int try_write_str(const char *path, const char *s)
 {
 	int fd = open(path, O_WRONLY | O_CLOEXEC), r = 0;
 
@@ -98,16 +98,16 @@ static void bind_vfio(const char *bdf)
 	if (strcmp(drv, "vfio-pci") == 0)
 		return;
 	snprintf(path, sizeof(path), "/sys/bus/pci/devices/%s/driver_override", bdf);
-	r = write_str(path, "vfio-pci");
+	r = try_write_str(path, "vfio-pci");
 	if (r)
 		ma_fatal("writing vfio-pci to %s: %s", path, ma_errno_name(-r));
 	if (*drv) {
 		snprintf(path, sizeof(path), "/sys/bus/pci/devices/%s/driver/unbind", bdf);
-		r = write_str(path, bdf);
+		r = try_write_str(path, bdf);
 		if (r)
 			ma_fatal("unbinding %s from %s: %s", bdf, drv, ma_errno_name(-r));
 	}
-	r = write_str("/sys/bus/pci/drivers_probe", bdf);
+	r = try_write_str("/sys/bus/pci/drivers_probe", bdf);
 	driver_of(bdf, drv, sizeof(drv));
 	MA_REQUIRE(strcmp(drv, "vfio-pci") == 0, "edu %s bound to '%s' after drivers_probe (%s), expected vfio-pci",
 		   bdf, drv, r ? ma_errno_name(-r) : "written");

@@ -162,7 +162,7 @@ static void ip_setup(struct ip_ctx *c, unsigned int pages)
 }
 
 /* KVM_SET_MEMORY_ATTRIBUTES2 on the guest_memfd: 0 or -errno; *err_off the error_offset it returned */
-static long ip_set(const struct ip_ctx *c, uint64_t off, uint64_t size, uint64_t attrs, uint64_t *err_off)
+static long ip_try_set(const struct ip_ctx *c, uint64_t off, uint64_t size, uint64_t attrs, uint64_t *err_off)
 {
 	struct ip_attributes2 a = { .offset = off, .size = size, .attributes = attrs };
 	long r = ma_try_ioctl(c->fd, IP_SET_MEMORY_ATTRIBUTES2, &a);
@@ -202,7 +202,7 @@ MA_TEST(gmem, inplace_private_blocks_host,
 	((volatile uint64_t *)c.hva)[0] = 0x5eed;
 	((volatile uint64_t *)(c.hva + ps))[0] = 0x5eed + 1;
 
-	MA_EXPECT_OK(ip_set(&c, 0, ps, IP_ATTR_PRIVATE, NULL));
+	MA_EXPECT_OK(ip_try_set(&c, 0, ps, IP_ATTR_PRIVATE, NULL));
 	MA_CHECK(ma_sigbus_read64(c.hva + 8, &val, &s), "host load of a private page completed: 0x%llx",
 		 (unsigned long long)val);
 	gp_expect_sigbus("host load of the private page", s.code ? 1 : 0, &s, BUS_ADRERR,
@@ -212,7 +212,7 @@ MA_TEST(gmem, inplace_private_blocks_host,
 	MA_EXPECT_EQ(val, 0x5eed + 1);
 	ma_run_agent_done(c.vm->vcpus[0], MA_AGENT_LOAD64, MA_ARGS(MA_TEST_GPA), &res, "load from the private page");
 
-	MA_EXPECT_OK(ip_set(&c, 0, ps, 0, NULL));
+	MA_EXPECT_OK(ip_try_set(&c, 0, ps, 0, NULL));
 	MA_CHECK(!ma_sigbus_read64(c.hva, &val, &s), "host load of the page converted back to shared: %s",
 		 gp_sigbus_str(&s));
 }
@@ -238,14 +238,14 @@ MA_TEST(gmem, inplace_refused_while_referenced,
 	MA_REQUIRE(vmsplice(pipefd[1], &iov, 1, 0) == (ssize_t)ps, "vmsplice of the second page: %s",
 		   ma_errno_name(errno));
 
-	MA_EXPECT_ERRNO(ip_set(&c, 0, c.size, IP_ATTR_PRIVATE, &err_off), EAGAIN);
+	MA_EXPECT_ERRNO(ip_try_set(&c, 0, c.size, IP_ATTR_PRIVATE, &err_off), EAGAIN);
 	MA_EXPECT_EQ(err_off, ps);
 
 	buf = malloc(ps);
 	MA_REQUIRE(buf && read(pipefd[0], buf, ps) == (ssize_t)ps, "draining the pipe: %s",
 		   ma_errno_name(errno));
 	free(buf);
-	MA_EXPECT_OK(ip_set(&c, 0, c.size, IP_ATTR_PRIVATE, NULL));
+	MA_EXPECT_OK(ip_try_set(&c, 0, c.size, IP_ATTR_PRIVATE, NULL));
 }
 
 #define SRC_INPLACE_INVALID_ARGUMENTS "[v8] 13/46 kvm_gmem_set_attributes: flags, reserved words, attributes other than PRIVATE, size 0, unaligned offset or size, a range past the file's size or one that overflows: EINVAL"
@@ -264,11 +264,11 @@ MA_TEST(gmem, inplace_invalid_arguments,
 	MA_EXPECT_ERRNO(ma_try_ioctl(c.fd, IP_SET_MEMORY_ATTRIBUTES2, &a), EINVAL);
 	a = (struct ip_attributes2){ .size = ps, .attributes = IP_ATTR_PRIVATE, .reserved[10] = 1 };
 	MA_EXPECT_ERRNO(ma_try_ioctl(c.fd, IP_SET_MEMORY_ATTRIBUTES2, &a), EINVAL);
-	MA_EXPECT_ERRNO(ip_set(&c, 0, ps, 1ull << 0, NULL), EINVAL);
-	MA_EXPECT_ERRNO(ip_set(&c, 0, 0, IP_ATTR_PRIVATE, NULL), EINVAL);
-	MA_EXPECT_ERRNO(ip_set(&c, 1, ps, IP_ATTR_PRIVATE, NULL), EINVAL);
-	MA_EXPECT_ERRNO(ip_set(&c, 0, ps + 1, IP_ATTR_PRIVATE, NULL), EINVAL);
-	MA_EXPECT_ERRNO(ip_set(&c, ps, c.size, IP_ATTR_PRIVATE, NULL), EINVAL);
-	MA_EXPECT_ERRNO(ip_set(&c, c.size, ps, IP_ATTR_PRIVATE, NULL), EINVAL);
-	MA_EXPECT_ERRNO(ip_set(&c, ps, ~0ull - ps + 1, IP_ATTR_PRIVATE, NULL), EINVAL);
+	MA_EXPECT_ERRNO(ip_try_set(&c, 0, ps, 1ull << 0, NULL), EINVAL);
+	MA_EXPECT_ERRNO(ip_try_set(&c, 0, 0, IP_ATTR_PRIVATE, NULL), EINVAL);
+	MA_EXPECT_ERRNO(ip_try_set(&c, 1, ps, IP_ATTR_PRIVATE, NULL), EINVAL);
+	MA_EXPECT_ERRNO(ip_try_set(&c, 0, ps + 1, IP_ATTR_PRIVATE, NULL), EINVAL);
+	MA_EXPECT_ERRNO(ip_try_set(&c, ps, c.size, IP_ATTR_PRIVATE, NULL), EINVAL);
+	MA_EXPECT_ERRNO(ip_try_set(&c, c.size, ps, IP_ATTR_PRIVATE, NULL), EINVAL);
+	MA_EXPECT_ERRNO(ip_try_set(&c, ps, ~0ull - ps + 1, IP_ATTR_PRIVATE, NULL), EINVAL);
 }

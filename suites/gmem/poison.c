@@ -23,7 +23,8 @@
 #define GP_GUEST_WORD	0x9e57a11c0ffee001ull
 #define GP_HOST_WORD	0x40575a11deadf00dull
 
-#define GP_WHY_MF_DELAYED "mm/memory-failure.c:truncate_error_folio takes the MF_DELAYED of virt/kvm/guest_memfd.c:kvm_gmem_error_folio for a failure and me_pagecache_clean counts the page cache's reference as an extra one, so memory_failure() returns -EBUSY (Linux 7.2.13); 'mm: Fix MF_DELAYED handling on memory failure' (Lisa Wang, lore cover.1760551864.git.wyihan@google.com) is not in 7.2"
+#define GP_WHY_MF_DELAYED "mm/memory-failure.c:truncate_error_folio takes the MF_DELAYED of virt/kvm/guest_memfd.c:kvm_gmem_error_folio for a failure and me_pagecache_clean counts the page cache's reference as an extra one, so memory_failure() returns -EBUSY (Linux " \
+	MA_KERNEL_REF "); 'mm: Fix MF_DELAYED handling on memory failure' (Lisa Wang, lore cover.1760551864.git.wyihan@google.com) is not in 7.2"
 
 #define SRC_POISON_GUEST_MEMFD "MADV_HWPOISON on a page of an INIT_SHARED guest_memfd mapping: virt/kvm/guest_memfd.c:kvm_gmem_error_folio zaps the stage-2 mapping and keeps the poisoned folio, __kvm_gmem_get_pfn then returns -EHWPOISON, so the guest's next access ends KVM_RUN with -1 EHWPOISON and KVM_EXIT_MEMORY_FAULT (arch/x86/kvm/mmu/mmu.c:kvm_mmu_faultin_pfn_gmem, arch/arm64/kvm/mmu.c:gmem_abort: kvm_prepare_memory_fault_exit gpa = the faulting page, size PAGE_SIZE, flags 0 for a shared access) and no signal; the host's own access takes SIGBUS BUS_MCEERR_AR at its address (mm/memory.c:do_swap_page on the hwpoison entry) (" \
 	MA_KERNEL_REF ")"

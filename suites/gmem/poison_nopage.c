@@ -32,15 +32,16 @@
 #define NP_WORD		0x9f9f0000c0de0001ull
 #define NP_SYSFS	"/sys/module/memattr_carveout/parameters/"
 
-#define NP_WHY_GUEST "mm/memory-failure.c:memory_failure_pfn only signals processes: it zaps no page table, so no MMU notifier tells KVM, whose stage-2 mapping of the poisoned pfn stays and whose hva_to_pfn_remapped has no poison check (Linux 7.2.13)"
+#define NP_WHY_GUEST "mm/memory-failure.c:memory_failure_pfn only signals processes: it zaps no page table, so no MMU notifier tells KVM, whose stage-2 mapping of the poisoned pfn stays and whose hva_to_pfn_remapped has no poison check (Linux " \
+	MA_KERNEL_REF ")"
 
 /* The fixture with its pfn address space registered, else the test skips or fails naming why. */
 static void np_need_fixture(void)
 {
 	const char *want = getenv("MEMATTR_FIXTURE");
-	long st = ma_fixture_counter("pfn_space");
+	long st = ma_try_fixture_counter("pfn_space");
 
-	if (st == -ENOENT && ma_fixture_counter("size") == -ENOENT &&
+	if (st == -ENOENT && ma_try_fixture_counter("size") == -ENOENT &&
 	    !(want && !strcmp(want, "memattr_carveout")))
 		ma_skip("the fixture module memattr_carveout is not loaded and this cell did not load it (a real host: insmod fixtures/kmod/memattr_carveout.ko base=... size=...)");
 	if (st == -ENOENT)
@@ -52,7 +53,7 @@ static void np_need_fixture(void)
 }
 
 /* Write a page offset of the carve-out to the fixture's knob: 0 or the write's -errno. */
-static int np_poison(const char *knob, uint64_t page)
+static int np_try_poison(const char *knob, uint64_t page)
 {
 	char path[128], buf[32];
 	int fd, n, r = 0;
@@ -103,16 +104,16 @@ MA_TEST(gmem, poison_pfn_sigbus_to_injector, .req = { .root = true },
 	np_map(MA_PFN_CARVEOUT_WB, &p);
 	bad = (char *)p.hva + ps;
 	*(volatile uint64_t *)bad = NP_WORD;
-	MA_EXPECT_ERRNO(np_poison("poison_pfn", (uint64_t)ma_fixture_counter("size") / ps), EINVAL);
+	MA_EXPECT_ERRNO(np_try_poison("poison_pfn", (uint64_t)ma_try_fixture_counter("size") / ps), EINVAL);
 
 	ma_sigbus_catch();
-	faults = ma_fixture_counter("pte_faults");
-	calls = ma_fixture_counter("poison_calls");
-	r = np_poison("poison_pfn", np_bad_page());
+	faults = ma_try_fixture_counter("pte_faults");
+	calls = ma_try_fixture_counter("poison_calls");
+	r = np_try_poison("poison_pfn", np_bad_page());
 	n = ma_sigbus_take(&s);
 	MA_CHECK(r == 0, "memory_failure() of carve-out page %#llx: %s", (unsigned long long)np_bad_page(),
 		 ma_errno_name(-r));
-	MA_EXPECT_EQ(ma_fixture_counter("poison_calls"), calls + 1);
+	MA_EXPECT_EQ(ma_try_fixture_counter("poison_calls"), calls + 1);
 	gp_expect_sigbus("memory_failure() in this thread", n, &s, BUS_MCEERR_AR, (uintptr_t)bad,
 			 gp_page_shift(), tid);
 
@@ -120,7 +121,7 @@ MA_TEST(gmem, poison_pfn_sigbus_to_injector, .req = { .root = true },
 	MA_CHECK(!ma_sigbus_read64(bad, &val, &s), "host load of the poisoned pfn: %s",
 		 gp_sigbus_str(&s));
 	MA_EXPECT_EQ(val, NP_WORD);
-	MA_EXPECT_EQ(ma_fixture_counter("pte_faults"), faults);
+	MA_EXPECT_EQ(ma_try_fixture_counter("pte_faults"), faults);
 }
 
 #define SRC_POISON_PFN_KWORKER_SIGNALS_EARLY_KILL_ONLY "mm/memory-failure.c:memory_failure_pfn from a kworker (memory_failure_queue's context): task_early_kill(tsk, force_early) returns no thread of a process that is not current's unless one is PF_MCE_EARLY (prctl PR_MCE_KILL_EARLY) or vm.memory_failure_early_kill is set (find_early_kill_thread); that thread then gets send_sig_mceerr(BUS_MCEERR_AO, vma_address(pgoff), PAGE_SHIFT) (" \
@@ -144,7 +145,7 @@ MA_TEST(gmem, poison_pfn_kworker_signals_early_kill_only, .req = { .root = true 
 	*(volatile uint64_t *)((char *)p.hva + ps) = NP_WORD;
 	ma_sigbus_catch();
 
-	r = np_poison("poison_pfn_kworker", np_bad_page());
+	r = np_try_poison("poison_pfn_kworker", np_bad_page());
 	n = ma_sigbus_take(&s);
 	MA_CHECK(r == 0, "memory_failure() from a kworker: %s", ma_errno_name(-r));
 	if (early)	/* the first thread of the process: this one */
@@ -156,7 +157,7 @@ MA_TEST(gmem, poison_pfn_kworker_signals_early_kill_only, .req = { .root = true 
 
 	if (prctl(PR_MCE_KILL, PR_MCE_KILL_SET, PR_MCE_KILL_EARLY, 0, 0))
 		ma_fatal("prctl(PR_MCE_KILL, PR_MCE_KILL_EARLY): %s", ma_errno_name(errno));
-	r = np_poison("poison_pfn_kworker", np_bad_page());
+	r = np_try_poison("poison_pfn_kworker", np_bad_page());
 	n = ma_sigbus_take(&s);
 	MA_CHECK(r == 0, "memory_failure() from a kworker: %s", ma_errno_name(-r));
 	gp_expect_sigbus("memory_failure() from a kworker, PR_MCE_KILL_EARLY", n, &s, BUS_MCEERR_AO,
@@ -242,8 +243,8 @@ MA_TEST(gmem, poison_pfn_guest_keeps_mapping, .req = { .root = true },
 		MA_REQUIRE(r == 0, "starting the stage-2 tracer: %s: %s", why, ma_errno_name(-r));
 	}
 	ma_sigbus_catch();
-	faults = ma_fixture_counter("pte_faults");
-	r = np_poison("poison_pfn_kworker", np_bad_page());
+	faults = ma_try_fixture_counter("pte_faults");
+	r = np_try_poison("poison_pfn_kworker", np_bad_page());
 	n = ma_sigbus_take(&s);
 	MA_CHECK(r == 0, "memory_failure() from a kworker: %s", ma_errno_name(-r));
 	MA_CHECK(n == 0, "the VMM took %u SIGBUS: %s", n, gp_sigbus_str(&s));
@@ -255,7 +256,7 @@ MA_TEST(gmem, poison_pfn_guest_keeps_mapping, .req = { .root = true },
 	MA_CHECK(out != MA_OUT_DONE, "the guest loaded 0x%llx from gpa 0x%llx, a pfn memory_failure() reported: its stage-2 mapping stayed",
 		 (unsigned long long)res.ret.load.value, (unsigned long long)bad);
 
-	MA_EXPECT_EQ(ma_fixture_counter("pte_faults"), faults);
+	MA_EXPECT_EQ(ma_try_fixture_counter("pte_faults"), faults);
 	if (arm64) {
 		/* the control: page 0 was never accessed, its load makes a stage-2 map that must be traced */
 		ma_run_agent_done(v, MA_AGENT_LOAD64, MA_ARGS(gpa), &res, "control load from gpa %#llx",

@@ -20,7 +20,7 @@
 static long saved_nr = -1;	/* nr_hugepages before we raised it */
 static int watcher_fd = -1;	/* write end: the watcher restores the pool when it reads EOF */
 
-static int write_long(const char *path, long v)
+static int try_write_long(const char *path, long v)
 {
 	int fd = open(path, O_WRONLY | O_CLOEXEC);
 	char b[32];
@@ -54,7 +54,7 @@ static void start_watcher(long nr)
 		setsid();	/* the harness kills the test's process group; not us */
 		close(p[1]);
 		if (read(p[0], &c, 1) <= 0)
-			write_long(NR_HUGEPAGES, nr);	/* EOF: the test went away without restoring */
+			try_write_long(NR_HUGEPAGES, nr); /* EOF: the test went away without restoring */
 		_exit(0);
 	}
 	close(p[0]);
@@ -91,7 +91,7 @@ void ms_need_hugepages(unsigned int n)
 		start_watcher(nr);
 	}
 	want = nr + (long)n - avail;
-	r = write_long(NR_HUGEPAGES, want);
+	r = try_write_long(NR_HUGEPAGES, want);
 	if (r)
 		ma_fatal("raising vm.nr_hugepages %ld -> %ld as root: %s", nr, want, ma_errno_name(-r));
 	got = pool_counter(HP_DIR "/free_hugepages") - pool_counter(HP_DIR "/resv_hugepages");
@@ -106,7 +106,7 @@ void ms_need_hugepages(unsigned int n)
 void ms_hugepages_restore(void)
 {
 	if (saved_nr >= 0) {
-		int r = write_long(NR_HUGEPAGES, saved_nr);
+		int r = try_write_long(NR_HUGEPAGES, saved_nr);
 
 		MA_CHECK(!r, "restoring vm.nr_hugepages to %ld: %s", saved_nr, ma_errno_name(-r));
 		saved_nr = -1;
@@ -121,7 +121,7 @@ void ms_hugepages_restore(void)
 }
 
 /* A "Field: N kB" line of the /proc/self/smaps entry of the VMA containing addr; -errno if absent. */
-static long smaps_kb(const void *addr, const char *field)
+static long try_smaps_kb(const void *addr, const char *field)
 {
 	FILE *f = fopen("/proc/self/smaps", "re");
 	size_t flen = strlen(field);
@@ -147,14 +147,14 @@ static long smaps_kb(const void *addr, const char *field)
 	return kb;
 }
 
-long ms_anon_huge_kb(const void *addr)
+long ms_try_anon_huge_kb(const void *addr)
 {
-	return smaps_kb(addr, "AnonHugePages");
+	return try_smaps_kb(addr, "AnonHugePages");
 }
 
-long ms_hugetlb_kb(const void *addr)
+long ms_try_hugetlb_kb(const void *addr)
 {
-	long priv = smaps_kb(addr, "Private_Hugetlb"), shared = smaps_kb(addr, "Shared_Hugetlb");
+	long priv = try_smaps_kb(addr, "Private_Hugetlb"), shared = try_smaps_kb(addr, "Shared_Hugetlb");
 
 	if (priv < 0 || shared < 0)
 		return priv < 0 ? priv : shared;
@@ -166,13 +166,13 @@ void ms_prove_backing(enum ma_backing kind, const void *hva, size_t size, const 
 	long kb;
 
 	if (kind == MA_BACK_ANON_THP) {
-		kb = ms_anon_huge_kb(hva);
+		kb = ms_try_anon_huge_kb(hva);
 		ma_log("AnonHugePages of the slot's VMA %s: %ld kB (THP: %s)", when, kb, ms_thp_setting());
 		if (kb < (long)(size >> 10))
 			ma_skip("the THP case needs a huge page: AnonHugePages of the 2 MiB-aligned MADV_HUGEPAGE range %s is %ld kB (transparent_hugepage/enabled: %s)",
 				when, kb, ms_thp_setting());
 	} else if (kind == MA_BACK_HUGETLB) {
-		kb = ms_hugetlb_kb(hva);
+		kb = ms_try_hugetlb_kb(hva);
 		ma_log("hugetlb pages of the slot's VMA %s: %ld kB", when, kb);
 		/* a MAP_HUGETLB mapping faults in huge pages or SIGBUS: anything else is a failure */
 		if (kb < (long)(size >> 10))

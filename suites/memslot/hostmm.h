@@ -18,9 +18,9 @@ void ms_need_hugepages(unsigned int n);
 void ms_hugepages_restore(void);
 
 /* AnonHugePages (kB) of the VMA containing addr, from /proc/self/smaps; -errno if not found. */
-long ms_anon_huge_kb(const void *addr);
+long ms_try_anon_huge_kb(const void *addr);
 /* Private_Hugetlb + Shared_Hugetlb (kB) of the VMA containing addr; -errno if not found. */
-long ms_hugetlb_kb(const void *addr);
+long ms_try_hugetlb_kb(const void *addr);
 /*
  * Prove a huge-page backing before a test claims the huge-page case, once its memory is faulted
  * in: anonymous THP must show size bytes of AnonHugePages (else the test skips with what smaps

@@ -500,7 +500,7 @@ MA_TEST(memslot, invalidate_remap_memfd, MA_VARIANTS(backings), .timeout_s = 60,
 
 static void need_thp(const void *hva, const char *when)
 {
-	long kb = ms_anon_huge_kb(hva);
+	long kb = ms_try_anon_huge_kb(hva);
 
 	if (kb < (long)(SIZE >> 10))
 		ma_skip("AnonHugePages of the 2 MiB-aligned MADV_HUGEPAGE range %s: %ld kB, not a THP (transparent_hugepage/enabled: %s)",
@@ -542,7 +542,7 @@ MA_TEST(memslot, invalidate_thp_split,
 		/* reads of the read-only page still work; a write must not reach it */
 		run(&x, MA_AGENT_LOAD64, GPA + voff + 8, 0, 0, &res, "load from the read-only page");
 		MA_EXPECT_EQ(res.ret.load.value, ma_pattern_word(S_OLD, GPA + voff + 8));
-		ma_vcpu_run_agent(x.v, MA_AGENT_STORE64, (uint64_t[]){ GPA + voff + 8, 0x5707e }, 2, 0, &res);
+		ma_vcpu_run_agent(x.v, MA_AGENT_STORE64, MA_ARGS(GPA + voff + 8, 0x5707e), 0, &res);
 		ma_result_describe(&res, why, sizeof(why));
 		ma_log("guest store to the page the host made read-only: %s", why);
 		if (res.outcome == MA_OUT_DONE)
@@ -560,7 +560,7 @@ MA_TEST(memslot, invalidate_thp_split,
 	} else {
 		if (munmap(hva + voff, PG))
 			ma_fatal("munmap of one 4 KiB page of the THP: %s", ma_errno_name(errno));
-		ma_vcpu_run_agent(x.v, MA_AGENT_LOAD64, (uint64_t[]){ GPA + voff + 8 }, 1, 0, &res);
+		ma_vcpu_run_agent(x.v, MA_AGENT_LOAD64, MA_ARGS(GPA + voff + 8), 0, &res);
 		ma_result_describe(&res, why, sizeof(why));
 		ma_log("guest load from the page the host unmapped: %s", why);
 		if (res.outcome == MA_OUT_DONE)
@@ -580,7 +580,7 @@ MA_TEST(memslot, invalidate_thp_split,
 	}
 	{
 		/* the 2 MiB mapping is gone: the range is mapped with 4 KiB ptes now (__split_huge_pmd) */
-		long kb = ms_anon_huge_kb(hva);
+		long kb = ms_try_anon_huge_kb(hva);
 
 		ma_log("AnonHugePages after the split: %ld kB", kb);
 		MA_CHECK(kb == 0,
@@ -616,7 +616,7 @@ MA_TEST(memslot, invalidate_thp_collapse, .timeout_s = 60, .req = { .root = true
 		ma_fatal("madvise(MADV_NOHUGEPAGE): %s", ma_errno_name(errno));
 	inv_vm(&x, hva);
 	guest_write(&x, 0, SIZE, S_OLD, "before the collapse");
-	kb = ms_anon_huge_kb(hva);
+	kb = ms_try_anon_huge_kb(hva);
 	if (kb != 0)
 		ma_skip("AnonHugePages %ld kB after faulting the range in with MADV_NOHUGEPAGE: not small pages",
 			kb);
@@ -633,7 +633,7 @@ MA_TEST(memslot, invalidate_thp_collapse, .timeout_s = 60, .req = { .root = true
 				ma_errno_name(e), ms_thp_setting());
 		ma_fatal("madvise(MADV_COLLAPSE): %s", ma_errno_name(e));
 	}
-	kb = ms_anon_huge_kb(hva);
+	kb = ms_try_anon_huge_kb(hva);
 	pfn_after = ms_try_pagemap_pfn(hva);
 	ma_log("MADV_COLLAPSE: AnonHugePages 0 -> %ld kB, pfn of the first page %#llx -> %#llx", kb,
 	       (unsigned long long)pfn_before, (unsigned long long)pfn_after);

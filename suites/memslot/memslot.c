@@ -270,7 +270,7 @@ MA_TEST(memslot, delete_and_readd_while_stopped,
 	MA_EXPECT_EQ(res.ret.load.value, 0xaaaa);
 	MA_ASSERT_EQ(ma_try_delete_slot(vm, 1), 0);
 	/* with the slot gone the access is MMIO to the VMM */
-	ma_vcpu_run_agent(v, MA_AGENT_LOAD64, (uint64_t[]){ gpa }, 1, 0, &res);
+	ma_vcpu_run_agent(v, MA_AGENT_LOAD64, MA_ARGS(gpa), 0, &res);
 	MA_EXPECT_EQ(res.outcome, MA_OUT_EXIT);
 	MA_EXPECT_EQ(res.exit_reason, KVM_EXIT_MMIO);
 	if (res.outcome == MA_OUT_EXIT && res.exit_reason == KVM_EXIT_MMIO) {

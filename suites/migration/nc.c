@@ -65,7 +65,7 @@ MA_TEST(migration, nc_guest_writes_host_reads, .req = { .arch = MA_ARCH_ARM64 },
 	ma_add_slot(vm, MIG_CTRL_SLOT, 0, MIG_CTRL_GPA, MIG_CTRL_SIZE, ctrl.hva);
 	ma_map(vm, MIG_DATA_GPA, MIG_DATA_GPA, NC_SIZE, MA_MT_NORMAL_NC);
 	ma_map(vm, MIG_CTRL_GPA, MIG_CTRL_GPA, MIG_CTRL_SIZE, MA_MT_NORMAL_WB);
-	ma_log("guest ID_AA64MMFR2_EL1 = %#llx: FWB %s", (unsigned long long)gf.raw[1],
+	ma_log("guest ID_AA64MMFR2_EL1 = %#llx: FWB %s", (unsigned long long)gf.raw[MA_FEAT_ID_AA64MMFR2_EL1],
 	       gf.fwb ? "yes" : "no");
 	for (uint64_t gen = 1; gen <= 3; gen++) {
 		uint64_t bad, first = 0, uncleaned;

@@ -258,19 +258,80 @@ static void restore_and_check(const struct ma_mig_image *img, bool same_machine)
 	       (unsigned long long)(2 * pages), nv, img->nr_slots, t_resume - t0, (mig_now_us() - t0) / 1000);
 }
 
+/* The test's notes into img, and its PFNMAP slot marked as one (pfn_src: its source, NULL if none). */
+static void save_notes(struct ma_mig_image *img, const struct ma_pfnmap *pfn_src)
+{
+	snprintf(img->notes, sizeof(img->notes),
+		 "test=migration.stream_save\ndata_gpa=%#llx\npages=%llu\nctrl_gpa=%#llx\nseed=%#llx\nvcpus=%u\n",
+		 (unsigned long long)MIG_DATA_GPA, (unsigned long long)MIG_PAGES,
+		 (unsigned long long)MIG_CTRL_GPA, (unsigned long long)MIG_SEED, MIG_VCPUS);
+	for (unsigned int i = 0; pfn_src && i < img->nr_slots; i++) {
+		if (img->slots[i].slot != MIG_PFN_SLOT)
+			continue;
+		img->slots[i].pfnmap = true;
+		img->slots[i].cacheable = pfn_src->cacheable;
+		snprintf(img->slots[i].source, sizeof(img->slots[i].source), "%s",
+			 ma_pfnmap_name(pfn_src->kind));
+		snprintf(img->notes + strlen(img->notes), sizeof(img->notes) - strlen(img->notes),
+			 "pfn_slot=%u\npfn_seed=%#llx\n", MIG_PFN_SLOT, (unsigned long long)MIG_PFN_SEED);
+	}
+	MA_CHECK(!pfn_src || strstr(img->notes, "pfn_slot="), "the saved VM lost its PFNMAP slot %u",
+		 MIG_PFN_SLOT);
+}
+
+/* MEMATTR_MIGRATE_OUT: the stream goes to the file out, for another cell to restore. */
+static void save_to_file(const char *out, const struct ma_mig_image *img, uint64_t bytes, long long t0)
+{
+	int r = ma_try_mig_write(out, img);
+
+	MA_REQUIRE(!r, "writing the stream to %s: %s", out, ma_errno_name(-r));
+	ma_log("memattr-metric name=migration.stream_save file=%s slots=%u vcpus=%u memory_bytes=%llu wall_ms=%lld",
+	       out, img->nr_slots, img->nr_vcpus, (unsigned long long)bytes,
+	       (mig_now_us() - t0) / 1000);
+	ma_log("identity of the stream:\n%s", img->identity);
+}
+
+/* img through a temporary stream file into back, which must hold the same; when it was written. */
+static long long save_round_trip(const struct ma_mig_image *img, struct ma_mig_image *back)
+{
+	char tmp[256], err[256];
+	long long t_saved;
+	int r, fd;
+
+	snprintf(tmp, sizeof(tmp), "%s/memattr-migration-XXXXXX",
+		 getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp");
+	fd = mkstemp(tmp);
+	if (fd < 0)
+		ma_fatal("mkstemp(%s): %s", tmp, ma_errno_name(errno));
+	close(fd);
+	r = ma_try_mig_write(tmp, img);
+	MA_REQUIRE(!r, "writing the stream to %s: %s", tmp, ma_errno_name(-r));
+	t_saved = mig_now_us();
+	r = ma_try_mig_read(tmp, back, err, sizeof(err));
+	unlink(tmp);
+	MA_REQUIRE(!r, "reading back %s: %s: %s", tmp, err, ma_errno_name(-r));
+	MA_CHECK(back->nr_slots == img->nr_slots && back->nr_vcpus == img->nr_vcpus &&
+		 !strcmp(back->identity, img->identity) && !strcmp(back->notes, img->notes),
+		 "the stream read back differs: %u/%u slots, %u/%u vCPUs", back->nr_slots, img->nr_slots,
+		 back->nr_vcpus, img->nr_vcpus);
+	for (unsigned int i = 0; i < back->nr_slots && i < img->nr_slots; i++)
+		MA_CHECK(back->slots[i].size == img->slots[i].size &&
+			 !memcmp(back->slots[i].data, img->slots[i].data, img->slots[i].size),
+			 "slot %u read back differs", img->slots[i].slot);
+	return t_saved;
+}
+
 MA_TEST(migration, stream_save, .timeout_s = 90, .source = STREAM_SOURCE MA_KERNEL_REF ")")
 {
 	static const struct mig_case c = { .mode = MIG_GET, .kind = MA_BACK_ANON };
 	struct ma_result res[MIG_VCPUS];
 	struct ma_mig_image img, back;
 	const char *out = getenv("MEMATTR_MIGRATE_OUT");
-	char tmp[256], err[256];
 	struct mig m = { 0 };
 	struct ma_pfnmap pfn_src;
 	bool pfn = false;
 	long long t0 = mig_now_us(), t_saved;
 	uint64_t bytes = 0;
-	int r, fd;
 
 	mig_make_source(&m, &c, MIG_VCPUS);
 #if defined(__aarch64__)
@@ -293,57 +354,18 @@ MA_TEST(migration, stream_save, .timeout_s = 90, .source = STREAM_SOURCE MA_KERN
 	if (ma_failed())
 		ma_end();
 	ma_mig_capture(m.src.vm, &img);
-	snprintf(img.notes, sizeof(img.notes),
-		 "test=migration.stream_save\ndata_gpa=%#llx\npages=%llu\nctrl_gpa=%#llx\nseed=%#llx\nvcpus=%u\n",
-		 (unsigned long long)MIG_DATA_GPA, (unsigned long long)MIG_PAGES,
-		 (unsigned long long)MIG_CTRL_GPA, (unsigned long long)MIG_SEED, MIG_VCPUS);
-	for (unsigned int i = 0; pfn && i < img.nr_slots; i++) {
-		if (img.slots[i].slot != MIG_PFN_SLOT)
-			continue;
-		img.slots[i].pfnmap = true;
-		img.slots[i].cacheable = pfn_src.cacheable;
-		snprintf(img.slots[i].source, sizeof(img.slots[i].source), "%s",
-			 ma_pfnmap_name(pfn_src.kind));
-		snprintf(img.notes + strlen(img.notes), sizeof(img.notes) - strlen(img.notes),
-			 "pfn_slot=%u\npfn_seed=%#llx\n", MIG_PFN_SLOT, (unsigned long long)MIG_PFN_SEED);
-	}
-	MA_CHECK(!pfn || strstr(img.notes, "pfn_slot="), "the saved VM lost its PFNMAP slot %u",
-		 MIG_PFN_SLOT);
+	save_notes(&img, pfn ? &pfn_src : NULL);
 	for (unsigned int i = 0; i < img.nr_slots; i++)
 		bytes += img.slots[i].size;
 	ma_vm_destroy(m.src.vm);
 	if (pfn)
 		ma_pfnmap_close(&pfn_src); /* the restore below opens the same source again */
 	if (out && *out) {
-		r = ma_try_mig_write(out, &img);
-		MA_REQUIRE(!r, "writing the stream to %s: %s", out, ma_errno_name(-r));
-		ma_log("memattr-metric name=migration.stream_save file=%s slots=%u vcpus=%u memory_bytes=%llu wall_ms=%lld",
-		       out, img.nr_slots, img.nr_vcpus, (unsigned long long)bytes,
-		       (mig_now_us() - t0) / 1000);
-		ma_log("identity of the stream:\n%s", img.identity);
+		save_to_file(out, &img, bytes, t0);
 		ma_mig_image_free(&img);
 		return;
 	}
-	snprintf(tmp, sizeof(tmp), "%s/memattr-migration-XXXXXX",
-		 getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp");
-	fd = mkstemp(tmp);
-	if (fd < 0)
-		ma_fatal("mkstemp(%s): %s", tmp, ma_errno_name(errno));
-	close(fd);
-	r = ma_try_mig_write(tmp, &img);
-	MA_REQUIRE(!r, "writing the stream to %s: %s", tmp, ma_errno_name(-r));
-	t_saved = mig_now_us();
-	r = ma_try_mig_read(tmp, &back, err, sizeof(err));
-	unlink(tmp);
-	MA_REQUIRE(!r, "reading back %s: %s: %s", tmp, err, ma_errno_name(-r));
-	MA_CHECK(back.nr_slots == img.nr_slots && back.nr_vcpus == img.nr_vcpus &&
-		 !strcmp(back.identity, img.identity) && !strcmp(back.notes, img.notes),
-		 "the stream read back differs: %u/%u slots, %u/%u vCPUs", back.nr_slots, img.nr_slots,
-		 back.nr_vcpus, img.nr_vcpus);
-	for (unsigned int i = 0; i < back.nr_slots && i < img.nr_slots; i++)
-		MA_CHECK(back.slots[i].size == img.slots[i].size &&
-			 !memcmp(back.slots[i].data, img.slots[i].data, img.slots[i].size),
-			 "slot %u read back differs", img.slots[i].slot);
+	t_saved = save_round_trip(&img, &back);
 	ma_mig_image_free(&img);
 	ma_log("memattr-metric name=migration.stream_save file=temporary slots=%u vcpus=%u memory_bytes=%llu save_ms=%lld",
 	       back.nr_slots, back.nr_vcpus, (unsigned long long)bytes, (t_saved - t0) / 1000);

@@ -108,7 +108,7 @@ MA_TEST(pfnmap, access_matrix, MA_VARIANTS(probe_cases), .req = { .root = true }
 
 		if (op == MA_PROBE_EXEC)
 			memcpy((char *)p.hva + MA_PAGE_SIZE, ma_return_insn, ma_return_insn_len);
-		ma_vcpu_run_agent(v, MA_AGENT_PROBE, (uint64_t[]){ gva, op, 1 }, 3, 0, &res);
+		ma_vcpu_run_agent(v, MA_AGENT_PROBE, MA_ARGS(gva, op, 1), 0, &res);
 		seen = pfn_classify(&res, op);
 		if (res.outcome == MA_OUT_DONE && res.ret.probe.outcome == MA_PROBE_FAULT)
 			snprintf(detail, sizeof(detail), " detail=syndrome:0x%llx",

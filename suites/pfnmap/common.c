@@ -64,7 +64,7 @@ void *pfn_hole(size_t size, size_t align)
 
 enum ma_outcome pfn_run(struct ma_vcpu *v, enum ma_agent a, uint64_t x, uint64_t y, struct ma_result *res)
 {
-	return ma_vcpu_run_agent(v, a, (uint64_t[]){ x, y }, 2, 0, res);
+	return ma_vcpu_run_agent(v, a, MA_ARGS(x, y), 0, res);
 }
 
 bool pfn_guest_can_access(struct ma_vm *vm, struct ma_vcpu *v, const struct ma_pfnmap *p, uint64_t gpa)

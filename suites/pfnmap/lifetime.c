@@ -47,7 +47,7 @@ MA_TEST(pfnmap, munmap_under_running_guest, MA_VARIANTS(sources), .req = { .root
 	pfn_guest_access_or_end(vm, v, &p, SLOT_GPA);
 	ma_map(vm, SLOT_GPA, SLOT_GPA, PFN_SIZE, p.cacheable ? MA_MT_NORMAL_WB : MA_MT_DEVICE_nGnRE);
 	*(volatile uint64_t *)p.hva = 1;
-	ma_vcpu_start(v, MA_AGENT_POLL64, (uint64_t[]){ SLOT_GPA, 0xd0e }, 2);
+	ma_vcpu_start(v, MA_AGENT_POLL64, MA_ARGS(SLOT_GPA, 0xd0e));
 	if (ma_vcpu_resume(v, 0, &res) != MA_OUT_SYNC) {
 		ma_result_describe(&res, why, sizeof(why));
 		ma_fatal("the guest did not start reading: %s", why);

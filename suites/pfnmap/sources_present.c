@@ -39,7 +39,7 @@ static unsigned int specs_of(int what)
 
 	if (!env || !*env)
 		return 0;
-	r = ma_pfnmap_parse_specs(env, specs, MA_PFNMAP_MAX_SPECS, err, sizeof(err));
+	r = ma_try_pfnmap_parse_specs(env, specs, MA_PFNMAP_MAX_SPECS, err, sizeof(err));
 	if (r < 0)
 		ma_fatal("MEMATTR_PFNMAP='%s': %s", env, err);
 	for (int i = 0; i < r; i++)

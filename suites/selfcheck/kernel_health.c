@@ -22,7 +22,8 @@
  * tests after it in the run pass only if the WARN was not blamed on them.
  */
 MA_TEST(selfcheck, kernel_warn_is_blamed_on_its_test, .req = { .no_kvm = true, .root = true },
-	.source = "kernel/panic.c:__warn (7.2): WARN() prints \"WARNING:\" with the message and taints W",
+	.source = "kernel/panic.c:__warn: WARN() prints \"WARNING:\" with the message and taints W ("
+		  MA_KERNEL_REF ")",
 	.kernel_log = { .match = "memattr_warn: WARN on demand: " WARN_TAG,
 			.why = "the fixture's WARN, provoked on purpose", .required = true })
 {

@@ -20,7 +20,7 @@ static void check_canonical(const struct ma_pfnmap_spec *sp)
 
 	snprintf(text, sizeof(text), "%s=%s,%s=%u%s", sp->what == MA_SPEC_VFIO ? "vfio" : "pci", sp->bdf,
 		 sp->what == MA_SPEC_VFIO ? "region" : "bar", sp->index, sp->type >= 0 ? types[sp->type] : "");
-	if (ma_pfnmap_parse_specs(text, &again, 1, err, sizeof(err)) != 1 ||
+	if (ma_try_pfnmap_parse_specs(text, &again, 1, err, sizeof(err)) != 1 ||
 	    memcmp(&again, sp, sizeof(again)) != 0) {
 		fprintf(stderr, "spec does not round-trip: %s (%s)\n", text, err);
 		abort();
@@ -38,7 +38,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	memcpy(s, data, size);
 	s[size] = 0;
 	memset(specs, 0, sizeof(specs));
-	n = ma_pfnmap_parse_specs(s, specs, MA_PFNMAP_MAX_SPECS, err, sizeof(err));
+	n = ma_try_pfnmap_parse_specs(s, specs, MA_PFNMAP_MAX_SPECS, err, sizeof(err));
 	if (n < 0 && !err[0])
 		abort(); /* a refusal must say why */
 	for (int i = 0; i < n; i++)

@@ -7,7 +7,8 @@
 #include "memattr/util.h"
 
 MA_TEST(unit, kernel_health_problem_lines, .req = { .no_kvm = true },
-	.source = "kernel/panic.c:__warn, lib/bug.c, kernel/locking/lockdep.c, mm/kasan/report.c (7.2)")
+	.source = "kernel/panic.c:__warn, lib/bug.c, kernel/locking/lockdep.c, mm/kasan/report.c ("
+		  MA_KERNEL_REF ")")
 {
 	static const char *const problems[] = {
 		"WARNING: CPU: 1 PID: 243 at arch/arm64/kvm/pkvm.c:412 pkvm_pgtable_stage2_map+0x1c8/0x220",
@@ -39,7 +40,7 @@ MA_TEST(unit, kernel_health_problem_lines, .req = { .no_kvm = true },
 }
 
 MA_TEST(unit, kernel_health_taint_letters, .req = { .no_kvm = true },
-	.source = "kernel/panic.c:taint_flags (7.2): bit 9 W, 12 O, 13 E, 0 P, 18 N")
+	.source = "kernel/panic.c:taint_flags: bit 9 W, 12 O, 13 E, 0 P, 18 N (" MA_KERNEL_REF ")")
 {
 	char b[128];
 

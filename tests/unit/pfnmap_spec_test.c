@@ -11,7 +11,7 @@ MA_TEST(unit, pfnmap_spec_parse, .req = { .no_kvm = true })
 {
 	struct ma_pfnmap_spec s[MA_PFNMAP_MAX_SPECS];
 	char err[200] = "";
-	int n = ma_pfnmap_parse_specs("vfio=0000:00:03.0,region=2; pci=0:0:2.0,bar=4 vfio=0009:01:00.0,region=4,type=wb",
+	int n = ma_try_pfnmap_parse_specs("vfio=0000:00:03.0,region=2; pci=0:0:2.0,bar=4 vfio=0009:01:00.0,region=4,type=wb",
 				      s, MA_PFNMAP_MAX_SPECS, err, sizeof(err));
 
 	MA_ASSERT_EQ(n, 3);
@@ -23,8 +23,8 @@ MA_TEST(unit, pfnmap_spec_parse, .req = { .no_kvm = true })
 	MA_EXPECT_EQ(strcmp(s[1].bdf, "0000:00:02.0"), 0);
 	MA_EXPECT_EQ(s[1].index, 4u);
 	MA_EXPECT_EQ(s[2].type, MA_PFT_WB);
-	MA_EXPECT_EQ(ma_pfnmap_parse_specs("", s, MA_PFNMAP_MAX_SPECS, err, sizeof(err)), 0);
-	MA_EXPECT_EQ(ma_pfnmap_parse_specs(NULL, s, MA_PFNMAP_MAX_SPECS, err, sizeof(err)), 0);
+	MA_EXPECT_EQ(ma_try_pfnmap_parse_specs("", s, MA_PFNMAP_MAX_SPECS, err, sizeof(err)), 0);
+	MA_EXPECT_EQ(ma_try_pfnmap_parse_specs(NULL, s, MA_PFNMAP_MAX_SPECS, err, sizeof(err)), 0);
 }
 
 MA_TEST(unit, pfnmap_spec_errors, .req = { .no_kvm = true })
@@ -48,7 +48,7 @@ MA_TEST(unit, pfnmap_spec_errors, .req = { .no_kvm = true })
 
 	for (unsigned int i = 0; i < MA_ARRAY_SIZE(bad); i++) {
 		char err[200] = "";
-		int n = ma_pfnmap_parse_specs(bad[i].in, s, MA_PFNMAP_MAX_SPECS, err, sizeof(err));
+		int n = ma_try_pfnmap_parse_specs(bad[i].in, s, MA_PFNMAP_MAX_SPECS, err, sizeof(err));
 
 		MA_CHECK(!(n != -EINVAL || !strstr(err, bad[i].msg)),
 			 "'%s': got %d '%s', want -EINVAL '...%s...'", bad[i].in, n, err, bad[i].msg);

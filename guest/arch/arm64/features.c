@@ -11,12 +11,12 @@
 
 void ma_arch_features(uint64_t ret[8])
 {
-	ret[0] = ma_read_sysreg("S3_0_C0_C6_0");	/* ID_AA64ISAR0_EL1 */
-	ret[1] = ma_read_sysreg("S3_0_C0_C7_2");	/* ID_AA64MMFR2_EL1 */
-	ret[2] = ma_read_sysreg("S3_3_C0_C0_1");	/* CTR_EL0 */
-	ret[3] = ma_read_sysreg("S3_0_C0_C0_0");	/* MIDR_EL1 */
-	ret[4] = ma_read_sysreg("S3_0_C0_C4_0");	/* ID_AA64PFR0_EL1 */
-	ret[5] = ma_read_sysreg("S3_0_C0_C7_0");	/* ID_AA64MMFR0_EL1 */
+	ret[MA_FEAT_ID_AA64ISAR0_EL1] = ma_read_sysreg("S3_0_C0_C6_0");
+	ret[MA_FEAT_ID_AA64MMFR2_EL1] = ma_read_sysreg("S3_0_C0_C7_2");
+	ret[MA_FEAT_CTR_EL0] = ma_read_sysreg("S3_3_C0_C0_1");
+	ret[MA_FEAT_MIDR_EL1] = ma_read_sysreg("S3_0_C0_C0_0");
+	ret[MA_FEAT_ID_AA64PFR0_EL1] = ma_read_sysreg("S3_0_C0_C4_0");
+	ret[MA_FEAT_ID_AA64MMFR0_EL1] = ma_read_sysreg("S3_0_C0_C7_0");
 	ret[6] = 0;
 	ret[7] = 0;
 }

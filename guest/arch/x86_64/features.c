@@ -1,8 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * MA_AGENT_FEATURES on x86 (layout in abi.h):
- *   ret[0]=CPUID.1:ECX ret[1]=CPUID.1:EDX ret[2]=CPUID.7.0:EBX ret[3]=CPUID.80000001:ECX
- *   ret[4]=CPUID.0:EBX | EDX << 32 (vendor, first 8 chars) ret[5]=IA32_PAT
+ * MA_AGENT_FEATURES on x86: the CPUID words and IA32_PAT of abi.h's enum ma_feature_reg.
  * A leaf above the maximum the CPU reports reads as 0; IA32_PAT reads as 0 without CPUID.1:EDX.PAT.
  */
 #include <stdint.h>
@@ -44,18 +42,18 @@ void ma_arch_features(uint64_t ret[8])
 		ret[i] = 0;
 	if (l0.eax >= 1) {
 		l1 = cpuid(1, 0);
-		ret[0] = l1.ecx;
-		ret[1] = l1.edx;
+		ret[MA_FEAT_CPUID1_ECX] = l1.ecx;
+		ret[MA_FEAT_CPUID1_EDX] = l1.edx;
 	}
 	if (l0.eax >= 7) {
 		r = cpuid(7, 0);
-		ret[2] = r.ebx;
+		ret[MA_FEAT_CPUID7_0_EBX] = r.ebx;
 	}
 	if (max_ext >= 0x80000001u) {
 		r = cpuid(0x80000001u, 0);
-		ret[3] = r.ecx;
+		ret[MA_FEAT_CPUID80000001_ECX] = r.ecx;
 	}
-	ret[4] = (uint64_t)l0.ebx | ((uint64_t)l0.edx << 32);
+	ret[MA_FEAT_CPUID0_VENDOR] = (uint64_t)l0.ebx | ((uint64_t)l0.edx << 32);
 	if (l1.edx & CPUID1_EDX_PAT)
-		ret[5] = rdmsr(MSR_IA32_PAT);
+		ret[MA_FEAT_IA32_PAT] = rdmsr(MSR_IA32_PAT);
 }

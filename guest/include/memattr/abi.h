@@ -42,7 +42,7 @@ enum ma_memtype {
 /* Guest -> host calls (mailbox.call). */
 enum ma_call {
 	MA_CALL_NONE = 0,
-	MA_CALL_DONE,		/* agent finished; ret[] holds its results */
+	MA_CALL_DONE,		/* agent finished; ret (union ma_ret) holds its results */
 	MA_CALL_PRINT,		/* text holds a message for the test log */
 	MA_CALL_ASSERT,		/* guest assertion failed: file, line, text, vals[0..1] */
 	MA_CALL_EXCEPTION,	/* unexpected exception: exc holds the syndrome */
@@ -52,7 +52,7 @@ enum ma_call {
 /* Agents the guest image can run (mailbox.agent); arguments in mailbox.args[]. */
 enum ma_agent {
 	MA_AGENT_NOP = 0,		/* returns at once */
-	MA_AGENT_FEATURES,		/* ret.features[0..5]: arch feature registers (see below) */
+	MA_AGENT_FEATURES,		/* ret.features[MA_FEAT_*]: arch feature registers (see below) */
 	MA_AGENT_WRITE_PATTERN,		/* args: gva, bytes, seed, flags (MA_PASS_*); ret.write */
 	MA_AGENT_CHECK_PATTERN,		/* args: gva, bytes, seed, flags; ret.check */
 	MA_AGENT_ATOMIC_INC,		/* args: gva, iterations, flavour, barrier gva (0: none; else every
@@ -105,13 +105,23 @@ enum ma_agent {
 	MA_AGENT_COUNT
 };
 
-/*
- * MA_AGENT_FEATURES results (ret.features[]).
- * arm64: ret[0]=ID_AA64ISAR0_EL1 ret[1]=ID_AA64MMFR2_EL1 ret[2]=CTR_EL0 ret[3]=MIDR_EL1
- *        ret[4]=ID_AA64PFR0_EL1 ret[5]=ID_AA64MMFR0_EL1
- * x86:   ret[0]=CPUID.1:ECX ret[1]=CPUID.1:EDX ret[2]=CPUID.7.0:EBX ret[3]=CPUID.80000001:ECX
- *        ret[4]=CPUID.0:EBX|EDX<<32 (vendor, first 8 chars) ret[5]=IA32_PAT
- */
+/* MA_AGENT_FEATURES results: the register in ret.features[MA_FEAT_<register>], per architecture. */
+enum ma_feature_reg {
+	/* arm64 */
+	MA_FEAT_ID_AA64ISAR0_EL1 = 0,
+	MA_FEAT_ID_AA64MMFR2_EL1 = 1,
+	MA_FEAT_CTR_EL0 = 2,
+	MA_FEAT_MIDR_EL1 = 3,
+	MA_FEAT_ID_AA64PFR0_EL1 = 4,
+	MA_FEAT_ID_AA64MMFR0_EL1 = 5,
+	/* x86 (a CPUID leaf above the maximum the CPU reports reads as 0) */
+	MA_FEAT_CPUID1_ECX = 0,
+	MA_FEAT_CPUID1_EDX = 1,
+	MA_FEAT_CPUID7_0_EBX = 2,
+	MA_FEAT_CPUID80000001_ECX = 3,
+	MA_FEAT_CPUID0_VENDOR = 4,	/* CPUID.0:EBX | EDX << 32: the vendor's first 8 characters */
+	MA_FEAT_IA32_PAT = 5,		/* 0 without CPUID.1:EDX.PAT */
+};
 
 /* Flags of the pattern agents (args[3]); 0 visits every word. */
 #define MA_PASS_SPARSE	1u	/* one word per 4 KiB page (a different offset in each), then every word
@@ -139,8 +149,9 @@ enum ma_probe_op {
 	MA_PROBE_STORE64,	/* aligned 64-bit store of args[2] */
 	MA_PROBE_LOAD_UNALIGNED,/* 64-bit load at gva+1 */
 	MA_PROBE_EXEC,		/* branch to gva (host put a "return" instruction there) */
-	MA_PROBE_EXCLUSIVE,	/* arm64 LDXR/STXR pair adding args[2] (UNSUPPORTED, ret[1] = tries, if
-				 * STXR never succeeds in 64 tries); x86 lock cmpxchg
+	MA_PROBE_EXCLUSIVE,	/* arm64 LDXR/STXR pair adding args[2] (UNSUPPORTED, with the tries
+				 * in ret.probe.syndrome, if STXR never succeeds in 64 tries); x86
+				 * lock cmpxchg
 				 */
 	MA_PROBE_LSE_LDADD,	/* arm64 LDADD; x86 lock xadd; the addend is args[2] */
 	MA_PROBE_COUNT
@@ -148,7 +159,7 @@ enum ma_probe_op {
 
 enum ma_probe_result {
 	MA_PROBE_OK = 0,	/* the access completed */
-	MA_PROBE_FAULT,		/* an exception was taken: ret[1] syndrome, ret[2] address */
+	MA_PROBE_FAULT,		/* an exception was taken: ret.probe.syndrome, ret.probe.addr */
 	MA_PROBE_UNSUPPORTED,	/* the CPU lacks what the op needs (checked in the guest) */
 };
 
@@ -187,7 +198,10 @@ struct ma_ret_atomic {		/* MA_AGENT_ATOMIC_INC */
 
 struct ma_ret_probe {		/* MA_AGENT_PROBE */
 	uint64_t outcome;	/* MA_PROBE_* */
-	uint64_t syndrome;	/* arm64 ESR_EL1 / x86 exception vector and error code, on a fault */
+	uint64_t syndrome;	/* on MA_PROBE_FAULT: arm64 ESR_EL1 / x86 error code (0 if none);
+				 * on MA_PROBE_UNSUPPORTED of arm64 MA_PROBE_EXCLUSIVE: the tries,
+				 * the number of store-exclusives that failed (64)
+				 */
 	uint64_t addr;		/* arm64 FAR_EL1 / x86 CR2, on a fault */
 	uint64_t vector;	/* the exception vector taken */
 };
@@ -318,7 +332,7 @@ struct ma_ret_gen {		/* MA_AGENT_GEN_WRITE */
 
 union ma_ret {
 	uint64_t raw[8];
-	uint64_t features[8];	/* MA_AGENT_FEATURES: the registers listed above */
+	uint64_t features[8];	/* MA_AGENT_FEATURES: indexed by enum ma_feature_reg */
 	struct ma_ret_check check;
 	struct ma_ret_write write;
 	struct ma_ret_atomic atomic;

@@ -43,7 +43,7 @@ const char *ma_atomics_unsupported_reason(enum ma_atomic_flavour f, const struct
 			return NULL;
 		snprintf(why, sizeof(why), "guest ID_AA64ISAR0_EL1.Atomic=%u: no FEAT_LSE (0x%llx)",
 			 gf->isar0_atomic,
-			 (unsigned long long)gf->raw[0]);
+			 (unsigned long long)gf->raw[MA_FEAT_ID_AA64ISAR0_EL1]);
 		return why;
 	default:
 		return "not an arm64 atomic flavour";

@@ -68,7 +68,7 @@
 /* PSTATE at entry: EL1h with D, A, I, F masked */
 #define PSTATE_EL1H_DAIF	0x3c5ull
 
-static int setup_mmu(struct ma_vcpu *v)
+static int try_setup_mmu(struct ma_vcpu *v)
 {
 	uint64_t mmfr0, ips;
 	int r;
@@ -107,7 +107,7 @@ int ma_arch_try_vcpu_init(struct ma_vcpu *v)
 		return (int)r;
 	if (!v->vm->has_guest)
 		return 0;
-	return setup_mmu(v);
+	return try_setup_mmu(v);
 }
 
 void ma_arch_vcpu_free(struct ma_vcpu *v)
@@ -122,7 +122,7 @@ void ma_arch_vcpu_free(struct ma_vcpu *v)
  * between (the guest would enter at _start + 4).  A KVM_RUN with immediate_exit completes the MMIO
  * and commits the PC adjustment without running the guest (it returns EINTR).
  */
-static int complete_pending_mmio(struct ma_vcpu *v)
+static int try_complete_pending_mmio(struct ma_vcpu *v)
 {
 	long r;
 
@@ -138,7 +138,7 @@ int ma_arch_try_vcpu_set_entry(struct ma_vcpu *v, uint64_t pc, uint64_t sp, uint
 {
 	int r;
 
-	r = complete_pending_mmio(v);
+	r = try_complete_pending_mmio(v);
 	if (!r)
 		r = ma_try_set_one_reg(v, REG_PSTATE, PSTATE_EL1H_DAIF);
 	if (!r)

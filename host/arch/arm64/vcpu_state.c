@@ -19,14 +19,14 @@ static uint32_t reg_size(uint64_t id)
 	return 1u << ((id & KVM_REG_SIZE_MASK) >> KVM_REG_SIZE_SHIFT);
 }
 
-static int get_reg(struct ma_vcpu *v, uint64_t id, void *buf)
+static int try_get_reg(struct ma_vcpu *v, uint64_t id, void *buf)
 {
 	struct kvm_one_reg reg = { .id = id, .addr = (uint64_t)(uintptr_t)buf };
 
 	return (int)ma_try_ioctl(v->fd, KVM_GET_ONE_REG, &reg);
 }
 
-static int set_reg(struct ma_vcpu *v, uint64_t id, const void *buf)
+static int try_set_reg(struct ma_vcpu *v, uint64_t id, const void *buf)
 {
 	struct kvm_one_reg reg = { .id = id, .addr = (uint64_t)(uintptr_t)buf };
 
@@ -61,7 +61,7 @@ int ma_arch_try_vcpu_state_save(struct ma_vcpu *v, struct ma_vcpu_state *s, cons
 			free(list);
 			return -E2BIG;
 		}
-		r = get_reg(v, id, buf);
+		r = try_get_reg(v, id, buf);
 		if (r) {
 			free(list);
 			return (int)r;
@@ -84,7 +84,7 @@ unsigned int ma_arch_vcpu_state_restore(struct ma_vcpu *v, const struct ma_vcpu_
 		if (it->kind != MA_VS_ONE_REG || it->len != reg_size(it->id))
 			ma_fatal("vCPU %u: state item %u is not an arm64 ONE_REG register (kind %u, %u bytes)",
 				 v->index, i, it->kind, it->len);
-		r = set_reg(v, it->id, it->data);
+		r = try_set_reg(v, it->id, it->data);
 		if (!r)
 			continue;
 		if (bad < max) {
@@ -143,7 +143,7 @@ void ma_arch_mig_identity(struct ma_vcpu *v, char *buf, size_t len)
 
 	for (size_t i = 0; i < MA_ARRAY_SIZE(regs); i++) {
 		uint64_t val = 0;
-		int r = get_reg(v, regs[i].id, &val);
+		int r = try_get_reg(v, regs[i].id, &val);
 
 		if (r)
 			ma_fatal("KVM_GET_ONE_REG(%s) of vCPU %u: %s", regs[i].name, v->index,

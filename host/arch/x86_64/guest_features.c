@@ -4,5 +4,5 @@
 
 void ma_arch_decode_features(struct ma_guest_features *gf)
 {
-	gf->pat = gf->raw[5];
+	gf->pat = gf->raw[MA_FEAT_IA32_PAT];
 }

@@ -42,7 +42,7 @@ static void cpuid_set_apic_id(struct kvm_cpuid2 *c, uint32_t id)
  * on an instruction fetch reports the I/D bit (bit 4) in its error code, so exec probes can tell a
  * fetch fault from a data fault.
  */
-static int set_long_mode(struct ma_vcpu *v, bool nx)
+static int try_set_long_mode(struct ma_vcpu *v, bool nx)
 {
 	struct kvm_sregs s;
 	long r;
@@ -60,7 +60,7 @@ static int set_long_mode(struct ma_vcpu *v, bool nx)
 	return r < 0 ? (int)r : 0;
 }
 
-static int set_pat(struct ma_vcpu *v)
+static int try_set_pat(struct ma_vcpu *v)
 {
 	struct kvm_msrs *m = calloc(1, sizeof(*m) + sizeof(m->entries[0]));
 	long r;
@@ -96,10 +96,10 @@ int ma_arch_try_vcpu_init(struct ma_vcpu *v)
 		return (int)r;
 	if (!v->vm->has_guest)
 		return 0;
-	r = set_long_mode(v, nx);
+	r = try_set_long_mode(v, nx);
 	if (r)
 		return (int)r;
-	return set_pat(v);
+	return try_set_pat(v);
 }
 
 void ma_arch_vcpu_free(struct ma_vcpu *v)

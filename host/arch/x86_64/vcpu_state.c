@@ -26,7 +26,7 @@
  */
 #define LEAF7_ECX_OSPKE (1u << 4)
 
-static int save_cpuid(struct ma_vcpu *v, struct ma_vcpu_state *s)
+static int try_save_cpuid(struct ma_vcpu *v, struct ma_vcpu_state *s)
 {
 	for (uint32_t nent = 64; nent <= 4096; nent *= 2) {
 		size_t sz = sizeof(struct kvm_cpuid2) + nent * sizeof(struct kvm_cpuid_entry2);
@@ -47,8 +47,8 @@ static int save_cpuid(struct ma_vcpu *v, struct ma_vcpu_state *s)
 	return -E2BIG;
 }
 
-static int save_struct(struct ma_vcpu *v, struct ma_vcpu_state *s, unsigned long req, uint32_t kind,
-		       size_t size)
+static int try_save_struct(struct ma_vcpu *v, struct ma_vcpu_state *s, unsigned long req, uint32_t kind,
+			   size_t size)
 {
 	void *buf = calloc(1, size);
 	long r;
@@ -62,7 +62,7 @@ static int save_struct(struct ma_vcpu *v, struct ma_vcpu_state *s, unsigned long
 	return (int)r;
 }
 
-static int msr_rw(int fd, unsigned long req, uint32_t index, uint64_t *val)
+static int try_msr_rw(int fd, unsigned long req, uint32_t index, uint64_t *val)
 {
 	struct {
 		struct kvm_msrs h;
@@ -74,7 +74,7 @@ static int msr_rw(int fd, unsigned long req, uint32_t index, uint64_t *val)
 	return r < 0 ? (int)r : (int)(r == 1); /* KVM_GET/SET_MSRS: how many were done */
 }
 
-static int save_msrs(struct ma_vcpu *v, struct ma_vcpu_state *s)
+static int try_save_msrs(struct ma_vcpu *v, struct ma_vcpu_state *s)
 {
 	struct kvm_msr_list probe = { .nmsrs = 0 }, *list;
 	long r = ma_try_ioctl(ma_kvm_fd(), KVM_GET_MSR_INDEX_LIST, &probe);
@@ -88,7 +88,7 @@ static int save_msrs(struct ma_vcpu *v, struct ma_vcpu_state *s)
 	r = ma_try_ioctl(ma_kvm_fd(), KVM_GET_MSR_INDEX_LIST, list);
 	for (uint32_t i = 0; !r && i < list->nmsrs; i++) {
 		uint64_t val = 0;
-		int got = msr_rw(v->fd, KVM_GET_MSRS, list->indices[i], &val);
+		int got = try_msr_rw(v->fd, KVM_GET_MSRS, list->indices[i], &val);
 
 		if (got < 0)
 			r = got;
@@ -106,45 +106,45 @@ int ma_arch_try_vcpu_state_save(struct ma_vcpu *v, struct ma_vcpu_state *s, cons
 	int r;
 
 	*what = "KVM_GET_CPUID2";
-	r = save_cpuid(v, s);
+	r = try_save_cpuid(v, s);
 	if (r)
 		return r;
 	*what = "KVM_GET_SREGS";
-	r = save_struct(v, s, KVM_GET_SREGS, MA_VS_X86_SREGS, sizeof(struct kvm_sregs));
+	r = try_save_struct(v, s, KVM_GET_SREGS, MA_VS_X86_SREGS, sizeof(struct kvm_sregs));
 	if (r)
 		return r;
 	*what = "KVM_GET_REGS";
-	r = save_struct(v, s, KVM_GET_REGS, MA_VS_X86_REGS, sizeof(struct kvm_regs));
+	r = try_save_struct(v, s, KVM_GET_REGS, MA_VS_X86_REGS, sizeof(struct kvm_regs));
 	if (r)
 		return r;
 	if (xsave2 > (long)sizeof(struct kvm_xsave)) {
 		*what = "KVM_GET_XSAVE2";
-		r = save_struct(v, s, KVM_GET_XSAVE2, MA_VS_X86_XSAVE, (size_t)xsave2);
+		r = try_save_struct(v, s, KVM_GET_XSAVE2, MA_VS_X86_XSAVE, (size_t)xsave2);
 	} else if (ma_sys_cap(KVM_CAP_XSAVE)) {
 		*what = "KVM_GET_XSAVE";
-		r = save_struct(v, s, KVM_GET_XSAVE, MA_VS_X86_XSAVE, sizeof(struct kvm_xsave));
+		r = try_save_struct(v, s, KVM_GET_XSAVE, MA_VS_X86_XSAVE, sizeof(struct kvm_xsave));
 	} else {
 		*what = "KVM_GET_FPU";
-		r = save_struct(v, s, KVM_GET_FPU, MA_VS_X86_FPU, sizeof(struct kvm_fpu));
+		r = try_save_struct(v, s, KVM_GET_FPU, MA_VS_X86_FPU, sizeof(struct kvm_fpu));
 	}
 	if (r)
 		return r;
 	if (ma_sys_cap(KVM_CAP_XCRS)) {
 		*what = "KVM_GET_XCRS";
-		r = save_struct(v, s, KVM_GET_XCRS, MA_VS_X86_XCRS, sizeof(struct kvm_xcrs));
+		r = try_save_struct(v, s, KVM_GET_XCRS, MA_VS_X86_XCRS, sizeof(struct kvm_xcrs));
 		if (r)
 			return r;
 	}
 	*what = "KVM_GET_MSRS";
-	r = save_msrs(v, s);
+	r = try_save_msrs(v, s);
 	if (r)
 		return r;
 	*what = "KVM_GET_VCPU_EVENTS";
-	r = save_struct(v, s, KVM_GET_VCPU_EVENTS, MA_VS_X86_EVENTS, sizeof(struct kvm_vcpu_events));
+	r = try_save_struct(v, s, KVM_GET_VCPU_EVENTS, MA_VS_X86_EVENTS, sizeof(struct kvm_vcpu_events));
 	if (r)
 		return r;
 	*what = "KVM_GET_MP_STATE";
-	return save_struct(v, s, KVM_GET_MP_STATE, MA_VS_X86_MP_STATE, sizeof(struct kvm_mp_state));
+	return try_save_struct(v, s, KVM_GET_MP_STATE, MA_VS_X86_MP_STATE, sizeof(struct kvm_mp_state));
 }
 
 static void finding(struct ma_vstate_finding *f, unsigned int *bad, unsigned int max, unsigned int vcpu,
@@ -225,7 +225,7 @@ unsigned int ma_arch_vcpu_state_restore(struct ma_vcpu *v, const struct ma_vcpu_
 			if (it->len != 8)
 				ma_fatal("vCPU %u: %s with %u bytes", v->index, name, it->len);
 			memcpy(&val, it->data, 8);
-			r = msr_rw(v->fd, KVM_SET_MSRS, (uint32_t)it->id, &val);
+			r = try_msr_rw(v->fd, KVM_SET_MSRS, (uint32_t)it->id, &val);
 			if (r < 0)
 				ma_fatal("vCPU %u: KVM_SET_MSRS(%s): %s", v->index, name,
 					 ma_errno_name((int)-r));
@@ -279,7 +279,7 @@ void ma_arch_mig_identity(struct ma_vcpu *v, char *buf, size_t len)
 	struct kvm_cpuid_entry2 *e0, *e1, *e7, *ex;
 	size_t at = strnlen(buf, len);
 	char vendor[13] = "";
-	int r = save_cpuid(v, &s);
+	int r = try_save_cpuid(v, &s);
 
 	if (r || !s.n)
 		ma_fatal("KVM_GET_CPUID2 of vCPU %u: %s", v->index, ma_errno_name(-r));

@@ -13,7 +13,7 @@
 #include "memattr/kvm.h"
 
 struct ma_guest_features {
-	uint64_t raw[8];	/* the registers as read, in the order of abi.h's MA_AGENT_FEATURES */
+	uint64_t raw[8];	/* the registers as read, indexed by abi.h's enum ma_feature_reg */
 	/* arm64 */
 	unsigned int isar0_atomic;	/* ID_AA64ISAR0_EL1.Atomic: 2 or more is FEAT_LSE */
 	bool lse;		/* FEAT_LSE */

@@ -4,7 +4,7 @@
  * variants), requirements declared with the test so that skips come from data, each test in
  * its own forked child with a timeout, TAP output per kselftest conventions.
  *
- *   MA_TEST(suite, name, .source = "virt/kvm/kvm_main.c:check_memory_region_flags (7.2.13)") {
+ *   MA_TEST(suite, name, .source = "virt/kvm/kvm_main.c:check_memory_region_flags (" MA_KERNEL_REF ")") {
  *           MA_EXPECT_ERRNO(ma_try_set_region1(vm, &r), EINVAL);
  *   }
  *

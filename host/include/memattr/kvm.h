@@ -8,6 +8,8 @@
  *   ma_<op>()      the asserting form for setup code: on failure it fails the running test
  *                  (or exits 1 outside a test) naming the call and the errno, so it never returns
  *                  an error.
+ * Every other function that returns -errno on failure has try in its name too: try_<op>() for a
+ * static helper, <prefix>_try_<op>() for a suite's own (np_try_poison, ms_try_pagemap_pfn).
  */
 #ifndef MEMATTR_KVM_H
 #define MEMATTR_KVM_H

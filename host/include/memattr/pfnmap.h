@@ -72,7 +72,7 @@ bool ma_carveout(uint64_t *base, uint64_t *size);
 /* The number a sysfs/procfs file holds, or -errno (-EIO if it holds none). */
 long ma_try_read_long(const char *path);
 /* A counter of the fixture module (/sys/module/memattr_carveout/parameters/<name>), or -errno. */
-long ma_fixture_counter(const char *name);
+long ma_try_fixture_counter(const char *name);
 
 /*
  * PCI sources, configured with MEMATTR_PFNMAP: specs separated by ';' or blanks:
@@ -89,8 +89,10 @@ struct ma_pfnmap_spec {
 
 #define MA_PFNMAP_MAX_SPECS 8
 /* Parse a MEMATTR_PFNMAP value: the number of specs, or -EINVAL with *err describing the problem. */
-int ma_pfnmap_parse_specs(const char *s, struct ma_pfnmap_spec *out, unsigned int max, char *err,
-			  size_t errlen);
+int ma_try_pfnmap_parse_specs(const char *s, struct ma_pfnmap_spec *out, unsigned int max, char *err,
+			      size_t errlen);
+/* The name before the try convention: runners/driver/config.c still uses it; drop it once it moves. */
+#define ma_pfnmap_parse_specs ma_try_pfnmap_parse_specs
 
 /* Per-source openers (host/pfnmap_pci.c) used by ma_try_pfnmap_open. */
 int ma_try_pfnmap_open_pci_bar(struct ma_pfnmap *p, bool wc, const char **why);

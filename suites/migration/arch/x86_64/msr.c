@@ -9,7 +9,7 @@
 
 #define MSR_KVM_ASYNC_PF_INT 0x4b564d06u
 
-static long msr_io(struct ma_vcpu *v, unsigned long req, uint64_t *val)
+static long try_msr_io(struct ma_vcpu *v, unsigned long req, uint64_t *val)
 {
 	struct {
 		struct kvm_msrs h;
@@ -28,8 +28,8 @@ MA_TEST(migration, x86_async_pf_int_without_lapic,
 	struct ma_vm *vm = ma_test_vm(1);
 	uint64_t val = 0x5a;
 
-	MA_ASSERT_EQ(msr_io(vm->vcpus[0], KVM_GET_MSRS, &val), 1);
+	MA_ASSERT_EQ(try_msr_io(vm->vcpus[0], KVM_GET_MSRS, &val), 1);
 	MA_EXPECT_EQ(val, 0);
 	val = 0;
-	MA_EXPECT_EQ(msr_io(vm->vcpus[0], KVM_SET_MSRS, &val), 0);
+	MA_EXPECT_EQ(try_msr_io(vm->vcpus[0], KVM_SET_MSRS, &val), 0);
 }
