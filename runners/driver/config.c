@@ -358,7 +358,7 @@ SETTER(set_pfnmap)
 
 	if (strchr(value, '"'))
 		return fail(err, where, "%s: the value may not contain '\"'", k->key);
-	if (ma_pfnmap_parse_specs(value, specs, MA_PFNMAP_MAX_SPECS, why, sizeof(why)) < 0)
+	if (ma_try_pfnmap_parse_specs(value, specs, MA_PFNMAP_MAX_SPECS, why, sizeof(why)) < 0)
 		return fail(err, where,
 			    "%s: %s (specs: vfio=<BDF>,region=<n>[,type=wb|nc|device] or pci=<BDF>,bar=<n>, separated by ';')",
 			    k->key, why);

@@ -91,8 +91,6 @@ struct ma_pfnmap_spec {
 /* Parse a MEMATTR_PFNMAP value: the number of specs, or -EINVAL with *err describing the problem. */
 int ma_try_pfnmap_parse_specs(const char *s, struct ma_pfnmap_spec *out, unsigned int max, char *err,
 			      size_t errlen);
-/* The name before the try convention: runners/driver/config.c still uses it; drop it once it moves. */
-#define ma_pfnmap_parse_specs ma_try_pfnmap_parse_specs
 
 /* Per-source openers (host/pfnmap_pci.c) used by ma_try_pfnmap_open. */
 int ma_try_pfnmap_open_pci_bar(struct ma_pfnmap *p, bool wc, const char **why);
