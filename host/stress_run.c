@@ -1,18 +1,21 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * Stress agents on every vCPU, each in its own thread, watched through the control page: a vCPU
- * whose progress counter does not move while its thread uses stall_cpu_s seconds of CPU, or for
- * stall_wall_s seconds whatever it used, is stopped and reported with its guest PC instead of
+ * whose progress counter does not move while it runs stall_guest_s seconds of guest code, or for
+ * stall_wall_s seconds whatever it did, is stopped and reported with its guest PC instead of
  * being waited on; a progress line (# memattr-progress ...) is printed every 10 s (every 30 s
  * in runs over 5 min), which the runner shows as it comes.
  *
- * The CPU bound is what tells a stall from starvation: a spinning or looping guest burns its
- * thread's CPU time without progress, while a guest on a host busy with stress-ng and fio (or a
- * slow emulated cell) makes little progress because its thread gets little CPU.  The second bound
- * catches a vCPU that blocks (halted, or waiting in the kernel) and uses no CPU at all; it counts
- * the watch's own slices, each at most 1 s, not the clock, because a whole lab cell can go without
- * CPU for a minute when its host is busy (a soak next to a build saw all five vCPUs of a VM
- * stopped that way).
+ * The guest-time bound is what tells a stall from starvation: a spinning or looping guest runs
+ * guest code without progress, while a guest on a host busy with stress-ng and fio (or a slow
+ * emulated cell) makes little progress because its thread gets little CPU, and a guest whose
+ * memory the host reclaims or migrates spends its thread's CPU in the host kernel, faulting pages
+ * back (kernel/sched/cputime.c:account_guest_time counts only the ticks taken in guest mode, the
+ * thread's guest_time in /proc: arm64 and x86 KVM take the tick before they leave guest timing).
+ * The second bound catches everything else that makes no progress, a vCPU blocked in the kernel
+ * or one faulting without end; it counts the watch's own slices, each at most 1 s, not the clock,
+ * because a whole lab cell can go without CPU for a minute when its host is busy (a soak next to a
+ * build saw all five vCPUs of a VM stopped that way).
  */
 #include "memattr/stress_run.h"
 
@@ -54,10 +57,10 @@ void ma_stress_run_init(struct ma_stress_run *r, struct ma_vm *vm, const char *n
 	r->vm = vm;
 	r->seconds = seconds;
 	/*
-	 * A page takes the agent well under a millisecond of CPU natively and under 0.1 s in the
-	 * slowest emulated cell: 10 s of CPU without one is a stop.  Blocked with no CPU: 60 s.
+	 * A page takes the agent well under a millisecond of guest time natively and under 0.1 s
+	 * in the slowest emulated cell: 10 s in the guest without one is a stop.  Otherwise: 60 s.
 	 */
-	r->stall_cpu_s = 10.0 * ma_timeout_scale();
+	r->stall_guest_s = 10.0 * ma_timeout_scale();
 	r->stall_wall_s = 60.0 * ma_timeout_scale();
 	uint64_t csize = (sizeof(struct ma_stress_ctrl) + pg - 1) / pg * pg;
 
@@ -78,18 +81,48 @@ static double thread_cpu_s(void)
 	return (double)ts.tv_sec + ts.tv_nsec / 1e9;
 }
 
+/*
+ * Guest time of the calling thread, seconds: field 43 of /proc/thread-self/stat
+ * (fs/proc/array.c:do_task_stat), in clock ticks; the thread's CPU time where it cannot be read.
+ */
+static double thread_guest_s(void)
+{
+	static long hz;
+	char buf[1024], *p;
+	unsigned long long guest;
+	unsigned int field = 2;
+	FILE *f;
+	size_t n;
+
+	if (!hz)
+		hz = sysconf(_SC_CLK_TCK);
+	f = fopen("/proc/thread-self/stat", "re");
+	if (!f)
+		return thread_cpu_s();
+	n = fread(buf, 1, sizeof(buf) - 1, f);
+	fclose(f);
+	buf[n] = 0;
+	p = strrchr(buf, ')');	/* the command name may hold spaces and parentheses */
+	while (p && field < 43)
+		p = strchr(p + 1, ' '), field++;
+	if (!p || hz <= 0 || sscanf(p, " %llu", &guest) != 1)
+		return thread_cpu_s();
+	return (double)guest / (double)hz;
+}
+
 static void *worker(void *arg)
 {
 	struct ma_stress_worker *w = arg;
 	struct ma_stress_run *r = w->run;
 	unsigned int i = w->v->index;
 	uint64_t last = 0;
-	double last_t = ma_now_s(), last_cpu = thread_cpu_s(), blocked = 0, slice_t = last_t;
+	double last_t = ma_now_s(), last_cpu = thread_cpu_s(), last_guest = thread_guest_s();
+	double blocked = 0, slice_t = last_t;
 
 	ma_vcpu_start(w->v, w->agent, w->args, 5);
 	while (ma_vcpu_resume(w->v, SLICE_MS, &w->res) == MA_OUT_TIMEOUT) {
 		uint64_t p = lane_progress(r, i);
-		double now = ma_now_s(), cpu = thread_cpu_s();
+		double now = ma_now_s(), cpu = thread_cpu_s(), guest = thread_guest_s();
 
 		/* a slice counts its length, at most 1 s: a starved process gains no blocked time */
 		blocked += now - slice_t < 1.0 ? now - slice_t : 1.0;
@@ -98,11 +131,13 @@ static void *worker(void *arg)
 			last = p;
 			last_t = now;
 			last_cpu = cpu;
+			last_guest = guest;
 			blocked = 0;
-		} else if (cpu - last_cpu >= r->stall_cpu_s || blocked >= r->stall_wall_s) {
+		} else if (guest - last_guest >= r->stall_guest_s || blocked >= r->stall_wall_s) {
 			w->stalled = true;
 			w->stalled_after = now - last_t;
 			w->stalled_cpu = cpu - last_cpu;
+			w->stalled_guest = guest - last_guest;
 			w->stalled_progress = p;
 			break;
 		}
@@ -165,9 +200,10 @@ void ma_stress_run_judge(struct ma_stress_run *r, uint64_t *ops, uint64_t *error
 		char why[768];
 
 		MA_CHECK(!w->stalled,
-			 "vCPU %u made no progress for %.1f s, %.1f s of it on the CPU (progress counter %llu; bounds %.0f s CPU, %.0f s blocked): stopped at guest PC %#llx",
-			 i, w->stalled_after, w->stalled_cpu, (unsigned long long)w->stalled_progress,
-			 r->stall_cpu_s, r->stall_wall_s, (unsigned long long)w->res.pc);
+			 "vCPU %u made no progress for %.1f s, %.1f s of it on the CPU, %.1f s in the guest (progress counter %llu; bounds %.0f s in the guest, %.0f s in all): stopped at guest PC %#llx",
+			 i, w->stalled_after, w->stalled_cpu, w->stalled_guest,
+			 (unsigned long long)w->stalled_progress, r->stall_guest_s, r->stall_wall_s,
+			 (unsigned long long)w->res.pc);
 		if (w->stalled)
 			continue;
 		ma_result_describe(&w->res, why, sizeof(why));

@@ -33,6 +33,7 @@ struct ma_stress_worker {
 	bool stalled;		/* no progress within the bounds: stopped, res.pc is where */
 	double stalled_after;	/* seconds without progress when it was stopped */
 	double stalled_cpu;	/* CPU seconds its thread used in that time */
+	double stalled_guest;	/* of which running guest code (guest_time) */
 	double cpu_s;		/* CPU seconds its thread used in all */
 	uint64_t stalled_progress;
 	pthread_t th;
@@ -46,7 +47,7 @@ struct ma_stress_run {
 	unsigned int nv;
 	struct ma_stress_worker w[MA_STRESS_MAX_VCPUS];
 	unsigned int seconds;		/* how long the agents run */
-	double stall_cpu_s;		/* a vCPU whose thread used this much CPU without progress, */
+	double stall_guest_s;		/* a vCPU that ran guest code this long without progress, */
 	double stall_wall_s;		/* or that made none for this long (in watch slices of <= 1 s) */
 	double t0, elapsed;
 	double next_progress;		/* when the next progress line is due */
