@@ -94,8 +94,9 @@ append="$append memattr.lava=1"
 
 # the initramfs of a kselftest-mode run of the cell
 initrd=$top/build/lab/$cell/initrd.cpio.gz
-# (cpio -t would stop at the end of the first of its two archives)
-has_ksft() { [ -f "$initrd" ] && [ "$(gzip -dc "$initrd" | grep -caF 'kselftest/run_kselftest.sh')" -gt 0 ]; }
+# (cpio -t would stop at the end of the first of its two archives): the member's name, which a
+# newc header ends with a NUL, not the same words in /init's text
+has_ksft() { [ -f "$initrd" ] && [ "$(gzip -dc "$initrd" | grep -caP 'kselftest/run_kselftest\.sh\x00')" -gt 0 ]; }
 if ! has_ksft || [ ! -f "$out/reference.json" ]; then
 	echo "$prog: $cell: a lab run in the kselftest mode (initramfs and reference results)"
 	rm -rf "$out/reports"
