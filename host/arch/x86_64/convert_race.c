@@ -20,8 +20,8 @@
 
 #define PG MA_PAGE_SIZE
 #define PAGES 64ull
-#define CTRL_OFF (64ull << 20)		/* the control page, from the data's gpa */
-#define NOSLOT_OFF (256ull << 20)	/* a range with no memslot */
+#define CTRL_OFF MA_CONVERT_RACE_CTRL_OFF
+#define NOSLOT_OFF MA_CONVERT_RACE_NOSLOT_OFF
 #define SEED_PRIVATE 7			/* what the guest wrote to every page while it was private */
 #define MAX_WATCHERS 3
 

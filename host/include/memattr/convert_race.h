@@ -27,11 +27,16 @@ static inline uint64_t ma_convert_word_gpa(uint64_t base, uint64_t p)
 	return base + p * MA_PAGE_SIZE + ma_convert_word_off(p);
 }
 
+/* Where the race keeps its control page and its range without a memslot, from the data's gpa. */
+#define MA_CONVERT_RACE_CTRL_OFF (64ull << 20)
+#define MA_CONVERT_RACE_NOSLOT_OFF (256ull << 20)
+
 /*
  * The race: every vCPU of vm (made by ma_private_vm) reads every page of a private-capable slot at
  * gpa over and over (MA_AGENT_CONVERT_WATCH) while a host thread converts pages between shared and
  * private, punches holes in the guest_memfd and converts a range without a memslot
- * (gpa + 256 MiB).  Slots 1 (data) and 2 (control, gpa + 64 MiB) are the race's.
+ * (gpa + MA_CONVERT_RACE_NOSLOT_OFF).  Slots 1 (data) and 2 (control, gpa +
+ * MA_CONVERT_RACE_CTRL_OFF) are the race's.
  */
 struct ma_convert_race;
 

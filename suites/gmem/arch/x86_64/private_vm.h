@@ -10,7 +10,7 @@
 
 #define GPA MA_TEST_GPA
 #define PG MA_PAGE_SIZE
-#define NOSLOT_GPA (GPA + (256ull << 20))	/* a range with no memslot */
+#define NOSLOT_GPA (GPA + MA_CONVERT_RACE_NOSLOT_OFF)	/* a range with no memslot */
 
 /* the GPA of data page p's conversion word, and the host's view of it in the shared memory */
 static inline uint64_t word_gpa(uint64_t p)
