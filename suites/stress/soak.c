@@ -110,7 +110,7 @@ MA_TEST(stress, soak, .duration_s = 6, .timeout_s = 240,
 		st_events_tick(&e);
 		st_load_poll(&l);
 		st_events_log(&e, ev, sizeof(ev));
-		snprintf(r.load, sizeof(r.load), "ksm_merging=%lld stressng_rounds=%u fio_rounds=%u %.120s",
+		snprintf(r.load, sizeof(r.load), "ksm_merging=%lld stressng_rounds=%u fio_rounds=%u %s",
 			 sharing, l.sng_rounds, l.fio_rounds, ev);
 		usleep(100000);
 	}

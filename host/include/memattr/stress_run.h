@@ -51,7 +51,7 @@ struct ma_stress_run {
 	double stall_wall_s;		/* or that made none for this long (in watch slices of <= 1 s) */
 	double t0, elapsed;
 	double next_progress;		/* when the next progress line is due */
-	char load[200];			/* the test's own figures for the progress line */
+	char load[512];			/* the test's own figures for the progress line */
 };
 
 /* The control page (slot MA_STRESS_CTRL_SLOT at MA_STRESS_CTRL_GPA) and the run's parameters. */
