@@ -15,11 +15,14 @@
  * The second bound catches everything else that makes no progress, a vCPU blocked in the kernel
  * or one faulting without end; it counts the watch's own slices, each at most 1 s, not the clock,
  * because a whole lab cell can go without CPU for a minute when its host is busy (a soak next to a
- * build saw all five vCPUs of a VM stopped that way).
+ * build saw all five vCPUs of a VM stopped that way).  A stopped vCPU's report also says how many
+ * times it exited to the host without progress (KVM's "exits" statistic): a guest spinning in its
+ * own code exits only for the watch's signals, one faulting without end exits at every try.
  */
 #include "memattr/stress_run.h"
 
 #include "memattr/harness.h"
+#include "memattr/kvm_stats.h"
 
 #include <errno.h>
 #include <stdatomic.h>
@@ -130,10 +133,19 @@ static void *worker(void *arg)
 	double last_t = ma_now_s(), last_cpu = thread_cpu_s(), last_guest = thread_guest_s();
 	double blocked = 0, slice_t = last_t;
 
+	struct ma_kvm_stat exits;
+	uint64_t last_exits = 0, nexits = 0;
+
+	w->exits_err = ma_try_kvm_stat_open(w->v->fd, "exits", &exits);
+	if (!w->exits_err)
+		w->exits_err = ma_try_kvm_stat_read(&exits, &last_exits);
 	ma_vcpu_start(w->v, w->agent, w->args, 5);
 	while (ma_vcpu_resume(w->v, SLICE_MS, &w->res) == MA_OUT_TIMEOUT) {
 		uint64_t p = lane_progress(r, i);
 		double now = ma_now_s(), cpu = thread_cpu_s(), guest = thread_guest_s();
+
+		if (!w->exits_err)
+			w->exits_err = ma_try_kvm_stat_read(&exits, &nexits);
 
 		/* a slice counts its length, at most 1 s: a starved process gains no blocked time */
 		blocked += now - slice_t < 1.0 ? now - slice_t : 1.0;
@@ -143,6 +155,7 @@ static void *worker(void *arg)
 			last_t = now;
 			last_cpu = cpu;
 			last_guest = guest;
+			last_exits = nexits;
 			blocked = 0;
 		} else if (guest - last_guest >= r->stall_guest_s || blocked >= r->stall_wall_s) {
 			w->stalled = true;
@@ -150,10 +163,13 @@ static void *worker(void *arg)
 			w->stalled_cpu = cpu - last_cpu;
 			w->stalled_guest = guest - last_guest;
 			w->stalled_progress = p;
+			w->stalled_exits = nexits - last_exits;
 			break;
 		}
 	}
 	w->cpu_s = thread_cpu_s();
+	if (!w->exits_err)
+		ma_kvm_stat_close(&exits);
 	return NULL;
 }
 
@@ -208,13 +224,21 @@ void ma_stress_run_judge(struct ma_stress_run *r, uint64_t *ops, uint64_t *error
 	for (unsigned int i = 0; i < r->nv; i++) {
 		struct ma_stress_worker *w = &r->w[i];
 		const struct ma_ret_stress *s = &w->res.ret.stress;
-		char why[768];
+		char why[768], exits[96];
 
+		if (w->exits_err)
+			snprintf(exits, sizeof(exits), "exits unknown: KVM_GET_STATS_FD \"exits\": %s",
+				 ma_errno_name(-w->exits_err));
+		else
+			snprintf(exits, sizeof(exits), "%llu exits to the host",
+				 (unsigned long long)w->stalled_exits);
 		MA_CHECK(!w->stalled,
-			 "vCPU %u made no progress for %.1f s, %.1f s of it on the CPU, %.1f s in the guest (progress counter %llu; bounds %.0f s in the guest, %.0f s in all): stopped at guest PC %#llx",
-			 i, w->stalled_after, w->stalled_cpu, w->stalled_guest,
+			 "vCPU %u made no progress for %.1f s, %.1f s of it on the CPU, %.1f s in the guest, %s (progress counter %llu; bounds %.0f s in the guest, %.0f s in all): stopped at guest PC %#llx",
+			 i, w->stalled_after, w->stalled_cpu, w->stalled_guest, exits,
 			 (unsigned long long)w->stalled_progress, r->stall_guest_s, r->stall_wall_s,
 			 (unsigned long long)w->res.pc);
+		MA_CHECK(!w->exits_err, "vCPU %u: its \"exits\" statistic did not read: %s", i,
+			 ma_errno_name(-w->exits_err));
 		if (w->stalled)
 			continue;
 		ma_result_describe(&w->res, why, sizeof(why));

@@ -36,6 +36,8 @@ struct ma_stress_worker {
 	double stalled_guest;	/* of which running guest code (guest_time) */
 	double cpu_s;		/* CPU seconds its thread used in all */
 	uint64_t stalled_progress;
+	uint64_t stalled_exits;	/* exits to the host in that time (the vCPU's "exits" statistic) */
+	int exits_err;		/* why that statistic could not be read (-errno), or 0 */
 	pthread_t th;
 	struct ma_stress_run *run;
 };
