@@ -2,6 +2,7 @@
 /* host/kvm_stats.c: a named counter found in a statistics file laid out as KVM lays it out. */
 #include <errno.h>
 #include <linux/kvm.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
@@ -32,7 +33,7 @@ static int fake_stats_fd(void)
 		d->flags = KVM_STATS_TYPE_CUMULATIVE | KVM_STATS_UNIT_NONE;
 		d->size = 1;
 		d->offset = i * 8;
-		strcpy(d->name, names[i]);
+		snprintf(d->name, NAME_SIZE, "%s", names[i]);
 	}
 	MA_REQUIRE(pwrite(fd, &h, sizeof(h), 0) == sizeof(h), "pwrite");
 	MA_REQUIRE(pwrite(fd, descs, 3 * one, h.desc_offset) == (ssize_t)(3 * one), "pwrite");
