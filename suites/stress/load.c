@@ -16,32 +16,43 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-/* stress-ng --yaml: the number of stressors; the sums of bogo-ops and of bogo-ops per second */
-static unsigned int parse_stressng(const char *y, double *ops, double *ops_s, char *per, size_t size)
+/* stress-ng --yaml: the number of stressors, the sum of their bogo-ops, and each one's rate */
+static unsigned int parse_stressng(const char *y, double *ops, struct st_stressor_rate *rate)
 {
 	unsigned int n = 0;
-	size_t len = 0;
 
-	*ops = *ops_s = 0;
-	per[0] = '\0';
+	*ops = 0;
 	for (const char *p = y ? strstr(y, "- stressor: ") : NULL; p; p = strstr(p + 1, "- stressor: ")) {
-		char name[32] = "";
 		const char *b = strstr(p, "bogo-ops: "), *r = strstr(p, "bogo-ops-per-second-real-time: ");
-		double v = 0, vs = 0;
 
-		if (sscanf(p + 12, "%31s", name) != 1)
-			name[0] = '\0';
 		if (b)
-			v = strtod(b + 10, NULL);
-		if (r)
-			vs = strtod(r + 31, NULL);
-		*ops += v;
-		*ops_s += vs;
-		len += snprintf(per + len, len < size ? size - len : 0, " stressng_%s_ops_per_s=%.0f", name,
-				vs);
+			*ops += strtod(b + 10, NULL);
+		if (n < ST_MAX_STRESSORS) {
+			if (sscanf(p + 12, "%31s", rate[n].name) != 1)
+				rate[n].name[0] = '\0';
+			rate[n].ops_x_s = r ? strtod(r + 31, NULL) : 0;
+		}
 		n++;
 	}
 	return n;
+}
+
+/* a round's per-stressor rates, weighted by its length secs, into the run's sums */
+static void add_stressng_rates(struct st_load *l, const struct st_stressor_rate *rate, unsigned int n,
+			       double secs)
+{
+	for (unsigned int i = 0; i < n && i < ST_MAX_STRESSORS; i++) {
+		unsigned int j = 0;
+
+		while (j < l->sng_nrate && strcmp(l->sng_rate[j].name, rate[i].name))
+			j++;
+		if (j == ST_MAX_STRESSORS)
+			continue;
+		if (j == l->sng_nrate)
+			memcpy(l->sng_rate[l->sng_nrate++].name, rate[i].name, sizeof(rate[i].name));
+		l->sng_rate[j].ops_x_s += rate[i].ops_x_s * secs;
+	}
+	l->sng_secs += secs;
 }
 
 /* fio --output-format=json: the number of jobs; per job its error and its bytes written */
@@ -134,8 +145,9 @@ void st_load_start(struct st_load *l, const char *target, uint64_t bytes, unsign
 static void judge_stressng(struct st_load *l, int st, bool late)
 {
 	char *y = st_read_file(l->yaml), *out = st_read_file(l->ps.out);
-	double ops, ops_s;
-	unsigned int n = parse_stressng(y, &ops, &ops_s, l->sng_per, sizeof(l->sng_per));
+	struct st_stressor_rate rate[ST_MAX_STRESSORS];
+	double ops;
+	unsigned int n = parse_stressng(y, &ops, rate);
 
 	l->sng_rounds++;
 	MA_CHECK(!late, "stress-ng round %u did not end within 60 s of its -t %us (stopped)", l->sng_rounds,
@@ -148,7 +160,7 @@ static void judge_stressng(struct st_load *l, int st, bool late)
 	if (n < 4 || !WIFEXITED(st) || WEXITSTATUS(st))
 		l->sng_failed++;
 	l->sng_ops += ops;
-	l->sng_ops_s = ops_s;
+	add_stressng_rates(l, rate, n, l->sng_round_s);
 	free(y);
 	free(out);
 	remove(l->yaml);
@@ -173,7 +185,8 @@ static void judge_fio(struct st_load *l, int st, bool late)
 	if (n != 2 || errs || !WIFEXITED(st) || WEXITSTATUS(st))
 		l->fio_failed++;
 	l->fio_written += bytes;
-	l->fio_bps = bps;
+	l->fio_bps_x_s += bps * l->fio_round_s;
+	l->fio_secs += l->fio_round_s;
 	free(j);
 	free(out);
 	remove(l->json);
@@ -214,10 +227,24 @@ void st_load_finish(struct st_load *l)
 	}
 }
 
+/*
+ * The run's figures; a rate is the mean of the rounds' rates weighted by their lengths (the last
+ * round of a run is cut to the time left, so its rate alone does not describe the run).
+ */
 void st_load_describe(const struct st_load *l, char *buf, size_t size)
 {
+	double all = 0, secs = l->sng_secs > 0 ? l->sng_secs : 1;
+	char per[400];
+	size_t len = 0;
+
+	per[0] = '\0';
+	for (unsigned int i = 0; i < l->sng_nrate; i++) {
+		all += l->sng_rate[i].ops_x_s / secs;
+		len += snprintf(per + len, len < sizeof(per) ? sizeof(per) - len : 0, " stressng_%s_ops_per_s=%.0f",
+				l->sng_rate[i].name, l->sng_rate[i].ops_x_s / secs);
+	}
 	snprintf(buf, size,
 		 "stressng_rounds=%u stressng_failed=%u stressng_bogo_ops=%.0f stressng_bogo_ops_per_s=%.0f%s fio_rounds=%u fio_failed=%u fio_written_mb=%.1f fio_write_mb_s=%.2f",
-		 l->sng_rounds, l->sng_failed, l->sng_ops, l->sng_ops_s, l->sng_per, l->fio_rounds,
-		 l->fio_failed, l->fio_written / 1e6, l->fio_bps / 1e6);
+		 l->sng_rounds, l->sng_failed, l->sng_ops, all, per, l->fio_rounds, l->fio_failed,
+		 l->fio_written / 1e6, l->fio_secs > 0 ? l->fio_bps_x_s / l->fio_secs / 1e6 : 0);
 }

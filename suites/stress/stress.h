@@ -106,6 +106,8 @@ void st_ksm_end(const struct st_ksm *k);
 
 /* ---- load.c: stress-ng and fio in rounds ----------------------------------------------------- */
 
+#define ST_MAX_STRESSORS 8
+
 struct st_load {
 	char sng[256], fio[256], yaml[128], json[128], target[64];
 	struct st_proc ps, pf;
@@ -113,8 +115,14 @@ struct st_load {
 	unsigned int round_s, sng_round_s, fio_round_s;
 	double end;
 	unsigned int sng_rounds, sng_failed, fio_rounds, fio_failed;
-	double sng_ops, sng_ops_s, fio_written, fio_bps;
-	char sng_per[400];		/* the last round's per-stressor rates */
+	double sng_ops, fio_written;
+	/* the rates of the whole run: each round's rate times its length, summed, and the lengths */
+	struct st_stressor_rate {
+		char name[32];
+		double ops_x_s;
+	} sng_rate[ST_MAX_STRESSORS];
+	unsigned int sng_nrate;
+	double sng_secs, fio_bps_x_s, fio_secs;
 };
 
 /*
