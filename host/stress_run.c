@@ -16,8 +16,9 @@
  * or one faulting without end; it counts the watch's own slices, each at most 1 s, not the clock,
  * because a whole lab cell can go without CPU for a minute when its host is busy (a soak next to a
  * build saw all five vCPUs of a VM stopped that way).  A stopped vCPU's report also says how many
- * times it exited to the host without progress (KVM's "exits" statistic): a guest spinning in its
- * own code exits only for the watch's signals, one faulting without end exits at every try.
+ * times it exited to the host without progress (KVM's "exits" statistic): a guest that stays in
+ * guest mode exits only for the host's interrupts (its timer tick, CONFIG_HZ a second, and the
+ * watch's signals), one whose access faults into the host KVM exits at every try.
  */
 #include "memattr/stress_run.h"
 
@@ -230,8 +231,9 @@ void ma_stress_run_judge(struct ma_stress_run *r, uint64_t *ops, uint64_t *error
 			snprintf(exits, sizeof(exits), "exits unknown: KVM_GET_STATS_FD \"exits\": %s",
 				 ma_errno_name(-w->exits_err));
 		else
-			snprintf(exits, sizeof(exits), "%llu exits to the host",
-				 (unsigned long long)w->stalled_exits);
+			snprintf(exits, sizeof(exits), "%llu exits to the host (%.0f a second)",
+				 (unsigned long long)w->stalled_exits,
+				 w->stalled_after > 0 ? w->stalled_exits / w->stalled_after : 0);
 		MA_CHECK(!w->stalled,
 			 "vCPU %u made no progress for %.1f s, %.1f s of it on the CPU, %.1f s in the guest, %s (progress counter %llu; bounds %.0f s in the guest, %.0f s in all): stopped at guest PC %#llx",
 			 i, w->stalled_after, w->stalled_cpu, w->stalled_guest, exits,

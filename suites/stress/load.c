@@ -30,7 +30,7 @@ static unsigned int parse_stressng(const char *y, double *ops, struct st_stresso
 		if (n < ST_MAX_STRESSORS) {
 			if (sscanf(p + 12, "%31s", rate[n].name) != 1)
 				rate[n].name[0] = '\0';
-			rate[n].ops_x_s = r ? strtod(r + 31, NULL) : 0;
+			rate[n].rate = r ? strtod(r + 31, NULL) : 0;
 		}
 		n++;
 	}
@@ -50,7 +50,7 @@ static void add_stressng_rates(struct st_load *l, const struct st_stressor_rate 
 			continue;
 		if (j == l->sng_nrate)
 			memcpy(l->sng_rate[l->sng_nrate++].name, rate[i].name, sizeof(rate[i].name));
-		l->sng_rate[j].ops_x_s += rate[i].ops_x_s * secs;
+		l->sng_rate[j].rate_x_s += rate[i].rate * secs;
 	}
 	l->sng_secs += secs;
 }
@@ -239,9 +239,9 @@ void st_load_describe(const struct st_load *l, char *buf, size_t size)
 
 	per[0] = '\0';
 	for (unsigned int i = 0; i < l->sng_nrate; i++) {
-		all += l->sng_rate[i].ops_x_s / secs;
+		all += l->sng_rate[i].rate_x_s / secs;
 		len += snprintf(per + len, len < sizeof(per) ? sizeof(per) - len : 0, " stressng_%s_ops_per_s=%.0f",
-				l->sng_rate[i].name, l->sng_rate[i].ops_x_s / secs);
+				l->sng_rate[i].name, l->sng_rate[i].rate_x_s / secs);
 	}
 	snprintf(buf, size,
 		 "stressng_rounds=%u stressng_failed=%u stressng_bogo_ops=%.0f stressng_bogo_ops_per_s=%.0f%s fio_rounds=%u fio_failed=%u fio_written_mb=%.1f fio_write_mb_s=%.2f",

@@ -119,7 +119,8 @@ struct st_load {
 	/* the rates of the whole run: each round's rate times its length, summed, and the lengths */
 	struct st_stressor_rate {
 		char name[32];
-		double ops_x_s;
+		double rate;		/* one round's bogo-ops per second (real time) */
+		double rate_x_s;	/* the run's: the rounds' rates times their lengths, summed */
 	} sng_rate[ST_MAX_STRESSORS];
 	unsigned int sng_nrate;
 	double sng_secs, fio_bps_x_s, fio_secs;
